@@ -1,0 +1,100 @@
+"""The source contract: where rows of cells come from.
+
+Glossary
+--------
+source   one workbook (an Excel file, a CSV file, a Google spreadsheet), named in
+         config.toml under ``[sources.NAME]``; ``kind`` selects the backend.
+sheet    one tab of it (a CSV file has exactly one sheet).
+grid     the cells of one sheet as a list of rows, each a list of Python values.
+         ``grid.rows[0][0]`` is cell A1, whatever is empty around the data, so a
+         value at ``rows[i][j]`` sits in sheet row ``i + 1``, column ``j + 1``.
+
+Cell values are one of: ``str`` (``""`` for an empty cell), ``float``, ``int``,
+``bool``, ``datetime.datetime``, ``datetime.date``, ``datetime.time``,
+``datetime.timedelta``. Backends hand over what the file holds; all meaning
+(numbers, dates, keys) is decided later by ``sync.normalize``.
+
+A backend is a short subclass that sets ``kind`` and implements ``sheets`` and
+``read``; ``tests/sources/contract.py`` is the one test class they all pass.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True)
+class SheetInfo:
+    name: str
+    hidden: bool = False
+
+
+@dataclass
+class Grid:
+    """The cells of one sheet; ``rows[i][j]`` is the cell at sheet row i+1, column j+1."""
+
+    sheet: str
+    rows: list[list[Any]]
+    #: serial numbers in this sheet count from 1904-01-01 (Excel for Mac, old files)
+    date1904: bool = False
+    #: merged ranges as (first_row, first_col, last_row, last_col), 0-based inclusive
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+
+    @property
+    def height(self) -> int:
+        return len(self.rows)
+
+    @property
+    def width(self) -> int:
+        return max((len(r) for r in self.rows), default=0)
+
+
+class Source(ABC):
+    """One workbook. Reading never changes it."""
+
+    kind: ClassVar[str]
+
+    def __init__(self, name: str, location: str) -> None:
+        self.name = name          # the key in config.toml, or the file name
+        self.location = location  # path or URL, for messages
+
+    @abstractmethod
+    def sheets(self) -> list[SheetInfo]:
+        """The sheets in workbook order."""
+
+    @abstractmethod
+    def read(self, names: Iterable[str] | None = None) -> Iterator[Grid]:
+        """Yield the grids of the named sheets (all when None), in the order asked.
+
+        Backends that pay per request (Google Sheets) fetch all asked sheets at once;
+        file backends read one sheet at a time so only one grid is in memory.
+        Raises ``SheetNotFound`` for a name the workbook does not have.
+        """
+
+    def fingerprint(self) -> str:
+        """A cheap token that changes whenever the content may have changed."""
+        return ""
+
+    def describe(self) -> str:
+        return f"{self.name} ({self.kind}: {self.location})"
+
+
+_BACKENDS: dict[str, type[Source]] = {}
+
+
+def register(cls: type[Source]) -> type[Source]:
+    _BACKENDS[cls.kind] = cls
+    return cls
+
+
+def backend(kind: str) -> type[Source]:
+    from sync.errors import ConfigError
+
+    try:
+        return _BACKENDS[kind]
+    except KeyError:
+        known = ", ".join(sorted(_BACKENDS))
+        raise ConfigError(f"unknown source kind {kind!r}; expected one of: {known}") from None
