@@ -23,6 +23,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, ClassVar
 
 
@@ -56,6 +57,13 @@ class Source(ABC):
     """One workbook. Reading never changes it."""
 
     kind: ClassVar[str]
+    #: requests made to a remote service so far (shown per cycle in the log line)
+    requests: int = 0
+
+    @classmethod
+    def from_config(cls, name: str, options: dict[str, Any], base_dir: Path) -> Source:
+        """Build from a ``[sources.NAME]`` table; relative paths are relative to ``base_dir``."""
+        raise NotImplementedError
 
     def __init__(self, name: str, location: str) -> None:
         self.name = name          # the key in config.toml, or the file name

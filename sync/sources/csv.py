@@ -19,6 +19,10 @@ MAX_BYTES = 256 * 1024**2
 class CsvSource(Source):
     kind = "csv"
 
+    @classmethod
+    def from_config(cls, name: str, options: dict, base_dir: Path) -> Source:
+        return cls(name, base_dir / str(options["path"]), encoding=options.get("encoding"))
+
     def __init__(self, name: str, path: str | Path, *, encoding: str | None = None) -> None:
         self.path = Path(path)
         self.encoding = encoding

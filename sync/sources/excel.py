@@ -22,6 +22,10 @@ EXTENSIONS = (".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xla", ".ods")
 class ExcelSource(Source):
     kind = "excel"
 
+    @classmethod
+    def from_config(cls, name: str, options: dict, base_dir: Path) -> Source:
+        return cls(name, base_dir / str(options["path"]))
+
     def __init__(self, name: str, path: str | Path) -> None:
         self.path = Path(path)
         super().__init__(name, str(self.path))
