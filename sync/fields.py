@@ -47,7 +47,7 @@ def F(name: str, type_: str, *aliases: str, weak: tuple[str, ...] = ()) -> Field
 ORDER_NO = F("order_no", KEY, "订单号", "订单编号", "订单号码", "订单单号", "销售订单号", "合同号", "合同编号",
              "生产单号", "生产订单号", "生产订单", "制单号", "工单号", "款单号", "单号", "客户订单号", "客户单号",
              "po", "po#", "pono", "ponumber", "order", "orderno", "ordernumber", "orderid", "order#",
-             "salesorder", "sono", "contractno", "ordercode", "订单", "订单no")
+             "salesorder", "sono", "contractno", "ordercode", "订单no")
 REMARKS = F("remarks", TEXT, "备注", "说明", "备注说明", "remark", "remarks", "note", "notes", "comment", "comments")
 FOLLOWER = F("follower", TEXT, "跟单员", "跟单", "跟单人", "负责人", "业务员", "业务员姓名", "业务跟单", "merchandiser",
              "follower", "owner", "salesperson", "salesrep", "responsible", "person in charge", "pic")
@@ -74,7 +74,7 @@ _table(
       "productid", "item", "itemno", "article", "sku", "model", "part number", "partno", "partnumber"),
     F("color", TEXT, "颜色", "色号", "颜色名称", "配色", "color", "colour", "colorway"),
     F("size", TEXT, "尺码", "尺寸", "码数", "规格", "size", "sizes", "size range"),
-    F("quantity", NUMBER, "订单数量", "订货数量", "订购数量", "下单数量", "合同数量", "订单量", "数量pcs", "未交订单数量",
+    F("quantity", NUMBER, "订单数量", "订货数量", "订购数量", "下单数量", "合同数量", "订单量", "数量pcs",
       "件数", "订货", "qty", "quantity", "orderqty", "order qty", "orderquantity", "order quantity", "pcs",
       "quantity pcs", weak=("数量", "总数", "总数量")),
     F("unit_price", NUMBER, "单价", "含税单价", "单价原币", "单价(元)", "价格", "fob", "fob价", "unitprice", "unit price",

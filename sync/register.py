@@ -1,0 +1,124 @@
+"""Read a register: sources -> recognised (or configured) tables.
+
+``load`` never raises for one bad workbook: it records a ``SourceProblem`` and
+carries on with the others, so one broken file cannot silence the rest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from sync.detect import HeaderMatch, find_header, recognise
+from sync.errors import SourceError
+from sync.fields import TABLES
+from sync.sources.base import Grid, Source
+from sync.tables import Table, build_table
+
+if TYPE_CHECKING:
+    from sync.config import TableConfig
+
+
+@dataclass
+class SourceProblem:
+    source: str
+    location: str
+    message: str
+    retryable: bool = False
+    hint: str = ""
+
+
+@dataclass
+class Register:
+    tables: dict[str, Table] = field(default_factory=dict)
+    problems: list[SourceProblem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def get(self, name: str) -> Table | None:
+        return self.tables.get(name)
+
+    def add(self, table: Table, score: float, scores: dict[str, float]) -> None:
+        current = self.tables.get(table.name)
+        if current is None or score > scores.get(table.name, 0):
+            if current is not None:
+                self.notes.append(f"{current.describe()} also looks like {table.name}; using {table.describe()}")
+            self.tables[table.name] = table
+            scores[table.name] = score
+        else:
+            self.notes.append(f"{table.describe()} also looks like {table.name}; using {current.describe()}")
+
+
+def load(sources: list[Source], configured: dict[str, TableConfig] | None = None, *,
+         day_first: bool = False) -> Register:
+    """Read every source; with ``configured`` tables pinned to sources, read only those sheets."""
+    register = Register()
+    scores: dict[str, float] = {}
+    for source in sources:
+        wanted = {n: c for n, c in (configured or {}).items() if c.source == source.name}
+        try:
+            if wanted:
+                _load_configured(source, wanted, register, scores, day_first)
+            elif not configured:
+                _load_detected(source, register, scores, day_first)
+        except SourceError as exc:
+            register.problems.append(SourceProblem(source.name, source.location, str(exc), exc.retryable, exc.hint))
+    return register
+
+
+def _load_detected(source: Source, register: Register, scores: dict[str, float], day_first: bool) -> None:
+    visible = [s.name for s in source.sheets() if not s.hidden]
+    matches: list[tuple[float, str, HeaderMatch]] = []
+    grids: dict[str, Grid] = {}
+    for grid in source.read(visible):
+        found = recognise(grid)
+        if found:
+            grids[grid.sheet] = grid
+            matches += [(m.score, grid.sheet, m) for m in found]
+    taken_tables: set[str] = set()
+    taken_sheets: set[str] = set()
+    for score, sheet, match in sorted(matches, key=lambda m: -m[0]):
+        if match.table in taken_tables or sheet in taken_sheets:
+            continue
+        taken_tables.add(match.table)
+        taken_sheets.add(sheet)
+        table = build_table(grids[sheet], match, source=source.name, location=source.location, day_first=day_first)
+        register.add(table, score, scores)
+    if not taken_tables:
+        register.notes.append(f"{source.location}: no order register tables recognised "
+                              f"(sheets: {', '.join(visible) or 'none'})")
+
+
+def _load_configured(source: Source, wanted: dict[str, TableConfig], register: Register,
+                     scores: dict[str, float], day_first: bool) -> None:
+    by_sheet: dict[str, list[str]] = {}
+    auto: list[str] = []
+    for name, cfg in wanted.items():
+        (by_sheet.setdefault(cfg.sheet, []) if cfg.sheet else auto).append(name)
+    sheets = list(by_sheet) if not auto else [s.name for s in source.sheets() if not s.hidden]
+    for grid in source.read(sheets):
+        names = by_sheet.get(grid.sheet, []) + [n for n in auto if n not in register.tables]
+        for name in names:
+            cfg = wanted[name]
+            match = find_header(grid, name, header_row=cfg.header_row, aliases=cfg.aliases)
+            if match is None:
+                if cfg.sheet:
+                    register.notes.append(f"{source.location} › {grid.sheet}: no {name} header found")
+                continue
+            _apply_columns(match, grid, cfg)
+            register.add(build_table(grid, match, source=source.name, location=source.location,
+                                     day_first=day_first), match.score, scores)
+
+
+def _apply_columns(match: HeaderMatch, grid: Grid, cfg: TableConfig) -> None:
+    """config.toml pins a column by its header text or its letter."""
+    from sync.fields import header_key
+    from sync.tables import column_letter
+
+    for fieldname, ref in (cfg.columns or {}).items():
+        if fieldname not in TABLES[match.table].fields:
+            continue
+        for c, label in enumerate(match.labels):
+            if column_letter(c) == ref.upper() or (label and header_key(label) == header_key(ref)):
+                match.mapping = {f: col for f, col in match.mapping.items() if col != c}
+                match.mapping[fieldname] = c
+                break

@@ -1,0 +1,98 @@
+"""Write a commented config.toml from what was recognised in the workbooks."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from sync.fields import TABLES
+from sync.register import Register
+from sync.sources import Source
+
+HEADER = """\
+# ordersync configuration. Written by `ordersync {how}`; edit freely.
+# Every key is explained in README.md; secrets (SMTP password, Google
+# credentials) come from the environment, never from this file.
+
+[service]
+language = "{lang}"              # zh | en: messages, mails, reports
+timezone = "Asia/Shanghai"
+state = "state/ordersync.db"   # SQLite: snapshots, change ledger, what was sent
+day_first = false              # 03/04/2026 = 4 March (false) or 3 April (true)
+"""
+
+MAIL = """
+[mail]
+backend = "outbox"             # outbox: .eml + .html files in a folder | smtp
+outbox = "outbox"
+sender = "ordersync@example.com"
+# backend = "smtp"
+# host = "smtp.example.com"
+# port = 587
+# security = "starttls"        # starttls | tls | none
+# username = "ordersync@example.com"
+# password_env = "ORDERSYNC_SMTP_PASSWORD"
+
+[rules]
+paths = ["rules"]              # rule packs: rules/*.toml and rules/*.py
+disable = []                   # rule ids to switch off
+"""
+
+
+def q(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
+def render_config(sources: list[Source], register: Register, *, lang: str = "zh", how: str = "init",
+                  base_dir: Path | None = None, extra: str = "") -> str:
+    out = [HEADER.format(how=how, lang=lang)]
+    for source in sources:
+        out.append(f"\n[sources.{toml_key(source.name)}]")
+        path = getattr(source, "path", None)
+        if path is not None:
+            shown = _relative(Path(path), base_dir)
+            out.append(f'kind = "{source.kind}"\npath = {q(shown)}')
+    for name in TABLES:
+        table = register.get(name)
+        if table is None:
+            continue
+        spec = TABLES[name]
+        out.append(f"\n[tables.{name}]   # {spec.zh} / {spec.en}: {len(table)} rows")
+        out.append(f"source = {q(table.source)}\nsheet = {q(table.sheet)}\nheader_row = {table.header_row}")
+        out.append(f"[tables.{name}.columns]   # field = header text (or a column letter)")
+        for fieldname, col in table.columns.items():
+            out.append(f"{fieldname} = {q(col.header)}   # column {col.letter}")
+        missing = [f for f in spec.fields if f not in table.columns]
+        if missing:
+            out.append(f"# not found in this sheet: {', '.join(missing)}")
+        if table.unmapped:
+            out.append(f"# columns not used: {', '.join(table.unmapped[:30])}")
+    absent = [n for n in TABLES if register.get(n) is None]
+    if absent:
+        out.append(f"\n# No sheet was recognised as: {', '.join(absent)}.")
+        out.append("# Add [tables.NAME] with source and sheet to pin one.")
+    out.append(MAIL)
+    if extra:
+        out.append(extra)
+    return "\n".join(out) + "\n"
+
+
+def toml_key(name: str) -> str:
+    return name if re.fullmatch(r"[A-Za-z0-9_-]+", name) else q(name)
+
+
+def _ident(name: str) -> str:
+    """A TOML bare key from a file name: 'register 2026.xlsx' -> 'register_2026'."""
+    stem = Path(name).stem if "." in name else name
+    key = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in stem).strip("_")
+    return key or "register"
+
+
+def _relative(path: Path, base: Path | None) -> str:
+    if base is None:
+        return str(path)
+    try:
+        return str(path.resolve().relative_to(base.resolve()))
+    except ValueError:
+        return str(path.resolve())
