@@ -98,14 +98,14 @@ class State:
 def _statements(script: str) -> list[str]:
     """Split a migration script on ';' (executescript would commit our transaction)."""
     parts, buf = [], ""
-    for line in script.splitlines(keepends=True):
-        buf += line
+    for piece in script.split(";"):
+        buf += piece + ";"
         if sqlite3.complete_statement(buf):
             parts.append(buf.strip())
             buf = ""
-    if buf.strip():
+    if buf.strip(" \n\t;"):
         parts.append(buf.strip())
-    return [p for p in parts if p]
+    return [p for p in parts if p.strip(" \n\t;")]
 
 
 def now_iso() -> str:
