@@ -7,11 +7,13 @@ from pathlib import Path
 from sync.errors import SourceUnreadable
 from sync.sources import csv as _csv
 from sync.sources import excel as _excel
+from sync.sources import gsheets as _gsheets
 from sync.sources import memory as _memory
 from sync.sources.base import Grid, SheetInfo, Source, backend, register
 
 CsvSource = _csv.CsvSource
 ExcelSource = _excel.ExcelSource
+GSheetsSource = _gsheets.GSheetsSource
 MemorySource = _memory.MemorySource
 
 
@@ -28,5 +30,5 @@ def open_path(path: str | Path, name: str | None = None) -> Source:
                                    f"expected .xlsx, .xlsm, .xls, .ods or .csv")
 
 
-__all__ = ["Grid", "SheetInfo", "Source", "CsvSource", "ExcelSource", "MemorySource",
+__all__ = ["Grid", "SheetInfo", "Source", "CsvSource", "ExcelSource", "GSheetsSource", "MemorySource",
            "backend", "register", "open_path"]
