@@ -1,0 +1,323 @@
+"""A local stand-in for the Google Sheets v4 and Drive v3 endpoints ordersync calls.
+
+Real HTTP on 127.0.0.1 (port 0, a thread) answering what gspread sends:
+
+    GET /v4/spreadsheets/{id}                   spreadsheet metadata
+    GET /v4/spreadsheets/{id}/values/{range}    one range
+    GET /v4/spreadsheets/{id}/values:batchGet   several ranges (?ranges=..&ranges=..)
+    GET /drive/v3/files/{id}                    Drive metadata (version, modifiedTime)
+
+Errors have Google's shape ``{"error": {"code", "message", "status"}}`` (Drive adds
+``errors: [{"reason"}]``). ``fail()`` queues faults (429 storms with Retry-After,
+500s, 403/404, slow answers for timeouts); ``counts`` tallies requests per endpoint.
+
+``session()`` is a ``requests.Session`` that delivers googleapis.com URLs here.
+gspread's URLs are module constants naming the real hosts, so the redirect sits in
+requests' transport seam (an ``HTTPAdapter`` mounted for those hosts) and the code
+under test runs unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+
+GOOGLE_HOSTS = ("https://sheets.googleapis.com/", "https://www.googleapis.com/")
+STATUS = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
+          429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 502: "UNAVAILABLE", 503: "UNAVAILABLE",
+          504: "DEADLINE_EXCEEDED"}
+EPOCH = dt.datetime(1899, 12, 30)
+
+
+def to_serial(value: Any) -> Any:
+    """What Sheets returns for a date/time cell with dateTimeRenderOption=SERIAL_NUMBER."""
+    if isinstance(value, dt.datetime):
+        days = (value - EPOCH) / dt.timedelta(days=1)
+        return int(days) if days.is_integer() else days
+    if isinstance(value, dt.date):
+        return (value - EPOCH.date()).days
+    return value
+
+
+def column_letters(index: int) -> str:
+    """1 -> A, 27 -> AA."""
+    out = ""
+    while index:
+        index, rem = divmod(index - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def quote_sheet(name: str) -> str:
+    return "'" + name.replace("'", "''") + "'"
+
+
+def split_range(a1: str) -> tuple[str, str]:
+    """``'It''s'!A1:B2`` -> (``It's``, ``A1:B2``); an unquoted name ends at the last ``!``."""
+    if a1.startswith("'"):
+        i, name = 1, ""
+        while i < len(a1):
+            if a1[i] == "'":
+                if a1[i + 1:i + 2] == "'":
+                    name, i = name + "'", i + 2
+                    continue
+                return name, a1[i + 2:] if a1[i + 1:i + 2] == "!" else ""
+            name, i = name + a1[i], i + 1
+        raise ValueError(a1)
+    name, bang, cells = a1.rpartition("!")
+    return (name, cells) if bang else (a1, "")
+
+
+@dataclass
+class FakeSpreadsheet:
+    key: str
+    sheets: dict[str, list[list[Any]]]
+    title: str = "Order register"
+    hidden: set[str] = field(default_factory=set)
+    merges: dict[str, list[tuple[int, int, int, int]]] = field(default_factory=dict)
+    version: int = 1
+    modified: dt.datetime = field(default_factory=lambda: dt.datetime(2026, 9, 1, 8, 0, tzinfo=dt.timezone.utc))
+
+    def update(self, sheets: dict[str, list[list[Any]]] | None = None, *, drive_notices: bool = True) -> None:
+        """Change the content; ``drive_notices=False`` leaves version and modifiedTime as they were."""
+        if sheets is not None:
+            self.sheets = {k: [list(r) for r in v] for k, v in sheets.items()}
+        if drive_notices:
+            self.version += 1
+            self.modified += dt.timedelta(seconds=1)
+
+    def rename(self, old: str, new: str) -> None:
+        self.sheets = {(new if k == old else k): v for k, v in self.sheets.items()}
+        self.update()
+
+    def metadata(self) -> dict[str, Any]:
+        sheets = []
+        for index, (name, rows) in enumerate(self.sheets.items()):
+            props = {"sheetId": 1000 + index, "title": name, "index": index, "sheetType": "GRID",
+                     "gridProperties": {"rowCount": max(1000, len(rows)), "columnCount": 26}}
+            if name in self.hidden:
+                props["hidden"] = True
+            merges = [{"sheetId": 1000 + index, "startRowIndex": r0, "endRowIndex": r1 + 1,
+                       "startColumnIndex": c0, "endColumnIndex": c1 + 1}
+                      for r0, c0, r1, c1 in self.merges.get(name, [])]
+            sheets.append({"properties": props, **({"merges": merges} if merges else {})})
+        return {"spreadsheetId": self.key, "properties": {"title": self.title}, "sheets": sheets}
+
+    def value_range(self, a1: str, params: dict[str, list[str]], tight: bool) -> dict[str, Any]:
+        name, cells = split_range(a1)
+        if name not in self.sheets or cells:
+            raise LookupError(a1)  # this fake serves whole-sheet ranges only
+        serial = params.get("dateTimeRenderOption", ["SERIAL_NUMBER"])[0] == "SERIAL_NUMBER"
+        unformatted = params.get("valueRenderOption", ["FORMATTED_VALUE"])[0] == "UNFORMATTED_VALUE"
+        rows = [[self._render(v, unformatted, serial) for v in r] for r in self.sheets[name]]
+        rows = [self._rstrip(r) for r in rows]
+        while rows and not rows[-1]:
+            rows.pop()
+        top = left = 0
+        if tight and rows:  # report the used area only, as a range that does not start at A1
+            while not rows[top]:
+                top += 1
+            left = min(next(i for i, v in enumerate(r) if v != "") for r in rows if r)
+            rows = [r[left:] for r in rows[top:]]
+        width = max((len(r) for r in rows), default=0)
+        end = f"{column_letters(left + max(width, 1))}{top + max(len(rows), 1)}" if tight else \
+            f"{column_letters(26)}{max(1000, len(self.sheets[name]))}"
+        out: dict[str, Any] = {"range": f"{quote_sheet(name)}!{column_letters(left + 1)}{top + 1}:{end}",
+                               "majorDimension": "ROWS"}
+        if rows:
+            out["values"] = rows
+        return out
+
+    @staticmethod
+    def _render(value: Any, unformatted: bool, serial: bool) -> Any:
+        if isinstance(value, (dt.date, dt.datetime)):
+            return to_serial(value) if unformatted and serial else value.isoformat()
+        return value if unformatted else ("" if value == "" else str(value))
+
+    @staticmethod
+    def _rstrip(row: list[Any]) -> list[Any]:
+        row = list(row)
+        while row and row[-1] in ("", None):
+            row.pop()
+        return row
+
+
+@dataclass
+class Fault:
+    endpoint: str | None            # metadata | values | batchGet | files, or None for any
+    status: int = 429               # 200 = answer normally (after ``delay``)
+    times: int | None = 1           # None = for ever
+    retry_after: str | None = None
+    delay: float = 0.0
+    message: str | None = None
+    reason: str | None = None       # Drive-style errors[0].reason / Sheets details[0].reason
+
+
+class FakeGoogle:
+    def __init__(self, *, tight_ranges: bool = False) -> None:
+        self.spreadsheets: dict[str, FakeSpreadsheet] = {}
+        self.faults: list[Fault] = []
+        self.counts: Counter[str] = Counter()
+        self.log: list[tuple[str, str]] = []
+        self.tight_ranges = tight_ranges
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.01,), daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def __enter__(self) -> FakeGoogle:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def add(self, key: str, sheets: dict[str, list[list[Any]]], **kw: Any) -> FakeSpreadsheet:
+        book = FakeSpreadsheet(key, {k: [list(r) for r in v] for k, v in sheets.items()}, **kw)
+        self.spreadsheets[key] = book
+        return book
+
+    def fail(self, endpoint: str | None = None, status: int = 429, times: int | None = 1, **kw: Any) -> Fault:
+        fault = Fault(endpoint, status, times, **kw)
+        with self._lock:
+            self.faults.append(fault)
+        return fault
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self.faults.clear()
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def session(self) -> requests.Session:
+        session = requests.Session()
+        session.trust_env = False  # no proxy from the environment between us and loopback
+        adapter = _Redirect(self.url)
+        for prefix in GOOGLE_HOSTS:
+            session.mount(prefix, adapter)
+        return session
+
+    def _take_fault(self, endpoint: str) -> Fault | None:
+        with self._lock:
+            for fault in self.faults:
+                if fault.endpoint in (None, endpoint) and fault.times != 0:
+                    if fault.times is not None:
+                        fault.times -= 1
+                    return fault
+        return None
+
+
+class _Redirect(HTTPAdapter):
+    """Sends a googleapis.com request to the fake server, keeping path and query."""
+
+    def __init__(self, base: str) -> None:
+        super().__init__(max_retries=0)
+        self.base = base
+
+    def send(self, request: requests.PreparedRequest, **kw: Any) -> requests.Response:
+        parts = urlsplit(request.url or "")
+        request.url = self.base + parts.path + (f"?{parts.query}" if parts.query else "")
+        return super().send(request, **kw)
+
+
+def _route(path: str) -> tuple[str, str, str]:
+    """(endpoint, spreadsheet id, range) for a request path; the range stays percent-encoded."""
+    if path.startswith("/drive/v3/files/"):
+        return "files", unquote(path.split("/")[4]), ""
+    if path.startswith("/v4/spreadsheets/"):
+        rest = path[len("/v4/spreadsheets/"):]
+        key, _, tail = rest.partition("/")
+        if not tail:
+            return "metadata", unquote(key), ""
+        if tail == "values:batchGet":
+            return "batchGet", unquote(key), ""
+        if tail.startswith("values/"):
+            return "values", unquote(key), tail[len("values/"):]
+    return "unknown", "", ""
+
+
+def _handler(fake: FakeGoogle) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body go out in two writes
+
+        def log_message(self, *args: Any) -> None:  # keep pytest output clean
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            parts = urlsplit(self.path)
+            endpoint, key, a1 = _route(parts.path)
+            params = parse_qs(parts.query, keep_blank_values=True)
+            with fake._lock:
+                fake.counts[endpoint] += 1
+                fake.log.append((endpoint, self.path))
+            fault = fake._take_fault(endpoint)
+            if fault and fault.delay:
+                time.sleep(fault.delay)
+            if fault and fault.status != 200:
+                return self._error(fault.status, fault.message, endpoint, fault.reason, fault.retry_after)
+            book = fake.spreadsheets.get(key)
+            if endpoint == "unknown":
+                return self._error(404, f"no such endpoint {parts.path}", endpoint)
+            if book is None:
+                message = f"File not found: {key}." if endpoint == "files" else "Requested entity was not found."
+                return self._error(404, message, endpoint, "notFound")
+            try:
+                body = self._answer(book, endpoint, unquote(a1), params)
+            except LookupError as exc:
+                return self._error(400, f"Unable to parse range: {exc.args[0]}", endpoint)
+            self._send(200, body)
+
+        def _answer(self, book: FakeSpreadsheet, endpoint: str, a1: str, params: dict[str, list[str]]) -> Any:
+            if endpoint == "files":
+                return {"version": str(book.version), "modifiedTime": book.modified.isoformat(timespec="milliseconds")
+                        .replace("+00:00", "Z")}
+            if endpoint == "metadata":
+                return book.metadata()
+            if endpoint == "values":
+                return book.value_range(a1, params, fake.tight_ranges)
+            ranges = [book.value_range(r, params, fake.tight_ranges) for r in params.get("ranges", [])]
+            return {"spreadsheetId": book.key, "valueRanges": ranges}
+
+        def _error(self, code: int, message: str | None, endpoint: str, reason: str | None = None,
+                   retry_after: str | None = None) -> None:
+            error: dict[str, Any] = {"code": code, "message": message or f"fake error {code}",
+                                     "status": STATUS.get(code, "UNKNOWN")}
+            if reason and endpoint == "files":
+                error["errors"] = [{"domain": "global", "reason": reason, "message": error["message"]}]
+            elif reason:
+                error["details"] = [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": reason}]
+            self._send(code, {"error": error}, {"Retry-After": retry_after} if retry_after else {})
+
+        def _send(self, code: int, body: Any, headers: dict[str, str] | None = None) -> None:
+            data = json.dumps(body, ensure_ascii=False).encode()
+            try:
+                self.send_response(code)
+                self.send_header("Content-Type", "application/json; charset=UTF-8")
+                self.send_header("Content-Length", str(len(data)))
+                for k, v in (headers or {}).items():
+                    self.send_header(k, v)
+                self.end_headers()
+                self.wfile.write(data)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client timed out and left
+
+    return Handler
