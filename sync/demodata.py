@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+PENDING, PRODUCING, DONE, PARTIAL, SHIPPED = "pending", "producing", "done", "partial", "shipped"
 TABLES = ("orders", "materials", "production", "qc", "shipping", "customers", "people")
 
 SHEETS = {
@@ -128,7 +129,7 @@ class Customer:
 
 
 def _c(i: int, name: str, prefix: str, lo: int, hi: int, contact: str, domain: str) -> Customer:
-    return Customer(f"C{i:03d}", name, prefix, (lo, hi), contact, f"{contact.split()[0].lower()}@{domain}.example.com")
+    return Customer(f"C{i:03d}", name, prefix, (lo, hi), contact, f"{contact.split()[-1].lower()}@{domain}.example.com")
 
 
 CUSTOMERS = (
