@@ -168,7 +168,10 @@ class GSheetsSource(Source):
     def account_email(self) -> str | None:
         """The service account's email (the address to share the spreadsheet with), when known."""
         if self._account_email is None and self._session is None:
-            self._account_email = self._load_credentials().service_account_email
+            try:
+                self._account_email = self._load_credentials().service_account_email
+            except SourceUnreadable:
+                return None
         return self._account_email
 
     def _client(self) -> GoogleHTTP:
@@ -249,19 +252,24 @@ class GSheetsSource(Source):
     # -- values -------------------------------------------------------------------------
 
     def read(self, names: Iterable[str] | None = None) -> Iterator[Grid]:
+        """One batchGet for all asked tabs (all cached tabs when None).
+
+        Merged ranges come from the cached metadata: a banner merged since it was
+        fetched shows up once ``sheets()`` is asked after a change.
+        """
         tabs = self._cached_tabs()
         wanted = list(tabs) if names is None else list(names)
         if self._missing(tabs, wanted) and self._tabs_token != self._token:
             tabs = self._fetch_tabs()  # a tab may have been added or renamed since
         if error := self._missing(tabs, wanted):
             raise error
-        value_ranges = self._batch_get(wanted)
+        grids = [anchor(vr) for vr in self._batch_get(wanted)]
         self.last_content_hash = hashlib.sha256(
-            json.dumps([wanted, value_ranges], ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+            json.dumps([wanted, grids], ensure_ascii=False).encode()).hexdigest()
         self._polls_since_read = 0
         tabs = self._tabs or tabs
-        for name, value_range in zip(wanted, value_ranges):
-            yield Grid(name, anchor(value_range), date1904=False, merged=list(tabs[name].merged))
+        for name, rows in zip(wanted, grids):
+            yield Grid(name, rows, date1904=False, merged=list(tabs[name].merged))
 
     def _batch_get(self, names: list[str]) -> list[dict[str, Any]]:
         ranges = [absolute_range_name(n) for n in names]

@@ -229,6 +229,15 @@ def test_google_that_never_answers_is_busy_not_stuck(google):
     assert source.requests == 2
 
 
+def test_google_unreachable_is_busy():
+    with FakeGoogle() as gone:
+        session = gone.session()
+    source = GSheetsSource("register", KEY, session=session, policy=FAST)
+    with pytest.raises(SourceBusy, match="cannot connect"):
+        source.fingerprint()
+    assert source.requests == FAST.attempts
+
+
 # -- errors a user can act on ----------------------------------------------------------------
 
 
