@@ -59,6 +59,8 @@ class Source(ABC):
     kind: ClassVar[str]
     #: requests made to a remote service so far (shown per cycle in the log line)
     requests: int = 0
+    #: a remote source whose change token may miss edits asks for a periodic full read
+    full_read_due: bool = False
 
     @classmethod
     def from_config(cls, name: str, options: dict[str, Any], base_dir: Path) -> Source:
