@@ -1,0 +1,133 @@
+"""Working days, holidays and the clock the notices run by.
+
+Reminder intervals are counted in working days: a reminder due "in 3 days" on a
+Friday before a holiday week is not due on the Monday of that week. Chinese
+factories also work some weekends in exchange for holidays (调休), so a
+weekend day can be listed as a working day.
+
+``Clock`` is the one place "now" comes from, so tests can move time forward
+without sleeping: ``MovableClock(...).advance(days=1)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from typing import Any, Iterable, Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sync.errors import ConfigError
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    holidays: frozenset[date] = frozenset()
+    #: weekday numbers that are working days (Monday = 0)
+    weekdays: frozenset[int] = frozenset(range(5))
+    #: weekend days worked in exchange for a holiday (调休)
+    extra_days: frozenset[date] = field(default_factory=frozenset)
+
+    def is_working(self, day: date) -> bool:
+        if day in self.extra_days:
+            return True
+        return day.weekday() in self.weekdays and day not in self.holidays
+
+    def add_working_days(self, day: date, n: int) -> date:
+        """The n-th working day after ``day`` (before it for negative n); n=0 gives ``day`` itself."""
+        step = 1 if n >= 0 else -1
+        left = abs(n)
+        for _ in range(3700):   # ten years: a bound so a calendar with no working days cannot hang
+            if left == 0:
+                return day
+            day += timedelta(days=step)
+            if self.is_working(day):
+                left -= 1
+        raise ConfigError("the working calendar has no working days: check [reminders] workdays and holidays")
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days after ``start`` up to and including ``end``; negative when ``end`` is earlier.
+
+        Friday -> next Monday is 1; a day with itself is 0.
+        """
+        if end < start:
+            return -self.working_days_between(end, start)
+        return sum(1 for i in range(1, (end - start).days + 1) if self.is_working(start + timedelta(days=i)))
+
+    def next_working_day(self, day: date) -> date:
+        """``day`` itself when it is a working day, else the next one."""
+        return day if self.is_working(day) else self.add_working_days(day, 1)
+
+
+def calendar_from(settings: dict[str, Any]) -> WorkCalendar:
+    """From the [reminders] table: holidays, workdays = ["mon", ...], extra_workdays."""
+    weekdays = settings.get("workdays", WEEKDAYS[:5])
+    unknown = [d for d in weekdays if str(d).lower()[:3] not in WEEKDAYS]
+    if unknown:
+        raise ConfigError(f"[reminders] workdays: {unknown} are not days; use {', '.join(WEEKDAYS)}")
+    return WorkCalendar(
+        holidays=frozenset(_dates(settings.get("holidays", []), "holidays")),
+        weekdays=frozenset(WEEKDAYS.index(str(d).lower()[:3]) for d in weekdays),
+        extra_days=frozenset(_dates(settings.get("extra_workdays", []), "extra_workdays")),
+    )
+
+
+def _dates(values: Iterable[Any], key: str) -> list[date]:
+    out = []
+    for v in values:
+        if isinstance(v, datetime):
+            v = v.date()
+        if isinstance(v, date):
+            out.append(v)
+            continue
+        try:
+            out.append(date.fromisoformat(str(v).strip()))
+        except ValueError:
+            raise ConfigError(f"[reminders] {key}: {v!r} is not a date like 2026-10-01") from None
+    return out
+
+
+def zone(name: str | None) -> tzinfo:
+    if not name:
+        return timezone.utc
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"[service] timezone = {name!r} is not a known time zone (e.g. Asia/Shanghai)") from None
+
+
+def parse_time(text: str, key: str) -> time:
+    try:
+        return time.fromisoformat(str(text).strip())
+    except ValueError:
+        raise ConfigError(f"{key} = {text!r} is not a time of day like 08:00") from None
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+@dataclass
+class SystemClock:
+    tz: tzinfo = timezone.utc
+
+    def now(self) -> datetime:
+        return datetime.now(self.tz)
+
+
+@dataclass
+class MovableClock:
+    """A clock that stands still until moved: for simulated days in tests and dry runs."""
+
+    current: datetime
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, *, days: float = 0, hours: float = 0, minutes: float = 0) -> datetime:
+        self.current += timedelta(days=days, hours=hours, minutes=minutes)
+        return self.current
+
+    def set(self, when: datetime) -> None:
+        self.current = when

@@ -1,0 +1,300 @@
+"""Reminders: what needs someone's attention, and whether to tell them today.
+
+Plan, then act. ``find_concerns`` lists what is wrong right now (due soon,
+overdue, behind plan, stale, QC failure awaiting rework, material late).
+``plan_reminders`` keeps one *episode* per (kind, subject, recipient) in the
+state: opened when a concern first appears, closed when it is gone (so the
+reminders stop by themselves), and returns the reminders due today: the first
+one on the first working day, then one every ``repeat_every_days`` working days,
+to the supervisor too once ``escalate_after_days`` working days have passed
+unresolved. ``record_sent`` writes down what went out. A reminder's due day is
+derived from the state alone, so planning again after a crash gives the same
+reminder with the same dedupe key: never the same reminder twice in an interval.
+
+Data-entry errors follow their own rule (``plan_entry_errors``): soon after
+the save that made them, batched per person, at most one mail per interval,
+and none for an error fixed before it went out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sync.calendar import WorkCalendar, calendar_from, parse_time
+from sync.findings import ERROR, Finding, Report
+from sync.normalize import fold_text, normalise_key
+from sync.orderfacts import Directory, OrderFacts, Person, materials_late, qc_awaiting_rework
+from sync.register import Register
+from sync.state import Migration, State
+
+KINDS = ("overdue", "due_soon", "behind_plan", "stale", "qc_failed", "material_late")
+DEFAULTS: dict[str, Any] = {
+    "due_soon_days": 3, "stale_days": 3, "escalate_after_days": 2, "repeat_every_days": 1,
+    "entry_error_batch_minutes": 30, "entry_error_delay_minutes": 5, "send_after": "08:30",
+    "unassigned_to": "", "enabled": list(KINDS) + ["entry_errors"],
+}
+
+MIGRATIONS = [
+    Migration("reminders-001-episodes", """
+        CREATE TABLE reminder_episodes (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL, subject TEXT NOT NULL, recipient TEXT NOT NULL,
+            order_no TEXT, first_seen TEXT NOT NULL, last_sent TEXT, sent_count INTEGER NOT NULL DEFAULT 0,
+            escalated_on TEXT, resolved_on TEXT);
+        CREATE UNIQUE INDEX reminder_open ON reminder_episodes (kind, subject, recipient) WHERE resolved_on IS NULL;
+    """),
+    Migration("reminders-002-entry-errors", """
+        CREATE TABLE entry_errors (
+            person TEXT NOT NULL, fkey TEXT NOT NULL, first_seen TEXT NOT NULL, sent_at TEXT,
+            PRIMARY KEY (person, fkey));
+        CREATE TABLE entry_error_mails (person TEXT PRIMARY KEY, last_sent TEXT NOT NULL);
+    """),
+]
+
+
+def settings_from(section: dict[str, Any]) -> dict[str, Any]:
+    """[reminders] over the defaults; a per-kind table ([reminders.overdue]) overrides numbers for that kind."""
+    merged = dict(DEFAULTS)
+    merged.update(section)
+    parse_time(merged["send_after"], "[reminders] send_after")
+    return merged
+
+
+def setting(settings: dict[str, Any], kind: str, key: str) -> Any:
+    per_kind = settings.get(kind)
+    if isinstance(per_kind, dict) and key in per_kind:
+        return per_kind[key]
+    return settings[key]
+
+
+@dataclass
+class Concern:
+    kind: str
+    subject: str                # what it is about: the order key, or order key + "/" + material
+    order_no: str
+    follower: str | None
+    customer: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+def find_concerns(facts: dict[str, OrderFacts], register: Register, today: date, cal: WorkCalendar,
+                  settings: dict[str, Any], last_changed: dict[str, datetime] | None = None) -> list[Concern]:
+    enabled = set(settings["enabled"])
+    out: list[Concern] = []
+    for f in facts.values():
+        if f.closed:
+            continue
+        out += _order_concerns(f, today, cal, settings, last_changed or {})
+    out += _qc_concerns(facts, register)
+    out += _material_concerns(facts, register, today)
+    return [c for c in out if c.kind in enabled]
+
+
+def _order_concerns(f: OrderFacts, today: date, cal: WorkCalendar, settings: dict[str, Any],
+                    last_changed: dict[str, datetime]) -> list[Concern]:
+    def concern(kind: str, **detail: Any) -> Concern:
+        return Concern(kind, f.key, f.order_no, f.follower, f.customer, dict(detail, due_date=f.due_date))
+
+    out = []
+    if f.due_date and f.due_date < today:
+        out.append(concern("overdue", days_late=f.days_late(today)))
+    elif f.due_date and cal.working_days_between(today, f.due_date) <= setting(settings, "due_soon", "due_soon_days"):
+        out.append(concern("due_soon", working_days_left=cal.working_days_between(today, f.due_date)))
+    projected_late = bool(f.projected_finish and f.due_date and f.projected_finish > f.due_date)
+    if (f.at_risk or projected_late) and not (f.due_date and f.due_date < today):
+        out.append(concern("behind_plan", stage=f.stage, projected_finish=f.projected_finish))
+    changed = last_changed.get(f.key)
+    if changed is not None and f.stage not in (None, "done"):
+        idle = cal.working_days_between(changed.date() if isinstance(changed, datetime) else changed, today)
+        if idle >= setting(settings, "stale", "stale_days"):
+            out.append(concern("stale", stage=f.stage, last_changed=changed, idle_days=idle))
+    return out
+
+
+def _qc_concerns(facts: dict[str, OrderFacts], register: Register) -> list[Concern]:
+    out = []
+    for key, row in qc_awaiting_rework(register).items():
+        f = facts.get(key)
+        if f is None or f.closed:
+            continue
+        out.append(Concern("qc_failed", key, f.order_no, f.follower, f.customer,
+                           {"failed_qty": row.get("failed_qty"), "defect": row.get("defect"),
+                            "inspected_on": row.get("inspected_on"), "sheet": row.get("_sheet"),
+                            "row": row.get("_row")}))
+    return out
+
+
+def _material_concerns(facts: dict[str, OrderFacts], register: Register, today: date) -> list[Concern]:
+    out = []
+    for row in materials_late(register, today):
+        f = facts.get(normalise_key(row["order_no"]))
+        if f is None or f.closed:
+            continue
+        material = str(row.get("material") or "")
+        out.append(Concern("material_late", f"{f.key}/{fold_text(material)}", f.order_no, f.follower, f.customer,
+                           {"material": material, "supplier": row.get("supplier"), "expected": row["expected"],
+                            "days_late": (today - row["expected"]).days, "sheet": row.get("_sheet"),
+                            "row": row.get("_row")}))
+    return out
+
+
+@dataclass
+class Reminder:
+    concern: Concern
+    to: Person
+    cc: list[Person]
+    escalated: bool
+    due_day: date          # the working day this sending belongs to: the same after any restart
+    episode: int
+    first_seen: date
+    times_sent: int        # before this one
+
+    @property
+    def dedupe_key(self) -> str:
+        c = self.concern
+        return f"reminder/{c.kind}/{c.subject}/{fold_text(self.to.name)}/{self.due_day.isoformat()}"
+
+
+def plan_reminders(state: State, concerns: list[Concern], directory: Directory, now: datetime,
+                   settings: dict[str, Any], cal: WorkCalendar | None = None) -> list[Reminder]:
+    """Open episodes for new concerns, close resolved ones, return the reminders due now (local ``now``)."""
+    state.migrate(MIGRATIONS)
+    cal = cal or calendar_from(settings)
+    today = now.date()
+    recipients = {id(c): _recipient(c, directory, settings) for c in concerns}
+    with state.atomic() as db:
+        _sync_episodes(db, concerns, recipients, today)
+    if not cal.is_working(today) or now.time() < parse_time(settings["send_after"], "send_after"):
+        return []
+    due = []
+    for c in concerns:
+        person = recipients[id(c)]
+        if person is None or not person.email:
+            continue
+        row = state.db.execute("SELECT * FROM reminder_episodes WHERE kind=? AND subject=? AND recipient=? "
+                         "AND resolved_on IS NULL", (c.kind, c.subject, fold_text(person.name))).fetchone()
+        if reminder := _due(c, row, person, directory, today, cal, settings):
+            due.append(reminder)
+    return due
+
+
+def _recipient(c: Concern, directory: Directory, settings: dict[str, Any]) -> Person | None:
+    return directory.find(c.follower) or directory.find(settings.get("unassigned_to"))
+
+
+def _sync_episodes(db: Any, concerns: list[Concern], recipients: dict[int, Person | None], today: date) -> None:
+    live = set()
+    for c in concerns:
+        person = recipients[id(c)]
+        if person is None:
+            continue
+        ident = (c.kind, c.subject, fold_text(person.name))
+        live.add(ident)
+        db.execute("INSERT OR IGNORE INTO reminder_episodes (kind, subject, recipient, order_no, first_seen) "
+                   "VALUES (?, ?, ?, ?, ?)", (*ident, c.order_no, today.isoformat()))
+    for row in db.execute("SELECT id, kind, subject, recipient FROM reminder_episodes WHERE resolved_on IS NULL"
+                          ).fetchall():
+        if (row["kind"], row["subject"], row["recipient"]) not in live:
+            db.execute("UPDATE reminder_episodes SET resolved_on=? WHERE id=?", (today.isoformat(), row["id"]))
+
+
+def _due(c: Concern, row: Any, person: Person, directory: Directory, today: date, cal: WorkCalendar,
+         settings: dict[str, Any]) -> Reminder | None:
+    first_seen = date.fromisoformat(row["first_seen"])
+    if row["last_sent"]:
+        due_day = cal.add_working_days(date.fromisoformat(row["last_sent"]), setting(settings, c.kind,
+                                                                                     "repeat_every_days"))
+    else:
+        due_day = cal.next_working_day(first_seen)
+    unresolved = cal.working_days_between(first_seen, today)
+    boss = directory.supervisor_of(person.name)
+    escalated = bool(boss and boss.email and unresolved >= setting(settings, c.kind, "escalate_after_days"))
+    if escalated and not row["escalated_on"] and due_day > today:
+        due_day = today           # the supervisor hears on the day it escalates, not at the next repeat
+    if due_day > today:
+        return None
+    return Reminder(c, person, [boss] if escalated and boss else [], escalated, due_day, row["id"], first_seen,
+                    row["sent_count"])
+
+
+def record_sent(state: State, reminders: list[Reminder], today: date) -> None:
+    """After the reminders are queued: remember them, in one transaction."""
+    with state.atomic() as db:
+        for r in reminders:
+            db.execute("UPDATE reminder_episodes SET last_sent=?, sent_count=sent_count+1, "
+                       "escalated_on=COALESCE(escalated_on, ?) WHERE id=?",
+                       (today.isoformat(), today.isoformat() if r.escalated else None, r.episode))
+
+
+# --- data-entry errors ---------------------------------------------------------------------------
+
+@dataclass
+class EntryErrorBatch:
+    person: Person
+    findings: list[Finding]
+    keys: list[str]
+
+    @property
+    def dedupe_key(self) -> str:
+        digest = hashlib.sha1("\n".join(sorted(self.keys)).encode()).hexdigest()[:16]
+        return f"entry-errors/{fold_text(self.person.name)}/{digest}"
+
+
+def finding_key(f: Finding) -> str:
+    return "|".join(str(x or "") for x in (f.rule, f.source, f.sheet, f.cell, f.value))
+
+
+def plan_entry_errors(state: State, report: Report, directory: Directory, now: datetime,
+                      settings: dict[str, Any], facts: dict[str, OrderFacts] | None = None) -> list[EntryErrorBatch]:
+    """Remember when each error was first seen, forget fixed ones, return the batches due now."""
+    state.migrate(MIGRATIONS)
+    if "entry_errors" not in settings["enabled"]:
+        return []
+    current: dict[tuple[str, str], tuple[Person, Finding]] = {}
+    for f in report.findings:
+        who = f.follower or (facts or {}).get(normalise_key(f.order_no), OrderFacts("", "")).follower
+        person = directory.find(who) if f.severity == ERROR else None
+        if person is not None and person.email:
+            current[(fold_text(person.name), finding_key(f))] = (person, f)
+    stamp = now.isoformat()
+    with state.atomic() as db:
+        known = {(r["person"], r["fkey"]): r for r in db.execute("SELECT * FROM entry_errors").fetchall()}
+        for gone in known.keys() - current.keys():
+            db.execute("DELETE FROM entry_errors WHERE person=? AND fkey=?", gone)
+        for new in current.keys() - known.keys():
+            db.execute("INSERT INTO entry_errors (person, fkey, first_seen) VALUES (?, ?, ?)", (*new, stamp))
+        rows = db.execute("SELECT * FROM entry_errors WHERE sent_at IS NULL").fetchall()
+        mails = {r["person"]: datetime.fromisoformat(r["last_sent"])
+                 for r in db.execute("SELECT * FROM entry_error_mails").fetchall()}
+    return _entry_batches(rows, current, mails, now, settings)
+
+
+def _entry_batches(rows: list[Any], current: dict[tuple[str, str], tuple[Person, Finding]],
+                   mails: dict[str, datetime], now: datetime, settings: dict[str, Any]) -> list[EntryErrorBatch]:
+    delay = timedelta(minutes=settings["entry_error_delay_minutes"])
+    interval = timedelta(minutes=settings["entry_error_batch_minutes"])
+    by_person: dict[str, list[Any]] = {}
+    for r in rows:
+        by_person.setdefault(r["person"], []).append(r)
+    out = []
+    for who, pending in sorted(by_person.items()):
+        oldest = min(datetime.fromisoformat(r["first_seen"]) for r in pending)
+        if oldest + delay > now or (who in mails and mails[who] + interval > now):
+            continue
+        person = current[(who, pending[0]["fkey"])][0]
+        found = sorted((current[(who, r["fkey"])][1] for r in pending), key=lambda f: f.sort_key)
+        out.append(EntryErrorBatch(person, found, [r["fkey"] for r in pending]))
+    return out
+
+
+def record_entry_errors_sent(state: State, batches: list[EntryErrorBatch], now: datetime) -> None:
+    with state.atomic() as db:
+        for b in batches:
+            who = fold_text(b.person.name)
+            db.executemany("UPDATE entry_errors SET sent_at=? WHERE person=? AND fkey=?",
+                           [(now.isoformat(), who, k) for k in b.keys])
+            db.execute("INSERT INTO entry_error_mails (person, last_sent) VALUES (?, ?) "
+                       "ON CONFLICT(person) DO UPDATE SET last_sent=excluded.last_sent", (who, now.isoformat()))
