@@ -1,0 +1,254 @@
+"""Change requests (客户需求变更): an order under way whose terms moved.
+
+A change to an order's quantity, due date, product, colour or size is a change
+request once the order is under way: its status says it started, production
+has reported output, or materials were ordered. Each request carries the
+impacts the register already lets us see, and the departments to tell:
+
+- quantity up after materials were bought   -> materials shortfall -> procurement
+- due date pulled in before the projected finish -> at risk -> production, follower
+- product/colour/size changed after cutting -> rework -> production, QC
+- quantity down below what was produced     -> surplus -> follower, sales
+
+A request with none of these still goes to the order's follower: the customer
+changed their mind on a running order, and someone should know.
+
+The projected finish comes from a ``ProjectedFinish`` callable (order key ->
+date or None), e.g. the progress engine's projection. Without one, the
+production tab's own plan stands in: the latest actual finish once every
+stage finished, else the latest planned finish.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from sync.findings import WARNING, Finding
+from sync.i18n import say
+from sync.normalize import normalise_key, parse_number_text
+from sync.register import Register
+from sync.state import Migration
+
+if TYPE_CHECKING:
+    from sync.ledger import Change
+
+ProjectedFinish = Callable[[str], "date | None"]
+
+REQUEST_FIELDS = ("quantity", "due_date", "product", "color", "size")
+SPEC_FIELDS = ("product", "color", "size")
+FIELD_LABELS = {"quantity": ("数量", "quantity"), "due_date": ("交期", "due date"), "product": ("款号", "product"),
+                "color": ("颜色", "colour"), "size": ("尺码", "size")}
+DEPARTMENTS = {"procurement": ("采购", "procurement"), "production": ("生产", "production"),
+               "qc": ("品检", "QC"), "follower": ("跟单", "follower"), "sales": ("业务", "sales")}
+#: statuses that say an order has not started (or will not): a change to it is just an edit
+NOT_STARTED = ("待生产", "未开始", "待排产", "未生产", "未下单", "新单", "取消", "作废", "pending", "notstarted",
+               "new", "cancel", "void")
+CUTTING = ("裁", "cut")
+
+REQUEST_MIGRATIONS = [Migration("change-requests-001", """
+CREATE TABLE change_requests (id INTEGER PRIMARY KEY, cycle INTEGER NOT NULL, seen_at TEXT NOT NULL,
+    order_key TEXT NOT NULL, order_no TEXT, field TEXT NOT NULL, old TEXT, new TEXT,
+    impacts TEXT NOT NULL, departments TEXT NOT NULL, follower TEXT, source TEXT, sheet TEXT, cell TEXT);
+CREATE INDEX change_requests_order ON change_requests (order_key);
+""")]
+
+
+@dataclass
+class Impact:
+    kind: str                       # materials-shortfall | at-risk | rework | surplus
+    departments: tuple[str, ...]
+    zh: str
+    en: str
+
+
+@dataclass
+class Progress:
+    """What the register says about how far one order has got."""
+
+    status: str = ""
+    follower: str | None = None
+    bought: bool = False            # a material was ordered (PO number) or arrived
+    cut: float = 0.0                # pieces cut so far
+    produced: float = 0.0           # the furthest stage's completed pieces
+    finish: date | None = None      # the production tab's own idea of the finish
+
+    @property
+    def under_way(self) -> bool:
+        status = normalise_key(self.status).lower()
+        if status and any(w in status for w in NOT_STARTED):
+            return False
+        return bool(status) or self.bought or self.produced > 0
+
+
+@dataclass
+class ChangeRequest:
+    order_key: str
+    order_no: str
+    field: str
+    old: str | None
+    new: str | None
+    impacts: list[Impact] = field(default_factory=list)
+    follower: str | None = None
+    source: str | None = None
+    sheet: str | None = None
+    row: int | None = None
+    cell: str | None = None
+
+    @property
+    def departments(self) -> list[str]:
+        seen = [d for i in self.impacts for d in i.departments]
+        return list(dict.fromkeys(seen)) or ["follower"]
+
+    def finding(self, lang: str = "zh") -> Finding:
+        label = FIELD_LABELS[self.field][lang == "en"]
+        effect = "；".join(i.zh for i in self.impacts) if lang != "en" else "; ".join(i.en for i in self.impacts)
+        message = say("订单 {no} 需求变更：{f} {old} → {new}", "order {no} change request: {f} {old} -> {new}",
+                      lang, no=self.order_no, f=label, old=self.old or "∅", new=self.new or "∅")
+        if effect:
+            message += ("；" if lang != "en" else "; ") + effect
+        tell = ("、" if lang != "en" else ", ").join(DEPARTMENTS[d][lang == "en"] for d in self.departments)
+        return Finding("change-request", WARNING, message, table="orders", source=self.source, sheet=self.sheet,
+                       row=self.row, cell=self.cell, field=self.field, order_no=self.order_no, value=self.new,
+                       hint=say("请通知：{d}", "tell: {d}", lang, d=tell), follower=self.follower)
+
+    def to_dict(self) -> dict:
+        return {**asdict(self), "departments": self.departments}
+
+
+def classify(changes: Iterable[Change], register: Register, *, today: date,
+             projected_finish: ProjectedFinish | None = None) -> list[ChangeRequest]:
+    """The change requests among a cycle's changes (orders under way only)."""
+    candidates = [c for c in changes if c.table == "orders" and c.kind == "changed" and c.field in REQUEST_FIELDS]
+    if not candidates:
+        return []
+    progress = order_progress(register, {c.order_key for c in candidates})
+    out = []
+    for c in candidates:
+        p = progress.get(c.order_key, Progress())
+        if not p.under_way:
+            continue
+        finish = projected_finish(c.order_key) if projected_finish else p.finish
+        out.append(ChangeRequest(c.order_key, c.order_no, c.field, c.old, c.new, impacts(c, p, finish),
+                                 p.follower, c.source, c.sheet, c.row, c.cell))
+    return out
+
+
+def impacts(change: Change, p: Progress, finish: date | None) -> list[Impact]:
+    old, new = change.old, change.new
+    if change.field == "quantity":
+        before, after = _number(old), _number(new)
+        if before is None or after is None:
+            return []
+        found = []
+        if after > before and p.bought:
+            found.append(Impact("materials-shortfall", ("procurement",),
+                                f"物料已按 {_n(before)} 件采购，需补 {_n(after - before)} 件的料",
+                                f"materials were bought for {_n(before)}; {_n(after - before)} more pieces need them"))
+        if after < before and p.produced > after:
+            found.append(Impact("surplus", ("follower", "sales"),
+                                f"已生产 {_n(p.produced)} 件，多出 {_n(p.produced - after)} 件",
+                                f"{_n(p.produced)} already made: {_n(p.produced - after)} surplus"))
+        return found
+    if change.field == "due_date":
+        if old and new and new < old and finish and finish.isoformat() > new:
+            return [Impact("at-risk", ("production", "follower"),
+                           f"交期提前，预计 {finish.isoformat()} 才能完成，赶不上",
+                           f"due date pulled in, but the projected finish is {finish.isoformat()}: at risk")]
+        return []
+    if p.cut > 0:
+        return [Impact("rework", ("production", "qc"), f"已裁剪 {_n(p.cut)} 件，规格变更需返工",
+                       f"{_n(p.cut)} pieces already cut: rework")]
+    return []
+
+
+def order_progress(register: Register, order_keys: set[str]) -> dict[str, Progress]:
+    """Progress of the given orders, from the orders, materials and production tabs."""
+    out = {k: Progress() for k in order_keys}
+    orders = _rows_of(register, "orders", order_keys)
+    for key, row in zip(orders["_key"], orders.to_dict("records")):
+        out[key].status = _str(row.get("status"))
+        out[key].follower = _str(row.get("follower")) or None
+    mats = _rows_of(register, "materials", order_keys)
+    if len(mats):
+        bought = pd.Series(False, index=mats.index)
+        for col in ("po_no", "arrived_date", "arrived_qty"):
+            if col in mats:
+                bought |= mats[col].notna() & (mats[col] != 0)
+        for key in mats.loc[bought, "_key"]:
+            out[key].bought = True
+    _production(_rows_of(register, "production", order_keys), out)
+    return out
+
+
+def _production(prod: pd.DataFrame, out: dict[str, Progress]) -> None:
+    if not len(prod):
+        return
+    if "completed_qty" in prod:
+        stage = prod["stage"].fillna("") if "stage" in prod else pd.Series("", index=prod.index)
+        per_stage = prod.groupby(["_key", stage])["completed_qty"].sum()
+        for key, done in per_stage.groupby(level=0).max().items():
+            out[key].produced = float(done)
+        cutting = stage.str.lower().str.contains("|".join(CUTTING)) if "stage" in prod else ~stage.isna()
+        for key, cut in prod[cutting].groupby("_key")["completed_qty"].sum().items():
+            out[key].cut = float(cut)
+    for key, rows in prod.groupby("_key"):
+        out[key].finish = _plan_finish(rows)
+
+
+def _plan_finish(rows: pd.DataFrame) -> date | None:
+    if "actual_finish" in rows and rows["actual_finish"].notna().all():
+        return rows["actual_finish"].max().date()
+    if "planned_finish" in rows and rows["planned_finish"].notna().any():
+        return rows["planned_finish"].max().date()
+    return None
+
+
+def _rows_of(register: Register, name: str, order_keys: set[str]) -> pd.DataFrame:
+    table = register.tables.get(name)
+    if table is None or not table.has("order_no"):
+        return pd.DataFrame(columns=["_key"])
+    col = table.data["order_no"]
+    codes, uniques = pd.factorize(col)
+    keys = np.array([normalise_key(u) for u in uniques] + [""], dtype=object)[codes]
+    rows = table.data[np.isin(keys, list(order_keys))].copy()
+    rows["_key"] = keys[np.isin(keys, list(order_keys))]
+    return rows
+
+
+def store_requests(db: sqlite3.Connection, cycle: int, seen_at: str, requests: list[ChangeRequest]) -> None:
+    db.executemany(
+        "INSERT INTO change_requests (cycle, seen_at, order_key, order_no, field, old, new, impacts, departments, "
+        "follower, source, sheet, cell) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        ((cycle, seen_at, r.order_key, r.order_no, r.field, r.old, r.new,
+          json.dumps([asdict(i) for i in r.impacts], ensure_ascii=False), json.dumps(r.departments), r.follower,
+          r.source, r.sheet, r.cell) for r in requests))
+
+
+def stored_requests(db: sqlite3.Connection, order_key: str | None = None, since: str = "") -> list[ChangeRequest]:
+    sql, args = "SELECT * FROM change_requests WHERE seen_at >= ?", [since]
+    if order_key:
+        sql, args = sql + " AND order_key = ?", [*args, order_key]
+    return [ChangeRequest(r["order_key"], r["order_no"], r["field"], r["old"], r["new"],
+                          [Impact(i["kind"], tuple(i["departments"]), i["zh"], i["en"]) for i in json.loads(r["impacts"])],
+                          r["follower"], r["source"], r["sheet"], None, r["cell"])
+            for r in db.execute(sql + " ORDER BY id", args)]
+
+
+def _number(text: str | None) -> float | None:
+    return parse_number_text(text) if text else None
+
+
+def _n(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def _str(value: object) -> str:
+    return "" if value is None or (isinstance(value, float) and value != value) else str(value)

@@ -1,0 +1,398 @@
+"""The change ledger: what every row looked like, and every change seen since.
+
+Each cycle compares the register just read with the stored snapshot, table by
+table and key by key (``sync.snapshot`` says what a key is), and yields rows
+added, fields changed (old -> new, with sheet and cell) and rows removed. It
+plans first, touching nothing, then applies the plan in one ``atomic()``
+block: a crash anywhere leaves the previous snapshot intact, and the next
+cycle sees the same changes again and records them exactly once.
+
+The safety brake: a tab that vanished (sheet renamed or deleted, header lost),
+came back empty, or lost more than half of its rows records no deletions. The
+missing rows stay in the snapshot, so nothing is recorded twice when the tab
+recovers; until then, or until someone confirms with
+``ordersync changes --confirm TABLE``, each cycle carries one
+``sheet-truncated`` finding naming the sheet.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+import numpy as np
+import pandas as pd
+
+from sync.change_requests import (REQUEST_MIGRATIONS, ChangeRequest, ProjectedFinish, classify,
+                                  store_requests)
+from sync.findings import WARNING, Finding
+from sync.i18n import say
+from sync.register import Register
+from sync.snapshot import Snapshot, snapshot
+from sync.state import Migration, State
+
+ADDED, CHANGED, REMOVED = "added", "changed", "removed"
+#: a tab that lost more than this share of its rows is held, not believed
+BRAKE_SHARE = 0.5
+#: ... once it had at least this many rows (removing 1 of 2 rows is ordinary editing)
+BRAKE_MIN_ROWS = 10
+_CHUNK = 500  # SQLite host parameters per IN (...)
+
+LEDGER_MIGRATIONS = [Migration("ledger-001-snapshots", """
+CREATE TABLE ledger_cycles (id INTEGER PRIMARY KEY, seen_at TEXT NOT NULL,
+    added INTEGER NOT NULL, changed INTEGER NOT NULL, removed INTEGER NOT NULL);
+CREATE TABLE ledger_tables (tbl TEXT PRIMARY KEY, source TEXT, location TEXT, sheet TEXT,
+    rows INTEGER NOT NULL, fields TEXT NOT NULL, columns TEXT NOT NULL, cycle INTEGER NOT NULL);
+CREATE TABLE ledger_rows (tbl TEXT NOT NULL, key TEXT NOT NULL, order_key TEXT, order_no TEXT,
+    hash INTEGER NOT NULL, vals TEXT NOT NULL, row INTEGER, first_cycle INTEGER NOT NULL,
+    PRIMARY KEY (tbl, key)) WITHOUT ROWID;
+CREATE INDEX ledger_rows_order ON ledger_rows (order_key);
+CREATE TABLE ledger_changes (id INTEGER PRIMARY KEY, cycle INTEGER NOT NULL REFERENCES ledger_cycles (id),
+    seen_at TEXT NOT NULL, tbl TEXT NOT NULL, key TEXT NOT NULL, order_key TEXT, order_no TEXT,
+    kind TEXT NOT NULL, field TEXT, old TEXT, new TEXT, source TEXT, sheet TEXT, row INTEGER, cell TEXT);
+CREATE INDEX ledger_changes_order ON ledger_changes (order_key);
+CREATE INDEX ledger_changes_seen ON ledger_changes (seen_at);
+CREATE TABLE ledger_brakes (tbl TEXT PRIMARY KEY, source TEXT, sheet TEXT, reason TEXT NOT NULL,
+    since TEXT NOT NULL, previous INTEGER NOT NULL, current INTEGER NOT NULL,
+    confirmed INTEGER NOT NULL DEFAULT 0);
+""")]
+
+
+@dataclass
+class Change:
+    kind: str                     # added | changed | removed
+    table: str
+    key: str
+    order_key: str = ""
+    order_no: str = ""
+    field: str | None = None      # changed: the field; added/removed: None
+    old: str | None = None        # removed: the row's values as JSON
+    new: str | None = None        # added: the row's values as JSON
+    source: str | None = None
+    sheet: str | None = None
+    row: int | None = None
+    cell: str | None = None
+    seen_at: str = ""
+
+    @property
+    def where(self) -> str:
+        spot = self.cell or (f"{self.row}" if self.row else "")
+        return f"{self.sheet}!{spot}" if spot else (self.sheet or "")
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass
+class Brake:
+    table: str
+    source: str | None
+    sheet: str | None
+    reason: str                   # missing | empty | truncated
+    previous: int
+    current: int
+
+
+@dataclass
+class TablePlan:
+    table: str
+    meta: tuple | None = None                          # the ledger_tables row to store
+    changes: list[Change] = field(default_factory=list)
+    upserts: list[tuple] = field(default_factory=list)  # (key, order_key, order_no, hash, vals, row)
+    moves: list[tuple] = field(default_factory=list)    # (row, key)
+    deletes: list[str] = field(default_factory=list)
+    brake: Brake | None = None
+    release: bool = False
+    baseline: bool = False
+
+
+@dataclass
+class CyclePlan:
+    seen_at: str
+    based_on: int                     # the last cycle committed when this plan was made
+    tables: list[TablePlan]
+
+    @property
+    def changes(self) -> list[Change]:
+        return [c for t in self.tables for c in t.changes]
+
+
+@dataclass
+class CycleChanges:
+    """What one committed cycle saw."""
+
+    cycle: int
+    seen_at: str
+    changes: list[Change]
+    findings: list[Finding] = field(default_factory=list)
+    requests: list[ChangeRequest] = field(default_factory=list)
+    baselined: list[str] = field(default_factory=list)   # tables seen for the first time
+
+    def of(self, kind: str) -> list[Change]:
+        return [c for c in self.changes if c.kind == kind]
+
+
+# --- planning ------------------------------------------------------------------
+
+def plan_cycle(db: sqlite3.Connection, register: Register, seen_at: str) -> CyclePlan:
+    """Compare the register with the stored snapshot; read-only."""
+    based_on = last_cycle(db)
+    known = [r[0] for r in db.execute("SELECT tbl FROM ledger_tables ORDER BY tbl")]
+    names = list(register.tables) + [n for n in known if n not in register.tables]
+    plans = [plan_table(db, n, register, seen_at) for n in names]
+    return CyclePlan(seen_at, based_on, [p for p in plans if p is not None])
+
+
+def plan_table(db: sqlite3.Connection, name: str, register: Register, seen_at: str) -> TablePlan | None:
+    meta = db.execute("SELECT * FROM ledger_tables WHERE tbl = ?", (name,)).fetchone()
+    held = db.execute("SELECT confirmed FROM ledger_brakes WHERE tbl = ?", (name,)).fetchone()
+    confirmed = bool(held and held[0])
+    table = register.tables.get(name)
+    if table is None:
+        return _plan_missing(db, name, meta, register, confirmed, seen_at)
+    snap = snapshot(table)
+    new_meta = (name, table.source, table.location, table.sheet, len(snap), json.dumps(snap.fields),
+                json.dumps({f: c.letter for f, c in table.columns.items()}, ensure_ascii=False))
+    if meta is None:
+        return TablePlan(name, new_meta, upserts=_rows(snap, np.arange(len(snap))), baseline=True)
+    plan = TablePlan(name, new_meta)
+    here = _Where(table.source, table.sheet, {f: c.letter for f, c in table.columns.items()})
+    _diff(db, snap, plan, meta, here, confirmed, seen_at)
+    return plan
+
+
+def _plan_missing(db: sqlite3.Connection, name: str, meta: sqlite3.Row | None, register: Register,
+                  confirmed: bool, seen_at: str) -> TablePlan | None:
+    if meta is None or meta["rows"] == 0:
+        return None
+    if any(p.retryable and p.source == meta["source"] for p in register.problems):
+        return None  # being saved right now: no news either way
+    plan = TablePlan(name)
+    if not confirmed:
+        plan.brake = Brake(name, meta["source"], meta["sheet"], "missing", meta["rows"], 0)
+        return plan
+    old = _stored(db, name)
+    plan.deletes = list(old["key"])
+    plan.changes = _removals(db, name, plan.deletes, _where(meta), seen_at)
+    plan.meta = tuple(meta[k] for k in ("tbl", "source", "location", "sheet")) + (0, meta["fields"], meta["columns"])
+    plan.release = True
+    return plan
+
+
+def _diff(db: sqlite3.Connection, snap: Snapshot, plan: TablePlan, meta: sqlite3.Row, where: _Where,
+          confirmed: bool, seen_at: str) -> None:
+    old = _stored(db, snap.table)
+    new = pd.DataFrame({"key": snap.keys, "hash": snap.hashes, "row": snap.rows, "pos": np.arange(len(snap))})
+    both = new.merge(old, on="key", how="outer", suffixes=("", "_old"), indicator=True)
+    added = both[both["_merge"] == "left_only"]
+    removed = both[both["_merge"] == "right_only"]
+    kept = both[both["_merge"] == "both"]
+    edited = kept[kept["hash"] != kept["hash_old"]]
+    moved = kept[(kept["hash"] == kept["hash_old"]) & (kept["row"] != kept["row_old"])]
+    plan.changes += [_added(snap, int(p), where, seen_at) for p in added["pos"]]
+    plan.changes += _edits(db, snap, edited["pos"].astype(int).tolist(), where, seen_at)
+    plan.upserts = _rows(snap, np.concatenate([added["pos"], edited["pos"]]).astype(int))
+    plan.moves = [(int(r), k) for r, k in zip(moved["row"], moved["key"])]
+    if len(removed) and _looks_truncated(len(old), len(snap), len(removed)) and not confirmed:
+        plan.brake = Brake(snap.table, meta["source"], meta["sheet"], "empty" if len(snap) == 0 else "truncated",
+                           len(old), len(snap))
+        return
+    plan.release = True
+    plan.deletes = list(removed["key"])
+    plan.changes += _removals(db, snap.table, plan.deletes, _where(meta), seen_at)
+
+
+def _looks_truncated(before: int, after: int, removed: int) -> bool:
+    return after == 0 or (before >= BRAKE_MIN_ROWS and removed > before * BRAKE_SHARE)
+
+
+def _stored(db: sqlite3.Connection, name: str) -> pd.DataFrame:
+    rows = db.execute("SELECT key, hash, row FROM ledger_rows WHERE tbl = ?", (name,)).fetchall()
+    return pd.DataFrame([tuple(r) for r in rows], columns=["key", "hash", "row"]).astype(
+        {"key": object, "hash": np.int64, "row": "Int64"})
+
+
+@dataclass
+class _Where:
+    source: str | None
+    sheet: str | None
+    letters: dict[str, str]
+
+    def cell(self, name: str | None, row: int | None) -> str | None:
+        return f"{self.letters[name]}{row}" if name in self.letters and row else None
+
+
+def _where(meta: sqlite3.Row) -> _Where:
+    """Where a stored row was last seen."""
+    return _Where(meta["source"], meta["sheet"], json.loads(meta["columns"]))
+
+
+def _rows(snap: Snapshot, positions: np.ndarray) -> list[tuple]:
+    if len(positions) == 0:
+        return []
+    texts = snap.values.iloc[positions].to_json(orient="records", lines=True, force_ascii=False).splitlines()
+    return [(snap.keys[p], snap.order_keys[p], _text(snap.order_nos[p]), int(snap.hashes[p]), vals,
+             int(snap.rows[p])) for p, vals in zip(positions, texts)]
+
+
+def _added(snap: Snapshot, pos: int, where: _Where, seen_at: str) -> Change:
+    values = {k: v for k, v in snap.values.iloc[pos].items() if v is not None}
+    return Change(ADDED, snap.table, snap.keys[pos], snap.order_keys[pos], _text(snap.order_nos[pos]),
+                  new=json.dumps(values, ensure_ascii=False), source=where.source, sheet=where.sheet,
+                  row=int(snap.rows[pos]), seen_at=seen_at)
+
+
+def _edits(db: sqlite3.Connection, snap: Snapshot, positions: list[int], where: _Where,
+           seen_at: str) -> list[Change]:
+    """Field by field, for the rows whose hash moved; fields only one side has are a layout change, not news."""
+    before = {r["key"]: json.loads(r["vals"]) for r in _fetch(db, snap.table, [snap.keys[p] for p in positions])}
+    out = []
+    for pos in positions:
+        old, key, row = before[snap.keys[pos]], snap.keys[pos], int(snap.rows[pos])
+        for name, value in snap.values.iloc[pos].items():
+            if name in old and old[name] != value:
+                out.append(Change(CHANGED, snap.table, key, snap.order_keys[pos], _text(snap.order_nos[pos]),
+                                  name, old[name], value, where.source, where.sheet, row, where.cell(name, row),
+                                  seen_at))
+    return out
+
+
+def _removals(db: sqlite3.Connection, name: str, keys: list[str], where: _Where, seen_at: str) -> list[Change]:
+    return [Change(REMOVED, name, r["key"], r["order_key"] or "", r["order_no"] or "",
+                   old=json.dumps({k: v for k, v in json.loads(r["vals"]).items() if v is not None},
+                                  ensure_ascii=False),
+                   source=where.source, sheet=where.sheet, row=r["row"], seen_at=seen_at)
+            for r in _fetch(db, name, keys)]
+
+
+def _fetch(db: sqlite3.Connection, name: str, keys: list[str]) -> Iterator[sqlite3.Row]:
+    for i in range(0, len(keys), _CHUNK):
+        chunk = keys[i:i + _CHUNK]
+        marks = ",".join("?" * len(chunk))
+        yield from db.execute(f"SELECT * FROM ledger_rows WHERE tbl = ? AND key IN ({marks})", (name, *chunk))
+
+
+def _text(value: object) -> str:
+    return "" if value is None or (isinstance(value, float) and value != value) else str(value)
+
+
+# --- acting --------------------------------------------------------------------
+
+def apply_plan(db: sqlite3.Connection, plan: CyclePlan) -> int:
+    """Write the plan; the caller holds the transaction. Returns the new cycle's id."""
+    counts = [sum(1 for c in plan.changes if c.kind == k) for k in (ADDED, CHANGED, REMOVED)]
+    cycle = db.execute("INSERT INTO ledger_cycles (seen_at, added, changed, removed) VALUES (?, ?, ?, ?)",
+                       (plan.seen_at, *counts)).lastrowid
+    for tp in plan.tables:
+        _apply_table(db, tp, cycle, plan.seen_at)
+    return cycle
+
+
+def _apply_table(db: sqlite3.Connection, tp: TablePlan, cycle: int, seen_at: str) -> None:
+    db.executemany(
+        "INSERT INTO ledger_rows (tbl, key, order_key, order_no, hash, vals, row, first_cycle) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tbl, key) DO UPDATE SET order_key = excluded.order_key, "
+        "order_no = excluded.order_no, hash = excluded.hash, vals = excluded.vals, row = excluded.row",
+        ((tp.table, *u, cycle) for u in tp.upserts))
+    db.executemany("UPDATE ledger_rows SET row = ? WHERE tbl = ? AND key = ?",
+                   ((r, tp.table, k) for r, k in tp.moves))
+    db.executemany("DELETE FROM ledger_rows WHERE tbl = ? AND key = ?", ((tp.table, k) for k in tp.deletes))
+    db.executemany(
+        "INSERT INTO ledger_changes (cycle, seen_at, tbl, key, order_key, order_no, kind, field, old, new, "
+        "source, sheet, row, cell) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        ((cycle, seen_at, c.table, c.key, c.order_key, c.order_no, c.kind, c.field, c.old, c.new, c.source,
+          c.sheet, c.row, c.cell) for c in tp.changes))
+    if tp.meta:
+        db.execute("INSERT OR REPLACE INTO ledger_tables VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (*tp.meta, cycle))
+    if tp.brake:
+        b = tp.brake
+        db.execute("INSERT INTO ledger_brakes (tbl, source, sheet, reason, since, previous, current) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tbl) DO UPDATE SET reason = excluded.reason, "
+                   "current = excluded.current",  # keeps a confirmation made while this cycle was planned
+                   (b.table, b.source, b.sheet, b.reason, seen_at, b.previous, b.current))
+    elif tp.release:
+        db.execute("DELETE FROM ledger_brakes WHERE tbl = ?", (tp.table,))
+
+
+# --- the cycle -------------------------------------------------------------------
+
+def remember(state: State, register: Register, *, now: datetime, lang: str = "zh",
+             projected_finish: ProjectedFinish | None = None) -> CycleChanges:
+    """One cycle: plan (diff + change requests), then apply it all in one transaction."""
+    state.migrate(LEDGER_MIGRATIONS)
+    state.migrate(REQUEST_MIGRATIONS)
+    when = iso(now)
+
+    def planned(db: sqlite3.Connection) -> tuple[CyclePlan, list[ChangeRequest]]:
+        plan = plan_cycle(db, register, when)
+        return plan, classify(plan.changes, register, today=now.date(), projected_finish=projected_finish)
+
+    plan, requests = planned(state.db)
+    with state.atomic() as db:
+        if last_cycle(db) != plan.based_on:  # another run committed meanwhile: plan again, under the lock
+            plan, requests = planned(db)
+        cycle = apply_plan(db, plan)
+        store_requests(db, cycle, when, requests)
+    findings = brake_findings(state, lang) + [r.finding(lang) for r in requests]
+    return CycleChanges(cycle, when, plan.changes, findings, requests, [t.table for t in plan.tables if t.baseline])
+
+
+def last_cycle(db: sqlite3.Connection) -> int:
+    return db.execute("SELECT coalesce(max(id), 0) FROM ledger_cycles").fetchone()[0]
+
+
+def iso(when: datetime | str) -> str:
+    if isinstance(when, str):
+        return when
+    return when.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+# --- the brake, asked and answered -----------------------------------------------
+
+def brake_findings(state: State, lang: str = "zh") -> list[Finding]:
+    rows = state.db.execute("SELECT * FROM ledger_brakes WHERE confirmed = 0 ORDER BY tbl").fetchall()
+    return [Finding("sheet-truncated", WARNING, say(
+        "“{sheet}”工作表看起来被截断或改名了（上次 {prev} 行，现在 {cur} 行），未记录任何删除",
+        "the {sheet} sheet looks truncated or renamed ({prev} rows before, {cur} now); no deletions recorded",
+        lang, sheet=r["sheet"], prev=r["previous"], cur=r["current"]),
+        table=r["tbl"], source=r["source"], sheet=r["sheet"], hint=say(
+        "恢复该工作表即可；若这些行确实已删除，运行 ordersync changes --confirm {t}",
+        "Restore the sheet; if the rows really were deleted, run `ordersync changes --confirm {t}`.",
+        lang, t=r["tbl"])) for r in rows]
+
+
+def confirm_brake(state: State, table: str) -> bool:
+    """Accept a held tab's loss: the next cycle records its deletions. False if nothing was held."""
+    state.migrate(LEDGER_MIGRATIONS)
+    with state.atomic() as db:
+        return db.execute("UPDATE ledger_brakes SET confirmed = 1 WHERE tbl = ?", (table,)).rowcount > 0
+
+
+# --- reading the ledger ------------------------------------------------------------
+
+def history(state: State, order_key: str) -> list[Change]:
+    state.migrate(LEDGER_MIGRATIONS)
+    return _changes(state.db.execute("SELECT * FROM ledger_changes WHERE order_key = ? ORDER BY id", (order_key,)))
+
+
+def changes_since(state: State, since: str | None = None, table: str | None = None) -> list[Change]:
+    state.migrate(LEDGER_MIGRATIONS)
+    sql, args = "SELECT * FROM ledger_changes WHERE seen_at >= ?", [since or ""]
+    if table:
+        sql, args = sql + " AND tbl = ?", [*args, table]
+    return _changes(state.db.execute(sql + " ORDER BY id", args))
+
+
+def first_seen(state: State, order_key: str) -> str | None:
+    state.migrate(LEDGER_MIGRATIONS)
+    row = state.db.execute("SELECT min(c.seen_at) FROM ledger_rows r JOIN ledger_cycles c ON c.id = r.first_cycle "
+                           "WHERE r.order_key = ?", (order_key,)).fetchone()
+    return row[0] if row else None
+
+
+def _changes(rows: Iterable[sqlite3.Row]) -> list[Change]:
+    return [Change(r["kind"], r["tbl"], r["key"], r["order_key"] or "", r["order_no"] or "", r["field"], r["old"],
+                   r["new"], r["source"], r["sheet"], r["row"], r["cell"], r["seen_at"]) for r in rows]

@@ -1,0 +1,158 @@
+"""A table as the ledger sees it: each row's key, normalised values and hash.
+
+Keys, not row numbers
+---------------------
+A row is identified by what it is about, never by where it sits, so inserting
+a row above, sorting the sheet or deleting a blank row changes nothing:
+
+- orders: the order number (``normalise_key``: NFKC, upper case, no spaces);
+- production: order number + stage + line (one row per order, process, line);
+- materials: order number + material name;
+- qc: order number + inspection date; shipping: order number + ship date +
+  tracking number;
+- customers: customer code; people: name.
+
+Only the key fields the sheet actually has are used. Two rows with the same
+key (a duplicated order, two inspections on one day) are told apart by an
+occurrence counter in sheet order (``SO-1``, ``SO-1#2``): stable under
+inserts and deletes elsewhere, though swapping the two duplicates swaps their
+identities, which is the best a sheet without a distinguishing column allows.
+
+Fallback: a row whose key fields are all blank, or a table with none of them,
+is keyed by a hash of its identifying text columns (``~3f9a…``) plus the
+occurrence counter. Editing such a row shows as one row removed and one added,
+which is honest: nothing else says it is the same row.
+
+Values in their normalised form
+-------------------------------
+Numbers as their shortest exact text (1,200 / 1200.0 / ``1200`` are all
+``"1200"``), dates as ISO (``2026/9/5`` and a real date cell are both
+``"2026-09-05"``), keys through ``normalise_key``, text trimmed with spaces
+folded. A cell whose text could not be understood keeps that raw text, so
+``12OO`` -> ``1200`` is a change. The row hash is taken over these strings, so
+a value that only changed its form is not a change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sync.fields import DATE, KEY, NUMBER, TABLES
+from sync.normalize import normalise_key, text_of
+from sync.tables import ROW, Table
+
+KEY_FIELDS: dict[str, tuple[str, ...]] = {
+    "orders": ("order_no",),
+    "production": ("order_no", "stage", "line"),
+    "materials": ("order_no", "material"),
+    "qc": ("order_no", "inspected_on"),
+    "shipping": ("order_no", "shipped_on", "tracking_no"),
+    "customers": ("customer_code",),
+    "people": ("name",),
+}
+
+
+@dataclass
+class Snapshot:
+    """One table, row by row, in the form the ledger stores and compares."""
+
+    table: str
+    fields: list[str]              # sorted canonical fields the sheet has
+    keys: np.ndarray               # str per row
+    order_keys: np.ndarray         # normalise_key(order_no) per row, "" when none
+    order_nos: np.ndarray          # the order number as written, for messages
+    values: pd.DataFrame           # one str-or-None column per field
+    hashes: np.ndarray             # int64 per row
+    rows: np.ndarray               # 1-based sheet row per row
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+
+def snapshot(table: Table) -> Snapshot:
+    fields = sorted(table.columns)
+    values = pd.DataFrame({f: normalised_column(table, f) for f in fields}, index=table.data.index)
+    hashes = pd.util.hash_pandas_object(values, index=False).to_numpy().view(np.int64) if fields \
+        else np.zeros(len(table), dtype=np.int64)
+    if table.has("order_no"):
+        order_nos = table.data["order_no"].to_numpy(dtype=object)
+        order_keys = values["order_no"].fillna("").to_numpy(dtype=object)
+    else:
+        order_nos = order_keys = np.full(len(table), "", dtype=object)
+    return Snapshot(table.name, fields, row_keys(table, values), order_keys, order_nos, values, hashes,
+                    table.data[ROW].to_numpy(dtype=np.int64))
+
+
+def normalised_column(table: Table, name: str) -> pd.Series:
+    """One field as comparable text: None for blank, the raw text where it made no sense."""
+    col = table.data[name]
+    kind = TABLES[table.name].fields[name].type if name in TABLES[table.name].fields else ""
+    fn = {NUMBER: _number_text, DATE: _date_text, KEY: _key_text}.get(kind, _plain_text)
+    out = _map_unique(col, fn)
+    bad = table.bad.get(name)
+    if bad is not None and bad.any():
+        raw = pd.Series(table.raw[name], index=col.index)[bad]
+        out[bad] = raw.map(text_of).to_numpy(dtype=object)
+    return out
+
+
+def row_keys(table: Table, values: pd.DataFrame) -> np.ndarray:
+    """The identity of each row (see the module docstring)."""
+    fields = [f for f in KEY_FIELDS.get(table.name, TABLES[table.name].key) if f in values]
+    n = len(values)
+    if fields:
+        parts = [values[f].fillna("") for f in fields]
+        base = parts[0].str.cat(parts[1:], sep="|") if len(parts) > 1 else parts[0].copy()
+        blank = np.logical_and.reduce([p.to_numpy() == "" for p in parts])
+    else:
+        base = pd.Series([""] * n, index=values.index, dtype=object)
+        blank = np.ones(n, dtype=bool)
+    if blank.any():
+        base[blank] = _content_keys(table, values[blank])
+    occurrence = base.groupby(base, sort=False).cumcount().to_numpy()
+    keys = base.to_numpy(dtype=object, copy=True)
+    dup = occurrence > 0
+    if dup.any():
+        keys[dup] = [f"{k}#{i + 1}" for k, i in zip(keys[dup], occurrence[dup])]
+    return keys
+
+
+def _content_keys(table: Table, values: pd.DataFrame) -> np.ndarray:
+    """'~' + a short hash of the row's text columns: the fallback identity."""
+    spec = TABLES[table.name].fields
+    text = [f for f in values if f in spec and spec[f].type not in (NUMBER, DATE)] or list(values)
+    joined = values[text].fillna("").agg("\x1f".join, axis=1) if text else pd.Series("", index=values.index)
+    return np.array(["~" + hashlib.blake2b(s.encode(), digest_size=6).hexdigest() for s in joined], dtype=object)
+
+
+def _map_unique(col: pd.Series, fn) -> pd.Series:
+    codes, uniques = pd.factorize(col, use_na_sentinel=True)
+    mapped = np.array([fn(u) for u in uniques] + [None], dtype=object)
+    return pd.Series(mapped[codes], index=col.index, dtype=object)
+
+
+def _number_text(v: float) -> str | None:
+    if v != v:
+        return None
+    return str(int(v)) if float(v).is_integer() and abs(v) < 1e15 else format(float(v), ".12g")
+
+
+def _date_text(v) -> str | None:
+    if v is None or v is pd.NaT:
+        return None
+    ts = pd.Timestamp(v)
+    return ts.date().isoformat() if ts == ts.normalize() else ts.isoformat(sep=" ", timespec="minutes")
+
+
+def _key_text(v) -> str | None:
+    return normalise_key(v) or None
+
+
+def _plain_text(v) -> str | None:
+    if v is None or (isinstance(v, float) and v != v):
+        return None
+    return text_of(v) or None
