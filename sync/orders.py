@@ -1,0 +1,224 @@
+"""One view per order: the orders tab joined with every department tab.
+
+Rows are joined on ``normalise_key(order_no)`` (case, spaces, full-width
+characters do not matter). Production rows get a canonical stage from the
+ordered stage list in ``[reconcile]`` (裁剪 → 车缝 → 整烫 → 包装 by default).
+Everything per order is computed with groupby over whole columns, so a
+register of thousands of rows costs a few milliseconds.
+
+An orders tab may hold several lines for one order number (one per colour or
+size): the ordered quantity is their sum, the due date the earliest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from sync.errors import ConfigError
+from sync.fields import header_key
+from sync.normalize import normalise_key
+from sync.register import Register
+from sync.tables import ROW, Table
+
+KEY, POS, STAGE = "_key", "_pos", "_stage"
+DEPARTMENTS = ("materials", "production", "qc", "shipping")
+OPEN, PARTIAL, SHIPPED, CLOSED, CANCELLED, PENDING, PRODUCING, DONE = (
+    "open", "partial", "shipped", "closed", "cancelled", "pending", "producing", "done")
+#: status words are matched whole (after folding), so 未发货 never reads as 发货
+STATUS_WORDS: dict[str, list[str]] = {
+    CANCELLED: ["取消", "已取消", "作废", "撤单", "cancelled", "canceled", "void"],
+    PARTIAL: ["部分发货", "部分出货", "部分交货", "分批出货", "partiallyshipped", "partshipped", "partial"],
+    SHIPPED: ["已发货", "已出货", "出货完成", "发货完成", "已交货", "已交付", "已签收", "shipped", "delivered",
+              "fullyshipped"],
+    CLOSED: ["结案", "已结案", "关闭", "已关闭", "完结", "closed", "complete", "finished"],
+    PENDING: ["待生产", "未开始", "待排产", "待下单", "pending", "notstarted", "new", "open"],
+    PRODUCING: ["生产中", "在产", "在制", "生产", "进行中", "inproduction", "producing", "inprogress", "wip"],
+    DONE: ["已完成", "生产完成", "完成", "完工", "已完工", "待发货", "待出货", "completed", "done", "readytoship"],
+}
+DEFAULT_STAGES = ["裁剪", "车缝", "整烫", "包装"]
+DEFAULT_STAGE_ALIASES: dict[str, list[str]] = {
+    "裁剪": ["裁床", "开裁", "裁片", "裁", "cutting", "cut"],
+    "车缝": ["缝制", "缝纫", "车位", "车间缝制", "sewing", "sew", "stitching", "assembly"],
+    "整烫": ["后整", "后道", "熨烫", "整理", "大烫", "ironing", "pressing", "finishing", "press"],
+    "包装": ["装箱", "打包", "包装装箱", "packing", "packaging", "pack"],
+}
+
+
+class Settings(BaseModel):
+    """The ``[reconcile]`` section of config.toml, with defaults for every key."""
+
+    model_config = ConfigDict(extra="forbid")
+    stages: list[str] = Field(default_factory=lambda: list(DEFAULT_STAGES))
+    #: alias = "stage" (one alias) or stage = ["alias", ...] (several)
+    stage_aliases: dict[str, str | list[str]] = Field(default_factory=dict)
+    over_tolerance: float = Field(default=0.03, ge=0)
+    short_tolerance: float = Field(default=0.03, ge=0, lt=1)
+    expect_materials_after_days: int | None = Field(default=14, ge=0)
+    expect_production_after_days: int | None = Field(default=45, ge=0)
+    rate_window_days: int = Field(default=14, ge=1)
+    stage_lag_days: int = Field(default=2, ge=0)
+    ship_lag_days: int = Field(default=3, ge=0)
+    statuses: dict[str, list[str]] = Field(default_factory=dict)
+    suggest_cutoff: float = Field(default=0.8, gt=0, le=1)
+
+    def stage_lookup(self) -> dict[str, str]:
+        """Folded name -> canonical stage."""
+        out: dict[str, str] = {}
+        for stage, aliases in DEFAULT_STAGE_ALIASES.items():
+            if stage in self.stages:
+                out.update({header_key(a): stage for a in aliases})
+        for a, s in self.stage_aliases.items():
+            if isinstance(s, str):
+                out[header_key(a)] = s
+            else:
+                out.update({header_key(x): a for x in s})
+        out.update({header_key(s): s for s in self.stages})
+        return out
+
+    def status_lookup(self) -> dict[str, str]:
+        out = {header_key(w): cls for cls, words in STATUS_WORDS.items() for w in words}
+        out.update({header_key(w): cls for cls, words in self.statuses.items() for w in words})
+        return out
+
+
+def settings_from(config: Any) -> Settings:
+    section = config.section("reconcile") if config is not None else {}
+    try:
+        settings = Settings.model_validate(section)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        raise ConfigError(f"[reconcile] {problems}", hint="See config.toml's commented [reconcile] section.") from exc
+    unknown = [s for s in settings.stage_aliases.values() if isinstance(s, str) and s not in settings.stages]
+    if unknown:
+        raise ConfigError(f"[reconcile] stage_aliases name stages not in stages: {', '.join(unknown)}")
+    return settings
+
+
+@dataclass
+class OrderView:
+    """The register joined by order key. Frames are indexed by ``KEY`` unless said otherwise."""
+
+    settings: Settings
+    tables: dict[str, Table]
+    orders: pd.DataFrame                 # one row per order key: first row's cells + sums
+    parts: dict[str, pd.DataFrame]       # department table -> its keyed rows (KEY, POS, _row, fields)
+    stages: list[str]                    # the production stages, in order
+    done: pd.DataFrame                   # KEY x stage: completed quantity
+    totals: pd.DataFrame                 # KEY: inspected, passed, failed, shipped, required, arrived
+    unjoined: list[Table] = field(default_factory=list)   # department tabs without an order number
+    unknown_stages: list[str] = field(default_factory=list)
+
+    def rows(self, table: str) -> pd.DataFrame:
+        return self.parts.get(table, pd.DataFrame(columns=[KEY, POS, ROW]))
+
+
+def keyed(table: Table) -> pd.DataFrame:
+    """The table's rows with their order key and position; rows without an order number are left out."""
+    df = table.data.copy()
+    df[POS] = np.arange(len(df))
+    df[KEY] = df["order_no"].map(normalise_key) if table.has("order_no") else ""
+    return df[df[KEY] != ""]
+
+
+def build_view(register: Register, settings: Settings) -> OrderView:
+    tables = dict(register.tables)
+    orders_table = tables.get("orders")
+    parts: dict[str, pd.DataFrame] = {}
+    unjoined: list[Table] = []
+    for name in DEPARTMENTS:
+        t = tables.get(name)
+        if t is None:
+            continue
+        if t.has("order_no") and orders_table is not None and orders_table.has("order_no"):
+            parts[name] = keyed(t)
+        else:
+            unjoined.append(t)
+    orders = _order_frame(orders_table, settings)
+    stages, unknown = _assign_stages(parts, tables.get("production"), settings)
+    view = OrderView(settings, tables, orders, parts, stages, pd.DataFrame(), pd.DataFrame(), unjoined, unknown)
+    view.done = _stage_done(view)
+    view.totals = _totals(view)
+    return view
+
+
+def _order_frame(table: Table | None, settings: Settings) -> pd.DataFrame:
+    if table is None or not table.has("order_no"):
+        return pd.DataFrame(columns=["order_no", "quantity", ROW, POS]).rename_axis(KEY)
+    df = keyed(table)
+    for name in ("customer", "follower", "quantity", "order_date", "due_date", "status"):
+        if name not in df:
+            df[name] = np.nan if name in ("quantity",) else None
+    for name in ("order_date", "due_date"):
+        df[name] = pd.to_datetime(df[name])
+    lookup = settings.status_lookup()
+    df["status_class"] = df["status"].map(lambda s: lookup.get(header_key(s), OPEN) if s else None)
+    g = df.groupby(KEY, sort=False)
+    out = g.first()   # first non-null per column: the order's own line
+    out[ROW] = g[ROW].first()
+    out[POS] = g[POS].first()
+    out["quantity"] = g["quantity"].sum(min_count=1)
+    out["due_date"] = g["due_date"].min()
+    out["order_date"] = g["order_date"].min()
+    out["lines"] = g.size()
+    status_first = g["status"].first()   # an order's status is on its first line
+    out["status"] = status_first
+    return out
+
+
+def _assign_stages(parts: dict[str, pd.DataFrame], table: Table | None,
+                   settings: Settings) -> tuple[list[str], list[str]]:
+    prod = parts.get("production")
+    if prod is None or table is None:
+        return list(settings.stages), []
+    if not table.has("stage"):
+        prod[STAGE] = settings.stages[-1]   # one completed figure per order: count it as finished goods
+        return [settings.stages[-1]], []
+    lookup = settings.stage_lookup()
+    folded = prod["stage"].map(lambda s: header_key(s) if s else "")
+    prod[STAGE] = folded.map(lambda k: lookup.get(k))
+    unknown = sorted({s for s, k in zip(prod["stage"], prod[STAGE]) if s and k is None})
+    return list(settings.stages), unknown
+
+
+def cumulative_column(table: Table | None, name: str) -> bool:
+    """累计完成 / cumulative: each row restates the total so far, so rows are not added up."""
+    if table is None or not table.has(name):
+        return False
+    label = header_key(table.columns[name].header)
+    return any(w in label for w in ("累计", "cumulative", "todate", "total"))
+
+
+def _stage_done(view: OrderView) -> pd.DataFrame:
+    prod = view.parts.get("production")
+    if prod is None or "completed_qty" not in prod or prod.empty:
+        return pd.DataFrame(index=pd.Index([], name=KEY), columns=view.stages, dtype=float)
+    how = "max" if cumulative_column(view.tables.get("production"), "completed_qty") else "sum"
+    rows = prod[prod[STAGE].notna()]
+    done = rows.groupby([KEY, STAGE])["completed_qty"].agg(how).unstack(STAGE)
+    return done.reindex(columns=view.stages)
+
+
+def _totals(view: OrderView) -> pd.DataFrame:
+    sums: list[pd.Series] = []
+    for table, fields in (("qc", ("inspected_qty", "passed_qty", "failed_qty")), ("shipping", ("shipped_qty",)),
+                          ("materials", ("required_qty", "arrived_qty"))):
+        rows = view.parts.get(table)
+        for f in fields:
+            if rows is not None and f in rows:
+                sums.append(rows.groupby(KEY)[f].sum(min_count=1).rename(f.removesuffix("_qty")))
+    counts = [view.parts[t].groupby(KEY).size().rename(f"{t}_rows") for t in view.parts]
+    if not sums and not counts:
+        return pd.DataFrame(index=pd.Index([], name=KEY))
+    return pd.concat(sums + counts, axis=1)
+
+
+def total(view: OrderView, key: str, name: str) -> float:
+    """One order's total of ``name`` (inspected, passed, shipped, ...), NaN when nothing is recorded."""
+    if name not in view.totals or key not in view.totals.index:
+        return float("nan")
+    return float(view.totals.at[key, name])

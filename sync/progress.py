@@ -1,0 +1,277 @@
+"""Where is each order, and will it be late?
+
+For each order: the current stage, how much of each stage is done, and a
+projected finish from the pace of its production rows, compared with the due
+date. The pace comes from the rows alone: the pieces completed over the days
+the rows span (the recent window when a tab logs daily output). A pace from
+the state's snapshot history can replace it later through ``rates=``.
+
+An order is *at risk* as soon as its projection passes the due date — the
+warning comes before the date, not after it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sync.findings import WARNING, Finding
+from sync.i18n import say
+from sync.orders import (CANCELLED, CLOSED, KEY, POS, SHIPPED, STAGE, OrderView, build_view, cumulative_column,
+                         settings_from, total)
+from sync.register import Register
+from sync.tables import ROW
+
+NOT_STARTED, QC, SHIPPING, DONE_ALL = "not-started", "qc", "shipping", "shipped"
+#: how a stage id reads to a person; production stages read as themselves
+STAGE_LABELS = {NOT_STARTED: ("未开始", "not started"), QC: ("质检", "QC"), SHIPPING: ("待发货", "to ship"),
+                DONE_ALL: ("已发货", "shipped")}
+
+
+@dataclass
+class MaterialRisk:
+    material: str
+    expected: dt.date
+    production_start: dt.date
+    row: int          # the materials row, 1-based
+    cell: str | None
+
+
+@dataclass
+class OrderProgress:
+    key: str
+    order_no: str
+    customer: str | None
+    follower: str | None
+    quantity: float | None
+    due_date: dt.date | None
+    status: str | None
+    open: bool
+    current_stage: str
+    percent: dict[str, float]               # production stage (and "qc", "shipped") -> 0..100+
+    projected_finish: dt.date | None = None
+    days_late: int | None = None
+    at_risk: bool = False
+    rate: float | None = None               # pieces of stage work per day
+    material_risk: list[MaterialRisk] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        for k in ("due_date", "projected_finish"):
+            out[k] = out[k].isoformat() if out[k] else None
+        for m in out["material_risk"]:
+            m["expected"], m["production_start"] = m["expected"].isoformat(), m["production_start"].isoformat()
+        return out
+
+
+def stage_label(stage: str, lang: str) -> str:
+    zh, en = STAGE_LABELS.get(stage, (stage, stage))
+    return say(zh, en, lang)
+
+
+Rates = Callable[[OrderView, pd.Timestamp], "Pace"]
+
+
+def progress(register: Register, config: Any = None, *, today: dt.date | None = None,
+             rates: Rates | None = None) -> dict[str, OrderProgress]:
+    """Every order's progress, keyed by its normalised order number."""
+    return progress_of_view(build_view(register, settings_from(config)), today=today, rates=rates)
+
+
+def progress_of_view(view: OrderView, *, today: dt.date | None = None,
+                     rates: Rates | None = None) -> dict[str, OrderProgress]:
+    now = pd.Timestamp(today or dt.date.today())
+    orders = view.orders
+    if orders.empty:
+        return {}
+    pace = (rates or rates_from_rows)(view, now)
+    finish = project(view, pace, now)
+    percent = _percent(view)
+    materials = _material_risks(view)
+    out: dict[str, OrderProgress] = {}
+    for key, o in orders.iterrows():
+        p = _one(view, key, o, percent.loc[key] if key in percent.index else None, now)
+        if p.open:
+            stage = p.current_stage if p.current_stage in pace.rate.columns else None
+            rate = pace.rate.at[key, stage] if stage and key in pace.rate.index else None
+            _project(p, finish.get(key), rate, view, now)
+            p.material_risk = materials.get(key, [])
+        out[key] = p
+    return out
+
+
+def _one(view: OrderView, key: str, o: pd.Series, pct: pd.Series | None, now: pd.Timestamp) -> OrderProgress:
+    qty = float(o["quantity"]) if pd.notna(o["quantity"]) else None
+    percent = {k: round(float(v), 1) for k, v in (pct.items() if pct is not None else []) if pd.notna(v)}
+    shipped = total(view, key, "shipped")
+    complete = qty is not None and shipped >= qty * (1 - view.settings.short_tolerance)
+    closed = o["status_class"] in (SHIPPED, CLOSED, CANCELLED) or complete
+    return OrderProgress(key, str(o["order_no"]), _text(o.get("customer")), _text(o.get("follower")), qty,
+                         _date(o["due_date"]), _text(o.get("status")), not closed,
+                         DONE_ALL if complete else _current(view, percent), percent)
+
+
+def _current(view: OrderView, percent: dict[str, float]) -> str:
+    """The first stage not yet done, once any work has been recorded."""
+    full = 100 * (1 - view.settings.short_tolerance)
+    if not any(percent.get(s, 0) > 0 for s in view.stages) and not percent.get("qc"):
+        return NOT_STARTED
+    for stage in view.stages:
+        if percent.get(stage, 0) < full:
+            return stage
+    return QC if percent.get("qc", 0) < full else SHIPPING
+
+
+def _percent(view: OrderView) -> pd.DataFrame:
+    qty = view.orders["quantity"].where(view.orders["quantity"] > 0)
+    frame = view.done.reindex(view.orders.index)
+    for name, col in (("qc", "inspected"), ("shipped", "shipped")):
+        frame[name] = view.totals[col].reindex(view.orders.index) if col in view.totals else np.nan
+    return frame.div(qty, axis=0) * 100
+
+
+@dataclass
+class Pace:
+    """Per order and stage (frames indexed by order key, one column per stage)."""
+
+    rate: pd.DataFrame     # pieces per day
+    seen: pd.DataFrame     # the last day the stage's rows speak of
+
+
+def rates_from_rows(view: OrderView, now: pd.Timestamp) -> Pace:
+    """Each stage's pace from its own rows: pieces completed over the days from its start to its last date."""
+    prod = view.parts.get("production")
+    index = view.done.index
+    if prod is None or view.done.empty:
+        empty = pd.DataFrame(index=index, columns=view.stages, dtype=float)
+        return Pace(empty, empty.astype("datetime64[ns]"))
+    prod = prod[prod[STAGE].notna()].assign(_event=lambda d: _col(d, "actual_finish").fillna(_col(d, "updated_on")))
+    by = prod.groupby([KEY, STAGE])
+    seen = by["_event"].max().unstack(STAGE).reindex(index=index, columns=view.stages)
+    seen = seen.apply(lambda c: pd.to_datetime(c).fillna(now).clip(upper=now))
+    start = pd.concat([by["planned_start"].min() if "planned_start" in prod else by["_event"].min(),
+                       by["_event"].min()], axis=1).min(axis=1).unstack(STAGE)
+    start = start.reindex(index=index, columns=view.stages).ffill(axis=1)   # a stage starts no earlier than the one before
+    start = start.apply(lambda c: pd.to_datetime(c).fillna(view.orders["order_date"].reindex(index)))
+    days = (seen - start).apply(lambda c: c.dt.days).clip(lower=1)
+    done = view.done
+    if _logs_daily(view, prod):
+        window = view.settings.rate_window_days
+        last = prod.join(seen.stack().rename("_last"), on=[KEY, STAGE])
+        recent = last[last["_event"] > last["_last"] - pd.Timedelta(days=window)]
+        done = recent.groupby([KEY, STAGE])["completed_qty"].sum().unstack(STAGE).reindex_like(view.done)
+        days = days.clip(upper=window)
+    return Pace(done / days, seen)
+
+
+def _logs_daily(view: OrderView, prod: pd.DataFrame) -> bool:
+    """A tab that logs each day's output has several rows per order and stage, each adding to the total."""
+    if "completed_qty" not in prod or cumulative_column(view.tables.get("production"), "completed_qty"):
+        return False
+    return bool(prod.groupby([KEY, STAGE]).size().gt(1).any())
+
+
+def project(view: OrderView, pace: Pace, now: pd.Timestamp) -> pd.Series:
+    """Per order, the day its last stage should finish: each stage at its own pace, never before the stage
+    ahead of it plus ``stage_lag_days``; a stage not started yet follows its predecessor by that lag."""
+    s = view.settings
+    qty = view.orders["quantity"].reindex(view.done.index)
+    lag = pd.Timedelta(days=s.stage_lag_days)
+    finish = pd.Series(pd.NaT, index=view.done.index, dtype="datetime64[ns]")
+    for i, stage in enumerate(view.stages):
+        done = view.done[stage]
+        remaining = (qty - done.fillna(0)).clip(lower=0)
+        rate = pace.rate[stage].where(pace.rate[stage] > 0)
+        own = pace.seen[stage] + pd.to_timedelta(np.ceil(remaining / rate), unit="D")
+        own = own.where(done < qty * (1 - s.short_tolerance), pace.seen[stage].where(done.notna()))
+        chain = finish + lag if i else pd.Series(pd.NaT, index=finish.index, dtype="datetime64[ns]")
+        finish = pd.concat([own, chain], axis=1).max(axis=1)
+    return finish
+
+
+def _project(p: OrderProgress, finish: Any, rate: Any, view: OrderView, now: pd.Timestamp) -> None:
+    if p.quantity and pd.notna(finish):
+        p.projected_finish = (max(pd.Timestamp(finish), now) + pd.Timedelta(days=view.settings.ship_lag_days)).date()
+        p.rate = round(float(rate), 1) if pd.notna(rate) else None
+    elif p.due_date and p.due_date < now.date():   # no pace to go on, but the date has passed
+        p.days_late, p.at_risk = (now.date() - p.due_date).days, True
+        return
+    if p.projected_finish and p.due_date:
+        p.days_late = (p.projected_finish - p.due_date).days
+        p.at_risk = p.days_late > 0
+
+
+def _material_risks(view: OrderView) -> dict[str, list[MaterialRisk]]:
+    """Materials not yet arrived whose expected date is after the order's planned production start."""
+    mat, prod = view.parts.get("materials"), view.parts.get("production")
+    if mat is None or prod is None or "expected_date" not in mat or "planned_start" not in prod:
+        return {}
+    start = prod.groupby(KEY)["planned_start"].min().rename("_start")
+    rows = mat.join(start, on=KEY, how="inner")
+    late = rows[_col(rows, "arrived_date").isna() & (rows["expected_date"] > rows["_start"])]
+    table = view.tables["materials"]
+    out: dict[str, list[MaterialRisk]] = {}
+    for _, r in late.iterrows():
+        cell = table.cell("expected_date", int(r[ROW]))
+        out.setdefault(r[KEY], []).append(MaterialRisk(_text(r.get("material")) or "", r["expected_date"].date(),
+                                                       r["_start"].date(), int(r[ROW]), cell))
+    return out
+
+
+def risk_findings(progresses: dict[str, OrderProgress], view: OrderView, *, lang: str = "zh") -> list[Finding]:
+    """The warnings a follower gets: orders heading past their due date, materials due after production starts."""
+    out: list[Finding] = []
+    orders = view.tables["orders"]
+    for p in progresses.values():
+        if p.at_risk:
+            out.append(_at_risk(p, orders, view.orders.loc[p.key], lang))
+        for m in p.material_risk:
+            out.append(_material_late(p, m, view, lang))
+    return out
+
+
+def _at_risk(p: OrderProgress, orders: Any, o: pd.Series, lang: str) -> Finding:
+    row, pos = int(o[ROW]), int(o[POS])
+    if p.projected_finish:
+        message = say("订单 {no} 有延期风险，预计晚约 {n} 天：预计 {pf} 完成，交期 {due}",
+                      "order {no} at risk, about {n} days late: projected finish {pf}, due {due}", lang,
+                      no=p.order_no, n=p.days_late, pf=p.projected_finish, due=p.due_date)
+    else:
+        message = say("订单 {no} 已过交期 {due} {n} 天，尚未完成", "order {no} is {n} days past its due date {due} "
+                      "and not finished", lang, no=p.order_no, n=p.days_late, due=p.due_date)
+    has = orders.has("due_date")
+    return Finding("order-at-risk", WARNING, message, table="orders", source=orders.location, sheet=orders.sheet,
+                   row=row, column=orders.columns["due_date"].header if has else None,
+                   cell=orders.cell("due_date", row) if has else None, field="due_date", order_no=p.order_no,
+                   value=orders.raw_text("due_date", pos) if has else None, follower=p.follower,
+                   hint=say("与生产确认进度，必要时提前告知客户", "confirm the pace with production and tell the "
+                            "customer early if needed", lang))
+
+
+def _material_late(p: OrderProgress, m: MaterialRisk, view: OrderView, lang: str) -> Finding:
+    t = view.tables["materials"]
+    return Finding("material-late", WARNING, say(
+        "订单 {no} 的{m}预计 {e} 到货，晚于计划开产 {s}，有缺料风险",
+        "order {no}: {m} expected {e}, after production is planned to start on {s} — a shortage risk", lang,
+        no=p.order_no, m=m.material or say("物料", "material", lang), e=m.expected, s=m.production_start),
+        table="materials", source=t.location, sheet=t.sheet, row=m.row, column=t.columns["expected_date"].header,
+        cell=m.cell, field="expected_date", order_no=p.order_no, value=m.expected.isoformat(), follower=p.follower,
+        hint=say("催供应商提前，或与生产调整排期", "ask the supplier to bring it forward, or move the schedule", lang))
+
+
+def _col(df: pd.DataFrame, name: str) -> pd.Series:
+    return df[name] if name in df else pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns]")
+
+
+def _date(v: Any) -> dt.date | None:
+    return pd.Timestamp(v).date() if pd.notna(v) else None
+
+
+def _text(v: Any) -> str | None:
+    return v if isinstance(v, str) and v else None

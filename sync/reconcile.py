@@ -1,0 +1,424 @@
+"""Do the department tabs agree with the orders tab and with each other?
+
+``reconcile`` joins the register by order number (``sync.orders``) and runs
+small cross-tab rules over whole columns. Each finding points at the row that
+is wrong — the department row whose figure breaks the chain, or the orders row
+whose status contradicts the tabs — and carries the follower of the order.
+Where several rows add up to a wrong total, the largest of them is named:
+a typo inflates a number far more often than it shrinks one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sync.findings import ERROR, INFO, WARNING, Finding
+from sync.i18n import say
+from sync.orders import (CANCELLED, CLOSED, DONE, KEY, PARTIAL, POS, PRODUCING, SHIPPED, STAGE, OrderView,
+                         Settings, build_view, settings_from)
+from sync.register import Register
+from sync.tables import ROW
+
+SLACK = 0.5   # counts are whole pieces; half a piece is rounding, not a mistake
+
+
+@dataclass
+class Ctx:
+    view: OrderView
+    lang: str
+    today: pd.Timestamp
+
+    @property
+    def s(self) -> Settings:
+        return self.view.settings
+
+    def say(self, zh: str, en: str, **kw: Any) -> str:
+        return say(zh, en, self.lang, **kw)
+
+    def sheet(self, table: str) -> str:
+        return self.view.tables[table].sheet
+
+    def finding(self, rule: str, severity: str, table: str, row: Any, field: str, message: str,
+                hint: str = "", key: str | None = None) -> Finding:
+        """A finding at ``field`` of one table row (a Series with POS, _row and KEY)."""
+        t = self.view.tables[table]
+        pos, line = int(row[POS]), int(row[ROW])
+        key = key if key is not None else row.get(KEY)
+        col = t.columns.get(field)
+        return Finding(rule, severity, message, table=table, source=t.location, sheet=t.sheet, row=line,
+                       column=col.header if col else None, cell=t.cell(field, line) if col else None,
+                       field=field, order_no=t.raw_text("order_no", pos) or None,
+                       value=t.raw_text(field, pos) if col else None, hint=hint, follower=self.follower(key))
+
+    def follower(self, key: str | None) -> str | None:
+        orders = self.view.orders
+        if key is None or key not in orders.index or "follower" not in orders:
+            return None
+        value = orders.at[key, "follower"]
+        return value if isinstance(value, str) and value else None
+
+    def order_row(self, key: str) -> pd.Series:
+        return self.view.orders.loc[key]
+
+
+def reconcile(register: Register, config: Any = None, *, lang: str = "zh",
+              today: dt.date | None = None, risk: bool = True) -> list[Finding]:
+    """Every cross-tab finding of the register; with ``risk``, the at-risk warnings of ``sync.progress`` too."""
+    today = today or dt.date.today()
+    view = build_view(register, settings_from(config))
+    ctx = Ctx(view, lang, pd.Timestamp(today))
+    findings = [f for rule in RULES for f in rule(ctx)]
+    if risk and "orders" in view.tables:
+        from sync.progress import progress_of_view, risk_findings
+        findings += risk_findings(progress_of_view(view, today=today), view, lang=lang)
+    return findings
+
+
+# --- joining ---------------------------------------------------------------------
+
+
+def not_joined(ctx: Ctx) -> Iterator[Finding]:
+    """Said once: the tabs that cannot be matched to orders, and why."""
+    view = ctx.view
+    orders = view.tables.get("orders")
+    names = [f"{t.sheet}" for t in view.unjoined]
+    if not names:
+        return
+    if orders is None or not orders.has("order_no"):
+        why = ctx.say("没有带订单号列的订单表", "there is no orders tab with an order number column")
+    else:
+        why = ctx.say("这些表没有订单号列", "these tabs have no order number column")
+    yield Finding("tabs-not-joined", INFO, ctx.say(
+        "无法按订单核对 {tabs}：{why}", "cannot match {tabs} to orders: {why}", tabs="、".join(names)
+        if ctx.lang != "en" else ", ".join(names), why=why), sheet=names[0],
+        hint=ctx.say("在表里加一列订单号，或在 config.toml 的 [tables.X.columns] 指定订单号列",
+                     "add an order number column, or name it under [tables.X.columns] order_no in config.toml"))
+
+
+def orphan_rows(ctx: Ctx) -> Iterator[Finding]:
+    known = ctx.view.orders.index
+    for table, rows in ctx.view.parts.items():
+        orphans = rows[~rows[KEY].isin(known)]
+        if orphans.empty:
+            continue
+        if len(orphans) == len(rows) and len(rows) > 3:
+            yield Finding("tabs-not-joined", INFO, ctx.say(
+                "「{sheet}」的订单号与订单表没有一个相同，无法核对", "no order number in {sheet} is in the orders tab; "
+                "it cannot be reconciled", sheet=ctx.sheet(table)), table=table, sheet=ctx.sheet(table))
+            continue
+        guesses = suggest(orphans[KEY].unique(), known, ctx.s.suggest_cutoff)
+        for _, row in orphans.iterrows():
+            guess = guesses.get(row[KEY])
+            hint = ctx.say("是不是 {g}？", "did you mean {g}?", g=ctx.order_row(guess)["order_no"]) if guess else \
+                ctx.say("先在订单表登记这个订单，或改正订单号", "register the order first, or correct the number")
+            yield ctx.finding("orphan-row", ERROR, table, row, "order_no", ctx.say(
+                "「{sheet}」第 {row} 行的订单号 {no} 不在订单表里", "order {no} in {sheet} row {row} is not in the "
+                "orders tab", sheet=ctx.sheet(table), row=int(row[ROW]), no=row["order_no"]), hint, key=guess)
+
+
+_TWINS = str.maketrans("OQDILZSB", "00011258")
+
+
+def suggest(keys: Iterable[str], known: pd.Index, cutoff: float) -> dict[str, str]:
+    """Near misses: letter/digit twins (0/O, 1/l) first, then close spellings of the same length."""
+    by_twin = {k.translate(_TWINS): k for k in known}
+    by_len: dict[int, list[str]] = {}
+    for k in known:
+        by_len.setdefault(len(k), []).append(k)
+    out: dict[str, str] = {}
+    for key in list(keys)[:200]:   # a flood of orphans is a wrong tab, not 10,000 typos
+        if (twin := by_twin.get(key.translate(_TWINS))) is not None:
+            out[key] = twin
+            continue
+        pool = [k for n in (len(key) - 1, len(key), len(key) + 1) for k in by_len.get(n, [])]
+        close = difflib.get_close_matches(key, pool, n=1, cutoff=cutoff)
+        if close:
+            out[key] = close[0]
+    return out
+
+
+def missing_rows(ctx: Ctx) -> Iterator[Finding]:
+    """Orders whose status or age says a department should have rows, and it has none."""
+    orders, s = ctx.view.orders, ctx.s
+    if orders.empty:
+        return
+    cls = orders["status_class"]
+    age = (ctx.today - orders["order_date"]).dt.days
+    unknown = cls.isna() | (cls == "open")
+    expect = {
+        "materials": (age >= s.expect_materials_after_days) if s.expect_materials_after_days is not None
+        else cls.isin([]),
+        "production": cls.isin([PRODUCING, DONE, PARTIAL, SHIPPED]) | (
+            unknown & (age >= s.expect_production_after_days) if s.expect_production_after_days is not None
+            else False),
+        "qc": cls.isin([DONE, PARTIAL, SHIPPED]),
+    }
+    for table, wanted in expect.items():
+        rows = ctx.view.parts.get(table)
+        if rows is None:
+            continue
+        lacking = orders[wanted & (cls != CANCELLED) & ~orders.index.isin(rows[KEY])]
+        for key, order in lacking.iterrows():
+            yield _missing(ctx, table, key, order)
+
+
+def _missing(ctx: Ctx, table: str, key: str, order: pd.Series) -> Finding:
+    field = "status" if isinstance(order.get("status"), str) else "order_no"
+    why = ctx.say("状态为「{st}」", "its status is {st}", st=order["status"]) if field == "status" else \
+        ctx.say("下单已 {d} 天", "it was ordered {d} days ago", d=int((ctx.today - order["order_date"]).days))
+    return ctx.finding("missing-department-rows", WARNING, "orders", order, field, ctx.say(
+        "订单 {no} {why}，但「{sheet}」里没有它的行", "order {no}: {why}, but {sheet} has no rows for it",
+        no=order["order_no"], why=why, sheet=ctx.sheet(table)),
+        ctx.say("补录「{sheet}」，或更正订单状态", "fill in {sheet}, or correct the order's status",
+                sheet=ctx.sheet(table)), key=key)
+
+
+# --- quantities ------------------------------------------------------------------
+
+
+def _largest(rows: pd.DataFrame, by: list[str], value: str) -> pd.DataFrame:
+    """Per group, the row with the largest ``value`` (ties: the later row)."""
+    return rows.sort_values([value, ROW], ascending=False).drop_duplicates(by)
+
+
+def stage_over_ordered(ctx: Ctx) -> Iterator[Finding]:
+    view = ctx.view
+    prod = view.parts.get("production")
+    if prod is None or view.done.empty:
+        return
+    allowed = np.floor(view.orders["quantity"] * (1 + ctx.s.over_tolerance) + SLACK)
+    over = view.done.stack().rename("done").reset_index()
+    over = over.join(allowed.rename("allowed"), on=KEY)
+    over = over[over["done"] > over["allowed"]]
+    if over.empty:
+        return
+    rows = _largest(prod[prod[STAGE].notna()], [KEY, STAGE], "completed_qty").set_index([KEY, STAGE])
+    for _, o in over.iterrows():
+        row = rows.loc[(o[KEY], o[STAGE])]
+        yield ctx.finding("stage-over-ordered", ERROR, "production", row, "completed_qty", ctx.say(
+            "订单 {no} 的{stage}完成 {done}，超过订单数量 {qty}（允许 +{tol}%）",
+            "order {no}: {stage} completed {done}, more than the {qty} ordered (+{tol}% allowed)",
+            no=_no(ctx, o[KEY]), stage=o[STAGE], done=_n(o["done"]), qty=_n(ctx.order_row(o[KEY])["quantity"]),
+            tol=_pct(ctx.s.over_tolerance)),
+            ctx.say("核对这一行的完成数量", "check this row's completed quantity"), key=o[KEY])
+
+
+def stage_ahead(ctx: Ctx) -> Iterator[Finding]:
+    view = ctx.view
+    prod = view.parts.get("production")
+    if prod is None or view.done.empty or len(view.stages) < 2:
+        return
+    before = view.done.ffill(axis=1).shift(1, axis=1)   # the nearest earlier stage that has a figure
+    ahead = (view.done > before + SLACK).stack().rename("ahead").reset_index()
+    ahead = ahead[ahead["ahead"]]
+    rows = _largest(prod[prod[STAGE].notna()], [KEY, STAGE], "completed_qty").set_index([KEY, STAGE])
+    for _, a in ahead.iterrows():
+        key, stage = a[KEY], a[STAGE]
+        earlier = view.done.loc[key, :stage].iloc[:-1].dropna()
+        yield ctx.finding("stage-ahead", ERROR, "production", rows.loc[(key, stage)], "completed_qty", ctx.say(
+            "订单 {no} 的{stage}完成 {done}，多于前一道工序{prev}的 {pdone}",
+            "order {no}: {stage} completed {done}, ahead of the earlier stage {prev} ({pdone})",
+            no=_no(ctx, key), stage=stage, done=_n(view.done.at[key, stage]), prev=earlier.index[-1],
+            pdone=_n(earlier.iloc[-1])), ctx.say("后道工序不会多于前道；核对两道工序的数量",
+                                                 "a later stage cannot pass an earlier one; check both figures"),
+            key=key)
+
+
+def qc_sum(ctx: Ctx) -> Iterator[Finding]:
+    qc = ctx.view.parts.get("qc")
+    if qc is None or not {"inspected_qty", "passed_qty"} <= set(qc):
+        return
+    if "failed_qty" in qc:
+        wrong = qc[(qc["passed_qty"] + qc["failed_qty"].fillna(0) - qc["inspected_qty"]).abs() > SLACK]
+    else:   # without a failed column, passed can at least not exceed inspected
+        wrong = qc[qc["passed_qty"] > qc["inspected_qty"] + SLACK]
+    field = "failed_qty" if "failed_qty" in qc else "passed_qty"
+    for _, row in wrong.iterrows():
+        yield ctx.finding("qc-sum", ERROR, "qc", row, field, ctx.say(
+            "合格 {p} + 不合格 {f} ≠ 检验 {i}", "passed {p} + failed {f} is not the {i} inspected",
+            p=_n(row["passed_qty"]), f=_n(row.get("failed_qty", 0) or 0), i=_n(row["inspected_qty"])),
+            ctx.say("核对合格、不合格和检验数量", "check the passed, failed and inspected figures"))
+
+
+def inspected_over_produced(ctx: Ctx) -> Iterator[Finding]:
+    view = ctx.view
+    qc = view.parts.get("qc")
+    if qc is None or "inspected_qty" not in qc or view.done.empty:
+        return
+    produced = view.done.ffill(axis=1).iloc[:, -1].dropna()
+    inspected = qc.groupby(KEY)["inspected_qty"].sum()
+    over = inspected[inspected > produced.reindex(inspected.index) + SLACK]
+    rows = _largest(qc[qc[KEY].isin(over.index)], [KEY], "inspected_qty").set_index(KEY)
+    for key in over.index:
+        yield ctx.finding("inspected-over-produced", ERROR, "qc", rows.loc[key], "inspected_qty", ctx.say(
+            "订单 {no} 检验 {i}，多于生产完成的 {p}", "order {no}: {i} inspected, more than the {p} produced",
+            no=_no(ctx, key), i=_n(over[key]), p=_n(produced[key])),
+            ctx.say("核对检验数量和生产进度", "check the inspected quantity and the production figures"), key=key)
+
+
+def shipped_over(ctx: Ctx) -> Iterator[Finding]:
+    """Shipped more than passed QC, or more than ordered beyond the tolerance."""
+    view = ctx.view
+    ship = view.parts.get("shipping")
+    if ship is None or "shipped_qty" not in ship:
+        return
+    shipped = ship.groupby(KEY)["shipped_qty"].sum()
+    passed = view.totals["passed"] if "passed" in view.totals else pd.Series(dtype=float)
+    allowed = np.floor(view.orders["quantity"] * (1 + ctx.s.over_tolerance) + SLACK)
+    rows = _largest(ship, [KEY], "shipped_qty").set_index(KEY)
+    for key, qty in shipped.items():
+        limit_p, limit_o = passed.get(key, np.nan), allowed.get(key, np.nan)
+        if qty > limit_p + SLACK:
+            yield ctx.finding("shipped-over-passed", ERROR, "shipping", rows.loc[key], "shipped_qty", ctx.say(
+                "订单 {no} 已发货 {s}，多于质检合格的 {p}", "order {no}: {s} shipped, more than the {p} that passed QC",
+                no=_no(ctx, key), s=_n(qty), p=_n(limit_p)),
+                ctx.say("核对发货数量和质检记录", "check the shipped quantity and the QC records"), key=key)
+        elif qty > limit_o:
+            yield ctx.finding("shipped-over-ordered", ERROR, "shipping", rows.loc[key], "shipped_qty", ctx.say(
+                "订单 {no} 已发货 {s}，超过订单数量 {q}（允许 +{tol}%）",
+                "order {no}: {s} shipped, more than the {q} ordered (+{tol}% allowed)", no=_no(ctx, key),
+                s=_n(qty), q=_n(ctx.order_row(key)["quantity"]), tol=_pct(ctx.s.over_tolerance)), key=key)
+
+
+def materials_short(ctx: Ctx) -> Iterator[Finding]:
+    mat = ctx.view.parts.get("materials")
+    if mat is None or not {"required_qty", "arrived_qty"} <= set(mat):
+        return
+    mat = mat.assign(_material=mat["material"].fillna("") if "material" in mat else "")
+    g = mat.groupby([KEY, "_material"])
+    # several delivery rows often restate the same requirement; add it up only when the rows differ
+    required = g["required_qty"].max().where(g["required_qty"].nunique() <= 1, g["required_qty"].sum())
+    arrived = g["arrived_qty"].sum(min_count=1)
+    short = arrived[arrived < required * (1 - ctx.s.short_tolerance) - SLACK]
+    last = mat.sort_values(ROW).drop_duplicates([KEY, "_material"], keep="last").set_index([KEY, "_material"])
+    for (key, material), got in short.items():
+        row = last.loc[(key, material)]
+        yield ctx.finding("materials-short", WARNING, "materials", row, "arrived_qty", ctx.say(
+            "订单 {no} 的{m}到货 {a}，少于需求 {r}", "order {no}: {a} of {m} arrived, short of the {r} required",
+            no=_no(ctx, key), m=material or ctx.say("物料", "material"), a=_n(got),
+            r=_n(required[(key, material)])),
+            ctx.say("跟进供应商补货", "chase the supplier for the rest"), key=key)
+
+
+# --- dates -----------------------------------------------------------------------
+
+
+def planned_after_due(ctx: Ctx) -> Iterator[Finding]:
+    prod = ctx.view.parts.get("production")
+    if prod is None or "planned_finish" not in prod:
+        return
+    orders = ctx.view.orders
+    sane = orders[(orders["due_date"] >= orders["order_date"]) | orders["order_date"].isna()]
+    sane = sane[~sane["status_class"].isin([SHIPPED, CLOSED, CANCELLED])]
+    rows = prod.join(sane["due_date"], on=KEY, how="inner")
+    for _, row in rows[rows["planned_finish"] > rows["due_date"]].iterrows():
+        yield ctx.finding("planned-after-due", WARNING, "production", row, "planned_finish", ctx.say(
+            "订单 {no} 计划 {pf} 完成{stage}，晚于交期 {due}", "order {no}: {stage} planned to finish {pf}, after "
+            "the due date {due}", no=_no(ctx, row[KEY]), pf=_d(row["planned_finish"]), due=_d(row["due_date"]),
+            stage=row.get("stage") or ""), ctx.say("与生产协调提前，或与客户商量交期",
+                                                  "bring the plan forward, or agree a new date with the customer"))
+
+
+def shipped_early(ctx: Ctx) -> Iterator[Finding]:
+    """Shipped before the order was placed, or before its first inspection."""
+    ship = ctx.view.parts.get("shipping")
+    if ship is None or "shipped_on" not in ship:
+        return
+    rows = ship.join(ctx.view.orders["order_date"], on=KEY)
+    qc = ctx.view.parts.get("qc")
+    if qc is not None and "inspected_on" in qc:
+        rows = rows.join(qc.groupby(KEY)["inspected_on"].min().rename("first_qc"), on=KEY)
+    for _, row in rows[rows["shipped_on"].notna()].iterrows():
+        if row["shipped_on"] < row["order_date"]:
+            yield ctx.finding("shipped-before-order", ERROR, "shipping", row, "shipped_on", ctx.say(
+                "订单 {no} 发货日期 {s} 早于下单日期 {o}", "order {no} shipped on {s}, before it was ordered on {o}",
+                no=_no(ctx, row[KEY]), s=_d(row["shipped_on"]), o=_d(row["order_date"])),
+                ctx.say("核对发货日期", "check the shipping date"))
+        elif row.get("first_qc") is not None and row["shipped_on"] < row["first_qc"]:
+            yield ctx.finding("shipped-before-inspection", WARNING, "shipping", row, "shipped_on", ctx.say(
+                "订单 {no} 发货日期 {s} 早于首次检验 {q}", "order {no} shipped on {s}, before its first inspection "
+                "on {q}", no=_no(ctx, row[KEY]), s=_d(row["shipped_on"]), q=_d(row["first_qc"])),
+                ctx.say("核对发货日期和检验日期", "check the shipping and inspection dates"))
+
+
+ACTUAL_DATES = {"materials": ("arrived_date",), "production": ("actual_finish", "updated_on"),
+                "qc": ("inspected_on",), "shipping": ("shipped_on", "delivered_on")}
+
+
+def date_in_future(ctx: Ctx) -> Iterator[Finding]:
+    for table, fields in ACTUAL_DATES.items():
+        rows = ctx.view.parts.get(table)
+        for f in fields:
+            if rows is None or f not in rows:
+                continue
+            for _, row in rows[rows[f].dt.normalize() > ctx.today].iterrows():
+                yield ctx.finding("date-in-future", ERROR, table, row, f, ctx.say(
+                    "实际日期 {d} 还没到（今天 {t}）", "the actual date {d} is in the future (today is {t})",
+                    d=_d(row[f]), t=_d(ctx.today)), ctx.say("计划日期请填在计划列", "put planned dates in a plan column"))
+
+
+# --- status ----------------------------------------------------------------------
+
+
+def status_contradictions(ctx: Ctx) -> Iterator[Finding]:
+    view = ctx.view
+    if "shipping" not in view.parts or "status" not in view.tables["orders"].columns:
+        return
+    shipped = view.parts["shipping"].groupby(KEY)["shipped_qty"].sum() if "shipped_qty" in view.parts["shipping"] \
+        else view.parts["shipping"].groupby(KEY).size().astype(float)
+    orders = view.orders.join(shipped.rename("shipped_total"), how="left")
+    says = orders["status_class"].isin([SHIPPED, PARTIAL])
+    for key, o in orders[says & ~(orders["shipped_total"] > 0)].iterrows():
+        yield ctx.finding("status-shipped-nothing-shipped", ERROR, "orders", o, "status", ctx.say(
+            "订单 {no} 状态为「{st}」，但发货记录里没有发货", "order {no} says {st}, but nothing is shipped in {sheet}",
+            no=o["order_no"], st=o["status"], sheet=ctx.sheet("shipping")),
+            ctx.say("补录发货记录，或更正状态", "record the shipment, or correct the status"), key=key)
+    full = orders["shipped_total"] >= orders["quantity"] * (1 - ctx.s.short_tolerance) - SLACK
+    still = orders["status"].notna() & ~orders["status_class"].isin([SHIPPED, CLOSED, CANCELLED])
+    for key, o in orders[full & still].iterrows():
+        yield ctx.finding("status-open-all-shipped", WARNING, "orders", o, "status", ctx.say(
+            "订单 {no} 已全部发货（{s}/{q}），状态仍为「{st}」", "order {no} is fully shipped ({s} of {q}) but still "
+            "says {st}", no=o["order_no"], s=_n(o["shipped_total"]), q=_n(o["quantity"]), st=o["status"]),
+            ctx.say("把状态改为已发货或结案", "mark it shipped or closed"), key=key)
+
+
+def unknown_stages(ctx: Ctx) -> Iterator[Finding]:
+    if ctx.view.unknown_stages:
+        names = ", ".join(ctx.view.unknown_stages[:10])
+        yield Finding("unknown-stage", INFO, ctx.say(
+            "「{sheet}」里的工序 {names} 不在工序顺序里，未计入进度", "stages {names} in {sheet} are not in the stage "
+            "list and are left out of progress", sheet=ctx.sheet("production"), names=names), table="production",
+            sheet=ctx.sheet("production"), hint=ctx.say("在 config.toml 的 [reconcile] stages 或 stage_aliases 里加上",
+                                                       "add them to [reconcile] stages or stage_aliases"))
+
+
+def _no(ctx: Ctx, key: str) -> str:
+    return str(ctx.view.orders.at[key, "order_no"]) if key in ctx.view.orders.index else key
+
+
+def _n(x: Any) -> str:
+    if x is None or (isinstance(x, float) and np.isnan(x)):
+        return "—"
+    return str(int(x)) if float(x).is_integer() else f"{float(x):.1f}"
+
+
+def _pct(x: float) -> str:
+    return _n(round(x * 100, 1))
+
+
+def _d(ts: Any) -> str:
+    return pd.Timestamp(ts).date().isoformat() if pd.notna(ts) else "—"
+
+
+RULES: tuple[Callable[[Ctx], Iterable[Finding]], ...] = (
+    not_joined, orphan_rows, missing_rows, stage_over_ordered, stage_ahead, qc_sum, inspected_over_produced,
+    shipped_over, materials_short, planned_after_due, shipped_early, date_in_future, status_contradictions,
+    unknown_stages,
+)
