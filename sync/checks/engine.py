@@ -1,0 +1,74 @@
+"""Run rules over a register: each rule on its table, missing columns skipped with one warning."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from sync.checks.base import Check, Context
+from sync.findings import ERROR, WARNING, Finding
+from sync.i18n import say
+from sync.register import Register
+
+log = logging.getLogger(__name__)
+
+
+def run_checks(register: Register, rules: Iterable[Check], ctx: Context) -> list[Finding]:
+    findings: list[Finding] = []
+    skipped: dict[tuple[str, str], list[str]] = {}
+    for rule in rules:
+        table = register.get(rule.table)
+        if table is None:
+            continue  # a register without a QC tab simply has no QC rules to run
+        missing = [f for f in dict.fromkeys(rule.fields_needed()) if not table.has(f)]
+        if missing:
+            for name in missing:
+                skipped.setdefault((rule.table, name), []).append(rule.id)
+            continue
+        try:
+            findings.extend(rule.run(table, ctx))
+        except Exception as exc:  # one broken rule (often a custom one) must not silence the others
+            log.exception("rule %s failed on %s", rule.id, table.describe())
+            findings.append(Finding("rule-failed", WARNING, say(
+                "规则 {id} 运行出错：{err}", "rule {id} failed: {err}", ctx.lang, id=rule.id, err=exc),
+                table=table.name, source=table.source, sheet=table.sheet))
+    findings += _skip_warnings(register, skipped, ctx.lang)
+    return one_per_cell(findings)
+
+
+def _skip_warnings(register: Register, skipped: dict[tuple[str, str], list[str]], lang: str) -> list[Finding]:
+    out = []
+    for (name, field), ids in skipped.items():
+        table = register.tables[name]
+        out.append(Finding("rule-skipped", WARNING, say(
+            "「{sheet}」没有“{field}”列，已跳过规则 {ids}", "{sheet} has no {field} column; skipped {ids}", lang,
+            sheet=table.sheet, field=_label(name, field, lang), ids=", ".join(dict.fromkeys(ids))),
+            table=name, source=table.source, sheet=table.sheet, field=field,
+            hint=say("如该列存在但叫法不同，请在 config.toml 的 [tables.{t}.columns] 指定",
+                     "if the column exists under another name, map it in config.toml [tables.{t}.columns]",
+                     lang, t=name)))
+    return out
+
+
+def _label(table: str, field: str, lang: str) -> str:
+    from sync.fields import TABLES
+
+    spec = TABLES[table].fields.get(field)
+    return spec.aliases[0] if spec and spec.aliases and lang != "en" else field
+
+
+def one_per_cell(findings: list[Finding]) -> list[Finding]:
+    """A cell that is wrong (error) gets that one message, not also the weaker doubts of other rules."""
+    wrong = {(f.source, f.sheet, f.cell) for f in findings if f.severity == ERROR and f.cell}
+    seen: set[tuple] = set()
+    out = []
+    for f in findings:
+        where = (f.source, f.sheet, f.cell)
+        if f.cell and f.severity != ERROR and where in wrong:
+            continue
+        key = (f.rule, *where, f.row, f.field, "" if f.cell else f.message)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(f)
+    return out

@@ -1,0 +1,177 @@
+"""The everyday rule types: required, type, range, allowed, pattern, unique."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import numpy as np
+import pandas as pd
+from pydantic import Field, field_validator
+
+from sync.checks.base import Check, Context, field_type, text_key
+from sync.findings import Finding
+from sync.i18n import Text
+from sync.tables import ROW, Table
+
+_TYPE_WORDS = {"number": Text("数字", "a number"), "date": Text("日期", "a date"),
+               "email": Text("邮箱地址", "an email address")}
+
+
+class Required(Check):
+    """Each of ``fields`` must be filled in on every data row."""
+
+    type = "required"
+    MESSAGE = Text("{column} 未填写", "{column} is blank")
+    HINT = Text("请填写 {column}（订单 {order_no}）", "fill in {column} (order {order_no})")
+    fields: list[str] = Field(min_length=1)
+
+    def fields_needed(self) -> list[str]:
+        return list(self.fields)
+
+    def run(self, table: Table, ctx: Context) -> Iterator[Finding]:
+        for name in self.fields:
+            blank = table.data[name].isna().to_numpy() & ~table.bad[name]
+            yield from self.flag(table, ctx, blank, name)
+
+
+class Type(Check):
+    """Cells whose text could not be read as the column's type (from normalisation), quoting the raw text."""
+
+    type = "type"
+    MESSAGE = Text("{column} 的内容“{value}”无法识别为{expected}", "{column} '{value}' is not {expected}")
+    HINT = Text("请改为{expected}，例如 {example}", "write it as {expected}, e.g. {example}")
+    PLACEHOLDERS = frozenset({"expected", "example"})
+    #: empty means every mapped column of the table
+    fields: list[str] = Field(default_factory=list)
+
+    def fields_needed(self) -> list[str]:
+        return list(self.fields)
+
+    def run(self, table: Table, ctx: Context) -> Iterator[Finding]:
+        for name in self.fields or list(table.columns):
+            bad = table.bad.get(name)
+            if bad is None or not bad.any():
+                continue
+            kind = field_type(table, name)
+            expected = _TYPE_WORDS.get(kind, Text("文本", "text")).format(ctx.lang)
+            example = {"number": "1200", "date": "2026-09-15", "email": "name@example.com"}.get(kind, "")
+            n = int(bad.sum())
+            yield from self.flag(table, ctx, bad, name, {"expected": [expected] * n, "example": [example] * n})
+
+
+class Range(Check):
+    """Numbers (or dates) within ``min`` / ``max``; ``exclusive`` makes the bounds strict."""
+
+    type = "range"
+    MESSAGE = Text("{column} 为 {value}，超出范围（{bounds}）", "{column} is {value}, outside {bounds}")
+    HINT = Text("请核对 {column}", "check {column}")
+    PLACEHOLDERS = frozenset({"bounds"})
+    field: str
+    min: float | None = None
+    max: float | None = None
+    exclusive: bool = False
+
+    def fields_needed(self) -> list[str]:
+        return [self.field]
+
+    def run(self, table: Table, ctx: Context) -> Iterator[Finding]:
+        col = table.data[self.field]
+        out = np.zeros(len(col), dtype=bool)
+        if self.min is not None:
+            out |= (col <= self.min if self.exclusive else col < self.min).to_numpy()
+        if self.max is not None:
+            out |= (col >= self.max if self.exclusive else col > self.max).to_numpy()
+        yield from self.flag(table, ctx, out, self.field, {"bounds": [self._bounds()] * int(out.sum())})
+
+    def _bounds(self) -> str:
+        lo = "" if self.min is None else (">" if self.exclusive else "≥") + f" {self.min:g}"
+        hi = "" if self.max is None else ("<" if self.exclusive else "≤") + f" {self.max:g}"
+        return ", ".join(p for p in (lo, hi) if p)
+
+
+class Allowed(Check):
+    """Text from a fixed list; compared with width, case and spaces folded."""
+
+    type = "allowed"
+    MESSAGE = Text("{column} 为“{value}”，不在允许的取值中", "{column} '{value}' is not one of the allowed values")
+    HINT = Text("可用的取值：{allowed}", "allowed: {allowed}")
+    PLACEHOLDERS = frozenset({"allowed"})
+    field: str
+    values: list[str] = Field(min_length=1)
+
+    def fields_needed(self) -> list[str]:
+        return [self.field]
+
+    def run(self, table: Table, ctx: Context) -> Iterator[Finding]:
+        keys = text_key(table.data[self.field])
+        allowed = set(text_key(pd.Series(self.values)))
+        out = keys.notna().to_numpy() & ~keys.isin(allowed).to_numpy()
+        yield from self.flag(table, ctx, out, self.field, {"allowed": ["、".join(self.values)] * int(out.sum())})
+
+
+class Pattern(Check):
+    """Text matching a regular expression in full (e.g. the order number format)."""
+
+    type = "pattern"
+    MESSAGE = Text("{column}“{value}”的格式不对", "{column} '{value}' does not have the expected format")
+    HINT = Text("应符合格式 {example}", "expected a value like {example}")
+    PLACEHOLDERS = frozenset({"example", "pattern"})
+    field: str
+    pattern: str
+    example: str = ""
+    ignore_case: bool = False
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a valid regular expression: {exc}") from exc
+        return value
+
+    def fields_needed(self) -> list[str]:
+        return [self.field]
+
+    def run(self, table: Table, ctx: Context) -> Iterator[Finding]:
+        col = table.data[self.field].dropna().astype(str)
+        flags = re.IGNORECASE if self.ignore_case else 0
+        ok = col.str.fullmatch(self.pattern, flags=flags)
+        out = np.zeros(len(table.data), dtype=bool)
+        out[col.index[~ok.astype(bool)].to_numpy()] = True
+        n = int(out.sum())
+        yield from self.flag(table, ctx, out, self.field,
+                             {"example": [self.example or self.pattern] * n, "pattern": [self.pattern] * n})
+
+
+class Unique(Check):
+    """No two rows share the key (one field or several); the later row is flagged and names the first."""
+
+    type = "unique"
+    MESSAGE = Text("{key} 与第 {other_row} 行重复", "{key} is the same as on row {other_row}")
+    HINT = Text("同一{column}只能登记一次；如是另一张订单，请改正编号",
+                "each {column} may appear once; if this is another order, correct its number")
+    PLACEHOLDERS = frozenset({"key", "other_row"})
+    fields: list[str] = Field(min_length=1)
+
+    def fields_needed(self) -> list[str]:
+        return list(self.fields)
+
+    def run(self, table: Table, ctx: Context) -> Iterator[Finding]:
+        keys = pd.DataFrame({f: _key(table.data[f]) for f in self.fields})
+        filled = keys.notna().all(axis=1).to_numpy()
+        dup = keys.duplicated(keep="first").to_numpy() & filled
+        if not dup.any():
+            return
+        first = pd.Series(table.data[ROW].to_numpy(), index=keys.index).groupby(
+            [keys[f] for f in self.fields], dropna=True).transform("first")
+        positions = np.flatnonzero(dup)
+        shown = [" / ".join(str(table.raw_text(f, p)) for f in self.fields) for p in positions]
+        yield from self.flag_at(table, ctx, positions, self.fields[0],
+                                {"key": shown, "other_row": first.to_numpy()[positions].astype(int)})
+
+
+def _key(col: pd.Series) -> pd.Series:
+    """Text keys folded (' SO-1 ' is 'so-1'); numbers and dates as they are."""
+    return text_key(col) if col.dtype == object else col

@@ -1,0 +1,139 @@
+"""Quantity and price sanity: a number typed with an extra zero (or one missing).
+
+Each value is compared with a robust baseline of its group on a log scale:
+the median of the group and its spread (MAD, never narrower than
+``min_spread``). A value is flagged only when it is outside the group's usual
+range *and* dividing (or multiplying) it by 10 or 100 brings it back inside:
+that is the signature of a slipped zero, not of a big order. Groups with
+fewer than ``min_history`` other rows stay quiet; the most specific group with
+enough history is used (customer + product before customer). A customer who
+always orders big is simply a group with a big baseline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import pandas as pd
+from pydantic import Field
+
+from sync.checks.base import Check, Context, text_key
+from sync.findings import Finding
+from sync.i18n import Text
+from sync.tables import Table
+
+_SLIPS = {1: Text("多打了一个 0", "an extra zero"), 2: Text("多打了两个 0", "two extra zeros"),
+          -1: Text("少打了一个 0", "a zero missing"), -2: Text("少打了两个 0", "two zeros missing")}
+MAD_TO_SIGMA = 1.4826
+
+
+class Outlier(Check):
+    """``field`` against the usual values of its group; flags factors near 10x / 100x and 1/10, 1/100."""
+
+    type = "outlier"
+    MESSAGE = Text("{column} 通常为 {usual}（{group}），此处为 {value}：{slip}？",
+                   "{column} is usually {usual} for {group}, got {value}: {slip}?")
+    HINT = Text("是否应为 {suggestion}？", "did you mean {suggestion}?")
+    PLACEHOLDERS = frozenset({"usual", "group", "slip", "suggestion", "history"})
+    field: str
+    #: grouping levels, most specific first, e.g. [["customer", "product"], ["customer"]]
+    groups: list[list[str]] = Field(min_length=1)
+    min_history: int = Field(default=5, ge=1)
+    #: powers of ten to test, both ways (10 -> 10x and 1/10)
+    factors: list[int] = Field(default_factory=lambda: [10, 100])
+    #: the usual range is at least x/÷ this wide, so a very regular group does not make noise
+    min_spread: float = Field(default=1.5, gt=1)
+    #: how many robust spreads from the median count as "outside the usual"
+    z: float = Field(default=3.0, gt=0)
+    #: and never closer to the median than this ratio
+    min_ratio: float = Field(default=4.0, gt=1)
+
+    def fields_needed(self) -> list[str]:
+        return [self.field, *self.groups[-1]]
+
+    def run(self, table: Table, ctx: Context) -> Iterator[Finding]:
+        values = table.data[self.field].to_numpy(dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            x = np.where(values > 0, np.log10(values), np.nan)
+        base = self._baseline(table, x)
+        if base is None:
+            return
+        median, spread, codes = base
+        shift = self._slips(x, median, spread)
+        positions = np.flatnonzero(shift != 0)
+        if len(positions):
+            yield from self._report(table, ctx, positions, values, shift, codes)
+
+    def _baseline(self, table: Table, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """Per row: median and spread (log10) of its most specific group with enough history, and that group."""
+        n = len(x)
+        median, spread = np.full(n, np.nan), np.full(n, np.nan)
+        codes = np.full(n, -1, dtype=np.int64)
+        used = False
+        floor = np.log10(self.min_spread) / self.z
+        for level, fields in enumerate(self.groups):
+            if not all(table.has(f) for f in fields):
+                continue
+            used = True
+            group = _group_codes(table, fields)
+            frame = pd.DataFrame({"x": x, "g": group})[group >= 0]
+            by = frame.groupby("g")["x"]
+            med = by.transform("median")
+            mad = (frame["x"] - med).abs().groupby(frame["g"]).transform("median")
+            history = by.transform("count") - 1
+            take = frame.index[(history >= self.min_history).to_numpy() & np.isnan(median[frame.index])
+                               & frame["x"].notna().to_numpy()]
+            median[take] = med[take]
+            spread[take] = np.maximum(MAD_TO_SIGMA * mad[take], floor)
+            codes[take] = group[take] * len(self.groups) + level
+        return (median, spread, codes) if used else None
+
+    def _slips(self, x: np.ndarray, median: np.ndarray, spread: np.ndarray) -> np.ndarray:
+        """Per row: +1/+2 for one/two extra zeros, -1/-2 for missing ones, 0 for fine."""
+        d = x - median
+        band = self.z * spread
+        far = np.abs(d) > np.maximum(band, np.log10(self.min_ratio))
+        shift = np.zeros(len(x), dtype=np.int64)
+        for power in sorted({int(round(np.log10(f))) for f in self.factors if f > 1}):
+            for sign in (1, -1):
+                back = np.abs(d - sign * power) <= band
+                hit = far & back & (np.sign(d) == sign) & (shift == 0)
+                shift[hit] = sign * power
+        return shift
+
+    def _report(self, table: Table, ctx: Context, positions: np.ndarray, values: np.ndarray,
+                shift: np.ndarray, codes: np.ndarray) -> Iterator[Finding]:
+        usual, group, slip, suggestion, history = [], [], [], [], []
+        for p in positions:
+            peers = values[(codes == codes[p]) & (np.arange(len(values)) != p)]
+            peers = peers[np.isfinite(peers)]
+            lo, hi = np.quantile(peers, [0.1, 0.9])
+            usual.append(f"{_nice(lo)}–{_nice(hi)}" if _nice(lo) != _nice(hi) else _nice(lo))
+            fields = self.groups[codes[p] % len(self.groups)]
+            group.append(" / ".join(table.raw_text(f, p) for f in fields))
+            power = int(shift[p])
+            slip.append(_SLIPS.get(power, Text("差 10^{0} 倍", "off by 10^{0}")).format(ctx.lang).format(power))
+            suggestion.append(_nice(values[p] / 10 ** power, exact=True))
+            history.append(len(peers))
+        yield from self.flag_at(table, ctx, positions, self.field, {
+            "usual": usual, "group": group, "slip": slip, "suggestion": suggestion, "history": history})
+
+
+def _group_codes(table: Table, fields: list[str]) -> np.ndarray:
+    """One integer per distinct combination of the (folded) group fields; -1 where any is blank."""
+    combined = np.zeros(len(table.data), dtype=np.int64)
+    for f in fields:
+        codes, uniques = pd.factorize(text_key(table.data[f]))
+        combined = np.where((combined < 0) | (codes < 0), -1, combined * (len(uniques) + 1) + codes)
+    return combined
+
+
+def _nice(value: float, exact: bool = False) -> str:
+    """Two significant figures for a range (300–600, 63–64), the value itself for a suggestion."""
+    if not exact:
+        digits = 2 if value >= 100 else 3
+        value = float(f"{value:.{digits}g}")
+    if float(value).is_integer():
+        return f"{value:,.0f}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
