@@ -126,6 +126,7 @@ class Check(BaseModel):
         data = table.data
         rows = data[ROW].to_numpy()
         orders = data["order_no"].to_numpy() if "order_no" in data else None
+        own = data["follower"].to_numpy() if "follower" in data else None
         column = table.columns[field_name].header if field_name in table.columns else field_name
         for i, pos in enumerate(positions):
             row = int(rows[pos])
@@ -138,7 +139,8 @@ class Check(BaseModel):
                 rule=self.id, severity=severity or self.severity, message=msg.format(ctx.lang, **fill),
                 hint=hint.format(ctx.lang, **fill), table=table.name, source=table.source, sheet=table.sheet,
                 row=row, column=column, cell=table.cell(field_name, row) if field_name in table.columns else None,
-                field=field_name, order_no=order_no, value=fill["value"], follower=ctx.follower_of(order_no))
+                field=field_name, order_no=order_no, value=fill["value"],
+                follower=_text(own[pos]) if own is not None else ctx.follower_of(order_no))
 
     def check_templates(self) -> str | None:
         """The first placeholder a template uses that this rule cannot fill, if any."""
@@ -149,6 +151,10 @@ class Check(BaseModel):
                     if name and name not in known:
                         return name
         return None
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def _show(value: Any) -> Any:
