@@ -93,8 +93,10 @@ def price_10x(g: _Generator, o: _Order) -> Made:
 
 
 def _swapped_year(year: int) -> int:
+    """2026 -> 2062; a year whose last digits match (2033) gets a wrong decade instead."""
     s = str(year)
-    return int(s[:2] + s[3] + s[2])
+    swapped = int(s[:2] + s[3] + s[2])
+    return swapped if swapped != year else year + 40
 
 
 def implausible_year(g: _Generator, o: _Order) -> Made:
@@ -170,7 +172,7 @@ MISTAKES: tuple[tuple[str, tuple[str, ...], Callable[[_Generator, _Order], bool]
     ("unknown-customer", ANY, lambda g, o: o.customer.name[-1].isascii() and o.customer.name[-1].isalpha(),
      unknown_customer),
     ("price-10x", (PENDING, PRODUCING), lambda g, o: True, price_10x),
-    ("implausible-year", (PRODUCING,), lambda g, o: _swapped_year(o.due.year) != o.due.year, implausible_year),
+    ("implausible-year", (PRODUCING,), lambda g, o: True, implausible_year),
     ("required-blank", (PRODUCING,), lambda g, o: True, required_blank),
     ("unparseable-quantity", (PENDING,), lambda g, o: "0" in str(o.qty), unparseable_quantity),
     ("over-production", (PRODUCING,), lambda g, o: _has("production")(g, o) and g.get(

@@ -30,9 +30,14 @@ def demo(tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture(scope="module")
+def book(demo) -> openpyxl.Workbook:
+    return openpyxl.load_workbook(demo.path)
+
+
+@pytest.fixture(scope="module")
 def clean(tmp_path_factory: pytest.TempPathFactory):
     path = tmp_path_factory.mktemp("clean") / "register.xlsx"
-    return build_register(path, today=TODAY, mistakes=False, seed=7)
+    return build_register(path, orders=200, today=TODAY, mistakes=False, seed=7)
 
 
 def sheets_of(path: Path) -> dict[str, list[list[Any]]]:
@@ -69,8 +74,8 @@ def records(sheet: list[list[Any]], header_row: int, table: str) -> list[dict[st
     return out
 
 
-def test_tabs_header_title_and_totals(demo) -> None:
-    wb = openpyxl.load_workbook(demo.path)
+def test_tabs_header_title_and_totals(demo, book) -> None:
+    wb = book
     assert wb.sheetnames == list(D.SHEETS["zh"].values())
     assert demo.sheets == D.SHEETS["zh"]
     ws = wb["订单登记"]
@@ -95,11 +100,10 @@ def test_headers_are_recognised_by_the_alias_table(lang: str) -> None:
         assert {f: index.strong.get(header_key(label)) for f, label in labels.items()} == {f: f for f in labels}
 
 
-def test_each_seeded_mistake_is_in_its_cell(demo) -> None:
+def test_each_seeded_mistake_is_in_its_cell(demo, book) -> None:
     assert sorted(m.kind for m in demo.mistakes) == sorted(MISTAKE_KINDS)
     assert len({m.order_no for m in demo.mistakes}) == len(demo.mistakes)
-    wb = openpyxl.load_workbook(demo.path)
-    cal = sheets_of(demo.path)
+    wb, cal = book, sheets_of(demo.path)
     for m in demo.mistakes:
         assert show_value(wb[m.sheet][m.cell].value) == m.value, m
         column = openpyxl.utils.column_index_from_string(re.match(r"[A-Z]+", m.cell)[0])
@@ -153,16 +157,16 @@ def test_messy_share_is_small(clean) -> None:
 
 
 def test_same_seed_same_register(tmp_path: Path) -> None:
-    a = build_register(tmp_path / "a.xlsx", orders=120, seed=5, today=TODAY)
-    b = build_register(tmp_path / "b.xlsx", orders=120, seed=5, today=TODAY)
-    c = build_register(tmp_path / "c.xlsx", orders=120, seed=6, today=TODAY)
+    a = build_register(tmp_path / "a.xlsx", orders=60, seed=5, today=TODAY, fast=True)
+    b = build_register(tmp_path / "b.xlsx", orders=60, seed=5, today=TODAY, fast=True)
+    c = build_register(tmp_path / "c.xlsx", orders=60, seed=6, today=TODAY, fast=True)
     assert sheets_of(a.path) == sheets_of(b.path) != sheets_of(c.path)
     assert [m.__dict__ for m in a.mistakes] == [m.__dict__ for m in b.mistakes]
 
 
 def test_fast_mode_writes_the_same_data(tmp_path: Path) -> None:
-    slow = build_register(tmp_path / "slow.xlsx", orders=150, today=TODAY)
-    fast = build_register(tmp_path / "fast.xlsx", orders=150, today=TODAY, fast=True)
+    slow = build_register(tmp_path / "slow.xlsx", orders=80, today=TODAY)
+    fast = build_register(tmp_path / "fast.xlsx", orders=80, today=TODAY, fast=True)
     assert sheets_of(slow.path) == sheets_of(fast.path)
     assert [m.cell for m in slow.mistakes] == [m.cell for m in fast.mistakes]
 
