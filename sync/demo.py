@@ -152,7 +152,7 @@ class _Generator:
             lead = rng.randint(25, 75)
             due = min(ordered + timedelta(days=lead), today + timedelta(days=60))
             lead = (due - ordered).days
-            speed = rng.uniform(0.45, 0.75) if rng.random() < 0.15 else rng.uniform(0.9, 1.25)
+            speed = rng.uniform(0.45, 0.75) if rng.random() < 0.1 else rng.uniform(0.9, 1.25)
             o = _Order(idx, f"SO-{month}-{counters[month]:03d}", ordered, due, customer, style, size,
                        round(base * rng.uniform(0.98, 1.02), 1), rng.randint(lo // step, hi // step) * step,
                        lead, speed, "", D.FOLLOWERS[int(customer.code[1:]) % len(D.FOLLOWERS)])
@@ -207,7 +207,7 @@ class _Generator:
             need = round(o.qty * (rng.uniform(1.1, 1.6) if i == 0 else rng.choice((1, 1, 2, 6))))
             expected = o.ordered + timedelta(days=rng.randint(7, 20))
             arrived = min(today, expected + timedelta(days=rng.randint(-3, 5)))
-            late = o.speed < 0.8 and rng.random() < 0.5
+            late = o.speed < 0.8 and o.status in (PENDING, PRODUCING) and rng.random() < 0.3
             came = expected <= today and not (late and o.status == PENDING)
             self.add("materials", o.idx, order_no=o.no, material=name, required_qty=need,
                      supplier=rng.choice(D.SUPPLIERS), po_no=f"PO-{o.ordered:%y%m%d}-{rng.randint(1, 99):02d}",
