@@ -12,6 +12,7 @@ size): the ordered quantity is their sum, the due date the earliest.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,6 +63,7 @@ class Settings(BaseModel):
     expect_production_after_days: int | None = Field(default=45, ge=0)
     rate_window_days: int = Field(default=14, ge=1)
     stage_lag_days: int = Field(default=2, ge=0)
+    min_pace_days: int = Field(default=7, ge=1)
     ship_lag_days: int = Field(default=3, ge=0)
     statuses: dict[str, list[str]] = Field(default_factory=dict)
     suggest_cutoff: float = Field(default=0.8, gt=0, le=1)
@@ -222,3 +224,67 @@ def total(view: OrderView, key: str, name: str) -> float:
     if name not in view.totals or key not in view.totals.index:
         return float("nan")
     return float(view.totals.at[key, name])
+
+
+@dataclass
+class Event:
+    """One line of an order's timeline: what a tab says happened (or is planned) on a day."""
+
+    day: dt.date | None
+    kind: str          # ordered, due, material, stage, inspected, shipped
+    table: str
+    sheet: str
+    row: int
+    cell: str | None
+    label: str = ""    # the stage, the material, the carrier
+    qty: float | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {k: getattr(self, k) for k in ("kind", "table", "sheet", "row", "cell", "label", "qty")}
+        return {"day": self.day.isoformat() if self.day else None, **out, **self.extra}
+
+
+#: per table: event kind, the date fields in order of preference, the quantity field, the label field
+TIMELINE = {
+    "materials": ("material", ("arrived_date", "expected_date"), "arrived_qty", "material"),
+    "production": ("stage", ("actual_finish", "updated_on", "planned_finish"), "completed_qty", "stage"),
+    "qc": ("inspected", ("inspected_on",), "inspected_qty", "defect"),
+    "shipping": ("shipped", ("shipped_on",), "shipped_qty", "carrier"),
+}
+
+
+def timeline(view: OrderView, key: str) -> list[Event]:
+    """Everything the tabs say about one order, in date order (undated rows last)."""
+    events: list[Event] = []
+    orders = view.tables.get("orders")
+    if orders is not None and key in view.orders.index:
+        o = view.orders.loc[key]
+        for kind, f in (("ordered", "order_date"), ("due", "due_date")):
+            if orders.has(f):
+                events.append(Event(_day(o[f]), kind, "orders", orders.sheet, int(o[ROW]),
+                                    orders.cell(f, int(o[ROW])), qty=_num(o.get("quantity"))))
+    for table, (kind, dates, qty, label) in TIMELINE.items():
+        rows = view.parts.get(table)
+        if rows is None:
+            continue
+        t = view.tables[table]
+        for _, r in rows[rows[KEY] == key].iterrows():
+            f = next((d for d in dates if d in r and pd.notna(r[d])), None)
+            extra = {k: _num(r[k]) for k in ("passed_qty", "failed_qty", "required_qty") if k in r}
+            extra = {k.removesuffix("_qty"): v for k, v in extra.items() if v is not None}
+            if f:
+                extra["date_field"] = f
+            where = qty if t.has(qty) else f   # the figure is what a reader goes to check
+            events.append(Event(_day(r[f]) if f else None, kind, table, t.sheet, int(r[ROW]),
+                                t.cell(where, int(r[ROW])) if where and t.has(where) else None,
+                                str(r.get(label) or ""), _num(r.get(qty)), extra))
+    return sorted(events, key=lambda e: (e.day is None, e.day or dt.date.min))
+
+
+def _day(v: Any) -> dt.date | None:
+    return pd.Timestamp(v).date() if v is not None and pd.notna(v) else None
+
+
+def _num(v: Any) -> float | None:
+    return float(v) if v is not None and pd.notna(v) else None

@@ -15,6 +15,7 @@ from sync.config import Config
 from sync.errors import ConfigError
 from sync.findings import ERROR, Finding, Report
 from sync.i18n import say
+from sync.reconcile import reconcile
 from sync.register import Register
 
 #: the packs shipped with ordersync, used when no config names its own
@@ -29,6 +30,7 @@ def check_register(register: Register, config: Config | None, *, lang: str = "zh
     report = Report(tables={name: len(table) for name, table in register.tables.items()})
     report.extend(source_findings(register, lang))
     report.extend(run_checks(register, rules, Context(lang, today, register, config)))
+    report.extend(reconcile(register, config, lang=lang, today=today))
     return report
 
 

@@ -167,7 +167,21 @@ def rates_from_rows(view: OrderView, now: pd.Timestamp) -> Pace:
         recent = last[last["_event"] > last["_last"] - pd.Timedelta(days=window)]
         done = recent.groupby([KEY, STAGE])["completed_qty"].sum().unstack(STAGE).reindex_like(view.done)
         days = days.clip(upper=window)
-    return Pace(done / days, seen)
+    return Pace(_trusted(done / days, view, days), seen)
+
+
+def _trusted(rate: pd.DataFrame, view: OrderView, days: pd.DataFrame) -> pd.DataFrame:
+    """A stage that has only just started says little about its pace: it takes the pace of the stage before it
+    until it has run ``min_pace_days`` or done a fifth of the order (the first stage has no pace until then)."""
+    qty = view.orders["quantity"].reindex(rate.index)
+    share = view.done.reindex_like(rate).div(qty, axis=0)
+    trusted = (days >= view.settings.min_pace_days) | (share >= 0.2)
+    out = rate.copy()
+    first = view.stages[0]
+    out[first] = out[first].where(trusted[first])
+    for before, stage in zip(view.stages, view.stages[1:]):
+        out[stage] = out[stage].where(trusted[stage] | out[before].isna(), out[before])
+    return out
 
 
 def _logs_daily(view: OrderView, prod: pd.DataFrame) -> bool:
@@ -179,7 +193,8 @@ def _logs_daily(view: OrderView, prod: pd.DataFrame) -> bool:
 
 def project(view: OrderView, pace: Pace, now: pd.Timestamp) -> pd.Series:
     """Per order, the day its last stage should finish: each stage at its own pace, never before the stage
-    ahead of it plus ``stage_lag_days``; a stage not started yet follows its predecessor by that lag."""
+    ahead of it plus ``stage_lag_days``; a stage not started yet follows its predecessor by that lag.
+    Without a pace, the latest planned finish of the order's rows stands in."""
     s = view.settings
     qty = view.orders["quantity"].reindex(view.done.index)
     lag = pd.Timedelta(days=s.stage_lag_days)
@@ -192,6 +207,10 @@ def project(view: OrderView, pace: Pace, now: pd.Timestamp) -> pd.Series:
         own = own.where(done < qty * (1 - s.short_tolerance), pace.seen[stage].where(done.notna()))
         chain = finish + lag if i else pd.Series(pd.NaT, index=finish.index, dtype="datetime64[ns]")
         finish = pd.concat([own, chain], axis=1).max(axis=1)
+    prod = view.parts.get("production")
+    if prod is not None and "planned_finish" in prod:   # no pace yet: the plan is the best word there is
+        plan = prod.groupby(KEY)["planned_finish"].max()
+        finish = finish.reindex(finish.index.union(plan.index)).fillna(plan)
     return finish
 
 
