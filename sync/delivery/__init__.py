@@ -1,0 +1,37 @@
+"""Delivery: the mail queue in the state, and the backends that send from it.
+
+The notices hand over ``Outgoing`` messages (``message.py``); ``MailQueue``
+(``queue.py``) stores each once under its dedupe key and ``deliver_due`` sends
+them through a backend: ``outbox`` (files, the default) or ``smtp``.
+``recipients.py`` is the closed list of who may get mail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from sync.config import MailConfig
+from sync.delivery.base import Backend
+from sync.delivery.errors import AuthFailed, BadRecipient, DeliveryError, MailSetupError, Rejected, ServerUnavailable
+from sync.delivery.message import Outgoing, build_email, clean_header_text, message_id_for
+from sync.delivery.outbox import OutboxBackend
+from sync.delivery.queue import DeliveryResult, MailQueue, Problem, QueueEntry, RetryPolicy
+from sync.delivery.recipients import Recipients, Resolution
+from sync.delivery.smtp import SmtpBackend
+
+
+def make_backend(mail: MailConfig, base_dir: str | Path, environ: Mapping[str, str] | None = None) -> Backend:
+    """The backend [mail] asks for; relative paths (outbox, cafile) are relative to ``base_dir``."""
+    base = Path(base_dir)
+    if mail.backend == "smtp":
+        return SmtpBackend.from_config(mail, base, environ)
+    outbox = Path(mail.outbox).expanduser()
+    return OutboxBackend(outbox if outbox.is_absolute() else base / outbox)
+
+
+__all__ = [
+    "AuthFailed", "BadRecipient", "Backend", "DeliveryError", "DeliveryResult", "MailQueue", "MailSetupError",
+    "OutboxBackend", "Outgoing", "Problem", "QueueEntry", "Recipients", "Rejected", "Resolution", "RetryPolicy",
+    "ServerUnavailable", "SmtpBackend", "build_email", "clean_header_text", "make_backend", "message_id_for",
+]

@@ -1,0 +1,278 @@
+"""The mail queue: every message goes through the state before it goes out.
+
+``enqueue`` builds the message once (Message-ID and Date fixed) and stores it
+under its ``dedupe_key``; queueing the same key again is a no-op, and it joins
+the caller's ``state.atomic()`` block, so a notice is recorded as planned and
+queued in one transaction. ``deliver_due`` sends what is due, one message at a
+time, each in a few small steps:
+
+1. *claim* it (status ``sending``, attempts + 1) in its own transaction;
+2. hand it to the backend, which returns once the server accepted it;
+3. mark it ``sent`` in its own transaction, immediately.
+
+A crash before 3 can only duplicate the message if the server had already
+accepted it: that instant between the server's "250 OK" and step 3 is the
+whole window. A claim left behind by a crash is taken again after ``lease``;
+the resend is byte-identical (same Message-ID) and is counted as ``resent``.
+A server that is down, slow or busy (4xx) means retry with exponential
+backoff; a login failure retries hourly; a permanent refusal (5xx), or too many
+failed attempts, leaves the message ``failed`` - kept, visible, never deleted,
+and ``retry_failed`` puts it back.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from sync.delivery.base import Backend
+from sync.delivery.errors import BadRecipient, DeliveryError
+from sync.delivery.message import Outgoing, build_email, message_id_for, sender_address
+from sync.i18n import say
+from sync.state import Migration, State
+
+MIGRATIONS = [
+    Migration("mailq-001-queue", """
+        CREATE TABLE mail_queue (
+            id INTEGER PRIMARY KEY,
+            dedupe_key TEXT NOT NULL UNIQUE,
+            message_id TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            sender TEXT NOT NULL,
+            recipients TEXT NOT NULL,          -- JSON list: the envelope
+            raw BLOB,                          -- the message as sent; dropped `keep_days` after sending
+            status TEXT NOT NULL DEFAULT 'pending'
+                CHECK (status IN ('pending', 'sending', 'sent', 'failed')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            resends INTEGER NOT NULL DEFAULT 0,  -- claims taken over after a crash mid-send
+            queued_at TEXT NOT NULL,
+            next_attempt TEXT NOT NULL,
+            claimed_at TEXT,
+            sent_at TEXT,
+            backend TEXT,
+            last_error TEXT
+        );
+        CREATE INDEX mail_queue_due ON mail_queue (status, next_attempt);"""),
+]
+
+PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    first_delay: float = 60.0          # seconds before the first retry; doubles each time
+    max_delay: float = 3600.0
+    max_attempts: int = 60             # ~2.5 days of a server that is down, then 'failed'
+    slow_delay: float = 3600.0         # login or setup failures: somebody has to fix something first
+    lease: float = 600.0               # a 'sending' claim older than this was left by a crash
+    keep_days: int = 30                # sent messages keep their bytes this long, their record forever
+
+    def delay(self, attempts: int, slow: bool) -> float:
+        if slow:
+            return self.slow_delay
+        return min(self.max_delay, self.first_delay * 2 ** max(0, attempts - 1))
+
+
+@dataclass
+class Problem:
+    dedupe_key: str
+    subject: str
+    error: str
+    hint: str
+    final: bool                        # True: status is now 'failed'
+
+
+@dataclass
+class DeliveryResult:
+    sent: list[str] = field(default_factory=list)             # dedupe keys
+    resent: list[str] = field(default_factory=list)           # sent again after a crash mid-send
+    deferred: list[Problem] = field(default_factory=list)     # will be retried
+    failed: list[Problem] = field(default_factory=list)       # gave up: kept as 'failed'
+    refused: dict[str, list[str]] = field(default_factory=dict)  # key -> recipients refused, others accepted
+
+    def summary(self, lang: str = "zh") -> str:
+        text = say("已发送 {s} 封，推迟 {d} 封，失败 {f} 封", "{s} sent, {d} deferred, {f} failed", lang,
+                   s=len(self.sent), d=len(self.deferred), f=len(self.failed))
+        worst = (self.failed or self.deferred)[:1]
+        return text + (f" ({worst[0].error})" if worst else "")
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    dedupe_key: str
+    message_id: str
+    subject: str
+    recipients: list[str]
+    status: str
+    attempts: int
+    queued_at: str
+    next_attempt: str
+    sent_at: str | None
+    last_error: str | None
+
+
+class MailQueue:
+    """The persistent queue in the state. ``allowed``: the only addresses mail may go to."""
+
+    def __init__(self, state: State, sender: str, *, policy: RetryPolicy | None = None,
+                 allowed: set[str] | None = None) -> None:
+        self.state = state
+        self.sender = sender
+        self.envelope_from = sender_address(sender).addr_spec
+        self.policy = policy or RetryPolicy()
+        self.allowed = {a.lower() for a in allowed} if allowed is not None else None
+        state.migrate(MIGRATIONS)
+
+    # -- queueing ---------------------------------------------------------------------------
+
+    def enqueue(self, outgoing: Outgoing, now: datetime | None = None) -> bool:
+        """Queue a notice; False when its dedupe_key is already queued (or sent): nothing happens."""
+        if not outgoing.dedupe_key.strip():
+            raise ValueError("an outgoing message needs a dedupe_key")
+        now = _utc(now)
+        recipients = self._checked(outgoing)
+        with self.state.atomic() as db:
+            if db.execute("SELECT 1 FROM mail_queue WHERE dedupe_key = ?", (outgoing.dedupe_key,)).fetchone():
+                return False
+            message_id = message_id_for(outgoing.dedupe_key, self.sender)
+            msg = build_email(outgoing, self.sender, message_id, now)
+            db.execute("INSERT INTO mail_queue (dedupe_key, message_id, subject, sender, recipients, raw, "
+                       "queued_at, next_attempt) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                       (outgoing.dedupe_key, message_id, str(msg["Subject"]), self.envelope_from,
+                        json.dumps(recipients), msg.as_bytes(), _iso(now), _iso(now)))
+        return True
+
+    def _checked(self, outgoing: Outgoing) -> list[str]:
+        recipients = outgoing.recipients()
+        if self.allowed is not None:
+            strangers = [a for a in recipients if a.lower() not in self.allowed]
+            if strangers:
+                raise BadRecipient(f"{outgoing.dedupe_key}: {', '.join(strangers)} is in neither config.toml "
+                                   "nor the people sheet; mail goes only to known people")
+        return recipients
+
+    # -- delivering -------------------------------------------------------------------------
+
+    def deliver_due(self, backend: Backend, now: datetime | None = None, limit: int = 200) -> DeliveryResult:
+        """Send what is due. Call it outside any ``atomic()`` block: each step commits on its own."""
+        if self.state.db.in_transaction:
+            raise RuntimeError("deliver_due inside a transaction would hold back the 'sent' marks")
+        now = _utc(now)
+        result = DeliveryResult()
+        self.prune(now)
+        due = self._due(now, limit)
+        if not due:
+            return result
+        try:
+            backend.open()
+        except DeliveryError as exc:
+            for row in due:   # nothing could be tried: every due message waits, none counts an attempt
+                self._record_failure(row, exc, now, result, counted=False)
+            return result
+        try:
+            self._send_all(backend, due, now, result)
+        finally:
+            backend.close()
+        return result
+
+    def _send_all(self, backend: Backend, due: list[Any], now: datetime, result: DeliveryResult) -> None:
+        for row in due:
+            if not self._claim(row, now):
+                continue                     # another process took it meanwhile
+            try:
+                refused = backend.send(row["raw"], row["sender"], json.loads(row["recipients"]))
+            except DeliveryError as exc:
+                self._record_failure(row, exc, now, result)
+                if exc.retryable:
+                    break                    # the server is down or busy: the rest waits, uncounted
+                continue
+            self._mark_sent(row, backend.name, refused, now)     # the instant after the server's "250 OK"
+            result.sent.append(row["dedupe_key"])
+            if row["status"] == SENDING:
+                result.resent.append(row["dedupe_key"])
+            if refused:
+                result.refused[row["dedupe_key"]] = refused
+
+    def _due(self, now: datetime, limit: int) -> list[Any]:
+        stale = _iso(now - timedelta(seconds=self.policy.lease))
+        return self.state.db.execute(
+            "SELECT * FROM mail_queue WHERE (status = 'pending' AND next_attempt <= ?) "
+            "OR (status = 'sending' AND claimed_at <= ?) ORDER BY next_attempt, id LIMIT ?",
+            (_iso(now), stale, limit)).fetchall()
+
+    def _claim(self, row: Any, now: datetime) -> bool:
+        with self.state.atomic() as db:
+            cur = db.execute("UPDATE mail_queue SET status = 'sending', claimed_at = ?, attempts = attempts + 1, "
+                             "resends = resends + (status = 'sending') "
+                             "WHERE id = ? AND status = ? AND coalesce(claimed_at, '') = coalesce(?, '')",
+                             (_iso(now), row["id"], row["status"], row["claimed_at"]))
+        return cur.rowcount == 1
+
+    def _mark_sent(self, row: Any, backend: str, refused: list[str], now: datetime) -> None:
+        note = f"refused: {', '.join(refused)}" if refused else None
+        with self.state.atomic() as db:
+            db.execute("UPDATE mail_queue SET status = 'sent', sent_at = ?, backend = ?, last_error = ? "
+                       "WHERE id = ?", (_iso(now), backend, note, row["id"]))
+
+    def _record_failure(self, row: Any, exc: DeliveryError, now: datetime, result: DeliveryResult,
+                        counted: bool = True) -> None:
+        attempts = row["attempts"] + 1
+        final = not exc.retryable or (counted and not exc.slow and attempts >= self.policy.max_attempts)
+        retry_at = now + timedelta(seconds=self.policy.delay(attempts, exc.slow))
+        with self.state.atomic() as db:
+            db.execute("UPDATE mail_queue SET status = ?, attempts = ?, next_attempt = ?, last_error = ?, "
+                       "claimed_at = NULL WHERE id = ?",
+                       (FAILED if final else PENDING, attempts if counted else row["attempts"],
+                        _iso(retry_at), str(exc), row["id"]))
+        problem = Problem(row["dedupe_key"], row["subject"], str(exc), exc.hint, final)
+        (result.failed if final else result.deferred).append(problem)
+
+    # -- looking and mending ----------------------------------------------------------------
+
+    def pending_count(self) -> int:
+        """Messages not delivered yet (waiting, or being sent right now)."""
+        return self.state.db.execute(
+            "SELECT count(*) FROM mail_queue WHERE status IN ('pending', 'sending')").fetchone()[0]
+
+    def counts(self) -> dict[str, int]:
+        rows = self.state.db.execute("SELECT status, count(*) FROM mail_queue GROUP BY status").fetchall()
+        return {PENDING: 0, SENDING: 0, SENT: 0, FAILED: 0, **{r[0]: r[1] for r in rows}}
+
+    def entries(self, status: str | None = None, limit: int = 100) -> list[QueueEntry]:
+        sql = "SELECT * FROM mail_queue" + (" WHERE status = ?" if status else "") + " ORDER BY id DESC LIMIT ?"
+        rows = self.state.db.execute(sql, (status, limit) if status else (limit,)).fetchall()
+        return [QueueEntry(r["dedupe_key"], r["message_id"], r["subject"], json.loads(r["recipients"]),
+                           r["status"], r["attempts"], r["queued_at"], r["next_attempt"], r["sent_at"],
+                           r["last_error"]) for r in rows]
+
+    def raw(self, dedupe_key: str) -> bytes | None:
+        row = self.state.db.execute("SELECT raw FROM mail_queue WHERE dedupe_key = ?", (dedupe_key,)).fetchone()
+        return row[0] if row else None
+
+    def retry_failed(self, keys: list[str] | None = None, now: datetime | None = None) -> int:
+        """Put failed messages back in the queue (all, or those keys); returns how many."""
+        sql = "UPDATE mail_queue SET status = 'pending', attempts = 0, next_attempt = ? WHERE status = 'failed'"
+        params: list[Any] = [_iso(_utc(now))]
+        if keys is not None:
+            sql += f" AND dedupe_key IN ({', '.join('?' * len(keys))})"
+            params += keys
+        with self.state.atomic() as db:
+            return db.execute(sql, params).rowcount
+
+    def prune(self, now: datetime | None = None) -> int:
+        """Drop the bytes of messages sent more than keep_days ago; their record stays (dedupe)."""
+        cutoff = _iso(_utc(now) - timedelta(days=self.policy.keep_days))
+        with self.state.atomic() as db:
+            return db.execute("UPDATE mail_queue SET raw = NULL WHERE status = 'sent' AND raw IS NOT NULL "
+                              "AND sent_at < ?", (cutoff,)).rowcount
+
+
+def _utc(now: datetime | None) -> datetime:
+    return (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+
