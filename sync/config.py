@@ -58,6 +58,7 @@ class MailConfig(Strict):
     username: str | None = None
     password_env: str = "ORDERSYNC_SMTP_PASSWORD"
     timeout: float = 30.0
+    cafile: str | None = None        # PEM file of a private CA that signed the server's certificate
 
 
 class RulesConfig(Strict):
