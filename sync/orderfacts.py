@@ -170,7 +170,7 @@ def _add_stages(register: Register, out: dict[str, OrderFacts]) -> None:
             continue
         open_stages = [r for r in recs if _day(r.get("actual_finish")) is None
                        and (_num(r.get("completed_qty")) or 0) < (f.quantity or float("inf"))]
-        f.stage = _text(open_stages[0].get("stage")) if open_stages else "done"
+        f.stage = _text(open_stages[0].get("stage")) if open_stages else "qc"   # stage ids as in sync.progress
 
 
 def _merge_progress(f: OrderFacts, p: Any) -> None:
@@ -179,6 +179,8 @@ def _merge_progress(f: OrderFacts, p: Any) -> None:
     f.projected_finish = _day(getattr(p, "projected_finish", None)) or f.projected_finish
     f.at_risk = bool(getattr(p, "at_risk", False))
     f.material_risk = bool(getattr(p, "material_risk", False))
+    if hasattr(p, "open"):
+        f.closed = not p.open
 
 
 def qc_awaiting_rework(register: Register) -> dict[str, dict[str, Any]]:

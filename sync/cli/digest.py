@@ -1,0 +1,83 @@
+"""``ordersync digest NAME [--preview]``: render a digest now, to files or to the mail queue."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sync.cli.app import app
+from sync.cli.common import ConfigOption, LangOption, VerboseOption, open_session, setup_logging, user_errors
+from sync.errors import UserError
+from sync.i18n import check_language, say
+from sync.notices import gather, local_now, plan_digest
+from sync.state import State
+
+
+@app.command()
+@user_errors
+def digest(
+    name: Annotated[str, typer.Argument(help="the digest's name in [[digests]] of config.toml")],
+    preview: Annotated[bool, typer.Option("--preview", help="write the mails to files instead of sending")] = False,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="preview file (default: digest-NAME.html)")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="only this recipient (a name or email)")] = None,
+    config: ConfigOption = None,
+    lang: LangOption = None,
+    now: Annotated[str | None, typer.Option("--now", hidden=True, help="pretend it is this ISO time")] = None,
+    verbose: VerboseOption = False,
+) -> None:
+    """Render a digest now; --preview writes HTML and text files and sends nothing. 立即生成摘要。"""
+    setup_logging(verbose)
+    session = open_session(None, config, lang, need_config=True)
+    language = check_language(session.lang)
+    cfg = session.config
+    assert cfg is not None
+    when = local_now(cfg, datetime.fromisoformat(now) if now else None)
+    with State(cfg.resolve(cfg.service.state)) as state:
+        inputs = gather(state, cfg, session.register(), now=when, lang=language)
+        plan = plan_digest(state, cfg, name, inputs, now=when, lang=language, only=to)
+        if not plan.outgoing:
+            raise UserError(say("摘要 {n} 没有收件人（人员表中没有对应的邮箱）", "digest {n} has no recipients "
+                                "(nobody it names has an email in the people sheet)", language, n=name))
+        if preview:
+            for path in write_preview(plan.outgoing, output or Path(f"digest-{name}.html")):
+                typer.echo(str(path))
+            return
+        _enqueue(state, cfg, plan, language)
+
+
+def write_preview(outgoing: list, first: Path) -> list[Path]:
+    """One .html (images inlined as data: URIs, so a browser shows them) and one .txt per mail."""
+    import base64
+
+    paths = []
+    for i, mail in enumerate(outgoing):
+        html_path = first if i == 0 else first.with_name(f"{first.stem}-{i + 1}{first.suffix}")
+        html = mail.html or ""
+        for cid, png in mail.inline_images.items():
+            html = html.replace(f"cid:{cid}", "data:image/png;base64," + base64.b64encode(png).decode())
+        html_path.parent.mkdir(parents=True, exist_ok=True)
+        html_path.write_text(html, encoding="utf-8")
+        html_path.with_suffix(".txt").write_text(mail.text, encoding="utf-8")
+        paths.append(html_path)
+    return paths
+
+
+def _enqueue(state: State, cfg, plan, language: str) -> None:
+    try:
+        from sync.delivery import enqueue
+    except ImportError:
+        raise UserError(say("邮件发送模块尚未安装，请先用 --preview 预览", "mail delivery is not available yet; "
+                            "use --preview", language)) from None
+    for mail in plan.outgoing:
+        enqueue(state, mail) if _takes_state(enqueue) else enqueue(mail)
+    plan.record()
+    typer.echo(say("已加入发送队列：{n} 封", "queued {n} mails", language, n=len(plan.outgoing)))
+
+
+def _takes_state(fn) -> bool:
+    import inspect
+
+    return len(inspect.signature(fn).parameters) >= 2

@@ -1,0 +1,218 @@
+"""Notices: reminders, entry-error mails and digests as ``Outgoing`` mails.
+
+Plan, then act: ``plan_notices`` and ``plan_digest`` return the mails plus a
+``record`` step; the caller queues the mails (idempotent by dedupe key) and
+then calls ``record()`` to write down what went out. A crash between the two
+plans the same mails with the same keys next time, so nothing goes twice.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sync.calendar import calendar_from, zone
+from sync.charts import bar_chart, cjk_font
+from sync.config import Config
+from sync.digests import Digest, Inputs, build_digest, recipients, record_digest
+from sync.errors import ConfigError
+from sync.findings import Report
+from sync.i18n import say
+from sync.orderfacts import directory_from, order_facts
+from sync.register import Register
+from sync.reminders import (Reminder, find_concerns, plan_entry_errors, plan_reminders, record_entry_errors_sent,
+                            record_sent, settings_from)
+from sync.render import environment, render
+from sync.state import State
+
+from sync.delivery.message import Outgoing
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DIGEST_LIMIT = 50
+
+
+@dataclass
+class Plan:
+    outgoing: list[Outgoing]
+    record: Callable[[], None]
+
+
+def gather(state: State, config: Config, register: Register, *, now: datetime, lang: str,
+           report: Report | None = None) -> Inputs:
+    """Everything the notices need, read once: findings, progress, facts, concerns, changes."""
+    settings = settings_from(config.section("reminders"))
+    if report is None:
+        from sync.pipeline import check_register
+        report = check_register(register, config, lang=lang, today=now.date())
+    facts = order_facts(register, _progress(register, config, now))
+    changes, requests, last_changed = _ledger(state)
+    concerns = find_concerns(facts, register, now.date(), calendar_from(settings), settings, last_changed)
+    return Inputs(register, report, facts, concerns, changes, requests)
+
+
+def _progress(register: Register, config: Config, now: datetime) -> dict[str, Any] | None:
+    try:
+        from sync.progress import progress
+    except ImportError:
+        return None
+    return progress(register, config, today=now.date())
+
+
+def _ledger(state: State) -> tuple[list[Any], list[Any], dict[str, datetime]]:
+    """Changes, change requests, and each order's last change (for stale orders), when the ledger has run."""
+    try:
+        from sync.change_requests import stored_requests
+        from sync.ledger import changes_since
+    except ImportError:
+        return [], [], {}
+    changes = changes_since(state)
+    try:
+        requests = stored_requests(state.db)
+    except Exception:   # the ledger's tables are created on its first cycle
+        requests = []
+    last: dict[str, datetime] = {}
+    for c in changes:
+        if c.order_key and c.seen_at:
+            seen = datetime.fromisoformat(c.seen_at)
+            last[c.order_key] = max(last.get(c.order_key, seen), seen)
+    return changes, requests, last
+
+
+def local_now(config: Config, now: datetime | None = None) -> datetime:
+    tz = zone(config.service.timezone)
+    return (now or datetime.now(tz)).astimezone(tz)
+
+
+def plan_notices(state: State, config: Config, inputs: Inputs, *, now: datetime, lang: str) -> Plan:
+    """Reminder and entry-error mails due now (``now`` aware); ``record`` marks them sent."""
+    settings = settings_from(config.section("reminders"))
+    now = local_now(config, now)
+    directory = directory_from(inputs.register, config.section("people"))
+    due = plan_reminders(state, inputs.concerns, directory, now, settings, calendar_from(settings))
+    batches = plan_entry_errors(state, inputs.report, directory, now, settings, inputs.facts)
+    env = environment(config.resolve("templates"))
+    out = [_reminder_mail(env, group, lang, settings) for group in _by_recipient(due)]
+    out += [_entry_mail(env, b, lang) for b in batches]
+
+    def record() -> None:
+        record_sent(state, due, now.date())
+        record_entry_errors_sent(state, batches, now)
+
+    return Plan(out, record)
+
+
+def _by_recipient(due: list[Reminder]) -> list[list[Reminder]]:
+    groups: dict[tuple[str, tuple[str, ...]], list[Reminder]] = {}
+    for r in due:
+        groups.setdefault((r.to.email or "", tuple(sorted(p.email or "" for p in r.cc))), []).append(r)
+    return list(groups.values())
+
+
+def _reminder_mail(env: Any, group: list[Reminder], lang: str, settings: dict[str, Any]) -> Outgoing:
+    to, cc = group[0].to, group[0].cc
+    subject = say("【订单提醒】{n} 项需要跟进", "[Orders] {n} to follow up", lang, n=len(group))
+    if cc:
+        subject = say("【升级】", "[Escalated] ", lang) + subject
+    ctx = dict(subject=subject, to=to, reminders=group, escalated=bool(cc), cc_names="、".join(p.name for p in cc),
+               escalate_after=settings["escalate_after_days"], stage=_stage(lang))
+    key = "|".join(sorted(r.dedupe_key for r in group))
+    return Outgoing(to=[(to.name, to.email)], cc=[(p.name, p.email) for p in cc if p.email], subject=subject,
+                    text=render(env, "reminder.txt.j2", lang, **ctx), html=render(env, "reminder.html.j2", lang, **ctx),
+                    dedupe_key=key)
+
+
+def _entry_mail(env: Any, batch: Any, lang: str) -> Outgoing:
+    subject = say("【录入错误】{n} 处需要更正", "[Register] {n} entries to correct", lang, n=len(batch.findings))
+    ctx = dict(subject=subject, to=batch.person, findings=batch.findings)
+    return Outgoing(to=[(batch.person.name, batch.person.email)], subject=subject, text=render(env, "entry_errors.txt.j2", lang, **ctx),
+                    html=render(env, "entry_errors.html.j2", lang, **ctx), dedupe_key=batch.dedupe_key)
+
+
+def digest_spec(config: Config, name: str) -> dict[str, Any]:
+    for spec in config.digests:
+        if spec.get("name") == name:
+            return spec
+    known = ", ".join(str(s.get("name")) for s in config.digests) or "none"
+    raise ConfigError(f"no digest named {name!r} in [[digests]] (configured: {known})")
+
+
+def plan_digest(state: State, config: Config, name: str, inputs: Inputs, *, now: datetime, lang: str,
+                only: str | None = None, slot: str | None = None) -> Plan:
+    """One mail per recipient of the digest ``name``; ``only`` narrows to one person (name or email)."""
+    spec = digest_spec(config, name)
+    lang = str(spec.get("lang", lang))
+    now = local_now(config, now)
+    directory = directory_from(inputs.register, config.section("people"))
+    people = recipients(spec, directory)
+    if only:
+        people = [r for r in people if only in (r.person.name, r.person.email)]
+        if not people:
+            raise ConfigError(f"{only!r} does not receive the digest {name!r}")
+    env = environment(config.resolve("templates"))
+    digests = [build_digest(spec, r, inputs, state, now) for r in people if r.person.email]
+    out = [digest_mail(env, spec, d, lang, slot or now.isoformat()) for d in digests]
+
+    def record() -> None:
+        for d in digests:
+            record_digest(state, d)
+
+    return Plan(out, record)
+
+
+def digest_mail(env: Any, spec: dict[str, Any], d: Digest, lang: str, slot: str) -> Outgoing:
+    title = str(spec.get("title") or say("订单摘要 · {name}", "Order digest · {name}", lang, name=d.name))
+    subject = f"{title} · {d.generated.date().isoformat()}"
+    images = _charts(d, lang) if spec.get("charts", True) else {}
+    ctx = dict(subject=subject, title=title, d=d, limit=int(spec.get("limit", DIGEST_LIMIT)), today=d.generated.date(),
+               kpi_days=int(spec.get("kpi_days", 7)), stage=_stage(lang), field=_field(lang),
+               charts={k.split("-")[0]: k for k in images}, attachment=bool(d.errors))
+    attachments = [("findings.xlsx", findings_xlsx(d.errors, lang), XLSX)] if d.errors else []
+    person = d.recipient.person
+    return Outgoing(to=[(person.name, person.email)], subject=subject, text=render(env, "digest.txt.j2", lang, **ctx),
+                    html=render(env, "digest.html.j2", lang, **ctx), inline_images=images, attachments=attachments,
+                    dedupe_key=f"digest/{d.name}/{d.recipient.person.email}/{slot}")
+
+
+def _charts(d: Digest, lang: str) -> dict[str, bytes]:
+    label_lang = lang if cjk_font() else "en"
+    out = {}
+    if d.by_stage:
+        stage = _stage(label_lang)
+        out["stages-chart"] = bar_chart([stage(s) for s in d.by_stage], [v[0] for v in d.by_stage.values()],
+                                        title=say("各工序未完成订单", "Open orders by stage", label_lang))
+    if d.by_customer:
+        out["customers-chart"] = bar_chart([c[0] for c in d.by_customer], [c[1] for c in d.by_customer],
+                                           title=say("按客户的延误订单", "Late orders by customer", label_lang),
+                                           horizontal=True, bad=True, height=0.9 + 0.28 * len(d.by_customer))
+    return out
+
+
+def findings_xlsx(findings: list[Any], lang: str) -> bytes:
+    from sync.report_xlsx import write_report
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "findings.xlsx"
+        write_report(Report(findings=list(findings)), path, lang=lang)
+        return path.read_bytes()
+
+
+def _stage(lang: str) -> Callable[[str | None], str]:
+    try:
+        from sync.progress import stage_label
+    except ImportError:
+        return lambda s: s or ""
+    return lambda s: stage_label(s, lang) if s else ""
+
+
+def _field(lang: str) -> Callable[[str | None], str]:
+    from sync.fields import TABLES
+
+    names = {}
+    for t in TABLES.values():
+        for f in t.fields.values():
+            names.setdefault(f.name, f.aliases[0] if lang != "en" else f.name.replace("_", " "))
+    return lambda f: names.get(f or "", f or "")

@@ -1,0 +1,111 @@
+"""Mail templates: Jinja2, the user's templates first, then the shipped ones.
+
+Sheet text is untrusted (anyone can type ``<script>`` into a remarks cell), so
+HTML templates are autoescaped; plain-text templates are not HTML and are not
+escaped. Both languages sit side by side in each template as
+``{{ tr("逾期订单", "Overdue orders") }}``, so an edit to one is seen next to
+the other. Mail clients drop ``<style>`` blocks, so the simple class rules of
+the template's ``<style>`` are copied into each element's ``style`` attribute.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
+
+from sync.errors import ConfigError
+
+SHIPPED = Path(__file__).resolve().parent.parent / "templates"
+_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
+_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)(\s[^<>]*?)?(/?)>")
+_CLASS = re.compile(r"""\sclass\s*=\s*("([^"]*)"|'([^']*)')""")
+_STYLE = re.compile(r"""\sstyle\s*=\s*("([^"]*)"|'([^']*)')""")
+
+
+def environment(user_dir: Path | None = None) -> Environment:
+    dirs = [str(p) for p in (user_dir, SHIPPED) if p is not None and Path(p).is_dir()]
+    env = Environment(loader=FileSystemLoader(dirs), autoescape=select_autoescape(["html", "html.j2"]),
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters.update(day=_day, num=_num, pct=_pct)
+    return env
+
+
+def render(env: Environment, name: str, lang: str, **context: Any) -> str:
+    """Render ``name`` (e.g. digest.html.j2) in ``lang``; HTML gets its CSS inlined."""
+    def tr(zh: str, en: str, **values: Any) -> str:
+        text = en if lang == "en" else zh
+        return text.format(**values) if values else text
+
+    try:
+        out = env.get_template(name).render(lang=lang, tr=tr, **context)
+    except TemplateError as exc:
+        where = getattr(exc, "filename", None) or name
+        line = getattr(exc, "lineno", None)
+        raise ConfigError(f"mail template {where}{f' line {line}' if line else ''}: {exc}",
+                          hint="Fix the template, or delete your copy to use the shipped one.") from exc
+    return inline_css(out) if name.endswith(".html.j2") else out
+
+
+def inline_css(html: str) -> str:
+    """Copy rules like ``td.num {…}``, ``.late {…}`` and ``h2 {…}`` into matching elements' style."""
+    m = re.search(r"<style[^>]*>(.*?)</style>", html, re.S)
+    if not m:
+        return html
+    rules = [(sel.strip(), body.strip().rstrip(";")) for group, body in _RULE.findall(_strip_comments(m.group(1)))
+             for sel in group.split(",")]
+    head, body = html[: m.end()], html[m.end():]
+    return head + _TAG.sub(lambda t: _apply(t, rules), body)
+
+
+def _strip_comments(css: str) -> str:
+    return re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+
+
+def _apply(tag: re.Match, rules: list[tuple[str, str]]) -> str:
+    name, attrs, slash = tag.group(1).lower(), tag.group(2) or "", tag.group(3)
+    cm = _CLASS.search(attrs)
+    classes = set((cm.group(2) or cm.group(3) or "").split()) if cm else set()
+    decls = [body for sel, body in rules if _matches(sel, name, classes)]
+    if not decls:
+        return tag.group(0)
+    sm = _STYLE.search(attrs)
+    own = (sm.group(2) or sm.group(3) or "") if sm else ""
+    style = ";".join(decls + ([own.strip().rstrip(";")] if own.strip() else []))   # own style wins: it comes last
+    attrs = _STYLE.sub("", attrs)
+    return f'<{tag.group(1)}{attrs} style="{style}"{slash}>'
+
+
+def _matches(selector: str, name: str, classes: set[str]) -> bool:
+    if not re.fullmatch(r"[a-zA-Z0-9]*(\.[\w-]+)*", selector):
+        return False    # only tag, .class and tag.class: anything else stays in <style> only
+    tag, *wanted = selector.split(".")
+    return (not tag or tag.lower() == name) and all(c in classes for c in wanted) and bool(tag or wanted)
+
+
+def _day(value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, datetime):   # pandas Timestamps too; a date-only cell has no time worth showing
+        return value.strftime("%Y-%m-%d") if (value.hour, value.minute) == (0, 0) else value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    if hasattr(value, "date") and callable(value.date):
+        return value.date().isoformat()
+    return str(value)
+
+
+def _num(value: Any, digits: int = 0) -> str:
+    if value is None:
+        return "–"
+    try:
+        return f"{float(value):,.{digits}f}"
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def _pct(value: Any) -> str:
+    return "–" if value is None else f"{float(value):.1f}%"
