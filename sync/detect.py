@@ -2,9 +2,15 @@
 
 Headers are found by alias wherever they are: title banners, notes, blank rows
 and legends above them are normal, and so are two-row headers (a merged group
-label over the column labels). Scoring a row only uses dictionary lookups, so
-scanning the top of every sheet of a 67-sheet workbook stays cheap; the slower
-substring matching runs once, on the chosen row.
+label over the column labels). Every lookup is a dictionary probe (whole label,
+its parts, a few suffixes), so scanning the top of every sheet of a 67-sheet
+workbook stays cheap.
+
+Precision matters more than recall: a sheet taken for the wrong table sends
+people false alarms. So a table needs the column that identifies its rows
+(``TableSpec.needs``), columns that belong to another kind of document lower
+its score (``TableSpec.against``), a row of numbers is never a header, and a
+master list (customers, people) must list each entity once.
 """
 
 from __future__ import annotations
@@ -14,14 +20,27 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from sync.fields import TABLES, AliasIndex, TableSpec, alias_index, header_key, header_variants
-from sync.normalize import fold_text, parse_date_text, parse_number_text
+from sync.fields import MASTERS, TABLES, AliasIndex, TableSpec, alias_index, header_key, header_variants
+from sync.normalize import fold_text, parse_date_text, parse_number_text, text_of
 from sync.sources.base import Grid
 
 SCAN_ROWS = 30
 MIN_FIELDS = 2
+AGAINST_PENALTY = 3.0
+AGAINST_MAX = 3
+SHEET_NAME_BONUS = 3.0
+FILE_NAME_BONUS = 1.5           # a workbook's name says less than a sheet's
+#: how many characters a label may add in front of an alias ("客户订单号" ends with "订单号")
+FUZZY_PREFIX = 4
+#: what may follow an alias without changing its meaning ("金额RMB", "数量件")
+QUALIFIERS = ("rmb", "usd", "cny", "hkd", "eur", "pcs", "pc", "元", "件", "原币", "本币", "人民币", "美元")
+MASTER_SAMPLE = 500
+MASTER_DISTINCT = 0.9
 TOTAL_WORDS = frozenset({"合计", "小计", "总计", "总合计", "合計", "小計", "總計", "total", "totals", "subtotal",
                          "grandtotal", "sum", "本页合计", "累计"})
+#: a label that is really a value: a code or a number ("2300-202504220005", "SZA08C023101", "42000")
+_DATA_LIKE = re.compile(r"\d{4,}|^[+-]?\d+(\.\d+)?$")
+_GENERIC_SHEET = re.compile(r"^(sheet|工作表|feuil|hoja|tabelle|foglio|planilha|лист)\d*$")
 
 
 @dataclass
@@ -39,6 +58,12 @@ class HeaderMatch:
         return self.header_row + 1
 
 
+@dataclass(frozen=True)
+class Candidate:
+    row: int                        # 0-based index of the (last) header row
+    labels: list[str]
+
+
 @lru_cache(maxsize=None)
 def _index(table: str, extra: tuple[tuple[str, tuple[str, ...]], ...] = ()) -> AliasIndex:
     return alias_index(TABLES[table], {k: list(v) for k, v in extra})
@@ -53,23 +78,45 @@ def cell_label(value: Any) -> str:
     return fold_text(value) if isinstance(value, str) else ""
 
 
-def map_labels(labels: list[str], spec: TableSpec, index: AliasIndex, *, fuzzy: bool) -> dict[str, tuple[int, float]]:
+@lru_cache(maxsize=262144)
+def _claims(label: str, table: str, extra: tuple = ()) -> tuple[tuple[float, str], ...]:
+    """(strength, field) for one label: 3 whole label, 2 a part of it, 1 weak alias, 0.5 alias at its end."""
+    index = _index(table, extra)
+    variants = _variants(label)
+    out: list[tuple[float, str]] = []
+    for rank, v in enumerate(variants):
+        if v in index.strong:
+            out.append((3.0 if rank == 0 else 2.0, index.strong[v]))
+        elif v in index.weak:
+            out.append((1.0, index.weak[v]))
+    if variants and (name := _fuzzy(variants[0], index.strong)):
+        out.append((0.5, name))
+    return tuple(out)
+
+
+def _fuzzy(whole: str, strong: dict[str, str]) -> str | None:
+    """An alias at the end of the label (Chinese and English nouns put the head last), or followed by a unit."""
+    for k in range(1, FUZZY_PREFIX + 1):
+        tail = whole[k:]
+        if len(tail) >= (4 if tail.isascii() else 2) and tail in strong:
+            return strong[tail]
+    for q in QUALIFIERS:
+        head = whole[: -len(q)]
+        if whole.endswith(q) and len(head) >= 2 and head in strong:
+            return strong[head]
+    return None
+
+
+@lru_cache(maxsize=65536)
+def _against(label: str, table: str, extra: tuple = ()) -> str | None:
+    index = _index(table, extra)
+    return next((index.against[v] for v in _variants(label) if v in index.against), None)
+
+
+def map_labels(labels: list[str], table: str, extra: tuple = ()) -> dict[str, tuple[int, float]]:
     """field -> (column, strength). Greedy: the strongest claims first, each column and field once."""
-    candidates: list[tuple[float, int, str]] = []
-    for col, label in enumerate(labels):
-        if not label:
-            continue
-        variants = _variants(label)
-        for rank, v in enumerate(variants):
-            if v in index.strong:
-                candidates.append((3.0 if rank == 0 else 2.0, col, index.strong[v]))
-            elif v in index.weak:
-                candidates.append((1.0, col, index.weak[v]))
-        if fuzzy and variants:
-            whole = variants[0]
-            for alias, name in index.strong.items():
-                if len(alias) >= (4 if alias.isascii() else 2) and alias in whole and len(whole) - len(alias) <= 4:
-                    candidates.append((0.5, col, name))
+    candidates = [(s, col, name) for col, label in enumerate(labels) if label
+                  for s, name in _claims(label, table, extra)]
     candidates.sort(key=lambda c: (-c[0], c[1]))
     mapping: dict[str, tuple[int, float]] = {}
     used: set[int] = set()
@@ -80,20 +127,29 @@ def map_labels(labels: list[str], spec: TableSpec, index: AliasIndex, *, fuzzy: 
     return mapping
 
 
-def score_mapping(spec: TableSpec, mapping: dict[str, tuple[int, float]], sheet: str) -> float:
+def score_mapping(spec: TableSpec, mapping: dict[str, tuple[int, float]], name_hit: float,
+                  against: int = 0) -> float:
     strong = {f for f, (_, s) in mapping.items() if s >= 2}
     signature = strong & set(spec.signature)
-    name_hit = sheet_name_hits(spec, sheet)
-    if len(mapping) < MIN_FIELDS or not (signature or (name_hit and strong)):
+    if len(mapping) < MIN_FIELDS or not any(f in mapping for f in spec.needs):
         return 0.0
-    score = sum(3.0 if f == spec.key[0] else 2.0 if f in spec.signature else 1.0
-                for f, (_, s) in mapping.items() if s >= 2)
+    if not (signature or (name_hit and strong)):
+        return 0.0
+    score = sum(3.0 if f == spec.key[0] else 2.0 if f in spec.signature else 1.0 for f in strong)
     score += 0.5 * sum(1 for _, s in mapping.values() if s < 2)
-    return score + (3.0 if name_hit else 0.0)
+    score += name_hit
+    return max(score - AGAINST_PENALTY * min(against, AGAINST_MAX), 0.0)
 
 
-def sheet_name_hits(spec: TableSpec, sheet: str) -> bool:
+def sheet_name_hits(spec: TableSpec, sheet: str, hint: str = "") -> float:
+    """Bonus when the sheet name suggests the table; a generic name ("Sheet1") defers to the file name ``hint``."""
     key = header_key(sheet)
+    if _GENERIC_SHEET.match(key):
+        return FILE_NAME_BONUS if hint and _names(spec, header_key(hint)) else 0.0
+    return SHEET_NAME_BONUS if _names(spec, key) else 0.0
+
+
+def _names(spec: TableSpec, key: str) -> bool:
     return any(header_key(w) in key for w in spec.sheet_words if len(header_key(w)) >= 2) or key in spec.sheet_words
 
 
@@ -102,47 +158,108 @@ def _row_labels(rows: list[list[Any]], r: int, width: int) -> list[str]:
     return [cell_label(row[c]) if c < len(row) else "" for c in range(width)]
 
 
-def _two_row_labels(upper: list[str], lower: list[str]) -> list[str]:
-    filled, last = [], ""
-    for u in upper:  # a merged group label covers the columns to its right
-        last = u or last
-        filled.append(last)
+def _header_like(row: list[Any], labels: list[str]) -> bool:
+    """Enough labels, and more labels than values (numbers, dates, codes): a row of data is not a header."""
+    texts = sum(1 for x in labels if x and not _DATA_LIKE.search(x))
+    values = sum(1 for v in row if v not in ("", None) and (not isinstance(v, str) or _DATA_LIKE.search(v)))
+    return texts >= MIN_FIELDS and texts > values
+
+
+def _two_row_labels(upper: list[str], lower: list[str], spans: list[tuple[int, int]] | None) -> list[str]:
+    """A group label covers the columns it is merged across (without merge facts: those to its right)."""
+    if spans is None:
+        filled, last = [], ""
+        for u in upper:
+            last = u or last
+            filled.append(last)
+    else:
+        filled = list(upper)
+        for c0, c1 in spans:
+            for c in range(c0 + 1, min(c1 + 1, len(filled))):
+                filled[c] = filled[c] or upper[c0]
     return [f"{u}/{l}" if u and l and u != l else (l or u) for u, l in zip(filled, lower)]
 
 
+def header_candidates(grid: Grid) -> list[Candidate]:
+    """Rows near the top that could be a header, each alone and with the row above as a group header."""
+    rows, width = grid.rows, grid.width
+    spans = _merged_spans(grid)
+    out: list[Candidate] = []
+    above: list[str] | None = None
+    for r in range(min(SCAN_ROWS, len(rows))):
+        labels = _row_labels(rows, r, width)
+        if not _header_like(rows[r], labels):
+            above = None
+            continue
+        out.append(Candidate(r, labels))  # before the two-row reading: on a tie, one row wins
+        if above is not None:
+            out.append(Candidate(r, _two_row_labels(above, labels, None if spans is None else spans.get(r - 1, []))))
+        above = labels
+    return out
+
+
+def _merged_spans(grid: Grid) -> dict[int, list[tuple[int, int]]] | None:
+    if not grid.merged:
+        return None
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for r0, c0, r1, c1 in grid.merged:
+        if c1 > c0 and r0 < SCAN_ROWS:
+            for r in range(r0, min(r1, SCAN_ROWS) + 1):
+                spans.setdefault(r, []).append((c0, c1))
+    return spans
+
+
+def _extra(aliases: dict[str, list[str]] | None) -> tuple:
+    return tuple(sorted((k, tuple(v)) for k, v in (aliases or {}).items()))
+
+
+def _against_count(labels: list[str], used: set[int], table: str, extra: tuple) -> int:
+    return sum(1 for c, lab in enumerate(labels) if lab and c not in used and _against(lab, table, extra))
+
+
+def _score(cand: Candidate, table: str, extra: tuple, name_hit: float) -> tuple[float, dict[str, tuple[int, float]]]:
+    mapping = map_labels(cand.labels, table, extra)
+    used = {c for c, _ in mapping.values()}
+    against = _against_count(cand.labels, used, table, extra) if TABLES[table].against else 0
+    return score_mapping(TABLES[table], mapping, name_hit, against), mapping
+
+
 def find_header(grid: Grid, table: str, *, header_row: int | None = None,
-                aliases: dict[str, list[str]] | None = None) -> HeaderMatch | None:
+                aliases: dict[str, list[str]] | None = None, hint: str = "",
+                candidates: list[Candidate] | None = None) -> HeaderMatch | None:
     """The best header for ``table`` in the top of ``grid`` (or at a pinned 1-based row)."""
     spec = TABLES[table]
-    index = _index(table, tuple(sorted((k, tuple(v)) for k, v in (aliases or {}).items())))
-    rows, width = grid.rows, grid.width
+    extra = _extra(aliases)
+    name_hit = sheet_name_hits(spec, grid.sheet, hint)
     if header_row is not None:
-        candidates = [(header_row - 1, _row_labels(rows, header_row - 1, width))]
-    else:
-        candidates = []
-        for r in range(min(SCAN_ROWS, len(rows))):
-            labels = _row_labels(rows, r, width)
-            if sum(1 for x in labels if x) < MIN_FIELDS:
-                continue
-            candidates.append((r, labels))
-            if r + 1 < len(rows):
-                candidates.append((r + 1, _two_row_labels(labels, _row_labels(rows, r + 1, width))))
-    best: tuple[float, int, list[str]] | None = None
-    for r, labels in candidates:
-        score = score_mapping(spec, map_labels(labels, spec, index, fuzzy=False), grid.sheet)
+        candidates = [Candidate(header_row - 1, _row_labels(grid.rows, header_row - 1, grid.width))]
+    elif candidates is None:
+        candidates = header_candidates(grid)
+    best: tuple[float, Candidate, dict[str, tuple[int, float]]] | None = None
+    for cand in candidates:
+        score, mapping = _score(cand, table, extra, name_hit)
         if header_row is not None or (score > 0 and (best is None or score > best[0])):
-            best = (score, r, labels)
+            best = (score, cand, mapping)
     if best is None:
         return None
-    _, r, labels = best
-    mapping = map_labels(labels, spec, index, fuzzy=True)
-    score = score_mapping(spec, mapping, grid.sheet)
-    if score <= 0 and header_row is None:
-        return None
+    score, cand, mapping = best
     cols = {f: c for f, (c, _) in mapping.items()}
-    r = _skip_repeated_header(rows, r, cols)
-    first, notes = _first_data_row(rows, r, cols, spec)
-    return HeaderMatch(table, r, first, labels, cols, score, notes)
+    r = _skip_repeated_header(grid.rows, cand.row, cols)
+    first, notes = _first_data_row(grid.rows, r, cols, spec)
+    match = HeaderMatch(table, r, first, cand.labels, cols, score, notes)
+    if header_row is None and table in MASTERS and not _lists_each_once(grid.rows, match, spec):
+        return None
+    return match
+
+
+def _lists_each_once(rows: list[list[Any]], match: HeaderMatch, spec: TableSpec) -> bool:
+    """A master list names each customer or person once; a sheet of transactions repeats them."""
+    col = next((match.mapping[f] for f in spec.key if f in match.mapping), None)
+    if col is None:
+        return False
+    sample = rows[match.first_data: match.first_data + MASTER_SAMPLE]
+    values = [k for row in sample if col < len(row) and (k := text_of(row[col]))]
+    return len(values) < 5 or len(set(values)) >= MASTER_DISTINCT * len(values)
 
 
 def _skip_repeated_header(rows: list[list[Any]], r: int, cols: dict[str, int]) -> int:
@@ -181,10 +298,10 @@ def is_total_label(value: Any) -> bool:
     return isinstance(value, str) and header_key(value) in TOTAL_WORDS
 
 
-_ORDERISH = re.compile(r"\d")
-
-
-def recognise(grid: Grid) -> list[HeaderMatch]:
-    """Every table this sheet could be, best first."""
-    found = [m for t in TABLES if (m := find_header(grid, t)) is not None]
+def recognise(grid: Grid, hint: str = "") -> list[HeaderMatch]:
+    """Every table this sheet could be, best first; ``hint`` names the workbook (for sheets named "Sheet1")."""
+    candidates = header_candidates(grid)
+    if not candidates:
+        return []
+    found = [m for t in TABLES if (m := find_header(grid, t, hint=hint, candidates=candidates)) is not None]
     return sorted(found, key=lambda m: -m.score)

@@ -38,26 +38,37 @@ class TableSpec:
     key: tuple[str, ...] = ("order_no",)
     zh: str = ""
     en: str = ""
+    #: a sheet is this table only if one of these fields is there (rows need an identity)
+    needs: tuple[str, ...] = ()
+    #: "table.field" columns that say a sheet is some other document (a supplier column on
+    #: a sheet of orders makes it a purchase list); each one found lowers the score
+    against: tuple[str, ...] = ()
 
 
 def F(name: str, type_: str, *aliases: str, weak: tuple[str, ...] = ()) -> FieldSpec:
     return FieldSpec(name, type_, aliases, weak)
 
 
-ORDER_NO = F("order_no", KEY, "订单号", "订单编号", "订单号码", "订单单号", "销售订单号", "合同号", "合同编号",
-             "生产单号", "生产订单号", "生产订单", "制单号", "工单号", "款单号", "单号", "客户订单号", "客户单号",
-             "po", "po#", "pono", "ponumber", "order", "orderno", "ordernumber", "orderid", "order#",
-             "salesorder", "sono", "contractno", "ordercode", "订单no")
-REMARKS = F("remarks", TEXT, "备注", "说明", "备注说明", "remark", "remarks", "note", "notes", "comment", "comments")
-FOLLOWER = F("follower", TEXT, "跟单员", "跟单", "跟单人", "负责人", "业务员", "业务员姓名", "业务跟单", "merchandiser",
-             "follower", "owner", "salesperson", "salesrep", "responsible", "person in charge", "pic")
+ORDER_NO = F("order_no", KEY, "订单号", "订单编号", "订单号码", "订单单号", "订单id", "订单no", "销售订单号", "销售单号",
+             "合同号", "合同编号", "合同单号", "生产单号", "生产订单号", "生产订单", "制单号", "工单号", "款单号", "单号",
+             "客户订单号", "客户单号", "客户po号", "指令单号", "po", "po#", "pono", "ponumber", "po号", "po单号",
+             "order", "orderno", "ordernumber", "orderid", "order#", "salesorder", "salesorderno", "so", "so#", "sono",
+             "so号", "so单号", "contractno", "contractnumber", "ordercode")
+REMARKS = F("remarks", TEXT, "备注", "说明", "备注说明", "备注信息", "附注", "remark", "remarks", "note", "notes", "comment",
+            "comments", "memo")
+FOLLOWER = F("follower", TEXT, "跟单员", "跟单", "跟单人", "跟单负责人", "负责人", "业务员", "业务员姓名", "业务跟单",
+             "业务", "业务担当", "经办人", "merchandiser", "follower", "owner", "salesperson", "sales rep", "salesrep",
+             "responsible", "person in charge", "pic", "handled by", "handleby", "account manager")
+EMAIL_FIELD = F("email", EMAIL, "邮箱", "电子邮件", "电子邮箱", "电邮", "邮件", "email", "e-mail", "mail", "email address")
 
 TABLES: dict[str, TableSpec] = {}
 
 
 def _table(name: str, zh: str, en: str, words: tuple[str, ...], signature: tuple[str, ...],
-           *fields: FieldSpec, key: tuple[str, ...] = ("order_no",)) -> None:
-    TABLES[name] = TableSpec(name, {f.name: f for f in fields}, words, signature, key, zh, en)
+           *fields: FieldSpec, key: tuple[str, ...] = ("order_no",), needs: tuple[str, ...] = (),
+           against: tuple[str, ...] = ()) -> None:
+    TABLES[name] = TableSpec(name, {f.name: f for f in fields}, words, signature, key, zh, en,
+                             needs or key[:1], against)
 
 
 _table(
@@ -65,31 +76,43 @@ _table(
     ("订单", "订单登记", "接单", "下单", "合同", "销售订单", "未交订单", "order", "orders", "po", "register", "backlog"),
     ("order_date", "customer", "quantity", "unit_price", "amount", "due_date", "status", "payment_terms"),
     ORDER_NO,
-    F("order_date", DATE, "下单日期", "订单日期", "接单日期", "签约日期", "合同日期", "单据日期", "下单时间", "order date",
-      "orderdate", "po date", "podate", "date of order", "date ordered", "创建日期"),
-    F("customer", TEXT, "客户", "客户名称", "客户名", "客户全称", "客户简称", "终端客户", "终端客户全称", "买家", "品牌",
-      "customer", "customername", "customer name", "client", "buyer", "brand", "account"),
-    F("product", TEXT, "款号", "款式", "款式编号", "产品", "产品名称", "产品型号", "产品编号", "品名", "品号", "货号",
-      "型号", "商品", "商品名称", "物料号", "style", "styleno", "style#", "stylenumber", "product", "productname",
-      "productid", "item", "itemno", "article", "sku", "model", "part number", "partno", "partnumber"),
-    F("color", TEXT, "颜色", "色号", "颜色名称", "配色", "color", "colour", "colorway"),
-    F("size", TEXT, "尺码", "尺寸", "码数", "规格", "size", "sizes", "size range"),
-    F("quantity", NUMBER, "订单数量", "订货数量", "订购数量", "下单数量", "合同数量", "订单量", "数量pcs",
-      "件数", "订货", "qty", "quantity", "orderqty", "order qty", "orderquantity", "order quantity", "pcs",
-      "quantity pcs", weak=("数量", "总数", "总数量")),
-    F("unit_price", NUMBER, "单价", "含税单价", "单价原币", "单价(元)", "价格", "fob", "fob价", "unitprice", "unit price",
-      "price", "fobprice", "cost"),
-    F("amount", NUMBER, "金额", "总金额", "订单金额", "合计金额", "货款", "总价", "原币金额", "amount", "total", "totalamount",
-      "total amount", "value", "order value", "sales", "订单金额rmb"),
-    F("due_date", DATE, "交货日期", "交期", "交货期", "货期", "出货日期", "出货期", "船期", "交付日期", "要求交期",
-      "客户交期", "客户要求交期", "回复客户交期", "合同交期", "计划交期", "due date", "duedate", "delivery date",
-      "deliverydate", "ship date", "shipdate", "ex-factory date", "exfactorydate", "exfactory", "xfd", "etd",
-      "required date", "need by", "deadline", "delivery"),
-    F("payment_terms", TEXT, "付款方式", "付款条件", "结算方式", "账期", "payment", "payment terms", "paymentterms",
-      "terms"),
+    F("order_date", DATE, "下单日期", "下单日", "订单日期", "订货日期", "接单日期", "接单日", "签约日期", "合同日期",
+      "单据日期", "下单时间", "订单时间", "制单日期", "开单日期", "录单日期", "创建日期", "创建时间", "order date",
+      "orderdate", "po date", "podate", "date of order", "date ordered", "order placed"),
+    F("customer", TEXT, "客户", "客户名称", "客户名", "客户名字", "客户全称", "客户简称", "客人",
+      "买家", "买方", "购货单位", "订货单位", "订货客户", "品牌", "customer", "customername", "customer name", "client",
+      "client name", "buyer", "buyer name", "brand", "sold to", "soldto",
+      # the customer's customer: used only when the sheet names no other
+      weak=("终端客户", "终端客户全称", "end customer")),
+    F("product", TEXT, "款号", "款式", "款式编号", "款名", "款式名称", "产品", "产品名称", "产品型号", "产品编号", "产品编码",
+      "品名", "品号", "货号", "型号", "商品", "商品名称", "货品", "货品名称", "物料号", "客户型号", "客型号", "成品编码",
+      "style", "styleno", "style#", "stylenumber", "style name", "product", "productname", "productid", "product code",
+      "item", "itemno", "item code", "item number", "article", "article no", "sku", "model", "part number", "partno",
+      "partnumber", "part#"),
+    F("color", TEXT, "颜色", "色号", "颜色名称", "配色", "色别", "颜色色号", "color", "colour", "colorway", "color name"),
+    F("size", TEXT, "尺码", "尺寸", "码数", "码段", "尺码段", "规格", "size", "sizes", "size range"),
+    F("quantity", NUMBER, "订单数量", "订货数量", "订购数量", "下单数量", "合同数量", "订单量", "订单数", "订货量",
+      "数量pcs", "数量件", "件数", "订单件数", "总件数", "订单总数", "订单总数量", "订货", "qty", "quantity", "orderqty",
+      "order qty", "orderquantity", "order quantity", "po qty", "po quantity", "total qty", "pcs", "quantity pcs",
+      "qty pcs", "pieces", weak=("数量", "总数", "总数量", "数目")),
+    F("unit_price", NUMBER, "单价", "含税单价", "未税单价", "销售单价", "单价原币", "单价(元)", "单价usd", "价格", "售价",
+      "fob", "fob价", "fob单价", "unitprice", "unit price", "price", "fobprice", "fob price", "price per unit", "u/price",
+      "cost"),
+    F("amount", NUMBER, "金额", "总金额", "订单金额", "合计金额", "合同金额", "销售金额", "含税金额", "货款", "总价", "总额",
+      "原币金额", "amount", "total", "totalamount", "total amount", "total value", "value", "order value",
+      "order amount", "sales", "订单金额rmb"),
+    F("due_date", DATE, "交货日期", "交期", "交货期", "货期", "交货时间", "交期日期", "出货日期", "出货期", "船期",
+      "走货期", "走货日期", "出厂日期", "交付日期", "要求交期", "约定交期", "订单交期", "客户交期", "客户要求交期",
+      "回复客户交期", "合同交期", "计划交期", "最终期限", "due date", "duedate", "delivery date", "deliverydate",
+      "ship date", "shipdate", "ex-factory date", "exfactorydate", "exfactory", "ex-fty date", "x-factory date",
+      "xfd", "etd", "crd", "cargo ready date", "required date", "requested date", "need by", "deadline", "delivery"),
+    F("payment_terms", TEXT, "付款方式", "付款条件", "付款条款", "结算方式", "收款方式", "账期", "payment",
+      "payment terms", "paymentterms", "payment method", "terms"),
     FOLLOWER,
-    F("status", TEXT, "状态", "订单状态", "进度状态", "生产状态", "status", "order status", "state", "结束"),
+    F("status", TEXT, "状态", "订单状态", "进度状态", "生产状态", "status", "order status", "结束"),
     REMARKS,
+    against=("materials.supplier", "materials.po_no", "materials.arrived_date", "materials.arrived_qty",
+             "shipping.tracking_no", "shipping.shipped_qty", "qc.inspected_qty", "qc.failed_qty"),
 )
 
 _table(
@@ -98,21 +121,25 @@ _table(
      "purchasing", "procurement", "purchase", "trims", "fabric"),
     ("material", "required_qty", "supplier", "po_no", "expected_date", "arrived_date", "arrived_qty"),
     ORDER_NO,
-    F("material", TEXT, "物料", "物料名称", "物料描述", "物项名称", "材料", "材料名称", "面辅料", "面料", "辅料",
-      "原料", "material", "materialname", "material name", "component", "fabric", "trim", "设备材料名称"),
-    F("required_qty", NUMBER, "需求数量", "需求量", "用量", "需用量", "采购数量", "订购量", "工单需求", "计划用量",
-      "required", "requiredqty", "required qty", "requirement", "qty required", "needed", weak=("数量",)),
-    F("supplier", TEXT, "供应商", "供应商名称", "供货商", "供货商名称", "厂商", "厂家", "supplier", "vendor",
-      "suppliername", "vendor name"),
-    F("po_no", KEY, "采购单号", "采购订单号", "采购单", "采购编号", "请购单号", "purchase order", "purchaseorder",
-      "po no", "pono", "purchase no", "ponumber"),
-    F("expected_date", DATE, "预计到货", "预计到货日期", "预计到料", "预计到料日期", "交货日期", "回货日期", "承诺到货",
-      "expected", "expected date", "expecteddate", "eta", "promised date"),
-    F("arrived_date", DATE, "实际到货", "实际到货日期", "到货日期", "到料日期", "入库日期", "收货日期", "arrived",
-      "arrival date", "arriveddate", "received date", "receiveddate", "received on"),
-    F("arrived_qty", NUMBER, "到货数量", "实到数量", "已到数量", "入库数量", "已入库数量", "收货数量", "允收数量",
-      "arrivedqty", "arrived qty", "received qty", "receivedqty", "qty received"),
+    F("material", TEXT, "物料", "物料名称", "物料描述", "物项名称", "材料", "材料名称", "面辅料", "面料", "面料名称", "辅料",
+      "辅料名称", "原料", "原材料", "物资名称", "设备材料名称", "material", "materialname", "material name",
+      "material description", "component", "fabric", "trim"),
+    F("required_qty", NUMBER, "需求数量", "需求量", "用量", "需用量", "总用量", "采购数量", "采购量", "请购数量", "订购量",
+      "订购数量", "工单需求", "计划用量", "required", "requiredqty", "required qty", "requirement", "qty required",
+      "needed", weak=("数量",)),
+    F("supplier", TEXT, "供应商", "供应商名称", "供应商简称", "供货商", "供货商名称", "厂商", "厂家", "生产厂家", "加工厂",
+      "外协厂", "供方", "supplier", "vendor", "suppliername", "supplier name", "vendor name", "mill"),
+    F("po_no", KEY, "采购单号", "采购订单号", "采购单", "采购编号", "采购合同号", "请购单号", "委外单号", "外协单号",
+      "purchase order", "purchaseorder", "purchase order no", "po no", "pono", "purchase no", "ponumber"),
+    F("expected_date", DATE, "预计到货", "预计到货日期", "预计到料", "预计到料日期", "计划到货", "计划到料", "要求到货日期",
+      "交货日期", "回货日期", "承诺到货", "expected", "expected date", "expecteddate", "eta", "promised date"),
+    F("arrived_date", DATE, "实际到货", "实际到货日期", "实际到料", "到货日期", "到货时间", "到料日期", "入库日期", "收货日期",
+      "arrived", "arrival date", "arriveddate", "received date", "receiveddate", "received on", "receipt date"),
+    F("arrived_qty", NUMBER, "到货数量", "实到数量", "已到数量", "到料数量", "入库数量", "已入库数量", "收货数量", "实收数量",
+      "允收数量", "回货数量", "arrivedqty", "arrived qty", "received qty", "receivedqty", "qty received", "receipt qty"),
     REMARKS,
+    needs=("order_no", "po_no"),
+    against=("shipping.tracking_no", "qc.failed_qty"),
 )
 
 _table(
@@ -121,17 +148,17 @@ _table(
      "plan", "planning"),
     ("stage", "line", "planned_start", "planned_finish", "completed_qty", "actual_finish"),
     ORDER_NO,
-    F("stage", TEXT, "工序", "工序名称", "生产工序", "工段", "阶段", "环节", "部门", "stage", "process", "operation",
-      "step", "工艺"),
-    F("line", TEXT, "产线", "生产线", "线别", "组别", "班组", "生产班组", "车间", "机台", "挤压机", "line",
-      "production line", "workshop", "team", "group"),
-    F("planned_start", DATE, "计划开始", "计划开始日期", "计划上线", "上线日期", "开始日期", "开拉期", "planned start",
-      "plannedstart", "plan start", "start date", "start"),
+    F("stage", TEXT, "工序", "工序名称", "生产工序", "当前工序", "工段", "阶段", "环节", "进度节点", "部门", "stage", "process",
+      "operation", "step", "工艺"),
+    F("line", TEXT, "产线", "生产线", "线别", "拉别", "组别", "班组", "生产班组", "生产组", "车间", "机台", "挤压机", "line",
+      "production line", "workshop", "team", "group", "machine"),
+    F("planned_start", DATE, "计划开始", "计划开始日期", "计划上线", "上线日期", "开始日期", "开拉期", "开拉日期",
+      "planned start", "plannedstart", "plan start", "start date", "start"),
     F("planned_finish", DATE, "计划完成", "计划完成日期", "计划完工", "计划下线", "完成日期计划", "planned finish",
       "plannedfinish", "plan finish", "planned end", "finish date", "end date", "target date"),
-    F("completed_qty", NUMBER, "完成数量", "完成数", "已完成数量", "实际产出", "产量", "完工数量", "累计完成",
-      "产出数量", "completed", "completedqty", "completed qty", "output", "done", "qty done", "produced",
-      weak=("数量",)),
+    F("completed_qty", NUMBER, "完成数量", "完成数", "已完成数量", "已生产数量", "实际产出", "产量", "日产量", "完工数量",
+      "累计完成", "累计产量", "产出数量", "completed", "completedqty", "completed qty", "output", "done", "qty done",
+      "produced", "produced qty", weak=("数量",)),
     F("actual_finish", DATE, "实际完成", "实际完成日期", "实际完工", "完工日期", "actual finish", "actualfinish",
       "finished on", "completion date"),
     F("updated_on", DATE, "更新日期", "更新时间", "日期", "填报日期", "统计日期", "updated", "updated on", "updatedon",
@@ -145,16 +172,16 @@ _table(
     ("质检", "检验", "品检", "验货", "品质", "质量", "qc", "qa", "quality", "inspection"),
     ("inspected_on", "inspected_qty", "passed_qty", "failed_qty", "defect", "action"),
     ORDER_NO,
-    F("inspected_on", DATE, "检验日期", "质检日期", "验货日期", "检查日期", "inspection date", "inspected on",
+    F("inspected_on", DATE, "检验日期", "质检日期", "验货日期", "检查日期", "送检日期", "inspection date", "inspected on",
       "inspectedon", "qc date", "date inspected", weak=("日期",)),
-    F("inspected_qty", NUMBER, "检验数量", "送检数量", "抽检数量", "验货数量", "质检数量", "inspected",
-      "inspectedqty", "inspected qty", "qty inspected", "inspection qty", weak=("数量",)),
+    F("inspected_qty", NUMBER, "检验数量", "送检数量", "抽检数量", "验货数量", "质检数量", "抽样数量", "inspected",
+      "inspectedqty", "inspected qty", "qty inspected", "inspection qty", "sample size", weak=("数量",)),
     F("passed_qty", NUMBER, "合格数量", "合格数", "良品数", "良品数量", "通过数量", "passed", "passedqty", "passed qty",
       "qty passed", "accepted", "good qty"),
-    F("failed_qty", NUMBER, "不合格数量", "不合格数", "不良数", "不良数量", "次品数", "failed", "failedqty",
-      "failed qty", "rejected", "defective qty", "qty failed", "reject qty"),
-    F("defect", TEXT, "不良原因", "不良描述", "缺陷", "缺陷描述", "问题描述", "defect", "defects", "defect reason",
-      "reason"),
+    F("failed_qty", NUMBER, "不合格数量", "不合格数", "不良数", "不良数量", "次品数", "次品数量", "failed", "failedqty",
+      "failed qty", "rejected", "rejected qty", "defective qty", "qty failed", "reject qty"),
+    F("defect", TEXT, "不良原因", "不良描述", "不良现象", "缺陷", "缺陷描述", "问题描述", "defect", "defects",
+      "defect reason", "reason"),
     F("action", TEXT, "处理方式", "处理结果", "处理意见", "处置", "返工", "action", "disposition", "corrective action"),
     REMARKS,
     key=("order_no", "inspected_on"),
@@ -166,15 +193,17 @@ _table(
      "deliveries", "packing", "dispatch", "logistics"),
     ("shipped_on", "shipped_qty", "carrier", "tracking_no", "eta", "delivered_on"),
     ORDER_NO,
-    F("shipped_on", DATE, "发货日期", "出货日期", "出运日期", "发运日期", "送货日期", "交易日期", "装运日期",
-      "shipped on", "shippedon", "ship date", "shipdate", "shipped date", "dispatch date", "date of document",
-      "delivery date", weak=("日期",)),
-    F("shipped_qty", NUMBER, "发货数量", "出货数量", "出运数量", "送货数量", "装箱数量", "发运数量", "shipped",
+    F("shipped_on", DATE, "发货日期", "出货日期", "出运日期", "发运日期", "送货日期", "出库日期", "销货日期", "交易日期",
+      "装运日期", "实际出货日期", "shipped on", "shippedon", "ship date", "shipdate", "shipped date", "dispatch date",
+      "date of document", "delivery date", weak=("日期",)),
+    F("shipped_qty", NUMBER, "发货数量", "出货数量", "出运数量", "送货数量", "出库数量", "装箱数量", "发运数量", "shipped",
       "shippedqty", "shipped qty", "qty shipped", "ship qty", "delivered qty", "quantity number", weak=("数量",)),
     F("carrier", TEXT, "物流公司", "承运商", "快递公司", "货代", "船公司", "运输方式", "carrier", "forwarder",
       "ship mode", "shipmode", "courier", "shipping company"),
-    F("tracking_no", KEY, "物流单号", "运单号", "快递单号", "提单号", "柜号", "tracking", "tracking no", "trackingno",
-      "tracking number", "awb", "b/l", "bl no", "vendor tracking number", "document number", "packing slip number"),
+    F("tracking_no", KEY, "物流单号", "运单号", "快递单号", "提单号", "柜号", "出库单号", "出入库单号", "发货单号",
+      "出货单号", "送货单号", "销货单号", "销货销退单号", "装箱单号", "tracking", "tracking no", "trackingno",
+      "tracking number", "awb", "b/l", "bl no", "vendor tracking number", "document number", "packing slip number",
+      "delivery note no", "container no"),
     F("eta", DATE, "预计到达", "预计到达日期", "预计到港", "eta", "estimated arrival"),
     F("delivered_on", DATE, "签收日期", "到达日期", "送达日期", "delivered", "delivered on", "deliveredon",
       "received on", "pod date"),
@@ -191,10 +220,11 @@ _table(
     F("customer", TEXT, "客户名称", "客户", "客户名", "客户全称", "customer", "customer name", "customername", "client",
       "buyer", "name", "名称"),
     F("contact", TEXT, "联系人", "对接人", "contact", "contact name", "contactname", "attn"),
-    F("email", EMAIL, "邮箱", "电子邮件", "电邮", "email", "e-mail", "mail", "email address"),
+    EMAIL_FIELD,
     FOLLOWER,
     REMARKS,
     key=("customer_code", "customer"),
+    needs=("customer_code", "customer"),
 )
 
 _table(
@@ -202,18 +232,26 @@ _table(
     ("人员", "员工", "跟单员", "通讯录", "联系人", "people", "staff", "team", "contacts", "employees", "users"),
     ("email", "role", "supervisor"),
     F("name", TEXT, "姓名", "名字", "人员", "员工", "跟单员", "name", "person", "full name", "employee"),
-    F("email", EMAIL, "邮箱", "电子邮件", "电邮", "email", "e-mail", "mail", "email address"),
+    EMAIL_FIELD,
     F("role", TEXT, "角色", "职位", "岗位", "职务", "部门", "role", "position", "title", "department", "dept"),
     F("supervisor", TEXT, "上级", "主管", "直属上级", "负责人", "supervisor", "manager", "reports to", "boss"),
     REMARKS,
     key=("name",),
 )
 
+#: tables whose rows are distinct entities (a master list), not events
+MASTERS = ("customers", "people")
+
 # Traditional characters seen in Hong Kong / Taiwan registers, folded for matching.
-_TRAD = str.maketrans(
-    "訂單編號數貨戶產價額檢驗發運狀態備註顏碼廠應採購實際預計達劃線開員錄間質類務總項簽門倉庫領齊現創規格欄稱據處標準資記錄",
-    "订单编号数货户产价额检验发运状态备注颜码厂应采购实际预计达划线开员录间质类务总项签门仓库领齐现创规格栏称据处标准资记录",
+_TRAD_PAIRS = (
+    "訂订 單单 編编 號号 數数 貨货 戶户 產产 價价 額额 檢检 驗验 發发 運运 狀状 態态 備备 註注 顏颜 碼码 廠厂 應应 採采 購购 "
+    "實实 際际 預预 計计 達达 劃划 線线 開开 員员 錄录 間间 質质 類类 務务 總总 項项 簽签 門门 倉仓 庫库 領领 齊齐 現现 "
+    "創创 規规 欄栏 稱称 據据 處处 標标 準准 資资 記记 帳账 賬账 銷销 聯联 繫系 結结 種种 稅税 幣币 關关 協协 議议 條条 "
+    "業业 負负 責责 說说 時时 週周 樣样 個个 雙双 隻只 張张 組组 機机 臺台 區区 補补 確确 認认 終终 辦办 進进 "
+    "裝装 櫃柜 圖图 紙纸 電电 郵邮 話话 絡络 國国 際际 庫库 儲储 過过 報报 價价 單单 團团 購购 內内 齡龄 "
+    "長长 寬宽 重重 層层 產产 續续 順顺 級级 參参 與与 對对 為为 請请 範范 圍围 證证 書书 車车 別别 優优 讓让 轉转 "
 )
+_TRAD = str.maketrans({p[0]: p[1] for p in _TRAD_PAIRS.split()})
 _PUNCT = re.compile(r"[\s\u3000_\-–—.:：#№/\\,，、;；'\"“”‘’*（）()\[\]【】<>《》?？!！]+")
 _PAREN = re.compile(r"[（(\[【][^）)\]】]*[）)\]】]")
 
@@ -247,6 +285,8 @@ class AliasIndex:
 
     strong: dict[str, str] = field(default_factory=dict)
     weak: dict[str, str] = field(default_factory=dict)
+    #: names of other tables' telling columns ("table.field"), none of which is an alias here
+    against: dict[str, str] = field(default_factory=dict)
 
 
 def alias_index(spec: TableSpec, extra: dict[str, list[str]] | None = None) -> AliasIndex:
@@ -260,4 +300,10 @@ def alias_index(spec: TableSpec, extra: dict[str, list[str]] | None = None) -> A
     for name, aliases in (extra or {}).items():
         for alias in aliases:
             index.strong[header_key(alias)] = name  # user aliases win
+    for ref in spec.against:
+        table, name = ref.split(".")
+        for alias in TABLES[table].fields[name].aliases:
+            key = header_key(alias)
+            if key not in index.strong and key not in index.weak:
+                index.against[key] = ref
     return index

@@ -69,11 +69,12 @@ def _load_detected(source: Source, register: Register, scores: dict[str, float],
     visible = [s.name for s in source.sheets() if not s.hidden]
     matches: list[tuple[float, str, HeaderMatch]] = []
     grids: dict[str, Grid] = {}
+    hint = source.name.rsplit(".", 1)[0]  # the workbook's name speaks for sheets called "Sheet1"
     for grid in source.read(visible):
-        found = recognise(grid)
-        if found:
+        found = recognise(grid, hint)
+        if found:  # a sheet is only ever what it looks like most (a copy of shipments is not orders)
             grids[grid.sheet] = grid
-            matches += [(m.score, grid.sheet, m) for m in found]
+            matches.append((found[0].score, grid.sheet, found[0]))
     taken_tables: set[str] = set()
     taken_sheets: set[str] = set()
     for score, sheet, match in sorted(matches, key=lambda m: -m[0]):
