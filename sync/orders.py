@@ -183,7 +183,7 @@ def _assign_stages(parts: dict[str, pd.DataFrame], table: Table | None,
     lookup = settings.stage_lookup()
     folded = prod["stage"].map(lambda s: header_key(s) if s else "")
     prod[STAGE] = folded.map(lambda k: lookup.get(k))
-    unknown = sorted({s for s, k in zip(prod["stage"], prod[STAGE]) if s and k is None})
+    unknown = sorted(set(prod.loc[prod["stage"].notna() & prod[STAGE].isna(), "stage"]))
     return list(settings.stages), unknown
 
 
