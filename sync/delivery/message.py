@@ -147,4 +147,13 @@ def _attach(msg: EmailMessage, filename: str, data: bytes, mime: str) -> None:
         raise ValueError(f"attachment {filename!r}: {mime!r} is not a MIME type like application/pdf")
     maintype, subtype = mime.split("/", 1)
     safe_name = clean_header_text(filename, 120).replace("/", "_").replace("\\", "_") or "attachment"
-    msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=safe_name)
+    params = {"charset": "utf-8"} if maintype == "text" and _is_utf8(data) else None
+    msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=safe_name, params=params)
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True

@@ -126,6 +126,9 @@ class SmtpBackend:
             raise _refused(self.where, exc) from exc
         except smtplib.SMTPResponseException as exc:
             raise _by_code(exc.smtp_code, step, f"{self.where}: {step} refused: {_answer(exc)}") from exc
+        except UnicodeEncodeError as exc:
+            raise MailSetupError(f"{self.where}: {step}: the user name and password must be plain ASCII "
+                                 "(smtplib cannot send other characters)") from exc
         except ssl.SSLCertVerificationError as exc:
             raise MailSetupError(f"{self.where}: the server's certificate is not trusted "
                                  f"({exc.verify_message}); set [mail] cafile for a private CA") from exc
@@ -133,7 +136,10 @@ class SmtpBackend:
             raise MailSetupError(f"{self.where}: TLS failed ({exc.reason or exc}); with port 465 use "
                                  "security = \"tls\", with 587 or 25 use \"starttls\"") from exc
         except (smtplib.SMTPException, socket.timeout, OSError) as exc:
-            raise ServerUnavailable(f"{self.where}: {step} failed: {_describe(exc)}") from exc
+            hint = ""
+            if step == "connect" and self.security != "tls" and "timed out" in _describe(exc):
+                hint = " (a server that expects implicit TLS, usually port 465, waits silently: security = \"tls\"?)"
+            raise ServerUnavailable(f"{self.where}: {step} failed: {_describe(exc)}{hint}") from exc
 
 
 def _by_code(code: int, step: str, message: str) -> DeliveryError:
@@ -159,8 +165,8 @@ def _text(msg: bytes | str) -> str:
 
 
 def _describe(exc: BaseException) -> str:
-    if isinstance(exc, socket.timeout):
-        return "no answer in time"
+    if isinstance(exc, socket.timeout) or "timed out" in str(exc):
+        return "no answer in time (timed out)"
     if isinstance(exc, ConnectionRefusedError):
         return "connection refused (is the server running? is the port right?)"
     if isinstance(exc, socket.gaierror):
