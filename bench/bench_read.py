@@ -147,7 +147,7 @@ def print_report(r: dict) -> None:
     cells = sum(r["ordersync"]["rows"].values())
     print(f"\n{r['orders']:,} orders: {r['file_mb']:.1f} MB, {len(r['sheets'])} sheets, "
           f"{cells:,} table rows loaded ({', '.join(f'{k} {v:,}' for k, v in r['ordersync']['rows'].items())})")
-    print(f"  {"reader":<40}{'seconds':>9}{'peak MiB':>10}")
+    print(f"  {'reader':<40}{'seconds':>9}{'peak MiB':>10}")
     rows = [("ordersync load (read+detect+normalise)", r["ordersync"]),
             ("python-calamine to_python (raw)", r["calamine"])]
     if "openpyxl" in r:
