@@ -45,9 +45,9 @@ class Outlier(Check):
     #: the usual range is at least x/÷ this wide, so a very regular group does not make noise
     min_spread: float = Field(default=1.5, gt=1)
     #: how many robust spreads from the median count as "outside the usual"
-    z: float = Field(default=3.0, gt=0)
+    z: float = Field(default=2.5, gt=0)
     #: and never closer to the median than this ratio
-    min_ratio: float = Field(default=4.0, gt=1)
+    min_ratio: float = Field(default=3.5, gt=1)
 
     def fields_needed(self) -> list[str]:
         return [self.field, *self.groups[-1]]
@@ -97,7 +97,8 @@ class Outlier(Check):
         shift = np.zeros(len(x), dtype=np.int64)
         for power in sorted({int(round(np.log10(f))) for f in self.factors if f > 1}):
             for sign in (1, -1):
-                back = np.abs(d - sign * power) <= band
+                # corrected, it must be usual, and nearer the median than as typed
+                back = (np.abs(d - sign * power) <= band) & (np.abs(d - sign * power) < np.abs(d))
                 hit = far & back & (np.sign(d) == sign) & (shift == 0)
                 shift[hit] = sign * power
         return shift
@@ -105,8 +106,10 @@ class Outlier(Check):
     def _report(self, table: Table, ctx: Context, positions: np.ndarray, values: np.ndarray,
                 shift: np.ndarray, codes: np.ndarray) -> Iterator[Finding]:
         usual, group, slip, suggestion, history = [], [], [], [], []
+        normal = np.ones(len(values), dtype=bool)
+        normal[positions] = False  # the usual range is shown without the other slips of the group
         for p in positions:
-            peers = values[(codes == codes[p]) & (np.arange(len(values)) != p)]
+            peers = values[(codes == codes[p]) & normal]
             peers = peers[np.isfinite(peers)]
             lo, hi = np.quantile(peers, [0.1, 0.9])
             usual.append(f"{_nice(lo)}–{_nice(hi)}" if _nice(lo) != _nice(hi) else _nice(lo))

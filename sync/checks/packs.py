@@ -87,7 +87,7 @@ class _Where:
         start, end = self.blocks[index] if index is not None and index < len(self.blocks) else (0, len(self.lines))
         if key:
             pattern = re.compile(rf"^\s*\"?{re.escape(key)}\"?\s*=")
-            for n in range(start, end):
+            for n in range(start, min(end, len(self.lines))):
                 if pattern.match(self.lines[n]):
                     return n + 1
         return start + 1 if index is not None and index < len(self.blocks) else None
