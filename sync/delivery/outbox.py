@@ -43,6 +43,7 @@ class OutboxBackend:
         msg = message_from_bytes(raw, policy=policy.default)
         stem = file_stem(msg)
         try:
+            self.folder.mkdir(parents=True, exist_ok=True)
             _write_atomic(self.folder / f"{stem}.html", preview_html(msg, recipients).encode("utf-8"))
             _write_atomic(self.folder / f"{stem}.eml", raw)
         except OSError as exc:

@@ -14,10 +14,10 @@ A crash before 3 can only duplicate the message if the server had already
 accepted it: that instant between the server's "250 OK" and step 3 is the
 whole window. A claim left behind by a crash is taken again after ``lease``;
 the resend is byte-identical (same Message-ID) and is counted as ``resent``.
-A server that is down, slow or busy (4xx) means retry with exponential
-backoff; a login failure retries hourly; a permanent refusal (5xx), or too many
-failed attempts, leaves the message ``failed`` - kept, visible, never deleted,
-and ``retry_failed`` puts it back.
+A server that is down means retry with exponential backoff (up to an hour),
+for as long as it takes; a login failure retries hourly; a permanent refusal
+(5xx) of a message, or ``max_refusals`` "try later" answers (4xx) to it, leaves
+it ``failed`` - kept, visible, never deleted, and ``retry_failed`` puts it back.
 """
 
 from __future__ import annotations
@@ -45,7 +45,8 @@ MIGRATIONS = [
             raw BLOB,                          -- the message as sent; dropped `keep_days` after sending
             status TEXT NOT NULL DEFAULT 'pending'
                 CHECK (status IN ('pending', 'sending', 'sent', 'failed')),
-            attempts INTEGER NOT NULL DEFAULT 0,
+            attempts INTEGER NOT NULL DEFAULT 0,  -- every try, the server reached or not: drives the backoff
+            refusals INTEGER NOT NULL DEFAULT 0,  -- times the server took this message and answered "later"
             resends INTEGER NOT NULL DEFAULT 0,  -- claims taken over after a crash mid-send
             queued_at TEXT NOT NULL,
             next_attempt TEXT NOT NULL,
@@ -64,7 +65,7 @@ PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 class RetryPolicy:
     first_delay: float = 60.0          # seconds before the first retry; doubles each time
     max_delay: float = 3600.0
-    max_attempts: int = 60             # ~2.5 days of a server that is down, then 'failed'
+    max_refusals: int = 30             # "try later" answers to one message before it is 'failed'
     slow_delay: float = 3600.0         # login or setup failures: somebody has to fix something first
     lease: float = 600.0               # a 'sending' claim older than this was left by a crash
     keep_days: int = 30                # sent messages keep their bytes this long, their record forever
@@ -168,8 +169,8 @@ class MailQueue:
         try:
             backend.open()
         except DeliveryError as exc:
-            for row in due:   # nothing could be tried: every due message waits, none counts an attempt
-                self._record_failure(row, exc, now, result, counted=False)
+            for row in due:   # the server is unreachable: every due message waits, none is at fault
+                self._record_failure(row, exc, now, result, offered=False)
             return result
         try:
             self._send_all(backend, due, now, result)
@@ -217,15 +218,16 @@ class MailQueue:
                        "WHERE id = ?", (_iso(now), backend, note, row["id"]))
 
     def _record_failure(self, row: Any, exc: DeliveryError, now: datetime, result: DeliveryResult,
-                        counted: bool = True) -> None:
+                        offered: bool = True) -> None:
+        """Back off; a server that cannot be reached never fails a message, only delays it."""
         attempts = row["attempts"] + 1
-        final = not exc.retryable or (counted and not exc.slow and attempts >= self.policy.max_attempts)
+        refusals = row["refusals"] + (offered and exc.retryable and not exc.slow)
+        final = not exc.retryable or refusals >= self.policy.max_refusals
         retry_at = now + timedelta(seconds=self.policy.delay(attempts, exc.slow))
         with self.state.atomic() as db:
-            db.execute("UPDATE mail_queue SET status = ?, attempts = ?, next_attempt = ?, last_error = ?, "
-                       "claimed_at = NULL WHERE id = ?",
-                       (FAILED if final else PENDING, attempts if counted else row["attempts"],
-                        _iso(retry_at), str(exc), row["id"]))
+            db.execute("UPDATE mail_queue SET status = ?, attempts = ?, refusals = ?, next_attempt = ?, "
+                       "last_error = ?, claimed_at = NULL WHERE id = ?",
+                       (FAILED if final else PENDING, attempts, refusals, _iso(retry_at), str(exc), row["id"]))
         problem = Problem(row["dedupe_key"], row["subject"], str(exc), exc.hint, final)
         (result.failed if final else result.deferred).append(problem)
 
@@ -253,7 +255,8 @@ class MailQueue:
 
     def retry_failed(self, keys: list[str] | None = None, now: datetime | None = None) -> int:
         """Put failed messages back in the queue (all, or those keys); returns how many."""
-        sql = "UPDATE mail_queue SET status = 'pending', attempts = 0, next_attempt = ? WHERE status = 'failed'"
+        sql = ("UPDATE mail_queue SET status = 'pending', attempts = 0, refusals = 0, next_attempt = ? "
+               "WHERE status = 'failed'")
         params: list[Any] = [_iso(_utc(now))]
         if keys is not None:
             sql += f" AND dedupe_key IN ({', '.join('?' * len(keys))})"
