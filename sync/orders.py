@@ -115,6 +115,14 @@ class OrderView:
     unjoined: list[Table] = field(default_factory=list)   # department tabs without an order number
     unknown_stages: list[str] = field(default_factory=list)
 
+    def poorly_joined(self, table: str) -> bool:
+        """Most of the tab's order numbers are not orders: it covers other orders, or another kind of number."""
+        rows = self.parts.get(table)
+        if rows is None or rows.empty:
+            return False
+        orphans = int((~rows[KEY].isin(self.orders.index)).sum())
+        return orphans == len(rows) if len(rows) <= 20 else orphans > 20 and orphans > len(rows) / 2
+
     def rows(self, table: str) -> pd.DataFrame:
         return self.parts.get(table, pd.DataFrame(columns=[KEY, POS, ROW]))
 

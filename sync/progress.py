@@ -24,7 +24,7 @@ import pandas as pd
 from sync.findings import WARNING, Finding
 from sync.i18n import say
 from sync.orders import (CANCELLED, CLOSED, KEY, POS, SHIPPED, STAGE, OrderView, build_view, cumulative_column,
-                         settings_from, total)
+                         settings_from)
 from sync.register import Register
 from sync.tables import ROW
 
@@ -94,26 +94,30 @@ def progress_of_view(view: OrderView, *, today: dt.date | None = None,
     finish = project(view, pace, now)
     percent = _percent(view)
     materials = _material_risks(view)
+    shipped = view.totals["shipped"] if "shipped" in view.totals else pd.Series(dtype=float)
+    cols = [c for c in ("order_no", "customer", "follower", "quantity", "due_date", "status", "status_class")
+            if c in orders]
+    rows = orders[cols].assign(_shipped=shipped.reindex(orders.index)).to_dict("index")   # dicts: fast per order
+    pct = percent.round(1).to_dict("index")
+    rate = pace.rate.to_dict("index")
+    ends = finish.to_dict()
     out: dict[str, OrderProgress] = {}
-    for key, o in orders.iterrows():
-        p = _one(view, key, o, percent.loc[key] if key in percent.index else None, now)
+    for key, o in rows.items():
+        p = _one(view, key, o, pct.get(key, {}))
         if p.open:
-            stage = p.current_stage if p.current_stage in pace.rate.columns else None
-            rate = pace.rate.at[key, stage] if stage and key in pace.rate.index else None
-            _project(p, finish.get(key), rate, view, now)
+            _project(p, ends.get(key), rate.get(key, {}).get(p.current_stage), view, now)
             p.material_risk = materials.get(key, [])
         out[key] = p
     return out
 
 
-def _one(view: OrderView, key: str, o: pd.Series, pct: pd.Series | None, now: pd.Timestamp) -> OrderProgress:
-    qty = float(o["quantity"]) if pd.notna(o["quantity"]) else None
-    percent = {k: round(float(v), 1) for k, v in (pct.items() if pct is not None else []) if pd.notna(v)}
-    shipped = total(view, key, "shipped")
-    complete = qty is not None and shipped >= qty * (1 - view.settings.short_tolerance)
-    closed = o["status_class"] in (SHIPPED, CLOSED, CANCELLED) or complete
+def _one(view: OrderView, key: str, o: dict[str, Any], pct: dict[str, float]) -> OrderProgress:
+    qty = float(o["quantity"]) if pd.notna(o.get("quantity")) else None
+    percent = {k: float(v) for k, v in pct.items() if pd.notna(v)}
+    complete = qty is not None and o["_shipped"] >= qty * (1 - view.settings.short_tolerance)
+    closed = o.get("status_class") in (SHIPPED, CLOSED, CANCELLED) or complete
     return OrderProgress(key, str(o["order_no"]), _text(o.get("customer")), _text(o.get("follower")), qty,
-                         _date(o["due_date"]), _text(o.get("status")), not closed,
+                         _date(o.get("due_date")), _text(o.get("status")), not closed,
                          DONE_ALL if complete else _current(view, percent), percent)
 
 
@@ -218,7 +222,9 @@ def _project(p: OrderProgress, finish: Any, rate: Any, view: OrderView, now: pd.
     if p.quantity and pd.notna(finish):
         p.projected_finish = (max(pd.Timestamp(finish), now) + pd.Timedelta(days=view.settings.ship_lag_days)).date()
         p.rate = round(float(rate), 1) if pd.notna(rate) else None
-    elif p.due_date and p.due_date < now.date():   # no pace to go on, but the date has passed
+    elif p.due_date and p.due_date < now.date() and (p.status or "shipping" in view.parts):
+        # no pace to go on, but the date has passed; and a status or the shipping tab says it is still open
+        # (an orders tab alone with neither is a list of past orders as much as of late ones)
         p.days_late, p.at_risk = (now.date() - p.due_date).days, True
         return
     if p.projected_finish and p.due_date:

@@ -108,10 +108,15 @@ def orphan_rows(ctx: Ctx) -> Iterator[Finding]:
         orphans = rows[~rows[KEY].isin(known)]
         if orphans.empty:
             continue
-        if len(orphans) == len(rows) and len(rows) > 3:
+        if ctx.view.poorly_joined(table) and len(rows) > 3:
+            examples = ", ".join(orphans["order_no"].drop_duplicates().head(3).astype(str))
             yield Finding("tabs-not-joined", INFO, ctx.say(
-                "「{sheet}」的订单号与订单表没有一个相同，无法核对", "no order number in {sheet} is in the orders tab; "
-                "it cannot be reconciled", sheet=ctx.sheet(table)), table=table, sheet=ctx.sheet(table))
+                "「{sheet}」{n}/{total} 行的订单号不在订单表里（如 {ex}），无法逐行核对",
+                "{n} of {total} rows in {sheet} name orders that are not in the orders tab (e.g. {ex}); "
+                "they cannot be reconciled row by row", sheet=ctx.sheet(table), n=len(orphans), total=len(rows),
+                ex=examples), table=table, sheet=ctx.sheet(table), source=ctx.view.tables[table].location,
+                hint=ctx.say("确认这张表和订单表说的是同一批订单", "check that this tab and the orders tab cover the "
+                             "same orders"))
             continue
         guesses = suggest(orphans[KEY].unique(), known, ctx.s.suggest_cutoff)
         for _, row in orphans.iterrows():
@@ -162,7 +167,7 @@ def missing_rows(ctx: Ctx) -> Iterator[Finding]:
     }
     for table, wanted in expect.items():
         rows = ctx.view.parts.get(table)
-        if rows is None:
+        if rows is None or ctx.view.poorly_joined(table):
             continue
         lacking = orders[wanted & (cls != CANCELLED) & ~orders.index.isin(rows[KEY])]
         for key, order in lacking.iterrows():
