@@ -149,3 +149,16 @@ def test_cli_preview_writes_html_and_text(tmp_path, monkeypatch):
     assert "SO-1" in out.read_text(encoding="utf-8") and "SO-1" in out.with_suffix(".txt").read_text(encoding="utf-8")
     bad = CliRunner().invoke(app, ["digest", "weekly", "--preview", "--config", str(tmp_path / "config.toml")])
     assert bad.exit_code == 2 and "weekly" in bad.output and "daily" in bad.output
+
+
+def test_cli_without_preview_queues_once(tmp_path):
+    from sync.cli import app
+
+    write_register(tmp_path / "register.xlsx", [order("SO-1", date(2026, 9, 10))])
+    (tmp_path / "config.toml").write_text(
+        '[sources.register]\nkind = "excel"\npath = "register.xlsx"\n\n'
+        '[[digests]]\nname = "daily"\nto = ["张伟"]\ncharts = false\n', encoding="utf-8")
+    args = ["digest", "daily", "--config", str(tmp_path / "config.toml"), "--now", NOW.isoformat(), "--lang", "en"]
+    first, again = CliRunner().invoke(app, args), CliRunner().invoke(app, args)
+    assert first.exit_code == 0, first.output
+    assert "queued 1 mails" in first.output and "queued 0 mails" in again.output

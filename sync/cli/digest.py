@@ -66,18 +66,11 @@ def write_preview(outgoing: list, first: Path) -> list[Path]:
 
 
 def _enqueue(state: State, cfg, plan, language: str) -> None:
-    try:
-        from sync.delivery import enqueue
-    except ImportError:
-        raise UserError(say("邮件发送模块尚未安装，请先用 --preview 预览", "mail delivery is not available yet; "
-                            "use --preview", language)) from None
-    for mail in plan.outgoing:
-        enqueue(state, mail) if _takes_state(enqueue) else enqueue(mail)
-    plan.record()
-    typer.echo(say("已加入发送队列：{n} 封", "queued {n} mails", language, n=len(plan.outgoing)))
+    """Queue every mail (idempotent by dedupe key), then record the digest: a crash in between re-queues nothing."""
+    from sync.delivery.queue import MailQueue
 
-
-def _takes_state(fn) -> bool:
-    import inspect
-
-    return len(inspect.signature(fn).parameters) >= 2
+    queue = MailQueue(state, cfg.mail.sender)
+    with state.atomic():
+        queued = sum(1 for mail in plan.outgoing if queue.enqueue(mail))
+        plan.record()
+    typer.echo(say("已加入发送队列：{n} 封", "queued {n} mails", language, n=queued))
