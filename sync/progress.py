@@ -170,7 +170,8 @@ def rates_from_rows(view: OrderView, now: pd.Timestamp) -> Pace:
         last = prod.join(seen.stack().rename("_last"), on=[KEY, STAGE])
         recent = last[last["_event"] > last["_last"] - pd.Timedelta(days=window)]
         done = recent.groupby([KEY, STAGE])["completed_qty"].sum().unstack(STAGE).reindex_like(view.done)
-        days = days.clip(upper=window)
+        # a day's row counts that day's output, so the first and the last day both count
+        days = ((seen - start).apply(lambda c: c.dt.days) + 1).clip(lower=1, upper=window)
     return Pace(_trusted(done / days, view, days), seen)
 
 
