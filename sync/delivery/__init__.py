@@ -3,7 +3,8 @@
 The notices hand over ``Outgoing`` messages (``message.py``); ``MailQueue``
 (``queue.py``) stores each once under its dedupe key and ``deliver_due`` sends
 them through a backend: ``outbox`` (files, the default) or ``smtp``.
-``recipients.py`` is the closed list of who may get mail.
+``recipients.py`` (imported on its own: it reads the register, sending does
+not need pandas) is the closed list of who may get mail.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from sync.delivery.errors import AuthFailed, BadRecipient, DeliveryError, MailSe
 from sync.delivery.message import Outgoing, build_email, clean_header_text, message_id_for
 from sync.delivery.outbox import OutboxBackend
 from sync.delivery.queue import DeliveryResult, MailQueue, Problem, QueueEntry, RetryPolicy
-from sync.delivery.recipients import Recipients, Resolution
 from sync.delivery.smtp import SmtpBackend
 
 
@@ -32,6 +32,6 @@ def make_backend(mail: MailConfig, base_dir: str | Path, environ: Mapping[str, s
 
 __all__ = [
     "AuthFailed", "BadRecipient", "Backend", "DeliveryError", "DeliveryResult", "MailQueue", "MailSetupError",
-    "OutboxBackend", "Outgoing", "Problem", "QueueEntry", "Recipients", "Rejected", "Resolution", "RetryPolicy",
+    "OutboxBackend", "Outgoing", "Problem", "QueueEntry", "Rejected", "RetryPolicy",
     "ServerUnavailable", "SmtpBackend", "build_email", "clean_header_text", "make_backend", "message_id_for",
 ]

@@ -66,10 +66,15 @@ class Recipients:
         out = Resolution()
         for spec in who:
             try:
-                for person in self._people(spec):
-                    out.add(person.name, self.address_of(person))
+                people = self._people(spec)
             except BadRecipient as exc:
                 out.problems.append(str(exc))
+                continue
+            for person in people:
+                try:
+                    out.add(person.name, self.address_of(person))
+                except BadRecipient as exc:
+                    out.problems.append(str(exc))
         return out
 
     def _people(self, spec: str) -> list[Person]:
