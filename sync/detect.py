@@ -282,7 +282,9 @@ def _first_data_row(rows: list[list[Any]], r: int, cols: dict[str, int], spec: T
         row = rows[k]
         cells = [row[c] for c in cols.values() if c < len(row) and row[c] not in ("", None)]
         texts = [row[c] for c in typed if c < len(row) and isinstance(row[c], str) and row[c].strip()]
-        if cells and all(isinstance(v, str) for v in cells) and texts and not any(_parses(t) for t in texts):
+        key = cell_label(row[cols[spec.key[0]]]) if cols.get(spec.key[0], len(row)) < len(row) else ""
+        if (cells and all(isinstance(v, str) for v in cells) and texts and not any(_parses(t) for t in texts)
+                and not any(ch.isdigit() for ch in key)):  # an order number has digits; "必填" has none
             notes.append(f"row {k + 1} looks like instructions under the header; skipped")
             k += 1
             continue

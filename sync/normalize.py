@@ -62,7 +62,7 @@ def normalise_key(value: Any) -> str:
 _NUM_CLEAN = re.compile(
     r"(?i)(人民币|rmb|cny|usd|us\$|hk\$|eur|hkd|元|美元|港币|欧元|[¥￥$€£]|"
     r"pcs?|pieces?|sets?|prs?|pairs?|units?|dozens?|doz|kgs?|kg|meters?|mtrs?|yds?|yards?|"
-    r"件|个|套|双|条|只|箱|包|米|码|公斤|千克|吨|打|张|卷|支|片|台|粒|对)"
+    r"件|个|套|双|条|只|箱|包|米|码|公斤|千克|吨|打|张|卷|支|片|台|粒|对|個|雙|條|隻|張|捲|對|噸)"
 )
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")

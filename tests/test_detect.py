@@ -1,0 +1,162 @@
+"""Header and table recognition on registers written the way people write them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+from openpyxl.styles import PatternFill
+
+from sync.config import TableConfig
+from sync.register import Register, load
+from sync.sources import open_path
+
+ZH = ["订单号", "客户", "款号", "订单数量", "交货日期", "跟单员"]
+
+
+def _rows(n: int = 5, start: int = 1) -> list[list]:
+    return [[f"PO-{i:03d}", f"客户{i % 3}", f"ST-{i}", 100 * i, f"2026-09-{i:02d}", "王芳"] for i in range(start, start + n)]
+
+
+def _save(tmp_path: Path, sheets: dict[str, list[list]], name: str = "register.xlsx", merges: dict | None = None,
+          styled_tail: int = 0) -> Path:
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for title, rows in sheets.items():
+        ws = wb.create_sheet(title)
+        for row in rows:
+            ws.append(row)
+        for rng in (merges or {}).get(title, []):
+            ws.merge_cells(rng)
+        for r in range(ws.max_row + 1, ws.max_row + 1 + styled_tail):  # formatted, never filled
+            for c in range(1, 7):
+                ws.cell(r, c).fill = PatternFill("solid", fgColor="FFFF00")
+    path = tmp_path / name
+    wb.save(path)
+    return path
+
+
+def _load(path: Path, configured: dict | None = None) -> Register:
+    register = load([open_path(path)], configured)
+    assert not register.problems, register.problems
+    return register
+
+
+def test_title_banner_notes_blank_rows_and_legend_above_the_header(tmp_path: Path) -> None:
+    rows = [["2026年订单跟进表"], ["更新于 2026-05-01"], [], ["图例: 黄色=加急"], ZH, *_rows(3)]
+    path = _save(tmp_path, {"订单": rows}, merges={"订单": ["A1:F1"]})
+    orders = _load(path).tables["orders"]
+    assert orders.header_row == 5 and len(orders) == 3
+    assert orders.data["_row"].tolist() == [6, 7, 8]
+    assert orders.cell("quantity", 7) == "D7" and orders.columns["due_date"].header == "交货日期"
+    assert orders.data["quantity"].tolist() == [100, 200, 300]
+
+
+def test_header_on_row_nine(tmp_path: Path) -> None:
+    rows = [[], [], ["", "", "note: exported"], [], [], [], [], [], ZH, *_rows(2)]
+    orders = _load(_save(tmp_path, {"Sheet1": rows})).tables["orders"]
+    assert orders.header_row == 9 and orders.data["_row"].tolist() == [10, 11]
+
+
+def test_two_row_header_with_merged_group(tmp_path: Path) -> None:
+    rows = [["订单号", "客户", "交货日期", "数量", "", "备注"],
+            ["", "", "", "订单数量", "已出货", ""],
+            ["PO-1", "ACME", "2026-09-15", 1200, 300, ""]]
+    path = _save(tmp_path, {"订单": rows}, merges={"订单": ["D1:E1", "A1:A2", "B1:B2", "C1:C2", "F1:F2"]})
+    orders = _load(path).tables["orders"]
+    assert orders.header_row == 2 and orders.columns["quantity"].letter == "D"
+    assert orders.columns["quantity"].header == "数量/订单数量"
+    assert orders.data["_row"].tolist() == [3] and orders.data["quantity"].tolist() == [1200]
+
+
+def test_english_headers(tmp_path: Path) -> None:
+    header = ["PO #", "Style No.", "Buyer", "Order Qty", "Ex-factory Date", "Merchandiser"]
+    orders = _load(_save(tmp_path, {"Orders": [header, *_rows(2)]})).tables["orders"]
+    assert {f: c.header for f, c in orders.columns.items()} == {
+        "order_no": "PO #", "product": "Style No.", "customer": "Buyer", "quantity": "Order Qty",
+        "due_date": "Ex-factory Date", "follower": "Merchandiser"}
+
+
+def test_traditional_chinese_headers(tmp_path: Path) -> None:
+    header = ["訂單編號", "客戶名稱", "款號", "訂單數量", "交貨日期", "跟單員"]
+    orders = _load(_save(tmp_path, {"訂單": [header, *_rows(2)]})).tables["orders"]
+    assert set(orders.columns) == {"order_no", "customer", "product", "quantity", "due_date", "follower"}
+
+
+def test_totals_blank_separators_and_trailing_formatted_rows(tmp_path: Path) -> None:
+    rows = [ZH, *_rows(2), [], ["小计", "", "", 300, "", ""], *_rows(2, start=3), [None] * 6,
+            ["合计", "", "", 1000, "", ""], ["Total", "", "", 1000, "", ""]]
+    orders = _load(_save(tmp_path, {"订单": rows}, styled_tail=20)).tables["orders"]
+    assert orders.data["order_no"].tolist() == ["PO-001", "PO-002", "PO-003", "PO-004"]
+    assert orders.data["_row"].tolist() == [2, 3, 6, 7]
+
+
+def test_guidance_row_under_the_header_is_skipped(tmp_path: Path) -> None:
+    rows = [ZH, ["必填", "客户全称", "见款式表", "填件数", "格式: 年-月-日", "姓名"], *_rows(2)]
+    orders = _load(_save(tmp_path, {"订单": rows})).tables["orders"]
+    assert orders.data["_row"].tolist() == [3, 4] and not orders.bad["quantity"].any()
+
+
+def test_unparseable_values_are_kept_and_marked(tmp_path: Path) -> None:
+    rows = [ZH, ["PO-1", "ACME", "S1", "很多", "下周", "王芳"]]
+    orders = _load(_save(tmp_path, {"订单": rows})).tables["orders"]
+    assert orders.bad["quantity"].tolist() == [True] and orders.raw_text("quantity", 0) == "很多"
+    assert orders.bad["due_date"].tolist() == [True] and orders.raw_text("due_date", 0) == "下周"
+
+
+def test_each_sheet_is_its_own_table(tmp_path: Path) -> None:
+    sheets = {
+        "订单": [ZH, *_rows(3)],
+        "物料": [["订单号", "物料名称", "供应商", "需求数量", "预计到货"], ["PO-001", "面料", "宏达", 300, "2026-08-01"]],
+        "出货": [["订单号", "出货日期", "出货数量", "物流单号"], ["PO-001", "2026-09-01", 100, "SF123"]],
+        "客户": [["客户编码", "客户名称", "联系人", "邮箱"], ["C1", "ACME", "Li", "li@acme.cn"],
+                 ["C2", "Beta", "Wu", "wu@beta.cn"]],
+    }
+    tables = _load(_save(tmp_path, sheets)).tables
+    assert {n: t.sheet for n, t in tables.items()} == {
+        "orders": "订单", "materials": "物料", "shipping": "出货", "customers": "客户"}
+
+
+def test_a_supplier_list_is_not_customer_orders(tmp_path: Path) -> None:
+    header = ["采购单号", "供应商名称", "物料名称", "采购数量", "交货日期"]
+    register = _load(_save(tmp_path, {"Sheet1": [header, ["P-1", "宏达", "拉链", 500, "2026-08-01"]]}))
+    assert set(register.tables) == {"materials"}
+
+
+def test_transactions_with_customer_codes_are_not_a_customer_master(tmp_path: Path) -> None:
+    header = ["订单号", "客户编号", "客户名称", "订单数量"]
+    rows = [[f"PO-{i}", "C1" if i % 2 else "C2", "ACME", 10] for i in range(20)]
+    register = _load(_save(tmp_path, {"Sheet1": [header, *rows], "Sheet2": [header, *rows]}))
+    assert "customers" not in register.tables and "orders" in register.tables
+
+
+def test_a_sheet_without_order_numbers_is_not_a_register(tmp_path: Path) -> None:
+    rows = [["日期", "人员", "型号", "数量", "工艺"], ["6.1", "张三", "113-78", 136, "喷涂"]]
+    register = _load(_save(tmp_path, {"生产日报": rows}))
+    assert not register.tables and register.notes
+
+
+def test_a_key_value_block_above_the_header_is_not_glued_to_it(tmp_path: Path) -> None:
+    rows = [["质量检验报告"], [], ["报告编号", "QR-1"], ["生产厂家", "宏达"], ZH, *_rows(2)]
+    orders = _load(_save(tmp_path, {"订单": rows})).tables["orders"]
+    assert orders.header_row == 5 and orders.columns["order_no"].header == "订单号"
+
+
+def test_config_pins_sheet_header_row_columns_and_aliases(tmp_path: Path) -> None:
+    rows = [["说明"], ["单据", "买方代码", "件", "走货", "Ref"], ["X-1", "ACME", 12, "2026-09-15", "PO-9"]]
+    path = _save(tmp_path, {"Data": rows, "Other": [ZH, *_rows(2)]})
+    cfg = TableConfig(source=path.name, sheet="Data", header_row=2,
+                      columns={"quantity": "C", "due_date": "走货"}, aliases={"customer": ["买方代码"]})
+    orders = _load(path, {"orders": cfg}).tables["orders"]
+    assert orders.sheet == "Data" and orders.header_row == 2
+    assert orders.columns["quantity"].letter == "C" and orders.columns["due_date"].header == "走货"
+    assert orders.columns["customer"].header == "买方代码"
+    assert orders.data["due_date"].tolist()[0].isoformat().startswith("2026-09-15")
+
+
+def test_config_alias_finds_an_unusual_header(tmp_path: Path) -> None:
+    rows = [["Ref", "Customer", "Qty"], ["X-1", "ACME", 12]]
+    path = _save(tmp_path, {"Book": rows})
+    cfg = TableConfig(source=path.name, aliases={"order_no": ["Ref"]})
+    orders = _load(path, {"orders": cfg}).tables["orders"]
+    assert orders.columns["order_no"].header == "Ref" and orders.data["order_no"].tolist() == ["X-1"]
