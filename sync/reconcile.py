@@ -276,6 +276,8 @@ def shipped_over(ctx: Ctx) -> Iterator[Finding]:
         return
     shipped = ship.groupby(KEY)["shipped_qty"].sum()
     passed = view.totals["passed"] if "passed" in view.totals else pd.Series(dtype=float)
+    if "passed_qty" in view.rows("qc") and not view.poorly_joined("qc"):
+        passed = passed.reindex(shipped.index).fillna(0)   # QC is kept, and has no row: nothing passed
     allowed = np.floor(view.orders["quantity"] * (1 + ctx.s.over_tolerance) + SLACK)
     rows = _largest(ship, [KEY], "shipped_qty").set_index(KEY)
     for key, qty in shipped.items():

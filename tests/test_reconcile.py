@@ -171,6 +171,15 @@ def test_shipped_over_passed_with_several_inspections_and_shipments(tmp_path: Pa
     assert [(f.cell, f.value) for f in found] == [(f"C{big - 1}", "600")]
 
 
+def test_shipped_with_no_inspection_at_all(tmp_path: Path) -> None:
+    book = Book()
+    healthy(book)
+    book.order("SO-2", 100)
+    row = book.ship("SO-2", "2026-04-07", 100)
+    found = of(run(book, tmp_path), "shipped-over-passed")
+    assert [(f.order_no, f.cell) for f in found] == [("SO-2", f"C{row}")]
+
+
 def test_partial_shipments_within_tolerance_are_fine_and_close_the_order(tmp_path: Path) -> None:
     book = Book()
     healthy(book, status="已发货")
