@@ -24,14 +24,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 import numpy as np
-import pandas as pd
 
 from sync.change_requests import (REQUEST_MIGRATIONS, ChangeRequest, ProjectedFinish, classify,
                                   store_requests)
 from sync.findings import WARNING, Finding
 from sync.i18n import say
 from sync.register import Register
-from sync.snapshot import Snapshot, snapshot
+from sync.snapshot import Index, Snapshot, snapshot
 from sync.state import Migration, State
 
 ADDED, CHANGED, REMOVED = "added", "changed", "removed"
@@ -46,9 +45,10 @@ CREATE TABLE ledger_cycles (id INTEGER PRIMARY KEY, seen_at TEXT NOT NULL,
     added INTEGER NOT NULL, changed INTEGER NOT NULL, removed INTEGER NOT NULL);
 CREATE TABLE ledger_tables (tbl TEXT PRIMARY KEY, source TEXT, location TEXT, sheet TEXT,
     rows INTEGER NOT NULL, fields TEXT NOT NULL, columns TEXT NOT NULL, cycle INTEGER NOT NULL);
+CREATE TABLE ledger_index (tbl TEXT PRIMARY KEY, keys BLOB NOT NULL, khashes BLOB NOT NULL,
+    hashes BLOB NOT NULL, rows BLOB NOT NULL);
 CREATE TABLE ledger_rows (tbl TEXT NOT NULL, key TEXT NOT NULL, order_key TEXT, order_no TEXT,
-    hash INTEGER NOT NULL, vals TEXT NOT NULL, row INTEGER, first_cycle INTEGER NOT NULL,
-    PRIMARY KEY (tbl, key)) WITHOUT ROWID;
+    vals TEXT NOT NULL, first_cycle INTEGER NOT NULL, PRIMARY KEY (tbl, key)) WITHOUT ROWID;
 CREATE INDEX ledger_rows_order ON ledger_rows (order_key);
 CREATE TABLE ledger_changes (id INTEGER PRIMARY KEY, cycle INTEGER NOT NULL REFERENCES ledger_cycles (id),
     seen_at TEXT NOT NULL, tbl TEXT NOT NULL, key TEXT NOT NULL, order_key TEXT, order_no TEXT,
@@ -101,9 +101,9 @@ class TablePlan:
     table: str
     meta: tuple | None = None                          # the ledger_tables row to store
     changes: list[Change] = field(default_factory=list)
-    upserts: list[tuple] = field(default_factory=list)  # (key, order_key, order_no, hash, vals, row)
-    moves: list[tuple] = field(default_factory=list)    # (row, key)
+    upserts: list[tuple] = field(default_factory=list)  # (key, order_key, order_no, vals)
     deletes: list[str] = field(default_factory=list)
+    index: Index | None = None                          # the table's new index, when it moved
     brake: Brake | None = None
     release: bool = False
     baseline: bool = False
@@ -157,7 +157,8 @@ def plan_table(db: sqlite3.Connection, name: str, register: Register, seen_at: s
     new_meta = (name, table.source, table.location, table.sheet, len(snap), json.dumps(snap.fields),
                 json.dumps({f: c.letter for f, c in table.columns.items()}, ensure_ascii=False))
     if meta is None:
-        return TablePlan(name, new_meta, upserts=_rows(snap, np.arange(len(snap))), baseline=True)
+        return TablePlan(name, new_meta, upserts=_rows(snap, np.arange(len(snap))), index=snap.index(),
+                         baseline=True)
     plan = TablePlan(name, new_meta)
     here = _Where(table.source, table.sheet, {f: c.letter for f, c in table.columns.items()})
     _diff(db, snap, plan, meta, here, confirmed, seen_at)
@@ -175,8 +176,9 @@ def _plan_missing(db: sqlite3.Connection, name: str, meta: sqlite3.Row | None, r
         plan.brake = Brake(name, meta["source"], meta["sheet"], "missing", meta["rows"], 0)
         return plan
     old = _stored(db, name)
-    plan.deletes = list(old["key"])
-    plan.changes = _removals(db, name, plan.deletes, _where(meta), seen_at)
+    plan.deletes = old.keys.tolist()
+    plan.changes = _removals(db, name, old, _where(meta), seen_at)
+    plan.index = Index.empty()
     plan.meta = tuple(meta[k] for k in ("tbl", "source", "location", "sheet")) + (0, meta["fields"], meta["columns"])
     plan.release = True
     return plan
@@ -184,35 +186,36 @@ def _plan_missing(db: sqlite3.Connection, name: str, meta: sqlite3.Row | None, r
 
 def _diff(db: sqlite3.Connection, snap: Snapshot, plan: TablePlan, meta: sqlite3.Row, where: _Where,
           confirmed: bool, seen_at: str) -> None:
-    old = _stored(db, snap.table)
-    new = pd.DataFrame({"key": snap.keys, "hash": snap.hashes, "row": snap.rows, "pos": np.arange(len(snap))})
-    both = new.merge(old, on="key", how="outer", suffixes=("", "_old"), indicator=True)
-    added = both[both["_merge"] == "left_only"]
-    removed = both[both["_merge"] == "right_only"]
-    kept = both[both["_merge"] == "both"]
-    edited = kept[kept["hash"] != kept["hash_old"]]
-    moved = kept[(kept["hash"] == kept["hash_old"]) & (kept["row"] != kept["row_old"])]
-    plan.changes += [_added(snap, int(p), where, seen_at) for p in added["pos"]]
-    plan.changes += _edits(db, snap, edited["pos"].astype(int).tolist(), where, seen_at)
-    plan.upserts = _rows(snap, np.concatenate([added["pos"], edited["pos"]]).astype(int))
-    plan.moves = [(int(r), k) for r, k in zip(moved["row"], moved["key"])]
+    old, new = _stored(db, snap.table), snap.index()
+    at = old.find(new)                               # each new row's position in the old snapshot, or -1
+    added, kept = np.flatnonzero(at < 0), np.flatnonzero(at >= 0)
+    same = new.hashes[kept] == old.hashes[at[kept]]
+    edited = kept[~same]
+    moved = bool((new.rows[kept[same]] != old.rows[at[kept[same]]]).any())
+    gone = np.ones(len(old), dtype=bool)
+    gone[at[kept]] = False
+    removed = old.take(np.flatnonzero(gone))
+    plan.changes += [_added(snap, int(p), where, seen_at) for p in added]
+    plan.changes += _edits(db, snap, edited.tolist(), where, seen_at)
+    plan.upserts = _rows(snap, np.concatenate([added, edited]))
     if len(removed) and _looks_truncated(len(old), len(snap), len(removed)) and not confirmed:
         plan.brake = Brake(snap.table, meta["source"], meta["sheet"], "empty" if len(snap) == 0 else "truncated",
                            len(old), len(snap))
+        plan.index = new.plus(removed) if len(added) or len(edited) or moved else None  # the missing rows stay
         return
     plan.release = True
-    plan.deletes = list(removed["key"])
-    plan.changes += _removals(db, snap.table, plan.deletes, _where(meta), seen_at)
+    plan.deletes = removed.keys.tolist()
+    plan.changes += _removals(db, snap.table, removed, _where(meta), seen_at)
+    plan.index = new if len(added) or len(edited) or len(removed) or moved else None
 
 
 def _looks_truncated(before: int, after: int, removed: int) -> bool:
     return after == 0 or (before >= BRAKE_MIN_ROWS and removed > before * BRAKE_SHARE)
 
 
-def _stored(db: sqlite3.Connection, name: str) -> pd.DataFrame:
-    rows = db.execute("SELECT key, hash, row FROM ledger_rows WHERE tbl = ?", (name,)).fetchall()
-    return pd.DataFrame([tuple(r) for r in rows], columns=["key", "hash", "row"]).astype(
-        {"key": object, "hash": np.int64, "row": "Int64"})
+def _stored(db: sqlite3.Connection, name: str) -> Index:
+    row = db.execute("SELECT keys, khashes, hashes, rows FROM ledger_index WHERE tbl = ?", (name,)).fetchone()
+    return Index.unpack(*row) if row else Index.empty()
 
 
 @dataclass
@@ -234,8 +237,7 @@ def _rows(snap: Snapshot, positions: np.ndarray) -> list[tuple]:
     if len(positions) == 0:
         return []
     texts = snap.values.iloc[positions].to_json(orient="records", lines=True, force_ascii=False).splitlines()
-    return [(snap.keys[p], snap.order_keys[p], _text(snap.order_nos[p]), int(snap.hashes[p]), vals,
-             int(snap.rows[p])) for p, vals in zip(positions, texts)]
+    return [(snap.keys[p], snap.order_keys[p], _text(snap.order_nos[p]), vals) for p, vals in zip(positions, texts)]
 
 
 def _added(snap: Snapshot, pos: int, where: _Where, seen_at: str) -> Change:
@@ -260,12 +262,14 @@ def _edits(db: sqlite3.Connection, snap: Snapshot, positions: list[int], where: 
     return out
 
 
-def _removals(db: sqlite3.Connection, name: str, keys: list[str], where: _Where, seen_at: str) -> list[Change]:
+def _removals(db: sqlite3.Connection, name: str, removed: Index, where: _Where, seen_at: str) -> list[Change]:
+    """Each removed row with its last values, at the sheet row where it was last seen."""
+    last_row = dict(zip(removed.keys.tolist(), removed.rows.tolist()))
     return [Change(REMOVED, name, r["key"], r["order_key"] or "", r["order_no"] or "",
                    old=json.dumps({k: v for k, v in json.loads(r["vals"]).items() if v is not None},
                                   ensure_ascii=False),
-                   source=where.source, sheet=where.sheet, row=r["row"], seen_at=seen_at)
-            for r in _fetch(db, name, keys)]
+                   source=where.source, sheet=where.sheet, row=last_row[r["key"]], seen_at=seen_at)
+            for r in _fetch(db, name, removed.keys.tolist())]
 
 
 def _fetch(db: sqlite3.Connection, name: str, keys: list[str]) -> Iterator[sqlite3.Row]:
@@ -293,12 +297,11 @@ def apply_plan(db: sqlite3.Connection, plan: CyclePlan) -> int:
 
 def _apply_table(db: sqlite3.Connection, tp: TablePlan, cycle: int, seen_at: str) -> None:
     db.executemany(
-        "INSERT INTO ledger_rows (tbl, key, order_key, order_no, hash, vals, row, first_cycle) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tbl, key) DO UPDATE SET order_key = excluded.order_key, "
-        "order_no = excluded.order_no, hash = excluded.hash, vals = excluded.vals, row = excluded.row",
-        ((tp.table, *u, cycle) for u in tp.upserts))
-    db.executemany("UPDATE ledger_rows SET row = ? WHERE tbl = ? AND key = ?",
-                   ((r, tp.table, k) for r, k in tp.moves))
+        "INSERT INTO ledger_rows (tbl, key, order_key, order_no, vals, first_cycle) VALUES (?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (tbl, key) DO UPDATE SET order_key = excluded.order_key, order_no = excluded.order_no, "
+        "vals = excluded.vals", ((tp.table, *u, cycle) for u in tp.upserts))
+    if tp.index is not None:
+        db.execute("INSERT OR REPLACE INTO ledger_index VALUES (?, ?, ?, ?, ?)", (tp.table, *tp.index.pack()))
     db.executemany("DELETE FROM ledger_rows WHERE tbl = ? AND key = ?", ((tp.table, k) for k in tp.deletes))
     db.executemany(
         "INSERT INTO ledger_changes (cycle, seen_at, tbl, key, order_key, order_no, kind, field, old, new, "

@@ -97,7 +97,7 @@ def test_killed_while_waiting_to_commit(tmp_path):
     finally:
         holder.execute("ROLLBACK")
         holder.close()
-    assert any(s.startswith("SELECT key, hash, row FROM ledger_rows") for s in seen)   # it had read and planned
+    assert any(s.startswith("SELECT keys, khashes, hashes, rows FROM ledger_index") for s in seen)   # it had read and planned
     _assert_recorded_once(db, book)
 
 
