@@ -120,7 +120,8 @@ def _show_list(chosen: list[OrderProgress], notes: list[str], fmt: str, lang: st
     for p in chosen:
         table.add_row(p.order_no, p.follower or "", stage_label(p.current_stage, lang), _done(p),
                       _date(p.due_date), _date(p.projected_finish), _risk(p, lang))
-    console.print(table)
+    if chosen:
+        console.print(table)
     console.print(say("{n} 个订单，{r} 个有风险（共 {t} 个）", "{n} orders, {r} at risk (of {t})", lang,
                       n=len(chosen), r=sum(p.at_risk for p in chosen), t=total), highlight=False)
     for note in notes:
