@@ -14,8 +14,9 @@ A request with none of these still goes to the order's follower: the customer
 changed their mind on a running order, and someone should know.
 
 The projected finish comes from a ``ProjectedFinish`` callable (order key ->
-date or None), e.g. the progress engine's projection. Without one, the
-production tab's own plan stands in: the latest actual finish once every
+date or None); by default the progress engine's (``sync.progress``), asked
+only when a due date was pulled in. Where it has no projection for an order,
+the production tab's own plan stands in: the latest actual finish once every
 stage finished, else the latest planned finish.
 """
 
@@ -130,15 +131,25 @@ def classify(changes: Iterable[Change], register: Register, *, today: date,
     if not candidates:
         return []
     progress = order_progress(register, {c.order_key for c in candidates})
+    if projected_finish is None and any(c.field == "due_date" for c in candidates):
+        projected_finish = engine_projection(register, today)
     out = []
     for c in candidates:
         p = progress.get(c.order_key, Progress())
         if not p.under_way:
             continue
-        finish = projected_finish(c.order_key) if projected_finish else p.finish
+        finish = (projected_finish(c.order_key) if projected_finish else None) or p.finish
         out.append(ChangeRequest(c.order_key, c.order_no, c.field, c.old, c.new, impacts(c, p, finish),
                                  p.follower, c.source, c.sheet, c.row, c.cell))
     return out
+
+
+def engine_projection(register: Register, today: date) -> ProjectedFinish:
+    """The progress engine's projected finish per order key."""
+    from sync.progress import progress  # the engine is heavy; most cycles pull no due date in
+
+    found = progress(register, today=today)
+    return lambda key: found[key].projected_finish if key in found else None
 
 
 def impacts(change: Change, p: Progress, finish: date | None) -> list[Impact]:
