@@ -255,7 +255,8 @@ def plan_entry_errors(state: State, report: Report, directory: Directory, now: d
         return []
     current: dict[tuple[str, str], tuple[Person, Finding]] = {}
     for f in report.findings:
-        who = f.follower or (facts or {}).get(normalise_key(f.order_no), OrderFacts("", "")).follower
+        who = (f.follower or (facts or {}).get(normalise_key(f.order_no), OrderFacts("", "")).follower
+               or settings.get("unassigned_to"))  # e.g. an unreadable workbook: nobody's rows, still somebody's job
         person = directory.find(who) if f.severity == ERROR else None
         if person is not None and person.email:
             current[(fold_text(person.name), finding_key(f))] = (person, f)

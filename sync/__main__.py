@@ -1,0 +1,5 @@
+"""``python -m sync`` is ``ordersync``."""
+
+from sync.cli import main
+
+main()

@@ -1,0 +1,213 @@
+"""One cycle: read -> check -> changes -> notices -> deliver.
+
+The engine keeps the tables of every source in memory and re-reads only the
+sources that changed: a save that leaves the bytes as they were costs one hash,
+and a broken workbook becomes a finding about that workbook while every other
+source carries on with its last good tables.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from sync.calendar import zone
+from sync.config import Config
+from sync.delivery import make_backend
+from sync.delivery.queue import DeliveryResult, MailQueue
+from sync.errors import SourceError
+from sync.findings import ERROR, Report
+from sync.ledger import remember
+from sync.notices import Plan, gather, plan_digest, plan_notices
+from sync.pipeline import check_register
+from sync.progress import progress
+from sync.register import Register, SourceProblem, load
+from sync.sources.base import Source
+from sync.state import State
+
+log = logging.getLogger("ordersync.cycle")
+HASH_CHUNK = 1 << 20
+
+
+@dataclass
+class SourceStatus:
+    name: str
+    location: str
+    last_read: str | None = None
+    result: str = "not read yet"
+    rows: int = 0
+    findings: int = 0
+    errors: int = 0
+    changes: int = 0
+    requests: int = 0
+    busy_retries: int = 0
+    open_elsewhere: bool = False
+
+
+@dataclass
+class CycleResult:
+    read: list[str] = field(default_factory=list)        # sources actually parsed
+    skipped: list[str] = field(default_factory=list)     # unchanged content
+    report: Report | None = None
+    changes: int = 0
+    notices: int = 0
+    duration: float = 0.0
+
+
+def content_hash(path: Path) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    with path.open("rb") as fh:
+        while chunk := fh.read(HASH_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class SourceCache:
+    """The last good register of each source, and what its content looked like."""
+
+    BUSY_LIMIT = 5   # a file still half-written after this many tries is reported
+
+    def __init__(self, config: Config, sources: list[Source]) -> None:
+        self.config = config
+        self.sources = {s.name: s for s in sources}
+        self.registers: dict[str, Register] = {}
+        self.tokens: dict[str, str] = {}
+        self.status = {s.name: SourceStatus(s.name, s.location) for s in sources}
+
+    def refresh(self, names: list[str], now: datetime, *, force: bool = False) -> tuple[list[str], list[str]]:
+        """Re-read the named sources whose content changed; return (read, unchanged)."""
+        read, unchanged = [], []
+        for name in names:
+            source = self.sources[name]
+            status = self.status[name]
+            before = source.requests
+            try:
+                token = self._token(source)
+                if not force and token and self.tokens.get(name) == token and not source.full_read_due:
+                    unchanged.append(name)
+                    continue
+                register = self._load(source)
+            except SourceError as exc:  # the token itself could not be taken
+                register = Register(problems=[SourceProblem(name, source.location, str(exc), exc.retryable, exc.hint)])
+                token = ""
+            status.requests = source.requests - before
+            busy = [p for p in register.problems if p.retryable]
+            if busy and status.busy_retries < self.BUSY_LIMIT:
+                status.busy_retries += 1
+                status.result = f"busy ({busy[0].message}); retrying"
+                continue  # keep the last good tables; try again on the next tick
+            status.busy_retries = 0
+            self.registers[name] = register
+            self.tokens[name] = token
+            status.last_read = now.isoformat(timespec="seconds")
+            status.rows = sum(len(t) for t in register.tables.values())
+            status.result = "ok" if not register.problems else register.problems[0].message
+            read.append(name)
+        return read, unchanged
+
+    def _token(self, source: Source) -> str:
+        path = getattr(source, "path", None)
+        if path is not None:
+            return content_hash(Path(path)) if Path(path).exists() else ""
+        return source.fingerprint()
+
+    def _load(self, source: Source) -> Register:
+        configured = {n: t for n, t in self.config.tables.items() if t.source == source.name} or None
+        return load([source], configured, day_first=self.config.service.day_first)
+
+    def register(self) -> Register:
+        merged = Register()
+        for reg in self.registers.values():
+            merged.tables.update(reg.tables)
+            merged.problems += reg.problems
+            merged.notes += reg.notes
+        return merged
+
+
+def summarise(result: CycleResult) -> str:
+    report = result.report
+    errors = report.count(ERROR) if report else 0
+    findings = len(report.findings) if report else 0
+    rows = sum(report.tables.values()) if report else 0
+    return (f"cycle read={','.join(result.read) or '-'} unchanged={','.join(result.skipped) or '-'} rows={rows} "
+            f"findings={findings} errors={errors} changes={result.changes} notices={result.notices} "
+            f"duration={result.duration:.2f}s")
+
+
+def timed() -> float:
+    return time.perf_counter()
+
+
+# --- the steps of a cycle ----------------------------------------------------------------------
+
+def prepare_state(state: State) -> None:
+    """Bring every component's schema up to date before the first cycle."""
+    from sync.change_requests import REQUEST_MIGRATIONS
+    from sync.ledger import LEDGER_MIGRATIONS
+
+    state.migrate(LEDGER_MIGRATIONS)
+    state.migrate(REQUEST_MIGRATIONS)
+    MailQueue(state, "ordersync@localhost")  # creates its tables
+
+
+def run_cycle(state: State, config: Config, register: Register, *, now: datetime, lang: str,
+              result: CycleResult | None = None) -> CycleResult:
+    """check -> remember -> plan notices -> queue -> deliver, for the register as it is now."""
+    result = result or CycleResult()
+    today = now.astimezone(zone(config.service.timezone)).date()
+    report = check_register(register, config, lang=lang, today=today)
+    changes = remember(state, register, now=now, lang=lang, projected_finish=projected_finishes(register, config, today))
+    report.extend(changes.findings)
+    result.report, result.changes = report, len(changes.changes)
+    result.notices = notify(state, config, register, report, now=now, lang=lang)
+    deliver(state, config, now=now)
+    return result
+
+
+def notify(state: State, config: Config, register: Register, report: Report, *, now: datetime, lang: str) -> int:
+    """Queue the reminders and entry-error mails due now; return how many were queued."""
+    inputs = gather(state, config, register, now=now, lang=lang, report=report)
+    return enqueue(state, config, plan_notices(state, config, inputs, now=now, lang=lang))
+
+
+def projected_finishes(register: Register, config: Config, today: date):
+    """order key -> projected finish, for the change-request impacts."""
+    orders = progress(register, config, today=today)
+    return lambda key: getattr(orders.get(key), "projected_finish", None)
+
+
+def enqueue(state: State, config: Config, plan: Plan) -> int:
+    """Queue the planned mails and record them as sent-to-the-queue, in one transaction."""
+    queue = MailQueue(state, config.mail.sender)
+    with state.atomic():
+        queued = sum(1 for mail in plan.outgoing if queue.enqueue(mail))
+        plan.record()
+    return queued
+
+
+def send_digest(state: State, config: Config, register: Register, name: str, *, slot_time: datetime,
+                now: datetime, lang: str) -> int:
+    inputs = gather(state, config, register, now=now, lang=lang)
+    plan = plan_digest(state, config, name, inputs, now=now, lang=lang, slot=slot_time.isoformat())
+    return enqueue(state, config, plan)
+
+
+def deliver(state: State, config: Config, *, now: datetime) -> DeliveryResult | None:
+    queue = MailQueue(state, config.mail.sender)
+    if not queue.pending_count():
+        return None
+    backend = make_backend(config.mail, config.base_dir)
+    result = queue.deliver_due(backend, now)
+    if result.deferred or result.failed:
+        log.warning("mail: %s", result.summary("en"))
+    elif result.sent:
+        log.info("mail: %s", result.summary("en"))
+    return result
+
+
+def queue_length(state: State) -> int:
+    return MailQueue(state, "ordersync@localhost").pending_count()

@@ -1,0 +1,295 @@
+"""``ordersync run``: the daemon that watches, checks, remembers and notifies.
+
+It runs unattended for months next to the shared drive. The loop is simple on
+purpose: wait for file events (or a tick), run a cycle for the workbooks that
+were saved, let ``schedule`` tick the timed jobs, write the status file. The
+state is the truth for everything timed: a digest slot is recorded in the same
+transaction that queues its mails, so a restart neither loses nor repeats it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import logging.handlers
+import os
+import signal
+import sys
+import time
+from dataclasses import asdict
+from datetime import datetime, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import schedule
+
+from sync.config import Config
+from sync.cycle import (CycleResult, SourceCache, deliver, notify, prepare_state, queue_length, run_cycle,
+                        send_digest, summarise)
+from sync.errors import UserError
+from sync.slots import Slot, due
+from sync.state import Migration, State, now_iso
+from sync.watch import Watcher, is_open_elsewhere
+
+log = logging.getLogger("ordersync")
+
+SERVICE_MIGRATIONS = [
+    Migration("service-001-schedule", """
+        CREATE TABLE schedule_runs (
+            job TEXT PRIMARY KEY,
+            first_seen TEXT NOT NULL,
+            last_slot TEXT
+        );"""),
+]
+
+
+class InstanceLock:
+    """One daemon per state file: an exclusive lock on ``<state>.lock`` held for the process's life."""
+
+    def __init__(self, state_path: Path) -> None:
+        self.path = state_path.with_name(state_path.name + ".lock")
+        self._fh = None
+
+    def acquire(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fh = self.path.open("a+")
+        try:
+            _lock(fh)
+        except OSError:
+            fh.seek(0)
+            other = fh.read().strip() or "?"
+            fh.close()
+            raise UserError(f"another ordersync is already running on this state (pid {other})",
+                            hint=f"Stop it first, or give this one its own [service] state. Lock: {self.path}") from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(str(os.getpid()))
+        fh.flush()
+        self._fh = fh
+
+    def release(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+
+
+def _lock(fh) -> None:
+    if sys.platform == "win32":
+        import msvcrt
+        msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
+    else:
+        import fcntl
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def setup_logging(config: Config, verbose: bool = False) -> None:
+    root = logging.getLogger("ordersync")
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    fmt = logging.Formatter("%(asctime)s %(levelname)s %(message)s")
+    if not any(getattr(h, "_ordersync", False) for h in root.handlers):
+        stderr = logging.StreamHandler(sys.stderr)
+        stderr.setFormatter(fmt)
+        stderr._ordersync = True  # type: ignore[attr-defined]
+        root.addHandler(stderr)
+        if config.service.log_file:
+            path = config.resolve(config.service.log_file)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            rotating = logging.handlers.RotatingFileHandler(path, maxBytes=5 * 1024**2, backupCount=5,
+                                                            encoding="utf-8")
+            rotating.setFormatter(fmt)
+            rotating._ordersync = True  # type: ignore[attr-defined]
+            root.addHandler(rotating)
+    logging.getLogger("sync").setLevel(root.level)
+
+
+class Service:
+    def __init__(self, config: Config, sources, *, lang: str | None = None) -> None:
+        self.config = config
+        self.lang = lang or config.service.language
+        self.tz = ZoneInfo(config.service.timezone)
+        self.state_path = config.resolve(config.service.state)
+        self.watch_cfg = config.section("watch")
+        self.cache = SourceCache(config, sources)
+        self.stopping = False
+        self.lock = InstanceLock(self.state_path)
+        self.state: State | None = None
+        self.watcher: Watcher | None = None
+        self.scheduler = schedule.Scheduler()
+        self.status_path = self.state_path.with_name("service.json")
+        self.started = now_iso()
+        self.last: CycleResult | None = None
+
+    # --- lifecycle -------------------------------------------------------------------
+
+    def run(self, *, once: bool = False) -> int:
+        self.lock.acquire()
+        try:
+            self.state = State(self.state_path)
+            prepare_state(self.state)
+            self.state.migrate(SERVICE_MIGRATIONS)
+            if once:
+                self.cycle(list(self.cache.sources), force=True)
+                self.run_scheduled()
+                self.write_status()
+                return 0
+            return self._loop()
+        finally:
+            if self.state is not None:
+                self.state.close()
+            self.lock.release()
+
+    def _loop(self) -> int:
+        self._install_signals()
+        files = {Path(s.path): name for name, s in self.cache.sources.items() if hasattr(s, "path")}
+        self.watcher = Watcher(files, debounce=float(self.watch_cfg.get("debounce", 1.0)),
+                               polling=self.watch_cfg.get("polling", "auto"),
+                               poll_interval=float(self.watch_cfg.get("poll_interval", 5.0)))
+        self.watcher.start()
+        remote = [n for n, s in self.cache.sources.items() if not hasattr(s, "path")]
+        self.scheduler.every(float(self.watch_cfg.get("rescan_seconds", 300))).seconds.do(self.rescan)
+        if remote:
+            self.scheduler.every(float(self.watch_cfg.get("remote_poll_seconds", 60))).seconds.do(
+                lambda: self.cycle(remote))
+        self.scheduler.every(float(self.watch_cfg.get("schedule_tick_seconds", 30))).seconds.do(self.run_scheduled)
+        self.scheduler.every(float(self.watch_cfg.get("notice_tick_seconds", 60))).seconds.do(self.notify)
+        log.info("ordersync started: %d source(s), state %s", len(self.cache.sources), self.state_path)
+        self.cycle(list(self.cache.sources), force=True)
+        self.run_scheduled()
+        self.write_status()
+        try:
+            while not self.stopping:
+                self.watcher.wait(0.2)
+                ready = self.watcher.ready()
+                if ready and not self.stopping:
+                    self.cycle(ready)
+                    self.write_status()
+                self.scheduler.run_pending()
+        finally:
+            self.watcher.stop()
+            self.write_status()
+            log.info("ordersync stopped")
+        return 0
+
+    def _install_signals(self) -> None:
+        def stop(signum, _frame):
+            log.info("signal %s: finishing the current cycle, then exiting", signal.Signals(signum).name)
+            self.stopping = True
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+
+    def rescan(self) -> None:
+        """Catch what the observer missed (network shares, a dead observer): compare content tokens."""
+        if self.watcher is not None and not self.watcher.alive:
+            log.warning("file observer died; restarting it")
+            self.watcher.stop()
+            self.watcher.start()
+        self.cycle(list(self.cache.sources))
+
+    # --- work -----------------------------------------------------------------------------
+
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc)
+
+    def cycle(self, names: list[str], *, force: bool = False) -> CycleResult | None:
+        """One cycle; a failure is logged with its traceback and the service carries on."""
+        try:
+            return self._cycle(names, force=force)
+        except Exception:  # noqa: BLE001 - the daemon must outlive any one bad cycle
+            log.exception("cycle for %s failed; carrying on", ", ".join(names))
+            return None
+
+    def _cycle(self, names: list[str], *, force: bool = False) -> CycleResult:
+        started = time.perf_counter()
+        now = self.now()
+        read, unchanged = self.cache.refresh(names, now, force=force)
+        result = CycleResult(read=read, skipped=unchanged)
+        if read:
+            result = run_cycle(self.state, self.config, self.cache.register(), now=now, lang=self.lang,
+                               result=result)
+        result.duration = time.perf_counter() - started
+        if result.report is not None:
+            self.last = result
+        findings = result.report.findings if result.report else []
+        for name in read:
+            status = self.cache.status[name]
+            location = self.cache.sources[name].location
+            mine = [f for f in findings if f.source in (name, location)]
+            status.findings = len(mine)
+            status.errors = sum(1 for f in mine if f.severity == "error")
+            status.changes = result.changes
+        for name, source in self.cache.sources.items():
+            if hasattr(source, "path"):
+                self.cache.status[name].open_elsewhere = is_open_elsewhere(Path(source.path))
+        if read:
+            requests = sum(self.cache.status[n].requests for n in read)
+            log.info("%s requests=%d", summarise(result), requests)
+        return result
+
+    def notify(self) -> int:
+        """Reminders and batched entry-error mails fall due with time, not only with saves."""
+        if self.last is None or self.last.report is None:
+            return 0
+        try:
+            return self._notify()
+        except Exception:  # noqa: BLE001
+            log.exception("planning notices failed; carrying on")
+            return 0
+
+    def _notify(self) -> int:
+        now = self.now()
+        queued = notify(self.state, self.config, self.cache.register(), self.last.report, now=now, lang=self.lang)
+        deliver(self.state, self.config, now=now)
+        if queued:
+            log.info("notices queued=%d", queued)
+        return queued
+
+    def run_scheduled(self) -> list[str]:
+        """Run every digest whose latest slot is not recorded yet; record it in the same transaction."""
+        ran = []
+        now = self.now()
+        for spec in self.config.digests:
+            name = str(spec.get("name", "digest"))
+            slot = Slot.parse(str(spec.get("at", "08:00")), str(spec.get("every", "daily")), str(spec.get("day", "mon")))
+            job = f"digest:{name}"
+            first_seen, last = self._job_record(job, now)
+            when = due(slot, last, now, self.tz, first_run=first_seen)
+            if when is None:
+                continue
+            with self.state.atomic() as db:
+                send_digest(self.state, self.config, self.cache.register(), name, slot_time=when, now=now,
+                            lang=self.lang)
+                db.execute("UPDATE schedule_runs SET last_slot = ? WHERE job = ?", (when.isoformat(), job))
+            ran.append(name)
+            log.info("digest %s for %s queued", name, when.isoformat())
+        deliver(self.state, self.config, now=now)
+        return ran
+
+    def _job_record(self, job: str, now: datetime) -> tuple[datetime, datetime | None]:
+        row = self.state.db.execute("SELECT first_seen, last_slot FROM schedule_runs WHERE job = ?", (job,)).fetchone()
+        if row is None:
+            with self.state.atomic() as db:
+                db.execute("INSERT INTO schedule_runs (job, first_seen) VALUES (?, ?)", (job, now.isoformat()))
+            return now, None
+        last = datetime.fromisoformat(row["last_slot"]) if row["last_slot"] else None
+        return datetime.fromisoformat(row["first_seen"]), last
+
+    def next_runs(self) -> dict[str, str]:
+        out = {}
+        now = self.now()
+        for spec in self.config.digests:
+            slot = Slot.parse(str(spec.get("at", "08:00")), str(spec.get("every", "daily")), str(spec.get("day", "mon")))
+            out[str(spec.get("name"))] = slot.next(now, self.tz).isoformat()
+        return out
+
+    def write_status(self) -> None:
+        data = {
+            "pid": os.getpid(), "started": self.started, "updated": now_iso(),
+            "observer": "polling" if self.watcher and self.watcher.uses_polling else "native",
+            "sources": {n: asdict(s) for n, s in self.cache.status.items()},
+            "queue_length": queue_length(self.state) if self.state else 0,
+            "next_runs": self.next_runs(),
+        }
+        tmp = self.status_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+        os.replace(tmp, self.status_path)
