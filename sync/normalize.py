@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sync.columns import factorize
 from sync.fields import DATE, EMAIL, KEY, NUMBER
 
 EXCEL_EPOCH_1900 = dt.datetime(1899, 12, 30)
@@ -261,11 +262,15 @@ def _is_blank(col: pd.Series) -> np.ndarray:
 
 
 def _map_unique(col: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
-    """``col.map(fn)`` computing ``fn`` once per distinct value."""
+    """``col.map(fn)`` computing ``fn`` once per distinct value.
+
+    Distinct by type as well as value: pandas alone would hash ``True``, ``1``
+    and ``1.0`` (and ``None`` with ``NaN``) as one value and give them one answer.
+    """
     if col.empty:
         return pd.Series([], index=col.index, dtype=object)
-    codes, uniques = pd.factorize(col, use_na_sentinel=False)
-    mapped = np.empty(len(uniques), dtype=object)
-    for i, u in enumerate(uniques):
+    factor = factorize(col.to_numpy(dtype=object))
+    mapped = np.empty(len(factor.uniques), dtype=object)
+    for i, u in enumerate(factor.uniques):
         mapped[i] = fn(u)
-    return pd.Series(mapped[codes], index=col.index, dtype=object)
+    return pd.Series(factor.spread(mapped), index=col.index, dtype=object)

@@ -5,6 +5,13 @@
 1-based row number the user sees in the sheet. ``Table.raw`` keeps what the
 cells held, so a finding can quote it; ``Table.bad`` marks the cells whose
 text could not be understood.
+
+Memory: ``raw`` is a ``sync.columns.RawCells``, each column stored as int32
+codes into its distinct values (4 bytes a row, not a Python object a row), so
+a 100k-order register keeps its provenance and quoting without keeping its
+cells; ``raw[field]`` still gives the ndarray of cells. Tables are built from
+a ``ColumnGrid`` (the sheet reduced to the mapped columns, factorised), so
+each value is classified and parsed once, not once per row.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sync.columns import ColumnGrid, Factor, RawCells, compact
 from sync.detect import HeaderMatch, is_total_label
 from sync.fields import TABLES
 from sync.normalize import fold_text, parse_column, text_of
@@ -53,7 +61,7 @@ class Table:
     header_row: int                 # 1-based
     columns: dict[str, Column]
     data: pd.DataFrame
-    raw: dict[str, np.ndarray]
+    raw: RawCells                   # field -> cells as read; a Mapping of ndarrays
     bad: dict[str, np.ndarray]
     unmapped: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -73,25 +81,36 @@ class Table:
         return f"{self.columns[name].letter}{row}"
 
     def raw_text(self, name: str, position: int) -> str:
-        return text_of(self.raw[name][position]) if name in self.raw else ""
+        if name not in self.raw:
+            return ""
+        return text_of(self.raw.cell(name, position) if isinstance(self.raw, RawCells) else self.raw[name][position])
 
     def describe(self) -> str:
         return f"{self.source} › {self.sheet}"
 
 
-def build_table(grid: Grid, match: HeaderMatch, *, source: str, location: str, day_first: bool = False) -> Table:
+def table_columns(match: HeaderMatch) -> set[int]:
+    """The columns ``build_table`` reads: the mapped ones and the first three (totals labels)."""
+    return set(match.mapping.values()) | set(range(min(3, len(match.labels))))
+
+
+def build_table(grid: Grid | ColumnGrid, match: HeaderMatch, *, source: str, location: str,
+                day_first: bool = False) -> Table:
     spec = TABLES[match.table]
-    body = _rectangle(grid.rows[match.first_data:], grid.width)
-    keep = _data_rows(body, match)
-    body = body[keep]
+    if isinstance(grid, Grid):
+        grid = compact(grid, table_columns(match), match.first_data)
+    width = grid.width
+    height = max(grid.height - (match.first_data - grid.start), 0)
+    cells = {c: grid.column(c, match.first_data) for c in match.mapping.values()}
+    keep = _data_rows(cells, match, lambda c: grid.column(c, match.first_data), height, width)
     rows = np.flatnonzero(keep) + match.first_data + 1
     data: dict[str, Any] = {}
-    raw: dict[str, np.ndarray] = {}
+    raw = RawCells()
     bad: dict[str, np.ndarray] = {}
     for name, col in match.mapping.items():
-        cells = body[:, col]
-        parsed = parse_column(cells, spec.fields[name].type, date1904=grid.date1904, day_first=day_first)
-        data[name], raw[name], bad[name] = parsed.values, cells, parsed.bad
+        kept = cells[col].take(keep)
+        parsed = parse_column(kept.uniques, spec.fields[name].type, date1904=grid.date1904, day_first=day_first)
+        data[name], raw[name], bad[name] = kept.spread(parsed.values), kept, kept.spread(parsed.bad)
     frame = pd.DataFrame(data, index=pd.RangeIndex(len(rows)))
     frame[ROW] = rows
     columns = {f: Column(f, c, match.labels[c] if c < len(match.labels) else "") for f, c in match.mapping.items()}
@@ -100,35 +119,24 @@ def build_table(grid: Grid, match: HeaderMatch, *, source: str, location: str, d
                  unmapped, list(match.notes))
 
 
-def _rectangle(rows: list[list[Any]], width: int) -> np.ndarray:
-    if not rows:
-        return np.empty((0, max(width, 1)), dtype=object)
-    if any(len(r) != width for r in rows):
-        rows = [list(r) + [""] * (width - len(r)) for r in rows]
-    out = np.empty((len(rows), width), dtype=object)
-    out[:] = rows
-    return out
-
-
-def _data_rows(body: np.ndarray, match: HeaderMatch) -> np.ndarray:
+def _data_rows(cells: dict[int, Factor], match: HeaderMatch, column: Any, height: int, width: int) -> np.ndarray:
     """Rows that hold data: not blank, not a totals row, not a row of formula zeros."""
-    if body.shape[0] == 0:
+    if height == 0:
         return np.zeros(0, dtype=bool)
-    cols = sorted(match.mapping.values())
-    cells = body[:, cols]
-    filled = np.zeros(body.shape, dtype=bool)[:, : len(cols)]
-    meaningful = np.zeros(body.shape[0], dtype=bool)
-    for j in range(len(cols)):
-        col = cells[:, j]
-        blank = pd.Series(col).map(_blank_cell).to_numpy(dtype=bool)
-        filled[:, j] = ~blank
-        zero = pd.Series(col).map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v == 0)
-        meaningful |= ~blank & ~zero.to_numpy(dtype=bool)
-    totals = np.zeros(body.shape[0], dtype=bool)
+    meaningful = np.zeros(height, dtype=bool)
+    for c in sorted(cells):
+        meaningful |= cells[c].mask(_meaningful_cell)
+    totals = np.zeros(height, dtype=bool)
     key_cols = {c for f, c in match.mapping.items() if f in ("order_no", "customer", "product")}
-    for c in sorted(key_cols | set(range(min(3, body.shape[1])))):
-        totals |= pd.Series(body[:, c]).map(is_total_label).to_numpy(dtype=bool)
+    for c in sorted(key_cols | set(range(min(3, width)))):
+        totals |= column(c).mask(is_total_label)
     return meaningful & ~totals
+
+
+def _meaningful_cell(value: Any) -> bool:
+    """Neither blank nor a numeric zero (formula rows that sum nothing yet show 0)."""
+    zero = isinstance(value, (int, float)) and not isinstance(value, bool) and value == 0
+    return not _blank_cell(value) and not zero
 
 
 def _blank_cell(value: Any) -> bool:

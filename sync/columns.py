@@ -1,0 +1,148 @@
+"""Columns of cells stored once per distinct value: the reader's working form.
+
+A register column of 100k cells holds a few hundred distinct values (dates,
+quantities, names) and, at worst, one per row (order numbers). Kept as
+``codes`` (int32, one per row) into ``uniques`` (one Python object per
+distinct value), a column costs 4 bytes a row instead of a Python object and
+a pointer, and every per-value decision (blank? total label? what number is
+'1,200件'?) is made once per distinct value and spread to the rows with one
+numpy ``take``.
+
+Factorising must not merge values a parser tells apart: pandas hashes
+``1.0``, ``1`` and ``True`` as one value, and ``None`` with ``NaN``. Columns
+that hold only types that never compare equal across types (text, floats,
+dates, times) go straight through pandas; any other mix is keyed by
+(type, value) first. The one merge left is ``-0.0`` with ``0.0``.
+
+``ColumnGrid`` is a sheet reduced to the columns a table needs, so the
+register can drop the sheet's list of rows as soon as it is recognised;
+``RawCells`` is ``Table.raw`` in this form.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sync.sources.base import Grid
+
+#: types whose values never compare equal to a value of another type in this set
+_DISJOINT = frozenset({str, float, dt.date, dt.datetime, dt.time, dt.timedelta})
+
+
+@dataclass
+class Factor:
+    """One column: ``uniques[codes]`` are its cells, in row order."""
+
+    codes: np.ndarray     # int32, one per row
+    uniques: np.ndarray   # object, one per distinct value
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def cells(self) -> np.ndarray:
+        return self.uniques[self.codes]
+
+    def take(self, rows: np.ndarray) -> Factor:
+        return Factor(self.codes[rows], self.uniques)
+
+    def spread(self, per_unique: np.ndarray | pd.Series) -> np.ndarray:
+        """Values computed per distinct value, laid out per row."""
+        return np.asarray(per_unique)[self.codes]
+
+    def mask(self, test: Any) -> np.ndarray:
+        """``test(cell)`` for every row, calling ``test`` once per distinct value."""
+        return np.fromiter((bool(test(u)) for u in self.uniques), dtype=bool, count=len(self.uniques))[self.codes]
+
+
+def factorize(values: np.ndarray) -> Factor:
+    """Exact factorisation: two cells share a code only if they are the same type and equal."""
+    if len(values) == 0:
+        return Factor(np.zeros(0, dtype=np.int32), np.empty(0, dtype=object))
+    if set(map(type, values)) <= _DISJOINT:
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        return Factor(codes.astype(np.int32, copy=False), np.asarray(uniques, dtype=object))
+    keys = np.empty(len(values), dtype=object)
+    keys[:] = [(type(v), v) for v in values]
+    codes, tagged = pd.factorize(keys, use_na_sentinel=False)
+    uniques = np.empty(len(tagged), dtype=object)
+    uniques[:] = [k[1] for k in tagged]
+    return Factor(codes.astype(np.int32, copy=False), uniques)
+
+
+@dataclass
+class ColumnGrid:
+    """The part of a sheet a table is built from: rows from ``start`` on, some columns."""
+
+    sheet: str
+    start: int                      # 0-based sheet row of the first stored row
+    height: int                     # stored rows
+    width: int                      # the sheet's width
+    columns: dict[int, Factor]      # 0-based column -> its cells from ``start`` on
+    date1904: bool = False
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+
+    def column(self, index: int, first: int) -> Factor:
+        """Column ``index`` from sheet row ``first`` (0-based) on; "" beyond the sheet's width."""
+        skip = first - self.start
+        if skip < 0 or (index < self.width and index not in self.columns):
+            raise KeyError(f"column {index} from row {first} was not kept for {self.sheet!r}")
+        if index >= self.width:
+            blank = np.array([""], dtype=object)
+            return Factor(np.zeros(max(self.height - skip, 0), dtype=np.int32), blank)
+        found = self.columns[index]
+        return found if skip == 0 else Factor(found.codes[skip:], found.uniques)
+
+
+def compact(grid: Grid | ColumnGrid, columns: Iterable[int], start: int) -> ColumnGrid:
+    """Keep ``columns`` of ``grid`` from 0-based row ``start`` on, each factorised; short rows read as ""."""
+    if isinstance(grid, ColumnGrid):
+        return grid
+    width = grid.width
+    rows = grid.rows[start:]
+    wanted = sorted({c for c in columns if 0 <= c < width})
+    kept: dict[int, Factor] = {}
+    if rows and wanted:
+        if any(len(r) != width for r in rows):
+            rows = [list(r) + [""] * (width - len(r)) for r in rows]
+        body = np.empty((len(rows), width), dtype=object)
+        body[:] = rows
+        for c in wanted:
+            kept[c] = factorize(body[:, c])
+    else:
+        kept = {c: factorize(np.empty(0, dtype=object)) for c in wanted}
+    return ColumnGrid(grid.sheet, start, len(rows), width, kept, grid.date1904, list(grid.merged))
+
+
+class RawCells(Mapping):
+    """``Table.raw``: field -> the cells as read, materialised on access; ``text`` reads one cell."""
+
+    def __init__(self, columns: dict[str, Factor] | None = None) -> None:
+        self._columns: dict[str, Factor] = dict(columns or {})
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self._columns[name].cells()
+
+    def __setitem__(self, name: str, cells: np.ndarray | Factor) -> None:
+        self._columns[name] = cells if isinstance(cells, Factor) else factorize(np.asarray(cells, dtype=object))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._columns)
+
+    def __len__(self) -> int:
+        return len(self._columns)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._columns
+
+    def cell(self, name: str, position: int) -> Any:
+        column = self._columns[name]
+        return column.uniques[column.codes[position]]
+
+    def nbytes(self) -> int:
+        return sum(c.codes.nbytes + c.uniques.nbytes for c in self._columns.values())
