@@ -250,21 +250,31 @@ def _material_risks(view: OrderView) -> dict[str, list[MaterialRisk]]:
     return out
 
 
-def risk_findings(progresses: dict[str, OrderProgress], view: OrderView, *, lang: str = "zh") -> list[Finding]:
+def risk_findings(progresses: dict[str, OrderProgress], view: OrderView, *, lang: str = "zh",
+                  today: dt.date | None = None) -> list[Finding]:
     """The warnings a follower gets: orders heading past their due date, materials due after production starts."""
     out: list[Finding] = []
     orders = view.tables["orders"]
     for p in progresses.values():
         if p.at_risk:
-            out.append(_at_risk(p, orders, view.orders.loc[p.key], lang))
+            out.append(_at_risk(p, orders, view.orders.loc[p.key], lang, today))
         for m in p.material_risk:
             out.append(_material_late(p, m, view, lang))
     return out
 
 
-def _at_risk(p: OrderProgress, orders: Any, o: pd.Series, lang: str) -> Finding:
+def _at_risk(p: OrderProgress, orders: Any, o: pd.Series, lang: str, today: dt.date | None) -> Finding:
     row, pos = int(o[ROW]), int(o[POS])
-    if p.projected_finish:
+    rule = "order-at-risk"
+    if today is not None and p.due_date is not None and p.due_date < today:
+        # past its date already: that is not a risk any more, it is overdue, and says so
+        rule = "order-overdue"
+        late = (today - p.due_date).days
+        message = say("订单 {no} 已逾期 {n} 天（交期 {due}），尚未完成", "order {no} is {n} days overdue (due {due}) "
+                      "and not finished", lang, no=p.order_no, n=late, due=p.due_date)
+        if p.projected_finish:
+            message += say("，预计 {pf} 完成", "; projected finish {pf}", lang, pf=p.projected_finish)
+    elif p.projected_finish:
         message = say("订单 {no} 有延期风险，预计晚约 {n} 天：预计 {pf} 完成，交期 {due}",
                       "order {no} at risk, about {n} days late: projected finish {pf}, due {due}", lang,
                       no=p.order_no, n=p.days_late, pf=p.projected_finish, due=p.due_date)
@@ -272,7 +282,7 @@ def _at_risk(p: OrderProgress, orders: Any, o: pd.Series, lang: str) -> Finding:
         message = say("订单 {no} 已过交期 {due} {n} 天，尚未完成", "order {no} is {n} days past its due date {due} "
                       "and not finished", lang, no=p.order_no, n=p.days_late, due=p.due_date)
     has = orders.has("due_date")
-    return Finding("order-at-risk", WARNING, message, table="orders", source=orders.location, sheet=orders.sheet,
+    return Finding(rule, WARNING, message, table="orders", source=orders.source, sheet=orders.sheet,
                    row=row, column=orders.columns["due_date"].header if has else None,
                    cell=orders.cell("due_date", row) if has else None, field="due_date", order_no=p.order_no,
                    value=orders.raw_text("due_date", pos) if has else None, follower=p.follower,
@@ -286,7 +296,7 @@ def _material_late(p: OrderProgress, m: MaterialRisk, view: OrderView, lang: str
         "订单 {no} 的{m}预计 {e} 到货，晚于计划开产 {s}，有缺料风险",
         "order {no}: {m} expected {e}, after production is planned to start on {s} — a shortage risk", lang,
         no=p.order_no, m=m.material or say("物料", "material", lang), e=m.expected, s=m.production_start),
-        table="materials", source=t.location, sheet=t.sheet, row=m.row, column=t.columns["expected_date"].header,
+        table="materials", source=t.source, sheet=t.sheet, row=m.row, column=t.columns["expected_date"].header,
         cell=m.cell, field="expected_date", order_no=p.order_no, value=m.expected.isoformat(), follower=p.follower,
         hint=say("催供应商提前，或与生产调整排期", "ask the supplier to bring it forward, or move the schedule", lang))
 

@@ -52,7 +52,7 @@ class Ctx:
         pos, line = int(row[POS]), int(row[ROW])
         key = key if key is not None else row.get(KEY)
         col = t.columns.get(field)
-        return Finding(rule, severity, message, table=table, source=t.location, sheet=t.sheet, row=line,
+        return Finding(rule, severity, message, table=table, source=t.source, sheet=t.sheet, row=line,
                        column=col.header if col else None, cell=t.cell(field, line) if col else None,
                        field=field, order_no=t.raw_text("order_no", pos) or None,
                        value=t.raw_text(field, pos) if col else None, hint=hint, follower=self.follower(key))
@@ -77,7 +77,7 @@ def reconcile(register: Register, config: Any = None, *, lang: str = "zh",
     findings = [f for rule in RULES for f in rule(ctx)]
     if risk and "orders" in view.tables:
         from sync.progress import progress_of_view, risk_findings
-        findings += risk_findings(progress_of_view(view, today=today), view, lang=lang)
+        findings += risk_findings(progress_of_view(view, today=today), view, lang=lang, today=today)
     return findings
 
 
@@ -114,7 +114,7 @@ def orphan_rows(ctx: Ctx) -> Iterator[Finding]:
                 "「{sheet}」{n}/{total} 行的订单号不在订单表里（如 {ex}），无法逐行核对",
                 "{n} of {total} rows in {sheet} name orders that are not in the orders tab (e.g. {ex}); "
                 "they cannot be reconciled row by row", sheet=ctx.sheet(table), n=len(orphans), total=len(rows),
-                ex=examples), table=table, sheet=ctx.sheet(table), source=ctx.view.tables[table].location,
+                ex=examples), table=table, sheet=ctx.sheet(table), source=ctx.view.tables[table].source,
                 hint=ctx.say("确认这张表和订单表说的是同一批订单", "check that this tab and the orders tab cover the "
                              "same orders"))
             continue
