@@ -82,13 +82,15 @@ def _lock(fh) -> None:
         fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
 
 
-def setup_logging(config: Config, verbose: bool = False) -> None:
+def setup_logging(config: Config, verbose: bool = False, *, quiet: bool = False) -> None:
+    """stderr and a rotating file; ``quiet`` keeps stderr to warnings (the file still gets every cycle line)."""
     root = logging.getLogger("ordersync")
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     fmt = logging.Formatter("%(asctime)s %(levelname)s %(message)s")
     if not any(getattr(h, "_ordersync", False) for h in root.handlers):
         stderr = logging.StreamHandler(sys.stderr)
         stderr.setFormatter(fmt)
+        stderr.setLevel(logging.WARNING if quiet and not verbose else logging.DEBUG)
         stderr._ordersync = True  # type: ignore[attr-defined]
         root.addHandler(stderr)
         if config.service.log_file:
