@@ -22,6 +22,7 @@ from sync.orders import Event, OrderView, build_view, settings_from, timeline
 from sync.progress import OrderProgress, progress_of_view, stage_label
 from sync.reconcile import Ctx, RULES
 from sync.register import Register
+from sync.cli.service_status import show_service
 
 import pandas as pd
 
@@ -39,6 +40,7 @@ def status(
     at_risk: Annotated[bool, typer.Option("--at-risk", help="only orders at risk of being late")] = False,
     show_all: Annotated[bool, typer.Option("--all", help="closed and shipped orders too")] = False,
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    service: Annotated[bool, typer.Option("--service", help="the running service: sources, mail queue, next digests")] = False,
     config: ConfigOption = None,
     lang: LangOption = None,
     today: Annotated[str | None, typer.Option("--today", hidden=True, help="pretend today is YYYY-MM-DD")] = None,
@@ -48,6 +50,9 @@ def status(
     setup_logging(verbose)
     if fmt not in ("table", "json"):
         raise UserError(f"--format {fmt}: expected table or json")
+    if service:
+        show_service(config, lang, fmt)
+        return
     order_no, workbooks = _split(targets or [])
     session = open_session(workbooks, config, lang)
     language = check_language(session.lang)

@@ -1,0 +1,70 @@
+"""``ordersync status --service``: what the running service last did, from its status file."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from rich import box
+from rich.console import Console
+from rich.table import Table as RichTable
+
+from sync.cli.common import open_session
+from sync.errors import UserError
+from sync.i18n import say
+
+console = Console(highlight=False)
+
+
+def show_service(config_path, lang: str | None, fmt: str) -> None:
+    session = open_session(None, config_path, lang, need_config=True)
+    cfg, language = session.config, session.lang
+    tz = ZoneInfo(cfg.service.timezone)
+    path = cfg.resolve(cfg.service.state).with_name("service.json")
+    if not path.exists():
+        raise UserError(say("服务还没有运行过（没有 {p}）", "the service has not run yet (no {p})", language, p=path),
+                        hint="Start it with `ordersync run` (or `ordersync run --once`).")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if fmt == "json":
+        print(json.dumps(data | {"running": _alive(data.get("pid"))}, ensure_ascii=False, indent=2))
+        return
+    running = _alive(data.get("pid"))
+    console.print(say("服务：{s}（pid {p}，启动于 {t}，{o} 监视）", "service: {s} (pid {p}, started {t}, {o} observer)",
+                      language, s=say("运行中", "running", language) if running else say("未运行", "not running",
+                                                                                  language),
+                      p=data.get("pid"), t=_short(data.get("started"), tz), o=data.get("observer", "-")))
+    table = RichTable(box=box.SIMPLE_HEAD, pad_edge=False)
+    for header in (say("数据源", "Source", language), say("上次读取", "Last read", language),
+                   say("结果", "Result", language), say("行", "Rows", language),
+                   say("错误/发现", "Errors/findings", language), say("请求", "Requests", language)):
+        table.add_column(header)
+    for name, s in data.get("sources", {}).items():
+        opened = say("（有人打开）", " (open elsewhere)", language) if s.get("open_elsewhere") else ""
+        table.add_row(name, _short(s.get("last_read"), tz), f"{s.get('result', '')}{opened}", str(s.get("rows", 0)),
+                      f"{s.get('errors', 0)}/{s.get('findings', 0)}", str(s.get("requests", 0)))
+    console.print(table)
+    console.print(say("待发邮件：{n}", "mail queue: {n} waiting", language, n=data.get("queue_length", 0)))
+    for name, when in data.get("next_runs", {}).items():
+        console.print(say("下次摘要 {n}：{t}", "next digest {n}: {t}", language, n=name, t=_short(when, tz)))
+
+
+def _alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def _short(stamp: str | None, tz: ZoneInfo) -> str:
+    """In the service's timezone, like everything else the user reads."""
+    if not stamp:
+        return "-"
+    try:
+        return datetime.fromisoformat(stamp).astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return stamp
