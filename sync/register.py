@@ -9,11 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from sync.columns import ColumnGrid, compact
 from sync.detect import HeaderMatch, find_header, recognise
 from sync.errors import SourceError
 from sync.fields import TABLES
 from sync.sources.base import Grid, Source
-from sync.tables import Table, build_table
+from sync.tables import Table, build_table, table_columns
 
 if TYPE_CHECKING:
     from sync.config import TableConfig
@@ -68,13 +69,16 @@ def load(sources: list[Source], configured: dict[str, TableConfig] | None = None
 def _load_detected(source: Source, register: Register, scores: dict[str, float], day_first: bool) -> None:
     visible = [s.name for s in source.sheets() if not s.hidden]
     matches: list[tuple[float, str, HeaderMatch]] = []
-    grids: dict[str, Grid] = {}
+    grids: dict[str, ColumnGrid] = {}
     hint = source.name.rsplit(".", 1)[0]  # the workbook's name speaks for sheets called "Sheet1"
     for grid in source.read(visible):
         found = recognise(grid, hint)
         if found:  # a sheet is only ever what it looks like most (a copy of shipments is not orders)
-            grids[grid.sheet] = grid
+            # keep only the columns the table needs, factorised, and let the sheet's rows go now:
+            # holding every sheet's cells until all are read would need the whole workbook in memory
+            grids[grid.sheet] = compact(grid, table_columns(found[0]), found[0].first_data)
             matches.append((found[0].score, grid.sheet, found[0]))
+        del grid
     taken_tables: set[str] = set()
     taken_sheets: set[str] = set()
     for score, sheet, match in sorted(matches, key=lambda m: -m[0]):
