@@ -36,6 +36,7 @@ from sync.findings import WARNING, Finding
 from sync.i18n import say
 from sync.normalize import normalise_key, parse_number_text
 from sync.register import Register
+from sync.snapshot import key_text
 from sync.state import Migration
 
 if TYPE_CHECKING:
@@ -228,9 +229,10 @@ def _rows_of(register: Register, name: str, order_keys: set[str]) -> pd.DataFram
         return pd.DataFrame(columns=["_key"])
     col = table.data["order_no"]
     codes, uniques = pd.factorize(col)
-    keys = np.array([normalise_key(u) for u in uniques] + [""], dtype=object)[codes]
-    rows = table.data[np.isin(keys, list(order_keys))].copy()
-    rows["_key"] = keys[np.isin(keys, list(order_keys))]
+    keys = np.array([key_text(u) or "" for u in np.asarray(uniques, dtype=object)] + [""], dtype=object)[codes]
+    wanted = pd.Series(keys).isin(order_keys).to_numpy()   # a hash lookup: np.isin on strings sorts
+    rows = table.data[wanted].copy()
+    rows["_key"] = keys[wanted]
     return rows
 
 

@@ -159,11 +159,8 @@ def normalised_column(table: Table, name: str) -> pd.Series:
     """One field as comparable text: None for blank, the raw text where it made no sense."""
     col = table.data[name]
     kind = TABLES[table.name].fields[name].type if name in TABLES[table.name].fields else ""
-    if kind == KEY:
-        out = _key_texts(col)
-    else:
-        fn = {NUMBER: _number_text, DATE: _date_text}.get(kind)
-        out = _map_unique(col, fn) if fn else _plain_texts(col)
+    fn = {NUMBER: _number_text, DATE: _date_text, KEY: key_text}.get(kind)
+    out = _map_unique(col, fn) if fn else _plain_texts(col)
     bad = table.bad.get(name)
     if bad is not None and bad.any():
         raw = pd.Series(table.raw[name], index=col.index)[bad]
@@ -219,17 +216,10 @@ def _date_text(v) -> str | None:
     return ts.date().isoformat() if ts == ts.normalize() else ts.isoformat(sep=" ", timespec="minutes")
 
 
-def _key_texts(col: pd.Series) -> pd.Series:
-    """``normalise_key`` over a column: vectorised for ASCII text (NFKC leaves it alone), exact for the rest."""
-    text = col.astype(object).where(col.notna(), None)
-    simple = text.map(lambda v: isinstance(v, str) and v.isascii(), na_action="ignore").fillna(False).astype(bool)
-    out = pd.Series(None, index=col.index, dtype=object)
-    if simple.any():
-        out[simple] = text[simple].astype(str).str.replace(r"\s+", "", regex=True).str.upper().astype(object)
-    rest = ~simple & text.notna()
-    if rest.any():
-        out[rest] = text[rest].map(normalise_key).astype(object)
-    return out.where(out != "", None)
+def key_text(v: object) -> str | None:
+    if isinstance(v, str) and v.isascii():  # NFKC leaves ASCII alone: the common case, made cheap
+        return "".join(v.split()).upper() or None
+    return normalise_key(v) or None
 
 
 def _plain_texts(col: pd.Series) -> pd.Series:
