@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -55,16 +56,29 @@ class Factor:
         """Values computed per distinct value, laid out per row."""
         return np.asarray(per_unique)[self.codes]
 
-    def mask(self, test: Any) -> np.ndarray:
-        """``test(cell)`` for every row, calling ``test`` once per distinct value."""
-        return np.fromiter((bool(test(u)) for u in self.uniques), dtype=bool, count=len(self.uniques))[self.codes]
+    def mask(self, test: Any, rows: np.ndarray | None = None) -> np.ndarray:
+        """``test(cell)`` for every row, calling ``test`` once per distinct value.
+
+        With ``rows`` (a boolean mask), only the values in those rows are tested and
+        the answer is exact for those rows; elsewhere it may read False.
+        """
+        if rows is None:
+            tested = np.fromiter((bool(test(u)) for u in self.uniques), dtype=bool, count=len(self.uniques))
+            return tested[self.codes]
+        tested = np.zeros(len(self.uniques), dtype=bool)
+        for i in np.unique(self.codes[rows]).tolist():
+            tested[i] = test(self.uniques[i])
+        return tested[self.codes]
 
 
-def factorize(values: np.ndarray) -> Factor:
-    """Exact factorisation: two cells share a code only if they are the same type and equal."""
+def factorize(values: np.ndarray, *, disjoint: bool = False) -> Factor:
+    """Exact factorisation: two cells share a code only if they are the same type and equal.
+
+    ``disjoint`` says the caller has checked that ``values`` hold only types in ``_DISJOINT``.
+    """
     if len(values) == 0:
         return Factor(np.zeros(0, dtype=np.int32), np.empty(0, dtype=object))
-    if set(map(type, values)) <= _DISJOINT:
+    if disjoint or set(map(type, values)) <= _DISJOINT:
         codes, uniques = pd.factorize(values, use_na_sentinel=False)
         return Factor(codes.astype(np.int32, copy=False), np.asarray(uniques, dtype=object))
     keys = np.empty(len(values), dtype=object)
@@ -108,12 +122,15 @@ def compact(grid: Grid | ColumnGrid, columns: Iterable[int], start: int) -> Colu
     wanted = sorted({c for c in columns if 0 <= c < width})
     kept: dict[int, Factor] = {}
     if rows and wanted:
-        if any(len(r) != width for r in rows):
+        if min(map(len, rows)) != width:
             rows = [list(r) + [""] * (width - len(r)) for r in rows]
         body = np.empty((len(rows), width), dtype=object)
         body[:] = rows
+        # one pass over the sheet's cell types (lists iterate faster than object arrays) usually
+        # clears every column for plain pandas factorisation
+        disjoint = set(map(type, chain.from_iterable(rows))) <= _DISJOINT
         for c in wanted:
-            kept[c] = factorize(body[:, c])
+            kept[c] = factorize(body[:, c], disjoint=disjoint)
     else:
         kept = {c: factorize(np.empty(0, dtype=object)) for c in wanted}
     return ColumnGrid(grid.sheet, start, len(rows), width, kept, grid.date1904, list(grid.merged))

@@ -222,10 +222,20 @@ def text_of(value: Any) -> str:
 
 
 def parse_texts(raw: np.ndarray) -> Parsed:
-    col = pd.Series(raw, dtype=object)
-    values = _map_unique(col, text_of)
-    values = values.where(values != "", None)
-    return Parsed(values.to_numpy(dtype=object), np.zeros(len(col), dtype=bool))
+    cells = np.empty(len(raw), dtype=object)
+    cells[:] = raw
+    factor = factorize(cells)
+    texts = np.empty(len(factor.uniques), dtype=object)
+    texts[:] = [_text_or_none(u) for u in factor.uniques]
+    return Parsed(factor.spread(texts), np.zeros(len(cells), dtype=bool))
+
+
+def _text_or_none(value: Any) -> str | None:
+    """``text_of``, None for blank; text that folding would leave alone skips the regex (order
+    numbers are all distinct, so this runs once per row): printable means no space but ' '."""
+    if type(value) is str and value.isprintable() and "  " not in value and value[:1] != " " != value[-1:]:
+        return value or None
+    return text_of(value) or None
 
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

@@ -16,6 +16,7 @@ each value is classified and parsed once, not once per row.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from sync.columns import ColumnGrid, Factor, RawCells, compact
-from sync.detect import HeaderMatch, is_total_label
+from sync.detect import TOTAL_WORDS, HeaderMatch, is_total_label
 from sync.fields import TABLES
 from sync.normalize import fold_text, parse_column, text_of
 from sync.sources.base import Grid
@@ -124,13 +125,29 @@ def _data_rows(cells: dict[int, Factor], match: HeaderMatch, column: Any, height
     if height == 0:
         return np.zeros(0, dtype=bool)
     meaningful = np.zeros(height, dtype=bool)
-    for c in sorted(cells):
-        meaningful |= cells[c].mask(_meaningful_cell)
+    # columns with few distinct values first; each next one is only asked about rows still empty
+    for c in sorted(cells, key=lambda c: (len(cells[c].uniques), c)):
+        pending = ~meaningful
+        if not pending.any():
+            break
+        meaningful |= cells[c].mask(_meaningful_cell, pending)
     totals = np.zeros(height, dtype=bool)
     key_cols = {c for f, c in match.mapping.items() if f in ("order_no", "customer", "product")}
     for c in sorted(key_cols | set(range(min(3, width)))):
-        totals |= column(c).mask(is_total_label)
+        totals |= column(c).mask(_total_label, meaningful)
     return meaningful & ~totals
+
+
+#: no total word has a digit, and header_key keeps digits, so text with a digit is never a total label
+_DIGIT = re.compile(r"[0-9]")
+_DIGITS_RULE_OUT = not any(ch.isdigit() for w in TOTAL_WORDS for ch in w)
+
+
+def _total_label(value: Any) -> bool:
+    """``is_total_label``, skipping the slow key folding for order numbers, codes and dates."""
+    if _DIGITS_RULE_OUT and isinstance(value, str) and _DIGIT.search(value):
+        return False
+    return is_total_label(value)
 
 
 def _meaningful_cell(value: Any) -> bool:
