@@ -195,7 +195,7 @@ def _diff(db: sqlite3.Connection, snap: Snapshot, plan: TablePlan, meta: sqlite3
     gone = np.ones(len(old), dtype=bool)
     gone[at[kept]] = False
     removed = old.take(np.flatnonzero(gone))
-    plan.changes += [_added(snap, int(p), where, seen_at) for p in added]
+    plan.changes += _additions(snap, added, where, seen_at)
     plan.changes += _edits(db, snap, edited.tolist(), where, seen_at)
     plan.upserts = _rows(snap, np.concatenate([added, edited]))
     if len(removed) and _looks_truncated(len(old), len(snap), len(removed)) and not confirmed:
@@ -236,15 +236,16 @@ def _where(meta: sqlite3.Row) -> _Where:
 def _rows(snap: Snapshot, positions: np.ndarray) -> list[tuple]:
     if len(positions) == 0:
         return []
-    texts = snap.values.iloc[positions].to_json(orient="records", lines=True, force_ascii=False).splitlines()
+    texts = snap.values_at(positions).to_json(orient="records", lines=True, force_ascii=False).splitlines()
     return [(snap.keys[p], snap.order_keys[p], _text(snap.order_nos[p]), vals) for p, vals in zip(positions, texts)]
 
 
-def _added(snap: Snapshot, pos: int, where: _Where, seen_at: str) -> Change:
-    values = {k: v for k, v in snap.values.iloc[pos].items() if v is not None}
-    return Change(ADDED, snap.table, snap.keys[pos], snap.order_keys[pos], _text(snap.order_nos[pos]),
-                  new=json.dumps(values, ensure_ascii=False), source=where.source, sheet=where.sheet,
-                  row=int(snap.rows[pos]), seen_at=seen_at)
+def _additions(snap: Snapshot, positions: np.ndarray, where: _Where, seen_at: str) -> list[Change]:
+    rows = snap.values_at(positions).to_dict("records") if len(positions) else []
+    return [Change(ADDED, snap.table, snap.keys[p], snap.order_keys[p], _text(snap.order_nos[p]),
+                   new=json.dumps({k: v for k, v in values.items() if v is not None}, ensure_ascii=False),
+                   source=where.source, sheet=where.sheet, row=int(snap.rows[p]), seen_at=seen_at)
+            for p, values in zip(positions, rows)]
 
 
 def _edits(db: sqlite3.Connection, snap: Snapshot, positions: list[int], where: _Where,
@@ -252,9 +253,10 @@ def _edits(db: sqlite3.Connection, snap: Snapshot, positions: list[int], where: 
     """Field by field, for the rows whose hash moved; fields only one side has are a layout change, not news."""
     before = {r["key"]: json.loads(r["vals"]) for r in _fetch(db, snap.table, [snap.keys[p] for p in positions])}
     out = []
-    for pos in positions:
+    now = snap.values_at(positions).to_dict("records") if positions else []   # one call, not one per row
+    for pos, current in zip(positions, now):
         old, key, row = before[snap.keys[pos]], snap.keys[pos], int(snap.rows[pos])
-        for name, value in snap.values.iloc[pos].items():
+        for name, value in current.items():
             if name in old and old[name] != value:
                 out.append(Change(CHANGED, snap.table, key, snap.order_keys[pos], _text(snap.order_nos[pos]),
                                   name, old[name], value, where.source, where.sheet, row, where.cell(name, row),

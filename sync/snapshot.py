@@ -65,12 +65,20 @@ class Snapshot:
     keys: np.ndarray               # str per row
     order_keys: np.ndarray         # normalise_key(order_no) per row, "" when none
     order_nos: np.ndarray          # the order number as written, for messages
-    values: pd.DataFrame           # one str-or-None column per field
     hashes: np.ndarray             # int64 per row
     rows: np.ndarray               # 1-based sheet row per row
+    source: Table
 
     def __len__(self) -> int:
         return len(self.keys)
+
+    def values_at(self, positions: np.ndarray | list[int]) -> pd.DataFrame:
+        """The normalised values (str or None per field) of the rows at ``positions``, in that order.
+
+        Only the rows a cycle stores are turned into text; the hash works on the typed columns."""
+        positions = np.asarray(positions, dtype=np.int64)
+        return pd.DataFrame({f: normalised_column(self.source, f, positions).to_numpy() for f in self.fields},
+                            index=pd.RangeIndex(len(positions)), dtype=object)   # None stays None, never NaN
 
     def index(self) -> Index:
         return Index(self.keys, _hash_keys(self.keys), self.hashes, self.rows)
@@ -131,40 +139,66 @@ def _hash_keys(keys: np.ndarray) -> np.ndarray:
     return pd.util.hash_array(keys.astype(object), categorize=False).view(np.int64)
 
 
-def _hash_rows(values: pd.DataFrame) -> np.ndarray:
-    """One 64-bit hash per row over its normalised strings, columns in sorted field order."""
-    out = np.zeros(len(values), dtype=np.uint64)
+def _hash_rows(table: Table, fields: list[str], ident: pd.DataFrame) -> np.ndarray:
+    """One 64-bit hash per row, columns in sorted field order: numbers and dates by value (so 1,200 and
+    1200 hash alike), text by its normalised string, a cell that made no sense by its raw text."""
+    out = np.zeros(len(table), dtype=np.uint64)
     with np.errstate(over="ignore"):
-        for name in values:
-            col = values[name].to_numpy(dtype=object)
-            h = pd.util.hash_array(np.where(pd.isna(col), "\x00", col), categorize=False)
+        for name in fields:
+            h = _hash_strings(ident[name].to_numpy(dtype=object)) if name in ident else _hash_typed(table, name)
+            bad = table.bad.get(name)
+            if name not in ident and bad is not None and bad.any():
+                h[bad] = _hash_strings(pd.Series(table.raw[name][bad]).map(text_of).to_numpy(dtype=object))
             out = out * np.uint64(1_000_003) ^ h
     return out.view(np.int64)
 
 
+def _hash_strings(col: np.ndarray) -> np.ndarray:
+    return pd.util.hash_array(np.where(pd.isna(col), "\x00", col).astype(object), categorize=False)
+
+
+def _hash_typed(table: Table, name: str) -> np.ndarray:
+    col = table.data[name]
+    if _kind(table, name) == DATE:
+        ints = col.to_numpy(dtype="datetime64[us]").view(np.int64)
+    else:
+        values = col.to_numpy(dtype=float) + 0.0              # -0.0 -> 0.0
+        ints = values.view(np.int64).copy()
+        ints[np.isnan(values)] = 0x7FF8DEAD                   # every blank alike
+    return pd.util.hash_array(ints, categorize=False)
+
+
+def _kind(table: Table, name: str) -> str:
+    spec = TABLES[table.name].fields
+    return spec[name].type if name in spec else ""
+
+
 def snapshot(table: Table) -> Snapshot:
     fields = sorted(table.columns)
-    values = pd.DataFrame({f: normalised_column(table, f) for f in fields}, index=table.data.index)
-    hashes = _hash_rows(values)
+    ident_fields = set(KEY_FIELDS.get(table.name, TABLES[table.name].key)) | {
+        f for f in fields if _kind(table, f) not in (NUMBER, DATE)}
+    ident = pd.DataFrame({f: normalised_column(table, f) for f in fields if f in ident_fields},
+                         index=table.data.index, dtype=object)
     if table.has("order_no"):
         order_nos = table.data["order_no"].to_numpy(dtype=object)
-        order_keys = values["order_no"].fillna("").to_numpy(dtype=object)
+        order_keys = ident["order_no"].fillna("").to_numpy(dtype=object)
     else:
         order_nos = order_keys = np.full(len(table), "", dtype=object)
-    return Snapshot(table.name, fields, row_keys(table, values), order_keys, order_nos, values, hashes,
-                    table.data[ROW].to_numpy(dtype=np.int64))
+    return Snapshot(table.name, fields, row_keys(table, ident), order_keys, order_nos,
+                    _hash_rows(table, fields, ident), table.data[ROW].to_numpy(dtype=np.int64), table)
 
 
-def normalised_column(table: Table, name: str) -> pd.Series:
+def normalised_column(table: Table, name: str, positions: np.ndarray | None = None) -> pd.Series:
     """One field as comparable text: None for blank, the raw text where it made no sense."""
-    col = table.data[name]
-    kind = TABLES[table.name].fields[name].type if name in TABLES[table.name].fields else ""
-    fn = {NUMBER: _number_text, DATE: _date_text, KEY: key_text}.get(kind)
+    col = table.data[name] if positions is None else table.data[name].iloc[positions]
+    fn = {NUMBER: _number_text, DATE: _date_text, KEY: key_text}.get(_kind(table, name))
     out = _map_unique(col, fn) if fn else _plain_texts(col)
     bad = table.bad.get(name)
+    if bad is not None:
+        bad = bad if positions is None else bad[positions]
     if bad is not None and bad.any():
-        raw = pd.Series(table.raw[name], index=col.index)[bad]
-        out[bad] = raw.map(text_of).to_numpy(dtype=object)
+        raw = table.raw[name] if positions is None else table.raw[name][positions]
+        out[bad] = pd.Series(raw[bad]).map(text_of).to_numpy(dtype=object)
     return out
 
 

@@ -109,6 +109,14 @@ def test_insert_above_sort_and_blank_rows_change_nothing(tmp_path):
     assert (change.key, change.cell, change.old, change.new) == ("SO-004", "F5", "1004", "7")
 
 
+def test_an_edit_next_to_blank_cells_is_one_change(tmp_path):
+    run = Run(tmp_path)
+    rows = [order("SO-001", 100, None, color=None, status=None)]
+    run.see({"订单": (ORDERS_HEADER, rows)})
+    rows[0][5] = 120
+    assert brief(run.see({"订单": (ORDERS_HEADER, rows)})) == [(CHANGED, "orders", "SO-001", "quantity", "100", "120", "F3")]
+
+
 def test_a_value_that_only_changed_its_form_is_not_a_change(tmp_path):
     run = Run(tmp_path)
     run.see({"订单": (ORDERS_HEADER, [order("SO-001", "1,200", "2026/9/5"), order("SO-002", 800, 46270)])})
