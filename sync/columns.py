@@ -79,8 +79,13 @@ def factorize(values: np.ndarray, *, disjoint: bool = False) -> Factor:
     if len(values) == 0:
         return Factor(np.zeros(0, dtype=np.int32), np.empty(0, dtype=object))
     if disjoint or set(map(type, values)) <= _DISJOINT:
-        codes, uniques = pd.factorize(values, use_na_sentinel=False)
-        return Factor(codes.astype(np.int32, copy=False), np.asarray(uniques, dtype=object))
+        codes, uniques = pd.factorize(values)  # use_na_sentinel=False would run a slow isna first
+        uniques = np.asarray(uniques, dtype=object)
+        missing = codes < 0  # NaN (the only missing value these types allow): one code for all
+        if missing.any():
+            codes[missing] = len(uniques)
+            uniques = np.append(uniques, np.array([np.nan], dtype=object))
+        return Factor(codes.astype(np.int32, copy=False), uniques)
     keys = np.empty(len(values), dtype=object)
     keys[:] = [(type(v), v) for v in values]
     codes, tagged = pd.factorize(keys, use_na_sentinel=False)

@@ -7,14 +7,21 @@ from pathlib import Path
 from sync.errors import SourceUnreadable
 from sync.sources import csv as _csv
 from sync.sources import excel as _excel
-from sync.sources import gsheets as _gsheets
 from sync.sources import memory as _memory
 from sync.sources.base import Grid, SheetInfo, Source, backend, register
 
 CsvSource = _csv.CsvSource
 ExcelSource = _excel.ExcelSource
-GSheetsSource = _gsheets.GSheetsSource
 MemorySource = _memory.MemorySource
+
+
+def __getattr__(name: str) -> object:
+    """``GSheetsSource`` is imported on first use (see ``base._LAZY``): reading Excel files never pays for it."""
+    if name == "GSheetsSource":
+        from sync.sources.gsheets import GSheetsSource
+
+        return GSheetsSource
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def open_path(path: str | Path, name: str | None = None) -> Source:

@@ -93,6 +93,8 @@ class Source(ABC):
 
 
 _BACKENDS: dict[str, type[Source]] = {}
+#: backends imported on first use: gspread and google-auth cost ~25 MB and 0.3 s, needed only for Google
+_LAZY = {"gsheets": "sync.sources.gsheets"}
 
 
 def register(cls: type[Source]) -> type[Source]:
@@ -103,8 +105,12 @@ def register(cls: type[Source]) -> type[Source]:
 def backend(kind: str) -> type[Source]:
     from sync.errors import ConfigError
 
+    if kind not in _BACKENDS and kind in _LAZY:
+        import importlib
+
+        importlib.import_module(_LAZY[kind])
     try:
         return _BACKENDS[kind]
     except KeyError:
-        known = ", ".join(sorted(_BACKENDS))
+        known = ", ".join(sorted(set(_BACKENDS) | set(_LAZY)))
         raise ConfigError(f"unknown source kind {kind!r}; expected one of: {known}") from None
