@@ -71,7 +71,9 @@ def _load_detected(source: Source, register: Register, scores: dict[str, float],
     matches: list[tuple[float, str, HeaderMatch]] = []
     grids: dict[str, ColumnGrid] = {}
     hint = source.name.rsplit(".", 1)[0]  # the workbook's name speaks for sheets called "Sheet1"
-    for grid in source.read(visible):
+    sizes = getattr(source, "sheet_sizes", dict)()
+    # the biggest sheet first, while nothing else is held: its cells are the peak of the whole read
+    for grid in source.read(sorted(visible, key=lambda name: -sizes.get(name, 0))):
         found = recognise(grid, hint)
         if found:  # a sheet is only ever what it looks like most (a copy of shipments is not orders)
             # keep only the columns the table needs, factorised, and let the sheet's rows go now:
@@ -81,7 +83,7 @@ def _load_detected(source: Source, register: Register, scores: dict[str, float],
         del grid
     taken_tables: set[str] = set()
     taken_sheets: set[str] = set()
-    for score, sheet, match in sorted(matches, key=lambda m: -m[0]):
+    for score, sheet, match in sorted(matches, key=lambda m: (-m[0], visible.index(m[1]))):
         if match.table in taken_tables or sheet in taken_sheets:
             continue
         taken_tables.add(match.table)

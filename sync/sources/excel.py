@@ -6,9 +6,11 @@ calamine reads every format in one fast pass and never trusts a declared
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+import defusedxml.ElementTree as ElementTree
 import python_calamine as calamine
 
 from sync.errors import SheetNotFound, SourceBusy, SourceUnreadable
@@ -76,8 +78,39 @@ class ExcelSource(Source):
             raise self._translate(exc) from exc
         return Grid(name, rows, date1904=date1904, merged=merged)
 
+    def sheet_sizes(self) -> dict[str, int]:
+        """Uncompressed bytes of each worksheet's XML (.xlsx/.xlsm), a cheap hint of its size; {} otherwise."""
+        try:
+            with zipfile.ZipFile(self.path) as package:
+                names = _sheet_parts(package)
+                return {name: package.getinfo(part).file_size for name, part in names.items()
+                        if part in package.NameToInfo}
+        except (OSError, KeyError, ValueError, zipfile.BadZipFile, ElementTree.ParseError):
+            return {}
+
     def fingerprint(self) -> str:
         try:
             return file_token(self.path)
         except OSError:
             return ""
+
+
+_HINT_LIMIT = 4_000_000
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+def _sheet_parts(package: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> its part in the package, from xl/workbook.xml and its relationships."""
+    wanted = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
+    if any(n not in package.NameToInfo or package.getinfo(n).file_size > _HINT_LIMIT for n in wanted):
+        return {}  # a hint is not worth unpacking anything big before the safety checks have run
+    book = ElementTree.fromstring(package.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(package.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{_RELS}Relationship")}
+    parts = {}
+    for sheet in book.iter(f"{_MAIN}sheet"):
+        target = targets.get(sheet.get(_REL_ID), "")
+        parts[sheet.get("name", "")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return parts
