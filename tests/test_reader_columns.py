@@ -1,0 +1,135 @@
+"""The reader's fast paths give exactly what the plain per-cell definitions give.
+
+Tables are built from factorised columns (sync.columns) so each distinct value
+is classified and parsed once; these tests pin that this changes nothing a user
+sees: the same rows kept, the same values, the same raw text quoted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from openpyxl import Workbook
+
+from sync.columns import RawCells, factorize
+from sync.detect import TOTAL_WORDS, find_header, is_total_label
+from sync.normalize import _text_or_none, text_of
+from sync.register import load
+from sync.sources.base import Grid
+from sync.sources.excel import ExcelSource
+from sync.tables import _total_label, build_table
+
+SPACES = " \t\n\u00a0\u3000\u2002\u200b\ufeff\u2028\x1c"
+cells = st.one_of(
+    st.sampled_from(["", " ", "-", "合计", "小 计", "Total", "SO-1", "SO-1 ", "1,200", "800件", "2026/09/15", 0, 0.0,
+                     1, 1.0, True, False, None, float("nan"), 2.5, 46000.0, dt.date(2026, 1, 1),
+                     dt.datetime(2026, 1, 1), pd.Timestamp("2026-01-01"), dt.time(8, 30)]),
+    st.text(alphabet=st.sampled_from("aZ1-合计" + SPACES), max_size=6),
+    st.floats(allow_nan=True, allow_infinity=False),
+    st.integers(-3, 3),
+)
+
+
+def same(a: object, b: object) -> bool:
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, float) and math.isnan(a):
+        return math.isnan(b)  # type: ignore[arg-type]
+    return a == b
+
+
+@given(st.lists(cells, max_size=30))
+@settings(max_examples=300, deadline=None)
+def test_factorize_never_merges_values_of_different_types(values):
+    column = np.empty(len(values), dtype=object)
+    column[:] = values
+    factor = factorize(column)
+    back = factor.cells()
+    assert all(same(a, b) or (a == 0.0 == b and type(a) is type(b)) for a, b in zip(values, back))
+    assert factor.codes.dtype == np.int32
+
+
+@given(st.text(alphabet=st.sampled_from("ab中 -" + SPACES), max_size=8))
+@settings(max_examples=500, deadline=None)
+def test_text_fast_path_folds_like_text_of(text):
+    assert _text_or_none(text) == (text_of(text) or None)
+
+
+@given(st.one_of(st.text(alphabet=st.sampled_from("合计小总total TOTAL-12３" + SPACES), max_size=8),
+                 st.sampled_from(sorted(TOTAL_WORDS))))
+@settings(max_examples=500, deadline=None)
+def test_totals_prefilter_agrees_with_is_total_label(text):
+    assert _total_label(text) == is_total_label(text)
+
+
+def orders_grid(rows: list[list[object]]) -> Grid:
+    return Grid("订单", [["订单号", "客户", "数量", "交货日期", "备注"], *rows])
+
+
+def test_rows_kept_and_values_as_per_cell_parsing():
+    grid = orders_grid([
+        ["SO-1", "ACME", "1,200", "2026/09/15", ""],
+        ["", "", "", "", ""],                      # blank: dropped
+        ["", "", 0.0, "", ""],                     # a formula row of zeros: dropped
+        ["合计", "", 5000.0, "", ""],              # totals: dropped
+        [True, "ACME", 1.0, dt.date(2026, 9, 1), "x"],
+        [1.0, "ACME", True, 46000.0, ""],
+        ["SO-1", "ACME", "lots", "soon", ""],
+    ])
+    match = find_header(grid, "orders")
+    table = build_table(grid, match, source="s", location="l")
+    assert list(table.data["_row"]) == [2, 6, 7, 8]
+    assert list(table.data["order_no"]) == ["SO-1", "TRUE", "1", "SO-1"]  # True and 1.0 are not one value
+    assert table.data["quantity"].tolist()[:2] == [1200.0, 1.0]
+    assert list(table.bad["quantity"]) == [False, False, True, True]  # a boolean, a word
+    assert list(table.bad["due_date"]) == [False, False, False, True]
+    assert table.raw_text("quantity", 3) == "lots" and table.raw_text("order_no", 1) == "TRUE"
+    assert table.cell("quantity", 8) == "C8"
+
+
+def test_raw_cells_give_back_the_cells_as_read():
+    values = ["SO-1", 1.0, True, None, dt.date(2026, 1, 1), "SO-1"]
+    raw = RawCells()
+    raw["order_no"] = np.array(values, dtype=object)
+    assert "order_no" in raw and list(raw) == ["order_no"] and len(raw) == 1
+    assert all(same(a, b) for a, b in zip(raw["order_no"], values))
+    assert raw.cell("order_no", 2) is True and raw.nbytes() > 0
+
+
+def write_register(path, sheets: dict[str, int]) -> None:
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, n in sheets.items():
+        ws = wb.create_sheet(name)
+        ws.append(["订单号", "客户", "数量", "交货日期"])
+        for i in range(n):
+            ws.append([f"{name}-{i}", "ACME", 10 + i, dt.date(2026, 9, 1)])
+    wb.save(path)
+
+
+def test_biggest_sheet_is_read_first_but_workbook_order_breaks_ties(tmp_path):
+    path = tmp_path / "book.xlsx"
+    write_register(path, {"订单A": 3, "订单B": 400})
+    sizes = ExcelSource("book", path).sheet_sizes()
+    assert sizes["订单B"] > sizes["订单A"] > 0
+    register = load([ExcelSource("book", path)])
+    assert register.tables["orders"].sheet == "订单A"  # same score: the first tab, as before
+    assert len(register.tables["orders"]) == 3
+
+
+def test_sheet_sizes_is_only_a_hint(tmp_path):
+    (tmp_path / "x.xlsx").write_bytes(b"not a zip")
+    assert ExcelSource("x", tmp_path / "x.xlsx").sheet_sizes() == {}
+
+
+def test_reading_excel_does_not_import_the_google_backend():
+    code = ("import sys, sync.register, sync.sources; assert 'gspread' not in sys.modules; "
+            "from sync.sources import GSheetsSource, backend; assert backend('gsheets') is GSheetsSource")
+    subprocess.run([sys.executable, "-c", code], check=True)
