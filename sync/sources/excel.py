@@ -6,6 +6,7 @@ calamine reads every format in one fast pass and never trusts a declared
 
 from __future__ import annotations
 
+import gc
 import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -70,12 +71,19 @@ class ExcelSource(Source):
             book.close()
 
     def _read_sheet(self, book: calamine.CalamineWorkbook, name: str, date1904: bool) -> Grid:
+        # to_python makes one list per row, millions of new containers and no cycles: the cyclic
+        # collector running over and over while they are made costs more than the conversion itself
+        collecting = gc.isenabled()
+        gc.disable()
         try:
             sheet = book.get_sheet_by_name(name)
             rows = sheet.to_python(skip_empty_area=False)
             merged = [(a[0], a[1], b[0], b[1]) for a, b in (sheet.merged_cell_ranges or [])]
         except BaseException as exc:
             raise self._translate(exc) from exc
+        finally:
+            if collecting:
+                gc.enable()
         return Grid(name, rows, date1904=date1904, merged=merged)
 
     def sheet_sizes(self) -> dict[str, int]:
