@@ -39,25 +39,18 @@ class Slot:
     def latest(self, now: datetime, tz: ZoneInfo) -> datetime:
         """The most recent slot at or before ``now`` (aware), as an aware datetime in ``tz``."""
         local = now.astimezone(tz)
-        day = local.date()
-        for _ in range(8):
-            if self._matches(day):
-                candidate = _localize(day, self.at, tz)
-                if candidate <= local:
-                    return candidate
-            day -= timedelta(days=1)
-        raise AssertionError("a weekly slot recurs within 8 days")
+        return next(c for c in self._walk(local.date(), tz, -1) if c <= local)
 
     def next(self, now: datetime, tz: ZoneInfo) -> datetime:
         local = now.astimezone(tz)
-        day = local.date()
-        for _ in range(9):
-            if self._matches(day):
-                candidate = _localize(day, self.at, tz)
-                if candidate > local:
-                    return candidate
-            day += timedelta(days=1)
-        raise AssertionError("a weekly slot recurs within 8 days")
+        return next(c for c in self._walk(local.date(), tz, +1) if c > local)
+
+    def _walk(self, day: date, tz: ZoneInfo, step: int):
+        """This slot on each matching day from ``day`` on, going ``step`` days at a time (a week and a bit)."""
+        for i in range(9):
+            current = day + timedelta(days=step * i)
+            if self._matches(current):
+                yield _localize(current, self.at, tz)
 
 
 def _localize(day: date, at: time, tz: ZoneInfo) -> datetime:
