@@ -171,7 +171,7 @@ def run_cycle(state: State, config: Config, register: Register, *, now: datetime
 def notify(state: State, config: Config, register: Register, report: Report, *, now: datetime, lang: str) -> int:
     """Queue the reminders and entry-error mails due now; return how many were queued."""
     inputs = gather(state, config, register, now=now, lang=lang, report=report)
-    return enqueue(state, config, plan_notices(state, config, inputs, now=now, lang=lang))
+    return enqueue(state, config, plan_notices(state, config, inputs, now=now, lang=lang), now=now)
 
 
 def projected_finishes(register: Register, config: Config, today: date):
@@ -180,11 +180,16 @@ def projected_finishes(register: Register, config: Config, today: date):
     return lambda key: getattr(orders.get(key), "projected_finish", None)
 
 
-def enqueue(state: State, config: Config, plan: Plan) -> int:
-    """Queue the planned mails and record them as sent-to-the-queue, in one transaction."""
+def enqueue(state: State, config: Config, plan: Plan, *, now: datetime) -> int:
+    """Queue the planned mails and record them as sent-to-the-queue, in one transaction.
+
+    They are queued as of ``now``, the cycle's clock, so the delivery that follows
+    with the same ``now`` finds them due (queued at the wall clock, a moment later,
+    they would wait for the next tick).
+    """
     queue = MailQueue(state, config.mail.sender)
     with state.atomic():
-        queued = sum(1 for mail in plan.outgoing if queue.enqueue(mail))
+        queued = sum(1 for mail in plan.outgoing if queue.enqueue(mail, now))
         plan.record()
     return queued
 
@@ -193,7 +198,7 @@ def send_digest(state: State, config: Config, register: Register, name: str, *, 
                 now: datetime, lang: str) -> int:
     inputs = gather(state, config, register, now=now, lang=lang)
     plan = plan_digest(state, config, name, inputs, now=now, lang=lang, slot=slot_time.isoformat())
-    return enqueue(state, config, plan)
+    return enqueue(state, config, plan, now=now)
 
 
 def deliver(state: State, config: Config, *, now: datetime) -> DeliveryResult | None:
