@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from sync.derived import derived
 from sync.errors import ConfigError
 from sync.fields import header_key
 from sync.normalize import normalise_key
@@ -133,6 +134,11 @@ def keyed(table: Table) -> pd.DataFrame:
     df[POS] = np.arange(len(df))
     df[KEY] = df["order_no"].map(normalise_key) if table.has("order_no") else ""
     return df[df[KEY] != ""]
+
+
+def view_of(register: Register, settings: Settings) -> OrderView:
+    """``build_view``, once per register and settings (see ``sync.derived``)."""
+    return derived(register, ("view", settings.model_dump_json()), lambda: build_view(register, settings))
 
 
 def build_view(register: Register, settings: Settings) -> OrderView:

@@ -24,7 +24,8 @@ import pandas as pd
 from sync.findings import WARNING, Finding
 from sync.i18n import say
 from sync.orders import (CANCELLED, CLOSED, KEY, POS, SHIPPED, STAGE, OrderView, build_view, cumulative_column,
-                         settings_from)
+                         settings_from, view_of)
+from sync.derived import derived
 from sync.register import Register
 from sync.tables import ROW
 
@@ -80,8 +81,18 @@ Rates = Callable[[OrderView, pd.Timestamp], "Pace"]
 
 def progress(register: Register, config: Any = None, *, today: dt.date | None = None,
              rates: Rates | None = None) -> dict[str, OrderProgress]:
-    """Every order's progress, keyed by its normalised order number."""
-    return progress_of_view(build_view(register, settings_from(config)), today=today, rates=rates)
+    """Every order's progress, keyed by its normalised order number.
+
+    With the default rates it is worked out once per register, settings and day
+    (``sync.derived``): the checks, the change impacts and the notices of one
+    cycle share it.
+    """
+    settings = settings_from(config)
+    if rates is not None:
+        return progress_of_view(build_view(register, settings), today=today, rates=rates)
+    day = today or dt.date.today()
+    return derived(register, ("progress", settings.model_dump_json(), day),
+                   lambda: progress_of_view(view_of(register, settings), today=day))
 
 
 def progress_of_view(view: OrderView, *, today: dt.date | None = None,

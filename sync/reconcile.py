@@ -22,7 +22,7 @@ import pandas as pd
 from sync.findings import ERROR, INFO, WARNING, Finding
 from sync.i18n import say
 from sync.orders import (CANCELLED, CLOSED, DONE, KEY, PARTIAL, POS, PRODUCING, SHIPPED, STAGE, OrderView,
-                         Settings, build_view, settings_from)
+                         Settings, settings_from, view_of)
 from sync.register import Register
 from sync.tables import ROW
 
@@ -72,12 +72,12 @@ def reconcile(register: Register, config: Any = None, *, lang: str = "zh",
               today: dt.date | None = None, risk: bool = True) -> list[Finding]:
     """Every cross-tab finding of the register; with ``risk``, the at-risk warnings of ``sync.progress`` too."""
     today = today or dt.date.today()
-    view = build_view(register, settings_from(config))
+    view = view_of(register, settings_from(config))
     ctx = Ctx(view, lang, pd.Timestamp(today))
     findings = [f for rule in RULES for f in rule(ctx)]
     if risk and "orders" in view.tables:
-        from sync.progress import progress_of_view, risk_findings
-        findings += risk_findings(progress_of_view(view, today=today), view, lang=lang, today=today)
+        from sync.progress import progress, risk_findings
+        findings += risk_findings(progress(register, config, today=today), view, lang=lang, today=today)
     return findings
 
 
