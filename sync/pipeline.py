@@ -7,9 +7,8 @@ short list of steps so each part (rules, reconciliation) adds one line here.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
-import sync
+from sync import shipped
 from sync.checks import Check, Context, load_rules, run_checks
 from sync.config import Config
 from sync.errors import ConfigError
@@ -18,8 +17,8 @@ from sync.i18n import say
 from sync.reconcile import reconcile
 from sync.register import Register
 
-#: the packs shipped with ordersync, used when no config names its own
-SHIPPED_RULES = Path(sync.__file__).resolve().parent.parent / "rules"
+#: the packs shipped with ordersync (rules/ of the repository, sync/rules in a wheel), used when no config names its own
+SHIPPED_RULES = shipped.folder("rules")
 
 
 def check_register(register: Register, config: Config | None, *, lang: str = "zh",

@@ -17,9 +17,10 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
 
+from sync import shipped
 from sync.errors import ConfigError
 
-SHIPPED = Path(__file__).resolve().parent.parent / "templates"
+SHIPPED = shipped.folder("templates")   # templates/ of the repository, sync/templates in a wheel
 _RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
 _TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)(\s[^<>]*?)?(/?)>")
 _CLASS = re.compile(r"""\sclass\s*=\s*("([^"]*)"|'([^']*)')""")
