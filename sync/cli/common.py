@@ -12,6 +12,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from sync.config import Config, find_config, load_config
 from sync.errors import OrdersyncError, UserError
@@ -38,9 +39,10 @@ def user_errors(fn: F) -> F:
         except OrdersyncError as exc:
             if kwargs.get("verbose"):
                 raise
-            err_console.print(f"[bold red]ordersync:[/] {exc}", highlight=False, markup=True)
+            # escaped: messages quote config sections like [rules] and [mail], which are not markup
+            err_console.print(f"[bold red]ordersync:[/] {escape(str(exc))}", highlight=False, markup=True)
             if exc.hint:
-                err_console.print(f"  {exc.hint}", highlight=False)
+                err_console.print(f"  {escape(exc.hint)}", highlight=False)
             raise typer.Exit(EXIT_CANNOT_RUN) from None
 
     return wrapper  # type: ignore[return-value]
