@@ -30,7 +30,9 @@ from sync.service import Service, setup_logging
 MARKER = "# ordersync demo configuration"
 console = Console(highlight=False)
 
-DEMO_CONFIG = MARKER + """ — written by `ordersync demo`; see ../config.toml for every key explained.
+DEMO_CONFIG = MARKER + """ — written by `ordersync demo`. Every key is explained in
+# README.md and in the reference config.toml at the root of the ordersync sources.
+# Rules: the shipped rule packs, unless a rules/ folder is made next to this file.
 
 [service]
 language = "{lang}"
