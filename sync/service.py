@@ -160,7 +160,7 @@ class Service:
         self.write_status()
         try:
             while not self.stopping:
-                self.watcher.wait(0.2)
+                self.watcher.wait(self.watcher.next_look(0.2))
                 ready = self.watcher.ready()
                 if ready and not self.stopping:
                     self.cycle(ready)

@@ -75,13 +75,13 @@ def on_network_share(path: Path) -> bool:
     return fstype in NETWORK_FS
 
 
-SETTLE = 0.2  # seconds the size and mtime must stay put after the quiet period
+SETTLE = 0.2  # seconds the size and mtime must stay put, at the least, before a read
 
 
 @dataclass
 class _Pending:
     last_event: float
-    seen: tuple[int, int] | None = None   # (size, mtime_ns) at the last stability look
+    seen: tuple[int, int] | None = None   # (size, mtime_ns) at the last event or stability look
     seen_at: float = 0.0
 
 
@@ -154,7 +154,13 @@ class Watcher:
         self._events.put(item)
 
     def ready(self) -> list[str]:
-        """Source names whose workbook has been quiet for ``debounce`` and is stable now."""
+        """Source names whose workbook has been quiet for ``debounce`` and is stable now.
+
+        Stable means size and mtime as they were when the last event was taken in,
+        at least ``SETTLE`` seconds ago (normally the whole quiet period); a workbook
+        whose stat moved without an event (a polling observer between two looks)
+        is looked at again ``SETTLE`` seconds later.
+        """
         self._drain()
         now = time.monotonic()
         out = []
@@ -180,6 +186,14 @@ class Watcher:
             out.append(self.files[path])
         return out
 
+    def next_look(self, longest: float) -> float:
+        """Seconds until ``ready`` may have something new to say: at most ``longest``, at least 0.05."""
+        if not self._pending:
+            return longest
+        now = time.monotonic()
+        due = min(max(p.last_event + self.debounce, p.seen_at + SETTLE) for p in self._pending.values())
+        return min(longest, max(0.05, due - now))
+
     def _drain(self) -> None:
         while True:
             try:
@@ -193,6 +207,7 @@ class Watcher:
             if path in self.files:
                 pending = self._pending.setdefault(path, _Pending(at))
                 pending.last_event = max(pending.last_event, at)
+                pending.seen, pending.seen_at = _stat(path), time.monotonic()
 
 
 def _stat(path: Path) -> tuple[int, int] | None:
