@@ -76,6 +76,7 @@ class SourceCache:
         self.sources = {s.name: s for s in sources}
         self.registers: dict[str, Register] = {}
         self.tokens: dict[str, str] = {}
+        self._merged: Register | None = None
         self.status = {s.name: SourceStatus(s.name, s.location) for s in sources}
 
     def refresh(self, names: list[str], now: datetime, *, force: bool = False) -> tuple[list[str], list[str]]:
@@ -102,6 +103,7 @@ class SourceCache:
                 continue  # keep the last good tables; try again on the next tick
             status.busy_retries = 0
             self.registers[name] = register
+            self._merged = None
             self.tokens[name] = token
             status.last_read = now.isoformat(timespec="seconds")
             status.rows = sum(len(t) for t in register.tables.values())
@@ -120,12 +122,16 @@ class SourceCache:
         return load([source], configured, day_first=self.config.service.day_first)
 
     def register(self) -> Register:
-        merged = Register()
-        for reg in self.registers.values():
-            merged.tables.update(reg.tables)
-            merged.problems += reg.problems
-            merged.notes += reg.notes
-        return merged
+        """All sources' tables as one register; the same object until a source is read again,
+        so what is derived from it (view, progress: ``sync.derived``) is worked out once per content."""
+        if self._merged is None:
+            merged = Register()
+            for reg in self.registers.values():
+                merged.tables.update(reg.tables)
+                merged.problems += reg.problems
+                merged.notes += reg.notes
+            self._merged = merged
+        return self._merged
 
 
 def summarise(result: CycleResult) -> str:
