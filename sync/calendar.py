@@ -11,7 +11,9 @@ without sleeping: ``MovableClock(...).advance(days=1)``.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any, Iterable, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -53,11 +55,43 @@ class WorkCalendar:
         """
         if end < start:
             return -self.working_days_between(end, start)
-        return sum(1 for i in range(1, (end - start).days + 1) if self.is_working(start + timedelta(days=i)))
+        if isinstance(start, datetime) or isinstance(end, datetime):   # walked: a datetime is never a listed day
+            return sum(1 for i in range(1, (end - start).days + 1) if self.is_working(start + timedelta(days=i)))
+        return self._counts.between(start.toordinal(), end.toordinal())
+
+    @cached_property
+    def _counts(self) -> _DayCounts:
+        return _DayCounts(self)
 
     def next_working_day(self, day: date) -> date:
         """``day`` itself when it is a working day, else the next one."""
         return day if self.is_working(day) else self.add_working_days(day, 1)
+
+
+class _DayCounts:
+    """``is_working`` days in a span of days, counted without walking it: whole weeks times the
+    working weekdays, the part week from a table, then the listed days that turn a weekday
+    off (holidays) or a day on (调休) looked up with ``bisect``. Ordinals throughout."""
+
+    def __init__(self, cal: WorkCalendar) -> None:
+        week = cal.weekdays
+        self.per_week = sum(w in week for w in range(7))
+        # part[w][r]: working weekdays among the r days after a day of weekday w
+        self.part = [[sum((w + i) % 7 in week for i in range(1, r + 1)) for r in range(7)] for w in range(7)]
+        # the only days whose weekday alone does not say (a datetime never equals the days counted)
+        listed = [d for d in cal.holidays | cal.extra_days if not isinstance(d, datetime)]
+        self.off = sorted(d.toordinal() for d in listed if d.weekday() in week and not cal.is_working(d))
+        self.on = sorted(d.toordinal() for d in listed if d.weekday() not in week and cal.is_working(d))
+
+    def between(self, start: int, end: int) -> int:
+        """Working days in ``start`` < day <= ``end`` (ordinals, ``start`` <= ``end``)."""
+        weeks, rest = divmod(end - start, 7)
+        count = weeks * self.per_week + self.part[(start - 1) % 7][rest]   # ordinal 1 (0001-01-01) is a Monday
+        if self.off:
+            count -= bisect_right(self.off, end) - bisect_right(self.off, start)
+        if self.on:
+            count += bisect_right(self.on, end) - bisect_right(self.on, start)
+        return count
 
 
 def calendar_from(settings: dict[str, Any]) -> WorkCalendar:

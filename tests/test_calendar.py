@@ -1,9 +1,11 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sync.calendar import MovableClock, WorkCalendar, calendar_from, zone
 from sync.errors import ConfigError
@@ -46,3 +48,33 @@ def test_movable_clock_moves_only_when_told():
     assert clock.now() == clock.now()
     clock.advance(days=1, hours=2)
     assert clock.now().isoformat() == "2026-10-01T11:00:00+08:00"
+
+
+def _walk(cal: WorkCalendar, start: date, end: date) -> int:
+    """The definition: one day at a time."""
+    if end < start:
+        return -_walk(cal, end, start)
+    return sum(cal.is_working(start + timedelta(days=i)) for i in range(1, (end - start).days + 1))
+
+
+_days = st.dates(min_value=date(2025, 12, 1), max_value=date(2027, 2, 1))
+
+
+@settings(max_examples=200, deadline=None)
+@given(weekdays=st.frozensets(st.integers(0, 6)), holidays=st.frozensets(_days, max_size=40),
+       extra=st.frozensets(_days, max_size=12), start=_days, span=st.integers(-400, 400))
+def test_working_days_between_counts_as_the_day_walk_does(weekdays, holidays, extra, start, span):
+    # holidays and extra days overlap, fall on weekends and weekdays, and spans cross them from either side
+    cal = WorkCalendar(holidays, weekdays, extra)
+    end = start + timedelta(days=span)
+    assert cal.working_days_between(start, end) == _walk(cal, start, end)
+
+
+def test_working_days_between_across_the_national_day_week_and_years():
+    for start in (date(2026, 9, 20) + timedelta(days=i) for i in range(30)):
+        for end in (start + timedelta(days=k) for k in range(-40, 400, 11)):
+            assert CN.working_days_between(start, end) == _walk(CN, start, end)
+    assert CN.working_days_between(date(1, 1, 1), date(1, 1, 8)) == 5        # ordinal 1 is a Monday
+    assert CN.working_days_between(date(9999, 12, 1), date(9999, 12, 31)) == _walk(CN, date(9999, 12, 1),
+                                                                                   date(9999, 12, 31))
+    assert WorkCalendar(weekdays=frozenset()).working_days_between(date(2026, 1, 1), date(2027, 1, 1)) == 0
