@@ -19,6 +19,8 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -91,28 +93,35 @@ def parse_number_text(text: str) -> float | None:
     return -value if negative else value
 
 
-def parse_numbers(raw: np.ndarray) -> Parsed:
-    """A column of raw cells -> float64 (NaN for blank or bad) and the bad mask."""
-    col = pd.Series(raw, dtype=object)
-    kinds = col.map(type)
-    values = np.full(len(col), np.nan)
-    bad = np.zeros(len(col), dtype=bool)
-    numeric = kinds.isin((float, int)).to_numpy()
+def parse_numbers(raw: np.ndarray, *, distinct: bool = False) -> Parsed:
+    """A column of raw cells -> float64 (NaN for blank or bad) and the bad mask.
+
+    ``distinct`` says no two cells are the same value (a factorised column's uniques):
+    each text is then parsed as it comes, without looking for repeats first.
+    """
+    cells = _object_cells(raw)
+    kinds = _kinds(cells)
+    values = np.full(len(cells), np.nan)
+    bad = np.zeros(len(cells), dtype=bool)
+    numeric = _of_kind(kinds, float, int)
     if numeric.any():
-        values[numeric] = col[numeric].to_numpy(dtype=float)
-    texts = (kinds == str).to_numpy()
+        values[numeric] = cells[numeric].astype(float)
+    texts = _of_kind(kinds, str)
     if texts.any():
-        parsed = _map_unique(col[texts], _number_or_blank)
-        values[texts] = parsed.to_numpy(dtype=float)
-        bad[texts] = parsed.isna().to_numpy() & ~_is_blank(col[texts])
-    other = ~(numeric | texts) & col.notna().to_numpy()
-    bad |= other  # a date or a boolean where a number belongs
+        parsed = _per_value(cells[texts], _number_text, distinct)
+        failed = np.array([v is None for v in parsed], dtype=bool)
+        values[texts] = [np.nan if v is None else v for v in parsed]
+        bad[texts] = failed & ~_blank_where(cells[texts], failed)
+    bad |= _unreadable(cells, numeric | texts)  # a date or a boolean where a number belongs
     return Parsed(values, bad)
 
 
-def _number_or_blank(text: str) -> float:
-    value = parse_number_text(text)
-    return np.nan if value is None else value
+def _number_text(text: str) -> float | None:
+    """``parse_number_text``; plain digits (what most typed numbers are) skip the unit and
+    width folding, which leaves them as they are."""
+    if _NUMBER.match(text):
+        return float(text)
+    return parse_number_text(text)
 
 
 # --- dates -------------------------------------------------------------------
@@ -164,36 +173,58 @@ def serial_to_datetime(serial: float, date1904: bool = False) -> dt.datetime | N
     return epoch + dt.timedelta(days=float(serial))
 
 
-def parse_dates(raw: np.ndarray, *, date1904: bool = False, day_first: bool = False) -> Parsed:
+def parse_dates(raw: np.ndarray, *, date1904: bool = False, day_first: bool = False,
+                distinct: bool = False) -> Parsed:
     """A column of raw cells -> datetime64 Series (NaT for blank or bad) and the bad mask."""
-    col = pd.Series(raw, dtype=object)
-    kinds = col.map(type)
-    out = pd.Series(pd.NaT, index=col.index, dtype="datetime64[us]")
-    bad = np.zeros(len(col), dtype=bool)
-    real = kinds.isin((dt.datetime, dt.date, pd.Timestamp)).to_numpy()
+    cells = _object_cells(raw)
+    kinds = _kinds(cells)
+    out = np.full(len(cells), np.datetime64("NaT"), dtype="datetime64[us]")
+    bad = np.zeros(len(cells), dtype=bool)
+    real = _of_kind(kinds, dt.datetime, dt.date, pd.Timestamp)
     if real.any():
-        out[real] = pd.to_datetime(col[real].map(_as_datetime))
-    numeric = kinds.isin((float, int)).to_numpy()
+        out[real] = _real_dates(cells[real])
+    numeric = _of_kind(kinds, float, int)
     if numeric.any():
-        nums = col[numeric].astype(float)
-        compact = (nums >= 19000101) & (nums <= 21001231) & (nums % 1 == 0)  # 20210101 typed as a number
-        serial = nums.where(~compact)
-        epoch = EXCEL_EPOCH_1904 if date1904 else EXCEL_EPOCH_1900
-        in_range = serial.between(SERIAL_MIN, SERIAL_MAX)
-        converted = pd.Series(pd.NaT, index=nums.index, dtype="datetime64[us]")
-        converted[in_range] = pd.Timestamp(epoch) + pd.to_timedelta(serial[in_range], unit="D").dt.round("s")
-        if compact.any():
-            converted[compact] = pd.to_datetime(nums[compact].astype("int64").astype(str), format="%Y%m%d",
-                                                errors="coerce")
+        converted = _serial_dates(cells[numeric], date1904)
         out[numeric] = converted
-        bad[numeric] = converted.isna().to_numpy()
-    texts = (kinds == str).to_numpy()
+        bad[numeric] = np.isnat(converted)
+    texts = _of_kind(kinds, str)
     if texts.any():
-        parsed = _map_unique(col[texts], lambda t: parse_date_text(t, day_first=day_first) or pd.NaT)
-        out[texts] = pd.to_datetime(parsed)
-        bad[texts] = parsed.isna().to_numpy() & ~_is_blank(col[texts])
-    bad |= ~(real | numeric | texts) & col.notna().to_numpy()  # a time, a duration, a boolean
-    return Parsed(out, bad)
+        parsed = _per_value(cells[texts], lambda t: _date_text(t, day_first), distinct)
+        failed = np.array([v is None for v in parsed], dtype=bool)
+        out[texts] = np.array(parsed, dtype="datetime64[us]")
+        bad[texts] = failed & ~_blank_where(cells[texts], failed)
+    bad |= _unreadable(cells, real | numeric | texts)  # a time, a duration, a boolean
+    index = raw.index if isinstance(raw, pd.Series) else None
+    return Parsed(pd.Series(out, index=index, dtype="datetime64[us]"), bad)
+
+
+@lru_cache(maxsize=16384)
+def _date_text(text: str, day_first: bool) -> dt.datetime | None:
+    """``parse_date_text``, remembered: the same typed dates recur in every date column of a register."""
+    return parse_date_text(text, day_first=day_first)
+
+
+def _real_dates(cells: np.ndarray) -> np.ndarray:
+    """Dates and datetimes as datetime64[us]; numpy converts plain ones itself, pandas the rest."""
+    if all(type(v) is dt.date or (type(v) is dt.datetime and v.tzinfo is None) for v in cells):
+        return np.array(cells.tolist(), dtype="datetime64[us]")
+    return pd.to_datetime(pd.Series(cells, dtype=object).map(_as_datetime)).to_numpy()
+
+
+def _serial_dates(cells: np.ndarray, date1904: bool) -> np.ndarray:
+    """Excel serials (and 20210101 typed as a number) as datetime64[us]; NaT for any other number."""
+    nums = pd.Series(cells, dtype=object).astype(float)
+    compact = (nums >= 19000101) & (nums <= 21001231) & (nums % 1 == 0)
+    serial = nums.where(~compact)
+    epoch = EXCEL_EPOCH_1904 if date1904 else EXCEL_EPOCH_1900
+    in_range = serial.between(SERIAL_MIN, SERIAL_MAX)
+    converted = pd.Series(pd.NaT, index=nums.index, dtype="datetime64[us]")
+    converted[in_range] = pd.Timestamp(epoch) + pd.to_timedelta(serial[in_range], unit="D").dt.round("s")
+    if compact.any():
+        converted[compact] = pd.to_datetime(nums[compact].astype("int64").astype(str), format="%Y%m%d",
+                                            errors="coerce")
+    return converted.to_numpy()
 
 
 def _as_datetime(v: Any) -> dt.datetime:
@@ -221,35 +252,60 @@ def text_of(value: Any) -> str:
     return fold_text(str(value))
 
 
-def parse_texts(raw: np.ndarray) -> Parsed:
+def parse_texts(raw: np.ndarray, *, distinct: bool = False) -> Parsed:
     cells = np.empty(len(raw), dtype=object)
     cells[:] = raw
+    if distinct:
+        return Parsed(_texts_or_none(cells), np.zeros(len(cells), dtype=bool))
     factor = factorize(cells)
-    texts = np.empty(len(factor.uniques), dtype=object)
-    texts[:] = [_text_or_none(u) for u in factor.uniques]
-    return Parsed(factor.spread(texts), np.zeros(len(cells), dtype=bool))
+    return Parsed(factor.spread(_texts_or_none(factor.uniques)), np.zeros(len(cells), dtype=bool))
 
 
-def _text_or_none(value: Any) -> str | None:
-    """``text_of``, None for blank; text that folding would leave alone skips the regex (order
-    numbers are all distinct, so this runs once per row): printable means no space but ' '."""
-    if type(value) is str and value.isprintable() and "  " not in value and value[:1] != " " != value[-1:]:
-        return value or None
-    return text_of(value) or None
+def _texts_or_none(values: np.ndarray) -> np.ndarray:
+    """``text_of(v) or None`` for each value. Text that folding leaves alone is kept as it is;
+    which text needs folding is found by one regex pass over all of it joined (order numbers
+    are all distinct, so per-value work here would run once per row)."""
+    out = np.empty(len(values), dtype=object)
+    plain = _of_kind(_kinds(values), str)
+    texts = values[plain].tolist()
+    folded = texts
+    if texts:
+        folded = list(texts)
+        for i in _needs_folding(texts):
+            folded[i] = text_of(texts[i])
+    out[plain] = [t or None for t in folded]
+    if not plain.all():
+        out[~plain] = [text_of(v) or None for v in values[~plain].tolist()]
+    return out
+
+
+def _needs_folding(texts: list[str]) -> list[int]:
+    """Indexes of the texts ``fold_text`` might change: not printable (every space but ' ' is not),
+    a space doubled, or a space at either end. Usually none: one look at all of them joined says so."""
+    joined = "|".join(texts)
+    if (joined.isprintable() and "  " not in joined and " |" not in joined and "| " not in joined
+            and joined[:1] != " " != joined[-1:]):
+        return []
+    n = len(texts)
+    folds = ~np.fromiter(map(str.isprintable, texts), dtype=bool, count=n)
+    folds |= np.fromiter(map(str.__contains__, texts, repeat("  ")), dtype=bool, count=n)
+    folds |= np.fromiter(map(str.startswith, texts, repeat(" ")), dtype=bool, count=n)
+    folds |= np.fromiter(map(str.endswith, texts, repeat(" ")), dtype=bool, count=n)
+    return np.flatnonzero(folds).tolist()
 
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-def parse_emails(raw: np.ndarray) -> Parsed:
-    text = parse_texts(raw).values
+def parse_emails(raw: np.ndarray, *, distinct: bool = False) -> Parsed:
+    text = parse_texts(raw, distinct=distinct).values
     bad = np.array([v is not None and not _EMAIL.match(v) for v in text], dtype=bool)
     return Parsed(text, bad)
 
 
-def parse_keys(raw: np.ndarray) -> Parsed:
+def parse_keys(raw: np.ndarray, *, distinct: bool = False) -> Parsed:
     """Keys keep the text the user typed (trimmed); joins use ``normalise_key``."""
-    return parse_texts(raw)
+    return parse_texts(raw, distinct=distinct)
 
 
 PARSERS: dict[str, Callable[..., Parsed]] = {
@@ -257,10 +313,12 @@ PARSERS: dict[str, Callable[..., Parsed]] = {
 }
 
 
-def parse_column(raw: np.ndarray, type_: str, *, date1904: bool = False, day_first: bool = False) -> Parsed:
+def parse_column(raw: np.ndarray, type_: str, *, date1904: bool = False, day_first: bool = False,
+                 distinct: bool = False) -> Parsed:
+    """``distinct``: ``raw`` holds each value once (a factorised column's uniques)."""
     if type_ == DATE:
-        return parse_dates(raw, date1904=date1904, day_first=day_first)
-    return PARSERS.get(type_, parse_texts)(raw)
+        return parse_dates(raw, date1904=date1904, day_first=day_first, distinct=distinct)
+    return PARSERS.get(type_, parse_texts)(raw, distinct=distinct)
 
 
 def is_blank(value: Any) -> bool:
@@ -284,3 +342,53 @@ def _map_unique(col: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
     for i, u in enumerate(factor.uniques):
         mapped[i] = fn(u)
     return pd.Series(factor.spread(mapped), index=col.index, dtype=object)
+
+
+# --- whole-column helpers ----------------------------------------------------
+
+def _object_cells(raw: np.ndarray | pd.Series | list) -> np.ndarray:
+    """The cells as a 1-d object array (the array itself when it already is one)."""
+    if isinstance(raw, np.ndarray) and raw.dtype == object and raw.ndim == 1:
+        return raw
+    return pd.Series(raw, dtype=object).to_numpy()
+
+
+def _kinds(cells: np.ndarray) -> np.ndarray:
+    """Each cell's exact type, as an object array."""
+    return np.fromiter(map(type, cells), dtype=object, count=len(cells))
+
+
+def _of_kind(kinds: np.ndarray, *types: type) -> np.ndarray:
+    """Where ``kinds`` is exactly one of ``types`` (subclasses do not count)."""
+    mask = np.zeros(len(kinds), dtype=bool)
+    for t in types:
+        # against a 1-array: numpy would hand ``kinds == pd.Timestamp`` to the class and get one False
+        mask |= kinds == np.array([t], dtype=object)
+    return mask
+
+
+def _per_value(cells: np.ndarray, fn: Callable[[Any], Any], distinct: bool) -> list:
+    """``[fn(c) for c in cells]``, calling ``fn`` once per distinct value unless they all are."""
+    if distinct:
+        return [fn(v) for v in cells.tolist()]
+    factor = factorize(cells)
+    mapped = np.empty(len(factor.uniques), dtype=object)
+    mapped[:] = [fn(u) for u in factor.uniques.tolist()]
+    return factor.spread(mapped).tolist()
+
+
+def _blank_where(cells: np.ndarray, where: np.ndarray) -> np.ndarray:
+    """``is_blank`` of the cells at ``where``; False elsewhere."""
+    out = np.zeros(len(cells), dtype=bool)
+    if where.any():
+        out[where] = [is_blank(v) for v in cells[where].tolist()]
+    return out
+
+
+def _unreadable(cells: np.ndarray, understood: np.ndarray) -> np.ndarray:
+    """Cells of a kind the parser does not take (not missing): bad."""
+    out = np.zeros(len(cells), dtype=bool)
+    rest = ~understood
+    if rest.any():
+        out[rest] = ~pd.isna(cells[rest])
+    return out

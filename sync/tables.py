@@ -110,7 +110,8 @@ def build_table(grid: Grid | ColumnGrid, match: HeaderMatch, *, source: str, loc
     bad: dict[str, np.ndarray] = {}
     for name, col in match.mapping.items():
         kept = cells[col].take(keep)
-        parsed = parse_column(kept.uniques, spec.fields[name].type, date1904=grid.date1904, day_first=day_first)
+        parsed = parse_column(kept.uniques, spec.fields[name].type, date1904=grid.date1904, day_first=day_first,
+                              distinct=True)
         data[name], raw[name], bad[name] = kept.spread(parsed.values), kept, kept.spread(parsed.bad)
     frame = pd.DataFrame(data, index=pd.RangeIndex(len(rows)))
     frame[ROW] = rows

@@ -14,13 +14,13 @@ import sys
 
 import numpy as np
 import pandas as pd
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from sync.columns import RawCells, factorize
 from sync.detect import TOTAL_WORDS, find_header, is_total_label
-from sync.normalize import _text_or_none, text_of
+from sync.normalize import _texts_or_none, text_of
 from sync.register import load
 from sync.sources.base import Grid
 from sync.sources.excel import ExcelSource
@@ -56,10 +56,14 @@ def test_factorize_never_merges_values_of_different_types(values):
     assert factor.codes.dtype == np.int32
 
 
-@given(st.text(alphabet=st.sampled_from("ab中 -" + SPACES), max_size=8))
+@given(st.lists(st.one_of(st.text(alphabet=st.sampled_from("ab中 -\x00" + SPACES), max_size=8), cells), max_size=12))
 @settings(max_examples=500, deadline=None)
-def test_text_fast_path_folds_like_text_of(text):
-    assert _text_or_none(text) == (text_of(text) or None)
+@example(["SO-1 ", " SO-2", "a\x00 ", " ", "", "  b", "c\u3000"])
+def test_text_fast_path_folds_like_text_of(values):
+    column = np.empty(len(values), dtype=object)
+    column[:] = values
+    got = _texts_or_none(column).tolist()
+    assert all(same(g, text_of(v) or None) for g, v in zip(got, values)) and len(got) == len(values)
 
 
 @given(st.one_of(st.text(alphabet=st.sampled_from("合计小总total TOTAL-12３" + SPACES), max_size=8),
