@@ -50,7 +50,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     shutil.copytree(ROOT, src, ignore=COPY_IGNORE)
     sdist = backend("build_sdist", src, tmp / "dist")
     with tarfile.open(sdist) as tar:
-        tar.extractall(tmp / "unpacked", filter="data")
+        tar.extractall(tmp / "unpacked", **({"filter": "data"} if hasattr(tarfile, "data_filter") else {}))
     unpacked = next((tmp / "unpacked").iterdir())
     wheel = backend("build_wheel", unpacked, tmp / "dist")
     return sdist, wheel
