@@ -94,16 +94,22 @@ def test_the_installed_wheel_checks_and_renders_from_an_empty_folder(built, tmp_
     env = {**os.environ, "PYTHONPATH": str(site)}
     env.pop("ORDERSYNC_CONFIG", None)
 
-    probe = ("import json, sync\n"
+    # one process: where the shipped folders are, every template compiles, then `ordersync check` on the book
+    probe = ("import json, sys, sync\n"
+             "from pathlib import Path\n"
              "from sync import pipeline, render\n"
              "from sync.checks import load_rules\n"
              "env = render.environment()\n"
-             "print(json.dumps({'sync': sync.__file__, 'rules': str(pipeline.SHIPPED_RULES),\n"
-             "                  'templates': str(render.SHIPPED), 'count': len(load_rules([pipeline.SHIPPED_RULES])),\n"
-             "                  'compiled': sorted(n for n in env.list_templates() if env.get_template(n))}))\n")
-    done = subprocess.run([sys.executable, "-c", probe], cwd=here, env=env, capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr[-3000:]
-    seen = json.loads(done.stdout)
+             "Path('probe.json').write_text(json.dumps({\n"
+             "    'sync': sync.__file__, 'rules': str(pipeline.SHIPPED_RULES), 'templates': str(render.SHIPPED),\n"
+             "    'count': len(load_rules([pipeline.SHIPPED_RULES])),\n"
+             "    'compiled': sorted(n for n in env.list_templates() if env.get_template(n))}))\n"
+             "sys.argv = ['ordersync', 'check', 'register.xlsx', '--format', 'json', '--today', '2026-04-20']\n"
+             "from sync.cli import main\n"
+             "main()\n")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=here, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr[-3000:]   # 1: the check found errors
+    seen = json.loads((here / "probe.json").read_text())
     assert Path(seen["sync"]).is_relative_to(site)
     assert Path(seen["rules"]) == site / "sync" / "rules"
     assert Path(seen["templates"]) == site / "sync" / "templates"
@@ -111,9 +117,5 @@ def test_the_installed_wheel_checks_and_renders_from_an_empty_folder(built, tmp_
     from sync.pipeline import SHIPPED_RULES
     assert seen["count"] == len(load_rules([SHIPPED_RULES])) > 0
     assert seen["compiled"] == sorted(shipped_files("templates"))
-
-    check = subprocess.run([sys.executable, "-m", "sync", "check", str(book), "--format", "json", "--today",
-                            "2026-04-20", "--lang", "en"], cwd=here, env=env, capture_output=True, text=True, timeout=60)
-    assert check.returncode == 1, check.stderr[-3000:]
-    rules = {f["rule"] for f in json.loads(check.stdout)["findings"]}
+    rules = {f["rule"] for f in json.loads(done.stdout)["findings"]}
     assert {"duplicate-order", "amount-mismatch"} <= rules   # both from the shipped rules/orders.toml
