@@ -13,6 +13,7 @@ size): the ordered quantity is their sum, the due date the earliest.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -128,12 +129,32 @@ class OrderView:
         return self.parts.get(table, pd.DataFrame(columns=[KEY, POS, ROW]))
 
 
-def keyed(table: Table) -> pd.DataFrame:
-    """The table's rows with their order key and position; rows without an order number are left out."""
+def keyed(table: Table, known: dict[Any, str] | None = None) -> pd.DataFrame:
+    """The table's rows with their order key and position; rows without an order number are left out.
+    ``known`` keeps the keys worked out so far (the same numbers recur from tab to tab)."""
     df = table.data.copy()
     df[POS] = np.arange(len(df))
-    df[KEY] = df["order_no"].map(normalise_key) if table.has("order_no") else ""
+    df[KEY] = map_values(df["order_no"], normalise_key, known) if table.has("order_no") else ""
     return df[df[KEY] != ""]
+
+
+def map_values(values: pd.Series, func: Callable[[Any], Any], known: dict[Any, Any] | None = None) -> pd.Series:
+    """``values.map(func)``, with ``func`` called once per distinct value of a text column (order numbers and
+    stage names repeat row after row); ``known`` keeps the results for the next column."""
+    if not isinstance(values.dtype, pd.StringDtype) or values.empty:
+        return values.map(func)
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    if known is None:
+        known = {}
+
+    def once(value: Any) -> Any:
+        if value not in known:
+            known[value] = func(value)
+        return known[value]
+
+    out = pd.Series(uniques, dtype=values.dtype).map(once).take(codes)
+    out.index = values.index
+    return out.rename(values.name)
 
 
 def view_of(register: Register, settings: Settings) -> OrderView:
@@ -146,15 +167,16 @@ def build_view(register: Register, settings: Settings) -> OrderView:
     orders_table = tables.get("orders")
     parts: dict[str, pd.DataFrame] = {}
     unjoined: list[Table] = []
+    known: dict[Any, str] = {}   # order number -> key, shared by the tabs
     for name in DEPARTMENTS:
         t = tables.get(name)
         if t is None:
             continue
         if t.has("order_no") and orders_table is not None and orders_table.has("order_no"):
-            parts[name] = keyed(t)
+            parts[name] = keyed(t, known)
         else:
             unjoined.append(t)
-    orders = _order_frame(orders_table, settings)
+    orders = _order_frame(orders_table, settings, known)
     stages, unknown = _assign_stages(parts, tables.get("production"), settings)
     view = OrderView(settings, tables, orders, parts, stages, pd.DataFrame(), pd.DataFrame(), unjoined, unknown)
     view.done = _stage_done(view)
@@ -162,17 +184,17 @@ def build_view(register: Register, settings: Settings) -> OrderView:
     return view
 
 
-def _order_frame(table: Table | None, settings: Settings) -> pd.DataFrame:
+def _order_frame(table: Table | None, settings: Settings, known: dict[Any, str] | None = None) -> pd.DataFrame:
     if table is None or not table.has("order_no"):
         return pd.DataFrame(columns=["order_no", "quantity", ROW, POS]).rename_axis(KEY)
-    df = keyed(table)
+    df = keyed(table, known)
     for name in ("customer", "follower", "quantity", "order_date", "due_date", "status"):
         if name not in df:
             df[name] = np.nan if name in ("quantity",) else None
     for name in ("order_date", "due_date"):
         df[name] = pd.to_datetime(df[name])
     lookup = settings.status_lookup()
-    df["status_class"] = df["status"].map(lambda s: lookup.get(header_key(s), OPEN) if s else None)
+    df["status_class"] = map_values(df["status"], lambda s: lookup.get(header_key(s), OPEN) if s else None)
     g = df.groupby(KEY, sort=False)
     out = g.first()   # first non-null per column: the order's own line
     out[ROW] = g[ROW].first()
@@ -195,8 +217,8 @@ def _assign_stages(parts: dict[str, pd.DataFrame], table: Table | None,
         prod[STAGE] = settings.stages[-1]   # one completed figure per order: count it as finished goods
         return [settings.stages[-1]], []
     lookup = settings.stage_lookup()
-    folded = prod["stage"].map(lambda s: header_key(s) if s else "")
-    prod[STAGE] = folded.map(lambda k: lookup.get(k))
+    folded = map_values(prod["stage"], lambda s: header_key(s) if s else "")
+    prod[STAGE] = map_values(folded, lambda k: lookup.get(k))
     unknown = sorted(set(prod.loc[prod["stage"].notna() & prod[STAGE].isna(), "stage"]))
     return list(settings.stages), unknown
 
