@@ -103,33 +103,68 @@ def progress_of_view(view: OrderView, *, today: dt.date | None = None,
         return {}
     pace = (rates or rates_from_rows)(view, now)
     finish = project(view, pace, now)
-    percent = _percent(view)
     materials = _material_risks(view)
     shipped = view.totals["shipped"] if "shipped" in view.totals else pd.Series(dtype=float)
-    cols = [c for c in ("order_no", "customer", "follower", "quantity", "due_date", "status", "status_class")
-            if c in orders]
-    rows = orders[cols].assign(_shipped=shipped.reindex(orders.index)).to_dict("index")   # dicts: fast per order
-    pct = percent.round(1).to_dict("index")
-    rate = pace.rate.to_dict("index")
-    ends = finish.to_dict()
+    # whole columns first, as plain Python values; then one pass over the orders
+    pct = _percent(view).round(1)
+    percents = _percent_dicts(pct)
+    stages = _current_stages(view, pct, percents)
+    ends = _finish_days(finish, orders.index, now, view.settings.ship_lag_days)
+    paces = _current_rates(pace.rate, orders.index, stages)
+    quantity = orders["quantity"]
+    quantities = [float(q) if ok else None for q, ok in zip(quantity.tolist(), quantity.notna().tolist())]
+    full = 1 - view.settings.short_tolerance
+    day, shipping = now.date(), "shipping" in view.parts
+
+    def column(name: str) -> list[Any]:
+        return orders[name].tolist() if name in orders else [None] * len(orders)
+
     out: dict[str, OrderProgress] = {}
-    for key, o in rows.items():
-        p = _one(view, key, o, pct.get(key, {}))
+    for key, no, customer, follower, qty, due, status, cls, sent, percent, stage, end, rate in zip(
+            orders.index.tolist(), column("order_no"), column("customer"), column("follower"), quantities,
+            _dates(orders["due_date"]) if "due_date" in orders else [None] * len(orders), column("status"),
+            column("status_class"), shipped.reindex(orders.index).tolist(), percents, stages, ends, paces):
+        complete = qty is not None and sent >= qty * full
+        closed = cls in (SHIPPED, CLOSED, CANCELLED) or complete
+        p = OrderProgress(key, str(no), _text(customer), _text(follower), qty, due, _text(status), not closed,
+                          DONE_ALL if complete else stage, percent)
         if p.open:
-            _project(p, ends.get(key), rate.get(key, {}).get(p.current_stage), view, now)
+            _project(p, end, rate, day, shipping)
             p.material_risk = materials.get(key, [])
         out[key] = p
     return out
 
 
-def _one(view: OrderView, key: str, o: dict[str, Any], pct: dict[str, float]) -> OrderProgress:
-    qty = float(o["quantity"]) if pd.notna(o.get("quantity")) else None
-    percent = {k: float(v) for k, v in pct.items() if pd.notna(v)}
-    complete = qty is not None and o["_shipped"] >= qty * (1 - view.settings.short_tolerance)
-    closed = o.get("status_class") in (SHIPPED, CLOSED, CANCELLED) or complete
-    return OrderProgress(key, str(o["order_no"]), _text(o.get("customer")), _text(o.get("follower")), qty,
-                         _date(o.get("due_date")), _text(o.get("status")), not closed,
-                         DONE_ALL if complete else _current(view, percent), percent)
+def _percent_dicts(pct: pd.DataFrame) -> list[dict[str, float]]:
+    """Per order (a row of ``pct``): stage -> percent, the stages without a figure left out."""
+    if not pct.columns.is_unique:
+        return [{k: float(v) for k, v in row.items() if pd.notna(v)} for row in pct.to_dict("index").values()]
+    names = pct.columns.tolist()
+    values = pct.to_numpy(dtype=float, na_value=np.nan)
+    if not np.isnan(values).any():
+        return [dict(zip(names, row)) for row in values.tolist()]
+    return [{k: v for k, v in zip(names, row) if v == v} for row in values.tolist()]
+
+
+def _current_stages(view: OrderView, pct: pd.DataFrame, percents: list[dict[str, float]]) -> list[str]:
+    """``_current`` of every order (a row of ``pct``), over whole columns."""
+    if not pct.columns.is_unique or len(set(view.stages)) < len(view.stages):
+        return [_current(view, p) for p in percents]
+    full = 100 * (1 - view.settings.short_tolerance)
+
+    def figure(name: str) -> np.ndarray:   # as percent.get(name, 0)
+        values = pct[name].to_numpy(dtype=float, na_value=np.nan) if name in pct else np.zeros(len(pct))
+        return np.where(np.isnan(values), 0.0, values)
+
+    qc = figure("qc")
+    started = qc != 0
+    out = np.where(qc < full, QC, SHIPPING).astype(object)
+    for stage in reversed(view.stages):   # the first stage not yet done is the last one written
+        done = figure(stage)
+        started |= done > 0
+        out[done < full] = stage
+    out[~started] = NOT_STARTED
+    return out.tolist()
 
 
 def _current(view: OrderView, percent: dict[str, float]) -> str:
@@ -230,14 +265,39 @@ def project(view: OrderView, pace: Pace, now: pd.Timestamp) -> pd.Series:
     return finish
 
 
-def _project(p: OrderProgress, finish: Any, rate: Any, view: OrderView, now: pd.Timestamp) -> None:
-    if p.quantity and pd.notna(finish):
-        p.projected_finish = (max(pd.Timestamp(finish), now) + pd.Timedelta(days=view.settings.ship_lag_days)).date()
-        p.rate = round(float(rate), 1) if pd.notna(rate) else None
-    elif p.due_date and p.due_date < now.date() and (p.status or "shipping" in view.parts):
+def _finish_days(finish: pd.Series, index: pd.Index, now: pd.Timestamp, lag_days: int) -> list[dt.date | None]:
+    """Per order, the day it should ship: its projected finish (not before today) and the shipping lag."""
+    if not finish.index.is_unique:   # the last of a repeated key, as a dict of them would have it
+        finish = finish[~finish.index.duplicated(keep="last")]
+    finish, lag = finish.reindex(index), pd.Timedelta(days=lag_days)
+    if isinstance(finish.dtype, np.dtype) and finish.dtype.kind == "M":
+        return _dates(finish.clip(lower=now) + lag)
+    return [(max(pd.Timestamp(f), now) + lag).date() if pd.notna(f) else None for f in finish.tolist()]
+
+
+def _current_rates(rate: pd.DataFrame, index: pd.Index, stages: list[str]) -> list[float | None]:
+    """Per order, the pace of its current stage (None without one)."""
+    if not rate.columns.is_unique:
+        rate = rate.loc[:, ~rate.columns.duplicated(keep="last")]
+    rate = rate.reindex(index)
+    current = np.asarray(stages, dtype=object)
+    out = np.full(len(index), np.nan)
+    for name in rate.columns:
+        here = current == name
+        if here.any():
+            out[here] = rate[name].to_numpy(dtype=float, na_value=np.nan)[here]
+    return [None if r != r else r for r in out.tolist()]
+
+
+def _project(p: OrderProgress, finish: dt.date | None, rate: float | None, today: dt.date, shipping: bool) -> None:
+    """``finish``: the projection, with the shipping lag; ``shipping``: the register has a shipping tab."""
+    if p.quantity and finish is not None:
+        p.projected_finish = finish
+        p.rate = round(rate, 1) if rate is not None else None
+    elif p.due_date and p.due_date < today and (p.status or shipping):
         # no pace to go on, but the date has passed; and a status or the shipping tab says it is still open
         # (an orders tab alone with neither is a list of past orders as much as of late ones)
-        p.days_late, p.at_risk = (now.date() - p.due_date).days, True
+        p.days_late, p.at_risk = (today - p.due_date).days, True
         return
     if p.projected_finish and p.due_date:
         p.days_late = (p.projected_finish - p.due_date).days
@@ -253,11 +313,12 @@ def _material_risks(view: OrderView) -> dict[str, list[MaterialRisk]]:
     rows = mat.join(start, on=KEY, how="inner")
     late = rows[_col(rows, "arrived_date").isna() & (rows["expected_date"] > rows["_start"])]
     table = view.tables["materials"]
+    material = late["material"].tolist() if "material" in late else [None] * len(late)
     out: dict[str, list[MaterialRisk]] = {}
-    for _, r in late.iterrows():
-        cell = table.cell("expected_date", int(r[ROW]))
-        out.setdefault(r[KEY], []).append(MaterialRisk(_text(r.get("material")) or "", r["expected_date"].date(),
-                                                       r["_start"].date(), int(r[ROW]), cell))
+    for key, row, m, expected, start in zip(late[KEY].tolist(), late[ROW].tolist(), material,
+                                            late["expected_date"].tolist(), late["_start"].tolist()):
+        out.setdefault(key, []).append(MaterialRisk(_text(m) or "", expected.date(), start.date(), int(row),
+                                                    table.cell("expected_date", int(row))))
     return out
 
 
@@ -266,16 +327,19 @@ def risk_findings(progresses: dict[str, OrderProgress], view: OrderView, *, lang
     """The warnings a follower gets: orders heading past their due date, materials due after production starts."""
     out: list[Finding] = []
     orders = view.tables["orders"]
+    where = dict(zip(view.orders.index.tolist(), zip(view.orders[ROW].tolist(), view.orders[POS].tolist()))) \
+        if any(p.at_risk for p in progresses.values()) else {}
     for p in progresses.values():
         if p.at_risk:
-            out.append(_at_risk(p, orders, view.orders.loc[p.key], lang, today))
+            out.append(_at_risk(p, orders, where[p.key], lang, today))
         for m in p.material_risk:
             out.append(_material_late(p, m, view, lang))
     return out
 
 
-def _at_risk(p: OrderProgress, orders: Any, o: pd.Series, lang: str, today: dt.date | None) -> Finding:
-    row, pos = int(o[ROW]), int(o[POS])
+def _at_risk(p: OrderProgress, orders: Any, at: tuple[int, int], lang: str, today: dt.date | None) -> Finding:
+    """``at``: the order's sheet row and position in its table."""
+    row, pos = int(at[0]), int(at[1])
     rule = "order-at-risk"
     if today is not None and p.due_date is not None and p.due_date < today:
         # past its date already: that is not a risk any more, it is overdue, and says so
@@ -314,6 +378,13 @@ def _material_late(p: OrderProgress, m: MaterialRisk, view: OrderView, lang: str
 
 def _col(df: pd.DataFrame, name: str) -> pd.Series:
     return df[name] if name in df else pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns]")
+
+
+def _dates(values: pd.Series) -> list[dt.date | None]:
+    """``_date`` of each value."""
+    if isinstance(values.dtype, np.dtype) and values.dtype.kind == "M":
+        return values.to_numpy().astype("datetime64[D]").astype(object).tolist()
+    return [_date(v) for v in values.tolist()]
 
 
 def _date(v: Any) -> dt.date | None:
