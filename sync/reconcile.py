@@ -14,6 +14,7 @@ import datetime as dt
 import difflib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from dataclasses import field as member
 from typing import Any
 
 import numpy as np
@@ -34,6 +35,7 @@ class Ctx:
     view: OrderView
     lang: str
     today: pd.Timestamp
+    _by_key: dict[str, dict[str, Any]] = member(default_factory=dict, init=False, repr=False)
 
     @property
     def s(self) -> Settings:
@@ -47,10 +49,15 @@ class Ctx:
 
     def finding(self, rule: str, severity: str, table: str, row: Any, field: str, message: str,
                 hint: str = "", key: str | None = None) -> Finding:
-        """A finding at ``field`` of one table row (a Series with POS, _row and KEY)."""
-        t = self.view.tables[table]
-        pos, line = int(row[POS]), int(row[ROW])
+        """A finding at ``field`` of one table row (a Series or dict with POS, _row and KEY)."""
         key = key if key is not None else row.get(KEY)
+        return self.at(rule, severity, table, row[POS], row[ROW], field, message, hint, key)
+
+    def at(self, rule: str, severity: str, table: str, pos: int, line: int, field: str, message: str,
+           hint: str = "", key: str | None = None) -> Finding:
+        """A finding at ``field`` of the row at position ``pos`` (sheet row ``line``) of a table."""
+        t = self.view.tables[table]
+        pos, line = int(pos), int(line)
         col = t.columns.get(field)
         return Finding(rule, severity, message, table=table, source=t.source, sheet=t.sheet, row=line,
                        column=col.header if col else None, cell=t.cell(field, line) if col else None,
@@ -58,14 +65,18 @@ class Ctx:
                        value=t.raw_text(field, pos) if col else None, hint=hint, follower=self.follower(key))
 
     def follower(self, key: str | None) -> str | None:
-        orders = self.view.orders
-        if key is None or key not in orders.index or "follower" not in orders:
-            return None
-        value = orders.at[key, "follower"]
+        value = self.order_value(key, "follower") if key is not None else None
         return value if isinstance(value, str) and value else None
 
     def order_row(self, key: str) -> pd.Series:
         return self.view.orders.loc[key]
+
+    def order_value(self, key: str, name: str) -> Any:
+        """One cell of the order frame (None when there is no such order or column)."""
+        if name not in self._by_key:   # a dict per column: a finding asks for a cell or two, thousands of times
+            orders = self.view.orders
+            self._by_key[name] = dict(zip(orders.index.tolist(), orders[name].tolist())) if name in orders else {}
+        return self._by_key[name].get(key)
 
 
 def reconcile(register: Register, config: Any = None, *, lang: str = "zh",
@@ -119,13 +130,14 @@ def orphan_rows(ctx: Ctx) -> Iterator[Finding]:
                              "same orders"))
             continue
         guesses = suggest(orphans[KEY].unique(), known, ctx.s.suggest_cutoff)
-        for _, row in orphans.iterrows():
-            guess = guesses.get(row[KEY])
-            hint = ctx.say("是不是 {g}？", "did you mean {g}?", g=ctx.order_row(guess)["order_no"]) if guess else \
+        for key, pos, line, no in _rows(orphans, KEY, POS, ROW, "order_no"):
+            guess = guesses.get(key)
+            hint = ctx.say("是不是 {g}？", "did you mean {g}?", g=ctx.order_value(guess, "order_no")) if guess else \
                 ctx.say("先在订单表登记这个订单，或改正订单号", "register the order first, or correct the number")
-            yield ctx.finding("orphan-row", ERROR, table, row, "order_no", ctx.say(
+            yield ctx.at("orphan-row", ERROR, table, pos, line, "order_no", ctx.say(
                 "「{sheet}」第 {row} 行的订单号 {no} 不在订单表里", "order {no} in {sheet} row {row} is not in the "
-                "orders tab", sheet=ctx.sheet(table), row=int(row[ROW]), no=row["order_no"]), hint, key=guess)
+                "orders tab", sheet=ctx.sheet(table), row=int(line), no=no), hint,
+                key=guess if guess is not None else key)
 
 
 _TWINS = str.maketrans("OQDILZSB", "00011258")
@@ -170,11 +182,13 @@ def missing_rows(ctx: Ctx) -> Iterator[Finding]:
         if rows is None or ctx.view.poorly_joined(table):
             continue
         lacking = orders[wanted & (cls != CANCELLED) & ~orders.index.isin(rows[KEY])]
-        for key, order in lacking.iterrows():
-            yield _missing(ctx, table, key, order)
+        names = ("status", "order_date", "order_no", POS, ROW)
+        for key, *values in _rows(lacking, None, *names):
+            yield _missing(ctx, table, key, dict(zip(names, values)))
 
 
-def _missing(ctx: Ctx, table: str, key: str, order: pd.Series) -> Finding:
+def _missing(ctx: Ctx, table: str, key: str, order: Any) -> Finding:
+    """``order``: its row of the order frame (a Series, or a dict of the cells used here)."""
     field = "status" if isinstance(order.get("status"), str) else "order_no"
     why = ctx.say("状态为「{st}」", "its status is {st}", st=order["status"]) if field == "status" else \
         ctx.say("下单已 {d} 天", "it was ordered {d} days ago", d=int((ctx.today - order["order_date"]).days))
@@ -193,6 +207,14 @@ def _largest(rows: pd.DataFrame, by: list[str], value: str) -> pd.DataFrame:
     return rows.sort_values([value, ROW], ascending=False).drop_duplicates(by)
 
 
+def _largest_at(rows: pd.DataFrame, by: list[str], value: str,
+                keys: pd.Series | pd.Index) -> dict[Any, tuple[int, int]]:
+    """``_largest`` of the groups of these order keys only: group -> (position, sheet row)."""
+    chosen = _largest(rows[rows[KEY].isin(keys)], by, value)
+    groups = zip(*(chosen[b].tolist() for b in by)) if len(by) > 1 else chosen[by[0]].tolist()
+    return dict(zip(groups, zip(chosen[POS].tolist(), chosen[ROW].tolist())))
+
+
 def stage_over_ordered(ctx: Ctx) -> Iterator[Finding]:
     view = ctx.view
     prod = view.parts.get("production")
@@ -204,15 +226,14 @@ def stage_over_ordered(ctx: Ctx) -> Iterator[Finding]:
     over = over[over["done"] > over["allowed"]]
     if over.empty:
         return
-    rows = _largest(prod[prod[STAGE].notna()], [KEY, STAGE], "completed_qty").set_index([KEY, STAGE])
-    for _, o in over.iterrows():
-        row = rows.loc[(o[KEY], o[STAGE])]
-        yield ctx.finding("stage-over-ordered", ERROR, "production", row, "completed_qty", ctx.say(
+    rows = _largest_at(prod[prod[STAGE].notna()], [KEY, STAGE], "completed_qty", over[KEY])
+    for key, stage, done in _rows(over, KEY, STAGE, "done"):
+        yield ctx.at("stage-over-ordered", ERROR, "production", *rows[(key, stage)], "completed_qty", ctx.say(
             "订单 {no} 的{stage}完成 {done}，超过订单数量 {qty}（允许 +{tol}%）",
             "order {no}: {stage} completed {done}, more than the {qty} ordered (+{tol}% allowed)",
-            no=_no(ctx, o[KEY]), stage=o[STAGE], done=_n(o["done"]), qty=_n(ctx.order_row(o[KEY])["quantity"]),
+            no=_no(ctx, key), stage=stage, done=_n(done), qty=_n(ctx.order_value(key, "quantity")),
             tol=_pct(ctx.s.over_tolerance)),
-            ctx.say("核对这一行的完成数量", "check this row's completed quantity"), key=o[KEY])
+            ctx.say("核对这一行的完成数量", "check this row's completed quantity"), key=key)
 
 
 def stage_ahead(ctx: Ctx) -> Iterator[Finding]:
@@ -223,11 +244,10 @@ def stage_ahead(ctx: Ctx) -> Iterator[Finding]:
     before = view.done.ffill(axis=1).shift(1, axis=1)   # the nearest earlier stage that has a figure
     ahead = (view.done > before + SLACK).stack().rename("ahead").reset_index()
     ahead = ahead[ahead["ahead"]]
-    rows = _largest(prod[prod[STAGE].notna()], [KEY, STAGE], "completed_qty").set_index([KEY, STAGE])
-    for _, a in ahead.iterrows():
-        key, stage = a[KEY], a[STAGE]
+    rows = _largest_at(prod[prod[STAGE].notna()], [KEY, STAGE], "completed_qty", ahead[KEY])
+    for key, stage in _rows(ahead, KEY, STAGE):
         earlier = view.done.loc[key, :stage].iloc[:-1].dropna()
-        yield ctx.finding("stage-ahead", ERROR, "production", rows.loc[(key, stage)], "completed_qty", ctx.say(
+        yield ctx.at("stage-ahead", ERROR, "production", *rows[(key, stage)], "completed_qty", ctx.say(
             "订单 {no} 的{stage}完成 {done}，多于前一道工序{prev}的 {pdone}",
             "order {no}: {stage} completed {done}, ahead of the earlier stage {prev} ({pdone})",
             no=_no(ctx, key), stage=stage, done=_n(view.done.at[key, stage]), prev=earlier.index[-1],
@@ -245,11 +265,13 @@ def qc_sum(ctx: Ctx) -> Iterator[Finding]:
     else:   # without a failed column, passed can at least not exceed inspected
         wrong = qc[qc["passed_qty"] > qc["inspected_qty"] + SLACK]
     field = "failed_qty" if "failed_qty" in qc else "passed_qty"
-    for _, row in wrong.iterrows():
-        yield ctx.finding("qc-sum", ERROR, "qc", row, field, ctx.say(
+    failed = wrong["failed_qty"].tolist() if "failed_qty" in qc else [0] * len(wrong)
+    for (key, pos, line, passed, inspected), fail in zip(_rows(wrong, KEY, POS, ROW, "passed_qty", "inspected_qty"),
+                                                         failed):
+        yield ctx.at("qc-sum", ERROR, "qc", pos, line, field, ctx.say(
             "合格 {p} + 不合格 {f} ≠ 检验 {i}", "passed {p} + failed {f} is not the {i} inspected",
-            p=_n(row["passed_qty"]), f=_n(row.get("failed_qty", 0) or 0), i=_n(row["inspected_qty"])),
-            ctx.say("核对合格、不合格和检验数量", "check the passed, failed and inspected figures"))
+            p=_n(passed), f=_n(fail or 0), i=_n(inspected)),
+            ctx.say("核对合格、不合格和检验数量", "check the passed, failed and inspected figures"), key=key)
 
 
 def inspected_over_produced(ctx: Ctx) -> Iterator[Finding]:
@@ -260,11 +282,12 @@ def inspected_over_produced(ctx: Ctx) -> Iterator[Finding]:
     produced = view.done.ffill(axis=1).iloc[:, -1].dropna()
     inspected = qc.groupby(KEY)["inspected_qty"].sum()
     over = inspected[inspected > produced.reindex(inspected.index) + SLACK]
-    rows = _largest(qc[qc[KEY].isin(over.index)], [KEY], "inspected_qty").set_index(KEY)
-    for key in over.index:
-        yield ctx.finding("inspected-over-produced", ERROR, "qc", rows.loc[key], "inspected_qty", ctx.say(
+    rows = _largest_at(qc, [KEY], "inspected_qty", over.index)
+    made = produced.reindex(over.index).tolist()
+    for key, count, done in zip(over.index.tolist(), over.tolist(), made):
+        yield ctx.at("inspected-over-produced", ERROR, "qc", *rows[key], "inspected_qty", ctx.say(
             "订单 {no} 检验 {i}，多于生产完成的 {p}", "order {no}: {i} inspected, more than the {p} produced",
-            no=_no(ctx, key), i=_n(over[key]), p=_n(produced[key])),
+            no=_no(ctx, key), i=_n(count), p=_n(done)),
             ctx.say("核对检验数量和生产进度", "check the inspected quantity and the production figures"), key=key)
 
 
@@ -279,19 +302,23 @@ def shipped_over(ctx: Ctx) -> Iterator[Finding]:
     if "passed_qty" in view.rows("qc") and not view.poorly_joined("qc"):
         passed = passed.reindex(shipped.index).fillna(0)   # QC is kept, and has no row: nothing passed
     allowed = np.floor(view.orders["quantity"] * (1 + ctx.s.over_tolerance) + SLACK)
-    rows = _largest(ship, [KEY], "shipped_qty").set_index(KEY)
-    for key, qty in shipped.items():
-        limit_p, limit_o = passed.get(key, np.nan), allowed.get(key, np.nan)
-        if qty > limit_p + SLACK:
-            yield ctx.finding("shipped-over-passed", ERROR, "shipping", rows.loc[key], "shipped_qty", ctx.say(
+    limit_p, limit_o = passed.reindex(shipped.index), allowed.reindex(shipped.index)
+    over_passed = (shipped > limit_p + SLACK).to_numpy()
+    flagged = over_passed | (shipped > limit_o).to_numpy()
+    keys = shipped.index[flagged]
+    rows = _largest_at(ship, [KEY], "shipped_qty", keys)
+    for key, qty, passed_limit, first in zip(keys.tolist(), shipped[flagged].tolist(), limit_p[flagged].tolist(),
+                                             over_passed[flagged].tolist()):
+        if first:
+            yield ctx.at("shipped-over-passed", ERROR, "shipping", *rows[key], "shipped_qty", ctx.say(
                 "订单 {no} 已发货 {s}，多于质检合格的 {p}", "order {no}: {s} shipped, more than the {p} that passed QC",
-                no=_no(ctx, key), s=_n(qty), p=_n(limit_p)),
+                no=_no(ctx, key), s=_n(qty), p=_n(passed_limit)),
                 ctx.say("核对发货数量和质检记录", "check the shipped quantity and the QC records"), key=key)
-        elif qty > limit_o:
-            yield ctx.finding("shipped-over-ordered", ERROR, "shipping", rows.loc[key], "shipped_qty", ctx.say(
+        else:
+            yield ctx.at("shipped-over-ordered", ERROR, "shipping", *rows[key], "shipped_qty", ctx.say(
                 "订单 {no} 已发货 {s}，超过订单数量 {q}（允许 +{tol}%）",
                 "order {no}: {s} shipped, more than the {q} ordered (+{tol}% allowed)", no=_no(ctx, key),
-                s=_n(qty), q=_n(ctx.order_row(key)["quantity"]), tol=_pct(ctx.s.over_tolerance)), key=key)
+                s=_n(qty), q=_n(ctx.order_value(key, "quantity")), tol=_pct(ctx.s.over_tolerance)), key=key)
 
 
 def materials_short(ctx: Ctx) -> Iterator[Finding]:
@@ -303,14 +330,16 @@ def materials_short(ctx: Ctx) -> Iterator[Finding]:
     # several delivery rows often restate the same requirement; add it up only when the rows differ
     required = g["required_qty"].max().where(g["required_qty"].nunique() <= 1, g["required_qty"].sum())
     arrived = g["arrived_qty"].sum(min_count=1)
-    short = arrived[arrived < required * (1 - ctx.s.short_tolerance) - SLACK]
-    last = mat.sort_values(ROW).drop_duplicates([KEY, "_material"], keep="last").set_index([KEY, "_material"])
-    for (key, material), got in short.items():
-        row = last.loc[(key, material)]
-        yield ctx.finding("materials-short", WARNING, "materials", row, "arrived_qty", ctx.say(
+    is_short = (arrived < required * (1 - ctx.s.short_tolerance) - SLACK).to_numpy()
+    short = arrived[is_short]
+    keys = short.index.get_level_values(0)
+    mat = mat[mat[KEY].isin(keys)]
+    last = mat.sort_values(ROW).drop_duplicates([KEY, "_material"], keep="last")
+    rows = dict(zip(zip(last[KEY].tolist(), last["_material"].tolist()), zip(last[POS].tolist(), last[ROW].tolist())))
+    for (key, material), got, need in zip(short.index.tolist(), short.tolist(), required[is_short].tolist()):
+        yield ctx.at("materials-short", WARNING, "materials", *rows[(key, material)], "arrived_qty", ctx.say(
             "订单 {no} 的{m}到货 {a}，少于需求 {r}", "order {no}: {a} of {m} arrived, short of the {r} required",
-            no=_no(ctx, key), m=material or ctx.say("物料", "material"), a=_n(got),
-            r=_n(required[(key, material)])),
+            no=_no(ctx, key), m=material or ctx.say("物料", "material"), a=_n(got), r=_n(need)),
             ctx.say("跟进供应商补货", "chase the supplier for the rest"), key=key)
 
 
@@ -325,12 +354,14 @@ def planned_after_due(ctx: Ctx) -> Iterator[Finding]:
     sane = orders[(orders["due_date"] >= orders["order_date"]) | orders["order_date"].isna()]
     sane = sane[~sane["status_class"].isin([SHIPPED, CLOSED, CANCELLED])]
     rows = prod.join(sane["due_date"], on=KEY, how="inner")
-    for _, row in rows[rows["planned_finish"] > rows["due_date"]].iterrows():
-        yield ctx.finding("planned-after-due", WARNING, "production", row, "planned_finish", ctx.say(
+    late = rows[rows["planned_finish"] > rows["due_date"]]
+    stages = late["stage"].tolist() if "stage" in late else [None] * len(late)
+    for (key, pos, line, planned, due), stage in zip(_rows(late, KEY, POS, ROW, "planned_finish", "due_date"), stages):
+        yield ctx.at("planned-after-due", WARNING, "production", pos, line, "planned_finish", ctx.say(
             "订单 {no} 计划 {pf} 完成{stage}，晚于交期 {due}", "order {no}: {stage} planned to finish {pf}, after "
-            "the due date {due}", no=_no(ctx, row[KEY]), pf=_d(row["planned_finish"]), due=_d(row["due_date"]),
-            stage=row.get("stage") or ""), ctx.say("与生产协调提前，或与客户商量交期",
-                                                  "bring the plan forward, or agree a new date with the customer"))
+            "the due date {due}", no=_no(ctx, key), pf=_d(planned), due=_d(due), stage=stage or ""),
+            ctx.say("与生产协调提前，或与客户商量交期", "bring the plan forward, or agree a new date with the customer"),
+            key=key)
 
 
 def shipped_early(ctx: Ctx) -> Iterator[Finding]:
@@ -342,17 +373,23 @@ def shipped_early(ctx: Ctx) -> Iterator[Finding]:
     qc = ctx.view.parts.get("qc")
     if qc is not None and "inspected_on" in qc:
         rows = rows.join(qc.groupby(KEY)["inspected_on"].min().rename("first_qc"), on=KEY)
-    for _, row in rows[rows["shipped_on"].notna()].iterrows():
-        if row["shipped_on"] < row["order_date"]:
-            yield ctx.finding("shipped-before-order", ERROR, "shipping", row, "shipped_on", ctx.say(
+    else:
+        rows = rows.assign(first_qc=pd.NaT)   # nothing to compare with
+    rows = rows[rows["shipped_on"].notna()]
+    before_order = (rows["shipped_on"] < rows["order_date"]).to_numpy()
+    flagged = before_order | (rows["shipped_on"] < rows["first_qc"]).to_numpy()
+    for (key, pos, line, shipped, ordered, inspected), first in zip(
+            _rows(rows[flagged], KEY, POS, ROW, "shipped_on", "order_date", "first_qc"), before_order[flagged]):
+        if first:
+            yield ctx.at("shipped-before-order", ERROR, "shipping", pos, line, "shipped_on", ctx.say(
                 "订单 {no} 发货日期 {s} 早于下单日期 {o}", "order {no} shipped on {s}, before it was ordered on {o}",
-                no=_no(ctx, row[KEY]), s=_d(row["shipped_on"]), o=_d(row["order_date"])),
-                ctx.say("核对发货日期", "check the shipping date"))
-        elif row.get("first_qc") is not None and row["shipped_on"] < row["first_qc"]:
-            yield ctx.finding("shipped-before-inspection", WARNING, "shipping", row, "shipped_on", ctx.say(
+                no=_no(ctx, key), s=_d(shipped), o=_d(ordered)),
+                ctx.say("核对发货日期", "check the shipping date"), key=key)
+        else:
+            yield ctx.at("shipped-before-inspection", WARNING, "shipping", pos, line, "shipped_on", ctx.say(
                 "订单 {no} 发货日期 {s} 早于首次检验 {q}", "order {no} shipped on {s}, before its first inspection "
-                "on {q}", no=_no(ctx, row[KEY]), s=_d(row["shipped_on"]), q=_d(row["first_qc"])),
-                ctx.say("核对发货日期和检验日期", "check the shipping and inspection dates"))
+                "on {q}", no=_no(ctx, key), s=_d(shipped), q=_d(inspected)),
+                ctx.say("核对发货日期和检验日期", "check the shipping and inspection dates"), key=key)
 
 
 ACTUAL_DATES = {"materials": ("arrived_date",), "production": ("actual_finish", "updated_on"),
@@ -365,10 +402,11 @@ def date_in_future(ctx: Ctx) -> Iterator[Finding]:
         for f in fields:
             if rows is None or f not in rows:
                 continue
-            for _, row in rows[rows[f].dt.normalize() > ctx.today].iterrows():
-                yield ctx.finding("date-in-future", ERROR, table, row, f, ctx.say(
+            for key, pos, line, day in _rows(rows[rows[f].dt.normalize() > ctx.today], KEY, POS, ROW, f):
+                yield ctx.at("date-in-future", ERROR, table, pos, line, f, ctx.say(
                     "实际日期 {d} 还没到（今天 {t}）", "the actual date {d} is in the future (today is {t})",
-                    d=_d(row[f]), t=_d(ctx.today)), ctx.say("计划日期请填在计划列", "put planned dates in a plan column"))
+                    d=_d(day), t=_d(ctx.today)), ctx.say("计划日期请填在计划列", "put planned dates in a plan column"),
+                    key=key)
 
 
 # --- status ----------------------------------------------------------------------
@@ -382,17 +420,19 @@ def status_contradictions(ctx: Ctx) -> Iterator[Finding]:
         else view.parts["shipping"].groupby(KEY).size().astype(float)
     orders = view.orders.join(shipped.rename("shipped_total"), how="left")
     says = orders["status_class"].isin([SHIPPED, PARTIAL])
-    for key, o in orders[says & ~(orders["shipped_total"] > 0)].iterrows():
-        yield ctx.finding("status-shipped-nothing-shipped", ERROR, "orders", o, "status", ctx.say(
+    for key, pos, line, no, status in _rows(orders[says & ~(orders["shipped_total"] > 0)], None, POS, ROW,
+                                            "order_no", "status"):
+        yield ctx.at("status-shipped-nothing-shipped", ERROR, "orders", pos, line, "status", ctx.say(
             "订单 {no} 状态为「{st}」，但发货记录里没有发货", "order {no} says {st}, but nothing is shipped in {sheet}",
-            no=o["order_no"], st=o["status"], sheet=ctx.sheet("shipping")),
+            no=no, st=status, sheet=ctx.sheet("shipping")),
             ctx.say("补录发货记录，或更正状态", "record the shipment, or correct the status"), key=key)
     full = orders["shipped_total"] >= orders["quantity"] * (1 - ctx.s.short_tolerance) - SLACK
     still = orders["status"].notna() & ~orders["status_class"].isin([SHIPPED, CLOSED, CANCELLED])
-    for key, o in orders[full & still].iterrows():
-        yield ctx.finding("status-open-all-shipped", WARNING, "orders", o, "status", ctx.say(
+    for key, pos, line, no, status, sent, qty in _rows(orders[full & still], None, POS, ROW, "order_no", "status",
+                                                       "shipped_total", "quantity"):
+        yield ctx.at("status-open-all-shipped", WARNING, "orders", pos, line, "status", ctx.say(
             "订单 {no} 已全部发货（{s}/{q}），状态仍为「{st}」", "order {no} is fully shipped ({s} of {q}) but still "
-            "says {st}", no=o["order_no"], s=_n(o["shipped_total"]), q=_n(o["quantity"]), st=o["status"]),
+            "says {st}", no=no, s=_n(sent), q=_n(qty), st=status),
             ctx.say("把状态改为已发货或结案", "mark it shipped or closed"), key=key)
 
 
@@ -406,8 +446,13 @@ def unknown_stages(ctx: Ctx) -> Iterator[Finding]:
                                                        "add them to [reconcile] stages or stage_aliases"))
 
 
+def _rows(frame: pd.DataFrame, *names: str | None) -> Iterator[tuple[Any, ...]]:
+    """The rows of ``frame`` as tuples of plain values of these columns (None: the index); iterrows, but fast."""
+    return zip(*(frame.index.tolist() if n is None else frame[n].tolist() for n in names))
+
+
 def _no(ctx: Ctx, key: str) -> str:
-    return str(ctx.view.orders.at[key, "order_no"]) if key in ctx.view.orders.index else key
+    return str(ctx.order_value(key, "order_no")) if key in ctx.view.orders.index else key
 
 
 def _n(x: Any) -> str:
