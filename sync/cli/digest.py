@@ -10,6 +10,7 @@ import typer
 
 from sync.cli.app import app
 from sync.cli.common import ConfigOption, LangOption, VerboseOption, open_session, setup_logging, user_errors
+from sync.cycle import enqueue
 from sync.errors import UserError
 from sync.i18n import check_language, say
 from sync.notices import gather, local_now, plan_digest
@@ -45,7 +46,8 @@ def digest(
             for path in write_preview(plan.outgoing, output or Path(f"digest-{name}.html")):
                 typer.echo(str(path))
             return
-        _enqueue(state, cfg, plan, language)
+        queued = enqueue(state, cfg, plan, now=when)
+        typer.echo(say("已加入发送队列：{n} 封", "queued {n} mails", language, n=queued))
 
 
 def write_preview(outgoing: list, first: Path) -> list[Path]:
@@ -63,14 +65,3 @@ def write_preview(outgoing: list, first: Path) -> list[Path]:
         html_path.with_suffix(".txt").write_text(mail.text, encoding="utf-8")
         paths.append(html_path)
     return paths
-
-
-def _enqueue(state: State, cfg, plan, language: str) -> None:
-    """Queue every mail (idempotent by dedupe key), then record the digest: a crash in between re-queues nothing."""
-    from sync.delivery.queue import MailQueue
-
-    queue = MailQueue(state, cfg.mail.sender)
-    with state.atomic():
-        queued = sum(1 for mail in plan.outgoing if queue.enqueue(mail))
-        plan.record()
-    typer.echo(say("已加入发送队列：{n} 封", "queued {n} mails", language, n=queued))
