@@ -105,3 +105,13 @@ def test_a_held_tab_is_shown_and_confirmed_from_the_command_line(tmp_path):
     assert not_held.exit_code == 2 and "没有被暂停" in not_held.output
     cycle = run.see({"订单": (ORDERS_HEADER, edited), "生产进度": (PRODUCTION_HEADER, prod[:2])})
     assert len(cycle.of("removed")) == 22 and cycle.findings == []
+
+
+def test_sheet_text_in_square_brackets_is_shown_as_typed(tmp_path):
+    """Rich markup must not swallow what users type: a colour '[red] 酒红' stays in the table."""
+    run, edited, prod = _setup(tmp_path)
+    again = [list(row) for row in edited]
+    again[2][3] = "[red] 酒红"                            # SO-003 colour
+    run.see({"订单": (ORDERS_HEADER, again), "生产进度": (PRODUCTION_HEADER, prod)})
+    out = invoke(tmp_path, "history", "SO-003").output
+    assert "[red] 酒红" in out

@@ -14,7 +14,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table as RichTable
+from rich.text import Text as RichText
 
 from sync import ledger
 from sync.change_requests import stored_requests
@@ -57,12 +59,12 @@ def history(
         return
     tz = _zone(cfg)
     if seen:
-        console.print(say("订单 {no}：首次见到 {t}", "order {no}: first seen {t}", language, no=order_no,
-                          t=_local(seen, tz)), highlight=False)
+        console.print(escape(say("订单 {no}：首次见到 {t}", "order {no}: first seen {t}", language, no=order_no,
+                                 t=_local(seen, tz))), highlight=False)
     _print_changes(found, language, tz, show_order=False)
     for r in requests:
-        console.print(f"[yellow]![/] {r.finding(language).message} — {r.finding(language).hint}", highlight=False,
-                      soft_wrap=True)
+        f = r.finding(language)
+        console.print(f"[yellow]![/] {escape(f.message)} — {escape(f.hint)}", highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -95,7 +97,7 @@ def changes(
         console.print(say("{s} 以来没有变更", "no changes since {s}", language, s=since), highlight=False)
     _print_changes(found, language, _zone(cfg), show_order=True)
     for f in held:
-        console.print(f"[yellow]⚠[/] {f.message}\n   {f.hint}", highlight=False, soft_wrap=True)
+        console.print(f"[yellow]⚠[/] {escape(f.message)}\n   {escape(f.hint)}", highlight=False, soft_wrap=True)
 
 
 def parse_since(text: str, tz: ZoneInfo) -> str:
@@ -114,8 +116,8 @@ def parse_since(text: str, tz: ZoneInfo) -> str:
 def _confirm(state: State, table: str, lang: str) -> None:
     if not ledger.confirm_brake(state, table):
         raise UserError(say("表 {t} 没有被暂停记录删除", "table {t} is not held by the safety brake", lang, t=table))
-    console.print(say("已确认：下一轮将记录 {t} 中缺失的行为删除", "confirmed: the next cycle records the rows missing "
-                      "from {t} as deleted", lang, t=table), highlight=False)
+    console.print(escape(say("已确认：下一轮将记录 {t} 中缺失的行为删除", "confirmed: the next cycle records the rows "
+                             "missing from {t} as deleted", lang, t=table)), highlight=False)
 
 
 def _print_changes(found: list[ledger.Change], lang: str, tz: ZoneInfo, *, show_order: bool) -> None:
@@ -131,7 +133,7 @@ def _print_changes(found: list[ledger.Change], lang: str, tz: ZoneInfo, *, show_
         cells = [_local(c.seen_at, tz)] + ([c.order_no] if show_order else []) + [
             TABLES[c.table].en if en and c.table in TABLES else (TABLES[c.table].zh if c.table in TABLES else c.table),
             KINDS[c.kind][en], _label(c.table, c.field, en) if c.field else "", _values(c, en), c.where]
-        out.add_row(*cells)
+        out.add_row(*(RichText(str(cell)) for cell in cells))   # sheet text, never markup
     console.print(out)
 
 
