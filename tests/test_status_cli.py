@@ -117,3 +117,14 @@ def test_bad_options_exit_2(tmp_path: Path) -> None:
     assert status(path, "SO-1", "SO-2")[0] == 2
     result = runner.invoke(app, ["status", path, "--today", "soon"])
     assert result.exit_code == 2 and "2026-04-10" in result.output
+
+
+def test_sheet_text_in_square_brackets_is_shown_as_typed(tmp_path: Path) -> None:
+    book = moving_order("sewing")
+    book.order("SO-9", 500, ordered="2026-03-20", due="2026-06-30", follower="[b]张伟", status="待生产")
+    path = str(book.write(tmp_path / "register.xlsx"))
+    code, out = status(path)
+    assert code == 0, out
+    assert "[b]张伟" in out
+    code, out = status("SO-9", path)
+    assert "[b]张伟" in out

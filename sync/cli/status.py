@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table as RichTable
 
 from sync.cli.app import app
@@ -123,14 +124,14 @@ def _show_list(chosen: list[OrderProgress], notes: list[str], fmt: str, lang: st
                        (say("风险", "Risk", lang), {})):
         table.add_column(header, **kw)
     for p in chosen:
-        table.add_row(p.order_no, p.follower or "", stage_label(p.current_stage, lang), _done(p),
+        table.add_row(escape(p.order_no), escape(p.follower or ""), stage_label(p.current_stage, lang), _done(p),
                       _date(p.due_date), _date(p.projected_finish), _risk(p, lang))
     if chosen:
         console.print(table)
     console.print(say("{n} 个订单，{r} 个有风险（共 {t} 个）", "{n} orders, {r} at risk (of {t})", lang,
                       n=len(chosen), r=sum(p.at_risk for p in chosen), t=total), highlight=False)
     for note in notes:
-        console.print(f"[yellow]•[/] {note}", highlight=False)
+        console.print(f"[yellow]•[/] {escape(note)}", highlight=False)
 
 
 def _done(p: OrderProgress) -> str:
@@ -176,18 +177,18 @@ def _one_order(view: OrderView, progresses: dict[str, OrderProgress], order_no: 
                    say("位置", "Where", lang)):
         table.add_column(header)
     for e in events:
-        table.add_row(_date(e.day), _what(e, lang), _qty(e), f"{e.sheet}!{e.cell or e.row}")
+        table.add_row(_date(e.day), escape(_what(e, lang)), _qty(e), escape(f"{e.sheet}!{e.cell or e.row}"))
     console.print(table)
     for f in findings:
         mark = "[red]✗[/]" if f.severity == "error" else "[yellow]![/]"
-        console.print(f"{mark} {f.sheet}!{f.cell or f.row}  {f.message}", highlight=False)
+        console.print(f"{mark} {escape(f'{f.sheet}!{f.cell or f.row}  {f.message}')}", highlight=False)
 
 
 def _headline(p: OrderProgress, lang: str) -> str:
     head = say("订单 {no}  {c}  跟单 {f}  数量 {q}  交期 {d}  状态 {s}",
-               "Order {no}  {c}  follower {f}  qty {q}  due {d}  status {s}", lang, no=p.order_no,
-               c=p.customer or "", f=p.follower or "—", q=_qty_text(p.quantity), d=_date(p.due_date),
-               s=p.status or "—")
+               "Order {no}  {c}  follower {f}  qty {q}  due {d}  status {s}", lang, no=escape(p.order_no),
+               c=escape(p.customer or ""), f=escape(p.follower or "—"), q=_qty_text(p.quantity), d=_date(p.due_date),
+               s=escape(p.status or "—"))
     if p.projected_finish:
         head += "\n" + say("预计 {pf} 完成", "projected finish {pf}", lang, pf=p.projected_finish)
     if p.at_risk:
