@@ -6,6 +6,9 @@ carries on with the others, so one broken file cannot silence the rest.
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -73,14 +76,15 @@ def _load_detected(source: Source, register: Register, scores: dict[str, float],
     hint = source.name.rsplit(".", 1)[0]  # the workbook's name speaks for sheets called "Sheet1"
     sizes = getattr(source, "sheet_sizes", dict)()
     # the biggest sheet first, while nothing else is held: its cells are the peak of the whole read
-    for grid in source.read(sorted(visible, key=lambda name: -sizes.get(name, 0))):
-        found = recognise(grid, hint)
-        if found:  # a sheet is only ever what it looks like most (a copy of shipments is not orders)
-            # keep only the columns the table needs, factorised, and let the sheet's rows go now:
-            # holding every sheet's cells until all are read would need the whole workbook in memory
-            grids[grid.sheet] = compact(grid, table_columns(found[0]), found[0].first_data)
-            matches.append((found[0].score, grid.sheet, found[0]))
-        del grid
+    with _no_cycle_collection():
+        for grid in source.read(sorted(visible, key=lambda name: -sizes.get(name, 0))):
+            found = recognise(grid, hint)
+            if found:  # a sheet is only ever what it looks like most (a copy of shipments is not orders)
+                # keep only the columns the table needs, factorised, and let the sheet's rows go now:
+                # holding every sheet's cells until all are read would need the whole workbook in memory
+                grids[grid.sheet] = compact(grid, table_columns(found[0]), found[0].first_data)
+                matches.append((found[0].score, grid.sheet, found[0]))
+            del grid
     taken_tables: set[str] = set()
     taken_sheets: set[str] = set()
     for score, sheet, match in sorted(matches, key=lambda m: (-m[0], visible.index(m[1]))):
@@ -95,6 +99,19 @@ def _load_detected(source: Source, register: Register, scores: dict[str, float],
                               f"(sheets: {', '.join(visible) or 'none'})")
 
 
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """A sheet's rows are a list per row, freed (by reference counting) once it is compacted; with
+    the cyclic collector on, each collection while they live walks all of them again, for nothing."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
 def _load_configured(source: Source, wanted: dict[str, TableConfig], register: Register,
                      scores: dict[str, float], day_first: bool) -> None:
     by_sheet: dict[str, list[str]] = {}
@@ -102,18 +119,19 @@ def _load_configured(source: Source, wanted: dict[str, TableConfig], register: R
     for name, cfg in wanted.items():
         (by_sheet.setdefault(cfg.sheet, []) if cfg.sheet else auto).append(name)
     sheets = list(by_sheet) if not auto else [s.name for s in source.sheets() if not s.hidden]
-    for grid in source.read(sheets):
-        names = by_sheet.get(grid.sheet, []) + [n for n in auto if n not in register.tables]
-        for name in names:
-            cfg = wanted[name]
-            match = find_header(grid, name, header_row=cfg.header_row, aliases=cfg.aliases)
-            if match is None:
-                if cfg.sheet:
-                    register.notes.append(f"{source.location} › {grid.sheet}: no {name} header found")
-                continue
-            _apply_columns(match, grid, cfg)
-            register.add(build_table(grid, match, source=source.name, location=source.location,
-                                     day_first=day_first), match.score, scores)
+    with _no_cycle_collection():
+        for grid in source.read(sheets):
+            names = by_sheet.get(grid.sheet, []) + [n for n in auto if n not in register.tables]
+            for name in names:
+                cfg = wanted[name]
+                match = find_header(grid, name, header_row=cfg.header_row, aliases=cfg.aliases)
+                if match is None:
+                    if cfg.sheet:
+                        register.notes.append(f"{source.location} › {grid.sheet}: no {name} header found")
+                    continue
+                _apply_columns(match, grid, cfg)
+                register.add(build_table(grid, match, source=source.name, location=source.location,
+                                         day_first=day_first), match.score, scores)
 
 
 def _apply_columns(match: HeaderMatch, grid: Grid, cfg: TableConfig) -> None:
