@@ -135,7 +135,7 @@ def _data_rows(cells: dict[int, Factor], match: HeaderMatch, column: Any, height
     totals = np.zeros(height, dtype=bool)
     key_cols = {c for f, c in match.mapping.items() if f in ("order_no", "customer", "product")}
     for c in sorted(key_cols | set(range(min(3, width)))):
-        totals |= column(c).mask(_total_label, meaningful)
+        totals |= column(c).mask_all(_total_labels, meaningful)
     return meaningful & ~totals
 
 
@@ -149,6 +149,26 @@ def _total_label(value: Any) -> bool:
     if _DIGITS_RULE_OUT and isinstance(value, str) and _DIGIT.search(value):
         return False
     return is_total_label(value)
+
+
+def _total_labels(values: np.ndarray) -> np.ndarray:
+    """``_total_label`` of each value; texts with a digit (order numbers, codes) are ruled out all at
+    once, by counting the digits of each text among the code points of all of them."""
+    out = np.zeros(len(values), dtype=bool)
+    plain = np.fromiter(map(type, values), dtype=object, count=len(values)) == np.array([str], dtype=object)
+    texts = values[plain].tolist()
+    if _DIGITS_RULE_OUT and texts:
+        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+        points = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype="<u4")
+        digits = np.concatenate(([0], np.cumsum((points >= 48) & (points <= 57))))
+        ends = np.cumsum(lengths)
+        undecided = np.flatnonzero(plain)[digits[ends] == digits[ends - lengths]]
+    else:
+        undecided = np.flatnonzero(plain)
+    out[undecided] = [is_total_label(v) for v in values[undecided].tolist()]
+    others = np.flatnonzero(~plain)
+    out[others] = [_total_label(v) for v in values[others].tolist()]
+    return out
 
 
 def _meaningful_cell(value: Any) -> bool:

@@ -24,7 +24,7 @@ from sync.normalize import _texts_or_none, text_of
 from sync.register import load
 from sync.sources.base import Grid
 from sync.sources.excel import ExcelSource
-from sync.tables import _total_label, build_table
+from sync.tables import _total_label, _total_labels, build_table
 
 SPACES = " \t\n\u00a0\u3000\u2002\u200b\ufeff\u2028\x1c"
 cells = st.one_of(
@@ -71,6 +71,15 @@ def test_text_fast_path_folds_like_text_of(values):
 @settings(max_examples=500, deadline=None)
 def test_totals_prefilter_agrees_with_is_total_label(text):
     assert _total_label(text) == is_total_label(text)
+
+
+@given(st.lists(st.one_of(st.text(alphabet=st.sampled_from("合计小总total TOTAL-12３\ud800" + SPACES), max_size=8),
+                          st.sampled_from(sorted(TOTAL_WORDS)), cells), max_size=12))
+@settings(max_examples=500, deadline=None)
+def test_totals_of_a_column_at_once_agree_with_each_alone(values):
+    column = np.empty(len(values), dtype=object)
+    column[:] = values
+    assert _total_labels(column).tolist() == [_total_label(v) for v in values]
 
 
 def orders_grid(rows: list[list[object]]) -> Grid:
