@@ -11,12 +11,13 @@ still carry what the tables say directly.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import Any
+from datetime import date
+from typing import Any, Callable
 
-import pandas as pd
+import numpy as np
 
-from sync.normalize import fold_text, normalise_key
+from sync.cells import Keys, day, keyed, rows_at, text
+from sync.normalize import fold_text
 from sync.register import Register
 
 #: status words that close an order (compared after fold_text: lower case, no spaces)
@@ -81,11 +82,11 @@ def directory_from(register: Register, extra: dict[str, dict[str, Any]] | None =
     table = register.get("people")
     if table is not None and "name" in table.data:
         for rec in table.data.to_dict("records"):
-            name = _text(rec.get("name"))
+            name = text(rec.get("name"))
             if name:
-                role = _text(rec.get("role")) or ""
-                d.people[fold_text(name)] = Person(name, _text(rec.get("email")), role, role_kind(role),
-                                                   _text(rec.get("supervisor")))
+                role = text(rec.get("role")) or ""
+                d.people[fold_text(name)] = Person(name, text(rec.get("email")), role, role_kind(role),
+                                                   text(rec.get("supervisor")))
     for name, values in (extra or {}).items():
         role = str(values.get("role", ""))
         d.people[fold_text(name)] = Person(name, values.get("email"), role, values.get("kind") or role_kind(role),
@@ -126,112 +127,133 @@ def order_facts(register: Register, progress: dict[str, Any] | None = None) -> d
     orders = register.get("orders")
     if orders is None or "order_no" not in orders.data:
         return {}
+    keys = Keys()
+    found = keyed(orders, keys, trimmed=True)
+    cols = found.cols
+    _, first = np.unique(found.codes, return_index=True)   # an order's first row; ids run in that order
+    at = found.rows[first].tolist()
+    nos, customer, product, follower, status = (_taken(cols.texts(n), at) for n in
+                                                 ("order_no", "customer", "product", "follower", "status"))
+    quantity = _taken(cols.numbers("quantity"), at)
+    ordered, due = (_taken(cols.days(n), at) for n in ("order_date", "due_date"))
+    rows = _taken(cols.raw("_row"), at) if "_row" in orders.data else [_missing("_row") for _ in at]
     out: dict[str, OrderFacts] = {}
-    for rec in orders.data.to_dict("records"):
-        no = _text(rec.get("order_no"))
-        if not no or normalise_key(no) in out:
-            continue
-        f = OrderFacts(normalise_key(no), no, _text(rec.get("customer")), _text(rec.get("product")),
-                       _text(rec.get("follower")), _num(rec.get("quantity")), _day(rec.get("order_date")),
-                       _day(rec.get("due_date")), _text(rec.get("status")), sheet=orders.sheet, row=int(rec["_row"]))
-        out[f.key] = f
-    _add_shipping(register, out)
-    _add_stages(register, out)
+    for i, key in enumerate(found.keys):
+        out[key] = OrderFacts(key, nos[i], customer[i], product[i], follower[i], quantity[i], ordered[i], due[i],
+                              status[i], sheet=orders.sheet, row=int(rows[i]))
+    _add_shipping(register, out, keys)
+    _add_stages(register, out, keys)
     for key, p in (progress or {}).items():
-        if normalise_key(key) in out:
-            _merge_progress(out[normalise_key(key)], p)
+        if keys.of(key) in out:
+            _merge_progress(out[keys.of(key)], p)
     return out
 
 
-def _add_shipping(register: Register, out: dict[str, OrderFacts]) -> None:
-    table = register.get("shipping")
-    for rec in _records(table, "order_no"):
-        f = out.get(normalise_key(rec["order_no"]))
-        if f is None:
-            continue
-        f.shipped_qty += _num(rec.get("shipped_qty")) or 0.0
-        day = _day(rec.get("shipped_on"))
-        if day and (f.last_shipped is None or day > f.last_shipped):
-            f.last_shipped = day
+def _taken(values: list[Any], at: list[int]) -> list[Any]:
+    return [values[i] for i in at]
+
+
+def _add_shipping(register: Register, out: dict[str, OrderFacts], keys: Keys) -> None:
+    found = keyed(register.get("shipping"), keys)
+    if found:
+        qty, shipped_on = found.cols.numbers("shipped_qty"), found.cols.days("shipped_on")
+        facts = [out.get(k) for k in found.keys]
+        for i, code in zip(found.rows.tolist(), found.codes.tolist()):
+            f = facts[code]
+            if f is None:
+                continue
+            f.shipped_qty += qty[i] or 0.0
+            day = shipped_on[i]
+            if day and (f.last_shipped is None or day > f.last_shipped):
+                f.last_shipped = day
+    closing: dict[str, bool] = {}   # per status as written: a register has a handful
     for f in out.values():
         full = bool(f.quantity) and f.shipped_qty >= f.quantity  # type: ignore[operator]
-        f.closed = full or fold_text(f.status or "") in CLOSED_WORDS
+        status = f.status or ""
+        if status not in closing:
+            closing[status] = fold_text(status) in CLOSED_WORDS
+        f.closed = full or closing[status]
 
 
-def _add_stages(register: Register, out: dict[str, OrderFacts]) -> None:
+def _add_stages(register: Register, out: dict[str, OrderFacts], keys: Keys) -> None:
     """The first stage (in sheet order) not finished yet; none left means production is done."""
-    table = register.get("production")
-    rows: dict[str, list[dict[str, Any]]] = {}
-    for rec in _records(table, "order_no"):
-        rows.setdefault(normalise_key(rec["order_no"]), []).append(rec)
-    for key, recs in rows.items():
-        f = out.get(key)
-        if f is None:
-            continue
-        open_stages = [r for r in recs if _day(r.get("actual_finish")) is None
-                       and (_num(r.get("completed_qty")) or 0) < (f.quantity or float("inf"))]
-        f.stage = _text(open_stages[0].get("stage")) if open_stages else "qc"   # stage ids as in sync.progress
+    found = keyed(register.get("production"), keys)
+    if not found:
+        return
+    facts = [out.get(k) for k in found.keys]
+    known = np.array([f is not None for f in facts])
+    limit = np.array([(f.quantity or float("inf")) if f is not None else np.nan for f in facts], dtype=np.float64)
+    _, unfinished = found.cols.day_array("actual_finish")
+    done, blank = found.cols.number_array("completed_qty")
+    rows, codes = found.rows, found.codes
+    done = np.where(blank, 0.0, done)[rows]       # (completed or 0); a text 'nan' stays NaN and is never short
+    open_ = known[codes] & unfinished[rows] & (done < limit[codes])
+    for f in facts:
+        if f is not None:
+            f.stage = "qc"   # stage ids as in sync.progress: production done, unless a stage is open
+    ids, first = np.unique(codes[open_], return_index=True)
+    stages = found.cols.texts("stage")
+    for code, row in zip(ids.tolist(), rows[open_][first].tolist()):
+        facts[code].stage = stages[row]   # type: ignore[union-attr]
 
 
 def _merge_progress(f: OrderFacts, p: Any) -> None:
     """Take what sync.progress knows better: current stage, projection, risk."""
     f.stage = getattr(p, "stage", None) or getattr(p, "current_stage", None) or f.stage
-    f.projected_finish = _day(getattr(p, "projected_finish", None)) or f.projected_finish
+    f.projected_finish = day(getattr(p, "projected_finish", None)) or f.projected_finish
     f.at_risk = bool(getattr(p, "at_risk", False))
     f.material_risk = bool(getattr(p, "material_risk", False))
     if hasattr(p, "open"):
         f.closed = not p.open
 
 
-def qc_awaiting_rework(register: Register) -> dict[str, dict[str, Any]]:
-    """Orders whose latest inspection failed and was not settled: order key -> that QC row."""
-    latest: dict[str, dict[str, Any]] = {}
-    for rec in _records(register.get("qc"), "order_no"):
-        key = normalise_key(rec["order_no"])
-        day = _day(rec.get("inspected_on")) or date.min
-        if key not in latest or day >= (_day(latest[key].get("inspected_on")) or date.min):
-            latest[key] = rec
-    return {k: r for k, r in latest.items() if (_num(r.get("failed_qty")) or 0) > 0
-            and not any(w in fold_text(_text(r.get("action")) or "") for w in SETTLED_ACTIONS)}
+def qc_awaiting_rework(register: Register, only: Callable[[str], bool] | None = None) -> dict[str, dict[str, Any]]:
+    """Orders whose latest inspection failed and was not settled: order key -> that QC row.
+
+    ``only``: of the orders it accepts (by key), so no row is made for the others.
+    """
+    table = register.get("qc")
+    found = keyed(table, Keys())
+    if not found:
+        return {}
+    ordinals, blank = found.cols.day_array("inspected_on")
+    rows, codes = found.rows, found.codes
+    inspected = np.where(blank, date.min.toordinal(), ordinals)[rows]
+    order = np.lexsort((rows, inspected, codes))        # by order, then day, then sheet row
+    last = np.flatnonzero(np.append(codes[order][1:] != codes[order][:-1], True))
+    latest = rows[order][last].tolist()                 # per order (by id): its latest row, the lowest of a tie last
+    failed, action = found.cols.numbers("failed_qty"), found.cols.texts("action")
+    settled: dict[str, bool] = {}
+    waiting = {}
+    for code, i in enumerate(latest):
+        if (failed[i] or 0) > 0:
+            what = action[i] or ""
+            if what not in settled:
+                settled[what] = any(w in fold_text(what) for w in SETTLED_ACTIONS)
+            if not settled[what] and (only is None or only(found.keys[code])):
+                waiting[found.keys[code]] = i
+    return dict(zip(waiting, rows_at(table, list(waiting.values()))))
 
 
-def materials_late(register: Register, today: date) -> list[dict[str, Any]]:
-    """Material rows expected before today that have not (fully) arrived."""
-    late = []
-    for rec in _records(register.get("materials"), "order_no"):
-        expected = _day(rec.get("expected_date"))
-        required, arrived = _num(rec.get("required_qty")), _num(rec.get("arrived_qty")) or 0.0
-        short = _day(rec.get("arrived_date")) is None or (required is not None and arrived < required)
-        if expected and expected < today and short:
-            late.append(dict(rec, expected=expected))
-    return late
-
-
-def _records(table: Any, need: str) -> list[dict[str, Any]]:
-    if table is None or need not in table.data:
+def materials_late(register: Register, today: date, only: Callable[[str], bool] | None = None) -> list[dict[str, Any]]:
+    """Material rows expected before today that have not (fully) arrived; ``only``: of the orders it accepts."""
+    table = register.get("materials")
+    found = keyed(table, Keys())
+    if not found:
         return []
-    return [dict(r, _sheet=table.sheet) for r in table.data.to_dict("records") if _text(r.get(need))]
+    cols, rows = found.cols, found.rows
+    expected, undated = cols.day_array("expected_date")
+    _, unarrived = cols.day_array("arrived_date")
+    required, unknown = cols.number_array("required_qty")
+    arrived, blank = cols.number_array("arrived_qty")
+    short = unarrived | (~unknown & (np.where(blank, 0.0, arrived) < required))
+    chosen = (~undated & (expected < today.toordinal()) & short)[rows]
+    if only is not None:
+        chosen &= np.array([only(k) for k in found.keys], dtype=bool)[found.codes]
+    late = rows[chosen]
+    dates = cols.days("expected_date")
+    return [dict(rec, expected=dates[i]) for i, rec in zip(late.tolist(), rows_at(table, late))]
 
 
-def _text(v: Any) -> str | None:
-    if v is None or (isinstance(v, float) and pd.isna(v)):
-        return None
-    s = str(v).strip()
-    return s or None
-
-
-def _num(v: Any) -> float | None:
-    try:
-        return None if v is None or pd.isna(v) else float(v)
-    except (TypeError, ValueError):
-        return None
-
-
-def _day(v: Any) -> date | None:
-    if v is None or v is pd.NaT:
-        return None
-    if isinstance(v, datetime):   # pandas Timestamps included
-        return None if pd.isna(v) else v.date()
-    if isinstance(v, date):
-        return v
-    return None
+def _missing(name: str) -> Any:
+    raise KeyError(name)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Callable
 
 from sync.calendar import WorkCalendar, calendar_from, parse_time
 from sync.findings import ERROR, Finding, Report
@@ -114,12 +114,17 @@ def _order_concerns(f: OrderFacts, today: date, cal: WorkCalendar, settings: dic
     return out
 
 
+def _open(facts: dict[str, OrderFacts]) -> Callable[[str], bool]:
+    def is_open(key: str) -> bool:
+        f = facts.get(key)
+        return f is not None and not f.closed
+    return is_open
+
+
 def _qc_concerns(facts: dict[str, OrderFacts], register: Register) -> list[Concern]:
     out = []
-    for key, row in qc_awaiting_rework(register).items():
-        f = facts.get(key)
-        if f is None or f.closed:
-            continue
+    for key, row in qc_awaiting_rework(register, only=_open(facts)).items():
+        f = facts[key]
         out.append(Concern("qc_failed", key, f.order_no, f.follower, f.customer,
                            {"failed_qty": row.get("failed_qty"), "defect": row.get("defect"),
                             "inspected_on": row.get("inspected_on"), "sheet": row.get("_sheet"),
@@ -129,10 +134,8 @@ def _qc_concerns(facts: dict[str, OrderFacts], register: Register) -> list[Conce
 
 def _material_concerns(facts: dict[str, OrderFacts], register: Register, today: date) -> list[Concern]:
     out = []
-    for row in materials_late(register, today):
-        f = facts.get(normalise_key(row["order_no"]))
-        if f is None or f.closed:
-            continue
+    for row in materials_late(register, today, only=_open(facts)):
+        f = facts[normalise_key(row["order_no"])]
         material = str(row.get("material") or "")
         out.append(Concern("material_late", f"{f.key}/{fold_text(material)}", f.order_no, f.follower, f.customer,
                            {"material": material, "supplier": row.get("supplier"), "expected": row["expected"],
