@@ -116,14 +116,37 @@ class OrderView:
     totals: pd.DataFrame                 # KEY: inspected, passed, failed, shipped, required, arrived
     unjoined: list[Table] = field(default_factory=list)   # department tabs without an order number
     unknown_stages: list[str] = field(default_factory=list)
+    #: what the totals, the rules and the progress all ask for, worked out once
+    _kept: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def poorly_joined(self, table: str) -> bool:
         """Most of the tab's order numbers are not orders: it covers other orders, or another kind of number."""
         rows = self.parts.get(table)
         if rows is None or rows.empty:
             return False
-        orphans = int((~rows[KEY].isin(self.orders.index)).sum())
+        orphans = int((~self.known(table)).sum())
         return orphans == len(rows) if len(rows) <= 20 else orphans > 20 and orphans > len(rows) / 2
+
+    def known(self, table: str) -> pd.Series:
+        """Per row of the department table: is its order in the orders tab?"""
+        return self._keep(("known", table), lambda: self.parts[table][KEY].isin(self.orders.index))
+
+    def by_order(self, table: str) -> Any:
+        """The department table's rows grouped by order key (a pandas GroupBy: grouping is the costly part)."""
+        return self._keep(("by_order", table), lambda: self.parts[table].groupby(KEY))
+
+    def staged(self) -> pd.DataFrame:
+        """The production rows whose stage is one of the stages."""
+        return self._keep("staged", lambda: self.parts["production"][self.parts["production"][STAGE].notna()])
+
+    def by_stage(self) -> Any:
+        """``staged`` grouped by order key and stage."""
+        return self._keep("by_stage", lambda: self.staged().groupby([KEY, STAGE]))
+
+    def _keep(self, what: Any, make: Callable[[], Any]) -> Any:
+        if what not in self._kept:
+            self._kept[what] = make()
+        return self._kept[what]
 
     def rows(self, table: str) -> pd.DataFrame:
         return self.parts.get(table, pd.DataFrame(columns=[KEY, POS, ROW]))
@@ -236,8 +259,7 @@ def _stage_done(view: OrderView) -> pd.DataFrame:
     if prod is None or "completed_qty" not in prod or prod.empty:
         return pd.DataFrame(index=pd.Index([], name=KEY), columns=view.stages, dtype=float)
     how = "max" if cumulative_column(view.tables.get("production"), "completed_qty") else "sum"
-    rows = prod[prod[STAGE].notna()]
-    done = rows.groupby([KEY, STAGE])["completed_qty"].agg(how).unstack(STAGE)
+    done = view.by_stage()["completed_qty"].agg(how).unstack(STAGE)
     return done.reindex(columns=view.stages)
 
 
@@ -248,8 +270,8 @@ def _totals(view: OrderView) -> pd.DataFrame:
         rows = view.parts.get(table)
         for f in fields:
             if rows is not None and f in rows:
-                sums.append(rows.groupby(KEY)[f].sum(min_count=1).rename(f.removesuffix("_qty")))
-    counts = [view.parts[t].groupby(KEY).size().rename(f"{t}_rows") for t in view.parts]
+                sums.append(view.by_order(table)[f].sum(min_count=1).rename(f.removesuffix("_qty")))
+    counts = [view.by_order(t).size().rename(f"{t}_rows") for t in view.parts]
     if not sums and not counts:
         return pd.DataFrame(index=pd.Index([], name=KEY))
     return pd.concat(sums + counts, axis=1)

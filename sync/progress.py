@@ -201,19 +201,24 @@ def rates_from_rows(view: OrderView, now: pd.Timestamp) -> Pace:
     if prod is None or view.done.empty:
         empty = pd.DataFrame(index=index, columns=view.stages, dtype=float)
         return Pace(empty, empty.astype("datetime64[ns]"))
-    prod = prod[prod[STAGE].notna()].assign(_event=lambda d: _col(d, "actual_finish").fillna(_col(d, "updated_on")))
-    by = prod.groupby([KEY, STAGE])
-    seen = by["_event"].max().unstack(STAGE).reindex(index=index, columns=view.stages)
+    prod = view.staged()
+    event = _col(prod, "actual_finish").fillna(_col(prod, "updated_on"))
+    by, group = view.by_stage(), view.by_stage().ngroup().to_numpy()   # the rows' groups, to group `event` alike
+
+    def per_stage(how: str) -> pd.Series:
+        return event.groupby(group).agg(how).set_axis(by.size().index)
+
+    seen = per_stage("max").unstack(STAGE).reindex(index=index, columns=view.stages)
     seen = seen.apply(lambda c: pd.to_datetime(c).fillna(now).clip(upper=now))
-    start = pd.concat([by["planned_start"].min() if "planned_start" in prod else by["_event"].min(),
-                       by["_event"].min()], axis=1).min(axis=1).unstack(STAGE)
+    start = pd.concat([by["planned_start"].min() if "planned_start" in prod else per_stage("min"),
+                       per_stage("min")], axis=1).min(axis=1).unstack(STAGE)
     start = start.reindex(index=index, columns=view.stages).ffill(axis=1)   # a stage starts no earlier than the one before
     start = start.apply(lambda c: pd.to_datetime(c).fillna(view.orders["order_date"].reindex(index)))
     days = (seen - start).apply(lambda c: c.dt.days).clip(lower=1)
     done = view.done
     if _logs_daily(view, prod):
         window = view.settings.rate_window_days
-        last = prod.join(seen.stack().rename("_last"), on=[KEY, STAGE])
+        last = prod.assign(_event=event).join(seen.stack().rename("_last"), on=[KEY, STAGE])
         recent = last[last["_event"] > last["_last"] - pd.Timedelta(days=window)]
         done = recent.groupby([KEY, STAGE])["completed_qty"].sum().unstack(STAGE).reindex_like(view.done)
         # a day's row counts that day's output, so the first and the last day both count
@@ -239,7 +244,7 @@ def _logs_daily(view: OrderView, prod: pd.DataFrame) -> bool:
     """A tab that logs each day's output has several rows per order and stage, each adding to the total."""
     if "completed_qty" not in prod or cumulative_column(view.tables.get("production"), "completed_qty"):
         return False
-    return bool(prod.groupby([KEY, STAGE]).size().gt(1).any())
+    return bool(view.by_stage().size().gt(1).any())
 
 
 def project(view: OrderView, pace: Pace, now: pd.Timestamp) -> pd.Series:
@@ -260,7 +265,7 @@ def project(view: OrderView, pace: Pace, now: pd.Timestamp) -> pd.Series:
         finish = pd.concat([own, chain], axis=1).max(axis=1)
     prod = view.parts.get("production")
     if prod is not None and "planned_finish" in prod:   # no pace yet: the plan is the best word there is
-        plan = prod.groupby(KEY)["planned_finish"].max()
+        plan = view.by_order("production")["planned_finish"].max()
         finish = finish.reindex(finish.index.union(plan.index)).fillna(plan)
     return finish
 
@@ -309,8 +314,8 @@ def _material_risks(view: OrderView) -> dict[str, list[MaterialRisk]]:
     mat, prod = view.parts.get("materials"), view.parts.get("production")
     if mat is None or prod is None or "expected_date" not in mat or "planned_start" not in prod:
         return {}
-    start = prod.groupby(KEY)["planned_start"].min().rename("_start")
-    rows = mat.join(start, on=KEY, how="inner")
+    start = view.by_order("production")["planned_start"].min().rename("_start")
+    rows = mat[_col(mat, "arrived_date").isna()].join(start, on=KEY, how="inner")
     late = rows[_col(rows, "arrived_date").isna() & (rows["expected_date"] > rows["_start"])]
     table = view.tables["materials"]
     material = late["material"].tolist() if "material" in late else [None] * len(late)

@@ -116,7 +116,7 @@ def not_joined(ctx: Ctx) -> Iterator[Finding]:
 def orphan_rows(ctx: Ctx) -> Iterator[Finding]:
     known = ctx.view.orders.index
     for table, rows in ctx.view.parts.items():
-        orphans = rows[~rows[KEY].isin(known)]
+        orphans = rows[~ctx.view.known(table)]
         if orphans.empty:
             continue
         if ctx.view.poorly_joined(table) and len(rows) > 3:
@@ -280,7 +280,7 @@ def inspected_over_produced(ctx: Ctx) -> Iterator[Finding]:
     if qc is None or "inspected_qty" not in qc or view.done.empty:
         return
     produced = view.done.ffill(axis=1).iloc[:, -1].dropna()
-    inspected = qc.groupby(KEY)["inspected_qty"].sum()
+    inspected = view.by_order("qc")["inspected_qty"].sum()
     over = inspected[inspected > produced.reindex(inspected.index) + SLACK]
     rows = _largest_at(qc, [KEY], "inspected_qty", over.index)
     made = produced.reindex(over.index).tolist()
@@ -297,7 +297,7 @@ def shipped_over(ctx: Ctx) -> Iterator[Finding]:
     ship = view.parts.get("shipping")
     if ship is None or "shipped_qty" not in ship:
         return
-    shipped = ship.groupby(KEY)["shipped_qty"].sum()
+    shipped = view.by_order("shipping")["shipped_qty"].sum()
     passed = view.totals["passed"] if "passed" in view.totals else pd.Series(dtype=float)
     if "passed_qty" in view.rows("qc") and not view.poorly_joined("qc"):
         passed = passed.reindex(shipped.index).fillna(0)   # QC is kept, and has no row: nothing passed
@@ -372,7 +372,7 @@ def shipped_early(ctx: Ctx) -> Iterator[Finding]:
     rows = ship.join(ctx.view.orders["order_date"], on=KEY)
     qc = ctx.view.parts.get("qc")
     if qc is not None and "inspected_on" in qc:
-        rows = rows.join(qc.groupby(KEY)["inspected_on"].min().rename("first_qc"), on=KEY)
+        rows = rows.join(ctx.view.by_order("qc")["inspected_on"].min().rename("first_qc"), on=KEY)
     else:
         rows = rows.assign(first_qc=pd.NaT)   # nothing to compare with
     rows = rows[rows["shipped_on"].notna()]
@@ -416,8 +416,8 @@ def status_contradictions(ctx: Ctx) -> Iterator[Finding]:
     view = ctx.view
     if "shipping" not in view.parts or "status" not in view.tables["orders"].columns:
         return
-    shipped = view.parts["shipping"].groupby(KEY)["shipped_qty"].sum() if "shipped_qty" in view.parts["shipping"] \
-        else view.parts["shipping"].groupby(KEY).size().astype(float)
+    shipped = view.by_order("shipping")["shipped_qty"].sum() if "shipped_qty" in view.parts["shipping"] \
+        else view.by_order("shipping").size().astype(float)
     orders = view.orders.join(shipped.rename("shipped_total"), how="left")
     says = orders["status_class"].isin([SHIPPED, PARTIAL])
     for key, pos, line, no, status in _rows(orders[says & ~(orders["shipped_total"] > 0)], None, POS, ROW,
