@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -250,6 +251,7 @@ def _date_text(v) -> str | None:
     return ts.date().isoformat() if ts == ts.normalize() else ts.isoformat(sep=" ", timespec="minutes")
 
 
+@lru_cache(maxsize=1 << 18, typed=True)   # the same order numbers come back every cycle: each is worked out once
 def key_text(v: object) -> str | None:
     if isinstance(v, str) and v.isascii():  # NFKC leaves ASCII alone: the common case, made cheap
         return "".join(v.split()).upper() or None
