@@ -9,7 +9,7 @@ plans the same mails with the same keys next time, so nothing goes twice.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -42,14 +42,19 @@ class Plan:
 
 
 def gather(state: State, config: Config, register: Register, *, now: datetime, lang: str,
-           report: Report | None = None) -> Inputs:
-    """Everything the notices need, read once: findings, progress, facts, concerns, changes."""
+           report: Report | None = None, history: bool = True) -> Inputs:
+    """Everything the notices need, read once: findings, progress, facts, concerns, changes.
+
+    ``history``: read the ledger's changes and change requests, which digests list; reminders
+    and entry-error mails (``plan_notices``) do not use them, and on a long history they cost
+    a second.
+    """
     settings = settings_from(config.section("reminders"))
     if report is None:
         from sync.pipeline import check_register
         report = check_register(register, config, lang=lang, today=now.date())
     facts = order_facts(register, _progress(register, config, now))
-    changes, requests, last_changed = _ledger(state)
+    changes, requests, last_changed = _ledger(state, history)
     concerns = find_concerns(facts, register, now.date(), calendar_from(settings), settings, last_changed)
     return Inputs(register, report, facts, concerns, changes, requests)
 
@@ -62,24 +67,49 @@ def _progress(register: Register, config: Config, now: datetime) -> dict[str, An
     return progress(register, config, today=now.date())
 
 
-def _ledger(state: State) -> tuple[list[Any], list[Any], dict[str, datetime]]:
+def _ledger(state: State, history: bool = True) -> tuple[list[Any], list[Any], dict[str, datetime]]:
     """Changes, change requests, and each order's last change (for stale orders), when the ledger has run."""
     try:
         from sync.change_requests import stored_requests
-        from sync.ledger import changes_since
+        from sync.ledger import LEDGER_MIGRATIONS, changes_since
     except ImportError:
         return [], [], {}
+    if not history:
+        state.migrate(LEDGER_MIGRATIONS)
+        return [], [], _last_changed(state.db)
     changes = changes_since(state)
     try:
         requests = stored_requests(state.db)
     except Exception:   # the ledger's tables are created on its first cycle
         requests = []
+    return changes, requests, _latest((c.order_key, c.seen_at) for c in changes)
+
+
+def _last_changed(db: Any) -> dict[str, datetime]:
+    """Each order's latest ``seen_at`` over all its changes (an order idle for a year is stale too),
+    without making every change: one aggregate query when the stamps sort as text as they do in
+    time, as the ledger writes them (UTC, one form); else stamp by stamp."""
+    stamps = [r[0] for r in db.execute("SELECT DISTINCT seen_at FROM ledger_changes WHERE seen_at != '' "
+                                       "ORDER BY seen_at")]
+    try:
+        times = [datetime.fromisoformat(s) for s in stamps]
+        in_step = all(type(s) is str for s in stamps) and all(a < b for a, b in zip(times, times[1:]))
+    except (TypeError, ValueError):
+        in_step = False
+    if in_step:
+        return {key: datetime.fromisoformat(seen) for key, seen in db.execute(
+            "SELECT order_key, max(seen_at) FROM ledger_changes WHERE order_key != '' AND seen_at != '' "
+            "GROUP BY order_key")}
+    return _latest(db.execute("SELECT order_key, seen_at FROM ledger_changes ORDER BY id"))
+
+
+def _latest(stamps: Iterable[tuple[str | None, str | None]]) -> dict[str, datetime]:
     last: dict[str, datetime] = {}
-    for c in changes:
-        if c.order_key and c.seen_at:
-            seen = datetime.fromisoformat(c.seen_at)
-            last[c.order_key] = max(last.get(c.order_key, seen), seen)
-    return changes, requests, last
+    for key, seen_at in stamps:
+        if key and seen_at:
+            seen = datetime.fromisoformat(seen_at)
+            last[key] = max(last.get(key, seen), seen)
+    return last
 
 
 def local_now(config: Config, now: datetime | None = None) -> datetime:
