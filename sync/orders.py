@@ -152,30 +152,44 @@ class OrderView:
         return self.parts.get(table, pd.DataFrame(columns=[KEY, POS, ROW]))
 
 
-def keyed(table: Table, known: dict[Any, str] | None = None) -> pd.DataFrame:
+def keyed(table: Table, keys: pd.Series | str | None = None) -> pd.DataFrame:
     """The table's rows with their order key and position; rows without an order number are left out.
-    ``known`` keeps the keys worked out so far (the same numbers recur from tab to tab)."""
+    ``keys``: the rows' keys, when ``order_keys`` has worked them out already."""
     df = table.data.copy()
     df[POS] = np.arange(len(df))
-    df[KEY] = map_values(df["order_no"], normalise_key, known) if table.has("order_no") else ""
+    df[KEY] = order_keys([table])[0] if keys is None else keys
     return df[df[KEY] != ""]
 
 
-def map_values(values: pd.Series, func: Callable[[Any], Any], known: dict[Any, Any] | None = None) -> pd.Series:
-    """``values.map(func)``, with ``func`` called once per distinct value of a text column (order numbers and
-    stage names repeat row after row); ``known`` keeps the results for the next column."""
+def order_keys(tables: list[Table]) -> list[pd.Series | str]:
+    """``normalise_key`` of each table's order numbers ("" without that column). The same numbers recur from
+    tab to tab and row to row: the text columns are worked out together, once per distinct number."""
+    columns = [t.data["order_no"] if t.has("order_no") else None for t in tables]
+    text = next((c.dtype for c in columns if c is not None and isinstance(c.dtype, pd.StringDtype)), None)
+    together = [c for c in columns if c is not None and c.dtype == text]
+    if together:
+        codes, uniques = pd.factorize(pd.concat(together, ignore_index=True), use_na_sentinel=False)
+        keys = pd.Series(uniques, dtype=text).map(normalise_key)
+    out: list[pd.Series | str] = []
+    start = 0
+    for c in columns:
+        if c is None:
+            out.append("")
+        elif c.dtype == text:
+            out.append(keys.take(codes[start:start + len(c)]).set_axis(c.index))
+            start += len(c)
+        else:
+            out.append(c.map(normalise_key))
+    return out
+
+
+def map_values(values: pd.Series, func: Callable[[Any], Any]) -> pd.Series:
+    """``values.map(func)``, with ``func`` called once per distinct value of a text column (stage names and
+    statuses repeat row after row)."""
     if not isinstance(values.dtype, pd.StringDtype) or values.empty:
         return values.map(func)
     codes, uniques = pd.factorize(values, use_na_sentinel=False)
-    if known is None:
-        known = {}
-
-    def once(value: Any) -> Any:
-        if value not in known:
-            known[value] = func(value)
-        return known[value]
-
-    out = pd.Series(uniques, dtype=values.dtype).map(once).take(codes)
+    out = pd.Series(uniques, dtype=values.dtype).map(func).take(codes)
     out.index = values.index
     return out.rename(values.name)
 
@@ -188,18 +202,13 @@ def view_of(register: Register, settings: Settings) -> OrderView:
 def build_view(register: Register, settings: Settings) -> OrderView:
     tables = dict(register.tables)
     orders_table = tables.get("orders")
-    parts: dict[str, pd.DataFrame] = {}
-    unjoined: list[Table] = []
-    known: dict[Any, str] = {}   # order number -> key, shared by the tabs
-    for name in DEPARTMENTS:
-        t = tables.get(name)
-        if t is None:
-            continue
-        if t.has("order_no") and orders_table is not None and orders_table.has("order_no"):
-            parts[name] = keyed(t, known)
-        else:
-            unjoined.append(t)
-    orders = _order_frame(orders_table, settings, known)
+    joinable = orders_table is not None and orders_table.has("order_no")
+    joined = [n for n in DEPARTMENTS if n in tables and joinable and tables[n].has("order_no")]
+    unjoined = [tables[n] for n in DEPARTMENTS if n in tables and n not in joined]
+    keys = dict(zip(joined + ["orders"], order_keys([tables[n] for n in joined] + [orders_table]))) \
+        if joinable else {}
+    parts = {n: keyed(tables[n], keys[n]) for n in joined}
+    orders = _order_frame(orders_table, settings, keys.get("orders"))
     stages, unknown = _assign_stages(parts, tables.get("production"), settings)
     view = OrderView(settings, tables, orders, parts, stages, pd.DataFrame(), pd.DataFrame(), unjoined, unknown)
     view.done = _stage_done(view)
@@ -207,10 +216,10 @@ def build_view(register: Register, settings: Settings) -> OrderView:
     return view
 
 
-def _order_frame(table: Table | None, settings: Settings, known: dict[Any, str] | None = None) -> pd.DataFrame:
+def _order_frame(table: Table | None, settings: Settings, keys: pd.Series | None = None) -> pd.DataFrame:
     if table is None or not table.has("order_no"):
         return pd.DataFrame(columns=["order_no", "quantity", ROW, POS]).rename_axis(KEY)
-    df = keyed(table, known)
+    df = keyed(table, keys)
     for name in ("customer", "follower", "quantity", "order_date", "due_date", "status"):
         if name not in df:
             df[name] = np.nan if name in ("quantity",) else None

@@ -181,7 +181,7 @@ def missing_rows(ctx: Ctx) -> Iterator[Finding]:
         rows = ctx.view.parts.get(table)
         if rows is None or ctx.view.poorly_joined(table):
             continue
-        lacking = orders[wanted & (cls != CANCELLED) & ~orders.index.isin(rows[KEY])]
+        lacking = orders[wanted & (cls != CANCELLED) & ~orders.index.isin(ctx.view.by_order(table).size().index)]
         names = ("status", "order_date", "order_no", POS, ROW)
         for key, *values in _rows(lacking, None, *names):
             yield _missing(ctx, table, key, dict(zip(names, values)))
@@ -220,14 +220,12 @@ def stage_over_ordered(ctx: Ctx) -> Iterator[Finding]:
     prod = view.parts.get("production")
     if prod is None or view.done.empty:
         return
-    allowed = np.floor(view.orders["quantity"] * (1 + ctx.s.over_tolerance) + SLACK)
-    over = view.done.stack().rename("done").reset_index()
-    over = over.join(allowed.rename("allowed"), on=KEY)
-    over = over[over["done"] > over["allowed"]]
-    if over.empty:
+    allowed = np.floor(view.orders["quantity"] * (1 + ctx.s.over_tolerance) + SLACK).reindex(view.done.index)
+    over = _cells(view.done, view.done.to_numpy(dtype=float, na_value=np.nan) > allowed.to_numpy()[:, None])
+    if not over:
         return
-    rows = _largest_at(prod[prod[STAGE].notna()], [KEY, STAGE], "completed_qty", over[KEY])
-    for key, stage, done in _rows(over, KEY, STAGE, "done"):
+    rows = _largest_at(view.staged(), [KEY, STAGE], "completed_qty", pd.Index([key for key, _, _ in over]))
+    for key, stage, done in over:
         yield ctx.at("stage-over-ordered", ERROR, "production", *rows[(key, stage)], "completed_qty", ctx.say(
             "订单 {no} 的{stage}完成 {done}，超过订单数量 {qty}（允许 +{tol}%）",
             "order {no}: {stage} completed {done}, more than the {qty} ordered (+{tol}% allowed)",
@@ -242,10 +240,9 @@ def stage_ahead(ctx: Ctx) -> Iterator[Finding]:
     if prod is None or view.done.empty or len(view.stages) < 2:
         return
     before = view.done.ffill(axis=1).shift(1, axis=1)   # the nearest earlier stage that has a figure
-    ahead = (view.done > before + SLACK).stack().rename("ahead").reset_index()
-    ahead = ahead[ahead["ahead"]]
-    rows = _largest_at(prod[prod[STAGE].notna()], [KEY, STAGE], "completed_qty", ahead[KEY])
-    for key, stage in _rows(ahead, KEY, STAGE):
+    ahead = _cells(view.done, (view.done > before + SLACK).to_numpy())
+    rows = _largest_at(view.staged(), [KEY, STAGE], "completed_qty", pd.Index([key for key, _, _ in ahead]))
+    for key, stage, _ in ahead:
         earlier = view.done.loc[key, :stage].iloc[:-1].dropna()
         yield ctx.at("stage-ahead", ERROR, "production", *rows[(key, stage)], "completed_qty", ctx.say(
             "订单 {no} 的{stage}完成 {done}，多于前一道工序{prev}的 {pdone}",
@@ -444,6 +441,14 @@ def unknown_stages(ctx: Ctx) -> Iterator[Finding]:
             "list and are left out of progress", sheet=ctx.sheet("production"), names=names), table="production",
             sheet=ctx.sheet("production"), hint=ctx.say("在 config.toml 的 [reconcile] stages 或 stage_aliases 里加上",
                                                        "add them to [reconcile] stages or stage_aliases"))
+
+
+def _cells(frame: pd.DataFrame, where: np.ndarray) -> list[tuple[Any, Any, Any]]:
+    """(row label, column label, value) of the cells of ``frame`` where ``where`` holds, row by row (in the
+    order of ``frame.stack()``)."""
+    rows, columns = np.nonzero(where)
+    return list(zip(frame.index[rows].tolist(), frame.columns[columns].tolist(),
+                    frame.to_numpy()[rows, columns].tolist()))
 
 
 def _rows(frame: pd.DataFrame, *names: str | None) -> Iterator[tuple[Any, ...]]:
