@@ -59,6 +59,7 @@ class Columns:
     def __init__(self, data: pd.DataFrame) -> None:
         self.data = data
         self.plain = data.columns.is_unique     # else a name means several columns: cell by cell, as to_dict has it
+        self.factors: dict[str, tuple[np.ndarray, list[str]] | None] = {}
 
     def __len__(self) -> int:
         return len(self.data)
@@ -78,11 +79,14 @@ class Columns:
 
     def factorized(self, name: str) -> tuple[np.ndarray, list[str]] | None:
         """A text column as codes (-1 blank) into its distinct texts, as written."""
-        col = self.column(name)
-        if col is None or not isinstance(col.dtype, pd.StringDtype):
-            return None
-        codes, uniques = pd.factorize(col.to_numpy(dtype=object))   # all text: no 1 == 1.0 == True to merge
-        return codes, uniques.tolist()
+        if name not in self.factors:
+            col = self.column(name)
+            if col is None or not isinstance(col.dtype, pd.StringDtype):
+                self.factors[name] = None
+            else:   # all text: no 1 == 1.0 == True to merge
+                codes, uniques = pd.factorize(col.to_numpy(dtype=object))
+                self.factors[name] = codes, uniques.tolist()
+        return self.factors[name]
 
     def texts(self, name: str) -> list[str | None]:
         found = self.factorized(name)
