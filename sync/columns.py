@@ -106,6 +106,20 @@ def factorize(values: np.ndarray, *, disjoint: bool = False) -> Factor:
     return Factor(codes.astype(np.int32, copy=False), uniques)
 
 
+def kinds_of(values: np.ndarray) -> np.ndarray:
+    """Each value's exact type, as an object array."""
+    return np.fromiter(map(type, values.tolist()), dtype=object, count=len(values))
+
+
+def of_kind(kinds: np.ndarray, *types: type) -> np.ndarray:
+    """Where ``kinds`` (from ``kinds_of``) is exactly one of ``types``; subclasses do not count."""
+    mask = np.zeros(len(kinds), dtype=bool)
+    for t in types:
+        # against a 1-array: numpy would hand ``kinds == pd.Timestamp`` to the class and get one False
+        mask |= kinds == np.array([t], dtype=object)
+    return mask
+
+
 @dataclass
 class ColumnGrid:
     """The part of a sheet a table is built from: rows from ``start`` on, some columns."""

@@ -100,6 +100,8 @@ def _fuzzy(whole: str, strong: dict[str, str]) -> str | None:
         tail = whole[k:]
         if len(tail) >= (4 if tail.isascii() else 2) and tail in strong:
             return strong[tail]
+    if not whole.endswith(QUALIFIERS):  # one C call rules out most labels
+        return None
     for q in QUALIFIERS:
         head = whole[: -len(q)]
         if whole.endswith(q) and len(head) >= 2 and head in strong:

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sync.columns import factorize
+from sync.columns import factorize, kinds_of, of_kind
 from sync.fields import DATE, EMAIL, KEY, NUMBER
 
 EXCEL_EPOCH_1900 = dt.datetime(1899, 12, 30)
@@ -62,11 +62,23 @@ def normalise_key(value: Any) -> str:
 
 # --- numbers -----------------------------------------------------------------
 
-_NUM_CLEAN = re.compile(
-    r"(?i)(人民币|rmb|cny|usd|us\$|hk\$|eur|hkd|元|美元|港币|欧元|[¥￥$€£]|"
+_NUM_WORDS = (
+    r"人民币|rmb|cny|usd|us\$|hk\$|eur|hkd|元|美元|港币|欧元|[¥￥$€£]|"
     r"pcs?|pieces?|sets?|prs?|pairs?|units?|dozens?|doz|kgs?|kg|meters?|mtrs?|yds?|yards?|"
-    r"件|个|套|双|条|只|箱|包|米|码|公斤|千克|吨|打|张|卷|支|片|台|粒|对|個|雙|條|隻|張|捲|對|噸)"
+    r"件|个|套|双|条|只|箱|包|米|码|公斤|千克|吨|打|张|卷|支|片|台|粒|对|個|雙|條|隻|張|捲|對|噸"
 )
+
+
+def _first_letters(words: str) -> str:
+    """The characters a match of the alternatives ``words`` can start with, as a class body."""
+    first = set()
+    for word in words.split("|"):
+        first.update(word[1:word.index("]")] if word[0] == "[" else word[word[0] == "\\"])
+    return "".join(re.escape(c) for c in sorted(first))
+
+
+#: the look-ahead lets the engine skip, with one class test, every position no word can start at
+_NUM_CLEAN = re.compile(rf"(?i)(?=[{_first_letters(_NUM_WORDS)}])({_NUM_WORDS})")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 
@@ -100,13 +112,13 @@ def parse_numbers(raw: np.ndarray, *, distinct: bool = False) -> Parsed:
     each text is then parsed as it comes, without looking for repeats first.
     """
     cells = _object_cells(raw)
-    kinds = _kinds(cells)
+    kinds = kinds_of(cells)
     values = np.full(len(cells), np.nan)
     bad = np.zeros(len(cells), dtype=bool)
-    numeric = _of_kind(kinds, float, int)
+    numeric = of_kind(kinds, float, int)
     if numeric.any():
         values[numeric] = cells[numeric].astype(float)
-    texts = _of_kind(kinds, str)
+    texts = of_kind(kinds, str)
     if texts.any():
         parsed = _per_value(cells[texts], _number_text, distinct)
         failed = np.array([v is None for v in parsed], dtype=bool)
@@ -117,10 +129,12 @@ def parse_numbers(raw: np.ndarray, *, distinct: bool = False) -> Parsed:
 
 
 def _number_text(text: str) -> float | None:
-    """``parse_number_text``; plain digits (what most typed numbers are) skip the unit and
-    width folding, which leaves them as they are."""
+    """``parse_number_text``; plain or grouped digits (what most typed numbers are) skip the unit
+    and width folding, which leaves them as they are (``float`` reads any decimal digit itself)."""
     if _NUMBER.match(text):
         return float(text)
+    if _GROUPED.match(text):
+        return float(text.replace(",", ""))
     return parse_number_text(text)
 
 
@@ -177,18 +191,18 @@ def parse_dates(raw: np.ndarray, *, date1904: bool = False, day_first: bool = Fa
                 distinct: bool = False) -> Parsed:
     """A column of raw cells -> datetime64 Series (NaT for blank or bad) and the bad mask."""
     cells = _object_cells(raw)
-    kinds = _kinds(cells)
+    kinds = kinds_of(cells)
     out = np.full(len(cells), np.datetime64("NaT"), dtype="datetime64[us]")
     bad = np.zeros(len(cells), dtype=bool)
-    real = _of_kind(kinds, dt.datetime, dt.date, pd.Timestamp)
+    real = of_kind(kinds, dt.datetime, dt.date, pd.Timestamp)
     if real.any():
         out[real] = _real_dates(cells[real])
-    numeric = _of_kind(kinds, float, int)
+    numeric = of_kind(kinds, float, int)
     if numeric.any():
         converted = _serial_dates(cells[numeric], date1904)
         out[numeric] = converted
         bad[numeric] = np.isnat(converted)
-    texts = _of_kind(kinds, str)
+    texts = of_kind(kinds, str)
     if texts.any():
         parsed = _per_value(cells[texts], lambda t: _date_text(t, day_first), distinct)
         failed = np.array([v is None for v in parsed], dtype=bool)
@@ -266,7 +280,7 @@ def _texts_or_none(values: np.ndarray) -> np.ndarray:
     which text needs folding is found by one regex pass over all of it joined (order numbers
     are all distinct, so per-value work here would run once per row)."""
     out = np.empty(len(values), dtype=object)
-    plain = _of_kind(_kinds(values), str)
+    plain = of_kind(kinds_of(values), str)
     texts = values[plain].tolist()
     folded = texts
     if texts:
@@ -351,20 +365,6 @@ def _object_cells(raw: np.ndarray | pd.Series | list) -> np.ndarray:
     if isinstance(raw, np.ndarray) and raw.dtype == object and raw.ndim == 1:
         return raw
     return pd.Series(raw, dtype=object).to_numpy()
-
-
-def _kinds(cells: np.ndarray) -> np.ndarray:
-    """Each cell's exact type, as an object array."""
-    return np.fromiter(map(type, cells), dtype=object, count=len(cells))
-
-
-def _of_kind(kinds: np.ndarray, *types: type) -> np.ndarray:
-    """Where ``kinds`` is exactly one of ``types`` (subclasses do not count)."""
-    mask = np.zeros(len(kinds), dtype=bool)
-    for t in types:
-        # against a 1-array: numpy would hand ``kinds == pd.Timestamp`` to the class and get one False
-        mask |= kinds == np.array([t], dtype=object)
-    return mask
 
 
 def _per_value(cells: np.ndarray, fn: Callable[[Any], Any], distinct: bool) -> list:

@@ -16,6 +16,7 @@ each value is classified and parsed once, not once per row.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sync.columns import ColumnGrid, Factor, RawCells, compact
+from sync.columns import ColumnGrid, Factor, RawCells, compact, kinds_of, of_kind
 from sync.detect import TOTAL_WORDS, HeaderMatch, is_total_label
 from sync.fields import TABLES
 from sync.normalize import fold_text, parse_column, text_of
@@ -155,7 +156,8 @@ def _total_labels(values: np.ndarray) -> np.ndarray:
     """``_total_label`` of each value; texts with a digit (order numbers, codes) are ruled out all at
     once, by counting the digits of each text among the code points of all of them."""
     out = np.zeros(len(values), dtype=bool)
-    plain = np.fromiter(map(type, values), dtype=object, count=len(values)) == np.array([str], dtype=object)
+    kinds = kinds_of(values)
+    plain = of_kind(kinds, str)
     texts = values[plain].tolist()
     if _DIGITS_RULE_OUT and texts:
         lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
@@ -166,9 +168,14 @@ def _total_labels(values: np.ndarray) -> np.ndarray:
     else:
         undecided = np.flatnonzero(plain)
     out[undecided] = [is_total_label(v) for v in values[undecided].tolist()]
-    others = np.flatnonzero(~plain)
+    # numbers and dates are never labels; only some other kind of object (a str subclass) may be
+    others = np.flatnonzero(~plain & ~of_kind(kinds, *_NOT_TEXT))
     out[others] = [_total_label(v) for v in values[others].tolist()]
     return out
+
+
+#: cell types that cannot be text (no class is both one of these and a str)
+_NOT_TEXT = (float, int, bool, dt.date, dt.datetime, dt.time, dt.timedelta, type(None))
 
 
 def _meaningful_cell(value: Any) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import subprocess
 import sys
 
@@ -20,7 +21,7 @@ from openpyxl import Workbook
 
 from sync.columns import RawCells, factorize
 from sync.detect import TOTAL_WORDS, find_header, is_total_label
-from sync.normalize import _texts_or_none, text_of
+from sync.normalize import _NUM_CLEAN, _NUM_WORDS, _number_text, _texts_or_none, parse_number_text, text_of
 from sync.register import load
 from sync.sources.base import Grid
 from sync.sources.excel import ExcelSource
@@ -57,7 +58,7 @@ def test_factorize_never_merges_values_of_different_types(values):
 
 
 @given(st.lists(st.one_of(st.text(alphabet=st.sampled_from("ab中 -\x00" + SPACES), max_size=8), cells), max_size=12))
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=200, deadline=None)
 @example(["SO-1 ", " SO-2", "a\x00 ", " ", "", "  b", "c\u3000"])
 def test_text_fast_path_folds_like_text_of(values):
     column = np.empty(len(values), dtype=object)
@@ -75,11 +76,28 @@ def test_totals_prefilter_agrees_with_is_total_label(text):
 
 @given(st.lists(st.one_of(st.text(alphabet=st.sampled_from("合计小总total TOTAL-12３\ud800" + SPACES), max_size=8),
                           st.sampled_from(sorted(TOTAL_WORDS)), cells), max_size=12))
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=200, deadline=None)
 def test_totals_of_a_column_at_once_agree_with_each_alone(values):
     column = np.empty(len(values), dtype=object)
     column[:] = values
     assert _total_labels(column).tolist() == [_total_label(v) for v in values]
+
+
+_DIGITS = "0123456789１２٣𝟕,.+-e ()%万\n"  # ASCII, full-width, Arabic-Indic and mathematical digits
+
+
+@given(st.text(alphabet=st.sampled_from(_DIGITS), max_size=10) | st.text(alphabet=st.sampled_from(_DIGITS + "件pcs¥"),
+                                                                         max_size=10))
+@settings(max_examples=500, deadline=None)
+def test_number_fast_paths_read_like_parse_number_text(text):
+    assert _number_text(text) == parse_number_text(text)
+
+
+@given(st.text(alphabet=st.sampled_from("12 .,KkSsPpCcMmRrBbUuYyDdEeHh\u212a\u017f$¥￥€£件个套人民币元美欧港公千吨"), max_size=10))
+@settings(max_examples=500, deadline=None)
+def test_units_cleaned_as_without_the_lookahead(text):
+    plain = re.compile(rf"(?i)({_NUM_WORDS})")  # Kelvin sign and long s fold onto k and s
+    assert _NUM_CLEAN.sub("", text) == plain.sub("", text)
 
 
 def orders_grid(rows: list[list[object]]) -> Grid:
