@@ -144,8 +144,9 @@ def order_facts(register: Register, progress: dict[str, Any] | None = None) -> d
     _add_shipping(register, out, keys)
     _add_stages(register, out, keys)
     for key, p in (progress or {}).items():
-        if keys.of(key) in out:
-            _merge_progress(out[keys.of(key)], p)
+        f = out.get(keys.of(key))
+        if f is not None:
+            _merge_progress(f, p)
     return out
 
 
@@ -221,7 +222,7 @@ def qc_awaiting_rework(register: Register, only: Callable[[str], bool] | None = 
     inspected = np.where(blank, date.min.toordinal(), ordinals)[rows]
     order = np.lexsort((rows, inspected, codes))        # by order, then day, then sheet row
     last = np.flatnonzero(np.append(codes[order][1:] != codes[order][:-1], True))
-    latest = rows[order][last].tolist()                 # per order (by id): its latest row, the lowest of a tie last
+    latest = rows[order][last].tolist()     # per order, by id: its latest inspection, the later row of a tie
     failed, action = found.cols.numbers("failed_qty"), found.cols.texts("action")
     settled: dict[str, bool] = {}
     waiting = {}

@@ -191,7 +191,8 @@ _columns = st.one_of(
     st.lists(st.one_of(st.none(), st.floats()), max_size=12).map(lambda v: pd.Series(v, dtype="float64")),
     st.lists(st.floats(width=32), max_size=12).map(lambda v: pd.Series(v, dtype="float32")),
     st.lists(st.integers(-2**62, 2**62), max_size=12).map(lambda v: pd.Series(v, dtype="int64")),
-    st.lists(st.one_of(st.none(), st.integers(-10**6, 10**6)), max_size=12).map(lambda v: pd.Series(v, dtype="Int64")),
+    st.lists(st.one_of(st.none(), st.integers(-10**6, 10**6)), max_size=12).map(
+        lambda v: pd.Series(v, dtype="Int64")),
     st.lists(st.booleans(), max_size=12).map(lambda v: pd.Series(v, dtype=bool)),
     st.lists(_stamps, max_size=12).map(lambda v: pd.Series(pd.to_datetime(pd.Series(v, dtype=object)),
                                                            dtype="datetime64[us]")),

@@ -33,8 +33,10 @@ def history(tmp_path: Path):
     """Three saves a few days apart, each changing some orders, stored by the real ledger."""
     state = State(tmp_path / "state.db")
     versions = [
-        [order("SO-1", date(2026, 9, 20)), order("SO-2", date(2026, 9, 25), "李娜"), order("SO-3", date(2026, 10, 1))],
-        [order("SO-1", date(2026, 9, 22)), order("SO-2", date(2026, 9, 25), "李娜"), order("SO-3", date(2026, 10, 1))],
+        [order("SO-1", date(2026, 9, 20)), order("SO-2", date(2026, 9, 25), "李娜"),
+         order("SO-3", date(2026, 10, 1))],
+        [order("SO-1", date(2026, 9, 22)), order("SO-2", date(2026, 9, 25), "李娜"),
+         order("SO-3", date(2026, 10, 1))],
         [order("SO-1", date(2026, 9, 22)), order("SO-2", date(2026, 9, 26), "李娜", qty=1200),
          order("SO-3", date(2026, 10, 1)), order("SO-4", date(2026, 10, 9))],
     ]
