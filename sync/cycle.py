@@ -25,7 +25,7 @@ from sync.ledger import remember
 from sync.notices import Plan, gather, plan_digest, plan_notices
 from sync.pipeline import check_register
 from sync.progress import progress
-from sync.register import Register, SourceProblem, load
+from sync.register import Register, SheetMemo, SourceProblem, load
 from sync.sources.base import Source
 from sync.state import State
 
@@ -76,6 +76,7 @@ class SourceCache:
         self.sources = {s.name: s for s in sources}
         self.registers: dict[str, Register] = {}
         self.tokens: dict[str, str] = {}
+        self.memos: dict[str, SheetMemo] = {}   # per source: each sheet's last read, by its content token
         self._merged: Register | None = None
         self.status = {s.name: SourceStatus(s.name, s.location) for s in sources}
 
@@ -119,7 +120,10 @@ class SourceCache:
 
     def _load(self, source: Source) -> Register:
         configured = {n: t for n, t in self.config.tables.items() if t.source == source.name} or None
-        return load([source], configured, day_first=self.config.service.day_first)
+        register = load([source], configured, day_first=self.config.service.day_first, memos=self.memos)
+        if source.name in self.memos:
+            log.debug("%s: read %s", source.name, ", ".join(self.memos[source.name].reread) or "no sheet (all kept)")
+        return register
 
     def register(self) -> Register:
         """All sources' tables as one register; the same object until a source is read again,

@@ -52,9 +52,41 @@ class Register:
             self.notes.append(f"{table.describe()} also looks like {table.name}; using {current.describe()}")
 
 
+@dataclass
+class SheetMemo:
+    """What the last read of one source found in each sheet, under the sheet's content token.
+
+    A source that can tell its sheets' tokens without reading them (``sheet_tokens``:
+    .xlsx from the package directory) has only the sheets whose token moved read
+    again; the others keep their match and their table. The daemon keeps one per
+    source: a save that changes one tab costs the read of that tab.
+    """
+
+    found: dict[str, tuple[str, HeaderMatch | None]] = field(default_factory=dict)   # sheet -> (token, match)
+    tables: dict[str, tuple[str, Table]] = field(default_factory=dict)               # sheet -> (token, table)
+    reread: list[str] = field(default_factory=list)                                  # read by the last load
+
+    def fresh(self, sheet: str, tokens: dict[str, str]) -> bool:
+        return sheet in tokens and sheet in self.found and self.found[sheet][0] == tokens[sheet]
+
+    def table(self, sheet: str, tokens: dict[str, str], match: HeaderMatch) -> Table | None:
+        token, table = self.tables.get(sheet, ("", None))
+        return table if table is not None and self.fresh(sheet, tokens) and token == tokens[sheet] \
+            and table.name == match.table else None
+
+    def keep_only(self, sheets: list[str]) -> None:
+        for gone in (self.found.keys() | self.tables.keys()) - set(sheets):
+            self.found.pop(gone, None)
+            self.tables.pop(gone, None)
+
+
 def load(sources: list[Source], configured: dict[str, TableConfig] | None = None, *,
-         day_first: bool = False) -> Register:
-    """Read every source; with ``configured`` tables pinned to sources, read only those sheets."""
+         day_first: bool = False, memos: dict[str, SheetMemo] | None = None) -> Register:
+    """Read every source; with ``configured`` tables pinned to sources, read only those sheets.
+
+    ``memos`` (source name -> ``SheetMemo``) lets a source's unchanged sheets be taken
+    from its last read instead of read again (detected tables only).
+    """
     register = Register()
     scores: dict[str, float] = {}
     for source in sources:
@@ -63,22 +95,32 @@ def load(sources: list[Source], configured: dict[str, TableConfig] | None = None
             if wanted:
                 _load_configured(source, wanted, register, scores, day_first)
             elif not configured:
-                _load_detected(source, register, scores, day_first)
+                memo = memos.setdefault(source.name, SheetMemo()) if memos is not None else None
+                _load_detected(source, register, scores, day_first, memo)
         except SourceError as exc:
+            if memos is not None:
+                memos.pop(source.name, None)
             register.problems.append(SourceProblem(source.name, source.location, str(exc), exc.retryable, exc.hint))
     return register
 
 
-def _load_detected(source: Source, register: Register, scores: dict[str, float], day_first: bool) -> None:
+def _load_detected(source: Source, register: Register, scores: dict[str, float], day_first: bool,
+                   memo: SheetMemo | None = None) -> None:
     visible = [s.name for s in source.sheets() if not s.hidden]
-    matches: list[tuple[float, str, HeaderMatch]] = []
+    tokens: dict[str, str] = getattr(source, "sheet_tokens", dict)() if memo is not None else {}
+    memo = memo if memo is not None else SheetMemo()
+    memo.keep_only(visible)
+    matches: list[tuple[float, str, HeaderMatch]] = [
+        (m.score, sheet, m) for sheet in visible if memo.fresh(sheet, tokens) for m in [memo.found[sheet][1]] if m]
     grids: dict[str, ColumnGrid] = {}
     hint = source.name.rsplit(".", 1)[0]  # the workbook's name speaks for sheets called "Sheet1"
     sizes = getattr(source, "sheet_sizes", dict)()
+    memo.reread = [name for name in visible if not memo.fresh(name, tokens)]
     # the biggest sheet first, while nothing else is held: its cells are the peak of the whole read
     with _no_cycle_collection():
-        for grid in source.read(sorted(visible, key=lambda name: -sizes.get(name, 0))):
+        for grid in source.read(sorted(memo.reread, key=lambda name: -sizes.get(name, 0))):
             found = recognise(grid, hint)
+            memo.found[grid.sheet] = (tokens.get(grid.sheet, ""), found[0] if found else None)
             if found:  # a sheet is only ever what it looks like most (a copy of shipments is not orders)
                 # keep only the columns the table needs, factorised, and let the sheet's rows go now:
                 # holding every sheet's cells until all are read would need the whole workbook in memory
@@ -92,8 +134,23 @@ def _load_detected(source: Source, register: Register, scores: dict[str, float],
             continue
         taken_tables.add(match.table)
         taken_sheets.add(sheet)
-        table = build_table(grids[sheet], match, source=source.name, location=source.location, day_first=day_first)
+        table = memo.table(sheet, tokens, match)
+        if table is None:
+            if sheet not in grids:   # kept from the last read, but not made a table then: read it now
+                with _no_cycle_collection():
+                    grid = next(iter(source.read([sheet])))
+                    grids[sheet] = compact(grid, table_columns(match), match.first_data)
+                    del grid
+                memo.reread.append(sheet)
+            table = build_table(grids.pop(sheet), match, source=source.name, location=source.location,
+                                day_first=day_first)
+        memo.tables[sheet] = (tokens.get(sheet, ""), table)
         register.add(table, score, scores)
+    for sheet in memo.tables.keys() - taken_sheets:
+        del memo.tables[sheet]
+    if tokens and getattr(source, "sheet_tokens", dict)() != tokens:
+        memo.found.clear()       # the workbook was saved again while it was read: trust nothing kept
+        memo.tables.clear()
     if not taken_tables:
         register.notes.append(f"{source.location}: no order register tables recognised "
                               f"(sheets: {', '.join(visible) or 'none'})")

@@ -96,6 +96,27 @@ class ExcelSource(Source):
         except (OSError, KeyError, ValueError, zipfile.BadZipFile, ElementTree.ParseError):
             return {}
 
+    def sheet_tokens(self) -> dict[str, str]:
+        """Sheet name -> a token of what its cells read as, from the package's directory alone.
+
+        The CRC and size of the sheet's own XML, of the parts every sheet is read
+        through (shared strings, styles) and the date system: a save that changes
+        one tab leaves the other tabs' tokens as they were, so they need not be
+        read again. {} where that cannot be told (.xls, .ods, an odd package).
+        """
+        try:
+            with zipfile.ZipFile(self.path) as package:
+                parts = _sheet_parts(package)
+                if not parts:
+                    return {}
+                shared = "|".join(_crc(package, part) for part in _shared_parts(package))
+                book = package.read("xl/workbook.xml")
+                date1904 = b'date1904="1"' in book or b'date1904="true"' in book
+                return {name: f"{_crc(package, part)}|{shared}|{int(date1904)}"
+                        for name, part in parts.items() if part in package.NameToInfo}
+        except (OSError, KeyError, ValueError, zipfile.BadZipFile, ElementTree.ParseError):
+            return {}
+
     def fingerprint(self) -> str:
         try:
             return file_token(self.path)
@@ -107,6 +128,22 @@ _HINT_LIMIT = 4_000_000
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+def _crc(package: zipfile.ZipFile, part: str) -> str:
+    info = package.NameToInfo.get(part)
+    return f"{info.CRC:08x}:{info.file_size}" if info is not None else "-"
+
+
+def _shared_parts(package: zipfile.ZipFile) -> list[str]:
+    """The shared strings and styles parts, which every sheet's cells are read through."""
+    rels = ElementTree.fromstring(package.read("xl/_rels/workbook.xml.rels"))
+    out = []
+    for rel in rels.iter(f"{_RELS}Relationship"):
+        if rel.get("Type", "").rsplit("/", 1)[-1] in ("sharedStrings", "styles"):
+            target = rel.get("Target", "")
+            out.append(target.lstrip("/") if target.startswith("/") else f"xl/{target}")
+    return sorted(out)
 
 
 def _sheet_parts(package: zipfile.ZipFile) -> dict[str, str]:
