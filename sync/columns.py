@@ -66,21 +66,22 @@ class Factor:
             tested = np.fromiter((bool(test(u)) for u in self.uniques), dtype=bool, count=len(self.uniques))
             return tested[self.codes]
         tested = np.zeros(len(self.uniques), dtype=bool)
-        for i in self._present(rows).tolist():
+        for i in self.present(rows).tolist():
             tested[i] = test(self.uniques[i])
         return tested[self.codes]
 
     def mask_all(self, test: Callable[[np.ndarray], np.ndarray], rows: np.ndarray) -> np.ndarray:
         """``mask`` with a ``test`` that answers for an array of distinct values in one call."""
         tested = np.zeros(len(self.uniques), dtype=bool)
-        present = self._present(rows)
+        present = self.present(rows)
         if len(present):
             tested[present] = test(self.uniques[present])
         return tested[self.codes]
 
-    def _present(self, rows: np.ndarray) -> np.ndarray:
-        """The codes used in ``rows`` (a boolean mask), ascending."""
-        return np.flatnonzero(np.bincount(self.codes[rows], minlength=len(self.uniques)))
+    def present(self, rows: np.ndarray | None = None) -> np.ndarray:
+        """The codes used (in ``rows``, a boolean mask), ascending."""
+        codes = self.codes if rows is None else self.codes[rows]
+        return np.flatnonzero(np.bincount(codes, minlength=len(self.uniques)))
 
 
 def factorize(values: np.ndarray, *, disjoint: bool = False) -> Factor:

@@ -109,17 +109,32 @@ def build_table(grid: Grid | ColumnGrid, match: HeaderMatch, *, source: str, loc
     data: dict[str, Any] = {}
     raw = RawCells()
     bad: dict[str, np.ndarray] = {}
+    text = _text_dtype()
     for name, col in match.mapping.items():
         kept = cells[col].take(keep)
         parsed = parse_column(kept.uniques, spec.fields[name].type, date1904=grid.date1904, day_first=day_first,
                               distinct=True)
-        data[name], raw[name], bad[name] = kept.spread(parsed.values), kept, kept.spread(parsed.bad)
+        data[name], raw[name], bad[name] = _spread(kept, parsed.values, text), kept, kept.spread(parsed.bad)
+    data[ROW] = rows
     frame = pd.DataFrame(data, index=pd.RangeIndex(len(rows)))
-    frame[ROW] = rows
     columns = {f: Column(f, c, match.labels[c] if c < len(match.labels) else "") for f, c in match.mapping.items()}
     unmapped = [lab for c, lab in enumerate(match.labels) if lab and c not in match.mapping.values()]
     return Table(match.table, source, location, grid.sheet, match.header_row_1based, columns, frame, raw, bad,
                  unmapped, list(match.notes))
+
+
+def _text_dtype() -> Any:
+    """The dtype pandas gives a column of text (``str``; ``object`` where string inference is off)."""
+    return pd.Series(np.array(["x"], dtype=object)).dtype
+
+
+def _spread(kept: Factor, values: np.ndarray | pd.Series, text: Any) -> Any:
+    """Parsed values laid out per row. Text (str or None per value) becomes the array pandas would
+    infer for it, made from the distinct values, so pandas need not look at every row's text."""
+    values = np.asarray(values)
+    if values.dtype != object or not any(v is not None for v in values[kept.present()].tolist()):
+        return kept.spread(values)  # no text in the rows: pandas keeps such a column as object
+    return pd.array(values, dtype=text).take(kept.codes)
 
 
 def _data_rows(cells: dict[int, Factor], match: HeaderMatch, column: Any, height: int, width: int) -> np.ndarray:

@@ -19,13 +19,13 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from sync.columns import RawCells, factorize
+from sync.columns import Factor, RawCells, factorize
 from sync.detect import TOTAL_WORDS, find_header, is_total_label
 from sync.normalize import _NUM_CLEAN, _NUM_WORDS, _number_text, _texts_or_none, parse_number_text, text_of
 from sync.register import load
 from sync.sources.base import Grid
 from sync.sources.excel import ExcelSource
-from sync.tables import _total_label, _total_labels, build_table
+from sync.tables import _spread, _text_dtype, _total_label, _total_labels, build_table
 
 SPACES = " \t\n\u00a0\u3000\u2002\u200b\ufeff\u2028\x1c"
 cells = st.one_of(
@@ -98,6 +98,17 @@ def test_number_fast_paths_read_like_parse_number_text(text):
 def test_units_cleaned_as_without_the_lookahead(text):
     plain = re.compile(rf"(?i)({_NUM_WORDS})")  # Kelvin sign and long s fold onto k and s
     assert _NUM_CLEAN.sub("", text) == plain.sub("", text)
+
+
+@given(st.lists(st.sampled_from(["a", "b c", "合计", None]), min_size=1, max_size=5), st.data())
+@settings(max_examples=200, deadline=None)
+def test_text_columns_built_from_distinct_values_are_what_pandas_infers(texts, data):
+    values = np.empty(len(texts), dtype=object)
+    values[:] = texts
+    codes = np.array(data.draw(st.lists(st.integers(0, len(texts) - 1), max_size=8)), dtype=np.int32)
+    kept = Factor(codes, values)
+    ours = pd.DataFrame({"t": _spread(kept, values, _text_dtype())})
+    pd.testing.assert_frame_equal(ours, pd.DataFrame({"t": kept.spread(values)}))
 
 
 def orders_grid(rows: list[list[object]]) -> Grid:
