@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHES = ("bench_read.py", "bench_check.py", "bench_diff.py", "bench_latency.py")
+BENCHES = ("bench_read.py", "bench_check.py", "bench_diff.py", "bench_cycle.py", "bench_latency.py")
 
 
 def main(argv: list[str]) -> int:
