@@ -203,15 +203,11 @@ def rates_from_rows(view: OrderView, now: pd.Timestamp) -> Pace:
         return Pace(empty, empty.astype("datetime64[ns]"))
     prod = view.staged()
     event = _col(prod, "actual_finish").fillna(_col(prod, "updated_on"))
-    by, group = view.by_stage(), view.by_stage().ngroup().to_numpy()   # the rows' groups, to group `event` alike
-
-    def per_stage(how: str) -> pd.Series:
-        return event.groupby(group).agg(how).set_axis(by.size().index)
-
-    seen = per_stage("max").unstack(STAGE).reindex(index=index, columns=view.stages)
+    by = view.by_stage()
+    seen = by.agg_values(event, "max").unstack(STAGE).reindex(index=index, columns=view.stages)
     seen = seen.apply(lambda c: pd.to_datetime(c).fillna(now).clip(upper=now))
-    start = pd.concat([by["planned_start"].min() if "planned_start" in prod else per_stage("min"),
-                       per_stage("min")], axis=1).min(axis=1).unstack(STAGE)
+    start = pd.concat([by.agg("planned_start", "min") if "planned_start" in prod else by.agg_values(event, "min"),
+                       by.agg_values(event, "min")], axis=1).min(axis=1).unstack(STAGE)
     start = start.reindex(index=index, columns=view.stages).ffill(axis=1)   # a stage starts no earlier than the one before
     start = start.apply(lambda c: pd.to_datetime(c).fillna(view.orders["order_date"].reindex(index)))
     days = (seen - start).apply(lambda c: c.dt.days).clip(lower=1)
@@ -244,7 +240,7 @@ def _logs_daily(view: OrderView, prod: pd.DataFrame) -> bool:
     """A tab that logs each day's output has several rows per order and stage, each adding to the total."""
     if "completed_qty" not in prod or cumulative_column(view.tables.get("production"), "completed_qty"):
         return False
-    return bool(view.by_stage().size().gt(1).any())
+    return bool(view.by_stage().agg(None, "size").gt(1).any())
 
 
 def project(view: OrderView, pace: Pace, now: pd.Timestamp) -> pd.Series:
@@ -265,7 +261,7 @@ def project(view: OrderView, pace: Pace, now: pd.Timestamp) -> pd.Series:
         finish = pd.concat([own, chain], axis=1).max(axis=1)
     prod = view.parts.get("production")
     if prod is not None and "planned_finish" in prod:   # no pace yet: the plan is the best word there is
-        plan = view.by_order("production")["planned_finish"].max()
+        plan = view.by_order("production").agg("planned_finish", "max")
         finish = finish.reindex(finish.index.union(plan.index)).fillna(plan)
     return finish
 
@@ -314,7 +310,7 @@ def _material_risks(view: OrderView) -> dict[str, list[MaterialRisk]]:
     mat, prod = view.parts.get("materials"), view.parts.get("production")
     if mat is None or prod is None or "expected_date" not in mat or "planned_start" not in prod:
         return {}
-    start = view.by_order("production")["planned_start"].min().rename("_start")
+    start = view.by_order("production").agg("planned_start", "min").rename("_start")
     rows = mat[_col(mat, "arrived_date").isna()].join(start, on=KEY, how="inner")
     late = rows[_col(rows, "arrived_date").isna() & (rows["expected_date"] > rows["_start"])]
     table = view.tables["materials"]

@@ -181,7 +181,8 @@ def missing_rows(ctx: Ctx) -> Iterator[Finding]:
         rows = ctx.view.parts.get(table)
         if rows is None or ctx.view.poorly_joined(table):
             continue
-        lacking = orders[wanted & (cls != CANCELLED) & ~orders.index.isin(ctx.view.by_order(table).size().index)]
+        has_rows = orders.index.isin(ctx.view.by_order(table).agg(None, "size").index)
+        lacking = orders[wanted & (cls != CANCELLED) & ~has_rows]
         names = ("status", "order_date", "order_no", POS, ROW)
         for key, *values in _rows(lacking, None, *names):
             yield _missing(ctx, table, key, dict(zip(names, values)))
@@ -277,7 +278,7 @@ def inspected_over_produced(ctx: Ctx) -> Iterator[Finding]:
     if qc is None or "inspected_qty" not in qc or view.done.empty:
         return
     produced = view.done.ffill(axis=1).iloc[:, -1].dropna()
-    inspected = view.by_order("qc")["inspected_qty"].sum()
+    inspected = view.by_order("qc").agg("inspected_qty", "sum")
     over = inspected[inspected > produced.reindex(inspected.index) + SLACK]
     rows = _largest_at(qc, [KEY], "inspected_qty", over.index)
     made = produced.reindex(over.index).tolist()
@@ -294,7 +295,7 @@ def shipped_over(ctx: Ctx) -> Iterator[Finding]:
     ship = view.parts.get("shipping")
     if ship is None or "shipped_qty" not in ship:
         return
-    shipped = view.by_order("shipping")["shipped_qty"].sum()
+    shipped = view.by_order("shipping").agg("shipped_qty", "sum")
     passed = view.totals["passed"] if "passed" in view.totals else pd.Series(dtype=float)
     if "passed_qty" in view.rows("qc") and not view.poorly_joined("qc"):
         passed = passed.reindex(shipped.index).fillna(0)   # QC is kept, and has no row: nothing passed
@@ -323,10 +324,10 @@ def materials_short(ctx: Ctx) -> Iterator[Finding]:
     if mat is None or not {"required_qty", "arrived_qty"} <= set(mat):
         return
     mat = mat.assign(_material=mat["material"].fillna("") if "material" in mat else "")
-    g = mat.groupby([KEY, "_material"])
+    g = ctx.view.grouped(mat, ctx.view.ranks("materials"), "_material")
     # several delivery rows often restate the same requirement; add it up only when the rows differ
-    required = g["required_qty"].max().where(g["required_qty"].nunique() <= 1, g["required_qty"].sum())
-    arrived = g["arrived_qty"].sum(min_count=1)
+    required = g.agg("required_qty", "max").where(g.agg("required_qty", "nunique") <= 1, g.agg("required_qty", "sum"))
+    arrived = g.agg("arrived_qty", "sum", min_count=1)
     is_short = (arrived < required * (1 - ctx.s.short_tolerance) - SLACK).to_numpy()
     short = arrived[is_short]
     keys = short.index.get_level_values(0)
@@ -369,7 +370,7 @@ def shipped_early(ctx: Ctx) -> Iterator[Finding]:
     rows = ship.join(ctx.view.orders["order_date"], on=KEY)
     qc = ctx.view.parts.get("qc")
     if qc is not None and "inspected_on" in qc:
-        rows = rows.join(ctx.view.by_order("qc")["inspected_on"].min().rename("first_qc"), on=KEY)
+        rows = rows.join(ctx.view.by_order("qc").agg("inspected_on", "min").rename("first_qc"), on=KEY)
     else:
         rows = rows.assign(first_qc=pd.NaT)   # nothing to compare with
     rows = rows[rows["shipped_on"].notna()]
@@ -413,8 +414,8 @@ def status_contradictions(ctx: Ctx) -> Iterator[Finding]:
     view = ctx.view
     if "shipping" not in view.parts or "status" not in view.tables["orders"].columns:
         return
-    shipped = view.by_order("shipping")["shipped_qty"].sum() if "shipped_qty" in view.parts["shipping"] \
-        else view.by_order("shipping").size().astype(float)
+    shipped = view.by_order("shipping").agg("shipped_qty", "sum") if "shipped_qty" in view.parts["shipping"] \
+        else view.by_order("shipping").agg(None, "size").astype(float)
     orders = view.orders.join(shipped.rename("shipped_total"), how="left")
     says = orders["status_class"].isin([SHIPPED, PARTIAL])
     for key, pos, line, no, status in _rows(orders[says & ~(orders["shipped_total"] > 0)], None, POS, ROW,
