@@ -181,6 +181,7 @@ class Grouped:
     def __init__(self, rows: pd.DataFrame, codes: list[np.ndarray], labels: list[pd.Index]) -> None:
         self.rows, self._codes, self._labels = rows, codes, labels
         self._grouped = rows.groupby(self._by())
+        self._index: tuple[pd.Index, pd.Index] | None = None   # the groups as numbers, and as labels
 
     def agg(self, column: str | None, how: str, **kw: Any) -> pd.Series:
         """``rows.groupby(...)[column]`` aggregated by ``how`` (``column`` None: the rows, as for size)."""
@@ -195,11 +196,16 @@ class Grouped:
         return self._codes[0] if len(self._codes) == 1 else self._codes
 
     def _labelled(self, out: pd.Series) -> pd.Series:
+        if self._index is None or not out.index.equals(self._index[0]):   # every group, as a rule: labelled once
+            self._index = (out.index, self._labels_of(out.index))
+        return out.set_axis(self._index[1])
+
+    def _labels_of(self, index: pd.Index) -> pd.Index:
         if len(self._labels) == 1:
-            return out.set_axis(self._labels[0].take(out.index.to_numpy()))
-        codes = [out.index.get_level_values(i).to_numpy() for i in range(len(self._labels))]
-        return out.set_axis(pd.MultiIndex(levels=self._labels, codes=codes, names=[x.name for x in self._labels],
-                                          verify_integrity=False).remove_unused_levels())
+            return self._labels[0].take(index.to_numpy())
+        codes = [index.get_level_values(i).to_numpy() for i in range(len(self._labels))]
+        return pd.MultiIndex(levels=self._labels, codes=codes, names=[x.name for x in self._labels],
+                             verify_integrity=False).remove_unused_levels()
 
 
 def keyed(table: Table, keys: pd.Series | str | None = None) -> pd.DataFrame:
