@@ -172,13 +172,14 @@ def plan_reminders(state: State, concerns: list[Concern], directory: Directory, 
         _sync_episodes(db, concerns, recipients, today)
     if not cal.is_working(today) or now.time() < parse_time(settings["send_after"], "send_after"):
         return []
+    episodes = {(r["kind"], r["subject"], r["recipient"]): r for r in state.db.execute(
+        "SELECT * FROM reminder_episodes WHERE resolved_on IS NULL").fetchall()}     # one query, not one per concern
     due = []
     for c in concerns:
         person = recipients[id(c)]
         if person is None or not person.email:
             continue
-        row = state.db.execute("SELECT * FROM reminder_episodes WHERE kind=? AND subject=? AND recipient=? "
-                         "AND resolved_on IS NULL", (c.kind, c.subject, fold_text(person.name))).fetchone()
+        row = episodes[(c.kind, c.subject, fold_text(person.name))]
         if reminder := _due(c, row, person, directory, today, cal, settings):
             due.append(reminder)
     return due
@@ -190,18 +191,20 @@ def _recipient(c: Concern, directory: Directory, settings: dict[str, Any]) -> Pe
 
 def _sync_episodes(db: Any, concerns: list[Concern], recipients: dict[int, Person | None], today: date) -> None:
     live = set()
+    opened = []
     for c in concerns:
         person = recipients[id(c)]
         if person is None:
             continue
         ident = (c.kind, c.subject, fold_text(person.name))
         live.add(ident)
-        db.execute("INSERT OR IGNORE INTO reminder_episodes (kind, subject, recipient, order_no, first_seen) "
-                   "VALUES (?, ?, ?, ?, ?)", (*ident, c.order_no, today.isoformat()))
-    for row in db.execute("SELECT id, kind, subject, recipient FROM reminder_episodes WHERE resolved_on IS NULL"
-                          ).fetchall():
-        if (row["kind"], row["subject"], row["recipient"]) not in live:
-            db.execute("UPDATE reminder_episodes SET resolved_on=? WHERE id=?", (today.isoformat(), row["id"]))
+        opened.append((*ident, c.order_no, today.isoformat()))
+    db.executemany("INSERT OR IGNORE INTO reminder_episodes (kind, subject, recipient, order_no, first_seen) "
+                   "VALUES (?, ?, ?, ?, ?)", opened)
+    resolved = [(today.isoformat(), row["id"]) for row in db.execute(
+        "SELECT id, kind, subject, recipient FROM reminder_episodes WHERE resolved_on IS NULL").fetchall()
+        if (row["kind"], row["subject"], row["recipient"]) not in live]
+    db.executemany("UPDATE reminder_episodes SET resolved_on=? WHERE id=?", resolved)
 
 
 def _due(c: Concern, row: Any, person: Person, directory: Directory, today: date, cal: WorkCalendar,
