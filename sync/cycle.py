@@ -180,7 +180,7 @@ def run_cycle(state: State, config: Config, register: Register, *, now: datetime
 
 def notify(state: State, config: Config, register: Register, report: Report, *, now: datetime, lang: str) -> int:
     """Queue the reminders and entry-error mails due now; return how many were queued."""
-    inputs = gather(state, config, register, now=now, lang=lang, report=report)
+    inputs = gather(state, config, register, now=now, lang=lang, report=report, history=False)
     return enqueue(state, config, plan_notices(state, config, inputs, now=now, lang=lang), now=now)
 
 

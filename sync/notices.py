@@ -23,6 +23,7 @@ from sync.errors import ConfigError
 from sync.findings import Report
 from sync.i18n import say
 from sync.orderfacts import directory_from, order_facts
+from sync.progress import progress
 from sync.register import Register
 from sync.reminders import (Reminder, find_concerns, plan_entry_errors, plan_reminders, record_entry_errors_sent,
                             record_sent, settings_from)
@@ -50,21 +51,14 @@ def gather(state: State, config: Config, register: Register, *, now: datetime, l
     a second.
     """
     settings = settings_from(config.section("reminders"))
+    today = local_now(config, now).date()     # the day where the register is kept, as the checks see it
     if report is None:
         from sync.pipeline import check_register
-        report = check_register(register, config, lang=lang, today=now.date())
-    facts = order_facts(register, _progress(register, config, now))
+        report = check_register(register, config, lang=lang, today=today)
+    facts = order_facts(register, progress(register, config, today=today))
     changes, requests, last_changed = _ledger(state, history)
-    concerns = find_concerns(facts, register, now.date(), calendar_from(settings), settings, last_changed)
+    concerns = find_concerns(facts, register, today, calendar_from(settings), settings, last_changed)
     return Inputs(register, report, facts, concerns, changes, requests)
-
-
-def _progress(register: Register, config: Config, now: datetime) -> dict[str, Any] | None:
-    try:
-        from sync.progress import progress
-    except ImportError:
-        return None
-    return progress(register, config, today=now.date())
 
 
 def _ledger(state: State, history: bool = True) -> tuple[list[Any], list[Any], dict[str, datetime]]:

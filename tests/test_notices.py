@@ -84,3 +84,17 @@ def test_gather_for_reminders_alone_finds_the_same(history):
     assert full.changes and lean.changes == [] and lean.requests == []
     assert repr(lean.facts) == repr(full.facts) and repr(lean.concerns) == repr(full.concerns)
     assert any(c.kind == "stale" for c in full.concerns)
+
+
+def test_gather_counts_days_where_the_register_is_kept(history):
+    """04:00 in Shanghai is still yesterday in UTC: the notices must see Shanghai's day, as the checks do."""
+    state, path = history
+    cfg = Config.model_validate({"service": {"timezone": "Asia/Shanghai"}})
+    cfg.path = path.parent / "config.toml"
+    register = read(path)
+    early = datetime(2026, 9, 21, 20, 0, tzinfo=timezone.utc)      # 2026-09-22 04:00 in Shanghai
+    later = datetime(2026, 9, 22, 2, 0, tzinfo=timezone.utc)       # 2026-09-22 10:00 in Shanghai
+    first = gather(state, cfg, register, now=early, lang="zh", history=False)
+    second = gather(state, cfg, register, now=later, lang="zh", history=False, report=first.report)
+    assert repr(first.facts) == repr(second.facts) and repr(first.concerns) == repr(second.concerns)
+    assert first.concerns                                         # SO-1 is due on the 22nd: there is something to see
