@@ -299,6 +299,9 @@ def _order_frame(table: Table | None, settings: Settings, keys: pd.Series | None
         df[name] = pd.to_datetime(df[name])
     lookup = settings.status_lookup()
     df["status_class"] = map_values(df["status"], lambda s: lookup.get(header_key(s), OPEN) if s else None)
+    if df[KEY].is_unique and all(isinstance(t, pd.StringDtype) or t.kind in "fiM" for t in df.dtypes):
+        # one line per order, as a rule: then each line is its order, as the grouping below would make it
+        return df.set_index(KEY).assign(lines=1)
     g = df.groupby(KEY, sort=False)
     out = g.first()   # first non-null per column: the order's own line
     out[ROW] = g[ROW].first()

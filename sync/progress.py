@@ -111,24 +111,21 @@ def progress_of_view(view: OrderView, *, today: dt.date | None = None,
     stages = _current_stages(view, pct, percents)
     ends = _finish_days(finish, orders.index, now, view.settings.ship_lag_days)
     paces = _current_rates(pace.rate, orders.index, stages)
-    quantity = orders["quantity"]
-    quantities = [float(q) if ok else None for q, ok in zip(quantity.tolist(), quantity.notna().tolist())]
-    full = 1 - view.settings.short_tolerance
-    day, shipping = now.date(), "shipping" in view.parts
-
-    def column(name: str) -> list[Any]:
-        return orders[name].tolist() if name in orders else [None] * len(orders)
-
+    has_qty = orders["quantity"].notna().to_numpy()
+    qty = orders["quantity"].to_numpy(dtype=float, na_value=np.nan)
+    sent = shipped.reindex(orders.index).to_numpy(dtype=float, na_value=np.nan)
+    complete = has_qty & (sent >= qty * (1 - view.settings.short_tolerance))
+    still = ~(orders["status_class"].isin([SHIPPED, CLOSED, CANCELLED]).to_numpy() | complete)
+    day, shipping, nothing = now.date(), "shipping" in view.parts, [None] * len(orders)
     out: dict[str, OrderProgress] = {}
-    for key, no, customer, follower, qty, due, status, cls, sent, percent, stage, end, rate in zip(
-            orders.index.tolist(), column("order_no"), column("customer"), column("follower"), quantities,
-            _dates(orders["due_date"]) if "due_date" in orders else [None] * len(orders), column("status"),
-            column("status_class"), shipped.reindex(orders.index).tolist(), percents, stages, ends, paces):
-        complete = qty is not None and sent >= qty * full
-        closed = cls in (SHIPPED, CLOSED, CANCELLED) or complete
-        p = OrderProgress(key, str(no), _text(customer), _text(follower), qty, due, _text(status), not closed,
-                          DONE_ALL if complete else stage, percent)
-        if p.open:
+    for key, no, customer, follower, q, due, status, is_open, stage, percent, end, rate in zip(
+            orders.index.tolist(), map(str, orders["order_no"].tolist()), _texts(orders, "customer"),
+            _texts(orders, "follower"), np.where(has_qty, qty, None).tolist(),
+            _dates(orders["due_date"]) if "due_date" in orders else nothing, _texts(orders, "status"),
+            still.tolist(), np.where(complete, DONE_ALL, np.asarray(stages, dtype=object)).tolist(), percents,
+            ends, paces):
+        p = OrderProgress(key, no, customer, follower, q, due, status, is_open, stage, percent)
+        if is_open:
             _project(p, end, rate, day, shipping)
             p.material_risk = materials.get(key, [])
         out[key] = p
@@ -386,6 +383,16 @@ def _dates(values: pd.Series) -> list[dt.date | None]:
     if isinstance(values.dtype, np.dtype) and values.dtype.kind == "M":
         return values.to_numpy().astype("datetime64[D]").astype(object).tolist()
     return [_date(v) for v in values.tolist()]
+
+
+def _texts(frame: pd.DataFrame, name: str) -> list[str | None]:
+    """``_text`` of each value of the column (None for all without it)."""
+    if name not in frame:
+        return [None] * len(frame)
+    values = frame[name]
+    if isinstance(values.dtype, pd.StringDtype):   # text or missing
+        return np.where((values.notna() & (values != "")).to_numpy(), values.to_numpy(dtype=object), None).tolist()
+    return [_text(v) for v in values.tolist()]
 
 
 def _date(v: Any) -> dt.date | None:
