@@ -107,18 +107,28 @@ def factorize(values: np.ndarray, *, disjoint: bool = False) -> Factor:
     return Factor(codes.astype(np.int32, copy=False), uniques)
 
 
-def kinds_of(values: np.ndarray) -> np.ndarray:
-    """Each value's exact type, as an object array."""
-    return np.fromiter(map(type, values.tolist()), dtype=object, count=len(values))
+class Kinds:
+    """The exact type of each of ``values``, asked for as masks; a column of one type (the usual
+    case) answers without looking at its values again."""
 
+    def __init__(self, values: np.ndarray) -> None:
+        self._types = list(map(type, values.tolist()))
+        self.present = set(self._types)
+        self._array: np.ndarray | None = None
 
-def of_kind(kinds: np.ndarray, *types: type) -> np.ndarray:
-    """Where ``kinds`` (from ``kinds_of``) is exactly one of ``types``; subclasses do not count."""
-    mask = np.zeros(len(kinds), dtype=bool)
-    for t in types:
-        # against a 1-array: numpy would hand ``kinds == pd.Timestamp`` to the class and get one False
-        mask |= kinds == np.array([t], dtype=object)
-    return mask
+    def mask(self, *types: type) -> np.ndarray:
+        """Where the value is exactly one of ``types``; subclasses do not count."""
+        n = len(self._types)
+        wanted = self.present.intersection(types)
+        if not wanted or wanted == self.present:
+            return np.full(n, bool(wanted))
+        if self._array is None:
+            self._array = np.fromiter(self._types, dtype=object, count=n)
+        mask = np.zeros(n, dtype=bool)
+        for t in wanted:
+            # against a 1-array: numpy would hand ``kinds == pd.Timestamp`` to the class and get one False
+            mask |= self._array == np.array([t], dtype=object)
+        return mask
 
 
 @dataclass

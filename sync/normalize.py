@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sync.columns import factorize, kinds_of, of_kind
+from sync.columns import Kinds, factorize
 from sync.fields import DATE, EMAIL, KEY, NUMBER
 
 EXCEL_EPOCH_1900 = dt.datetime(1899, 12, 30)
@@ -112,13 +112,13 @@ def parse_numbers(raw: np.ndarray, *, distinct: bool = False) -> Parsed:
     each text is then parsed as it comes, without looking for repeats first.
     """
     cells = _object_cells(raw)
-    kinds = kinds_of(cells)
+    kinds = Kinds(cells)
     values = np.full(len(cells), np.nan)
     bad = np.zeros(len(cells), dtype=bool)
-    numeric = of_kind(kinds, float, int)
+    numeric = kinds.mask(float, int)
     if numeric.any():
         values[numeric] = cells[numeric].astype(float)
-    texts = of_kind(kinds, str)
+    texts = kinds.mask(str)
     if texts.any():
         parsed = _per_value(cells[texts], _number_text, distinct)
         failed = np.array([v is None for v in parsed], dtype=bool)
@@ -191,18 +191,18 @@ def parse_dates(raw: np.ndarray, *, date1904: bool = False, day_first: bool = Fa
                 distinct: bool = False) -> Parsed:
     """A column of raw cells -> datetime64 Series (NaT for blank or bad) and the bad mask."""
     cells = _object_cells(raw)
-    kinds = kinds_of(cells)
+    kinds = Kinds(cells)
     out = np.full(len(cells), np.datetime64("NaT"), dtype="datetime64[us]")
     bad = np.zeros(len(cells), dtype=bool)
-    real = of_kind(kinds, dt.datetime, dt.date, pd.Timestamp)
+    real = kinds.mask(dt.datetime, dt.date, pd.Timestamp)
     if real.any():
         out[real] = _real_dates(cells[real])
-    numeric = of_kind(kinds, float, int)
+    numeric = kinds.mask(float, int)
     if numeric.any():
         converted = _serial_dates(cells[numeric], date1904)
         out[numeric] = converted
         bad[numeric] = np.isnat(converted)
-    texts = of_kind(kinds, str)
+    texts = kinds.mask(str)
     if texts.any():
         parsed = _per_value(cells[texts], lambda t: _date_text(t, day_first), distinct)
         failed = np.array([v is None for v in parsed], dtype=bool)
@@ -280,7 +280,7 @@ def _texts_or_none(values: np.ndarray) -> np.ndarray:
     which text needs folding is found by one regex pass over all of it joined (order numbers
     are all distinct, so per-value work here would run once per row)."""
     out = np.empty(len(values), dtype=object)
-    plain = of_kind(kinds_of(values), str)
+    plain = Kinds(values).mask(str)
     texts = values[plain].tolist()
     folded = texts
     if texts:

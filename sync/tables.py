@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sync.columns import ColumnGrid, Factor, RawCells, compact, kinds_of, of_kind
+from sync.columns import ColumnGrid, Factor, Kinds, RawCells, compact
 from sync.detect import TOTAL_WORDS, HeaderMatch, is_total_label
 from sync.fields import TABLES
 from sync.normalize import fold_text, parse_column, text_of
@@ -171,8 +171,8 @@ def _total_labels(values: np.ndarray) -> np.ndarray:
     """``_total_label`` of each value; texts with a digit (order numbers, codes) are ruled out all at
     once, by counting the digits of each text among the code points of all of them."""
     out = np.zeros(len(values), dtype=bool)
-    kinds = kinds_of(values)
-    plain = of_kind(kinds, str)
+    kinds = Kinds(values)
+    plain = kinds.mask(str)
     texts = values[plain].tolist()
     if _DIGITS_RULE_OUT and texts:
         lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
@@ -184,7 +184,7 @@ def _total_labels(values: np.ndarray) -> np.ndarray:
         undecided = np.flatnonzero(plain)
     out[undecided] = [is_total_label(v) for v in values[undecided].tolist()]
     # numbers and dates are never labels; only some other kind of object (a str subclass) may be
-    others = np.flatnonzero(~plain & ~of_kind(kinds, *_NOT_TEXT))
+    others = np.flatnonzero(~plain & ~kinds.mask(*_NOT_TEXT))
     out[others] = [_total_label(v) for v in values[others].tolist()]
     return out
 
