@@ -183,10 +183,12 @@ class Grouped:
         self._grouped = rows.groupby(self._by())
         self._index: tuple[pd.Index, pd.Index] | None = None   # the groups as numbers, and as labels
 
-    def agg(self, column: str | None, how: str, **kw: Any) -> pd.Series:
-        """``rows.groupby(...)[column]`` aggregated by ``how`` (``column`` None: the rows, as for size)."""
+    def agg(self, column: str | None, how: str, *, labelled: bool = True, **kw: Any) -> pd.Series:
+        """``rows.groupby(...)[column]`` aggregated by ``how`` (``column`` None: the rows, as for size);
+        not ``labelled``: indexed by the keys' places (the same for every table of the view)."""
         grouped = self._grouped if column is None else self._grouped[column]
-        return self._labelled(getattr(grouped, how)(**kw))
+        out = getattr(grouped, how)(**kw)
+        return self._labelled(out) if labelled else out
 
     def agg_values(self, values: pd.Series, how: str) -> pd.Series:
         """``values``, one per row, aggregated per group as ``agg`` does a column of the rows."""
@@ -199,6 +201,11 @@ class Grouped:
         if self._index is None or not out.index.equals(self._index[0]):   # every group, as a rule: labelled once
             self._index = (out.index, self._labels_of(out.index))
         return out.set_axis(self._index[1])
+
+    @property
+    def labels(self) -> pd.Index:
+        """The keys in order (their places index it)."""
+        return self._labels[0]
 
     def _labels_of(self, index: pd.Index) -> pd.Index:
         if len(self._labels) == 1:
@@ -348,17 +355,24 @@ def _stage_done(view: OrderView) -> pd.DataFrame:
 
 
 def _totals(view: OrderView) -> pd.DataFrame:
+    # put side by side by the keys' places, and labelled with the keys after: it is the same frame, and whole
+    # numbers line up many times faster than text
+    plain = len({str(rows[KEY].dtype) for rows in view.parts.values()}) == 1
     sums: list[pd.Series] = []
     for table, fields in (("qc", ("inspected_qty", "passed_qty", "failed_qty")), ("shipping", ("shipped_qty",)),
                           ("materials", ("required_qty", "arrived_qty"))):
         rows = view.parts.get(table)
         for f in fields:
             if rows is not None and f in rows:
-                sums.append(view.by_order(table).agg(f, "sum", min_count=1).rename(f.removesuffix("_qty")))
-    counts = [view.by_order(t).agg(None, "size").rename(f"{t}_rows") for t in view.parts]
+                total = view.by_order(table).agg(f, "sum", labelled=not plain, min_count=1)
+                sums.append(total.rename(f.removesuffix("_qty")))
+    counts = [view.by_order(t).agg(None, "size", labelled=not plain).rename(f"{t}_rows") for t in view.parts]
     if not sums and not counts:
         return pd.DataFrame(index=pd.Index([], name=KEY))
-    return pd.concat(sums + counts, axis=1)
+    out = pd.concat(sums + counts, axis=1)
+    if plain:
+        out.index = view.by_order(next(iter(view.parts))).labels.take(out.index.to_numpy())
+    return out
 
 
 def total(view: OrderView, key: str, name: str) -> float:
