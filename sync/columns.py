@@ -112,18 +112,18 @@ class Kinds:
     case) answers without looking at its values again."""
 
     def __init__(self, values: np.ndarray) -> None:
-        self._types = list(map(type, values.tolist()))
-        self.present = set(self._types)
+        self._values = values.tolist()
+        self.present = set(map(type, self._values))
         self._array: np.ndarray | None = None
 
     def mask(self, *types: type) -> np.ndarray:
         """Where the value is exactly one of ``types``; subclasses do not count."""
-        n = len(self._types)
+        n = len(self._values)
         wanted = self.present.intersection(types)
         if not wanted or wanted == self.present:
             return np.full(n, bool(wanted))
         if self._array is None:
-            self._array = np.fromiter(self._types, dtype=object, count=n)
+            self._array = np.fromiter(map(type, self._values), dtype=object, count=n)
         mask = np.zeros(n, dtype=bool)
         for t in wanted:
             # against a 1-array: numpy would hand ``kinds == pd.Timestamp`` to the class and get one False

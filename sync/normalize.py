@@ -277,35 +277,42 @@ def parse_texts(raw: np.ndarray, *, distinct: bool = False) -> Parsed:
 
 def _texts_or_none(values: np.ndarray) -> np.ndarray:
     """``text_of(v) or None`` for each value. Text that folding leaves alone is kept as it is;
-    which text needs folding is found by one regex pass over all of it joined (order numbers
-    are all distinct, so per-value work here would run once per row)."""
+    which text needs folding is found by looking at all of it joined (order numbers are all
+    distinct, so per-value work here would run once per row)."""
     out = np.empty(len(values), dtype=object)
     plain = Kinds(values).mask(str)
     texts = values[plain].tolist()
-    folded = texts
-    if texts:
-        folded = list(texts)
-        for i in _needs_folding(texts):
-            folded[i] = text_of(texts[i])
-    out[plain] = [t or None for t in folded]
+    folded = list(texts)
+    for i in _needs_folding(texts):
+        folded[i] = text_of(texts[i])
+    out[plain] = folded
+    out[plain & (out == "")] = None
     if not plain.all():
         out[~plain] = [text_of(v) or None for v in values[~plain].tolist()]
     return out
 
 
-def _needs_folding(texts: list[str]) -> list[int]:
-    """Indexes of the texts ``fold_text`` might change: not printable (every space but ' ' is not),
-    a space doubled, or a space at either end. Usually none: one look at all of them joined says so."""
+#: where a space sits that ``fold_text`` would drop: two in a row, or a text's last or first one
+_DOUBLE_SPACE, _SPACE_LAST, _SPACE_FIRST = re.compile("  "), re.compile(r" \|"), re.compile(r"\| ")
+
+
+def _needs_folding(texts: list[str]) -> set[int]:
+    """Indexes of the texts ``fold_text`` might change (more is fine, never fewer): not printable
+    (every space but ' ' is not), a space doubled, or a space at either end. Looked for in all the
+    texts joined by "|": usually there is nothing; else a few hits, each mapped back to its text."""
+    found: set[int] = set()
     joined = "|".join(texts)
-    if (joined.isprintable() and "  " not in joined and " |" not in joined and "| " not in joined
-            and joined[:1] != " " != joined[-1:]):
-        return []
-    n = len(texts)
-    folds = ~np.fromiter(map(str.isprintable, texts), dtype=bool, count=n)
-    folds |= np.fromiter(map(str.__contains__, texts, repeat("  ")), dtype=bool, count=n)
-    folds |= np.fromiter(map(str.startswith, texts, repeat(" ")), dtype=bool, count=n)
-    folds |= np.fromiter(map(str.endswith, texts, repeat(" ")), dtype=bool, count=n)
-    return np.flatnonzero(folds).tolist()
+    if not joined.isprintable():
+        found.update(np.flatnonzero(~np.fromiter(map(str.isprintable, texts), dtype=bool, count=len(texts))).tolist())
+    hits = [m.start() for m in _DOUBLE_SPACE.finditer(joined)]  # inside the text it starts in
+    hits += [m.start() for m in _SPACE_LAST.finditer(joined)]  # a text's last character
+    hits += [m.start() + 1 for m in _SPACE_FIRST.finditer(joined)]  # the next text's first
+    hits += [0] if joined[:1] == " " else []
+    hits += [len(joined) - 1] if joined[-1:] == " " else []
+    if hits:
+        starts = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]])  # where each text begins in ``joined``
+        found.update((np.searchsorted(starts, hits, side="right") - 1).tolist())
+    return found
 
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
