@@ -169,17 +169,21 @@ def _total_label(value: Any) -> bool:
 
 def _total_labels(values: np.ndarray) -> np.ndarray:
     """``_total_label`` of each value; texts with a digit (order numbers, codes) are ruled out all at
-    once, by counting the digits of each text among the code points of all of them."""
+    once, from the code points of all of them."""
     out = np.zeros(len(values), dtype=bool)
     kinds = Kinds(values)
     plain = kinds.mask(str)
     texts = values[plain].tolist()
     if _DIGITS_RULE_OUT and texts:
         lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-        points = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype="<u4")
-        digits = np.concatenate(([0], np.cumsum((points >= 48) & (points <= 57))))
-        ends = np.cumsum(lengths)
-        undecided = np.flatnonzero(plain)[digits[ends] == digits[ends - lengths]]
+        joined = "".join(texts)
+        points = (np.frombuffer(joined.encode("ascii"), dtype=np.uint8) if joined.isascii()  # a quarter the size
+                  else np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype="<u4"))
+        digit = np.append((points >= 48) & (points <= 57), False)  # the False: empty texts at the end
+        starts = np.cumsum(lengths) - lengths
+        has_digit = np.logical_or.reduceat(digit, starts)
+        has_digit[lengths == 0] = False  # reduceat gives an empty span the point at its start
+        undecided = np.flatnonzero(plain)[~has_digit]
     else:
         undecided = np.flatnonzero(plain)
     out[undecided] = [is_total_label(v) for v in values[undecided].tolist()]

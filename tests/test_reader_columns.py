@@ -77,6 +77,7 @@ def test_totals_prefilter_agrees_with_is_total_label(text):
 @given(st.lists(st.one_of(st.text(alphabet=st.sampled_from("合计小总total TOTAL-12３\ud800" + SPACES), max_size=8),
                           st.sampled_from(sorted(TOTAL_WORDS)), cells), max_size=12))
 @settings(max_examples=200, deadline=None)
+@example(["", "合计", "", "SO-1", "1", "", "小计", "Total", ""])
 def test_totals_of_a_column_at_once_agree_with_each_alone(values):
     column = np.empty(len(values), dtype=object)
     column[:] = values
