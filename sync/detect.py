@@ -96,17 +96,24 @@ def _claims(label: str, table: str, extra: tuple = ()) -> tuple[tuple[float, str
 
 def _fuzzy(whole: str, strong: dict[str, str]) -> str | None:
     """An alias at the end of the label (Chinese and English nouns put the head last), or followed by a unit."""
+    return next((strong[k] for k in _fuzzy_keys(whole) if k in strong), None)
+
+
+@lru_cache(maxsize=65536)
+def _fuzzy_keys(whole: str) -> tuple[str, ...]:
+    """What ``_fuzzy`` looks up for a label, in order: its tails, then its heads before a unit
+    (worked out once per label, not once per table)."""
+    keys = []
     for k in range(1, FUZZY_PREFIX + 1):
         tail = whole[k:]
-        if len(tail) >= (4 if tail.isascii() else 2) and tail in strong:
-            return strong[tail]
-    if not whole.endswith(QUALIFIERS):  # one C call rules out most labels
-        return None
-    for q in QUALIFIERS:
-        head = whole[: -len(q)]
-        if whole.endswith(q) and len(head) >= 2 and head in strong:
-            return strong[head]
-    return None
+        if len(tail) >= (4 if tail.isascii() else 2):
+            keys.append(tail)
+    if whole.endswith(QUALIFIERS):  # one C call rules out most labels
+        for q in QUALIFIERS:
+            head = whole[: -len(q)]
+            if whole.endswith(q) and len(head) >= 2:
+                keys.append(head)
+    return tuple(keys)
 
 
 @lru_cache(maxsize=65536)
@@ -152,7 +159,13 @@ def sheet_name_hits(spec: TableSpec, sheet: str, hint: str = "") -> float:
 
 
 def _names(spec: TableSpec, key: str) -> bool:
-    return any(header_key(w) in key for w in spec.sheet_words if len(header_key(w)) >= 2) or key in spec.sheet_words
+    return any(w in key for w in _word_keys(spec.sheet_words)) or key in spec.sheet_words
+
+
+@lru_cache(maxsize=None)
+def _word_keys(words: tuple[str, ...]) -> tuple[str, ...]:
+    """The keys of a table's sheet words, those long enough to be looked for inside a sheet name."""
+    return tuple(k for w in words if len(k := header_key(w)) >= 2)
 
 
 def _row_labels(rows: list[list[Any]], r: int, width: int) -> list[str]:
