@@ -129,7 +129,24 @@ class OrderView:
 
     def known(self, table: str) -> pd.Series:
         """Per row of the department table: is its order in the orders tab?"""
-        return self._keep(("known", table), lambda: self.parts[table][KEY].isin(self.orders.index))
+        def known() -> pd.Series:
+            ordered = np.zeros(len(self._sorted_keys()) + 1, dtype=bool)
+            ordered[self._order_ranks()] = True
+            return pd.Series(ordered[self.ranks(table)], index=self.parts[table].index, name=KEY)
+        return self._keep(("known", table), known)
+
+    def has_rows(self, table: str) -> np.ndarray:
+        """Per order (row of ``orders``): has the department table rows for it?"""
+        present = np.zeros(len(self._sorted_keys()) + 1, dtype=bool)   # the last: keys no tab has
+        present[self.ranks(table)] = True
+        return present[self._order_ranks()]
+
+    def _order_ranks(self) -> np.ndarray:
+        """The orders' places among the keys (-1: a key no department row has)."""
+        def rank() -> np.ndarray:
+            place = {k: i for i, k in enumerate(self._sorted_keys())}
+            return np.array([place.get(k, -1) for k in self.orders.index.tolist()], dtype=np.intp)
+        return self._keep("order ranks", rank)
 
     def by_order(self, table: str, then: str | None = None) -> Grouped:
         """The department table's rows grouped by order key (and by the column ``then``), kept."""

@@ -181,8 +181,7 @@ def missing_rows(ctx: Ctx) -> Iterator[Finding]:
         rows = ctx.view.parts.get(table)
         if rows is None or ctx.view.poorly_joined(table):
             continue
-        has_rows = orders.index.isin(ctx.view.by_order(table).agg(None, "size").index)
-        lacking = orders[wanted & (cls != CANCELLED) & ~has_rows]
+        lacking = orders[wanted & (cls != CANCELLED) & ~ctx.view.has_rows(table)]
         names = ("status", "order_date", "order_no", POS, ROW)
         for key, *values in _rows(lacking, None, *names):
             yield _missing(ctx, table, key, dict(zip(names, values)))
@@ -349,12 +348,14 @@ def planned_after_due(ctx: Ctx) -> Iterator[Finding]:
     if prod is None or "planned_finish" not in prod:
         return
     orders = ctx.view.orders
-    sane = orders[(orders["due_date"] >= orders["order_date"]) | orders["order_date"].isna()]
-    sane = sane[~sane["status_class"].isin([SHIPPED, CLOSED, CANCELLED])]
-    rows = prod.join(sane["due_date"], on=KEY, how="inner")
-    late = rows[rows["planned_finish"] > rows["due_date"]]
+    sane = ((orders["due_date"] >= orders["order_date"]) | orders["order_date"].isna()) & \
+        ~orders["status_class"].isin([SHIPPED, CLOSED, CANCELLED])
+    due = orders["due_date"][sane].reindex(prod[KEY]).set_axis(prod.index)   # each row's order's, if it is kept
+    is_late = (prod["planned_finish"] > due).to_numpy()
+    late = prod[is_late]
     stages = late["stage"].tolist() if "stage" in late else [None] * len(late)
-    for (key, pos, line, planned, due), stage in zip(_rows(late, KEY, POS, ROW, "planned_finish", "due_date"), stages):
+    for (key, pos, line, planned), due, stage in zip(_rows(late, KEY, POS, ROW, "planned_finish"),
+                                                     due[is_late].tolist(), stages):
         yield ctx.at("planned-after-due", WARNING, "production", pos, line, "planned_finish", ctx.say(
             "订单 {no} 计划 {pf} 完成{stage}，晚于交期 {due}", "order {no}: {stage} planned to finish {pf}, after "
             "the due date {due}", no=_no(ctx, key), pf=_d(planned), due=_d(due), stage=stage or ""),
