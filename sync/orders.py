@@ -192,12 +192,17 @@ class OrderView:
 
 class Grouped:
     """Rows grouped by order key (and a second column), in order, as ``rows.groupby([KEY, ...])`` groups them:
-    with the keys grouped by their places in order (whole numbers group many times faster than text) and the
-    results labelled with the keys again."""
+    with each group numbered by its key's place in order (and its second value's place), since whole numbers
+    group many times faster than text, and the results labelled with the keys again."""
 
     def __init__(self, rows: pd.DataFrame, codes: list[np.ndarray], labels: list[pd.Index]) -> None:
-        self.rows, self._codes, self._labels = rows, codes, labels
-        self._grouped = rows.groupby(self._by())
+        self.rows, self._labels = rows, labels
+        number = codes[0]
+        if len(codes) == 2:   # key place * values + value place; a row without a value is in no group
+            number = number * len(labels[1]) + codes[1]
+            number = np.where(codes[1] < 0, np.nan, number) if (codes[1] < 0).any() else number
+        self._number = number
+        self._grouped = rows.groupby(number)
         self._index: tuple[pd.Index, pd.Index] | None = None   # the groups as numbers, and as labels
 
     def agg(self, column: str | None, how: str, *, labelled: bool = True, **kw: Any) -> pd.Series:
@@ -209,25 +214,22 @@ class Grouped:
 
     def agg_values(self, values: pd.Series, how: str) -> pd.Series:
         """``values``, one per row, aggregated per group as ``agg`` does a column of the rows."""
-        return self._labelled(values.groupby(self._by()).agg(how))
-
-    def _by(self) -> Any:
-        return self._codes[0] if len(self._codes) == 1 else self._codes
-
-    def _labelled(self, out: pd.Series) -> pd.Series:
-        if self._index is None or not out.index.equals(self._index[0]):   # every group, as a rule: labelled once
-            self._index = (out.index, self._labels_of(out.index))
-        return out.set_axis(self._index[1])
+        return self._labelled(values.groupby(self._number).agg(how))
 
     @property
     def labels(self) -> pd.Index:
         """The keys in order (their places index it)."""
         return self._labels[0]
 
-    def _labels_of(self, index: pd.Index) -> pd.Index:
+    def _labelled(self, out: pd.Series) -> pd.Series:
+        if self._index is None or not out.index.equals(self._index[0]):   # every group, as a rule: labelled once
+            self._index = (out.index, self._labels_of(out.index.to_numpy().astype(np.intp)))
+        return out.set_axis(self._index[1])
+
+    def _labels_of(self, number: np.ndarray) -> pd.Index:
         if len(self._labels) == 1:
-            return self._labels[0].take(index.to_numpy())
-        codes = [index.get_level_values(i).to_numpy() for i in range(len(self._labels))]
+            return self._labels[0].take(number)
+        codes = list(divmod(number, len(self._labels[1])))
         return pd.MultiIndex(levels=self._labels, codes=codes, names=[x.name for x in self._labels],
                              verify_integrity=False).remove_unused_levels()
 
