@@ -32,6 +32,9 @@ import pandas as pd
 
 from sync.sources.base import Grid
 
+#: from this many cells on, a sheet's distinct values are copied out of its rows' memory (``detached``);
+#: a smaller sheet's rows take too little memory for the copying to be worth its time
+DETACH_CELLS = 1_000_000
 #: types whose values never compare equal to a value of another type in this set
 _DISJOINT = frozenset({str, float, dt.date, dt.datetime, dt.time, dt.timedelta})
 
@@ -173,11 +176,57 @@ def compact(grid: Grid | ColumnGrid, columns: Iterable[int], start: int) -> Colu
         # one pass over the sheet's cell types (lists iterate faster than object arrays) usually
         # clears every column for plain pandas factorisation
         disjoint = set(map(type, chain.from_iterable(rows))) <= _DISJOINT
+        big = body.size >= DETACH_CELLS
         for c in wanted:
-            kept[c] = factorize(body[:, c], disjoint=disjoint)
+            factor = factorize(body[:, c], disjoint=disjoint)
+            kept[c] = Factor(factor.codes, detached(factor.uniques)) if big else factor
     else:
         kept = {c: factorize(np.empty(0, dtype=object)) for c in wanted}
     return ColumnGrid(grid.sheet, start, len(rows), width, kept, grid.date1904, list(grid.merged))
+
+
+def detached(values: np.ndarray) -> np.ndarray:
+    """Equal values of the same types, as new objects.
+
+    A column's distinct values are the first cells of each value, scattered over all the memory
+    of the sheet's rows. Kept as they are, they pin nearly every block the allocator took for
+    those rows, so the process keeps the first sheet's memory while it reads the next (160 MiB
+    at 100k orders, 40 MiB more at the peak); copied while the rows are still alive, they sit in
+    memory of their own and the rows' memory goes back to the system when the rows go.
+    """
+    listed = values.tolist()
+    present = set(map(type, listed))
+    if present == {str}:
+        return np.fromiter(_new_texts(listed), dtype=object, count=len(listed))
+    if present == {float}:
+        return values.astype(float).astype(object)  # exact: NaN, -0.0 and all
+    out = np.empty(len(values), dtype=object)
+    kinds = Kinds(values)
+    texts, numbers = kinds.mask(str), kinds.mask(float)
+    if texts.any():
+        out[texts] = np.fromiter(_new_texts(values[texts].tolist()), dtype=object, count=int(texts.sum()))
+    if numbers.any():
+        out[numbers] = values[numbers].astype(float).astype(object)
+    rest = ~(texts | numbers)
+    if rest.any():
+        out[rest] = [_copy(v) for v in values[rest].tolist()]
+    return out
+
+
+def _new_texts(texts: list[str]) -> list[str]:
+    """Copies of ``texts``: joined and split again (a NUL after the last, or one text would come
+    back as itself), unless a text holds the joining NUL."""
+    parts = ("\x00".join(texts) + "\x00").split("\x00")
+    return parts[:-1] if len(parts) == len(texts) + 1 else ["".join((t, "")) for t in texts]
+
+
+def _copy(value: Any) -> Any:
+    """A new object equal to ``value`` for dates and datetimes (few distinct ones); others as they are."""
+    if type(value) is dt.date:
+        return dt.date(value.year, value.month, value.day)
+    if type(value) is dt.datetime:
+        return value.replace()
+    return value
 
 
 class RawCells(Mapping):

@@ -19,7 +19,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from sync.columns import Factor, RawCells, factorize
+from sync import columns
+from sync.columns import Factor, RawCells, compact, detached, factorize
 from sync.detect import TOTAL_WORDS, find_header, is_total_label
 from sync.normalize import _NUM_CLEAN, _NUM_WORDS, _number_text, _texts_or_none, parse_number_text, text_of
 from sync.register import load
@@ -44,6 +45,27 @@ def same(a: object, b: object) -> bool:
     if isinstance(a, float) and math.isnan(a):
         return math.isnan(b)  # type: ignore[arg-type]
     return a == b
+
+
+@given(st.lists(st.one_of(cells, st.text(alphabet=st.sampled_from("a\x00中\ud800 "), max_size=4)), max_size=12))
+@settings(max_examples=200, deadline=None)
+def test_detached_values_are_equal_new_objects(values):
+    column = np.empty(len(values), dtype=object)
+    column[:] = values
+    copies = detached(column).tolist()
+    assert len(copies) == len(values)
+    assert all(same(a, b) and (a != 0 or math.copysign(1, a) == math.copysign(1, b))
+               for a, b in zip(values, copies))
+
+
+def test_a_big_sheet_keeps_copies_of_its_distinct_values_not_its_cells(monkeypatch):
+    rows = [["SO-1", 1200.5, dt.date(2026, 9, 1), "note"], ["SO-2", 1200.5, dt.date(2026, 9, 1), 7.0]]
+    grid = Grid("订单", [list(r) for r in rows])
+    monkeypatch.setattr(columns, "DETACH_CELLS", 0)
+    kept = compact(grid, range(4), 0)
+    for c in range(4):
+        assert all(same(a, b) for a, b in zip(kept.columns[c].cells(), [r[c] for r in rows]))
+        assert not any(u is r[c] for u in kept.columns[c].uniques for r in rows)
 
 
 @given(st.lists(cells, max_size=30))
