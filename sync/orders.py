@@ -141,6 +141,12 @@ class OrderView:
         present[self.ranks(table)] = True
         return present[self._order_ranks()]
 
+    def on_rows(self, table: str, per_order: pd.Series) -> pd.Series:
+        """``per_order``, indexed by the keys' places (``Grouped.agg(labelled=False)``), for each row of the
+        department table: its order's value (missing where the order has none)."""
+        every = per_order.reindex(np.arange(len(self._sorted_keys()))).to_numpy()
+        return pd.Series(every[self.ranks(table)], index=self.parts[table].index, name=per_order.name)
+
     def _order_ranks(self) -> np.ndarray:
         """The orders' places among the keys (-1: a key no department row has)."""
         def rank() -> np.ndarray:

@@ -368,21 +368,20 @@ def shipped_early(ctx: Ctx) -> Iterator[Finding]:
     ship = ctx.view.parts.get("shipping")
     if ship is None or "shipped_on" not in ship:
         return
-    rows = ship.join(ctx.view.orders["order_date"], on=KEY)
+    # per shipping row: its order's date, and its order's first inspection (if QC keeps dates)
+    ordered = ctx.view.orders["order_date"].reindex(ship[KEY]).set_axis(ship.index)
     qc = ctx.view.parts.get("qc")
-    if qc is not None and "inspected_on" in qc:
-        rows = rows.join(ctx.view.by_order("qc").agg("inspected_on", "min").rename("first_qc"), on=KEY)
-    else:
-        rows = rows.assign(first_qc=pd.NaT)   # nothing to compare with
-    rows = rows[rows["shipped_on"].notna()]
-    before_order = (rows["shipped_on"] < rows["order_date"]).to_numpy()
-    flagged = before_order | (rows["shipped_on"] < rows["first_qc"]).to_numpy()
-    for (key, pos, line, shipped, ordered, inspected), first in zip(
-            _rows(rows[flagged], KEY, POS, ROW, "shipped_on", "order_date", "first_qc"), before_order[flagged]):
+    first_qc = ctx.view.on_rows("shipping", ctx.view.by_order("qc").agg("inspected_on", "min", labelled=False)) \
+        if qc is not None and "inspected_on" in qc else pd.Series(pd.NaT, index=ship.index)
+    before_order = (ship["shipped_on"] < ordered).to_numpy()
+    flagged = (ship["shipped_on"].notna() & (before_order | (ship["shipped_on"] < first_qc))).to_numpy()
+    for (key, pos, line, shipped), ordered_on, inspected, first in zip(
+            _rows(ship[flagged], KEY, POS, ROW, "shipped_on"), ordered[flagged].tolist(), first_qc[flagged].tolist(),
+            before_order[flagged]):
         if first:
             yield ctx.at("shipped-before-order", ERROR, "shipping", pos, line, "shipped_on", ctx.say(
                 "订单 {no} 发货日期 {s} 早于下单日期 {o}", "order {no} shipped on {s}, before it was ordered on {o}",
-                no=_no(ctx, key), s=_d(shipped), o=_d(ordered)),
+                no=_no(ctx, key), s=_d(shipped), o=_d(ordered_on)),
                 ctx.say("核对发货日期", "check the shipping date"), key=key)
         else:
             yield ctx.at("shipped-before-inspection", WARNING, "shipping", pos, line, "shipped_on", ctx.say(
