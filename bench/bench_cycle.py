@@ -5,7 +5,7 @@ A save costs the daemon one cycle: read -> check (rules, cross-tab) -> remember
 step on the bench register (bench/out/register-N.xlsx, shared with
 bench_read.py) after a first cycle has been stored (so, as in the daemon, only
 what is new gets planned and only the tab the save changed is read again;
-``--every-tab`` makes the save change what every tab is read through), in one
+``--every-tab`` makes the save rewrite every tab's XML), in one
 process, as the daemon runs them; ``--profile STEP`` prints a cProfile of that step (read,
 rules, reconcile, remember, gather, plan).
 
@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--orders", type=int, default=10_000)
     parser.add_argument("--profile", choices=["read", "rules", "reconcile", "remember", "gather", "plan"])
     parser.add_argument("--sort", default="cumulative", help="cProfile sort key (cumulative, tottime)")
-    parser.add_argument("--every-tab", action="store_true", help="the save changes what every tab is read through")
+    parser.add_argument("--every-tab", action="store_true", help="the save rewrites every tab's XML (all are read again)")
     args = parser.parse_args(argv)
 
     from sync.checks import Context, run_checks

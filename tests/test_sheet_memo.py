@@ -117,7 +117,16 @@ def test_a_save_that_changes_one_tab_reads_only_that_tab(book):
     assert kept.tables["production"] is not first.tables["production"]
 
 
-def test_new_text_changes_the_shared_strings_and_every_tab_is_read(book):
+def shared_string_cell(path: Path, sheet_part: str, cell: str) -> tuple[str, int]:
+    with zipfile.ZipFile(path) as package:
+        xml = package.read(sheet_part).decode()
+    found = re.search(rf'<c r="{cell}"[^>]*><v>(\d+)</v></c>', xml)
+    assert found, f"{cell} holds a shared string"
+    return xml, int(found[1])
+
+
+def test_new_text_is_added_to_the_shared_strings_and_only_its_tab_is_read(book):
+    """Excel gives a text nobody had typed before the next index: the other tabs read as they did."""
     strings = with_shared_strings(book)
     memos: dict[str, SheetMemo] = {}
     first = load([ExcelSource("register", book)], memos=memos)
@@ -125,18 +134,84 @@ def test_new_text_changes_the_shared_strings_and_every_tab_is_read(book):
     load([ExcelSource("register", book)], memos=memos)
     assert memos["register"].reread == []
 
-    # a note nobody had typed before: appended to the shared strings, and used in the orders tab
-    with zipfile.ZipFile(book) as package:
-        orders = package.read("xl/worksheets/sheet1.xml").decode()
-    cell = re.search(r'<c r="A5"[^>]*><v>(\d+)</v></c>', orders)
-    assert cell, "A5 holds a shared string"
-    orders = orders.replace(cell[0], cell[0].replace(f"<v>{cell[1]}</v>", f"<v>{len(strings)}</v>"))
+    orders, index = shared_string_cell(book, "xl/worksheets/sheet1.xml", "A5")
+    cell = re.search(r'<c r="A5"[^>]*><v>\d+</v></c>', orders)[0]
+    orders = orders.replace(cell, cell.replace(f"<v>{index}</v>", f"<v>{len(strings)}</v>"))
     rewrite(book, {"xl/worksheets/sheet1.xml": orders.encode(), SST: sst(strings + ["SO-NEW-0001"])})
     kept = load([ExcelSource("register", book)], memos=memos)
-    assert set(memos["register"].reread) == ALL_TABS     # every tab reads its text through the changed table
+    assert memos["register"].reread == ["订单登记"]
     assert_same(kept, load([ExcelSource("register", book)]))
     assert "SO-NEW-0001" in set(kept.tables["orders"].data["order_no"])
     assert len(kept.tables["orders"]) == len(first.tables["orders"])
+    assert kept.tables["shipping"] is first.tables["shipping"]
+
+
+def test_shared_strings_changed_in_place_read_every_tab(book):
+    """A program that renumbers or rewrites its strings: no sheet's XML moved, yet their text did."""
+    strings = with_shared_strings(book)
+    memos: dict[str, SheetMemo] = {}
+    first = load([ExcelSource("register", book)], memos=memos)
+    _, index = shared_string_cell(book, "xl/worksheets/sheet1.xml", "A5")
+    renamed = strings[index] + "-B"
+    rewrite(book, {SST: sst([renamed if i == index else s for i, s in enumerate(strings)])})
+    kept = load([ExcelSource("register", book)], memos=memos)
+    assert set(memos["register"].reread) == ALL_TABS
+    assert_same(kept, load([ExcelSource("register", book)]))
+    assert renamed in set(kept.tables["orders"].data["order_no"])
+    assert strings[index] not in set(kept.tables["orders"].data["order_no"])
+    assert kept.tables["shipping"] is not first.tables["shipping"]
+
+
+def test_a_workbook_put_back_from_a_copy_reads_every_tab(book, tmp_path):
+    """Strings added, then the older file copied back over it: not an addition to what was last seen."""
+    strings = with_shared_strings(book)
+    older = Path(shutil.copy(book, tmp_path / "older.xlsx"))
+    memos: dict[str, SheetMemo] = {}
+    load([ExcelSource("register", book)], memos=memos)
+    rewrite(book, {SST: sst(strings + ["SO-NEW-0001"])})
+    load([ExcelSource("register", book)], memos=memos)
+    assert memos["register"].reread == []        # added, and no sheet uses it yet
+    shutil.copy(older, book)
+    kept = load([ExcelSource("register", book)], memos=memos)
+    assert set(memos["register"].reread) == ALL_TABS
+    assert_same(kept, load([ExcelSource("register", book)]))
+
+
+STYLES = "xl/styles.xml"
+
+
+def test_a_new_cell_style_reads_only_the_tab_that_uses_it(book):
+    """Excel adds a style for a cell formatted in a new way; the other tabs' styles keep their formats."""
+    memos: dict[str, SheetMemo] = {}
+    first = load([ExcelSource("register", book)], memos=memos)
+    with zipfile.ZipFile(book) as package:
+        styles = package.read(STYLES).decode()
+        production = package.read("xl/worksheets/sheet3.xml").decode()
+    count = int(re.search(r'<cellXfs count="(\d+)"', styles)[1])
+    styles = styles.replace(f'<cellXfs count="{count}"', f'<cellXfs count="{count + 1}"').replace(
+        "</cellXfs>", '<xf numFmtId="14" fontId="0" fillId="0" borderId="0" applyNumberFormat="1" /></cellXfs>')
+    production = re.sub(r'<c r="E5"( s="\d+")?', f'<c r="E5" s="{count}"', production, count=1)
+    rewrite(book, {STYLES: styles.encode(), "xl/worksheets/sheet3.xml": production.encode()})
+    kept = load([ExcelSource("register", book)], memos=memos)
+    assert memos["register"].reread == ["生产进度"]
+    assert_same(kept, load([ExcelSource("register", book)]))
+    assert kept.tables["orders"] is first.tables["orders"]
+
+
+def test_a_number_format_changed_in_place_reads_every_tab(book):
+    """The date style turned into a plain number format: every tab's dates read differently now."""
+    memos: dict[str, SheetMemo] = {}
+    first = load([ExcelSource("register", book)], memos=memos)
+    with zipfile.ZipFile(book) as package:
+        styles = package.read(STYLES).decode()
+    assert 'numFmtId="164"' in styles
+    rewrite(book, {STYLES: styles.replace('<xf numFmtId="164"', '<xf numFmtId="1"').encode()})
+    kept = load([ExcelSource("register", book)], memos=memos)
+    assert set(memos["register"].reread) == ALL_TABS
+    fresh = load([ExcelSource("register", book)])
+    assert_same(kept, fresh)
+    # the same dates, now typed as serial numbers: what the cells hold changed, so nothing could be kept
+    assert list(kept.tables["orders"].raw["order_date"]) != list(first.tables["orders"].raw["order_date"])
 
 
 def test_same_bytes_read_nothing_and_give_the_same_tables(book):

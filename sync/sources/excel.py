@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import python_calamine as calamine
 
 from sync.errors import SheetNotFound, SourceBusy, SourceUnreadable
 from sync.sources.base import Grid, SheetInfo, Source, register
+from sync.sources.lineage import shared_token
 from sync.sources.safety import file_token, inspect
 
 EXTENSIONS = (".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xla", ".ods")
@@ -97,24 +99,28 @@ class ExcelSource(Source):
             return {}
 
     def sheet_tokens(self) -> dict[str, str]:
-        """Sheet name -> a token of what its cells read as, from the package's directory alone.
+        """Sheet name -> a token of what its cells read as.
 
-        The CRC and size of the sheet's own XML, of the parts every sheet is read
-        through (shared strings, styles) and the date system: a save that changes
-        one tab leaves the other tabs' tokens as they were, so they need not be
-        read again. {} where that cannot be told (.xls, .ods, an odd package).
+        The CRC and size of the sheet's own XML (from the package directory), the
+        lineage of the parts every sheet is read through (shared strings, styles:
+        ``sync.sources.lineage``, which stays put while Excel only adds to them)
+        and the date system: a save that changes one tab leaves the other tabs'
+        tokens as they were, so they need not be read again, even when it added
+        new text. {} where that cannot be told (.xls, .ods, an odd package).
         """
         try:
             with zipfile.ZipFile(self.path) as package:
                 parts = _sheet_parts(package)
                 if not parts:
                     return {}
-                shared = "|".join(_crc(package, part) for part in _shared_parts(package))
+                where = str(self.path.resolve())
+                shared = "|".join(shared_token(where, package, part, kind)
+                                  for kind, part in _shared_parts(package))
                 book = package.read("xl/workbook.xml")
                 date1904 = b'date1904="1"' in book or b'date1904="true"' in book
                 return {name: f"{_crc(package, part)}|{shared}|{int(date1904)}"
                         for name, part in parts.items() if part in package.NameToInfo}
-        except (OSError, KeyError, ValueError, zipfile.BadZipFile, ElementTree.ParseError):
+        except (OSError, KeyError, ValueError, EOFError, zlib.error, zipfile.BadZipFile, ElementTree.ParseError):
             return {}
 
     def fingerprint(self) -> str:
@@ -135,14 +141,16 @@ def _crc(package: zipfile.ZipFile, part: str) -> str:
     return f"{info.CRC:08x}:{info.file_size}" if info is not None else "-"
 
 
-def _shared_parts(package: zipfile.ZipFile) -> list[str]:
-    """The shared strings and styles parts, which every sheet's cells are read through."""
+def _shared_parts(package: zipfile.ZipFile) -> list[tuple[str, str]]:
+    """(kind, part) of the shared strings and styles, which every sheet's cells are read through."""
     rels = ElementTree.fromstring(package.read("xl/_rels/workbook.xml.rels"))
+    kinds = {"sharedStrings": "strings", "styles": "styles"}
     out = []
     for rel in rels.iter(f"{_RELS}Relationship"):
-        if rel.get("Type", "").rsplit("/", 1)[-1] in ("sharedStrings", "styles"):
+        kind = kinds.get(rel.get("Type", "").rsplit("/", 1)[-1])
+        if kind:
             target = rel.get("Target", "")
-            out.append(target.lstrip("/") if target.startswith("/") else f"xl/{target}")
+            out.append((kind, target.lstrip("/") if target.startswith("/") else f"xl/{target}"))
     return sorted(out)
 
 
