@@ -7,20 +7,25 @@ calamine reads every format in one fast pass and never trusts a declared
 from __future__ import annotations
 
 import gc
+import os
+import threading
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import defusedxml.ElementTree as ElementTree
 import python_calamine as calamine
 
-from sync.errors import SheetNotFound, SourceBusy, SourceUnreadable
+from sync.errors import SheetNotFound, SourceBusy, SourceError, SourceUnreadable
 from sync.sources.base import Grid, SheetInfo, Source, register
 from sync.sources.lineage import shared_token
 from sync.sources.safety import file_token, inspect
 
 EXTENSIONS = (".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xla", ".ods")
+PARSERS = min(2, os.cpu_count() or 1)   # threads parsing sheets while the last one is converted
+AHEAD_BYTES = 32 * 1024**2               # sheet XML parsed ahead at most: those cells are held meanwhile
 
 
 @register
@@ -61,26 +66,69 @@ class ExcelSource(Source):
             book.close()
 
     def read(self, names: Iterable[str] | None = None) -> Iterator[Grid]:
+        """The asked sheets in order; the next ones are parsed in worker threads meanwhile.
+
+        calamine parses a sheet's XML without holding the GIL, so while this thread
+        turns one sheet into Python rows (and the caller compacts them) the workers
+        parse the next: a whole 10k-order register reads in about half the time on
+        two cores. Only sheets of up to ``AHEAD_BYTES`` of XML are parsed ahead, so
+        the big sheets of a big register are still held one at a time.
+        """
         book, date1904 = self._open()
+        token = self.fingerprint()
+        wanted = list(book.sheet_names if names is None else names)
+        sizes = self.sheet_sizes() if len(wanted) > 1 else {}
+        books = [book]
+        local = threading.local()
+        lock = threading.Lock()
+
+        def parse(name: str) -> calamine.CalamineSheet:
+            own = getattr(local, "book", None)
+            if own is None:   # a workbook borrows itself for a whole parse: one per thread
+                own = local.book = calamine.CalamineWorkbook.from_path(str(self.path))
+                with lock:
+                    books.append(own)
+                if self.fingerprint() != token:
+                    raise SourceBusy(self.location, "the workbook was saved again while it was read")
+            return own.get_sheet_by_name(name)
+
+        workers = ThreadPoolExecutor(max_workers=min(PARSERS, len(wanted)) or 1, thread_name_prefix="calamine")
+        parsing: dict[int, Future] = {}
         try:
-            wanted = list(book.sheet_names if names is None else names)
-            for name in wanted:
+            for at, name in enumerate(wanted):
                 if name not in book.sheet_names:
                     raise SheetNotFound(self.location, f"no sheet named {name!r}",
                                         hint=f"Sheets in the workbook: {', '.join(book.sheet_names)}")
-                yield self._read_sheet(book, name, date1904)
+                ahead = 0
+                for later in range(at, len(wanted)):
+                    if len(parsing) >= PARSERS + 1 or wanted[later] not in book.sheet_names:
+                        break
+                    size = sizes.get(wanted[later], AHEAD_BYTES + 1)
+                    if later > at and ahead + size > AHEAD_BYTES:
+                        break
+                    if later not in parsing:
+                        parsing[later] = workers.submit(parse, wanted[later])
+                    if later > at:
+                        ahead += size
+                yield self._read_sheet(parsing.pop(at), name, date1904)
         finally:
-            book.close()
+            for future in parsing.values():
+                future.cancel()
+            workers.shutdown(wait=True)
+            for each in books:
+                each.close()
 
-    def _read_sheet(self, book: calamine.CalamineWorkbook, name: str, date1904: bool) -> Grid:
+    def _read_sheet(self, parsed: Future, name: str, date1904: bool) -> Grid:
         # to_python makes one list per row, millions of new containers and no cycles: the cyclic
         # collector running over and over while they are made costs more than the conversion itself
         collecting = gc.isenabled()
         gc.disable()
         try:
-            sheet = book.get_sheet_by_name(name)
+            sheet = parsed.result()
             rows = sheet.to_python(skip_empty_area=False)
             merged = [(a[0], a[1], b[0], b[1]) for a, b in (sheet.merged_cell_ranges or [])]
+        except SourceError:
+            raise
         except BaseException as exc:
             raise self._translate(exc) from exc
         finally:
