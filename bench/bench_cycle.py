@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         full.extend(report)
         full.extend(out["reconcile"])
         step("remember", lambda: remember(state, register, now=now, lang="zh"))
-        inputs = step("gather", lambda: gather(state, config, register, now=now, lang="zh", report=full))
+        inputs = step("gather", lambda: gather(state, config, register, now=now, lang="zh", report=full, history=False))
         step("plan", lambda: plan_notices(state, config, inputs, now=now, lang="zh"))
         state.close()
     total = sum(times.values())

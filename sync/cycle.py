@@ -56,6 +56,7 @@ class CycleResult:
     changes: int = 0
     notices: int = 0
     duration: float = 0.0
+    steps: dict[str, float] = field(default_factory=dict)  # step -> seconds, for the log line
 
 
 def content_hash(path: Path) -> str:
@@ -145,7 +146,8 @@ def summarise(result: CycleResult) -> str:
     rows = sum(report.tables.values()) if report else 0
     return (f"cycle read={','.join(result.read) or '-'} unchanged={','.join(result.skipped) or '-'} rows={rows} "
             f"findings={findings} errors={errors} changes={result.changes} notices={result.notices} "
-            f"duration={result.duration:.2f}s")
+            f"duration={result.duration:.2f}s"
+            + (" steps=" + ",".join(f"{k}:{v:.2f}" for k, v in result.steps.items()) if result.steps else ""))
 
 
 def timed() -> float:
@@ -169,12 +171,24 @@ def run_cycle(state: State, config: Config, register: Register, *, now: datetime
     """check -> remember -> plan notices -> queue -> deliver, for the register as it is now."""
     result = result or CycleResult()
     today = now.astimezone(zone(config.service.timezone)).date()
+    lap = timed()
+
+    def step(name: str) -> None:
+        nonlocal lap
+        done = timed()
+        result.steps[name] = done - lap
+        lap = done
+
     report = check_register(register, config, lang=lang, today=today)
+    step("check")
     changes = remember(state, register, now=now, lang=lang, projected_finish=projected_finishes(register, config, today))
+    step("remember")
     report.extend(changes.findings)
     result.report, result.changes = report, len(changes.changes)
     result.notices = notify(state, config, register, report, now=now, lang=lang)
+    step("notify")
     deliver(state, config, now=now)
+    step("deliver")
     return result
 
 

@@ -216,7 +216,7 @@ class Service:
         started = time.perf_counter()
         now = self.now()
         read, unchanged = self.cache.refresh(names, now, force=force)
-        result = CycleResult(read=read, skipped=unchanged)
+        result = CycleResult(read=read, skipped=unchanged, steps={"read": time.perf_counter() - started})
         if read:
             result = run_cycle(self.state, self.config, self.cache.register(), now=now, lang=self.lang,
                                result=result)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import email
 import email.policy
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -147,6 +148,9 @@ def test_each_save_is_one_cycle_and_errors_reach_the_follower(folder, daemon):
     # Excel: a due date typed before the order date in row 10
     save_like_excel(register, edited(register, "订单登记", "J10", datetime(2020, 1, 1)))
     wait_for(lambda: len(cycles(folder)) == 2, what="a cycle after the Excel save")
+    line = cycles(folder)[-1]   # what the operator reads: the source, and where the cycle's time went
+    assert "read=register" in line and "changes=1" in line and "notices=1" in line
+    assert re.search(r"steps=read:[\d.]+,check:[\d.]+,remember:[\d.]+,notify:[\d.]+,deliver:[\d.]+", line), line
     sent = mails(folder)  # delivered by the cycle itself, not by a later tick of the scheduler
     assert len(sent) == 1
     message = email.message_from_bytes(sent[0].read_bytes(), policy=email.policy.default)
