@@ -99,17 +99,15 @@ class ExcelSource(Source):
                 if name not in book.sheet_names:
                     raise SheetNotFound(self.location, f"no sheet named {name!r}",
                                         hint=f"Sheets in the workbook: {', '.join(book.sheet_names)}")
-                ahead = 0
-                for later in range(at, len(wanted)):
-                    if len(parsing) >= PARSERS + 1 or wanted[later] not in book.sheet_names:
-                        break
-                    size = sizes.get(wanted[later], AHEAD_BYTES + 1)
-                    if later > at and ahead + size > AHEAD_BYTES:
+                if at not in parsing:
+                    parsing[at] = workers.submit(parse, name)
+                ahead = 0   # bytes of XML parsed ahead of this sheet (size unknown: too much)
+                for later in range(at + 1, len(wanted)):
+                    ahead += sizes.get(wanted[later], AHEAD_BYTES + 1)
+                    if len(parsing) > PARSERS or ahead > AHEAD_BYTES or wanted[later] not in book.sheet_names:
                         break
                     if later not in parsing:
                         parsing[later] = workers.submit(parse, wanted[later])
-                    if later > at:
-                        ahead += size
                 yield self._read_sheet(parsing.pop(at), name, date1904)
         finally:
             for future in parsing.values():

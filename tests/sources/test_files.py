@@ -6,6 +6,7 @@ import csv
 import os
 
 import openpyxl
+import pytest
 
 from tests.sources.contract import SourceContract, as_text
 
@@ -54,3 +55,47 @@ class TestCsvSource(SourceContract):
         (rows,) = sheets.values()
         with path.open("w", newline="", encoding="utf-8-sig") as fh:
             csv.writer(fh).writerows([[as_text(v) for v in r] for r in rows])
+
+
+def many_sheets(count: int) -> dict[str, list[list]]:
+    return {f"第{n}页": [["订单号", "数量"]] + [[f"SO-{n}-{r}", r * n] for r in range(1, 40)] for n in range(1, count + 1)}
+
+
+def test_sheets_parsed_ahead_or_one_at_a_time_read_the_same(tmp_path, monkeypatch):
+    """The next sheets are parsed in worker threads while one is converted; with no room to parse
+    ahead (a big register's big sheets) they are read one at a time: the grids are the same."""
+    import sync.sources.excel as excel
+
+    sheets = many_sheets(7)
+    path = tmp_path / "register.xlsx"
+    write_xlsx(path, sheets)
+    order = list(reversed(sheets))
+    ahead = [(g.sheet, g.rows) for g in ExcelSource("register", path).read(order)]
+    monkeypatch.setattr(excel, "AHEAD_BYTES", 0)
+    alone = [(g.sheet, g.rows) for g in ExcelSource("register", path).read(order)]
+    assert [s for s, _ in ahead] == order
+    assert ahead == alone
+    assert ahead[0][1][2] == ["SO-7-2", 14]
+
+
+def test_stopping_part_way_leaves_no_thread_behind(tmp_path):
+    import threading
+
+    path = tmp_path / "register.xlsx"
+    write_xlsx(path, many_sheets(5))
+    grids = ExcelSource("register", path).read()
+    assert next(grids).sheet == "第1页"
+    grids.close()
+    assert not [t for t in threading.enumerate() if t.name.startswith("calamine")]
+
+
+def test_a_missing_sheet_after_good_ones_is_named_when_reached(tmp_path):
+    from sync.errors import SheetNotFound
+
+    path = tmp_path / "register.xlsx"
+    write_xlsx(path, many_sheets(3))
+    grids = ExcelSource("register", path).read(["第1页", "第2页", "第9页", "第3页"])
+    assert [next(grids).sheet, next(grids).sheet] == ["第1页", "第2页"]
+    with pytest.raises(SheetNotFound, match="第9页") as raised:
+        next(grids)
+    assert "第3页" in (raised.value.hint or "")
