@@ -74,8 +74,8 @@ class ExcelSource(Source):
         two cores. Only sheets of up to ``AHEAD_BYTES`` of XML are parsed ahead, so
         the big sheets of a big register are still held one at a time.
         """
+        token = self.fingerprint()   # before the safety checks: the workers open only the file they passed
         book, date1904 = self._open()
-        token = self.fingerprint()
         wanted = list(book.sheet_names if names is None else names)
         sizes = self.sheet_sizes() if len(wanted) > 1 else {}
         books = [book]
