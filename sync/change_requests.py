@@ -36,7 +36,7 @@ from sync.findings import WARNING, Finding
 from sync.i18n import say
 from sync.normalize import normalise_key, parse_number_text
 from sync.register import Register
-from sync.snapshot import key_text
+from sync.snapshot import snapshot_of
 from sync.state import Migration
 
 if TYPE_CHECKING:
@@ -224,13 +224,14 @@ def _plan_finish(rows: pd.DataFrame) -> date | None:
 
 
 def _rows_of(register: Register, name: str, order_keys: set[str]) -> pd.DataFrame:
+    """The rows of one tab whose order key is among ``order_keys``, with that key as ``_key``.
+
+    The keys are the ledger's (``snapshot_of``), worked out already for this cycle's diff."""
     table = register.tables.get(name)
     if table is None or not table.has("order_no"):
         return pd.DataFrame(columns=["_key"])
-    col = table.data["order_no"]
-    codes, uniques = pd.factorize(col)
-    keys = np.array([key_text(u) or "" for u in np.asarray(uniques, dtype=object)] + [""], dtype=object)[codes]
-    wanted = pd.Series(keys).isin(order_keys).to_numpy()   # a hash lookup: np.isin on strings sorts
+    keys = snapshot_of(table).order_keys
+    wanted = pd.Series(keys, dtype=object).isin(order_keys).to_numpy()   # a hash lookup: np.isin on strings sorts
     rows = table.data[wanted].copy()
     rows["_key"] = keys[wanted]
     return rows

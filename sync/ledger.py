@@ -27,11 +27,10 @@ import numpy as np
 
 from sync.change_requests import (REQUEST_MIGRATIONS, ChangeRequest, ProjectedFinish, classify,
                                   store_requests)
-from sync.derived import derived
 from sync.findings import WARNING, Finding
 from sync.i18n import say
 from sync.register import Register
-from sync.snapshot import Index, Snapshot, snapshot
+from sync.snapshot import Index, Snapshot, snapshot_of
 from sync.state import Migration, State
 
 ADDED, CHANGED, REMOVED = "added", "changed", "removed"
@@ -154,7 +153,7 @@ def plan_table(db: sqlite3.Connection, name: str, register: Register, seen_at: s
     table = register.tables.get(name)
     if table is None:
         return _plan_missing(db, name, meta, register, confirmed, seen_at)
-    snap = derived(table, "snapshot", lambda: snapshot(table))   # a tab the save did not change: as before
+    snap = snapshot_of(table)
     new_meta = (name, table.source, table.location, table.sheet, len(snap), json.dumps(snap.fields),
                 json.dumps({f: c.letter for f, c in table.columns.items()}, ensure_ascii=False))
     if meta is None:

@@ -36,12 +36,13 @@ a value that only changed its form is not a change.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
+from sync.derived import derived
 from sync.fields import DATE, KEY, NUMBER, TABLES
 from sync.normalize import normalise_key, text_of
 from sync.tables import ROW, Table
@@ -69,6 +70,7 @@ class Snapshot:
     hashes: np.ndarray             # int64 per row
     rows: np.ndarray               # 1-based sheet row per row
     source: Table
+    _index: Index | None = field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -82,7 +84,11 @@ class Snapshot:
                             index=pd.RangeIndex(len(positions)), dtype=object)   # None stays None, never NaN
 
     def index(self) -> Index:
-        return Index(self.keys, _hash_keys(self.keys), self.hashes, self.rows)
+        """The identity columns as the ledger stores them (worked out once: a tab a save did not
+        change keeps its snapshot, and so its index, from cycle to cycle)."""
+        if self._index is None:
+            self._index = Index(self.keys, _hash_keys(self.keys), self.hashes, self.rows)
+        return self._index
 
 
 @dataclass
@@ -172,6 +178,11 @@ def _hash_typed(table: Table, name: str) -> np.ndarray:
 def _kind(table: Table, name: str) -> str:
     spec = TABLES[table.name].fields
     return spec[name].type if name in spec else ""
+
+
+def snapshot_of(table: Table) -> Snapshot:
+    """``snapshot``, once per table: a tab a save did not change keeps its snapshot (``sync.derived``)."""
+    return derived(table, "snapshot", lambda: snapshot(table))
 
 
 def snapshot(table: Table) -> Snapshot:
