@@ -60,6 +60,12 @@ def normalise_key(value: Any) -> str:
     return _SPACES.sub("", unicodedata.normalize("NFKC", str(value))).upper()
 
 
+@lru_cache(maxsize=1 << 18)
+def remembered_key(value: Any) -> str:
+    """``normalise_key`` of a hashable value, remembered: the same order numbers come back every cycle."""
+    return normalise_key(value)
+
+
 # --- numbers -----------------------------------------------------------------
 
 _NUM_WORDS = (

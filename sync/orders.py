@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sync.derived import derived
 from sync.errors import ConfigError
 from sync.fields import header_key
-from sync.normalize import normalise_key
+from sync.normalize import normalise_key, remembered_key
 from sync.register import Register
 from sync.tables import ROW, Table
 
@@ -261,7 +261,7 @@ def order_keys(tables: list[Table]) -> tuple[list[pd.Series | str], list[np.ndar
     ordered: list[str] = []
     if together:
         codes, uniques = pd.factorize(pd.concat(together, ignore_index=True), use_na_sentinel=False)
-        keys = pd.Series(uniques, dtype=text).map(normalise_key)
+        keys = pd.Series(uniques, dtype=text).map(remembered_key)
         same, distinct = pd.factorize(keys)
         ordered = sorted(distinct.tolist())   # Python sorts text many times faster than numpy does
         ranks = _places(distinct.tolist(), ordered).take(same)
