@@ -1,9 +1,10 @@
 """Reading again only the tabs a save changed: the result is the register a full read gives.
 
-The daemon keeps, per workbook, each sheet's match and table under a token
-taken from the package directory (the sheet's XML, the shared strings, the
-styles, the date system). These tests save real workbooks the ways users do
-and compare the kept-and-reread register with a read from scratch.
+The daemon keeps, per workbook, each sheet's match and table under a token of
+the sheet's XML, the lineage of the shared strings and styles (unchanged while
+a save only adds to them, as Excel does: ``sync.sources.lineage``) and the
+date system. These tests save real workbooks the ways users do and compare
+the kept-and-reread register with a read from scratch.
 """
 
 from __future__ import annotations
