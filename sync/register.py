@@ -57,8 +57,8 @@ class SheetMemo:
     """What the last read of one source found in each sheet, under the sheet's content token.
 
     A source that can tell its sheets' tokens without reading them (``sheet_tokens``:
-    .xlsx from the package directory) has only the sheets whose token moved read
-    again; the others keep their match and their table. The daemon keeps one per
+    .xlsx from the package directory, and from the shared strings and styles when
+    those moved) has only the sheets whose token moved read again; the others keep their match and their table. The daemon keeps one per
     source: a save that changes one tab costs the read of that tab.
     """
 
