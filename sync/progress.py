@@ -314,9 +314,9 @@ def _material_risks(view: OrderView) -> dict[str, list[MaterialRisk]]:
     table = view.tables["materials"]
     material = late["material"].tolist() if "material" in late else [None] * len(late)
     out: dict[str, list[MaterialRisk]] = {}
-    for key, row, m, expected, start in zip(late[KEY].tolist(), late[ROW].tolist(), material,
-                                            late["expected_date"].tolist(), start[is_late].tolist()):
-        out.setdefault(key, []).append(MaterialRisk(_text(m) or "", expected.date(), start.date(), int(row),
+    for key, row, m, expected, begins in zip(late[KEY].tolist(), late[ROW].tolist(), material,
+                                             late["expected_date"].tolist(), start[is_late].tolist()):
+        out.setdefault(key, []).append(MaterialRisk(_text(m) or "", expected.date(), begins.date(), int(row),
                                                     table.cell("expected_date", int(row))))
     return out
 
@@ -328,7 +328,10 @@ def risk_findings(progresses: dict[str, OrderProgress], view: OrderView, *, lang
     orders = view.tables["orders"]
     where = dict(zip(view.orders.index.tolist(), zip(view.orders[ROW].tolist(), view.orders[POS].tolist()))) \
         if any(p.at_risk for p in progresses.values()) else {}
-    at_risk, late = _at_risk_hint(lang), _material_hint(lang)   # the same words for every order
+    # the advice is the same for every order: said once
+    at_risk = say("与生产确认进度，必要时提前告知客户", "confirm the pace with production and tell the customer early "
+                  "if needed", lang)
+    late = say("催供应商提前，或与生产调整排期", "ask the supplier to bring it forward, or move the schedule", lang)
     for p in progresses.values():
         if p.at_risk:
             out.append(_at_risk(p, orders, where[p.key], lang, today, hint=at_risk))
@@ -338,7 +341,7 @@ def risk_findings(progresses: dict[str, OrderProgress], view: OrderView, *, lang
 
 
 def _at_risk(p: OrderProgress, orders: Any, at: tuple[int, int], lang: str, today: dt.date | None,
-             hint: str | None = None) -> Finding:
+             hint: str) -> Finding:
     """``at``: the order's sheet row and position in its table."""
     row, pos = int(at[0]), int(at[1])
     rule = "order-at-risk"
@@ -362,15 +365,10 @@ def _at_risk(p: OrderProgress, orders: Any, at: tuple[int, int], lang: str, toda
                    row=row, column=orders.columns["due_date"].header if has else None,
                    cell=orders.cell("due_date", row) if has else None, field="due_date", order_no=p.order_no,
                    value=orders.raw_text("due_date", pos) if has else None, follower=p.follower,
-                   hint=_at_risk_hint(lang) if hint is None else hint)
+                   hint=hint)
 
 
-def _at_risk_hint(lang: str) -> str:
-    return say("与生产确认进度，必要时提前告知客户", "confirm the pace with production and tell the customer early if needed",
-               lang)
-
-
-def _material_late(p: OrderProgress, m: MaterialRisk, view: OrderView, lang: str, hint: str | None = None) -> Finding:
+def _material_late(p: OrderProgress, m: MaterialRisk, view: OrderView, lang: str, hint: str) -> Finding:
     t = view.tables["materials"]
     return Finding("material-late", WARNING, say(
         "订单 {no} 的{m}预计 {e} 到货，晚于计划开产 {s}，有缺料风险",
@@ -378,11 +376,7 @@ def _material_late(p: OrderProgress, m: MaterialRisk, view: OrderView, lang: str
         no=p.order_no, m=m.material or say("物料", "material", lang), e=m.expected, s=m.production_start),
         table="materials", source=t.source, sheet=t.sheet, row=m.row, column=t.columns["expected_date"].header,
         cell=m.cell, field="expected_date", order_no=p.order_no, value=m.expected.isoformat(), follower=p.follower,
-        hint=_material_hint(lang) if hint is None else hint)
-
-
-def _material_hint(lang: str) -> str:
-    return say("催供应商提前，或与生产调整排期", "ask the supplier to bring it forward, or move the schedule", lang)
+        hint=hint)
 
 
 def _col(df: pd.DataFrame, name: str) -> pd.Series:

@@ -6,9 +6,6 @@ carries on with the others, so one broken file cannot silence the rest.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -16,6 +13,7 @@ from sync.columns import ColumnGrid, compact
 from sync.detect import HeaderMatch, find_header, recognise
 from sync.errors import SourceError
 from sync.fields import TABLES
+from sync.gcpause import collection_paused
 from sync.sources.base import Grid, Source
 from sync.tables import Table, build_table, table_columns
 
@@ -58,8 +56,9 @@ class SheetMemo:
 
     A source that can tell its sheets' tokens without reading them (``sheet_tokens``:
     .xlsx from the package directory, and from the shared strings and styles when
-    those moved) has only the sheets whose token moved read again; the others keep their match and their table. The daemon keeps one per
-    source: a save that changes one tab costs the read of that tab.
+    those moved) has only the sheets whose token moved read again; the others keep
+    their match and their table. The daemon keeps one per source: a save that
+    changes one tab costs the read of that tab.
     """
 
     found: dict[str, tuple[str, HeaderMatch | None]] = field(default_factory=dict)   # sheet -> (token, match)
@@ -71,8 +70,8 @@ class SheetMemo:
 
     def table(self, sheet: str, tokens: dict[str, str], match: HeaderMatch) -> Table | None:
         token, table = self.tables.get(sheet, ("", None))
-        return table if table is not None and self.fresh(sheet, tokens) and token == tokens[sheet] \
-            and table.name == match.table else None
+        fresh = table is not None and sheet in tokens and token == tokens[sheet]
+        return table if fresh and table.name == match.table else None
 
     def keep_only(self, sheets: list[str]) -> None:
         for gone in (self.found.keys() | self.tables.keys()) - set(sheets):
@@ -117,7 +116,7 @@ def _load_detected(source: Source, register: Register, scores: dict[str, float],
     sizes = getattr(source, "sheet_sizes", dict)()
     memo.reread = [name for name in visible if not memo.fresh(name, tokens)]
     # the biggest sheet first, while nothing else is held: its cells are the peak of the whole read
-    with _no_cycle_collection():
+    with collection_paused():
         for grid in source.read(sorted(memo.reread, key=lambda name: -sizes.get(name, 0))):
             found = recognise(grid, hint)
             memo.found[grid.sheet] = (tokens.get(grid.sheet, ""), found[0] if found else None)
@@ -137,7 +136,7 @@ def _load_detected(source: Source, register: Register, scores: dict[str, float],
         table = memo.table(sheet, tokens, match)
         if table is None:
             if sheet not in grids:   # kept from the last read, but not made a table then: read it now
-                with _no_cycle_collection():
+                with collection_paused():
                     grid = next(iter(source.read([sheet])))
                     grids[sheet] = compact(grid, table_columns(match), match.first_data)
                     del grid
@@ -156,19 +155,6 @@ def _load_detected(source: Source, register: Register, scores: dict[str, float],
                               f"(sheets: {', '.join(visible) or 'none'})")
 
 
-@contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """A sheet's rows are a list per row, freed (by reference counting) once it is compacted; with
-    the cyclic collector on, each collection while they live walks all of them again, for nothing."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
-
-
 def _load_configured(source: Source, wanted: dict[str, TableConfig], register: Register,
                      scores: dict[str, float], day_first: bool) -> None:
     by_sheet: dict[str, list[str]] = {}
@@ -176,7 +162,7 @@ def _load_configured(source: Source, wanted: dict[str, TableConfig], register: R
     for name, cfg in wanted.items():
         (by_sheet.setdefault(cfg.sheet, []) if cfg.sheet else auto).append(name)
     sheets = list(by_sheet) if not auto else [s.name for s in source.sheets() if not s.hidden]
-    with _no_cycle_collection():
+    with collection_paused():
         for grid in source.read(sheets):
             names = by_sheet.get(grid.sheet, []) + [n for n in auto if n not in register.tables]
             for name in names:

@@ -9,7 +9,6 @@ transaction that queues its mails, so a restart neither loses nor repeats it.
 
 from __future__ import annotations
 
-import gc
 import json
 import logging
 import logging.handlers
@@ -28,6 +27,7 @@ from sync.config import Config
 from sync.cycle import (CycleResult, SourceCache, deliver, notify, prepare_state, queue_length, run_cycle,
                         send_digest, summarise)
 from sync.errors import UserError
+from sync.gcpause import collection_paused
 from sync.slots import Slot, due
 from sync.state import Migration, State, now_iso
 from sync.watch import Watcher, is_open_elsewhere
@@ -197,20 +197,14 @@ class Service:
     def cycle(self, names: list[str], *, force: bool = False) -> CycleResult | None:
         """One cycle; a failure is logged with its traceback and the service carries on.
 
-        The cyclic garbage collector waits while the cycle runs: on a big register its full
-        passes over every live object landed in the middle of a cycle, between a save and its
-        mail. It runs again when the cycle is over (what it frees is freed then).
+        The cyclic garbage collector waits while the cycle runs (``sync.gcpause``).
         """
-        collecting = gc.isenabled()
-        gc.disable()
         try:
-            return self._cycle(names, force=force)
+            with collection_paused():
+                return self._cycle(names, force=force)
         except Exception:  # noqa: BLE001 - the daemon must outlive any one bad cycle
             log.exception("cycle for %s failed; carrying on", ", ".join(names))
             return None
-        finally:
-            if collecting:
-                gc.enable()
 
     def _cycle(self, names: list[str], *, force: bool = False) -> CycleResult:
         started = time.perf_counter()

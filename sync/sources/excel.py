@@ -6,7 +6,6 @@ calamine reads every format in one fast pass and never trusts a declared
 
 from __future__ import annotations
 
-import gc
 import os
 import threading
 import zipfile
@@ -19,6 +18,7 @@ import defusedxml.ElementTree as ElementTree
 import python_calamine as calamine
 
 from sync.errors import SheetNotFound, SourceBusy, SourceError, SourceUnreadable
+from sync.gcpause import collection_paused
 from sync.sources.base import Grid, SheetInfo, Source, register
 from sync.sources.lineage import shared_token
 from sync.sources.safety import file_token, inspect
@@ -117,21 +117,16 @@ class ExcelSource(Source):
                 each.close()
 
     def _read_sheet(self, parsed: Future, name: str, date1904: bool) -> Grid:
-        # to_python makes one list per row, millions of new containers and no cycles: the cyclic
-        # collector running over and over while they are made costs more than the conversion itself
-        collecting = gc.isenabled()
-        gc.disable()
+        # to_python makes one list per row, millions of new containers and no cycles
         try:
-            sheet = parsed.result()
-            rows = sheet.to_python(skip_empty_area=False)
-            merged = [(a[0], a[1], b[0], b[1]) for a, b in (sheet.merged_cell_ranges or [])]
+            with collection_paused():
+                sheet = parsed.result()
+                rows = sheet.to_python(skip_empty_area=False)
+                merged = [(a[0], a[1], b[0], b[1]) for a, b in (sheet.merged_cell_ranges or [])]
         except SourceError:
             raise
         except BaseException as exc:
             raise self._translate(exc) from exc
-        finally:
-            if collecting:
-                gc.enable()
         return Grid(name, rows, date1904=date1904, merged=merged)
 
     def sheet_sizes(self) -> dict[str, int]:

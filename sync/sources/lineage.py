@@ -42,23 +42,23 @@ class Strings:
     The counts in the start tag change with every save and are left out.
     """
 
+    start: int       # where the items begin in the part
     length: int
     crc: int
 
     @classmethod
     def of(cls, part: bytes) -> Strings | None:
-        start = _SST_START.search(part, 0, 4096)
+        head = _SST_START.search(part, 0, 4096)
         end = part.rfind(b"</")
-        if start is None or end < start.end():
+        if head is None or end < head.end():
             return None
-        items = memoryview(part)[start.end():end]
-        return cls(len(items), zlib.crc32(items))
+        items = memoryview(part)[head.end():end]
+        return cls(head.end(), len(items), zlib.crc32(items))
 
     def extends(self, before: Strings, part: bytes) -> bool:
-        start = _SST_START.search(part, 0, 4096)
-        if start is None or self.length < before.length:
-            return False
-        return zlib.crc32(memoryview(part)[start.end():start.end() + before.length]) == before.crc
+        """Do this version's items begin with all of ``before``'s?"""
+        return self.length >= before.length and \
+            zlib.crc32(memoryview(part)[self.start:self.start + before.length]) == before.crc
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,7 @@ class Formats:
         return cls(tuple(codes))
 
     def extends(self, before: Formats, part: bytes) -> bool:
+        """Do this version's styles begin with all of ``before``'s formats?"""
         return self.codes[:len(before.codes)] == before.codes
 
 
