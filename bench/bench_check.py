@@ -5,9 +5,9 @@
 Uses (and makes once, via bench/make_register.py) bench/out/register-N.xlsx.
 Measures, in this process, best of ``--repeat``:
 
-read      ``sync.register.load``: read, detect and normalise every tab;
+read      ``sync.tables.register.load``: read, detect and normalise every tab;
 rules     read + every rule of the shipped packs (``sync.checks.run_checks``);
-check     read + ``sync.pipeline.check_register`` (rules and reconciliation): what
+check     read + ``sync.checks.pipeline.check_register`` (rules and reconciliation): what
           ``ordersync check`` does;
 frictionless  ``frictionless.validate`` of the orders sheet with a schema holding
           the equivalent of 10 of our rules (types, required, unique, minimum), once.
@@ -47,8 +47,8 @@ def best(fn, repeat: int) -> tuple[float, object]:
 
 def time_ordersync(path: Path, repeat: int) -> dict[str, float]:
     from sync.checks import Context, run_checks
-    from sync.pipeline import check_register, rules_for
-    from sync.register import load
+    from sync.checks.pipeline import check_register, rules_for
+    from sync.tables.register import load
     from sync.sources import open_path
 
     rules = rules_for(None)
@@ -78,7 +78,7 @@ def time_orders_only(path: Path, rules: list, repeat: int) -> float:
     """What frictionless does: the orders sheet alone, read and checked (config pins the one sheet)."""
     from sync.checks import Context, run_checks
     from sync.config import TableConfig
-    from sync.register import load
+    from sync.tables.register import load
     from sync.sources import open_path
 
     def run():

@@ -56,12 +56,12 @@ def main(argv: list[str] | None = None) -> int:
 
     from sync.checks import Context, run_checks
     from sync.config import load_config
-    from sync.cycle import prepare_state
-    from sync.ledger import remember
-    from sync.notices import gather, plan_notices
-    from sync.pipeline import rules_for, source_findings
-    from sync.reconcile import reconcile
-    from sync.register import load
+    from sync.service.cycle import prepare_state
+    from sync.changes.ledger import remember
+    from sync.notices.plan import gather, plan_notices
+    from sync.checks.pipeline import rules_for, source_findings
+    from sync.checks.reconcile import reconcile
+    from sync.tables.register import load
     from sync.sources import open_path
     from sync.state import State
 

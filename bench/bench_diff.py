@@ -1,6 +1,6 @@
 """Diff time against read time: python bench/bench_diff.py [--orders 100000] [--register FILE]
 
-Reads a demo register (written with ``sync.demo.build_register`` in fast mode
+Reads a demo register (written with ``sync.demo.register.build_register`` in fast mode
 unless --register names one; kept in a temp folder between runs because
 writing 100k orders takes minutes), records it as the baseline in a fresh
 state file, then changes 1% of the rows of every tab in memory (one number
@@ -24,10 +24,10 @@ from pathlib import Path
 
 import numpy as np
 
-from sync.demo import build_register
-from sync.fields import NUMBER
-from sync.ledger import CHANGED, plan_cycle, remember
-from sync.register import Register, load
+from sync.demo.register import build_register
+from sync.tables.fields import NUMBER
+from sync.changes.ledger import CHANGED, plan_cycle, remember
+from sync.tables.register import Register, load
 from sync.sources import open_path
 from sync.state import State
 

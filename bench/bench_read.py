@@ -6,7 +6,7 @@ For each size it makes (once, cached in bench/out/) a demo register with that
 many orders and all seven tabs, then measures, each in a fresh subprocess so
 peak memory is that reader's alone:
 
-ordersync  ``sync.register.load([ExcelSource(...)])``: read, detect and
+ordersync  ``sync.tables.register.load([ExcelSource(...)])``: read, detect and
            normalise every table (what a check cycle does first);
 calamine   ``python_calamine`` ``to_python()`` of the same sheets, all kept;
 openpyxl   ``pandas.read_excel(engine="openpyxl", sheet_name=[...])``, run
@@ -64,7 +64,7 @@ def _visible_sheets(path: str) -> list[str]:
 
 def work_ordersync(path: str) -> dict:
     started = time.perf_counter()
-    from sync.register import load
+    from sync.tables.register import load
     from sync.sources.excel import ExcelSource
 
     imported = time.perf_counter()

@@ -10,7 +10,7 @@ import argparse
 import time
 from pathlib import Path
 
-from sync.demo import build_register
+from sync.demo.register import build_register
 
 
 def main(argv: list[str] | None = None) -> None:

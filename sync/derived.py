@@ -2,7 +2,7 @@
 
 A cycle asks for the same joined view and the same progress three times (the
 cross-tab checks, the change impacts, the notices), and the daemon keeps the
-tables of tabs a save did not change (``sync.register.SheetMemo``), whose
+tables of tabs a save did not change (``sync.tables.register.SheetMemo``), whose
 snapshots need not be taken again. Loaded registers and tables are not changed
 afterwards, so what is derived from them can be kept with them:
 ``derived(obj, key, make)`` calls ``make`` the first time and returns the kept

@@ -1,4 +1,4 @@
-"""A small register for the notice tests: real .xlsx written with openpyxl, read back by sync.register."""
+"""A small register for the notice tests: real .xlsx written with openpyxl, read back by sync.tables.register."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from sync.register import Register, load
+from sync.tables.register import Register, load
 from sync.sources import open_path
 
 PEOPLE = [

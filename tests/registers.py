@@ -3,7 +3,7 @@
     book = Book()
     r = book.order("SO-1", 1000, due="2026-05-30")      # r: the sheet row the order landed on
     book.prod("SO-1", "裁剪", 1000, updated="2026-04-10")
-    reg = book.load(tmp_path)                           # written with openpyxl, read back through sync.register
+    reg = book.load(tmp_path)                           # written with openpyxl, read back through sync.tables.register
 
 Every add returns the Excel row number, so a test can say which cell a finding must point at.
 Dates may be given as 'YYYY-MM-DD' text or ``date``; they are written as real date cells.
@@ -17,7 +17,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from sync.register import Register, load
+from sync.tables.register import Register, load
 from sync.sources import open_path
 
 HEADERS: dict[str, tuple[str, list[str]]] = {

@@ -1,4 +1,4 @@
-"""The column-at-a-time reading of sync.cells and the order facts built on it give what the
+"""The column-at-a-time reading of sync.tables.cells and the order facts built on it give what the
 per-cell definitions give over ``DataFrame.to_dict("records")``, cell for cell and row for row:
 on a demo register with its seeded mistakes and on columns of every type and oddity."""
 
@@ -14,12 +14,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sync.cells import Columns, Keys, day, keyed, normalise_keys, number, text
-from sync.demo import build_register
-from sync.normalize import fold_text, normalise_key
-from sync.orderfacts import (CLOSED_WORDS, SETTLED_ACTIONS, OrderFacts, materials_late, order_facts,
+from sync.tables.cells import Columns, Keys, day, keyed, normalise_keys, number, text
+from sync.demo.register import build_register
+from sync.tables.normalize import fold_text, normalise_key
+from sync.orders.facts import (CLOSED_WORDS, SETTLED_ACTIONS, OrderFacts, materials_late, order_facts,
                              qc_awaiting_rework)
-from sync.register import load
+from sync.tables.register import load
 from sync.sources import open_path
 
 TODAY = date(2026, 11, 27)
@@ -245,5 +245,5 @@ def test_normalise_keys_is_normalise_key_of_each(texts):
 
 
 def _table():
-    from sync.tables import Table
+    from sync.tables.table import Table
     return Table("qc", "register", "register.xlsx", "质检", 1, {}, pd.DataFrame(), {}, {})

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from sync.ledger import changes_since
-from sync.change_requests import stored_requests
+from sync.changes.ledger import changes_since
+from sync.changes.requests import stored_requests
 from tests.test_ledger import MATERIALS_HEADER, ORDERS_HEADER, PRODUCTION_HEADER, Run, order
 
 
@@ -56,7 +56,7 @@ def test_due_date_pulled_in_before_the_projected_finish_is_at_risk(tmp_path):
 
 
 def _pulled_in_to(tmp_path, day, projection):
-    from sync.change_requests import classify
+    from sync.changes.requests import classify
     from tests.test_ledger import register_of
 
     def edit(o):

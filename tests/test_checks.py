@@ -10,8 +10,8 @@ import pytest
 
 from sync.checks import REGISTRY, Context, load_pack, load_rules, run_checks
 from sync.errors import ConfigError
-from sync.pipeline import SHIPPED_RULES, check_register
-from sync.register import Register, load
+from sync.checks.pipeline import SHIPPED_RULES, check_register
+from sync.tables.register import Register, load
 from sync.sources import MemorySource
 
 TODAY = dt.date(2026, 5, 20)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from sync.errors import SourceError
-from sync.register import Register, load
+from sync.tables.register import Register, load
 from sync.sources import open_path
 from tests.conftest import CORPUS
 from tests.corpus_expectations import EXPECTATIONS, Expect

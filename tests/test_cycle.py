@@ -6,8 +6,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from sync.config import load_config
-from sync.cycle import SourceCache
-from sync.demo import build_register
+from sync.service.cycle import SourceCache
+from sync.demo.register import build_register
 from sync.sources import open_path
 
 NOW = datetime(2026, 11, 27, 2, 0, tzinfo=timezone.utc)

@@ -6,7 +6,7 @@ import pytest
 from openpyxl import Workbook
 
 from sync.delivery import BadRecipient, MailQueue
-from sync.delivery.recipients import Recipients
+from sync.notices.recipients import Recipients
 from sync.state import State
 from tests.noticekit import read
 from tests.test_delivery_smtp import NOW, digest

@@ -12,11 +12,11 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from sync import demodata as D
-from sync.demo import MISTAKE_KINDS, build_register, show_value
-from sync.demomistakes import lookalike
-from sync.fields import TABLES, alias_index, header_key
-from sync.normalize import parse_date_text, parse_number_text
+from sync.demo import data as D
+from sync.demo.register import MISTAKE_KINDS, build_register, show_value
+from sync.demo.mistakes import lookalike
+from sync.tables.fields import TABLES, alias_index, header_key
+from sync.tables.normalize import parse_date_text, parse_number_text
 
 TODAY = date(2026, 11, 20)
 ORDER_HEADERS = ["订单号", "下单日期", "客户", "款号", "颜色", "尺码", "订单数量", "单价", "金额", "交货日期",

@@ -8,7 +8,7 @@ import openpyxl
 from openpyxl.styles import PatternFill
 
 from sync.config import TableConfig
-from sync.register import Register, load
+from sync.tables.register import Register, load
 from sync.sources import open_path
 
 ZH = ["订单号", "客户", "款号", "订单数量", "交货日期", "跟单员"]

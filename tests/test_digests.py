@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 from sync.config import Config
 from sync.findings import ERROR, Finding, Report
-from sync.notices import gather, plan_digest, plan_notices
-from sync.render import environment, inline_css, render
+from sync.notices.plan import gather, plan_digest, plan_notices
+from sync.notices.render import environment, inline_css, render
 from sync.state import State
 from tests.noticekit import order, read, write_register
 

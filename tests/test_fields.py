@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sync.detect import map_labels
-from sync.fields import TABLES, header_key
+from sync.tables.detect import map_labels
+from sync.tables.fields import TABLES, header_key
 
 VARIANTS = [
     ("orders", "order_no", ["订单号", "订单编号", "合同号", "合同编号", "生产单号", "制单号", "客户订单号", "PO #", "PO No.",

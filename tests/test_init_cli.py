@@ -15,7 +15,7 @@ import openpyxl
 from typer.testing import CliRunner
 
 from sync.cli import app
-from sync.pipeline import SHIPPED_RULES
+from sync.checks.pipeline import SHIPPED_RULES
 
 runner = CliRunner()
 

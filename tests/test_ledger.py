@@ -9,8 +9,8 @@ from typing import Any
 from openpyxl import Workbook
 
 from sync.config import TableConfig
-from sync.ledger import ADDED, CHANGED, REMOVED, CycleChanges, confirm_brake, history, remember
-from sync.register import Register, load
+from sync.changes.ledger import ADDED, CHANGED, REMOVED, CycleChanges, confirm_brake, history, remember
+from sync.tables.register import Register, load
 from sync.sources import ExcelSource, open_path
 from sync.state import State
 

@@ -16,15 +16,15 @@ import sys
 import threading
 from datetime import timedelta
 
-from sync.ledger import CHANGED, REMOVED, changes_since, remember
+from sync.changes.ledger import CHANGED, REMOVED, changes_since, remember
 from sync.state import State
 from tests.test_ledger import ORDERS_HEADER, T0, order, orders, register_of, write
 
 CHILD = r"""
 import sys, time
 from datetime import datetime, timezone
-from sync.ledger import remember
-from sync.register import load
+from sync.changes.ledger import remember
+from sync.tables.register import load
 from sync.sources import open_path
 from sync.state import State
 

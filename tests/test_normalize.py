@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sync.normalize import (fold_text, normalise_key, parse_column, parse_date_text, parse_dates, parse_number_text,
+from sync.tables.normalize import (fold_text, normalise_key, parse_column, parse_date_text, parse_dates, parse_number_text,
                             parse_numbers, parse_texts)
 
 

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from sync.config import Config
-from sync.ledger import changes_since, remember
-from sync.notices import _ledger, gather
+from sync.changes.ledger import changes_since, remember
+from sync.notices.plan import _ledger, gather
 from sync.state import State
 from tests.noticekit import order, read, write_register
 

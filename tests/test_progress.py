@@ -6,8 +6,8 @@ import datetime as dt
 from pathlib import Path
 
 from sync.config import Config
-from sync.orders import build_view, settings_from
-from sync.progress import progress, progress_of_view, risk_findings
+from sync.orders.view import build_view, settings_from
+from sync.orders.progress import progress, progress_of_view, risk_findings
 from tests.registers import Book
 
 D = dt.date

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from sync.checks import Context, run_checks
 from sync.checks.outliers import Outlier
 from sync.findings import ERROR
-from sync.pipeline import check_register
-from sync.register import load
+from sync.checks.pipeline import check_register
+from sync.tables.register import load
 from sync.sources import MemorySource
 
 TODAY = dt.date(2026, 5, 20)
@@ -67,7 +67,7 @@ def test_quantity_check_detection_and_false_positive_rates():
 
 
 def test_demo_register_every_seeded_mistake_is_found(tmp_path):
-    from sync.demo import build_register
+    from sync.demo.register import build_register
     from sync.sources import open_path
 
     manifest = build_register(tmp_path / "demo.xlsx", today=TODAY)

@@ -1,6 +1,6 @@
 """The reader's fast paths give exactly what the plain per-cell definitions give.
 
-Tables are built from factorised columns (sync.columns) so each distinct value
+Tables are built from factorised columns (sync.tables.columns) so each distinct value
 is classified and parsed once; these tests pin that this changes nothing a user
 sees: the same rows kept, the same values, the same raw text quoted.
 """
@@ -19,14 +19,14 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from sync import columns
-from sync.columns import Factor, RawCells, compact, detached, factorize
-from sync.detect import TOTAL_WORDS, find_header, is_total_label
-from sync.normalize import _NUM_CLEAN, _NUM_WORDS, _number_text, _texts_or_none, parse_number_text, text_of
-from sync.register import load
+from sync.tables import columns
+from sync.tables.columns import Factor, RawCells, compact, detached, factorize
+from sync.tables.detect import TOTAL_WORDS, find_header, is_total_label
+from sync.tables.normalize import _NUM_CLEAN, _NUM_WORDS, _number_text, _texts_or_none, parse_number_text, text_of
+from sync.tables.register import load
 from sync.sources.base import Grid
 from sync.sources.excel import ExcelSource
-from sync.tables import _spread, _text_dtype, _total_label, _total_labels, build_table
+from sync.tables.table import _spread, _text_dtype, _total_label, _total_labels, build_table
 
 SPACES = " \t\n\u00a0\u3000\u2002\u200b\ufeff\u2028\x1c"
 cells = st.one_of(
@@ -195,6 +195,6 @@ def test_sheet_sizes_is_only_a_hint(tmp_path):
 
 
 def test_reading_excel_does_not_import_the_google_backend():
-    code = ("import sys, sync.register, sync.sources; assert 'gspread' not in sys.modules; "
+    code = ("import sys, sync.tables.register, sync.sources; assert 'gspread' not in sys.modules; "
             "from sync.sources import GSheetsSource, backend; assert backend('gsheets') is GSheetsSource")
     subprocess.run([sys.executable, "-c", code], check=True)

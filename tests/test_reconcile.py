@@ -10,8 +10,8 @@ import pytest
 from sync.config import Config
 from sync.errors import ConfigError
 from sync.findings import Finding
-from sync.pipeline import check_register
-from sync.reconcile import reconcile
+from sync.checks.pipeline import check_register
+from sync.checks.reconcile import reconcile
 from tests.registers import Book
 
 TODAY = dt.date(2026, 4, 10)

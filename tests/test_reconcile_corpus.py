@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from sync.progress import progress
-from sync.reconcile import reconcile
-from sync.register import load
+from sync.orders.progress import progress
+from sync.checks.reconcile import reconcile
+from sync.tables.register import load
 from sync.sources import open_path
 
 BUSINESS = sorted((Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "business").glob("*"))

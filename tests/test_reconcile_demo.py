@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from sync.demo import build_register
-from sync.progress import progress
-from sync.reconcile import reconcile
+from sync.demo.register import build_register
+from sync.orders.progress import progress
+from sync.checks.reconcile import reconcile
 from tests.registers import read
 
 TODAY = dt.date(2026, 4, 10)

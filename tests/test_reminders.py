@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from sync.calendar import MovableClock, calendar_from
-from sync.orderfacts import directory_from, order_facts
-from sync.reminders import find_concerns, plan_reminders, record_sent, settings_from
+from sync.orders.facts import directory_from, order_facts
+from sync.notices.reminders import find_concerns, plan_reminders, record_sent, settings_from
 from sync.state import State
 from tests.noticekit import order, read, write_register
 

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from sync.errors import SourceBusy, SourceUnreadable
-from sync.register import load
+from sync.tables.register import load
 from sync.sources import ExcelSource, open_path
 from sync.sources.safety import OLE_MAGIC
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from sync.demo import build_register
+from sync.demo.register import build_register
 
 CONFIG = """
 [service]

@@ -21,8 +21,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from sync.demo import build_register
-from sync.register import Register, SheetMemo, load
+from sync.demo.register import build_register
+from sync.tables.register import Register, SheetMemo, load
 from sync.sources.csv import CsvSource
 from sync.sources.excel import ExcelSource
 
@@ -268,7 +268,7 @@ def test_sources_without_sheet_tokens_are_read_whole(tmp_path):
 
 def test_the_daemon_path_gives_the_same_findings_after_a_one_tab_save(book):
     """End to end through the service's cache: findings equal a fresh check's."""
-    from sync.pipeline import check_register
+    from sync.checks.pipeline import check_register
 
     memos: dict[str, SheetMemo] = {}
     load([ExcelSource("register", book)], memos=memos)

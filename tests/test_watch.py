@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from sync.demo import build_register
-from sync.watch import SETTLE, Watcher
+from sync.demo.register import build_register
+from sync.service.watch import SETTLE, Watcher
 
 DEBOUNCE = 0.3
 

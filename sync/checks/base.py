@@ -28,9 +28,9 @@ from pydantic import BaseModel, ConfigDict
 
 from sync.findings import ERROR, Finding
 from sync.i18n import Text
-from sync.normalize import normalise_key
-from sync.register import Register
-from sync.tables import ROW, Table
+from sync.tables.normalize import normalise_key
+from sync.tables.register import Register
+from sync.tables.table import ROW, Table
 
 #: rule type name -> Check class; filled by ``Check.__init_subclass__``
 REGISTRY: dict[str, type[Check]] = {}

@@ -15,7 +15,7 @@ from pydantic import Field, field_validator
 from sync.checks.base import Check, Context
 from sync.findings import Finding
 from sync.i18n import Text
-from sync.tables import Table
+from sync.tables.table import Table
 
 _OPS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt, "==": operator.eq,
         "!=": operator.ne}

@@ -31,7 +31,7 @@ from pydantic import PrivateAttr
 from sync.checks.base import Check, Context, LangText
 from sync.findings import Finding
 from sync.i18n import Text
-from sync.tables import Table
+from sync.tables.table import Table
 
 CheckFunction = Callable[[Table, Context], Any]
 

@@ -12,7 +12,7 @@ from pydantic import Field
 from sync.checks.base import Check, Context
 from sync.findings import Finding
 from sync.i18n import Text
-from sync.tables import Table
+from sync.tables.table import Table
 
 
 def likely_year(year: int, today: dt.date, lo: int, hi: int) -> int | None:

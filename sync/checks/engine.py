@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from sync.checks.base import Check, Context
 from sync.findings import ERROR, WARNING, Finding
 from sync.i18n import say
-from sync.register import Register
+from sync.tables.register import Register
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ def _skip_warnings(register: Register, skipped: dict[tuple[str, str], list[str]]
 
 
 def _label(table: str, field: str, lang: str) -> str:
-    from sync.fields import TABLES
+    from sync.tables.fields import TABLES
 
     spec = TABLES[table].fields.get(field)
     return spec.aliases[0] if spec and spec.aliases and lang != "en" else field

@@ -12,7 +12,7 @@ from pydantic import Field, field_validator
 from sync.checks.base import Check, Context, field_type, text_key
 from sync.findings import Finding
 from sync.i18n import Text
-from sync.tables import ROW, Table
+from sync.tables.table import ROW, Table
 
 _TYPE_WORDS = {"number": Text("数字", "a number"), "date": Text("日期", "a date"),
                "email": Text("邮箱地址", "an email address")}

@@ -21,7 +21,7 @@ from pydantic import Field
 from sync.checks.base import Check, Context, text_key
 from sync.findings import Finding
 from sync.i18n import Text
-from sync.tables import Table
+from sync.tables.table import Table
 
 _SLIPS = {1: Text("多打了一个 0", "an extra zero"), 2: Text("多打了两个 0", "two extra zeros"),
           -1: Text("少打了一个 0", "a zero missing"), -2: Text("少打了两个 0", "two zeros missing")}

@@ -32,7 +32,7 @@ from pydantic import ValidationError
 from sync.checks.base import REGISTRY, Check
 from sync.checks.custom import CustomCheck
 from sync.errors import ConfigError
-from sync.fields import TABLES
+from sync.tables.fields import TABLES
 
 PACK_KEYS = {"table", "description", "rules"}
 _BLOCK = re.compile(r"^\s*\[\[\s*rules\s*\]\]", re.M)

@@ -17,7 +17,7 @@ from pydantic import Field
 from sync.checks.base import Check, Context, text_key
 from sync.findings import Finding
 from sync.i18n import Text
-from sync.tables import Table
+from sync.tables.table import Table
 
 _LOOKALIKE = str.maketrans("OolIiSZB", "00111528")
 #: suggestions are looked up for at most this many distinct unknown values per rule

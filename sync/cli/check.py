@@ -23,11 +23,11 @@ from sync.cli.app import app
 from sync.cli.common import (EXIT_CANNOT_RUN, EXIT_FINDINGS, EXIT_OK, ConfigOption, LangOption, VerboseOption,
                              open_session, setup_logging, user_errors)
 from sync.errors import UserError
-from sync.fields import TABLES
+from sync.tables.fields import TABLES
 from sync.findings import ERROR, INFO, WARNING, Finding, Report
 from sync.i18n import check_language, say
-from sync.pipeline import check_register
-from sync.report_xlsx import write_report
+from sync.checks.pipeline import check_register
+from sync.notices.report_xlsx import write_report
 
 _MARK = {ERROR: ("✗", "bold red"), WARNING: ("!", "yellow"), INFO: ("·", "dim")}
 

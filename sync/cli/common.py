@@ -16,7 +16,7 @@ from rich.markup import escape
 
 from sync.config import Config, find_config, load_config
 from sync.errors import OrdersyncError, UserError
-from sync.register import Register, load
+from sync.tables.register import Register, load
 from sync.sources import Source, backend, open_path
 
 EXIT_OK, EXIT_FINDINGS, EXIT_CANNOT_RUN = 0, 1, 2

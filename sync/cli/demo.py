@@ -21,11 +21,11 @@ from sync.cli.app import app
 from sync.cli.check import _render
 from sync.cli.common import VerboseOption, sources_from_config, user_errors
 from sync.config import load_config
-from sync.demo import build_register
+from sync.demo.register import build_register
 from sync.errors import UserError
 from sync.findings import ERROR, Report
 from sync.i18n import check_language, say
-from sync.service import Service, setup_logging
+from sync.service.daemon import Service, setup_logging
 
 MARKER = "# ordersync demo configuration"
 console = Console(highlight=False)

@@ -10,10 +10,10 @@ import typer
 
 from sync.cli.app import app
 from sync.cli.common import ConfigOption, LangOption, VerboseOption, open_session, setup_logging, user_errors
-from sync.cycle import enqueue
+from sync.service.cycle import enqueue
 from sync.errors import UserError
 from sync.i18n import check_language, say
-from sync.notices import gather, local_now, plan_digest
+from sync.notices.plan import gather, local_now, plan_digest
 from sync.state import State
 
 

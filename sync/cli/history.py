@@ -18,15 +18,15 @@ from rich.markup import escape
 from rich.table import Table as RichTable
 from rich.text import Text as RichText
 
-from sync import ledger
-from sync.change_requests import stored_requests
+from sync.changes import ledger
+from sync.changes.requests import stored_requests
 from sync.cli.app import app
 from sync.cli.common import ConfigOption, LangOption, VerboseOption, user_errors
 from sync.config import Config, find_config, load_config
 from sync.errors import UserError
-from sync.fields import TABLES
+from sync.tables.fields import TABLES
 from sync.i18n import say
-from sync.normalize import normalise_key
+from sync.tables.normalize import normalise_key
 from sync.state import State
 
 console = Console()

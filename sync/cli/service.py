@@ -8,7 +8,7 @@ import typer
 
 from sync.cli.app import app
 from sync.cli.common import ConfigOption, LangOption, VerboseOption, open_session, user_errors
-from sync.service import Service, setup_logging
+from sync.service.daemon import Service, setup_logging
 
 
 @app.command()

@@ -16,9 +16,9 @@ from sync.cli.common import ConfigOption, VerboseOption, open_session, user_erro
 from sync.config import Config
 from sync.errors import ConfigError, UserError
 from sync.i18n import say
-from sync.pipeline import rules_for
-from sync.register import load
-from sync.scaffold import _ident, render_config
+from sync.checks.pipeline import rules_for
+from sync.tables.register import load
+from sync.tables.scaffold import _ident, render_config
 from sync.sources import open_path
 
 console = Console()

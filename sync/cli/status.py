@@ -18,11 +18,11 @@ from sync.cli.common import ConfigOption, LangOption, VerboseOption, open_sessio
 from sync.errors import UserError
 from sync.findings import INFO
 from sync.i18n import check_language, say
-from sync.normalize import fold_text, normalise_key
-from sync.orders import Event, OrderView, build_view, settings_from, timeline
-from sync.progress import OrderProgress, progress_of_view, stage_label
-from sync.reconcile import Ctx, RULES
-from sync.register import Register
+from sync.tables.normalize import fold_text, normalise_key
+from sync.orders.view import Event, OrderView, build_view, settings_from, timeline
+from sync.orders.progress import OrderProgress, progress_of_view, stage_label
+from sync.checks.reconcile import Ctx, RULES
+from sync.tables.register import Register
 from sync.cli.service_status import show_service
 
 import pandas as pd

@@ -3,8 +3,7 @@
 The notices hand over ``Outgoing`` messages (``message.py``); ``MailQueue``
 (``queue.py``) stores each once under its dedupe key and ``deliver_due`` sends
 them through a backend: ``outbox`` (files, the default) or ``smtp``.
-``recipients.py`` (imported on its own: it reads the register, sending does
-not need pandas) is the closed list of who may get mail.
+Who may get mail is decided before, by ``sync.notices.recipients``.
 """
 
 from __future__ import annotations

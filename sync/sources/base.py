@@ -12,7 +12,7 @@ grid     the cells of one sheet as a list of rows, each a list of Python values.
 Cell values are one of: ``str`` (``""`` for an empty cell), ``float``, ``int``,
 ``bool``, ``datetime.datetime``, ``datetime.date``, ``datetime.time``,
 ``datetime.timedelta``. Backends hand over what the file holds; all meaning
-(numbers, dates, keys) is decided later by ``sync.normalize``.
+(numbers, dates, keys) is decided later by ``sync.tables.normalize``.
 
 A backend is a short subclass that sets ``kind`` and implements ``sheets`` and
 ``read``; ``tests/sources/contract.py`` is the one test class they all pass.

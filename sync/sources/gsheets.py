@@ -31,7 +31,7 @@ each costs quota); the daemon logs its growth per cycle.
 
 Cells come as ``UNFORMATTED_VALUE`` with dates as ``SERIAL_NUMBER``: numbers, text
 and booleans as typed; a date is a serial counting days since 1899-12-30, left as a
-number for ``sync.normalize`` to convert by the column's type (``date1904`` is False).
+number for ``sync.tables.normalize`` to convert by the column's type (``date1904`` is False).
 """
 
 from __future__ import annotations

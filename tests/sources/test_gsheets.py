@@ -49,7 +49,7 @@ class TestGSheetsSource(SourceContract):
         self.google.spreadsheets[source.key].update(sheets)
 
     def assert_same_cells(self, grid, rows):
-        # Sheets hands dates over as serial numbers; sync.normalize converts them by column type
+        # Sheets hands dates over as serial numbers; sync.tables.normalize converts them by column type
         super().assert_same_cells(grid, [[to_serial(v) for v in r] for r in rows])
 
 

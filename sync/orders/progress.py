@@ -23,11 +23,11 @@ import pandas as pd
 
 from sync.findings import WARNING, Finding
 from sync.i18n import say
-from sync.orders import (CANCELLED, CLOSED, KEY, POS, SHIPPED, STAGE, OrderView, build_view, cumulative_column,
+from sync.orders.view import (CANCELLED, CLOSED, KEY, POS, SHIPPED, STAGE, OrderView, build_view, cumulative_column,
                          settings_from, view_of)
 from sync.derived import derived
-from sync.register import Register
-from sync.tables import ROW
+from sync.tables.register import Register
+from sync.tables.table import ROW
 
 NOT_STARTED, QC, SHIPPING, DONE_ALL = "not-started", "qc", "shipping", "shipped"
 #: how a stage id reads to a person; production stages read as themselves

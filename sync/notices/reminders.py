@@ -25,9 +25,9 @@ from typing import Any, Callable
 
 from sync.calendar import WorkCalendar, calendar_from, parse_time
 from sync.findings import ERROR, Finding, Report
-from sync.normalize import fold_text, normalise_key
-from sync.orderfacts import Directory, OrderFacts, Person, materials_late, qc_awaiting_rework
-from sync.register import Register
+from sync.tables.normalize import fold_text, normalise_key
+from sync.orders.facts import Directory, OrderFacts, Person, materials_late, qc_awaiting_rework
+from sync.tables.register import Register
 from sync.state import Migration, State
 
 KINDS = ("overdue", "due_soon", "behind_plan", "stale", "qc_failed", "material_late")

@@ -13,10 +13,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, Callable
 
-from sync.demodata import DONE, PARTIAL, PENDING, PRODUCING, SHIPPED
+from sync.demo.data import DONE, PARTIAL, PENDING, PRODUCING, SHIPPED
 
 if TYPE_CHECKING:
-    from sync.demo import _Generator, _Order
+    from sync.demo.register import _Generator, _Order
 
 Made = tuple[list[Any], tuple[str, str], str]
 _LOOKALIKE = str.maketrans("0123456789", "OlZEASbTBg")

@@ -43,9 +43,9 @@ import numpy as np
 import pandas as pd
 
 from sync.derived import derived
-from sync.fields import DATE, KEY, NUMBER, TABLES
-from sync.normalize import normalise_key, text_of
-from sync.tables import ROW, Table
+from sync.tables.fields import DATE, KEY, NUMBER, TABLES
+from sync.tables.normalize import normalise_key, text_of
+from sync.tables.table import ROW, Table
 
 KEY_FIELDS: dict[str, tuple[str, ...]] = {
     "orders": ("order_no",),

@@ -24,13 +24,13 @@ from zoneinfo import ZoneInfo
 import schedule
 
 from sync.config import Config
-from sync.cycle import (CycleResult, SourceCache, deliver, notify, prepare_state, queue_length, run_cycle,
+from sync.service.cycle import (CycleResult, SourceCache, deliver, notify, prepare_state, queue_length, run_cycle,
                         send_digest, summarise)
 from sync.errors import UserError
 from sync.gcpause import collection_paused
-from sync.slots import Slot, due
+from sync.service.schedule import Slot, due
 from sync.state import Migration, State, now_iso
-from sync.watch import Watcher, is_open_elsewhere
+from sync.service.watch import Watcher, is_open_elsewhere
 
 log = logging.getLogger("ordersync")
 

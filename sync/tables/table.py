@@ -6,7 +6,7 @@
 cells held, so a finding can quote it; ``Table.bad`` marks the cells whose
 text could not be understood.
 
-Memory: ``raw`` is a ``sync.columns.RawCells``, each column stored as int32
+Memory: ``raw`` is a ``sync.tables.columns.RawCells``, each column stored as int32
 codes into its distinct values (4 bytes a row, not a Python object a row), so
 a 100k-order register keeps its provenance and quoting without keeping its
 cells; ``raw[field]`` still gives the ndarray of cells. Tables are built from
@@ -24,10 +24,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sync.columns import ColumnGrid, Factor, Kinds, RawCells, compact
-from sync.detect import TOTAL_WORDS, HeaderMatch, is_total_label
-from sync.fields import TABLES
-from sync.normalize import fold_text, parse_column, text_of
+from sync.tables.columns import ColumnGrid, Factor, Kinds, RawCells, compact
+from sync.tables.detect import TOTAL_WORDS, HeaderMatch, is_total_label
+from sync.tables.fields import TABLES
+from sync.tables.normalize import fold_text, parse_column, text_of
 from sync.sources.base import Grid
 
 ROW = "_row"

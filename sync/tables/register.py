@@ -9,13 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sync.columns import ColumnGrid, compact
-from sync.detect import HeaderMatch, find_header, recognise
+from sync.tables.columns import ColumnGrid, compact
+from sync.tables.detect import HeaderMatch, find_header, recognise
 from sync.errors import SourceError
-from sync.fields import TABLES
+from sync.tables.fields import TABLES
 from sync.gcpause import collection_paused
 from sync.sources.base import Grid, Source
-from sync.tables import Table, build_table, table_columns
+from sync.tables.table import Table, build_table, table_columns
 
 if TYPE_CHECKING:
     from sync.config import TableConfig
@@ -179,8 +179,8 @@ def _load_configured(source: Source, wanted: dict[str, TableConfig], register: R
 
 def _apply_columns(match: HeaderMatch, grid: Grid, cfg: TableConfig) -> None:
     """config.toml pins a column by its header text or its letter."""
-    from sync.fields import header_key
-    from sync.tables import column_letter
+    from sync.tables.fields import header_key
+    from sync.tables.table import column_letter
 
     for fieldname, ref in (cfg.columns or {}).items():
         if fieldname not in TABLES[match.table].fields:

@@ -1,7 +1,7 @@
 """Digests: what one person should read this morning, exceptions first.
 
 A digest is data (``Digest``) built for one recipient and scope, then rendered
-by ``sync.render``. Scope follows who the reader is: a follower sees only the
+by ``sync.notices.render``. Scope follows who the reader is: a follower sees only the
 orders they follow; a department (production, qc, shipping, procurement) sees
 its own tab and the reminders its work can resolve; a manager sees everything.
 
@@ -20,10 +20,10 @@ from typing import Any
 
 from sync.errors import ConfigError
 from sync.findings import ERROR, Finding, Report
-from sync.normalize import fold_text, normalise_key
-from sync.orderfacts import DEPARTMENTS, Directory, OrderFacts, Person
-from sync.register import Register
-from sync.reminders import Concern
+from sync.tables.normalize import fold_text, normalise_key
+from sync.orders.facts import DEPARTMENTS, Directory, OrderFacts, Person
+from sync.tables.register import Register
+from sync.notices.reminders import Concern
 from sync.state import Migration, State
 
 MIGRATIONS = [Migration("digests-001-runs", """
@@ -137,8 +137,8 @@ class Digest:
     overdue: list[OrderFacts] = field(default_factory=list)
     at_risk: list[OrderFacts] = field(default_factory=list)
     reminders: list[Concern] = field(default_factory=list)
-    changes: list[Any] = field(default_factory=list)          # sync.ledger.Change
-    requests: list[Any] = field(default_factory=list)         # sync.change_requests.ChangeRequest
+    changes: list[Any] = field(default_factory=list)          # sync.changes.ledger.Change
+    requests: list[Any] = field(default_factory=list)         # sync.changes.requests.ChangeRequest
     kpis: list[Kpi] = field(default_factory=list)
     by_stage: dict[str, tuple[int, int | None]] = field(default_factory=dict)   # stage -> (now, before)
     by_customer: list[tuple[str, int, int]] = field(default_factory=list)       # name, late orders, days late

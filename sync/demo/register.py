@@ -24,9 +24,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from sync import demodata as D
-from sync.demodata import DONE, PARTIAL, PENDING, PRODUCING, SHIPPED
-from sync.demomistakes import MISTAKES
+from sync.demo import data as D
+from sync.demo.data import DONE, PARTIAL, PENDING, PRODUCING, SHIPPED
+from sync.demo.mistakes import MISTAKES
 
 ORDERS_HEADER_ROW = 3
 QTY_FIELDS = {"quantity", "required_qty", "arrived_qty", "completed_qty", "inspected_qty", "passed_qty",
@@ -43,7 +43,7 @@ class SeededMistake:
     sheet: str
     cell: str          # A1 of the wrong cell as the user sees it
     row: int
-    field: str         # canonical field (sync.fields)
+    field: str         # canonical field (sync.tables.fields)
     order_no: str      # the order number as written on that row
     value: str         # the wrong value as shown by show_value ("" for a blank)
     description: str

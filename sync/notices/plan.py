@@ -16,18 +16,18 @@ from pathlib import Path
 from typing import Any
 
 from sync.calendar import calendar_from, zone
-from sync.charts import bar_chart, cjk_font
+from sync.notices.charts import bar_chart, cjk_font
 from sync.config import Config
-from sync.digests import Digest, Inputs, build_digest, recipients, record_digest
+from sync.notices.digests import Digest, Inputs, build_digest, recipients, record_digest
 from sync.errors import ConfigError
 from sync.findings import Report
 from sync.i18n import say
-from sync.orderfacts import directory_from, order_facts
-from sync.progress import progress
-from sync.register import Register
-from sync.reminders import (Reminder, find_concerns, plan_entry_errors, plan_reminders, record_entry_errors_sent,
+from sync.orders.facts import directory_from, order_facts
+from sync.orders.progress import progress
+from sync.tables.register import Register
+from sync.notices.reminders import (Reminder, find_concerns, plan_entry_errors, plan_reminders, record_entry_errors_sent,
                             record_sent, settings_from)
-from sync.render import environment, render
+from sync.notices.render import environment, render
 from sync.state import State
 
 from sync.delivery.message import Outgoing
@@ -53,7 +53,7 @@ def gather(state: State, config: Config, register: Register, *, now: datetime, l
     settings = settings_from(config.section("reminders"))
     today = local_now(config, now).date()     # the day where the register is kept, as the checks see it
     if report is None:
-        from sync.pipeline import check_register
+        from sync.checks.pipeline import check_register
         report = check_register(register, config, lang=lang, today=today)
     facts = order_facts(register, progress(register, config, today=today))
     changes, requests, last_changed = _ledger(state, history)
@@ -64,8 +64,8 @@ def gather(state: State, config: Config, register: Register, *, now: datetime, l
 def _ledger(state: State, history: bool = True) -> tuple[list[Any], list[Any], dict[str, datetime]]:
     """Changes, change requests, and each order's last change (for stale orders), when the ledger has run."""
     try:
-        from sync.change_requests import stored_requests
-        from sync.ledger import LEDGER_MIGRATIONS, changes_since
+        from sync.changes.requests import stored_requests
+        from sync.changes.ledger import LEDGER_MIGRATIONS, changes_since
     except ImportError:
         return [], [], {}
     if not history:
@@ -216,7 +216,7 @@ def _charts(d: Digest, lang: str) -> dict[str, bytes]:
 
 
 def findings_xlsx(findings: list[Any], lang: str) -> bytes:
-    from sync.report_xlsx import write_report
+    from sync.notices.report_xlsx import write_report
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "findings.xlsx"
@@ -226,14 +226,14 @@ def findings_xlsx(findings: list[Any], lang: str) -> bytes:
 
 def _stage(lang: str) -> Callable[[str | None], str]:
     try:
-        from sync.progress import stage_label
+        from sync.orders.progress import stage_label
     except ImportError:
         return lambda s: s or ""
     return lambda s: stage_label(s, lang) if s else ""
 
 
 def _field(lang: str) -> Callable[[str | None], str]:
-    from sync.fields import TABLES
+    from sync.tables.fields import TABLES
 
     names = {}
     for t in TABLES.values():

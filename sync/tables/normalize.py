@@ -26,8 +26,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sync.columns import Kinds, factorize
-from sync.fields import DATE, EMAIL, KEY, NUMBER
+from sync.tables.columns import Kinds, factorize
+from sync.tables.fields import DATE, EMAIL, KEY, NUMBER
 
 EXCEL_EPOCH_1900 = dt.datetime(1899, 12, 30)
 EXCEL_EPOCH_1904 = dt.datetime(1904, 1, 1)

@@ -14,7 +14,7 @@ A request with none of these still goes to the order's follower: the customer
 changed their mind on a running order, and someone should know.
 
 The projected finish comes from a ``ProjectedFinish`` callable (order key ->
-date or None); by default the progress engine's (``sync.progress``), asked
+date or None); by default the progress engine's (``sync.orders.progress``), asked
 only when a due date was pulled in. Where it has no projection for an order,
 the production tab's own plan stands in: the latest actual finish once every
 stage finished, else the latest planned finish.
@@ -34,13 +34,13 @@ import pandas as pd
 
 from sync.findings import WARNING, Finding
 from sync.i18n import say
-from sync.normalize import normalise_key, parse_number_text
-from sync.register import Register
-from sync.snapshot import snapshot_of
+from sync.tables.normalize import normalise_key, parse_number_text
+from sync.tables.register import Register
+from sync.changes.snapshot import snapshot_of
 from sync.state import Migration
 
 if TYPE_CHECKING:
-    from sync.ledger import Change
+    from sync.changes.ledger import Change
 
 ProjectedFinish = Callable[[str], "date | None"]
 
@@ -147,7 +147,7 @@ def classify(changes: Iterable[Change], register: Register, *, today: date,
 
 def engine_projection(register: Register, today: date) -> ProjectedFinish:
     """The progress engine's projected finish per order key."""
-    from sync.progress import progress  # the engine is heavy; most cycles pull no due date in
+    from sync.orders.progress import progress  # the engine is heavy; most cycles pull no due date in
 
     found = progress(register, today=today)
     return lambda key: found[key].projected_finish if key in found else None

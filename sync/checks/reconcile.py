@@ -1,6 +1,6 @@
 """Do the department tabs agree with the orders tab and with each other?
 
-``reconcile`` joins the register by order number (``sync.orders``) and runs
+``reconcile`` joins the register by order number (``sync.orders.view``) and runs
 small cross-tab rules over whole columns. Each finding points at the row that
 is wrong — the department row whose figure breaks the chain, or the orders row
 whose status contradicts the tabs — and carries the follower of the order.
@@ -22,10 +22,10 @@ import pandas as pd
 
 from sync.findings import ERROR, INFO, WARNING, Finding
 from sync.i18n import say
-from sync.orders import (CANCELLED, CLOSED, DONE, KEY, PARTIAL, POS, PRODUCING, SHIPPED, STAGE, OrderView,
+from sync.orders.view import (CANCELLED, CLOSED, DONE, KEY, PARTIAL, POS, PRODUCING, SHIPPED, STAGE, OrderView,
                          Settings, settings_from, view_of)
-from sync.register import Register
-from sync.tables import ROW
+from sync.tables.register import Register
+from sync.tables.table import ROW
 
 SLACK = 0.5   # counts are whole pieces; half a piece is rounding, not a mistake
 
@@ -81,13 +81,13 @@ class Ctx:
 
 def reconcile(register: Register, config: Any = None, *, lang: str = "zh",
               today: dt.date | None = None, risk: bool = True) -> list[Finding]:
-    """Every cross-tab finding of the register; with ``risk``, the at-risk warnings of ``sync.progress`` too."""
+    """Every cross-tab finding of the register; with ``risk``, the at-risk warnings of ``sync.orders.progress`` too."""
     today = today or dt.date.today()
     view = view_of(register, settings_from(config))
     ctx = Ctx(view, lang, pd.Timestamp(today))
     findings = [f for rule in RULES for f in rule(ctx)]
     if risk and "orders" in view.tables:
-        from sync.progress import progress, risk_findings
+        from sync.orders.progress import progress, risk_findings
         findings += risk_findings(progress(register, config, today=today), view, lang=lang, today=today)
     return findings
 

@@ -3,7 +3,7 @@
 Reminders and digests need the same few facts per order (who follows it, when
 it is due, whether it has shipped, what stage it is in, whether it is at risk)
 and the people master (name -> email, role, supervisor). They are gathered here
-once, from the register tables, and from ``sync.progress`` when it is given:
+once, from the register tables, and from ``sync.orders.progress`` when it is given:
 progress knows projections (projected finish, at risk); without it the facts
 still carry what the tables say directly.
 """
@@ -16,9 +16,9 @@ from typing import Any, Callable
 
 import numpy as np
 
-from sync.cells import Keys, day, keyed, rows_at, text
-from sync.normalize import fold_text
-from sync.register import Register
+from sync.tables.cells import Keys, day, keyed, rows_at, text
+from sync.tables.normalize import fold_text
+from sync.tables.register import Register
 
 #: status words that close an order (compared after fold_text: lower case, no spaces)
 CLOSED_WORDS = {"已发货", "已出货", "已出运", "已交货", "已签收", "已结案", "结案", "已关闭", "关闭", "取消", "已取消",
@@ -191,7 +191,7 @@ def _add_stages(register: Register, out: dict[str, OrderFacts], keys: Keys) -> N
     open_ = known[codes] & unfinished[rows] & (done < limit[codes])
     for f in facts:
         if f is not None:
-            f.stage = "qc"   # stage ids as in sync.progress: production done, unless a stage is open
+            f.stage = "qc"   # stage ids as in sync.orders.progress: production done, unless a stage is open
     ids, first = np.unique(codes[open_], return_index=True)
     stages = found.cols.texts("stage")
     for code, row in zip(ids.tolist(), rows[open_][first].tolist()):
@@ -199,7 +199,7 @@ def _add_stages(register: Register, out: dict[str, OrderFacts], keys: Keys) -> N
 
 
 def _merge_progress(f: OrderFacts, p: Any) -> None:
-    """Take what sync.progress knows better: current stage, projection, risk."""
+    """Take what sync.orders.progress knows better: current stage, projection, risk."""
     f.stage = getattr(p, "stage", None) or getattr(p, "current_stage", None) or f.stage
     f.projected_finish = day(getattr(p, "projected_finish", None)) or f.projected_finish
     f.at_risk = bool(getattr(p, "at_risk", False))

@@ -14,8 +14,8 @@ from sync.config import Config
 from sync.errors import ConfigError
 from sync.findings import ERROR, Finding, Report
 from sync.i18n import say
-from sync.reconcile import reconcile
-from sync.register import Register
+from sync.checks.reconcile import reconcile
+from sync.tables.register import Register
 
 #: the packs shipped with ordersync (rules/ of the repository, sync/rules in a wheel), used when no config names its own
 SHIPPED_RULES = shipped.folder("rules")

@@ -21,11 +21,11 @@ from sync.delivery import make_backend
 from sync.delivery.queue import DeliveryResult, MailQueue
 from sync.errors import SourceError
 from sync.findings import ERROR, Report
-from sync.ledger import remember
-from sync.notices import Plan, gather, plan_digest, plan_notices
-from sync.pipeline import check_register
-from sync.progress import progress
-from sync.register import Register, SheetMemo, SourceProblem, load
+from sync.changes.ledger import remember
+from sync.notices.plan import Plan, gather, plan_digest, plan_notices
+from sync.checks.pipeline import check_register
+from sync.orders.progress import progress
+from sync.tables.register import Register, SheetMemo, SourceProblem, load
 from sync.sources.base import Source
 from sync.state import State
 
@@ -158,8 +158,8 @@ def timed() -> float:
 
 def prepare_state(state: State) -> None:
     """Bring every component's schema up to date before the first cycle."""
-    from sync.change_requests import REQUEST_MIGRATIONS
-    from sync.ledger import LEDGER_MIGRATIONS
+    from sync.changes.requests import REQUEST_MIGRATIONS
+    from sync.changes.ledger import LEDGER_MIGRATIONS
 
     state.migrate(LEDGER_MIGRATIONS)
     state.migrate(REQUEST_MIGRATIONS)

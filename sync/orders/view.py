@@ -23,10 +23,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sync.derived import derived
 from sync.errors import ConfigError
-from sync.fields import header_key
-from sync.normalize import normalise_key, remembered_key
-from sync.register import Register
-from sync.tables import ROW, Table
+from sync.tables.fields import header_key
+from sync.tables.normalize import normalise_key, remembered_key
+from sync.tables.register import Register
+from sync.tables.table import ROW, Table
 
 KEY, POS, STAGE = "_key", "_pos", "_stage"
 DEPARTMENTS = ("materials", "production", "qc", "shipping")

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sync.normalize import _SPACES, normalise_key
+from sync.tables.normalize import _SPACES, normalise_key
 
 
 def text(v: Any) -> str | None:

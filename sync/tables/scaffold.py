@@ -6,8 +6,8 @@ import json
 import re
 from pathlib import Path
 
-from sync.fields import TABLES
-from sync.register import Register
+from sync.tables.fields import TABLES
+from sync.tables.register import Register
 from sync.sources import Source
 
 HEADER = """\

@@ -1,4 +1,4 @@
-"""Names, words and headers for the demo register (see sync.demo).
+"""Names, words and headers for the demo register (see sync.demo.register).
 
 Plain data only: who the customers are, what they buy, who follows them, and
 how each tab and column is labelled in Chinese and English.

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from sync.fields import MASTERS, TABLES, AliasIndex, TableSpec, alias_index, header_key, header_variants
-from sync.normalize import fold_text, parse_date_text, parse_number_text, text_of
+from sync.tables.fields import MASTERS, TABLES, AliasIndex, TableSpec, alias_index, header_key, header_variants
+from sync.tables.normalize import fold_text, parse_date_text, parse_number_text, text_of
 from sync.sources.base import Grid
 
 SCAN_ROWS = 30

@@ -17,9 +17,9 @@ from typing import Any
 from sync.delivery.errors import BadRecipient
 from sync.delivery.message import check_address
 from sync.i18n import say
-from sync.normalize import fold_text
-from sync.orderfacts import Directory, Person, directory_from
-from sync.register import Register
+from sync.tables.normalize import fold_text
+from sync.orders.facts import Directory, Person, directory_from
+from sync.tables.register import Register
 
 KIND_PREFIXES = ("role:", "kind:")
 

@@ -1,7 +1,7 @@
 """The change ledger: what every row looked like, and every change seen since.
 
 Each cycle compares the register just read with the stored snapshot, table by
-table and key by key (``sync.snapshot`` says what a key is), and yields rows
+table and key by key (``sync.changes.snapshot`` says what a key is), and yields rows
 added, fields changed (old -> new, with sheet and cell) and rows removed. It
 plans first, touching nothing, then applies the plan in one ``atomic()``
 block: a crash anywhere leaves the previous snapshot intact, and the next
@@ -25,12 +25,12 @@ from datetime import datetime, timezone
 
 import numpy as np
 
-from sync.change_requests import (REQUEST_MIGRATIONS, ChangeRequest, ProjectedFinish, classify,
+from sync.changes.requests import (REQUEST_MIGRATIONS, ChangeRequest, ProjectedFinish, classify,
                                   store_requests)
 from sync.findings import WARNING, Finding
 from sync.i18n import say
-from sync.register import Register
-from sync.snapshot import Index, Snapshot, snapshot_of
+from sync.tables.register import Register
+from sync.changes.snapshot import Index, Snapshot, snapshot_of
 from sync.state import Migration, State
 
 ADDED, CHANGED, REMOVED = "added", "changed", "removed"
