@@ -30,6 +30,7 @@ from sync.changes.requests import (REQUEST_MIGRATIONS, ChangeRequest, ProjectedF
 from sync.findings import WARNING, Finding
 from sync.i18n import say
 from sync.tables.register import Register
+from sync.changes.change import Change
 from sync.changes.snapshot import Index, Snapshot, snapshot_of
 from sync.state import Migration, State
 
@@ -59,31 +60,6 @@ CREATE TABLE ledger_brakes (tbl TEXT PRIMARY KEY, source TEXT, sheet TEXT, reaso
     since TEXT NOT NULL, previous INTEGER NOT NULL, current INTEGER NOT NULL,
     confirmed INTEGER NOT NULL DEFAULT 0);
 """)]
-
-
-@dataclass
-class Change:
-    kind: str                     # added | changed | removed
-    table: str
-    key: str
-    order_key: str = ""
-    order_no: str = ""
-    field: str | None = None      # changed: the field; added/removed: None
-    old: str | None = None        # removed: the row's values as JSON
-    new: str | None = None        # added: the row's values as JSON
-    source: str | None = None
-    sheet: str | None = None
-    row: int | None = None
-    cell: str | None = None
-    seen_at: str = ""
-
-    @property
-    def where(self) -> str:
-        spot = self.cell or (f"{self.row}" if self.row else "")
-        return f"{self.sheet}!{spot}" if spot else (self.sheet or "")
-
-    def to_dict(self) -> dict:
-        return dict(self.__dict__)
 
 
 @dataclass

@@ -27,7 +27,6 @@ import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -36,11 +35,10 @@ from sync.findings import WARNING, Finding
 from sync.i18n import say
 from sync.tables.normalize import normalise_key, parse_number_text
 from sync.tables.register import Register
+from sync.changes.change import Change
 from sync.changes.snapshot import snapshot_of
 from sync.state import Migration
 
-if TYPE_CHECKING:
-    from sync.changes.ledger import Change
 
 ProjectedFinish = Callable[[str], "date | None"]
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from sync.demo.data import DONE, PARTIAL, PENDING, PRODUCING, SHIPPED
 
 if TYPE_CHECKING:
-    from sync.demo.register import _Generator, _Order
+    from sync.demo.generator import Generator, Order
 
 Made = tuple[list[Any], tuple[str, str], str]
 _LOOKALIKE = str.maketrans("0123456789", "OlZEASbTBg")
@@ -29,11 +29,11 @@ def lookalike(order_no: str) -> str:
     return f"{head}-{serial[:at]}{serial[at].translate(_LOOKALIKE)}{serial[at + 1:]}"
 
 
-def _order_row(g: _Generator, o: _Order) -> list[Any]:
+def _order_row(g: Generator, o: Order) -> list[Any]:
     return g.by_order["orders"][o.idx][0]
 
 
-def _retype_quantity(g: _Generator, o: _Order, typed: int, why: str) -> Made:
+def _retype_quantity(g: Generator, o: Order, typed: int, why: str) -> Made:
     row = _order_row(g, o)
     g.set(row, "orders", "quantity", typed)
     g.set(row, "orders", "amount", round(typed * o.price, 2))  # the amount column is their formula
@@ -41,22 +41,22 @@ def _retype_quantity(g: _Generator, o: _Order, typed: int, why: str) -> Made:
     return row, ("orders", "quantity"), f"quantity {typed} typed for {o.qty} ({why}); {o.customer.name} orders {lo}-{hi}"
 
 
-def extra_zero(g: _Generator, o: _Order) -> Made:
+def extra_zero(g: Generator, o: Order) -> Made:
     return _retype_quantity(g, o, o.qty * 10, "an extra zero")
 
 
-def missing_zero(g: _Generator, o: _Order) -> Made:
+def missing_zero(g: Generator, o: Order) -> Made:
     return _retype_quantity(g, o, o.qty // 10, "a zero missing")
 
 
-def due_before_order(g: _Generator, o: _Order) -> Made:
+def due_before_order(g: Generator, o: Order) -> Made:
     row = _order_row(g, o)
     due = o.ordered - timedelta(days=g.rng.randint(3, 20))
     g.set(row, "orders", "due_date", due)
     return row, ("orders", "due_date"), f"due date {due} is before the order date {o.ordered}"
 
 
-def amount_mismatch(g: _Generator, o: _Order) -> Made:
+def amount_mismatch(g: Generator, o: Order) -> Made:
     row = _order_row(g, o)
     right = round(o.qty * o.price, 2)
     digits = str(int(right))
@@ -67,7 +67,7 @@ def amount_mismatch(g: _Generator, o: _Order) -> Made:
     return row, ("orders", "amount"), f"amount {round(wrong, 2)} but {o.qty} x {o.price} = {right}"
 
 
-def duplicate_order(g: _Generator, o: _Order) -> Made:
+def duplicate_order(g: Generator, o: Order) -> Made:
     other = next(p for p in reversed(g.orders[:o.idx]) if p.idx not in g.used)
     g.used.add(other.idx)
     for table in ("orders", "materials", "production", "qc", "shipping"):
@@ -77,14 +77,14 @@ def duplicate_order(g: _Generator, o: _Order) -> Made:
             f"order {o.no} was entered as {other.no}, the number of another order ({other.customer.name})")
 
 
-def unknown_customer(g: _Generator, o: _Order) -> Made:
+def unknown_customer(g: Generator, o: Order) -> Made:
     row = _order_row(g, o)
     typo = o.customer.name + o.customer.name[-1]
     g.set(row, "orders", "customer", typo)
     return row, ("orders", "customer"), f"customer {typo!r} is not in the customer list (meant {o.customer.name!r})"
 
 
-def price_10x(g: _Generator, o: _Order) -> Made:
+def price_10x(g: Generator, o: Order) -> Made:
     row = _order_row(g, o)
     price = round(o.price * 10, 1)
     g.set(row, "orders", "unit_price", price)
@@ -99,34 +99,34 @@ def _swapped_year(year: int) -> int:
     return swapped if swapped != year else year + 40
 
 
-def implausible_year(g: _Generator, o: _Order) -> Made:
+def implausible_year(g: Generator, o: Order) -> Made:
     row = _order_row(g, o)
     due = date(_swapped_year(o.due.year), o.due.month, min(o.due.day, 28))
     g.set(row, "orders", "due_date", due)
     return row, ("orders", "due_date"), f"due date {due} (year typed {due.year} for {o.due.year})"
 
 
-def required_blank(g: _Generator, o: _Order) -> Made:
+def required_blank(g: Generator, o: Order) -> Made:
     row = _order_row(g, o)
     g.set(row, "orders", "customer", None)
     return row, ("orders", "customer"), f"customer left blank (it is {o.customer.name})"
 
 
-def unparseable_quantity(g: _Generator, o: _Order) -> Made:
+def unparseable_quantity(g: Generator, o: Order) -> Made:
     row = _order_row(g, o)
     typed = str(o.qty).replace("0", "O", 1)
     g.set(row, "orders", "quantity", typed)
     return row, ("orders", "quantity"), f"quantity {typed!r} has a letter O for a zero (meant {o.qty})"
 
 
-def over_production(g: _Generator, o: _Order) -> Made:
+def over_production(g: Generator, o: Order) -> Made:
     row = g.by_order["production"][o.idx][0]
     typed = g.get(row, "production", "completed_qty") * 10
     g.set(row, "production", "completed_qty", typed)
     return row, ("production", "completed_qty"), f"{typed} completed for an order of {o.qty}"
 
 
-def ship_over_passed(g: _Generator, o: _Order) -> Made:
+def ship_over_passed(g: Generator, o: Order) -> Made:
     passed = sum(g.get(r, "qc", "passed_qty") for r in g.by_order["qc"][o.idx])
     rows = g.by_order["shipping"][o.idx]
     others = sum(g.get(r, "shipping", "shipped_qty") for r in rows[1:])
@@ -135,7 +135,7 @@ def ship_over_passed(g: _Generator, o: _Order) -> Made:
     return rows[0], ("shipping", "shipped_qty"), f"{typed + others} shipped but only {passed} passed QC"
 
 
-def qc_sum_mismatch(g: _Generator, o: _Order) -> Made:
+def qc_sum_mismatch(g: Generator, o: Order) -> Made:
     row = g.by_order["qc"][o.idx][0]
     failed = g.get(row, "qc", "failed_qty") + 10
     g.set(row, "qc", "failed_qty", failed)
@@ -143,27 +143,27 @@ def qc_sum_mismatch(g: _Generator, o: _Order) -> Made:
             f"!= inspected {g.get(row, 'qc', 'inspected_qty')}")
 
 
-def orphan(g: _Generator, o: _Order) -> Made:
+def orphan(g: Generator, o: Order) -> Made:
     row = g.by_order["production"][o.idx][-1]
     row[0] = lookalike(o.no)
     return row, ("production", "order_no"), f"{row[0]} is not an order (a typo of {o.no})"
 
 
-def status_shipped_unshipped(g: _Generator, o: _Order) -> Made:
+def status_shipped_unshipped(g: Generator, o: Order) -> Made:
     gone = {id(r) for r in g.by_order["shipping"].pop(o.idx)}
     g.rows["shipping"] = [r for r in g.rows["shipping"] if id(r) not in gone]
     row = _order_row(g, o)
     return row, ("orders", "status"), f"status {g.get(row, 'orders', 'status')} but nothing was shipped"
 
 
-def _has(table: str, n: int = 1) -> Callable[[_Generator, _Order], bool]:
+def _has(table: str, n: int = 1) -> Callable[[Generator, Order], bool]:
     return lambda g, o: len(g.by_order[table].get(o.idx, ())) >= n
 
 
 ANY = (PENDING, PRODUCING, DONE, PARTIAL, SHIPPED)
 #: kind, preferred statuses, fits, make
-MISTAKES: tuple[tuple[str, tuple[str, ...], Callable[[_Generator, _Order], bool],
-                      Callable[[_Generator, _Order], Made]], ...] = (
+MISTAKES: tuple[tuple[str, tuple[str, ...], Callable[[Generator, Order], bool],
+                      Callable[[Generator, Order], Made]], ...] = (
     ("extra-zero", (PENDING,), lambda g, o: o.customer.band[1] <= 800 and o.qty >= 300, extra_zero),
     ("missing-zero", (PENDING,), lambda g, o: o.customer.band[0] >= 500 and o.qty >= 500, missing_zero),
     ("due-before-order", (SHIPPED,), lambda g, o: True, due_before_order),
