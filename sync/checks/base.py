@@ -119,10 +119,12 @@ class Check(BaseModel):
 
     def flag_at(self, table: Table, ctx: Context, positions: Sequence[int] | np.ndarray, field_name: str,
                 values: Mapping[str, Sequence[Any] | np.ndarray] | None = None, *,
-                severity: str | None = None, hint: Text | None = None) -> Iterator[Finding]:
-        """``severity`` and ``hint`` replace the rule's own for these rows (a hint the pack did not override)."""
+                severity: str | None = None, hint: Text | None = None,
+                message: Text | None = None) -> Iterator[Finding]:
+        """``severity``, ``hint`` and ``message`` replace the rule's own for these rows (where the pack did not)."""
         msg, own_hint = self.text()
         hint = hint if hint is not None and self.hint is None else own_hint
+        msg = message if message is not None and self.message is None else msg
         data = table.data
         rows = data[ROW].to_numpy()
         orders = data["order_no"].to_numpy() if "order_no" in data else None

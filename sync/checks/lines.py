@@ -1,0 +1,120 @@
+"""Orders on several lines: the same line twice, or one number given to two orders.
+
+Real registers put one order on several lines all the time: split deliveries
+with their own due dates, a PO with an item/line number per part, one style in
+several colours. A repeated order number alone is therefore no mistake. What
+is one:
+
+- the same line twice: the same order number and line number where the
+  table has a line column (an error); without one, a row that repeats an
+  earlier row of the order in every column read (a warning: the columns not
+  read may tell the two apart);
+- one number for two orders: lines of one order number that disagree on what
+  one order has once: its customer (an error); its order date (a warning: a
+  line added to an order later is dated later too).
+
+Each wrong row gets one finding (the first disagreement found), naming the
+row it repeats or contradicts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import ClassVar
+
+import numpy as np
+import pandas as pd
+from pydantic import Field
+
+from sync.checks.base import Check, Context, text_key
+from sync.findings import WARNING, Finding
+from sync.i18n import Text
+from sync.tables.table import ROW, Table
+
+
+class OrderLines(Check):
+    """Repeated order numbers are lines of one order unless they repeat a line or contradict each other."""
+
+    type = "order-lines"
+    MESSAGE = Text("{key} 与第 {other_row} 行是同一行（重复登记）",
+                   "{key} repeats the line on row {other_row}")
+    HINT = Text("同一订单的同一行只能登记一次；如是另一批交货，请写明行号或交期",
+                "enter each line of an order once; if this is another delivery, give it its own line or due date")
+    CONFLICT: ClassVar[Text] = Text("订单 {key} 在第 {other_row} 行的{conflict}是 {other_value}，此处是 {value}：两张订单用了同一个编号？",
+                    "order {key} has {conflict} {other_value} on row {other_row} but {value} here: "
+                    "two orders with one number?")
+    CONFLICT_HINT: ClassVar[Text] = Text("同一订单的各行{conflict}应一致；如是另一张订单，请改正编号",
+                         "the lines of one order share their {conflict}; if this is another order, correct its number")
+    PLACEHOLDERS = frozenset({"key", "other_row", "other_value", "conflict"})
+
+    key: str = "order_no"
+    line: str = "line_no"
+    #: what every line of one order shares (an error where they differ) ...
+    must_agree: list[str] = Field(default_factory=lambda: ["customer"])
+    #: ... and what they usually share (a warning)
+    should_agree: list[str] = Field(default_factory=lambda: ["order_date"])
+
+    def fields_needed(self) -> list[str]:
+        return [self.key]
+
+    def run(self, table: Table, ctx: Context) -> Iterator[Finding]:
+        key = _folded(table.data[self.key])
+        filled = key.notna().to_numpy()
+        if not key[filled].duplicated().any():
+            return
+        rows = table.data[ROW].to_numpy()
+        repeated = self._repeated_lines(table, key) & filled
+        exact = table.has(self.line)
+        yield from self._flag(table, ctx, repeated, key, self.key, rows, self.severity if exact else WARNING)
+        flagged = repeated.copy()
+        checks = [(f, self.severity) for f in self.must_agree] + [(f, WARNING) for f in self.should_agree]
+        for name, severity in ((f, sev) for f, sev in checks if table.has(f)):
+            conflict = _disagrees(table.data[name], key) & filled & ~flagged
+            yield from self._flag(table, ctx, conflict, key, name, rows, severity)
+            flagged |= conflict
+
+    def _repeated_lines(self, table: Table, key: pd.Series) -> np.ndarray:
+        """Rows that repeat an earlier row: same key and line, or same in every mapped column."""
+        if table.has(self.line):
+            line = _folded(table.data[self.line])
+            return (pd.DataFrame({"k": key, "l": line}).duplicated(keep="first") & line.notna()).to_numpy()
+        mapped = [f for f in table.columns if f in table.data]
+        return pd.DataFrame({f: _folded(table.data[f]) for f in mapped}).duplicated(keep="first").to_numpy()
+
+    def _flag(self, table: Table, ctx: Context, mask: np.ndarray, key: pd.Series, name: str,
+              rows: np.ndarray, severity: str) -> Iterator[Finding]:
+        positions = np.flatnonzero(mask)
+        if not len(positions):
+            return
+        values = table.data[name] if name == self.key else _folded(table.data[name])
+        first = _first_row(values, key, rows) if name != self.key else _first_row(key, key, rows, whole=True)
+        shown = {"key": [table.raw_text(self.key, p) for p in positions], "other_row": first[positions]}
+        if name == self.key:
+            yield from self.flag_at(table, ctx, positions, self.key, shown, severity=severity)
+            return
+        firsts = {int(r): p for p, r in enumerate(rows)}
+        shown["other_value"] = [table.raw_text(name, firsts[int(r)]) for r in first[positions]]
+        shown["conflict"] = [table.columns[name].header] * len(positions)
+        yield from self.flag_at(table, ctx, positions, name, shown, severity=severity,
+                                message=self.CONFLICT, hint=self.CONFLICT_HINT)
+
+
+def _folded(col: pd.Series) -> pd.Series:
+    """Text compared the way people mean it; numbers and dates as they are."""
+    return text_key(col) if col.dtype == object else col
+
+
+def _disagrees(values: pd.Series, key: pd.Series) -> np.ndarray:
+    """Rows whose filled value differs from the first filled value of their key."""
+    folded = _folded(values)
+    first = folded.groupby(key, dropna=True).transform("first")
+    return (folded.notna() & first.notna() & (folded != first)).to_numpy()
+
+
+def _first_row(values: pd.Series, key: pd.Series, rows: np.ndarray, *, whole: bool = False) -> np.ndarray:
+    """For each row, the sheet row of the first line of its key (with a filled value, unless ``whole``)."""
+    frame = pd.DataFrame({"k": key, "r": rows})
+    if not whole:
+        frame.loc[values.isna().to_numpy(), "r"] = np.nan
+    first = frame.groupby("k", dropna=True)["r"].transform("first")
+    return first.fillna(0).to_numpy().astype(int)
