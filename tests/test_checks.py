@@ -98,12 +98,21 @@ def test_type_order_lines_lets_split_deliveries_be_and_flags_repeats_and_conflic
                     order("SO-4"), order("SO-4", customer="UNIQLO JP"),               # one number, two customers
                     order("SO-5", ordered="2026-04-01"), order("SO-5", ordered="2026-04-20", product="X")])
     found = run(ORDER_LINES, reg, tmp_path)
-    assert cells(found) == [("dup", "A7"), ("dup", "C9"), ("dup", "B11")]
-    assert [f.severity for f in found] == ["warning", "error", "warning"]
+    assert cells(found) == [("dup", "A7"), ("dup", "A9"), ("dup", "A11")]
+    assert [f.severity for f in found] == ["error", "error", "warning"]
     assert found[0].message == "SO-3 repeats the line on row 6"
     assert found[1].message == ("order SO-4 has 客户 Muji HK on row 8 but UNIQLO JP here: "
                                 "two orders with one number?")
     assert "下单日期" in found[2].message and "row 10" in found[2].message
+
+
+def test_type_order_lines_only_warns_of_a_repeat_when_some_columns_were_not_read(tmp_path):
+    head = [*HEAD, "车间备注 Workshop remark"]   # not a field: the two rows may differ there
+    rows = [order("SO-1") + ["first lot"], order("SO-1") + ["second lot"]]
+    reg = load([MemorySource("book", {"订单登记": [head, *rows]})])
+    assert reg.get("orders").unmapped == ["车间备注 Workshop remark"]
+    found = run(ORDER_LINES, reg, tmp_path)
+    assert [(f.cell, f.severity) for f in found] == [("A3", "warning")]
 
 
 def test_type_order_lines_uses_the_line_number_when_there_is_one(tmp_path):

@@ -96,7 +96,8 @@ def test_the_installed_wheel_checks_and_renders_from_an_empty_folder(built, tmp_
     d = dt.datetime(2026, 4, 1)
     for i, q in enumerate([300, 450, 600, 500, 350, 400, 420], start=1):
         ws.append([f"SO-2604-{i:03d}", d, "Muji HK", "MJ-T01", q, 10.0, q * 10.0, d + dt.timedelta(days=40), "张伟"])
-    ws.append(["SO-2604-001", d, "Muji HK", "MJ-T01", 300, 10.0, 999.0, d + dt.timedelta(days=40), "张伟"])
+    ws.append(["SO-2604-001", d, "Muji HK", "MJ-T01", 300, 10.0, 3000.0, d + dt.timedelta(days=40), "张伟"])  # twice
+    ws.append(["SO-2604-008", d, "Muji HK", "MJ-T01", 300, 10.0, 999.0, d + dt.timedelta(days=40), "张伟"])
     wb.save(book)
     env = {**os.environ, "PYTHONPATH": str(site)}
     env.pop("ORDERSYNC_CONFIG", None)

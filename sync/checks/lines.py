@@ -6,15 +6,15 @@ several colours. A repeated order number alone is therefore no mistake. What
 is one:
 
 - the same line twice: the same order number and line number where the
-  table has a line column (an error); without one, a row that repeats an
-  earlier row of the order in every column read (a warning: the columns not
-  read may tell the two apart);
+  table has a line column; without one, a row that repeats an earlier row of
+  the order in every column (a warning when some columns were not read: they
+  may tell the two apart);
 - one number for two orders: lines of one order number that disagree on what
   one order has once: its customer (an error); its order date (a warning: a
   line added to an order later is dated later too).
 
-Each wrong row gets one finding (the first disagreement found), naming the
-row it repeats or contradicts.
+Each wrong row gets one finding on its order number (the first disagreement
+found), naming the row it repeats or contradicts and the column that differs.
 """
 
 from __future__ import annotations
@@ -40,12 +40,12 @@ class OrderLines(Check):
                    "{key} repeats the line on row {other_row}")
     HINT = Text("同一订单的同一行只能登记一次；如是另一批交货，请写明行号或交期",
                 "enter each line of an order once; if this is another delivery, give it its own line or due date")
-    CONFLICT: ClassVar[Text] = Text("订单 {key} 在第 {other_row} 行的{conflict}是 {other_value}，此处是 {value}：两张订单用了同一个编号？",
-                    "order {key} has {conflict} {other_value} on row {other_row} but {value} here: "
+    CONFLICT: ClassVar[Text] = Text("订单 {key} 在第 {other_row} 行的{conflict}是 {other_value}，此处是 {this_value}：两张订单用了同一个编号？",
+                    "order {key} has {conflict} {other_value} on row {other_row} but {this_value} here: "
                     "two orders with one number?")
     CONFLICT_HINT: ClassVar[Text] = Text("同一订单的各行{conflict}应一致；如是另一张订单，请改正编号",
                          "the lines of one order share their {conflict}; if this is another order, correct its number")
-    PLACEHOLDERS = frozenset({"key", "other_row", "other_value", "conflict"})
+    PLACEHOLDERS = frozenset({"key", "other_row", "other_value", "this_value", "conflict"})
 
     key: str = "order_no"
     line: str = "line_no"
@@ -64,7 +64,7 @@ class OrderLines(Check):
             return
         rows = table.data[ROW].to_numpy()
         repeated = self._repeated_lines(table, key) & filled
-        exact = table.has(self.line)
+        exact = table.has(self.line) or not table.unmapped   # every column compared: surely the same line
         yield from self._flag(table, ctx, repeated, key, self.key, rows, self.severity if exact else WARNING)
         flagged = repeated.copy()
         checks = [(f, self.severity) for f in self.must_agree] + [(f, WARNING) for f in self.should_agree]
@@ -94,8 +94,10 @@ class OrderLines(Check):
             return
         firsts = {int(r): p for p, r in enumerate(rows)}
         shown["other_value"] = [table.raw_text(name, firsts[int(r)]) for r in first[positions]]
+        shown["this_value"] = [table.raw_text(name, p) for p in positions]
         shown["conflict"] = [table.columns[name].header] * len(positions)
-        yield from self.flag_at(table, ctx, positions, name, shown, severity=severity,
+        # the number is what was typed wrong (or given twice): the finding points at it
+        yield from self.flag_at(table, ctx, positions, self.key, shown, severity=severity,
                                 message=self.CONFLICT, hint=self.CONFLICT_HINT)
 
 
