@@ -95,6 +95,7 @@ def layout_lines(details: bool) -> tuple[list[str], dict[str, list[int]]]:
         totals["layouts passing all three checks"][0] += all(s.verdict(c)[0] for c in LAYOUT_CHECKS)
         totals["layouts passing all three checks"][1] += 1
         if details:
+            lines.append(f"    {s.layout.what}")
             lines += [f"    {c}: {s.verdict(c)[1]}" for c in LAYOUT_CHECKS if not s.verdict(c)[0]]
     return lines, totals
 

@@ -41,7 +41,7 @@ def monthly_tabs(folder: Path) -> Layout:
         sheet.raw(f"2026年{month}月 订单登记表")
         sheet.header(["序号", *cols.values(), "备注"])
         lines = make_lines(rng, 40, f"SO-26{month:02d}-", month=month)
-        plan_mistakes(rng, lines, mistakes(2 if month < 10 else 3))
+        plan_mistakes(rng, lines, mistakes(2 if month < 10 else 3, start=month))
         rows = write_lines(sheet, lines, cols, name, layout)
         for i, r in enumerate(rows):
             sheet.set(r, "序号", i + 1)
@@ -143,13 +143,13 @@ KEYS = (
 def other_keys(folder: Path) -> Layout:
     """(e) Keys not named 订单号: 项目号, 生产单号, 工单号, Job No., Purchasing Document (one workbook each)."""
     rng = random.Random("keys")
-    layout = Layout("e-other-keys", "", [], [])
+    layout = Layout("e-other-keys", "", [], [], apart=True)
     for i, (name, tab, key, rest) in enumerate(KEYS):
         cols = dict(zip(("order_no", "customer", "product", "qty", "order_date", "due"), [key, *rest]))
         sheet = Sheet(tab)
         sheet.header(["序号" if i < 3 else "No.", *cols.values()])
         lines = make_lines(rng, 40, ("XM", "SC", "GD", "J", "45000")[i] + f"{i}-", split=0.1)
-        plan_mistakes(rng, lines, mistakes(2))
+        plan_mistakes(rng, lines, mistakes(2, start=2 * i))
         rows = write_lines(sheet, lines, cols, name, layout)
         for n, r in enumerate(rows):
             sheet.set(r, sheet.labels[0], n + 1)
@@ -173,7 +173,7 @@ def traditional_headers(folder: Path) -> Layout:
         sheet.header(["序 號", *cols.values(), "備 註"])
         guide = sheet.raw("", "必填", "必填", "型號", "件", "美元", "年/月/日", "年/月/日", "")
         lines = make_lines(rng, 45, f"PO{month}", month=month)
-        plan_mistakes(rng, lines, mistakes(3))
+        plan_mistakes(rng, lines, mistakes(3, start=3 * month))
         rows = write_lines(sheet, lines, cols, name, layout)
         for n, r in enumerate(rows):
             sheet.set(r, "序 號", n + 1)
@@ -197,10 +197,13 @@ def dotted_dates(folder: Path) -> Layout:
     for ln in lines:  # due in June (and early July), as the tab says
         ln["due"] = dt.date(2026, 6, 1) + dt.timedelta(days=rng.randrange(0, 40))
     plan_mistakes(rng, lines, mistakes(5))
+    either = [ln for ln in lines if ln["order_date"].day <= 12 and "mistake" not in ln]
     for ln in lines:
         ln["order_date"], ln["due"] = _dotted(ln["order_date"]), _yearless(ln["due"], rng)
     write_lines(sheet, lines, cols, name, layout)
     _tricky_split(layout, name, sheet, lines)
+    layout.tricky.append(Tricky(name, sheet.name, tuple(ln["row"] for ln in either),
+                                "order date that reads either way (05.06.2026): the column's 20.05.2026 decide"))
     layout.paths.append(save(folder / name, [sheet]))
     return layout
 
@@ -262,7 +265,7 @@ def follower_files(folder: Path) -> Layout:
         sheet = Sheet("订单登记")
         sheet.header([*cols.values(), "备注"])
         lines = make_lines(rng, 40, f"F{i + 1}-2609-")
-        plan_mistakes(rng, lines, mistakes(3))
+        plan_mistakes(rng, lines, mistakes(3, start=3 * i))
         write_lines(sheet, lines, cols, name, layout)
         _tricky_split(layout, name, sheet, lines)
         layout.paths.append(save(folder / "registers" / name, [sheet]))

@@ -16,7 +16,6 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from sync.checks.pipeline import check_register
 from sync.findings import ERROR, Finding, Report
@@ -63,12 +62,12 @@ def describe(table: Table) -> str:
     return f"{table.name}@{table.sheet}!r{table.header_row} [{cols}]"
 
 
-def recognised(expected: Expected, register: Register) -> tuple[bool, str]:
+def recognised(expected: Expected, tables: list[Table]) -> tuple[bool, str]:
     """Every (file, sheet) of ``expected`` read as one of its kinds, with the key at its letter."""
     missing = []
     for file in expected.files:
         for sheet in expected.sheets:
-            hits = [t for t in register.tables.values() if (file, sheet) in table_parts(t)]
+            hits = [t for t in tables if (file, sheet) in table_parts(t)]
             good = [t for t in hits if t.name in expected.kinds and key_letter(t) == expected.key]
             if not good:
                 seen = ", ".join(describe(t) for t in hits) or "nothing"
@@ -111,13 +110,16 @@ class LayoutScore:
         return not self.false, f"{len(self.false)} false errors: {shown}"
 
 
-def score_layout(layout: Layout, register: Register, report: Report) -> LayoutScore:
-    tables = [(e, *recognised(e, register)) for e in layout.tables]
-    missed = [inj for inj in layout.errors if not any(names(f, inj) for f in report.findings)]
+def score_layout(layout: Layout, readings: list[tuple[Register, Report]]) -> LayoutScore:
+    """Score ``layout`` on its readings: one of all its workbooks, or one per workbook (``layout.apart``)."""
+    tables = [t for register, _ in readings for t in register.tables.values()]
+    findings = [f for _, report in readings for f in report.findings]
+    verdicts = [(e, *recognised(e, tables)) for e in layout.tables]
+    missed = [inj for inj in layout.errors if not any(names(f, inj) for f in findings)]
     wrong_rows = {(i.file, i.sheet, r) for i in layout.errors for r in (i.row, *i.related)}
-    false = [f for f in report.findings
-             if f.severity == ERROR and (f.source, f.sheet, f.row) not in wrong_rows]
-    return LayoutScore(layout, tables, layout.errors, missed, false, list(register.notes))
+    false = [f for f in findings if f.severity == ERROR and (f.source, f.sheet, f.row) not in wrong_rows]
+    return LayoutScore(layout, verdicts, layout.errors, missed, false,
+                       [n for register, _ in readings for n in register.notes])
 
 
 LAYOUT_CHECKS = ("tables", "errors", "false-errors")
@@ -131,8 +133,8 @@ def layout_score(name: str, folder: Path | None = None) -> LayoutScore:
         if not _folder:
             _folder.append(folder or Path(tempfile.mkdtemp(prefix="ordersync-layouts-")))
         layout = build(name, _folder[0] / name)
-        register, report = read(layout.paths)
-        _scores[name] = score_layout(layout, register, report)
+        readings = [read([p]) for p in layout.paths] if layout.apart else [read(layout.paths)]
+        _scores[name] = score_layout(layout, readings)
     return _scores[name]
 
 

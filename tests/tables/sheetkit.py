@@ -66,6 +66,8 @@ class Layout:
     errors: list[Injected] = field(default_factory=list)
     tricky: list[Tricky] = field(default_factory=list)
     orders: set[str] = field(default_factory=set)     # the order numbers written
+    #: the workbooks are separate registers, each checked on its own (not one table across files)
+    apart: bool = False
 
 
 class Sheet:
@@ -210,7 +212,8 @@ def write_lines(sheet: Sheet, lines: list[dict[str, Any]], columns: dict[str, st
     return rows
 
 
-def mistakes(n: int, *, shipping: bool = False) -> list[str]:
-    """``n`` mistakes, the kinds taken in turn (shipped-over only where there are shipping columns)."""
+def mistakes(n: int, *, shipping: bool = False, start: int = 0) -> list[str]:
+    """``n`` mistakes, the kinds taken in turn from the ``start``-th (shipped-over only where there are
+    shipping columns)."""
     kinds = [k for k in MISTAKES if shipping or k != "shipped_over"]
-    return [kinds[i % len(kinds)] for i in range(n)]
+    return [kinds[(start + i) % len(kinds)] for i in range(n)]

