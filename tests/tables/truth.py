@@ -93,7 +93,8 @@ def cases(corpus: Path | None = None) -> list[Case]:
 
 def sheet_cases(file: str, truth: dict[str, Any]) -> list[Case]:
     name, kind = truth["sheet"], truth["kind"]
-    tricky = [Case(file, name, f"tricky:{t['rows']}", tuple(parse_rows(t["rows"]))) for t in truth.get("tricky_rows", [])]
+    tricky = [Case(file, name, f"tricky:{t['rows']}", tuple(parse_rows(t["rows"])))
+              for t in truth.get("tricky_rows", [])]
     if kind == "none":
         return [Case(file, name, "not-taken", None), *tricky]
     tables = truth.get("tables") or [truth]
