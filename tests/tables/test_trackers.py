@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.tables.truth import ROOT, Case, cases, evaluate, find_corpus
+from tests.tables.truth import ROOT, Case, cases, evaluate, find_corpus, first_letter, parse_rows
 from tests.tables.sheetkit import TODAY
 
 CORPUS = find_corpus()
@@ -170,6 +170,23 @@ def test_tracker_reads_as_its_truth(case: Case) -> None:
     assert CORPUS is not None
     ok, detail = evaluate(case, CORPUS)
     assert ok, f"{case.id}: {detail}"
+
+
+@pytest.mark.parametrize("text,rows", [
+    ("2-3,4-5,13-14", [2, 3, 4, 5, 13, 14]),
+    ("3-4 (and 21 other repeated 订单号)", [3, 4]),
+    ("5-6, 18/39/40 and 19 other WOs", [5, 6, 18, 39, 40]),
+    ("5,7,…,13 (4 rows)", [5, 7, 9, 11, 13]),
+    ("30,48,50…", [30, 48, 50]),
+])
+def test_truth_rows_are_read_as_a_person_reads_them(text: str, rows: list[int]) -> None:
+    assert parse_rows(text) == rows
+
+
+@pytest.mark.parametrize("ref,letter", [("D", "D"), ("AZ", "AZ"), ("A+B (生产订单号码+行号)", "A"),
+                                        ("A (composite item key; no PO number)", "A"), ("U:AY", None)])
+def test_truth_columns_give_their_first_letter(ref: str, letter: str | None) -> None:
+    assert first_letter(ref) == letter
 
 
 @pytest.mark.skipif(CORPUS is None, reason="the shared corpus is not there")

@@ -27,6 +27,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from python_calamine import CalamineWorkbook
 from typer.testing import CliRunner
 
 from sync.findings import ERROR, Report
@@ -86,14 +87,15 @@ def cases(corpus: Path | None = None) -> list[Case]:
     for entry in entries(corpus):
         for sheet in (entry.get("truth") or {}).get("sheets", []):
             if not sheet.get("hidden"):
-                out += sheet_cases(entry["path"], sheet)
+                out += sheet_cases(entry["path"], sheet, corpus)
         out.append(Case(entry["path"], "", "cli", None))
     return out
 
 
-def sheet_cases(file: str, truth: dict[str, Any]) -> list[Case]:
+def sheet_cases(file: str, truth: dict[str, Any], corpus: Path) -> list[Case]:
     name, kind = truth["sheet"], truth["kind"]
-    tricky = [Case(file, name, f"tricky:{t['rows']}", tuple(parse_rows(t["rows"])))
+    key = first_letter(truth.get("columns", {}).get("order_no", ""))
+    tricky = [Case(file, name, f"tricky:{t['rows']}", tricky_rows(corpus / file, name, t["rows"], key))
               for t in truth.get("tricky_rows", [])]
     if kind == "none":
         return [Case(file, name, "not-taken", None), *tricky]
@@ -115,6 +117,27 @@ def first_letter(ref: str) -> str | None:
     """'D' -> D; 'A+B (生产订单号码+行号)' -> A; 'A (composite item key; no PO number)' -> A; 'U:AY' -> None."""
     m = re.match(r"\s*([A-Z]{1,3})(?![A-Za-z:])", ref)
     return m[1] if m else None
+
+
+def tricky_rows(path: Path, sheet: str, text: str, key: str | None) -> tuple[int, ...]:
+    """The rows a tricky entry names. A progression ('5,7,9,…,199 (75 rows)') is the truth's shorthand
+    for spacer rows that mostly alternate with orders: the rows in it that hold an order number are
+    orders, not what the entry means, and are left out."""
+    rows = parse_rows(text)
+    if not re.search(r"\d\s*,\s*(…|\.\.\.)\s*,\s*\d", text) or key is None:
+        return tuple(rows)
+    cells = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    col = column_index(key)
+    keyed = {r for r in rows if r - 1 < len(cells) and col < len(cells[r - 1]) and cells[r - 1][col] not in ("", None)}
+    return tuple(r for r in rows if r not in keyed)
+
+
+def column_index(letters: str) -> int:
+    """'A' -> 0, 'AB' -> 27."""
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
 
 
 def parse_rows(text: str) -> list[int]:
