@@ -1,0 +1,212 @@
+"""Real hand-kept trackers against their truth (corpus manifest.json): the measuring stick of issue 14.
+
+One case per file, sheet and check (tests/tables/truth.py says what each check means), so
+the scoreboard is the test report. ``KNOWN`` lists the cases today's reader fails, each
+with what is missing; they run as strict xfails, so a fix that makes one pass fails the
+suite with XPASS until its line here is removed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.tables.truth import ROOT, Case, cases, evaluate, find_corpus, first_letter, parse_rows
+from tests.tables.sheetkit import TODAY
+
+CORPUS = find_corpus()
+
+#: case id -> what today's reader lacks ("issue 14: " is prefixed)
+KNOWN = {
+    'alonorder__收汇出运与结算数据_2026-01-03/收汇出运与结算数据/not-taken':
+        "a payment-receipts register is taken as the orders table",
+    'alonorder__收汇出运与结算数据_2026-01-03/收汇出运与结算数据/tricky:2-3,4-5,13-14':
+        "error findings on legitimate rows (duplicate-order)",
+    'alonorder__收汇出运与结算数据_2026-01-03/收汇出运与结算数据/tricky:2-15':
+        "error findings on legitimate rows (duplicate-order)",
+    'alonorder__订单表/订单登记表/tricky:3-4 (and 21 other repeated 订单号)':
+        "error findings on legitimate rows (duplicate-order, implausible-year)",
+    'alonorder__订单表/订单登记表/tricky:52,53,66,73,97,117':
+        "error findings on legitimate rows (amount-mismatch, required)",
+    'alonorder__订单表/订单登记表/tricky:292': "error findings on legitimate rows (unreadable)",
+    'alonorder__订单表/订单登记表/tricky:40':
+        "error findings on legitimate rows (amount-mismatch, implausible-year)",
+    'alonorder__订单表/订单登记表/tricky:26,28,33,40,43,52,53,64,66,68 …(17)':
+        "error findings on legitimate rows (amount-mismatch, required)",
+    'foamplan__Production_Plan_W17/W17-2026/field:quantity': "quantity not mapped to H 'SL  Sheet'",
+    'foamplan__Production_Plan_W17/W17-2026/field:completed_qty':
+        "completed_qty not mapped to U 'Out put Thực Đổ'",
+    'foamplan__Production_Plan_W17/W17-2026/field:due_date': "due_date not mapped to R 'Ngày giao hàng ETD'",
+    'foamplan__Production_Plan_W17/W17-2026/field:line': "line not mapped to T 'LOAD'",
+    'foamplan__Production_Plan_W17/W17-2026/field:product':
+        "product not mapped to G 'TÊN SẢN PHẨM Material Name; …'",
+    'foamplan__W16-Prodcution_plan/W16-2026/field:quantity': "quantity not mapped to H 'SL  Sheet'",
+    'foamplan__W16-Prodcution_plan/W16-2026/field:completed_qty':
+        "completed_qty not mapped to U 'Out put Thực Đổ'",
+    'foamplan__W16-Prodcution_plan/W16-2026/field:due_date': "due_date not mapped to R 'Ngày giao hàng ETD'",
+    'foamplan__W16-Prodcution_plan/W16-2026/field:product':
+        "product not mapped to G 'TÊN SẢN PHẨM  màu red của fo…'",
+    'hoangpipe__PO/CUS030/kind':
+        "sheet not recognised: no order-number column (composite item key in A) under a two-row header",
+    'hoangpipe__PO/CUS030/header':
+        "sheet not recognised: no order-number column (composite item key in A) under a two-row header",
+    'hoangpipe__PO/CUS030/field:order_no':
+        "sheet not recognised: no order-number column (composite item key in A) under a two-row header",
+    'hoangpipe__PO/CUS030/field:customer':
+        "sheet not recognised: no order-number column (composite item key in A) under a two-row header",
+    'hoangpipe__PO/CUS030/field:quantity':
+        "sheet not recognised: no order-number column (composite item key in A) under a two-row header",
+    'hoangpipe__PO/CUS030/field:order_date':
+        "sheet not recognised: no order-number column (composite item key in A) under a two-row header",
+    'hoangpipe__PO/cli': "exits 0 saying no problems when it recognised no table",
+    'kusokpi__生产时效性统计表-20211001-20211031/生产时效性统计表/field:product': "product not mapped to E '物料名称'",
+    'kusokpi__生产时效性统计表-20211001-20211031/生产时效性统计表/field:quantity': "quantity not mapped to J 'MRP净算量'",
+    'kusokpi__采购时效性统计表-20211001-20211031/采购时效性统计表/field:order_date': "order_date not mapped to C '订单日期'",
+    'kusokpi__采购时效性统计表-20211001-20211031/采购时效性统计表/field:supplier': "supplier not mapped to F '供应商编码'",
+    'kusokpi__采购时效性统计表-20211001-20211031/采购时效性统计表/field:product': "product not mapped to H '存货名称'",
+    'kusokpi__采购时效性统计表-20211001-20211031/采购时效性统计表/field:due_date': "due_date not mapped to J '计划到货日期'",
+    'kusokpi__采购时效性统计表-20211001-20211031/采购时效性统计表/tricky:4-1254':
+        "error findings on legitimate rows (arrived-qty-negative)",
+    'qosi__Production_Plan/Clinet Orders/field:product': "product not mapped to B 'Item Name'",
+    'qosi__Production_Plan/Clinet Orders/field:order_date':
+        "order_date not mapped to D 'Order placement date'",
+    'qosi__Production_Plan/Clinet Orders/field:due_date': "due_date not mapped to G 'Order deadline'",
+    'qosi__Production_Plan/Clinet Orders/tricky:3-93':
+        "error findings on legitimate rows (quantity-positive)",
+    'qosi__Production_Plan/EXT & KTR4 & Omso/kind':
+        "sheet not recognised: several machine tables stacked in one sheet, keyed by Seq/Item",
+    'qosi__Production_Plan/EXT & KTR4 & Omso/header':
+        "sheet not recognised: several machine tables stacked in one sheet, keyed by Seq/Item",
+    'qosi__Production_Plan/EXT & KTR4 & Omso/field:product':
+        "sheet not recognised: several machine tables stacked in one sheet, keyed by Seq/Item",
+    'qosi__Production_Plan/EXT & KTR4 & Omso/field:quantity':
+        "sheet not recognised: several machine tables stacked in one sheet, keyed by Seq/Item",
+    'qosi__Production_Plan/EXT & KTR4 & Omso/field:completed_qty':
+        "sheet not recognised: several machine tables stacked in one sheet, keyed by Seq/Item",
+    'qosi__Production_Plan/Others Machines/field:product': "product not mapped to B 'Product'",
+    'qosi__Production_Plan/Others Machines/field:quantity': "quantity not mapped to F 'Production Order'",
+    'qosi__Production_Plan/Others Machines/field:completed_qty':
+        "completed_qty not mapped to L 'Current production'",
+    'sidh__Production_Planning/Plan 1/kind':
+        "sheet not recognised: production plan keyed by date and part, no order number",
+    'sidh__Production_Planning/Plan 1/header':
+        "sheet not recognised: production plan keyed by date and part, no order number",
+    'sidh__Production_Planning/Plan 1/field:quantity':
+        "sheet not recognised: production plan keyed by date and part, no order number",
+    'sidh__Production_Planning/Plan 2/kind':
+        "sheet not recognised: production plan keyed by date and part, no order number",
+    'sidh__Production_Planning/Plan 2/header':
+        "sheet not recognised: production plan keyed by date and part, no order number",
+    'sidh__Production_Planning/Plan 2/field:quantity':
+        "sheet not recognised: production plan keyed by date and part, no order number",
+    'sidh__Production_Planning/cli': "exits 0 saying no problems when it recognised no table",
+    'warroom__Production_Plan/Inputs/kind':
+        "sheet not recognised: same-layout sheet 'Inputs (2)' wins: one table per kind",
+    'warroom__Production_Plan/Inputs/header':
+        "sheet not recognised: same-layout sheet 'Inputs (2)' wins: one table per kind",
+    'warroom__Production_Plan/Inputs/field:order_no':
+        "sheet not recognised: same-layout sheet 'Inputs (2)' wins: one table per kind",
+    'warroom__Production_Plan/Inputs/field:product':
+        "sheet not recognised: same-layout sheet 'Inputs (2)' wins: one table per kind",
+    'warroom__Production_Plan/Inputs/field:quantity':
+        "sheet not recognised: same-layout sheet 'Inputs (2)' wins: one table per kind",
+    'warroom__Production_Plan/Inputs/field:order_date':
+        "sheet not recognised: same-layout sheet 'Inputs (2)' wins: one table per kind",
+    'warroom__Production_Plan/Inputs (2)/field:completed_qty': "completed_qty not mapped to H 'Completed'",
+    'warroom__Production_Plan/Inputs (2)/tricky:2-68': "error findings on legitimate rows (duplicate-order)",
+    'warroom__Production_Plan/Closed WO/kind': "sheet not recognised: no header row (data from row 1)",
+    'warroom__Production_Plan/Closed WO/header': "sheet not recognised: no header row (data from row 1)",
+    'warroom__Production_Plan/Closed WO/field:order_no':
+        "sheet not recognised: no header row (data from row 1)",
+    'warroom__Production_Plan/Closed WO/field:product':
+        "sheet not recognised: no header row (data from row 1)",
+    'warroom__Production_Plan/Closed WO/field:quantity':
+        "sheet not recognised: no header row (data from row 1)",
+    'warroom__Production_Plan/Weekly target Vs achieved/kind':
+        "sheet not recognised: plan keyed by product under a two-row header, no order number",
+    'warroom__Production_Plan/Weekly target Vs achieved/header':
+        "sheet not recognised: plan keyed by product under a two-row header, no order number",
+    'warroom__Production_Plan/Weekly target Vs achieved/field:product':
+        "sheet not recognised: plan keyed by product under a two-row header, no order number",
+    'warroom__Production_Plan/Plan-OND/kind': "sheet not recognised: plan keyed by product, no order number",
+    'warroom__Production_Plan/Plan-OND/header':
+        "sheet not recognised: plan keyed by product, no order number",
+    'warroom__Production_Plan/Plan-OND/field:product':
+        "sheet not recognised: plan keyed by product, no order number",
+    'warroom__Production_Plan/Plan-OND/field:quantity':
+        "sheet not recognised: plan keyed by product, no order number",
+    'warroom__Production_Plan/Plan-JFM/kind': "sheet not recognised: plan keyed by product, no order number",
+    'warroom__Production_Plan/Plan-JFM/header':
+        "sheet not recognised: plan keyed by product, no order number",
+    'warroom__Production_Plan/Plan-JFM/field:product':
+        "sheet not recognised: plan keyed by product, no order number",
+    'warroom__Production_Plan/Plan-JFM/field:quantity':
+        "sheet not recognised: plan keyed by product, no order number",
+}
+
+
+#: what an XPASS(strict) failure tells the one who fixed it
+_FIXED = "if this passes now, remove its entry from KNOWN in tests/tables/test_trackers.py"
+
+
+def _param(case: Case) -> object:
+    if case.id not in KNOWN:
+        return pytest.param(case, id=case.id)
+    mark = pytest.mark.xfail(strict=True, reason=f"issue 14: {KNOWN[case.id]} ({_FIXED})")
+    return pytest.param(case, id=case.id, marks=[mark])
+
+
+CASES = cases(CORPUS)
+
+
+@pytest.mark.skipif(CORPUS is None, reason="the shared corpus (shared/corpus/manifest.json) is not there")
+@pytest.mark.parametrize("case", [_param(c) for c in CASES])
+def test_tracker_reads_as_its_truth(case: Case) -> None:
+    assert CORPUS is not None
+    ok, detail = evaluate(case, CORPUS)
+    assert ok, f"{case.id}: {detail}"
+
+
+@pytest.mark.parametrize("text,rows", [
+    ("2-3,4-5,13-14", [2, 3, 4, 5, 13, 14]),
+    ("3-4 (and 21 other repeated 订单号)", [3, 4]),
+    ("5-6, 18/39/40 and 19 other WOs", [5, 6, 18, 39, 40]),
+    ("5,7,…,13 (4 rows)", [5, 7, 9, 11, 13]),
+    ("30,48,50…", [30, 48, 50]),
+])
+def test_truth_rows_are_read_as_a_person_reads_them(text: str, rows: list[int]) -> None:
+    assert parse_rows(text) == rows
+
+
+@pytest.mark.parametrize("ref,letter", [("D", "D"), ("AZ", "AZ"), ("A+B (生产订单号码+行号)", "A"),
+                                        ("A (composite item key; no PO number)", "A"), ("U:AY", None)])
+def test_truth_columns_give_their_first_letter(ref: str, letter: str | None) -> None:
+    assert first_letter(ref) == letter
+
+
+@pytest.mark.skipif(CORPUS is None, reason="the shared corpus is not there")
+def test_known_failures_name_real_cases() -> None:
+    """A known failure that names no case (a typo, a truth that changed) would hide nothing and mean nothing."""
+    assert set(KNOWN) <= {c.id for c in CASES}
+
+
+@pytest.mark.skipif(CORPUS is None, reason="the shared corpus is not there")
+def test_check_command_on_a_real_register_exits_and_prints_json(tmp_path: Path) -> None:
+    """The command as a user runs it, zero-config: findings as JSON, the exit code saying whether errors were found."""
+    assert CORPUS is not None
+    path = CORPUS / "trackers" / "alonorder__订单表.xlsx"
+    env = {k: v for k, v in os.environ.items() if k != "ORDERSYNC_CONFIG"} | {"PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-m", "sync", "check", str(path), "--format", "json",
+                           "--today", TODAY.isoformat()], capture_output=True, text=True, env=env, cwd=tmp_path,
+                          timeout=120)
+    report = json.loads(done.stdout)
+    errors = report["summary"]["errors"]
+    assert done.returncode == (1 if errors else 0), done.stderr
+    assert errors == sum(f["severity"] == "error" for f in report["findings"])
+    assert report["summary"]["tables"] == {"orders": 390}   # truth: data rows 2-391 of 订单登记表
+    assert {f["sheet"] for f in report["findings"]} == {"订单登记表"}
