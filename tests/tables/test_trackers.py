@@ -25,12 +25,8 @@ CORPUS = find_corpus()
 KNOWN = {
     'alonorder__收汇出运与结算数据_2026-01-03/收汇出运与结算数据/not-taken':
         "a payment-receipts register is taken as the orders table",
-    'alonorder__收汇出运与结算数据_2026-01-03/收汇出运与结算数据/tricky:2-3,4-5,13-14':
-        "error findings on legitimate rows (duplicate-order)",
-    'alonorder__收汇出运与结算数据_2026-01-03/收汇出运与结算数据/tricky:2-15':
-        "error findings on legitimate rows (duplicate-order)",
     'alonorder__订单表/订单登记表/tricky:3-4 (and 21 other repeated 订单号)':
-        "error findings on legitimate rows (duplicate-order, implausible-year)",
+        "error findings on legitimate rows (implausible-year)",
     'alonorder__订单表/订单登记表/tricky:52,53,66,73,97,117':
         "error findings on legitimate rows (amount-mismatch, required)",
     'alonorder__订单表/订单登记表/tricky:292': "error findings on legitimate rows (unreadable)",
