@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from collections.abc import Mapping
-from typing import Any, Iterable, Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sync.config import RemindersConfig, validated

@@ -286,12 +286,14 @@ def load_config(path: str | Path) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(describe_syntax(path, exc)) from exc
+    lines = key_lines(text)
+    if "path" in data:        # Config.path is where the file was found, not something to write in it
+        raise ConfigError(f"{path}{_line(lines, ['path'])}: path: unknown key (keys belong under a [section])")
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(describe_validation(path, text, exc)) from exc
     config.path = path.resolve()
-    lines = key_lines(text)
     for name, table in config.tables.items():
         if table.source not in config.sources:
             raise ConfigError(f"{path}{_line(lines, ['tables', name, 'source'])}: [tables.{name}] source: "
@@ -343,7 +345,9 @@ def describe_syntax(path: Path, exc: tomllib.TOMLDecodeError) -> str:
 def describe_validation(path: Path, text: str, exc: ValidationError) -> str:
     """'config.toml line 12: [watch] debounse: unknown key (did you mean "debounce"?)', one line each."""
     lines = key_lines(text)
-    return "\n".join(f"{path}{_line(lines, _clean_loc(err))}: {_problem([], err, Config)}" for err in exc.errors())
+    found = [(_line(lines, _clean_loc(err)), _problem([], err, Config)) for err in exc.errors()]
+    found.sort(key=lambda p: int(p[0].split()[-1]) if p[0] else 1 << 30)   # in the order of the file
+    return "\n".join(f"{path}{line}: {problem}" for line, problem in found)
 
 
 def _clean_loc(err: Any) -> list[Any]:
@@ -351,7 +355,7 @@ def _clean_loc(err: Any) -> list[Any]:
     loc = list(err["loc"])
     if len(loc) >= 3 and loc[0] == "sources" and loc[2] in SOURCE_MODELS:
         del loc[2]
-    if err["type"] == "source_kind":
+    if err["type"] == "source_kind" and isinstance(err["input"], dict):
         loc.append("kind")
     return loc
 
@@ -368,6 +372,9 @@ def _problem(prefix: list[Any], err: Any, root: type[BaseModel]) -> str:
     parents, key = full[:-1], str(full[-1])
     if isinstance(full[-1], int) and len(full) > 1:      # an item of a list
         parents, key = full[:-2], f"{full[-2]} (item {full[-1] + 1})"
+    if err["type"] == "extra_forbidden" and not parents and not isinstance(err["input"], (dict, list)):
+        owners = [f"[{name}]" for name in root.model_fields if key in _fields_at(root, [name])]
+        return f"{key}: unknown key (keys belong under a [section]{': ' + ' or '.join(owners) if owners else ''})"
     if err["type"] == "extra_forbidden":
         known = _fields_at(root, list(err["loc"])[:-1])
         what = "unknown section" if not parents else "unknown key"
@@ -393,7 +400,9 @@ def _what(err: Any) -> str:
     if kind == "missing":
         return "missing (required)"
     if kind == "source_kind":
-        given = json.dumps(err["input"].get("kind"), ensure_ascii=False) if isinstance(err["input"], dict) else got
+        if not isinstance(err["input"], dict):     # [sources] path = "..." without a NAME
+            return f"expected a table [sources.NAME] with kind = {' | '.join(SOURCE_MODELS)}, got {got}"
+        given = json.dumps(err["input"].get("kind"), ensure_ascii=False)
         return f"expected one of {', '.join(SOURCE_MODELS)}, got {given}"
     if kind == "literal_error":
         return f"expected one of {err['ctx']['expected']}, got {got}"
