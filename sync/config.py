@@ -15,7 +15,7 @@ import re
 import tomllib
 from datetime import date
 from pathlib import Path
-from types import UnionType
+from types import NoneType, UnionType
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import (BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, ValidationInfo,
@@ -25,12 +25,12 @@ from sync.errors import ConfigError
 
 ENV_CONFIG = "ORDERSYNC_CONFIG"
 #: the canonical tables (sync.tables.fields TABLES + MASTERS; a test keeps the two lists equal)
-TABLE_NAMES = ("orders", "materials", "production", "qc", "shipping", "customers", "people")
+TableName = Literal["orders", "materials", "production", "qc", "shipping", "customers", "people"]
+TABLE_NAMES: tuple[str, ...] = get_args(TableName)
 #: what reminders are about (sync.notices.reminders KINDS, and the entry-error mails)
 REMINDER_KINDS = ("overdue", "due_soon", "behind_plan", "stale", "qc_failed", "material_late")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DEFAULT_STAGES = ("裁剪", "车缝", "整烫", "包装")
-TableName = Literal["orders", "materials", "production", "qc", "shipping", "customers", "people"]
 
 
 class Strict(BaseModel):
@@ -53,18 +53,18 @@ class _Source(Strict):
         return self.model_dump(exclude_none=True)
 
 
-class ExcelSource(_Source):
+class ExcelSourceConfig(_Source):
     kind: Literal["excel"] = "excel"
     path: str                        # a file, or a glob: registers/*.xlsx
 
 
-class CsvSource(_Source):
+class CsvSourceConfig(_Source):
     kind: Literal["csv"]
     path: str
     encoding: str | None = None      # None: UTF-8 (with or without BOM), then GB18030
 
 
-class GsheetsSource(_Source):
+class GsheetsSourceConfig(_Source):
     kind: Literal["gsheets"]
     key: str                         # the spreadsheet key or its URL
     credentials: str | None = None   # service-account JSON; None: $ORDERSYNC_GOOGLE_CREDENTIALS
@@ -73,12 +73,13 @@ class GsheetsSource(_Source):
     timeout: float | None = Field(default=None, gt=0)  # seconds to wait for a reply; None: the backend's
 
 
-class MemorySource(_Source):
+class MemorySourceConfig(_Source):
     kind: Literal["memory"]          # tests build these in code; nothing to configure
 
 
 SOURCE_MODELS: dict[str, type[_Source]] = {
-    "excel": ExcelSource, "csv": CsvSource, "gsheets": GsheetsSource, "memory": MemorySource}
+    "excel": ExcelSourceConfig, "csv": CsvSourceConfig, "gsheets": GsheetsSourceConfig,
+    "memory": MemorySourceConfig}
 
 
 def _source_kind(value: Any) -> str | None:
@@ -86,6 +87,7 @@ def _source_kind(value: Any) -> str | None:
     return kind if kind in SOURCE_MODELS else None
 
 
+#: [sources.NAME], typed by its kind (excel when kind is left out)
 SourceConfig = Annotated[
     Union[tuple(Annotated[m, Tag(k)] for k, m in SOURCE_MODELS.items())],  # type: ignore[valid-type]
     Discriminator(_source_kind, custom_error_type="source_kind",
@@ -296,8 +298,9 @@ def load_config(path: str | Path) -> Config:
     config.path = path.resolve()
     for name, table in config.tables.items():
         if table.source not in config.sources:
+            known = ", ".join(config.sources) or "none defined"
             raise ConfigError(f"{path}{_line(lines, ['tables', name, 'source'])}: [tables.{name}] source: "
-                              f"{table.source!r} is not one of [sources.*]: {', '.join(config.sources) or 'none defined'}")
+                              f"{table.source!r} is not one of [sources.*]: {known}")
     return config
 
 
@@ -445,8 +448,8 @@ def _unwrap(tp: Any) -> Any:
     while tp is not SourceConfig:
         if get_origin(tp) is Annotated:
             tp = get_args(tp)[0]
-        elif get_origin(tp) in (Union, UnionType) and len(args := [a for a in get_args(tp) if a is not type(None)]) == 1:
-            tp = args[0]
+        elif get_origin(tp) in (Union, UnionType) and len(real := [a for a in get_args(tp) if a is not NoneType]) == 1:
+            tp = real[0]
         else:
             break
     return tp
@@ -455,7 +458,8 @@ def _unwrap(tp: Any) -> Any:
 # --- where each key is in the text -----------------------------------------------------------
 
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
-_KEY = re.compile(r"""^\s*((?:"[^"]*"|'[^']*'|[A-Za-z0-9_\-\u0080-\uffff]+)(?:\s*\.\s*(?:"[^"]*"|'[^']*'|[A-Za-z0-9_\-\u0080-\uffff]+))*)\s*=""")
+_PART = r"""(?:"[^"]*"|'[^']*'|[A-Za-z0-9_\-\u0080-\uffff]+)"""
+_KEY = re.compile(rf"^\s*({_PART}(?:\s*\.\s*{_PART})*)\s*=")
 
 
 def key_lines(text: str) -> dict[tuple[Any, ...], int]:

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from sync.config import (REMINDER_KINDS, SOURCE_MODELS, TABLE_NAMES, Config, DigestConfig, ExcelSource,
-                         GsheetsSource, MailConfig, PersonConfig, ReconcileConfig, ReminderOverrides,
+from sync.config import (REMINDER_KINDS, SOURCE_MODELS, TABLE_NAMES, Config, DigestConfig,
+                         ExcelSourceConfig, GsheetsSourceConfig, MailConfig, PersonConfig, ReconcileConfig, ReminderOverrides,
                          RemindersConfig, RulesConfig, ServiceConfig, StatusesConfig, TableConfig, WatchConfig,
                          load_config)
 from sync.errors import ConfigError
@@ -64,7 +64,7 @@ def uncommented(lines: list[str], block: list[int]) -> str:
 
 def test_the_reference_loads_and_runs_the_demo_as_it_stands():
     config = load_config(REFERENCE)
-    assert config.sources["register"] == ExcelSource(path="demo/register.xlsx")
+    assert config.sources["register"] == ExcelSourceConfig(path="demo/register.xlsx")
     assert set(config.tables) == set(TABLE_NAMES)
     assert config.reconcile.stages == ["裁剪", "车缝", "整烫", "包装"]
     assert config.reminders.send_after == "00:00" and config.reminders.unassigned_to == "赵敏"
@@ -94,7 +94,7 @@ def test_the_examples_mean_what_they_say(tmp_path: Path):
         path = tmp_path / "config.toml"
         path.write_text(uncommented(lines, block), encoding="utf-8")
         loaded.append(load_config(path))
-    assert any(isinstance(c.sources.get("shared"), GsheetsSource) and c.sources["shared"].full_read_every == 60
+    assert any(isinstance(c.sources.get("shared"), GsheetsSourceConfig) and c.sources["shared"].full_read_every == 60
                for c in loaded)
     assert any(c.mail.backend == "smtp" and c.mail.port == 587 for c in loaded)
     assert any(c.tables["orders"].sheets == ["*月", "订单*"] and c.tables["orders"].sheet is None for c in loaded)
