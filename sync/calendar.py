@@ -15,9 +15,11 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
-from typing import Any, Iterable, Protocol
+from collections.abc import Mapping
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sync.config import RemindersConfig, validated
 from sync.errors import ConfigError
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -94,32 +96,15 @@ class _DayCounts:
         return count
 
 
-def calendar_from(settings: dict[str, Any]) -> WorkCalendar:
-    """From the [reminders] table: holidays, workdays = ["mon", ...], extra_workdays."""
-    weekdays = settings.get("workdays", WEEKDAYS[:5])
-    unknown = [d for d in weekdays if str(d).lower()[:3] not in WEEKDAYS]
-    if unknown:
-        raise ConfigError(f"[reminders] workdays: {unknown} are not days; use {', '.join(WEEKDAYS)}")
+def calendar_from(settings: RemindersConfig | Mapping[str, Any]) -> WorkCalendar:
+    """From [reminders]: holidays, workdays = ["mon", ...], extra_workdays (a dict is checked as [reminders])."""
+    if isinstance(settings, Mapping):
+        settings = validated(RemindersConfig, settings, "[reminders]")
     return WorkCalendar(
-        holidays=frozenset(_dates(settings.get("holidays", []), "holidays")),
-        weekdays=frozenset(WEEKDAYS.index(str(d).lower()[:3]) for d in weekdays),
-        extra_days=frozenset(_dates(settings.get("extra_workdays", []), "extra_workdays")),
+        holidays=frozenset(settings.holidays),
+        weekdays=frozenset(WEEKDAYS.index(d) for d in settings.workdays),
+        extra_days=frozenset(settings.extra_workdays),
     )
-
-
-def _dates(values: Iterable[Any], key: str) -> list[date]:
-    out = []
-    for v in values:
-        if isinstance(v, datetime):
-            v = v.date()
-        if isinstance(v, date):
-            out.append(v)
-            continue
-        try:
-            out.append(date.fromisoformat(str(v).strip()))
-        except ValueError:
-            raise ConfigError(f"[reminders] {key}: {v!r} is not a date like 2026-10-01") from None
-    return out
 
 
 def zone(name: str | None) -> tzinfo:

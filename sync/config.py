@@ -1,23 +1,36 @@
-"""config.toml: found as --config, $ORDERSYNC_CONFIG or ./config.toml.
+"""config.toml: every section typed, with its defaults, found as --config, $ORDERSYNC_CONFIG or ./config.toml.
 
-Known sections are strict (a typo names the key and its line); relative paths
-are relative to the config file. Secrets never live here: SMTP passwords and
+Every section is strict: a typo or a wrong type is one line naming the file,
+the line, the section and the key (with a did-you-mean). Relative paths are
+relative to the config file. Secrets never live here: SMTP passwords and
 Google credentials come from the environment.
 """
 
 from __future__ import annotations
 
+import difflib
+import json
 import os
 import re
 import tomllib
+from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from types import NoneType, UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, ValidationInfo,
+                      field_validator, model_validator)
 
 from sync.errors import ConfigError
 
 ENV_CONFIG = "ORDERSYNC_CONFIG"
+#: the canonical tables (sync.tables.fields TABLES + MASTERS; a test keeps the two lists equal)
+TableName = Literal["orders", "materials", "production", "qc", "shipping", "customers", "people"]
+TABLE_NAMES: tuple[str, ...] = get_args(TableName)
+#: what reminders are about (sync.notices.reminders KINDS, and the entry-error mails)
+REMINDER_KINDS = ("overdue", "due_soon", "behind_plan", "stale", "qc_failed", "material_late")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DEFAULT_STAGES = ("裁剪", "车缝", "整烫", "包装")
 
 
 class Strict(BaseModel):
@@ -32,20 +45,71 @@ class ServiceConfig(Strict):
     log_file: str | None = "state/ordersync.log"
 
 
-class SourceConfig(BaseModel):
-    model_config = ConfigDict(extra="allow")   # backend-specific keys (path, key, credentials, ...)
-    kind: Literal["excel", "csv", "gsheets", "memory"] = "excel"
+# --- sources: one model per kind -------------------------------------------------------------
 
+class _Source(Strict):
     def options(self) -> dict[str, Any]:
-        return self.model_dump()
+        """What the backend's ``from_config`` reads; unset optional keys are left out."""
+        return self.model_dump(exclude_none=True)
 
+
+class ExcelSourceConfig(_Source):
+    kind: Literal["excel"] = "excel"
+    path: str                        # a file, or a glob: registers/*.xlsx
+
+
+class CsvSourceConfig(_Source):
+    kind: Literal["csv"]
+    path: str
+    encoding: str | None = None      # None: UTF-8 (with or without BOM), then GB18030
+
+
+class GsheetsSourceConfig(_Source):
+    kind: Literal["gsheets"]
+    key: str                         # the spreadsheet key or its URL
+    credentials: str | None = None   # service-account JSON; None: $ORDERSYNC_GOOGLE_CREDENTIALS
+    full_read_every: int = Field(default=60, ge=1)   # polls between full reads
+    attempts: int | None = Field(default=None, ge=1)  # tries per request; None: the backend's policy
+    timeout: float | None = Field(default=None, gt=0)  # seconds to wait for a reply; None: the backend's
+
+
+class MemorySourceConfig(_Source):
+    kind: Literal["memory"]          # tests build these in code; nothing to configure
+
+
+SOURCE_MODELS: dict[str, type[_Source]] = {
+    "excel": ExcelSourceConfig, "csv": CsvSourceConfig, "gsheets": GsheetsSourceConfig,
+    "memory": MemorySourceConfig}
+
+
+def _source_kind(value: Any) -> str | None:
+    kind = value.get("kind", "excel") if isinstance(value, dict) else getattr(value, "kind", None)
+    return kind if kind in SOURCE_MODELS else None
+
+
+#: [sources.NAME], typed by its kind (excel when kind is left out)
+SourceConfig = Annotated[
+    Union[tuple(Annotated[m, Tag(k)] for k, m in SOURCE_MODELS.items())],  # type: ignore[valid-type]
+    Discriminator(_source_kind, custom_error_type="source_kind",
+                  custom_error_message="unknown source kind")]
+
+
+# --- tables, mail, rules ---------------------------------------------------------------------
 
 class TableConfig(Strict):
     source: str
     sheet: str | None = None
+    sheets: list[str] | None = None  # sheet-name patterns, e.g. ["*月"]: several tabs are one table
     header_row: int | None = Field(default=None, ge=1)
     columns: dict[str, str] = Field(default_factory=dict)       # field -> header text or column letter
     aliases: dict[str, list[str]] = Field(default_factory=dict)  # field -> more header names
+
+    @field_validator("sheets")
+    @classmethod
+    def _one_way_to_name_sheets(cls, sheets: list[str] | None, info: ValidationInfo) -> list[str] | None:
+        if sheets is not None and info.data.get("sheet") is not None:
+            raise ValueError("set sheet or sheets, not both")
+        return sheets
 
 
 class MailConfig(Strict):
@@ -66,15 +130,136 @@ class RulesConfig(Strict):
     disable: list[str] = Field(default_factory=list)
 
 
-class Config(BaseModel):
-    #: sections owned by later parts of the service (reminders, reconcile, watch, digests) are plain tables
-    model_config = ConfigDict(extra="allow")
+# --- reconcile, statuses, reminders, digests, watch, people ---------------------------------
+
+class ReconcileConfig(Strict):
+    stages: list[str] = Field(default_factory=lambda: list(DEFAULT_STAGES))
+    #: alias = "stage" (one alias) or stage = ["alias", ...] (several)
+    stage_aliases: dict[str, str | list[str]] = Field(default_factory=dict)
+    over_tolerance: float = Field(default=0.03, ge=0)
+    short_tolerance: float = Field(default=0.03, ge=0, lt=1)
+    expect_materials_after_days: int | None = Field(default=14, ge=0)
+    expect_production_after_days: int | None = Field(default=45, ge=0)
+    rate_window_days: int = Field(default=14, ge=1)
+    stage_lag_days: int = Field(default=2, ge=0)
+    min_pace_days: int = Field(default=7, ge=1)
+    ship_lag_days: int = Field(default=3, ge=0)
+    statuses: dict[str, list[str]] = Field(default_factory=dict)   # superseded by [statuses]
+    suggest_cutoff: float = Field(default=0.8, gt=0, le=1)
+
+    @field_validator("stage_aliases")
+    @classmethod
+    def _aliases_name_stages(cls, aliases: dict[str, str | list[str]], info: ValidationInfo) -> dict[str, Any]:
+        stages = info.data.get("stages", DEFAULT_STAGES)
+        unknown = [s for s in aliases.values() if isinstance(s, str) and s not in stages]
+        if unknown:
+            raise ValueError(f"names stages not in stages: {', '.join(unknown)}")
+        return aliases
+
+
+class StatusesConfig(Strict):
+    cancelled: list[str] = Field(default_factory=list)
+    partial: list[str] = Field(default_factory=list)
+    shipped: list[str] = Field(default_factory=list)
+    closed: list[str] = Field(default_factory=list)
+    pending: list[str] = Field(default_factory=list)
+    producing: list[str] = Field(default_factory=list)
+    done: list[str] = Field(default_factory=list)
+
+
+class ReminderOverrides(Strict):
+    """[reminders.KIND]: numbers for one kind of reminder only."""
+    due_soon_days: int | None = Field(default=None, ge=0)
+    stale_days: int | None = Field(default=None, ge=1)
+    escalate_after_days: int | None = Field(default=None, ge=0)
+    repeat_every_days: int | None = Field(default=None, ge=1)
+
+
+class RemindersConfig(Strict):
+    due_soon_days: int = Field(default=3, ge=0)
+    stale_days: int = Field(default=3, ge=1)
+    escalate_after_days: int = Field(default=2, ge=0)
+    repeat_every_days: int = Field(default=1, ge=1)
+    entry_error_batch_minutes: float = Field(default=30, ge=0)
+    entry_error_delay_minutes: float = Field(default=5, ge=0)
+    send_after: str = Field(default="08:30", pattern=r"^\s*([01]?\d|2[0-3]):[0-5]\d\s*$")
+    unassigned_to: str = ""
+    enabled: list[Literal[REMINDER_KINDS + ("entry_errors",)]] = Field(  # type: ignore[valid-type]
+        default_factory=lambda: [*REMINDER_KINDS, "entry_errors"])
+    holidays: list[date] = Field(default_factory=list)
+    workdays: list[Literal[WEEKDAYS]] = Field(default_factory=lambda: list(WEEKDAYS[:5]))  # type: ignore[valid-type]
+    extra_workdays: list[date] = Field(default_factory=list)   # weekend days worked instead (调休)
+    overdue: ReminderOverrides | None = None
+    due_soon: ReminderOverrides | None = None
+    behind_plan: ReminderOverrides | None = None
+    stale: ReminderOverrides | None = None
+    qc_failed: ReminderOverrides | None = None
+    material_late: ReminderOverrides | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _short_day_names(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("workdays"), list):   # "Monday" -> "mon"
+            data = {**data, "workdays": [_day(d) for d in data["workdays"]]}
+        return data
+
+    def setting(self, kind: str, key: str) -> Any:
+        """``key`` for reminders of ``kind``: [reminders.KIND] first, then [reminders]."""
+        override = getattr(self, kind, None)
+        value = getattr(override, key, None) if isinstance(override, ReminderOverrides) else None
+        return getattr(self, key) if value is None else value
+
+
+def _day(value: Any) -> Any:
+    """"Monday", "Mon" and "mon" are all "mon"."""
+    word = str(value).strip().lower() if isinstance(value, str) else value
+    full = {d: d for d in WEEKDAYS} | {"monday": "mon", "tuesday": "tue", "wednesday": "wed", "thursday": "thu",
+                                       "friday": "fri", "saturday": "sat", "sunday": "sun"}
+    return full.get(word, value)
+
+
+class DigestConfig(Strict):
+    name: str
+    to: list[str] = Field(default_factory=list)   # people, roles, or addresses
+    at: str = Field(default="08:00", pattern=r"^\s*([01]?\d|2[0-3]):[0-5]\d\s*$")
+    every: Literal["daily", "weekly", "workdays"] = "daily"
+    day: Literal[WEEKDAYS] = "mon"    # type: ignore[valid-type]   # for every = "weekly"
+    lang: Literal["zh", "en"] | None = None   # None: [service] language
+    title: str | None = None
+    charts: bool = True
+    limit: int = Field(default=50, ge=1)      # rows per list in the mail
+    kpi_days: int = Field(default=7, ge=1)
+
+
+class WatchConfig(Strict):
+    debounce: float = Field(default=1.0, ge=0)
+    polling: bool | Literal["auto"] = "auto"
+    poll_interval: float = Field(default=5.0, gt=0)
+    rescan_seconds: float = Field(default=300, gt=0)
+    remote_poll_seconds: float = Field(default=60, gt=0)
+    schedule_tick_seconds: float = Field(default=30, gt=0)
+    notice_tick_seconds: float = Field(default=60, gt=0)
+
+
+class PersonConfig(Strict):
+    email: str | None = None
+    role: str = ""
+    kind: Literal["follower", "production", "qc", "shipping", "procurement", "manager"] | None = None
+    supervisor: str | None = None
+
+
+class Config(Strict):
     service: ServiceConfig = Field(default_factory=ServiceConfig)
     sources: dict[str, SourceConfig] = Field(default_factory=dict)
-    tables: dict[str, TableConfig] = Field(default_factory=dict)
+    tables: dict[TableName, TableConfig] = Field(default_factory=dict)
     mail: MailConfig = Field(default_factory=MailConfig)
     rules: RulesConfig = Field(default_factory=RulesConfig)
-    digests: list[dict[str, Any]] = Field(default_factory=list)
+    reconcile: ReconcileConfig = Field(default_factory=ReconcileConfig)
+    statuses: StatusesConfig = Field(default_factory=StatusesConfig)
+    reminders: RemindersConfig = Field(default_factory=RemindersConfig)
+    digests: list[DigestConfig] = Field(default_factory=list)
+    watch: WatchConfig = Field(default_factory=WatchConfig)
+    people: dict[str, PersonConfig] = Field(default_factory=dict)
 
     path: Path | None = Field(default=None, exclude=True)
 
@@ -85,10 +270,6 @@ class Config(BaseModel):
     def resolve(self, relative: str) -> Path:
         p = Path(relative).expanduser()
         return p if p.is_absolute() else self.base_dir / p
-
-    def section(self, name: str) -> dict[str, Any]:
-        """A section owned by a later part of the service, as a plain dict."""
-        return dict((self.model_extra or {}).get(name, {}))
 
 
 def find_config(explicit: str | Path | None = None) -> Path | None:
@@ -102,15 +283,14 @@ def find_config(explicit: str | Path | None = None) -> Path | None:
 
 def load_config(path: str | Path) -> Config:
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found",
-                          hint="Run `ordersync init WORKBOOK` to write one, or pass --config.") from None
+    text = read_text(path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: {exc}") from exc
+        raise ConfigError(describe_syntax(path, exc)) from exc
+    lines = key_lines(text)
+    if "path" in data:        # Config.path is where the file was found, not something to write in it
+        raise ConfigError(f"{path}{_line(lines, ['path'])}: path: unknown key (keys belong under a [section])")
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
@@ -118,25 +298,210 @@ def load_config(path: str | Path) -> Config:
     config.path = path.resolve()
     for name, table in config.tables.items():
         if table.source not in config.sources:
-            raise ConfigError(f"{path}: [tables.{name}] source = {table.source!r} is not one of "
-                              f"[sources.*]: {', '.join(config.sources) or 'none defined'}")
+            known = ", ".join(config.sources) or "none defined"
+            raise ConfigError(f"{path}{_line(lines, ['tables', name, 'source'])}: [tables.{name}] source: "
+                              f"{table.source!r} is not one of [sources.*]: {known}")
     return config
 
 
+def validated(model: type[BaseModel], data: Any, section: str) -> Any:
+    """A section given as a dict in code (not read from a file): ConfigError on any problem."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError("\n".join(_problem(section.strip("[]").split("."), err, model)
+                                    for err in exc.errors())) from exc
+
+
+# --- telling the user what is wrong, one line per problem ------------------------------------
+
+def read_text(path: Path) -> str:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found",
+                          hint="Run `ordersync init WORKBOOK` to write one, or pass --config.") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a folder, not a config file",
+                          hint=f"Pass the file itself, e.g. --config {path / 'config.toml'}.") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):   # what Notepad calls "Unicode"
+        raise ConfigError(f"{path}: saved as UTF-16, config.toml must be UTF-8",
+                          hint="In Notepad: File > Save As, Encoding: UTF-8, then save.")
+    try:
+        return raw.decode("utf-8-sig")          # a BOM (Notepad's "UTF-8 with BOM") is fine
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise ConfigError(f"{path} line {line}: not UTF-8 text (maybe GBK/ANSI); save the file as UTF-8",
+                          hint="In Notepad: File > Save As, Encoding: UTF-8, then save.") from None
+
+
+def describe_syntax(path: Path, exc: tomllib.TOMLDecodeError) -> str:
+    """tomllib says '... (at line 3, column 7)': put the line first, like every other problem."""
+    m = re.search(r"\s*\(at line (\d+), column (\d+)\)$", str(exc))
+    if not m:
+        return f"{path}: invalid TOML: {exc}"
+    return f"{path} line {m[1]}: invalid TOML: {str(exc)[:m.start()]} (column {m[2]})"
+
+
 def describe_validation(path: Path, text: str, exc: ValidationError) -> str:
-    """'config.toml line 12, [mail] prot: unknown key' — one line per problem."""
-    lines = []
-    for err in exc.errors():
-        loc = [str(p) for p in err["loc"]]
-        key = loc[-1] if loc else ""
-        where = f"line {line_of(text, key)}, " if line_of(text, key) else ""
-        section = ".".join(loc[:-1])
-        what = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
-        lines.append(f"{path} {where}[{section}] {key}: {what}")
-    return "\n".join(lines)
+    """'config.toml line 12: [watch] debounse: unknown key (did you mean "debounce"?)', one line each."""
+    lines = key_lines(text)
+    found = [(_line(lines, _clean_loc(err)), _problem([], err, Config)) for err in exc.errors()]
+    found.sort(key=lambda p: int(p[0].split()[-1]) if p[0] else 1 << 30)   # in the order of the file
+    return "\n".join(f"{path}{line}: {problem}" for line, problem in found)
 
 
-def line_of(text: str, key: str) -> int | None:
-    pattern = re.compile(rf"^\s*\"?{re.escape(key)}\"?\s*=", re.M)
-    m = pattern.search(text)
-    return text.count("\n", 0, m.start()) + 1 if m else None
+def _clean_loc(err: Any) -> list[Any]:
+    """The error's place as the user wrote it: without the source kind pydantic adds."""
+    loc = list(err["loc"])
+    if len(loc) >= 3 and loc[0] == "sources" and loc[2] in SOURCE_MODELS:
+        del loc[2]
+    if err["type"] == "source_kind" and isinstance(err["input"], dict):
+        loc.append("kind")
+    return loc
+
+
+def _problem(prefix: list[Any], err: Any, root: type[BaseModel]) -> str:
+    """'[watch] debounse: unknown key (did you mean "debounce"?)'."""
+    full = prefix + _clean_loc(err)
+    if full[-1:] == ["[key]"] and full[:1] == ["tables"]:
+        name = err["input"]
+        return (f"[tables.{name}]: unknown table{_did_you_mean(str(name), TABLE_NAMES)}; "
+                f"tables are {', '.join(TABLE_NAMES)}")
+    if not full:
+        return _what(err)
+    parents, key = full[:-1], str(full[-1])
+    if isinstance(full[-1], int) and len(full) > 1:      # an item of a list
+        parents, key = full[:-2], f"{full[-2]} (item {full[-1] + 1})"
+    if err["type"] == "extra_forbidden" and not parents and not isinstance(err["input"], (dict, list)):
+        owners = [f"[{name}]" for name in root.model_fields if key in _fields_at(root, [name])]
+        return f"{key}: unknown key (keys belong under a [section]{': ' + ' or '.join(owners) if owners else ''})"
+    if err["type"] == "extra_forbidden":
+        known = _fields_at(root, list(err["loc"])[:-1])
+        what = "unknown section" if not parents else "unknown key"
+        return f"{_section(parents or [key])}{'' if not parents else ' ' + key}: {what}{_did_you_mean(key, known)}"
+    if not parents:
+        return f"[{key}]: {_what(err)}"
+    return f"{_section(parents)} {key}: {_what(err)}"
+
+
+def _section(parents: list[Any]) -> str:
+    if parents[:1] == ["digests"]:
+        return "[[digests]]" + "".join(f".{p}" for p in parents[2:])
+    return f"[{'.'.join(str(p) for p in parents)}]"
+
+
+_EXPECTED = {"int": "an integer", "float": "a number", "bool": "true or false", "string": "a string in quotes",
+             "list": 'a list like ["a", "b"]', "dict": "a table", "model": "a table",
+             "date": "a date like 2027-01-01"}
+
+
+def _what(err: Any) -> str:
+    kind, got = err["type"], json.dumps(err.get("input"), ensure_ascii=False, default=str)
+    if kind == "missing":
+        return "missing (required)"
+    if kind == "source_kind":
+        if not isinstance(err["input"], dict):     # [sources] path = "..." without a NAME
+            return f"expected a table [sources.NAME] with kind = {' | '.join(SOURCE_MODELS)}, got {got}"
+        given = json.dumps(err["input"].get("kind"), ensure_ascii=False)
+        return f"expected one of {', '.join(SOURCE_MODELS)}, got {given}"
+    if kind == "literal_error":
+        return f"expected one of {err['ctx']['expected']}, got {got}"
+    if kind == "string_pattern_mismatch":
+        return f'expected a time like "08:30", got {got}'
+    if kind == "value_error":
+        return str(err["msg"]).removeprefix("Value error, ")
+    base = kind.split("_")[0]
+    if base in _EXPECTED and kind.endswith(("_type", "_parsing")):
+        return f"expected {_EXPECTED[base]}, got {got}"
+    return f"{err['msg'][0].lower()}{err['msg'][1:]}, got {got}"
+
+
+def _did_you_mean(word: str, choices: Any) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.7)
+    return f' (did you mean "{close[0]}"?)' if close else ""
+
+
+def _fields_at(root: Any, loc: list[Any]) -> list[str]:
+    """The keys allowed at ``loc`` (pydantic's own loc), walking the models' annotations."""
+    tp: Any = root
+    for part in loc:
+        if tp is SourceConfig:                   # pydantic's loc names the kind next
+            tp = SOURCE_MODELS.get(str(part))
+            continue
+        tp = _unwrap(tp)
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            field = tp.model_fields.get(str(part))
+            tp = field.annotation if field else None
+        elif get_origin(tp) in (dict, list):
+            tp = get_args(tp)[-1]
+        else:
+            return []
+    tp = _unwrap(tp)
+    return list(tp.model_fields) if isinstance(tp, type) and issubclass(tp, BaseModel) else []
+
+
+def _unwrap(tp: Any) -> Any:
+    """``X | None`` and ``Annotated[X, ...]`` -> X."""
+    while tp is not SourceConfig:
+        if get_origin(tp) is Annotated:
+            tp = get_args(tp)[0]
+        elif get_origin(tp) in (Union, UnionType) and len(real := [a for a in get_args(tp) if a is not NoneType]) == 1:
+            tp = real[0]
+        else:
+            break
+    return tp
+
+
+# --- where each key is in the text -----------------------------------------------------------
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+_PART = r"""(?:"[^"]*"|'[^']*'|[A-Za-z0-9_\-\u0080-\uffff]+)"""
+_KEY = re.compile(rf"^\s*({_PART}(?:\s*\.\s*{_PART})*)\s*=")
+
+
+def key_lines(text: str) -> dict[tuple[Any, ...], int]:
+    """(section..., key) -> 1-based line, for tables, [[arrays]] (by index) and keys, first occurrence."""
+    out: dict[tuple[Any, ...], int] = {}
+    counts: dict[tuple[str, ...], int] = {}
+    current: tuple[Any, ...] = ()
+    in_string = False
+    for number, line in enumerate(text.splitlines(), 1):
+        quotes = (line.count('"""') + line.count("'''")) % 2
+        if in_string:                      # inside a multi-line string: nothing here is a key
+            in_string = not quotes
+            continue
+        in_string = bool(quotes)
+        if m := _HEADER.match(line):
+            parts = tuple(_split_key(m[2]))
+            if m[1] == "[[":
+                counts[parts] = counts.get(parts, -1) + 1
+                current = (*parts, counts[parts])
+            else:
+                current = _with_indexes(parts, counts)
+            out.setdefault(current, number)
+        elif m := _KEY.match(line):
+            out.setdefault((*current, *_split_key(m[1])), number)
+    return out
+
+
+def _with_indexes(parts: tuple[str, ...], counts: dict[tuple[str, ...], int]) -> tuple[Any, ...]:
+    """[digests.x] after [[digests]] belongs to the latest array entry."""
+    for n in range(len(parts), 0, -1):
+        if parts[:n] in counts:
+            return (*parts[:n], counts[parts[:n]], *parts[n:])
+    return parts
+
+
+def _split_key(dotted: str) -> list[str]:
+    return [p.strip().strip("\"'") for p in re.findall(r"\"[^\"]*\"|'[^']*'|[^.]+", dotted)]
+
+
+def _line(lines: dict[tuple[Any, ...], int], loc: list[Any]) -> str:
+    """' line 12' for the key, or for the nearest section that holds it; '' when nowhere."""
+    for n in range(len(loc), 0, -1):
+        if (found := lines.get(tuple(p if isinstance(p, int) else str(p) for p in loc[:n]))) is not None:
+            return f" line {found}"
+    return ""

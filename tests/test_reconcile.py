@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sync.config import Config
+from sync.config import Config, load_config
 from sync.errors import ConfigError
 from sync.findings import Finding
 from sync.checks.pipeline import check_register
@@ -264,12 +264,14 @@ def test_stages_are_configurable_per_factory(tmp_path: Path) -> None:
 
 
 def test_bad_reconcile_config_names_the_key(tmp_path: Path) -> None:
-    book = Book()
-    healthy(book)
-    with pytest.raises(ConfigError, match="over_tolerance"):
-        run(book, tmp_path, config=Config.model_validate({"reconcile": {"over_tolerance": "lots"}}))
-    with pytest.raises(ConfigError, match="stage_aliases"):
-        run(book, tmp_path, config=Config.model_validate({"reconcile": {"stage_aliases": {"x": "绣花"}}}))
+    # [reconcile] is typed in sync.config: a bad value stops loading config.toml, before any reconciling
+    path = tmp_path / "config.toml"
+    path.write_text('[reconcile]\nover_tolerance = "lots"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r'line 2: \[reconcile\] over_tolerance: expected a number, got "lots"'):
+        load_config(path)
+    path.write_text('[reconcile]\nstage_aliases = {x = "绣花"}\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"line 2: \[reconcile\] stage_aliases: names stages not in stages: 绣花"):
+        load_config(path)
 
 
 def test_messages_in_english(tmp_path: Path) -> None:

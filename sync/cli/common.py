@@ -40,7 +40,8 @@ def user_errors(fn: F) -> F:
             if kwargs.get("verbose"):
                 raise
             # escaped: messages quote config sections like [rules] and [mail], which are not markup
-            err_console.print(f"[bold red]ordersync:[/] {escape(str(exc))}", highlight=False, markup=True)
+            # soft_wrap: a problem stays one line (a pipe is 80 columns to rich), so grep and logs see it whole
+            err_console.print(f"[bold red]ordersync:[/] {escape(str(exc))}", highlight=False, markup=True, soft_wrap=True)
             if exc.hint:
                 err_console.print(f"  {escape(exc.hint)}", highlight=False)
             raise typer.Exit(EXIT_CANNOT_RUN) from None

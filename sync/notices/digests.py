@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from sync.config import DigestConfig
 from sync.errors import ConfigError
 from sync.findings import ERROR, Finding, Report
 from sync.tables.normalize import fold_text, normalise_key
@@ -68,11 +69,11 @@ class Recipient:
     scope: Scope
 
 
-def recipients(spec: dict[str, Any], directory: Directory) -> list[Recipient]:
+def recipients(spec: DigestConfig, directory: Directory) -> list[Recipient]:
     """``to = ["followers", "production", "赵敏", "boss@example.com"]`` -> who gets which scope."""
     out: dict[str, Recipient] = {}
-    for entry in spec.get("to", []):
-        for r in _expand(str(entry), directory, spec.get("name", "?")):
+    for entry in spec.to:
+        for r in _expand(entry, directory, spec.name):
             out.setdefault(fold_text(r.person.email or r.person.name), r)
     return list(out.values())
 
@@ -161,17 +162,17 @@ class Inputs:
     requests: list[Any] = field(default_factory=list)
 
 
-def build_digest(spec: dict[str, Any], recipient: Recipient, inputs: Inputs, state: State, now: datetime) -> Digest:
+def build_digest(spec: DigestConfig, recipient: Recipient, inputs: Inputs, state: State, now: datetime) -> Digest:
     state.migrate(MIGRATIONS)
     scope, today = recipient.scope, now.date()
-    days = int(spec.get("kpi_days", 7))
+    days = spec.kpi_days
     period = (today - timedelta(days=days), today - timedelta(days=1))
     before = (period[0] - timedelta(days=days), period[0] - timedelta(days=1))
-    last = _last_run(state, spec["name"], recipient)
+    last = _last_run(state, spec.name, recipient)
     mine = scope.orders(inputs.facts, inputs.concerns)
     facts = [inputs.facts[k] for k in sorted(mine) if k in inputs.facts]
     open_ = [f for f in facts if not f.closed]
-    d = Digest(spec["name"], recipient, period, before, now, last[0] if last else None)
+    d = Digest(spec.name, recipient, period, before, now, last[0] if last else None)
     d.errors = sorted((f for f in inputs.report.findings if f.severity == ERROR and scope.finding(f, mine)),
                       key=lambda f: f.sort_key)
     d.overdue = sorted((f for f in open_ if f.due_date and f.due_date < today), key=lambda f: f.due_date)

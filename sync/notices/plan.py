@@ -17,7 +17,7 @@ from typing import Any
 
 from sync.calendar import calendar_from, zone
 from sync.notices.charts import bar_chart, cjk_font
-from sync.config import Config
+from sync.config import Config, DigestConfig, RemindersConfig
 from sync.notices.digests import Digest, Inputs, build_digest, recipients, record_digest
 from sync.errors import ConfigError
 from sync.findings import Report
@@ -26,14 +26,13 @@ from sync.orders.facts import directory_from, order_facts
 from sync.orders.progress import progress
 from sync.tables.register import Register
 from sync.notices.reminders import (Reminder, find_concerns, plan_entry_errors, plan_reminders, record_entry_errors_sent,
-                            record_sent, settings_from)
+                            record_sent)
 from sync.notices.render import environment, render
 from sync.state import State
 
 from sync.delivery.message import Outgoing
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DIGEST_LIMIT = 50
 
 
 @dataclass
@@ -50,7 +49,7 @@ def gather(state: State, config: Config, register: Register, *, now: datetime, l
     and entry-error mails (``plan_notices``) do not use them, and on a long history they cost
     a second.
     """
-    settings = settings_from(config.section("reminders"))
+    settings = config.reminders
     today = local_now(config, now).date()     # the day where the register is kept, as the checks see it
     if report is None:
         from sync.checks.pipeline import check_register
@@ -113,9 +112,9 @@ def local_now(config: Config, now: datetime | None = None) -> datetime:
 
 def plan_notices(state: State, config: Config, inputs: Inputs, *, now: datetime, lang: str) -> Plan:
     """Reminder and entry-error mails due now (``now`` aware); ``record`` marks them sent."""
-    settings = settings_from(config.section("reminders"))
+    settings = config.reminders
     now = local_now(config, now)
-    directory = directory_from(inputs.register, config.section("people"))
+    directory = directory_from(inputs.register, config.people)
     due = plan_reminders(state, inputs.concerns, directory, now, settings, calendar_from(settings))
     batches = plan_entry_errors(state, inputs.report, directory, now, settings, inputs.facts)
     env = environment(config.resolve("templates"))
@@ -136,13 +135,13 @@ def _by_recipient(due: list[Reminder]) -> list[list[Reminder]]:
     return list(groups.values())
 
 
-def _reminder_mail(env: Any, group: list[Reminder], lang: str, settings: dict[str, Any]) -> Outgoing:
+def _reminder_mail(env: Any, group: list[Reminder], lang: str, settings: RemindersConfig) -> Outgoing:
     to, cc = group[0].to, group[0].cc
     subject = say("【订单提醒】{n} 项需要跟进", "[Orders] {n} to follow up", lang, n=len(group))
     if cc:
         subject = say("【升级】", "[Escalated] ", lang) + subject
     ctx = dict(subject=subject, to=to, reminders=group, escalated=bool(cc), cc_names="、".join(p.name for p in cc),
-               escalate_after=settings["escalate_after_days"], stage=_stage(lang))
+               escalate_after=settings.escalate_after_days, stage=_stage(lang))
     key = "|".join(sorted(r.dedupe_key for r in group))
     return Outgoing(to=[(to.name, to.email)], cc=[(p.name, p.email) for p in cc if p.email], subject=subject,
                     text=render(env, "reminder.txt.j2", lang, **ctx), html=render(env, "reminder.html.j2", lang, **ctx),
@@ -156,11 +155,11 @@ def _entry_mail(env: Any, batch: Any, lang: str) -> Outgoing:
                     html=render(env, "entry_errors.html.j2", lang, **ctx), dedupe_key=batch.dedupe_key)
 
 
-def digest_spec(config: Config, name: str) -> dict[str, Any]:
+def digest_spec(config: Config, name: str) -> DigestConfig:
     for spec in config.digests:
-        if spec.get("name") == name:
+        if spec.name == name:
             return spec
-    known = ", ".join(str(s.get("name")) for s in config.digests) or "none"
+    known = ", ".join(s.name for s in config.digests) or "none"
     raise ConfigError(f"no digest named {name!r} in [[digests]] (configured: {known})")
 
 
@@ -168,9 +167,9 @@ def plan_digest(state: State, config: Config, name: str, inputs: Inputs, *, now:
                 only: str | None = None, slot: str | None = None) -> Plan:
     """One mail per recipient of the digest ``name``; ``only`` narrows to one person (name or email)."""
     spec = digest_spec(config, name)
-    lang = str(spec.get("lang", lang))
+    lang = spec.lang or lang
     now = local_now(config, now)
-    directory = directory_from(inputs.register, config.section("people"))
+    directory = directory_from(inputs.register, config.people)
     people = recipients(spec, directory)
     if only:
         people = [r for r in people if only in (r.person.name, r.person.email)]
@@ -187,12 +186,12 @@ def plan_digest(state: State, config: Config, name: str, inputs: Inputs, *, now:
     return Plan(out, record)
 
 
-def digest_mail(env: Any, spec: dict[str, Any], d: Digest, lang: str, slot: str) -> Outgoing:
-    title = str(spec.get("title") or say("订单摘要 · {name}", "Order digest · {name}", lang, name=d.name))
+def digest_mail(env: Any, spec: DigestConfig, d: Digest, lang: str, slot: str) -> Outgoing:
+    title = str(spec.title or say("订单摘要 · {name}", "Order digest · {name}", lang, name=d.name))
     subject = f"{title} · {d.generated.date().isoformat()}"
-    images = _charts(d, lang) if spec.get("charts", True) else {}
-    ctx = dict(subject=subject, title=title, d=d, limit=int(spec.get("limit", DIGEST_LIMIT)), today=d.generated.date(),
-               kpi_days=int(spec.get("kpi_days", 7)), stage=_stage(lang), field=_field(lang),
+    images = _charts(d, lang) if spec.charts else {}
+    ctx = dict(subject=subject, title=title, d=d, limit=spec.limit, today=d.generated.date(),
+               kpi_days=spec.kpi_days, stage=_stage(lang), field=_field(lang),
                charts={k.split("-")[0]: k for k in images}, attachment=bool(d.errors))
     attachments = [("findings.xlsx", findings_xlsx(d.errors, lang), XLSX)] if d.errors else []
     person = d.recipient.person

@@ -24,6 +24,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Callable
 
 from sync.calendar import WorkCalendar, calendar_from, parse_time
+from sync.config import RemindersConfig, validated
 from sync.findings import ERROR, Finding, Report
 from sync.tables.normalize import fold_text, normalise_key
 from sync.orders.facts import Directory, OrderFacts, Person, materials_late, qc_awaiting_rework
@@ -31,11 +32,6 @@ from sync.tables.register import Register
 from sync.state import Migration, State
 
 KINDS = ("overdue", "due_soon", "behind_plan", "stale", "qc_failed", "material_late")
-DEFAULTS: dict[str, Any] = {
-    "due_soon_days": 3, "stale_days": 3, "escalate_after_days": 2, "repeat_every_days": 1,
-    "entry_error_batch_minutes": 30, "entry_error_delay_minutes": 5, "send_after": "08:30",
-    "unassigned_to": "", "enabled": list(KINDS) + ["entry_errors"],
-}
 
 MIGRATIONS = [
     Migration("reminders-001-episodes", """
@@ -55,19 +51,9 @@ MIGRATIONS = [
 ]
 
 
-def settings_from(section: dict[str, Any]) -> dict[str, Any]:
-    """[reminders] over the defaults; a per-kind table ([reminders.overdue]) overrides numbers for that kind."""
-    merged = dict(DEFAULTS)
-    merged.update(section)
-    parse_time(merged["send_after"], "[reminders] send_after")
-    return merged
-
-
-def setting(settings: dict[str, Any], kind: str, key: str) -> Any:
-    per_kind = settings.get(kind)
-    if isinstance(per_kind, dict) and key in per_kind:
-        return per_kind[key]
-    return settings[key]
+def settings_from(section: RemindersConfig | dict[str, Any]) -> RemindersConfig:
+    """[reminders], typed (its defaults live in sync.config); a dict is checked as [reminders]."""
+    return section if isinstance(section, RemindersConfig) else validated(RemindersConfig, section, "[reminders]")
 
 
 @dataclass
@@ -81,8 +67,8 @@ class Concern:
 
 
 def find_concerns(facts: dict[str, OrderFacts], register: Register, today: date, cal: WorkCalendar,
-                  settings: dict[str, Any], last_changed: dict[str, datetime] | None = None) -> list[Concern]:
-    enabled = set(settings["enabled"])
+                  settings: RemindersConfig, last_changed: dict[str, datetime] | None = None) -> list[Concern]:
+    enabled = set(settings.enabled)
     out: list[Concern] = []
     for f in facts.values():
         if f.closed:
@@ -93,7 +79,7 @@ def find_concerns(facts: dict[str, OrderFacts], register: Register, today: date,
     return [c for c in out if c.kind in enabled]
 
 
-def _order_concerns(f: OrderFacts, today: date, cal: WorkCalendar, settings: dict[str, Any],
+def _order_concerns(f: OrderFacts, today: date, cal: WorkCalendar, settings: RemindersConfig,
                     last_changed: dict[str, datetime]) -> list[Concern]:
     def concern(kind: str, **detail: Any) -> Concern:
         return Concern(kind, f.key, f.order_no, f.follower, f.customer, dict(detail, due_date=f.due_date))
@@ -101,7 +87,7 @@ def _order_concerns(f: OrderFacts, today: date, cal: WorkCalendar, settings: dic
     out = []
     if f.due_date and f.due_date < today:
         out.append(concern("overdue", days_late=f.days_late(today)))
-    elif f.due_date and cal.working_days_between(today, f.due_date) <= setting(settings, "due_soon", "due_soon_days"):
+    elif f.due_date and cal.working_days_between(today, f.due_date) <= settings.setting("due_soon", "due_soon_days"):
         out.append(concern("due_soon", working_days_left=cal.working_days_between(today, f.due_date)))
     projected_late = bool(f.projected_finish and f.due_date and f.projected_finish > f.due_date)
     if (f.at_risk or projected_late) and not (f.due_date and f.due_date < today):
@@ -109,7 +95,7 @@ def _order_concerns(f: OrderFacts, today: date, cal: WorkCalendar, settings: dic
     changed = last_changed.get(f.key)
     if changed is not None and f.stage not in (None, "not-started", "shipped"):
         idle = cal.working_days_between(changed.date() if isinstance(changed, datetime) else changed, today)
-        if idle >= setting(settings, "stale", "stale_days"):
+        if idle >= settings.setting("stale", "stale_days"):
             out.append(concern("stale", stage=f.stage, last_changed=changed, idle_days=idle))
     return out
 
@@ -162,7 +148,7 @@ class Reminder:
 
 
 def plan_reminders(state: State, concerns: list[Concern], directory: Directory, now: datetime,
-                   settings: dict[str, Any], cal: WorkCalendar | None = None) -> list[Reminder]:
+                   settings: RemindersConfig, cal: WorkCalendar | None = None) -> list[Reminder]:
     """Open episodes for new concerns, close resolved ones, return the reminders due now (local ``now``)."""
     state.migrate(MIGRATIONS)
     cal = cal or calendar_from(settings)
@@ -170,7 +156,7 @@ def plan_reminders(state: State, concerns: list[Concern], directory: Directory, 
     recipients = {id(c): _recipient(c, directory, settings) for c in concerns}
     with state.atomic() as db:
         _sync_episodes(db, concerns, recipients, today)
-    if not cal.is_working(today) or now.time() < parse_time(settings["send_after"], "send_after"):
+    if not cal.is_working(today) or now.time() < parse_time(settings.send_after, "send_after"):
         return []
     episodes = {(r["kind"], r["subject"], r["recipient"]): r for r in state.db.execute(
         "SELECT * FROM reminder_episodes WHERE resolved_on IS NULL").fetchall()}     # one query, not one per concern
@@ -185,8 +171,8 @@ def plan_reminders(state: State, concerns: list[Concern], directory: Directory, 
     return due
 
 
-def _recipient(c: Concern, directory: Directory, settings: dict[str, Any]) -> Person | None:
-    return directory.find(c.follower) or directory.find(settings.get("unassigned_to"))
+def _recipient(c: Concern, directory: Directory, settings: RemindersConfig) -> Person | None:
+    return directory.find(c.follower) or directory.find(settings.unassigned_to)
 
 
 def _sync_episodes(db: Any, concerns: list[Concern], recipients: dict[int, Person | None], today: date) -> None:
@@ -208,16 +194,16 @@ def _sync_episodes(db: Any, concerns: list[Concern], recipients: dict[int, Perso
 
 
 def _due(c: Concern, row: Any, person: Person, directory: Directory, today: date, cal: WorkCalendar,
-         settings: dict[str, Any]) -> Reminder | None:
+         settings: RemindersConfig) -> Reminder | None:
     first_seen = date.fromisoformat(row["first_seen"])
     if row["last_sent"]:
-        due_day = cal.add_working_days(date.fromisoformat(row["last_sent"]), setting(settings, c.kind,
-                                                                                     "repeat_every_days"))
+        due_day = cal.add_working_days(date.fromisoformat(row["last_sent"]),
+                                       settings.setting(c.kind, "repeat_every_days"))
     else:
         due_day = cal.next_working_day(first_seen)
     unresolved = cal.working_days_between(first_seen, today)
     boss = directory.supervisor_of(person.name)
-    escalated = bool(boss and boss.email and unresolved >= setting(settings, c.kind, "escalate_after_days"))
+    escalated = bool(boss and boss.email and unresolved >= settings.setting(c.kind, "escalate_after_days"))
     if escalated and not row["escalated_on"] and due_day > today:
         due_day = today           # the supervisor hears on the day it escalates, not at the next repeat
     if due_day > today:
@@ -254,15 +240,15 @@ def finding_key(f: Finding) -> str:
 
 
 def plan_entry_errors(state: State, report: Report, directory: Directory, now: datetime,
-                      settings: dict[str, Any], facts: dict[str, OrderFacts] | None = None) -> list[EntryErrorBatch]:
+                      settings: RemindersConfig, facts: dict[str, OrderFacts] | None = None) -> list[EntryErrorBatch]:
     """Remember when each error was first seen, forget fixed ones, return the batches due now."""
     state.migrate(MIGRATIONS)
-    if "entry_errors" not in settings["enabled"]:
+    if "entry_errors" not in settings.enabled:
         return []
     current: dict[tuple[str, str], tuple[Person, Finding]] = {}
     for f in report.findings:
         who = (f.follower or (facts or {}).get(normalise_key(f.order_no), OrderFacts("", "")).follower
-               or settings.get("unassigned_to"))  # e.g. an unreadable workbook: nobody's rows, still somebody's job
+               or settings.unassigned_to)  # e.g. an unreadable workbook: nobody's rows, still somebody's job
         person = directory.find(who) if f.severity == ERROR else None
         if person is not None and person.email:
             current[(fold_text(person.name), finding_key(f))] = (person, f)
@@ -280,9 +266,9 @@ def plan_entry_errors(state: State, report: Report, directory: Directory, now: d
 
 
 def _entry_batches(rows: list[Any], current: dict[tuple[str, str], tuple[Person, Finding]],
-                   mails: dict[str, datetime], now: datetime, settings: dict[str, Any]) -> list[EntryErrorBatch]:
-    delay = timedelta(minutes=settings["entry_error_delay_minutes"])
-    interval = timedelta(minutes=settings["entry_error_batch_minutes"])
+                   mails: dict[str, datetime], now: datetime, settings: RemindersConfig) -> list[EntryErrorBatch]:
+    delay = timedelta(minutes=settings.entry_error_delay_minutes)
+    interval = timedelta(minutes=settings.entry_error_batch_minutes)
     by_person: dict[str, list[Any]] = {}
     for r in rows:
         by_person.setdefault(r["person"], []).append(r)

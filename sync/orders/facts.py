@@ -10,12 +10,14 @@ still carry what the tables say directly.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Callable
 
 import numpy as np
 
+from sync.config import PersonConfig
 from sync.tables.cells import Keys, day, keyed, rows_at, text
 from sync.tables.normalize import fold_text
 from sync.tables.register import Register
@@ -76,7 +78,7 @@ def role_kind(role: str) -> str:
     return "follower"
 
 
-def directory_from(register: Register, extra: dict[str, dict[str, Any]] | None = None) -> Directory:
+def directory_from(register: Register, extra: Mapping[str, PersonConfig | dict[str, Any]] | None = None) -> Directory:
     """From the people sheet; ``extra`` ([people] in config.toml) adds or overrides by name."""
     d = Directory()
     table = register.get("people")
@@ -88,9 +90,8 @@ def directory_from(register: Register, extra: dict[str, dict[str, Any]] | None =
                 d.people[fold_text(name)] = Person(name, text(rec.get("email")), role, role_kind(role),
                                                    text(rec.get("supervisor")))
     for name, values in (extra or {}).items():
-        role = str(values.get("role", ""))
-        d.people[fold_text(name)] = Person(name, values.get("email"), role, values.get("kind") or role_kind(role),
-                                           values.get("supervisor"))
+        p = PersonConfig.model_validate(values)   # [people] NAME = {email, role, kind, supervisor}
+        d.people[fold_text(name)] = Person(name, p.email, p.role, p.kind or role_kind(p.role), p.supervisor)
     return d
 
 

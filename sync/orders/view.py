@@ -19,10 +19,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from sync.config import ReconcileConfig
 from sync.derived import derived
-from sync.errors import ConfigError
 from sync.tables.fields import header_key
 from sync.tables.normalize import normalise_key, remembered_key
 from sync.tables.register import Register
@@ -43,7 +42,6 @@ STATUS_WORDS: dict[str, list[str]] = {
     PRODUCING: ["生产中", "在产", "在制", "生产", "进行中", "inproduction", "producing", "inprogress", "wip"],
     DONE: ["已完成", "生产完成", "完成", "完工", "已完工", "待发货", "待出货", "completed", "done", "readytoship"],
 }
-DEFAULT_STAGES = ["裁剪", "车缝", "整烫", "包装"]
 DEFAULT_STAGE_ALIASES: dict[str, list[str]] = {
     "裁剪": ["裁床", "开裁", "裁片", "裁", "cutting", "cut"],
     "车缝": ["缝制", "缝纫", "车位", "车间缝制", "sewing", "sew", "stitching", "assembly"],
@@ -52,23 +50,8 @@ DEFAULT_STAGE_ALIASES: dict[str, list[str]] = {
 }
 
 
-class Settings(BaseModel):
-    """The ``[reconcile]`` section of config.toml, with defaults for every key."""
-
-    model_config = ConfigDict(extra="forbid")
-    stages: list[str] = Field(default_factory=lambda: list(DEFAULT_STAGES))
-    #: alias = "stage" (one alias) or stage = ["alias", ...] (several)
-    stage_aliases: dict[str, str | list[str]] = Field(default_factory=dict)
-    over_tolerance: float = Field(default=0.03, ge=0)
-    short_tolerance: float = Field(default=0.03, ge=0, lt=1)
-    expect_materials_after_days: int | None = Field(default=14, ge=0)
-    expect_production_after_days: int | None = Field(default=45, ge=0)
-    rate_window_days: int = Field(default=14, ge=1)
-    stage_lag_days: int = Field(default=2, ge=0)
-    min_pace_days: int = Field(default=7, ge=1)
-    ship_lag_days: int = Field(default=3, ge=0)
-    statuses: dict[str, list[str]] = Field(default_factory=dict)
-    suggest_cutoff: float = Field(default=0.8, gt=0, le=1)
+class Settings(ReconcileConfig):
+    """The ``[reconcile]`` section (typed, with its defaults, in sync.config) and the lookups made from it."""
 
     def stage_lookup(self) -> dict[str, str]:
         """Folded name -> canonical stage."""
@@ -91,16 +74,8 @@ class Settings(BaseModel):
 
 
 def settings_from(config: Any) -> Settings:
-    section = config.section("reconcile") if config is not None else {}
-    try:
-        settings = Settings.model_validate(section)
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
-        raise ConfigError(f"[reconcile] {problems}", hint="See config.toml's commented [reconcile] section.") from exc
-    unknown = [s for s in settings.stage_aliases.values() if isinstance(s, str) and s not in settings.stages]
-    if unknown:
-        raise ConfigError(f"[reconcile] stage_aliases name stages not in stages: {', '.join(unknown)}")
-    return settings
+    section = config.reconcile if config is not None else ReconcileConfig()
+    return Settings.model_validate(section.model_dump())
 
 
 @dataclass

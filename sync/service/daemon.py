@@ -111,7 +111,7 @@ class Service:
         self.lang = lang or config.service.language
         self.tz = ZoneInfo(config.service.timezone)
         self.state_path = config.resolve(config.service.state)
-        self.watch_cfg = config.section("watch")
+        self.watch_cfg = config.watch
         self.cache = SourceCache(config, sources)
         self.stopping = False
         self.lock = InstanceLock(self.state_path)
@@ -144,17 +144,16 @@ class Service:
     def _loop(self) -> int:
         self._install_signals()
         files = {Path(s.path): name for name, s in self.cache.sources.items() if hasattr(s, "path")}
-        self.watcher = Watcher(files, debounce=float(self.watch_cfg.get("debounce", 1.0)),
-                               polling=self.watch_cfg.get("polling", "auto"),
-                               poll_interval=float(self.watch_cfg.get("poll_interval", 5.0)))
+        self.watcher = Watcher(files, debounce=self.watch_cfg.debounce, polling=self.watch_cfg.polling,
+                               poll_interval=self.watch_cfg.poll_interval)
         self.watcher.start()
         remote = [n for n, s in self.cache.sources.items() if not hasattr(s, "path")]
-        self.scheduler.every(float(self.watch_cfg.get("rescan_seconds", 300))).seconds.do(self.rescan)
+        self.scheduler.every(self.watch_cfg.rescan_seconds).seconds.do(self.rescan)
         if remote:
-            self.scheduler.every(float(self.watch_cfg.get("remote_poll_seconds", 60))).seconds.do(
+            self.scheduler.every(self.watch_cfg.remote_poll_seconds).seconds.do(
                 lambda: self.cycle(remote))
-        self.scheduler.every(float(self.watch_cfg.get("schedule_tick_seconds", 30))).seconds.do(self.run_scheduled)
-        self.scheduler.every(float(self.watch_cfg.get("notice_tick_seconds", 60))).seconds.do(self.notify)
+        self.scheduler.every(self.watch_cfg.schedule_tick_seconds).seconds.do(self.run_scheduled)
+        self.scheduler.every(self.watch_cfg.notice_tick_seconds).seconds.do(self.notify)
         log.info("ordersync started: %d source(s), state %s", len(self.cache.sources), self.state_path)
         self.cycle(list(self.cache.sources), force=True)
         self.run_scheduled()
@@ -256,8 +255,8 @@ class Service:
         ran = []
         now = self.now()
         for spec in self.config.digests:
-            name = str(spec.get("name", "digest"))
-            slot = Slot.parse(str(spec.get("at", "08:00")), str(spec.get("every", "daily")), str(spec.get("day", "mon")))
+            name = spec.name
+            slot = Slot.parse(spec.at, spec.every, spec.day)
             job = f"digest:{name}"
             first_seen, last = self._job_record(job, now)
             when = due(slot, last, now, self.tz, first_run=first_seen)
@@ -285,8 +284,8 @@ class Service:
         out = {}
         now = self.now()
         for spec in self.config.digests:
-            slot = Slot.parse(str(spec.get("at", "08:00")), str(spec.get("every", "daily")), str(spec.get("day", "mon")))
-            out[str(spec.get("name"))] = slot.next(now, self.tz).isoformat()
+            slot = Slot.parse(spec.at, spec.every, spec.day)
+            out[spec.name] = slot.next(now, self.tz).isoformat()
         return out
 
     def write_status(self) -> None:
