@@ -66,6 +66,16 @@ class RulesConfig(Strict):
     disable: list[str] = Field(default_factory=list)
 
 
+class StatusesConfig(Strict):
+    cancelled: list[str] = Field(default_factory=list)
+    partial: list[str] = Field(default_factory=list)
+    shipped: list[str] = Field(default_factory=list)
+    closed: list[str] = Field(default_factory=list)
+    pending: list[str] = Field(default_factory=list)
+    producing: list[str] = Field(default_factory=list)
+    done: list[str] = Field(default_factory=list)
+
+
 class Config(BaseModel):
     #: sections owned by later parts of the service (reminders, reconcile, watch, digests) are plain tables
     model_config = ConfigDict(extra="allow")
@@ -75,6 +85,7 @@ class Config(BaseModel):
     mail: MailConfig = Field(default_factory=MailConfig)
     rules: RulesConfig = Field(default_factory=RulesConfig)
     digests: list[dict[str, Any]] = Field(default_factory=list)
+    statuses: StatusesConfig = Field(default_factory=StatusesConfig)
 
     path: Path | None = Field(default=None, exclude=True)
 

@@ -21,7 +21,9 @@ from typing import Any
 from sync.errors import ConfigError
 from sync.findings import ERROR, Finding, Report
 from sync.tables.normalize import fold_text, normalise_key
-from sync.orders.facts import DEPARTMENTS, Directory, OrderFacts, Person
+from sync.orders.facts import DEPARTMENTS, OrderFacts
+from sync.orders.model import OrderModel
+from sync.orders.people import Directory, Person
 from sync.tables.register import Register
 from sync.notices.reminders import Concern
 from sync.state import Migration, State
@@ -159,6 +161,7 @@ class Inputs:
     concerns: list[Concern]
     changes: list[Any] = field(default_factory=list)
     requests: list[Any] = field(default_factory=list)
+    orders: OrderModel | None = None     # the model the facts were read from
 
 
 def build_digest(spec: dict[str, Any], recipient: Recipient, inputs: Inputs, state: State, now: datetime) -> Digest:
@@ -181,7 +184,7 @@ def build_digest(spec: dict[str, Any], recipient: Recipient, inputs: Inputs, sta
     d.changes = [c for c in inputs.changes if c.seen_at >= since and _change_in_scope(c, scope, mine)]
     d.requests = [r for r in inputs.requests if _request_in_scope(r, scope, mine)]
     d.kpis = kpis(facts, inputs.register, mine, period, before, today)
-    d.by_stage = _by_stage(open_, last[1] if last else None, _stage_order(inputs.register))
+    d.by_stage = _by_stage(open_, last[1] if last else None, _stage_order(inputs))
     d.by_customer = _delays(facts, period, today, "customer")
     d.by_product = _delays(facts, period, today, "product")
     return d
@@ -260,11 +263,11 @@ def _pct(part: int, whole: int) -> float | None:
     return 100.0 * part / whole if whole else None
 
 
-def _stage_order(register: Register) -> list[str]:
-    """Stages as the work flows: not started, the production tab's stages in its order, QC, to ship."""
-    table = register.get("production")
-    sheet = [] if table is None or "stage" not in table.data else list(dict.fromkeys(table.data["stage"].dropna()))
-    return ["not-started", *[str(s) for s in sheet], "qc", "shipping"]
+def _stage_order(inputs: Inputs) -> list[str]:
+    """Stages as the work flows: not started, the production stages in order (as the progress names them), QC,
+    to ship."""
+    stages = inputs.orders.view.stages if inputs.orders is not None else []
+    return ["not-started", *[str(s) for s in stages], "qc", "shipping"]
 
 
 def _by_stage(open_: list[OrderFacts], before: dict[str, int] | None,

@@ -26,7 +26,8 @@ from typing import Any, Callable
 from sync.calendar import WorkCalendar, calendar_from, parse_time
 from sync.findings import ERROR, Finding, Report
 from sync.tables.normalize import fold_text, normalise_key
-from sync.orders.facts import Directory, OrderFacts, Person, materials_late, qc_awaiting_rework
+from sync.orders.facts import OrderFacts, materials_late, qc_awaiting_rework
+from sync.orders.people import Directory, Person
 from sync.tables.register import Register
 from sync.state import Migration, State
 
