@@ -186,8 +186,7 @@ def run_cycle(state: State, config: Config, register: Register, *, now: datetime
         result.steps[name] = done - lap
         lap = done
 
-    orders = order_model(register, config, today=today)
-    step("orders")
+    orders = order_model(register, config, today=today)   # once: the checks, the ledger and the notices share it
     report = check_register(register, config, lang=lang, today=today, orders=orders)
     step("check")
     changes = remember(state, register, now=now, lang=lang, orders=orders)
