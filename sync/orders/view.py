@@ -109,7 +109,7 @@ def settings_from(config: Any) -> Settings:
     """``[reconcile]`` with the status words of ``[statuses]``."""
     section = config.section("reconcile") if config is not None else {}
     if "statuses" in section:
-        raise ConfigError("[reconcile] statuses: status words have their own section now",
+        raise ConfigError("[reconcile] statuses: status words have their own section now, [statuses]",
                           hint="Move them to [statuses] (cancelled, partial, shipped, closed, pending, producing, "
                                "done).")
     extra = {cls: words for cls, words in config.statuses.model_dump().items() if words} \
