@@ -23,6 +23,7 @@ from sync.findings import ERROR, Finding, Report
 from sync.tables.normalize import fold_text, normalise_key
 from sync.orders.facts import DEPARTMENTS, OrderFacts
 from sync.orders.model import OrderModel
+from sync.orders.view import KEY
 from sync.orders.people import Directory, Person
 from sync.tables.register import Register
 from sync.notices.reminders import Concern
@@ -183,7 +184,7 @@ def build_digest(spec: dict[str, Any], recipient: Recipient, inputs: Inputs, sta
     since = d.since or datetime.combine(period[0], datetime.min.time()).isoformat()
     d.changes = [c for c in inputs.changes if c.seen_at >= since and _change_in_scope(c, scope, mine)]
     d.requests = [r for r in inputs.requests if _request_in_scope(r, scope, mine)]
-    d.kpis = kpis(facts, inputs.register, mine, period, before, today)
+    d.kpis = kpis(facts, inputs.orders, mine, period, before, today)
     d.by_stage = _by_stage(open_, last[1] if last else None, _stage_order(inputs))
     d.by_customer = _delays(facts, period, today, "customer")
     d.by_product = _delays(facts, period, today, "product")
@@ -223,14 +224,14 @@ def _request_in_scope(r: Any, scope: Scope, mine: set[str]) -> bool:
     return scope.kind == "all" or r.order_key in mine
 
 
-def kpis(facts: list[OrderFacts], register: Register, mine: set[str], period: tuple[date, date],
+def kpis(facts: list[OrderFacts], orders: OrderModel | None, mine: set[str], period: tuple[date, date],
          before: tuple[date, date], today: date) -> list[Kpi]:
     now, prev = _delivery(facts, period), _delivery(facts, before)
     return [
         Kpi("completion_rate", now[0], prev[0]),
         Kpi("on_time_rate", now[1], prev[1]),
         Kpi("avg_days_late", now[2], prev[2], "days", higher_is_better=False),
-        Kpi("first_pass_yield", _fpy(register, mine, period), _fpy(register, mine, before)),
+        Kpi("first_pass_yield", _fpy(orders, mine, period), _fpy(orders, mine, before)),
     ]
 
 
@@ -245,14 +246,14 @@ def _delivery(facts: list[OrderFacts], window: tuple[date, date]) -> tuple[float
             sum(late) / len(late) if late else (0.0 if shipped else None))
 
 
-def _fpy(register: Register, mine: set[str], window: tuple[date, date]) -> float | None:
-    """Passed over inspected, counting each order's first inspection only, when it fell in the window."""
-    table = register.get("qc")
-    if table is None or not {"order_no", "inspected_on", "inspected_qty", "passed_qty"} <= set(table.data):
+def _fpy(orders: OrderModel | None, mine: set[str], window: tuple[date, date]) -> float | None:
+    """Passed over inspected, counting each order's first inspection only, when it fell in the window
+    (the QC rows as the order model joined them)."""
+    qc = orders.view.parts.get("qc") if orders is not None else None
+    if qc is None or not {"inspected_on", "inspected_qty", "passed_qty"} <= set(qc):
         return None
-    df = table.data.dropna(subset=["order_no", "inspected_on"]).copy()
-    df["key"] = df["order_no"].map(normalise_key)
-    df = df[df["key"].isin(mine)].sort_values("inspected_on").drop_duplicates("key")
+    df = qc.dropna(subset=["inspected_on"])
+    df = df[df[KEY].isin(mine)].sort_values("inspected_on", kind="stable").drop_duplicates(KEY)
     days = df["inspected_on"].dt.date
     df = df[(days >= window[0]) & (days <= window[1])]
     inspected = df["inspected_qty"].sum()
