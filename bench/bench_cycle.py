@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     from sync.config import load_config
     from sync.service.cycle import prepare_state
     from sync.changes.ledger import remember
-    from sync.notices.plan import gather, plan_notices
+    from sync.notices.plan import gather, local_now, plan_notices
     from sync.checks.pipeline import rules_for, source_findings
     from sync.checks.reconcile import reconcile
     from sync.orders.model import order_model
@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         state = State(folder / "state.db")
         prepare_state(state)
         now = datetime.now(timezone.utc)
-        today = now.date()
+        today = local_now(config, now).date()   # the day where the register is kept, as a cycle has it
         rules = rules_for(config)
         memos: dict = {}
         baseline = load([open_path(path, name="register")], memos=memos)
