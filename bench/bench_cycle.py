@@ -7,7 +7,7 @@ bench_read.py) after a first cycle has been stored (so, as in the daemon, only
 what is new gets planned and only the tab the save changed is read again;
 ``--every-tab`` makes the save rewrite every tab's XML), in one
 process, as the daemon runs them; ``--profile STEP`` prints a cProfile of that step (read,
-rules, reconcile, remember, gather, plan).
+rules, orders, reconcile, remember, gather, plan).
 
 The save-to-mail target of issue 7 (p95 under 3 s on 10k orders, with the
 1 s debounce) leaves about 1.5 s for the whole cycle.
@@ -49,7 +49,7 @@ sender = "ordersync@bench.example.com"
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=10_000)
-    parser.add_argument("--profile", choices=["read", "rules", "reconcile", "remember", "gather", "plan"])
+    parser.add_argument("--profile", choices=["read", "rules", "orders", "reconcile", "remember", "gather", "plan"])
     parser.add_argument("--sort", default="cumulative", help="cProfile sort key (cumulative, tottime)")
     parser.add_argument("--every-tab", action="store_true", help="the save rewrites every tab's XML (all are read again)")
     args = parser.parse_args(argv)
@@ -58,9 +58,10 @@ def main(argv: list[str] | None = None) -> int:
     from sync.config import load_config
     from sync.service.cycle import prepare_state
     from sync.changes.ledger import remember
-    from sync.notices.plan import gather, plan_notices
+    from sync.notices.plan import gather, local_now, plan_notices
     from sync.checks.pipeline import rules_for, source_findings
     from sync.checks.reconcile import reconcile
+    from sync.orders.model import order_model
     from sync.tables.register import load
     from sync.sources import open_path
     from sync.state import State
@@ -75,12 +76,14 @@ def main(argv: list[str] | None = None) -> int:
         state = State(folder / "state.db")
         prepare_state(state)
         now = datetime.now(timezone.utc)
-        today = now.date()
+        today = local_now(config, now).date()   # the day where the register is kept, as a cycle has it
         rules = rules_for(config)
         memos: dict = {}
         baseline = load([open_path(path, name="register")], memos=memos)
         remember(state, baseline, now=now, lang="zh")
-        plan_notices(state, config, gather(state, config, baseline, now=now, lang="zh"), now=now, lang="zh").record()
+        from sync.findings import Report
+        plan_notices(state, config, gather(state, config, baseline, now=now, lang="zh", report=Report()), now=now,
+                     lang="zh").record()
         del baseline
         print(f"{args.orders:,} orders, a first cycle stored (snapshot, mails planned); the next one, step by step:")
 
@@ -106,14 +109,15 @@ def main(argv: list[str] | None = None) -> int:
         register = step("read", lambda: load([open_path(path, name="register")], memos=memos))
         print(f"            (tabs read: {', '.join(memos['register'].reread)})")
         report = step("rules", lambda: run_checks(register, rules, Context("zh", today, register, config)))
-        step("reconcile", lambda: reconcile(register, config, lang="zh", today=today))
-        from sync.findings import Report
+        orders = step("orders", lambda: order_model(register, config, today=today))   # once, shared as in a cycle
+        step("reconcile", lambda: reconcile(register, config, lang="zh", today=today, orders=orders))
         full = Report(tables={n: len(t) for n, t in register.tables.items()})
         full.extend(source_findings(register, "zh"))
         full.extend(report)
         full.extend(out["reconcile"])
-        step("remember", lambda: remember(state, register, now=now, lang="zh"))
-        inputs = step("gather", lambda: gather(state, config, register, now=now, lang="zh", report=full, history=False))
+        step("remember", lambda: remember(state, register, now=now, lang="zh", orders=orders))
+        inputs = step("gather", lambda: gather(state, config, register, now=now, lang="zh", report=full,
+                                               orders=orders, history=False))
         step("plan", lambda: plan_notices(state, config, inputs, now=now, lang="zh"))
         state.close()
     total = sum(times.values())

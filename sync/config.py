@@ -144,8 +144,15 @@ class ReconcileConfig(Strict):
     stage_lag_days: int = Field(default=2, ge=0)
     min_pace_days: int = Field(default=7, ge=1)
     ship_lag_days: int = Field(default=3, ge=0)
-    statuses: dict[str, list[str]] = Field(default_factory=dict)   # superseded by [statuses]
     suggest_cutoff: float = Field(default=0.8, gt=0, le=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _statuses_moved(cls, data: Any) -> Any:
+        if cls is ReconcileConfig and isinstance(data, dict) and "statuses" in data:
+            raise ValueError("status words have their own section now: move them to [statuses] "
+                             "(cancelled, partial, shipped, closed, pending, producing, done)")
+        return data
 
     @field_validator("stage_aliases")
     @classmethod

@@ -1,6 +1,7 @@
-"""The column-at-a-time reading of sync.tables.cells and the order facts built on it give what the
+"""The column-at-a-time reading of sync.tables.cells and the QC and materials facts built on it give what the
 per-cell definitions give over ``DataFrame.to_dict("records")``, cell for cell and row for row:
-on a demo register with its seeded mistakes and on columns of every type and oddity."""
+on a demo register with its seeded mistakes and on columns of every type and oddity. (The order facts
+themselves are read off the order model: tests/test_statuses.py.)"""
 
 from __future__ import annotations
 
@@ -17,8 +18,7 @@ from hypothesis import strategies as st
 from sync.tables.cells import Columns, Keys, day, keyed, normalise_keys, number, text
 from sync.demo.register import build_register
 from sync.tables.normalize import fold_text, normalise_key
-from sync.orders.facts import (CLOSED_WORDS, SETTLED_ACTIONS, OrderFacts, materials_late, order_facts,
-                             qc_awaiting_rework)
+from sync.orders.facts import SETTLED_ACTIONS, materials_late, qc_awaiting_rework
 from sync.tables.register import load
 from sync.sources import open_path
 
@@ -31,41 +31,6 @@ def _records(table, need):
     if table is None or need not in table.data:
         return []
     return [dict(r, _sheet=table.sheet) for r in table.data.to_dict("records") if text(r.get(need))]
-
-
-def reference_facts(register):
-    orders = register.get("orders")
-    if orders is None or "order_no" not in orders.data:
-        return {}
-    out = {}
-    for rec in orders.data.to_dict("records"):
-        no = text(rec.get("order_no"))
-        if not no or normalise_key(no) in out:
-            continue
-        f = OrderFacts(normalise_key(no), no, text(rec.get("customer")), text(rec.get("product")),
-                       text(rec.get("follower")), number(rec.get("quantity")), day(rec.get("order_date")),
-                       day(rec.get("due_date")), text(rec.get("status")), sheet=orders.sheet, row=int(rec["_row"]))
-        out[f.key] = f
-    for rec in _records(register.get("shipping"), "order_no"):
-        f = out.get(normalise_key(rec["order_no"]))
-        if f is None:
-            continue
-        f.shipped_qty += number(rec.get("shipped_qty")) or 0.0
-        shipped = day(rec.get("shipped_on"))
-        if shipped and (f.last_shipped is None or shipped > f.last_shipped):
-            f.last_shipped = shipped
-    for f in out.values():
-        f.closed = (bool(f.quantity) and f.shipped_qty >= f.quantity) or fold_text(f.status or "") in CLOSED_WORDS
-    rows = {}
-    for rec in _records(register.get("production"), "order_no"):
-        rows.setdefault(normalise_key(rec["order_no"]), []).append(rec)
-    for key, recs in rows.items():
-        f = out.get(key)
-        if f is not None:
-            open_stages = [r for r in recs if day(r.get("actual_finish")) is None
-                           and (number(r.get("completed_qty")) or 0) < (f.quantity or float("inf"))]
-            f.stage = text(open_stages[0].get("stage")) if open_stages else "qc"
-    return out
 
 
 def reference_rework(register):
@@ -149,9 +114,8 @@ def demo(tmp_path_factory):
 
 @pytest.mark.filterwarnings("ignore:DataFrame columns are not unique")
 @pytest.mark.parametrize("kind", ["as read", "cells", "texts", "tz", "units", "dup"])
-def test_order_facts_rework_and_late_materials_are_the_per_record_definitions(demo, kind):
+def test_rework_and_late_materials_are_the_per_record_definitions(demo, kind):
     register = demo if kind == "as read" else oddly(demo, kind)
-    assert repr(order_facts(register)) == repr(reference_facts(register))
     assert repr(qc_awaiting_rework(register)) == repr(reference_rework(register))
     for today in (TODAY, date(2026, 10, 15)):
         assert repr(materials_late(register, today)) == repr(reference_late(register, today))

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from sync.config import Config
+from sync.findings import Report
 from sync.changes.ledger import changes_since, remember
 from sync.notices.plan import _ledger, gather
 from sync.state import State
@@ -79,7 +80,7 @@ def test_gather_for_reminders_alone_finds_the_same(history):
     cfg = Config.model_validate({"reminders": {"stale_days": 1}})
     cfg.path = path.parent / "config.toml"
     register, now = read(path), T0 + timedelta(days=12)
-    full = gather(state, cfg, register, now=now, lang="zh")
+    full = gather(state, cfg, register, now=now, lang="zh", report=Report())
     lean = gather(state, cfg, register, now=now, lang="zh", report=full.report, history=False)
     assert full.changes and lean.changes == [] and lean.requests == []
     assert repr(lean.facts) == repr(full.facts) and repr(lean.concerns) == repr(full.concerns)
@@ -94,7 +95,7 @@ def test_gather_counts_days_where_the_register_is_kept(history):
     register = read(path)
     early = datetime(2026, 9, 21, 20, 0, tzinfo=timezone.utc)      # 2026-09-22 04:00 in Shanghai
     later = datetime(2026, 9, 22, 2, 0, tzinfo=timezone.utc)       # 2026-09-22 10:00 in Shanghai
-    first = gather(state, cfg, register, now=early, lang="zh", history=False)
+    first = gather(state, cfg, register, now=early, lang="zh", history=False, report=Report())
     second = gather(state, cfg, register, now=later, lang="zh", history=False, report=first.report)
     assert repr(first.facts) == repr(second.facts) and repr(first.concerns) == repr(second.concerns)
     assert first.concerns                                         # SO-1 is due on the 22nd: there is something to see

@@ -291,3 +291,42 @@ def test_check_includes_the_cross_tab_findings(tmp_path: Path) -> None:
     book.ship("SO-1", "2026-04-07", 1200)
     report = check_register(book.load(tmp_path), None, today=TODAY)
     assert "shipped-over-passed" in report.to_dict()["summary"]["rules"]
+
+
+def test_reconcile_rules_are_switched_off_by_rules_disable(tmp_path: Path) -> None:
+    from sync.checks.pipeline import rules_for
+    from sync.checks.reconcile import RECONCILE_IDS, RULE_IDS
+    from sync.config import load_config
+
+    book = Book()
+    healthy(book)
+    book.ship("SO-1", "2026-04-07", 1200)          # more than passed QC
+    book.ship("SO-9", "2026-04-07", 10)            # an order the orders tab does not know
+    register = book.load(tmp_path)
+    path = tmp_path / "config.toml"
+    path.write_text('[rules]\ndisable = ["orphan-row", "order-overdue", "quantity-outlier"]\n', encoding="utf-8")
+    config = load_config(path)
+    found = {f.rule for f in check_register(register, config, today=TODAY).findings}
+    assert "orphan-row" not in found and "order-overdue" not in found and "shipped-over-passed" in found
+    assert "orphan-row" in {f.rule for f in check_register(register, None, today=TODAY).findings}
+    assert "orphan-row" not in {f.rule for f in reconcile(register, config, today=TODAY)}
+    # every id a reconcile rule reports is one that can be named
+    assert {i for ids in RULE_IDS.values() for i in ids} <= RECONCILE_IDS and "order-at-risk" in RECONCILE_IDS
+    for rule_id in sorted(RECONCILE_IDS):
+        path.write_text(f'[rules]\ndisable = ["{rule_id}"]\n', encoding="utf-8")
+        rules_for(load_config(path))          # accepted
+
+
+def test_an_unknown_id_in_rules_disable_names_the_near_matches(tmp_path: Path) -> None:
+    from sync.checks.pipeline import rules_for
+    from sync.config import load_config
+
+    path = tmp_path / "config.toml"
+    path.write_text('[rules]\ndisable = ["orphan-rows"]\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"'orphan-rows' is not a rule id; did you mean 'orphan-row'"):
+        rules_for(load_config(path))
+    path.write_text('[rules]\ndisable = ["quantity-outliers"]\n', encoding="utf-8")   # a pack's rule
+    with pytest.raises(ConfigError, match=r"did you mean 'quantity-outlier'"):
+        rules_for(load_config(path))
+    path.write_text('[rules]\ndisable = ["people-bad-email", "status-values"]\n', encoding="utf-8")
+    rules_for(load_config(path))              # the people sheet's, and a pack's rule it leaves off

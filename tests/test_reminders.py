@@ -9,7 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from sync.calendar import MovableClock, calendar_from
-from sync.orders.facts import directory_from, order_facts
+from sync.orders.facts import order_facts
+from sync.orders.model import order_model
+from sync.orders.people import directory_from
 from sync.notices.reminders import find_concerns, plan_reminders, record_sent, settings_from
 from sync.state import State
 from tests.noticekit import order, read, write_register
@@ -40,7 +42,7 @@ class Office:
         register = read(self.path)
         now = self.clock.now()
         with State(self.state_path) as state:   # a fresh process every time: nothing lives in memory
-            facts = order_facts(register)
+            facts = order_facts(order_model(register, today=now.date()))
             concerns = find_concerns(facts, register, now.date(), self.cal, self.settings)
             due = plan_reminders(state, concerns, directory_from(register), now, self.settings, self.cal)
             if record:
@@ -122,7 +124,7 @@ def test_a_crash_between_queueing_and_recording_plans_the_same_dedupe_key(tmp_pa
     keys = []
     for _ in range(2):   # planned, queued, then the process died before record_sent
         with State(office.state_path) as state:
-            concerns = find_concerns(order_facts(register), register, date(2026, 9, 14), office.cal, office.settings)
+            concerns = find_concerns(order_facts(order_model(register, today=date(2026, 9, 14))), register, date(2026, 9, 14), office.cal, office.settings)
             due = plan_reminders(state, concerns, directory_from(register), office.clock.now(), office.settings)
             keys.append([r.dedupe_key for r in due])
     assert keys[0] == keys[1] == ["reminder/overdue/SO-1/张伟/2026-09-14"]
@@ -166,8 +168,10 @@ def test_stale_orders_from_the_last_change_of_their_rows(tmp_path):
                  production=[("SO-1", "车缝", date(2026, 9, 20), 300, None), ("SO-2", "车缝", date(2026, 9, 20), 300, None)])
     register = read(office.path)
     changed = {"SO-1": day_at(date(2026, 9, 15)), "SO-2": day_at(date(2026, 9, 16))}   # Tue, Wed
-    concerns = find_concerns(order_facts(register), register, date(2026, 9, 18), office.cal, office.settings, changed)
-    assert [(c.kind, c.order_no, c.detail["idle_days"]) for c in concerns] == [("stale", "SO-1", 3)]
+    concerns = find_concerns(order_facts(order_model(register, today=date(2026, 9, 18))), register, date(2026, 9, 18), office.cal, office.settings, changed)
+    # (the facts carry the progress now, so these half-sewn orders are behind plan as well)
+    assert [(c.kind, c.order_no, c.detail["idle_days"]) for c in concerns if c.kind == "stale"] == \
+        [("stale", "SO-1", 3)]
 
 
 def test_unknown_follower_goes_to_unassigned_to_or_nowhere(tmp_path):

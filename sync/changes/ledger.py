@@ -29,6 +29,7 @@ from sync.changes.requests import (REQUEST_MIGRATIONS, ChangeRequest, ProjectedF
                                   store_requests)
 from sync.findings import WARNING, Finding
 from sync.i18n import say
+from sync.orders.model import OrderModel
 from sync.tables.register import Register
 from sync.changes.change import Change
 from sync.changes.snapshot import Index, Snapshot, snapshot_of
@@ -301,7 +302,7 @@ def _apply_table(db: sqlite3.Connection, tp: TablePlan, cycle: int, seen_at: str
 # --- the cycle -------------------------------------------------------------------
 
 def remember(state: State, register: Register, *, now: datetime, lang: str = "zh",
-             projected_finish: ProjectedFinish | None = None) -> CycleChanges:
+             projected_finish: ProjectedFinish | None = None, orders: OrderModel | None = None) -> CycleChanges:
     """One cycle: plan (diff + change requests), then apply it all in one transaction."""
     state.migrate(LEDGER_MIGRATIONS)
     state.migrate(REQUEST_MIGRATIONS)
@@ -309,7 +310,8 @@ def remember(state: State, register: Register, *, now: datetime, lang: str = "zh
 
     def planned(db: sqlite3.Connection) -> tuple[CyclePlan, list[ChangeRequest]]:
         plan = plan_cycle(db, register, when)
-        return plan, classify(plan.changes, register, today=now.date(), projected_finish=projected_finish)
+        return plan, classify(plan.changes, register, today=now.date(), projected_finish=projected_finish,
+                               orders=orders)
 
     plan, requests = planned(state.db)
     with state.atomic() as db:

@@ -13,11 +13,13 @@ impacts the register already lets us see, and the departments to tell:
 A request with none of these still goes to the order's follower: the customer
 changed their mind on a running order, and someone should know.
 
-The projected finish comes from a ``ProjectedFinish`` callable (order key ->
-date or None); by default the progress engine's (``sync.orders.progress``), asked
-only when a due date was pulled in. Where it has no projection for an order,
-the production tab's own plan stands in: the latest actual finish once every
-stage finished, else the latest planned finish.
+Whether an order is under way, who follows it and its projected finish come
+from the cycle's order model (``sync.orders.model``): its status is classified
+by the one list of status words, as everywhere else. A ``ProjectedFinish``
+callable (order key -> date or None) given to ``classify`` decides instead of
+the model's projection. Where neither has a projection for an order, the
+production tab's own plan stands in: the latest actual finish once every stage
+finished, else the latest planned finish.
 """
 
 from __future__ import annotations
@@ -28,12 +30,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
-import numpy as np
 import pandas as pd
 
 from sync.findings import WARNING, Finding
 from sync.i18n import say
-from sync.tables.normalize import normalise_key, parse_number_text
+from sync.orders.model import OrderModel, order_model
+from sync.orders.view import CANCELLED, PENDING
+from sync.tables.normalize import parse_number_text
 from sync.tables.register import Register
 from sync.changes.change import Change
 from sync.changes.snapshot import snapshot_of
@@ -48,9 +51,8 @@ FIELD_LABELS = {"quantity": ("数量", "quantity"), "due_date": ("交期", "due 
                 "color": ("颜色", "colour"), "size": ("尺码", "size")}
 DEPARTMENTS = {"procurement": ("采购", "procurement"), "production": ("生产", "production"),
                "qc": ("品检", "QC"), "follower": ("跟单", "follower"), "sales": ("业务", "sales")}
-#: statuses that say an order has not started (or will not): a change to it is just an edit
-NOT_STARTED = ("待生产", "未开始", "待排产", "未生产", "未下单", "新单", "取消", "作废", "pending", "notstarted",
-               "new", "cancel", "void")
+#: status classes that say an order has not started (or will not): a change to it is just an edit
+NOT_STARTED = (PENDING, CANCELLED)
 CUTTING = ("裁", "cut")
 
 REQUEST_MIGRATIONS = [Migration("change-requests-001", """
@@ -73,7 +75,7 @@ class Impact:
 class Progress:
     """What the register says about how far one order has got."""
 
-    status: str = ""
+    status: str | None = None      # the class of its status (``sync.orders.view.STATUS_WORDS``); None: blank
     follower: str | None = None
     bought: bool = False            # a material was ordered (PO number) or arrived
     cut: float = 0.0                # pieces cut so far
@@ -82,10 +84,9 @@ class Progress:
 
     @property
     def under_way(self) -> bool:
-        status = normalise_key(self.status).lower()
-        if status and any(w in status for w in NOT_STARTED):
+        if self.status in NOT_STARTED:
             return False
-        return bool(status) or self.bought or self.produced > 0
+        return self.status is not None or self.bought or self.produced > 0
 
 
 @dataclass
@@ -124,14 +125,16 @@ class ChangeRequest:
 
 
 def classify(changes: Iterable[Change], register: Register, *, today: date,
-             projected_finish: ProjectedFinish | None = None) -> list[ChangeRequest]:
-    """The change requests among a cycle's changes (orders under way only)."""
+             projected_finish: ProjectedFinish | None = None, orders: OrderModel | None = None) -> list[ChangeRequest]:
+    """The change requests among a cycle's changes (orders under way only).
+
+    ``orders``: the cycle's order model (worked out here, with the default settings, when not given)."""
     candidates = [c for c in changes if c.table == "orders" and c.kind == "changed" and c.field in REQUEST_FIELDS]
     if not candidates:
         return []
-    progress = order_progress(register, {c.order_key for c in candidates})
-    if projected_finish is None and any(c.field == "due_date" for c in candidates):
-        projected_finish = engine_projection(register, today)
+    orders = orders if orders is not None else order_model(register, today=today)
+    progress = order_progress(register, {c.order_key for c in candidates}, orders)
+    projected_finish = projected_finish or orders.projected_finish
     out = []
     for c in candidates:
         p = progress.get(c.order_key, Progress())
@@ -141,14 +144,6 @@ def classify(changes: Iterable[Change], register: Register, *, today: date,
         out.append(ChangeRequest(c.order_key, c.order_no, c.field, c.old, c.new, impacts(c, p, finish),
                                  p.follower, c.source, c.sheet, c.row, c.cell))
     return out
-
-
-def engine_projection(register: Register, today: date) -> ProjectedFinish:
-    """The progress engine's projected finish per order key."""
-    from sync.orders.progress import progress  # the engine is heavy; most cycles pull no due date in
-
-    found = progress(register, today=today)
-    return lambda key: found[key].projected_finish if key in found else None
 
 
 def impacts(change: Change, p: Progress, finish: date | None) -> list[Impact]:
@@ -179,13 +174,14 @@ def impacts(change: Change, p: Progress, finish: date | None) -> list[Impact]:
     return []
 
 
-def order_progress(register: Register, order_keys: set[str]) -> dict[str, Progress]:
-    """Progress of the given orders, from the orders, materials and production tabs."""
+def order_progress(register: Register, order_keys: set[str], orders: OrderModel) -> dict[str, Progress]:
+    """Progress of the given orders: status and follower from the order model, the rest from the materials and
+    production tabs."""
     out = {k: Progress() for k in order_keys}
-    orders = _rows_of(register, "orders", order_keys)
-    for key, row in zip(orders["_key"], orders.to_dict("records")):
-        out[key].status = _str(row.get("status"))
-        out[key].follower = _str(row.get("follower")) or None
+    for key in order_keys:
+        p = orders.progress.get(key)
+        out[key].status = orders.status_class(key)
+        out[key].follower = p.follower if p is not None else None
     mats = _rows_of(register, "materials", order_keys)
     if len(mats):
         bought = pd.Series(False, index=mats.index)
@@ -260,7 +256,3 @@ def _number(text: str | None) -> float | None:
 
 def _n(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
-
-
-def _str(value: object) -> str:
-    return "" if value is None or (isinstance(value, float) and value != value) else str(value)

@@ -42,7 +42,6 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from sync.derived import derived
 from sync.tables.fields import DATE, KEY, NUMBER, TABLES
 from sync.tables.normalize import normalise_key, text_of
 from sync.tables.table import ROW, Table
@@ -180,9 +179,19 @@ def _kind(table: Table, name: str) -> str:
     return spec[name].type if name in spec else ""
 
 
+#: where a table keeps its snapshot (an attribute of the Table object itself)
+_KEPT = "_snapshot"
+
+
 def snapshot_of(table: Table) -> Snapshot:
-    """``snapshot``, once per table: a tab a save did not change keeps its snapshot (``sync.derived``)."""
-    return derived(table, "snapshot", lambda: snapshot(table))
+    """``snapshot``, once per Table object, kept on it. The daemon keeps the Table of every tab a save did not
+    change (``sync.tables.register.SheetMemo``), so such a tab is not snapshotted again next cycle; and the change
+    requests read the keys of the cycle's snapshots. A loaded table is not changed afterwards."""
+    kept = vars(table).get(_KEPT)
+    if kept is None:
+        kept = snapshot(table)
+        setattr(table, _KEPT, kept)
+    return kept
 
 
 def snapshot(table: Table) -> Snapshot:

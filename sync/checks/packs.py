@@ -41,14 +41,18 @@ _BLOCK = re.compile(r"^\s*\[\[\s*rules\s*\]\]", re.M)
 def load_rules(paths: Iterable[Path], disable: Iterable[str] = ()) -> list[Check]:
     """Every enabled rule of every pack in ``paths`` (directories or files), minus ``disable``d ids."""
     off = set(disable)
+    return [r for r in every_rule(paths) if r.enabled and r.id not in off]
+
+
+def every_rule(paths: Iterable[Path]) -> list[Check]:
+    """Every rule of every pack in ``paths``, the ones a pack leaves off (``enabled = false``) too."""
     rules: list[Check] = []
     for path in paths:
         files = sorted(path.glob("*.toml")) + sorted(path.glob("*.py")) if path.is_dir() else [path]
         for file in files:
             if file.name.startswith("_"):
                 continue
-            loaded = load_custom(file) if file.suffix == ".py" else load_pack(file)
-            rules += [r for r in loaded if r.enabled and r.id not in off]
+            rules += load_custom(file) if file.suffix == ".py" else load_pack(file)
     return rules
 
 

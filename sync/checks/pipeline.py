@@ -1,20 +1,27 @@
-"""One checking pass over a register: source problems, rule packs, (later) cross-tab findings.
+"""One checking pass over a register: source problems, rule packs, the people sheet, cross-tab findings.
 
 ``check_register`` is what ``ordersync check`` and the daemon call; it stays a
-short list of steps so each part (rules, reconciliation) adds one line here.
+short list of steps so each part (rules, people, reconciliation) adds one line
+here. ``[rules] disable`` switches off any of their rule ids; an id that none
+of them has is a config error naming the near matches.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+from collections.abc import Iterable
 
 from sync import shipped
-from sync.checks import Check, Context, load_rules, run_checks
+from sync.checks import Check, Context, run_checks
+from sync.checks.packs import every_rule
+from sync.checks.reconcile import RECONCILE_IDS, reconcile
 from sync.config import Config
 from sync.errors import ConfigError
 from sync.findings import ERROR, Finding, Report
 from sync.i18n import say
-from sync.checks.reconcile import reconcile
+from sync.orders.model import OrderModel, order_model
+from sync.orders.people import BAD_EMAIL, people_findings
 from sync.tables.register import Register
 
 #: the packs shipped with ordersync (rules/ of the repository, sync/rules in a wheel), used when no config names its own
@@ -22,21 +29,26 @@ SHIPPED_RULES = shipped.folder("rules")
 
 
 def check_register(register: Register, config: Config | None, *, lang: str = "zh",
-                   today: dt.date | None = None, rules: list[Check] | None = None) -> Report:
-    """All findings of one pass; ``rules`` defaults to the packs the config names (or the shipped ones)."""
+                   today: dt.date | None = None, rules: list[Check] | None = None,
+                   orders: OrderModel | None = None) -> Report:
+    """All findings of one pass; ``rules`` defaults to the packs the config names (or the shipped ones);
+    ``orders``: the pass's order model, worked out here when the caller has none."""
     today = today or dt.date.today()
     rules = rules if rules is not None else rules_for(config)
+    off = set(config.rules.disable) if config is not None else set()
+    orders = orders if orders is not None else order_model(register, config, today=today)
     report = Report(tables={name: len(table) for name, table in register.tables.items()})
     report.extend(source_findings(register, lang))
     report.extend(run_checks(register, rules, Context(lang, today, register, config)))
-    report.extend(reconcile(register, config, lang=lang, today=today))
+    report.extend(f for f in people_findings(register, lang) if f.rule not in off)
+    report.extend(reconcile(register, config, lang=lang, today=today, orders=orders, disable=off))
     return report
 
 
 def rules_for(config: Config | None) -> list[Check]:
     """The enabled rules: [rules] paths (relative to config.toml), minus [rules] disable."""
     if config is None:
-        return load_rules([SHIPPED_RULES])
+        return [r for r in every_rule([SHIPPED_RULES]) if r.enabled]
     paths = []
     for entry in config.rules.paths:
         path = config.resolve(entry)
@@ -47,7 +59,22 @@ def rules_for(config: Config | None) -> list[Check]:
                 raise ConfigError(f"{config.path}: [rules] paths: {path} does not exist",
                                   hint="Point it at a folder of rule packs (*.toml, *.py), e.g. \"rules\".")
         paths.append(path)
-    return load_rules(paths, config.rules.disable)
+    rules = every_rule(paths)
+    check_disabled(config, {r.id for r in rules})
+    off = set(config.rules.disable)
+    return [r for r in rules if r.enabled and r.id not in off]
+
+
+def check_disabled(config: Config, pack_ids: Iterable[str]) -> None:
+    """Every id in ``[rules] disable`` is a rule's: of a pack, of reconciliation, or of the people sheet."""
+    known = sorted(set(pack_ids) | RECONCILE_IDS | {BAD_EMAIL})
+    for rule_id in config.rules.disable:
+        if rule_id not in known:
+            close = difflib.get_close_matches(rule_id, known, n=3, cutoff=0.6)
+            also = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+            raise ConfigError(f"{config.path or 'config.toml'}: [rules] disable: {rule_id!r} is not a rule id{also}",
+                              hint="Rule ids are in rules/*.toml (id = ...) and in `ordersync check --format json` "
+                                   "(\"rule\").")
 
 
 def source_findings(register: Register, lang: str) -> list[Finding]:

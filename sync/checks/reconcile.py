@@ -6,6 +6,10 @@ is wrong — the department row whose figure breaks the chain, or the orders row
 whose status contradicts the tabs — and carries the follower of the order.
 Where several rows add up to a wrong total, the largest of them is named:
 a typo inflates a number far more often than it shrinks one.
+
+Each rule's ids are in ``RULE_IDS`` and can be switched off in ``[rules]
+disable`` like any rule of a pack: a rule whose ids are all off is not run.
+The view and the progress come from the cycle's ``OrderModel`` when it has one.
 """
 
 from __future__ import annotations
@@ -22,8 +26,10 @@ import pandas as pd
 
 from sync.findings import ERROR, INFO, WARNING, Finding
 from sync.i18n import say
-from sync.orders.view import (CANCELLED, CLOSED, DONE, KEY, PARTIAL, POS, PRODUCING, SHIPPED, STAGE, OrderView,
-                         Settings, settings_from, view_of)
+from sync.orders.model import OrderModel, order_model
+from sync.orders.progress import RISK_IDS, risk_findings
+from sync.orders.view import (CANCELLED, DONE, FINISHED, KEY, PARTIAL, POS, PRODUCING, SHIPPED, STAGE,
+                              OrderView, Settings)
 from sync.tables.register import Register
 from sync.tables.table import ROW
 
@@ -79,17 +85,21 @@ class Ctx:
         return self._by_key[name].get(key)
 
 
-def reconcile(register: Register, config: Any = None, *, lang: str = "zh",
-              today: dt.date | None = None, risk: bool = True) -> list[Finding]:
-    """Every cross-tab finding of the register; with ``risk``, the at-risk warnings of ``sync.orders.progress`` too."""
+def reconcile(register: Register, config: Any = None, *, lang: str = "zh", today: dt.date | None = None,
+              risk: bool = True, orders: OrderModel | None = None,
+              disable: Iterable[str] | None = None) -> list[Finding]:
+    """Every cross-tab finding of the register; with ``risk``, the at-risk warnings of ``sync.orders.progress`` too.
+
+    ``orders``: the pass's order model (worked out here when not given); ``disable``: rule ids switched off
+    (by default the config's ``[rules] disable``)."""
     today = today or dt.date.today()
-    view = view_of(register, settings_from(config))
-    ctx = Ctx(view, lang, pd.Timestamp(today))
-    findings = [f for rule in RULES for f in rule(ctx)]
-    if risk and "orders" in view.tables:
-        from sync.orders.progress import progress, risk_findings
-        findings += risk_findings(progress(register, config, today=today), view, lang=lang, today=today)
-    return findings
+    orders = orders if orders is not None else order_model(register, config, today=today)
+    off = set(disable if disable is not None else (config.rules.disable if config is not None else ()))
+    ctx = Ctx(orders.view, lang, pd.Timestamp(today))
+    findings = [f for rule in RULES if not RULE_IDS[rule.__name__] <= off for f in rule(ctx)]
+    if risk and "orders" in orders.view.tables and not RISK_IDS <= off:
+        findings += risk_findings(orders.progress, orders.view, lang=lang, today=today)
+    return [f for f in findings if f.rule not in off]
 
 
 # --- joining ---------------------------------------------------------------------
@@ -349,7 +359,7 @@ def planned_after_due(ctx: Ctx) -> Iterator[Finding]:
         return
     orders = ctx.view.orders
     sane = ((orders["due_date"] >= orders["order_date"]) | orders["order_date"].isna()) & \
-        ~orders["status_class"].isin([SHIPPED, CLOSED, CANCELLED])
+        ~orders["status_class"].isin(FINISHED)
     due = orders["due_date"][sane].reindex(prod[KEY]).set_axis(prod.index)   # each row's order's, if it is kept
     is_late = (prod["planned_finish"] > due).to_numpy()
     late = prod[is_late]
@@ -425,7 +435,7 @@ def status_contradictions(ctx: Ctx) -> Iterator[Finding]:
             no=no, st=status, sheet=ctx.sheet("shipping")),
             ctx.say("补录发货记录，或更正状态", "record the shipment, or correct the status"), key=key)
     full = orders["shipped_total"] >= orders["quantity"] * (1 - ctx.s.short_tolerance) - SLACK
-    still = orders["status"].notna() & ~orders["status_class"].isin([SHIPPED, CLOSED, CANCELLED])
+    still = orders["status"].notna() & ~orders["status_class"].isin(FINISHED)
     for key, pos, line, no, status, sent, qty in _rows(orders[full & still], None, POS, ROW, "order_no", "status",
                                                        "shipped_total", "quantity"):
         yield ctx.at("status-open-all-shipped", WARNING, "orders", pos, line, "status", ctx.say(
@@ -480,3 +490,23 @@ RULES: tuple[Callable[[Ctx], Iterable[Finding]], ...] = (
     shipped_over, materials_short, planned_after_due, shipped_early, date_in_future, status_contradictions,
     unknown_stages,
 )
+
+#: each rule's finding ids: what ``[rules] disable`` can name
+RULE_IDS: dict[str, frozenset[str]] = {
+    "not_joined": frozenset({"tabs-not-joined"}),
+    "orphan_rows": frozenset({"tabs-not-joined", "orphan-row"}),
+    "missing_rows": frozenset({"missing-department-rows"}),
+    "stage_over_ordered": frozenset({"stage-over-ordered"}),
+    "stage_ahead": frozenset({"stage-ahead"}),
+    "qc_sum": frozenset({"qc-sum"}),
+    "inspected_over_produced": frozenset({"inspected-over-produced"}),
+    "shipped_over": frozenset({"shipped-over-passed", "shipped-over-ordered"}),
+    "materials_short": frozenset({"materials-short"}),
+    "planned_after_due": frozenset({"planned-after-due"}),
+    "shipped_early": frozenset({"shipped-before-order", "shipped-before-inspection"}),
+    "date_in_future": frozenset({"date-in-future"}),
+    "status_contradictions": frozenset({"status-shipped-nothing-shipped", "status-open-all-shipped"}),
+    "unknown_stages": frozenset({"unknown-stage"}),
+}
+#: every id reconciliation can report, the risk warnings included
+RECONCILE_IDS: frozenset[str] = frozenset().union(*RULE_IDS.values(), RISK_IDS)

@@ -10,10 +10,10 @@ import typer
 
 from sync.cli.app import app
 from sync.cli.common import ConfigOption, LangOption, VerboseOption, open_session, setup_logging, user_errors
-from sync.service.cycle import enqueue
+from sync.service.cycle import digest_inputs, enqueue
 from sync.errors import UserError
 from sync.i18n import check_language, say
-from sync.notices.plan import gather, local_now, plan_digest
+from sync.notices.plan import local_now, plan_digest
 from sync.state import State
 
 
@@ -37,7 +37,7 @@ def digest(
     assert cfg is not None
     when = local_now(cfg, datetime.fromisoformat(now) if now else None)
     with State(cfg.resolve(cfg.service.state)) as state:
-        inputs = gather(state, cfg, session.register(), now=when, lang=language)
+        inputs = digest_inputs(state, cfg, session.register(), now=when, lang=language)   # checks once
         plan = plan_digest(state, cfg, name, inputs, now=when, lang=language, only=to)
         if not plan.outgoing:
             raise UserError(say("摘要 {n} 没有收件人（人员表中没有对应的邮箱）", "digest {n} has no recipients "

@@ -23,13 +23,12 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 
+from sync.addresses import is_address
 from sync.delivery.errors import BadRecipient
 
 #: C0/C1 controls and the Unicode line/paragraph separators some mail software treats as line breaks
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]+")
 _SPACES = re.compile(r"\s{2,}")
-_ADDR = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-                   r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$")
 _CID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,100}$")
 _MIME = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*$")
 MAX_SUBJECT = 200
@@ -72,7 +71,7 @@ def clean_header_text(value: object, limit: int = MAX_SUBJECT) -> str:
 def check_address(addr: str) -> str:
     """The address itself (trimmed), or BadRecipient: never a guess, never a second header."""
     text = str(addr or "").strip()
-    if not _ADDR.match(text) or len(text) > 254:
+    if not is_address(text):
         raise BadRecipient(f"{addr!r} is not an email address")
     return text
 

@@ -18,6 +18,8 @@ A server that is down means retry with exponential backoff (up to an hour),
 for as long as it takes; a login failure retries hourly; a permanent refusal
 (5xx) of a message, or ``max_refusals`` "try later" answers (4xx) to it, leaves
 it ``failed`` - kept, visible, never deleted, and ``retry_failed`` puts it back.
+A notice whose address is not one cannot be built: ``hold`` keeps it ``held``,
+with the reason, until its address is mended and it is queued again.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from typing import Any
 
 from sync.delivery.base import Backend
 from sync.delivery.errors import BadRecipient, DeliveryError
-from sync.delivery.message import Outgoing, build_email, message_id_for, sender_address
+from sync.delivery.message import Outgoing, build_email, clean_header_text, message_id_for, sender_address
 from sync.i18n import say
 from sync.state import Migration, State
 
@@ -56,9 +58,35 @@ MIGRATIONS = [
             last_error TEXT
         );
         CREATE INDEX mail_queue_due ON mail_queue (status, next_attempt);"""),
+    # 'held': a notice that cannot be built yet (its address is not one), kept in view with the reason
+    Migration("mailq-002-held", """
+        CREATE TABLE mail_queue_new (
+            id INTEGER PRIMARY KEY,
+            dedupe_key TEXT NOT NULL UNIQUE,
+            message_id TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            sender TEXT NOT NULL,
+            recipients TEXT NOT NULL,
+            raw BLOB,
+            status TEXT NOT NULL DEFAULT 'pending'
+                CHECK (status IN ('pending', 'sending', 'sent', 'failed', 'held')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            refusals INTEGER NOT NULL DEFAULT 0,
+            resends INTEGER NOT NULL DEFAULT 0,
+            queued_at TEXT NOT NULL,
+            next_attempt TEXT NOT NULL,
+            claimed_at TEXT,
+            sent_at TEXT,
+            backend TEXT,
+            last_error TEXT
+        );
+        INSERT INTO mail_queue_new SELECT * FROM mail_queue;
+        DROP TABLE mail_queue;
+        ALTER TABLE mail_queue_new RENAME TO mail_queue;
+        CREATE INDEX mail_queue_due ON mail_queue (status, next_attempt);"""),
 ]
 
-PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+PENDING, SENDING, SENT, FAILED, HELD = "pending", "sending", "sent", "failed", "held"
 
 
 @dataclass(frozen=True)
@@ -135,8 +163,11 @@ class MailQueue:
         now = _utc(now)
         recipients = self._checked(outgoing)
         with self.state.atomic() as db:
-            if db.execute("SELECT 1 FROM mail_queue WHERE dedupe_key = ?", (outgoing.dedupe_key,)).fetchone():
+            found = db.execute("SELECT status FROM mail_queue WHERE dedupe_key = ?", (outgoing.dedupe_key,)).fetchone()
+            if found and found[0] != HELD:
                 return False
+            if found:   # it was held; its address is mended now: it goes as any other
+                db.execute("DELETE FROM mail_queue WHERE dedupe_key = ?", (outgoing.dedupe_key,))
             message_id = message_id_for(outgoing.dedupe_key, self.sender)
             msg = build_email(outgoing, self.sender, message_id, now)
             db.execute("INSERT INTO mail_queue (dedupe_key, message_id, subject, sender, recipients, raw, "
@@ -144,6 +175,38 @@ class MailQueue:
                        (outgoing.dedupe_key, message_id, str(msg["Subject"]), self.envelope_from,
                         json.dumps(recipients), msg.as_bytes(), _iso(now), _iso(now)))
         return True
+
+    def hold(self, outgoing: Outgoing, reason: str, now: datetime | None = None) -> bool:
+        """Keep a notice that cannot be sent as it is (an address that is not one) in the queue as 'held',
+        with ``reason``; it is never delivered, and ``enqueue`` of the same key, once mended, sends it.
+        False when the key is queued or sent already."""
+        now = _utc(now)
+        written = [addr for _, addr in [*outgoing.to, *outgoing.cc]]
+        with self.state.atomic() as db:
+            found = db.execute("SELECT status FROM mail_queue WHERE dedupe_key = ?", (outgoing.dedupe_key,)).fetchone()
+            if found and found[0] != HELD:
+                return False
+            db.execute("INSERT INTO mail_queue (dedupe_key, message_id, subject, sender, recipients, status, "
+                       "queued_at, next_attempt, last_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                       "ON CONFLICT (dedupe_key) DO UPDATE SET last_error = excluded.last_error, "
+                       "recipients = excluded.recipients",
+                       (outgoing.dedupe_key, message_id_for(outgoing.dedupe_key, self.sender),
+                        clean_header_text(outgoing.subject), self.envelope_from, json.dumps(written, ensure_ascii=False),
+                        HELD, _iso(now), _iso(now), reason))
+        return True
+
+    def release_held(self, prefix: str, keep: set[str]) -> int:
+        """Forget the held notices whose key starts with ``prefix`` and is not in ``keep``: what they were
+        about is over (or planned anew under another key). Returns how many."""
+        rows = self.state.db.execute("SELECT dedupe_key FROM mail_queue WHERE status = ? AND substr(dedupe_key, 1, ?)"
+                                     " = ?", (HELD, len(prefix), prefix)).fetchall()
+        gone = [(r[0],) for r in rows if r[0] not in keep]
+        with self.state.atomic() as db:
+            db.executemany("DELETE FROM mail_queue WHERE dedupe_key = ?", gone)
+        return len(gone)
+
+    def held_count(self) -> int:
+        return self.state.db.execute("SELECT count(*) FROM mail_queue WHERE status = ?", (HELD,)).fetchone()[0]
 
     def _checked(self, outgoing: Outgoing) -> list[str]:
         recipients = outgoing.recipients()
@@ -240,7 +303,7 @@ class MailQueue:
 
     def counts(self) -> dict[str, int]:
         rows = self.state.db.execute("SELECT status, count(*) FROM mail_queue GROUP BY status").fetchall()
-        return {PENDING: 0, SENDING: 0, SENT: 0, FAILED: 0, **{r[0]: r[1] for r in rows}}
+        return {PENDING: 0, SENDING: 0, SENT: 0, FAILED: 0, **{r[0]: r[1] for r in rows}}   # held: when any are
 
     def entries(self, status: str | None = None, limit: int = 100) -> list[QueueEntry]:
         sql = "SELECT * FROM mail_queue" + (" WHERE status = ?" if status else "") + " ORDER BY id DESC LIMIT ?"

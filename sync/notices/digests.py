@@ -22,7 +22,10 @@ from sync.config import DigestConfig
 from sync.errors import ConfigError
 from sync.findings import ERROR, Finding, Report
 from sync.tables.normalize import fold_text, normalise_key
-from sync.orders.facts import DEPARTMENTS, Directory, OrderFacts, Person
+from sync.orders.facts import DEPARTMENTS, OrderFacts
+from sync.orders.model import OrderModel
+from sync.orders.view import KEY
+from sync.orders.people import Directory, Person
 from sync.tables.register import Register
 from sync.notices.reminders import Concern
 from sync.state import Migration, State
@@ -160,6 +163,7 @@ class Inputs:
     concerns: list[Concern]
     changes: list[Any] = field(default_factory=list)
     requests: list[Any] = field(default_factory=list)
+    orders: OrderModel | None = None     # the model the facts were read from
 
 
 def build_digest(spec: DigestConfig, recipient: Recipient, inputs: Inputs, state: State, now: datetime) -> Digest:
@@ -181,8 +185,8 @@ def build_digest(spec: DigestConfig, recipient: Recipient, inputs: Inputs, state
     since = d.since or datetime.combine(period[0], datetime.min.time()).isoformat()
     d.changes = [c for c in inputs.changes if c.seen_at >= since and _change_in_scope(c, scope, mine)]
     d.requests = [r for r in inputs.requests if _request_in_scope(r, scope, mine)]
-    d.kpis = kpis(facts, inputs.register, mine, period, before, today)
-    d.by_stage = _by_stage(open_, last[1] if last else None, _stage_order(inputs.register))
+    d.kpis = kpis(facts, inputs.orders, mine, period, before, today)
+    d.by_stage = _by_stage(open_, last[1] if last else None, _stage_order(inputs))
     d.by_customer = _delays(facts, period, today, "customer")
     d.by_product = _delays(facts, period, today, "product")
     return d
@@ -221,14 +225,14 @@ def _request_in_scope(r: Any, scope: Scope, mine: set[str]) -> bool:
     return scope.kind == "all" or r.order_key in mine
 
 
-def kpis(facts: list[OrderFacts], register: Register, mine: set[str], period: tuple[date, date],
+def kpis(facts: list[OrderFacts], orders: OrderModel | None, mine: set[str], period: tuple[date, date],
          before: tuple[date, date], today: date) -> list[Kpi]:
     now, prev = _delivery(facts, period), _delivery(facts, before)
     return [
         Kpi("completion_rate", now[0], prev[0]),
         Kpi("on_time_rate", now[1], prev[1]),
         Kpi("avg_days_late", now[2], prev[2], "days", higher_is_better=False),
-        Kpi("first_pass_yield", _fpy(register, mine, period), _fpy(register, mine, before)),
+        Kpi("first_pass_yield", _fpy(orders, mine, period), _fpy(orders, mine, before)),
     ]
 
 
@@ -243,14 +247,14 @@ def _delivery(facts: list[OrderFacts], window: tuple[date, date]) -> tuple[float
             sum(late) / len(late) if late else (0.0 if shipped else None))
 
 
-def _fpy(register: Register, mine: set[str], window: tuple[date, date]) -> float | None:
-    """Passed over inspected, counting each order's first inspection only, when it fell in the window."""
-    table = register.get("qc")
-    if table is None or not {"order_no", "inspected_on", "inspected_qty", "passed_qty"} <= set(table.data):
+def _fpy(orders: OrderModel | None, mine: set[str], window: tuple[date, date]) -> float | None:
+    """Passed over inspected, counting each order's first inspection only, when it fell in the window
+    (the QC rows as the order model joined them)."""
+    qc = orders.view.parts.get("qc") if orders is not None else None
+    if qc is None or not {"inspected_on", "inspected_qty", "passed_qty"} <= set(qc):
         return None
-    df = table.data.dropna(subset=["order_no", "inspected_on"]).copy()
-    df["key"] = df["order_no"].map(normalise_key)
-    df = df[df["key"].isin(mine)].sort_values("inspected_on").drop_duplicates("key")
+    df = qc.dropna(subset=["inspected_on"])
+    df = df[df[KEY].isin(mine)].sort_values("inspected_on", kind="stable").drop_duplicates(KEY)
     days = df["inspected_on"].dt.date
     df = df[(days >= window[0]) & (days <= window[1])]
     inspected = df["inspected_qty"].sum()
@@ -261,11 +265,11 @@ def _pct(part: int, whole: int) -> float | None:
     return 100.0 * part / whole if whole else None
 
 
-def _stage_order(register: Register) -> list[str]:
-    """Stages as the work flows: not started, the production tab's stages in its order, QC, to ship."""
-    table = register.get("production")
-    sheet = [] if table is None or "stage" not in table.data else list(dict.fromkeys(table.data["stage"].dropna()))
-    return ["not-started", *[str(s) for s in sheet], "qc", "shipping"]
+def _stage_order(inputs: Inputs) -> list[str]:
+    """Stages as the work flows: not started, the production stages in order (as the progress names them), QC,
+    to ship."""
+    stages = inputs.orders.view.stages if inputs.orders is not None else []
+    return ["not-started", *[str(s) for s in stages], "qc", "shipping"]
 
 
 def _by_stage(open_: list[OrderFacts], before: dict[str, int] | None,

@@ -4,13 +4,21 @@ Plan, then act: ``plan_notices`` and ``plan_digest`` return the mails plus a
 ``record`` step; the caller queues the mails (idempotent by dedupe key) and
 then calls ``record()`` to write down what went out. A crash between the two
 plans the same mails with the same keys next time, so nothing goes twice.
+
+A mail whose recipient's address is not an address (``sync.notices.recipients``)
+is not sent and not recorded as sent: it is in ``Plan.held`` with the reason,
+and waits in the queue until the people sheet is mended. Everyone else's mail
+goes as planned.
+
+The findings arrive as a ``Report`` and the orders as the cycle's
+``OrderModel``: the notices check nothing and join nothing themselves.
 """
 
 from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -22,9 +30,10 @@ from sync.notices.digests import Digest, Inputs, build_digest, recipients, recor
 from sync.errors import ConfigError
 from sync.findings import Report
 from sync.i18n import say
-from sync.orders.facts import directory_from, order_facts
-from sync.orders.progress import progress
+from sync.orders.facts import order_facts
+from sync.orders.model import OrderModel, order_model
 from sync.tables.register import Register
+from sync.notices.recipients import Recipients
 from sync.notices.reminders import (Reminder, find_concerns, plan_entry_errors, plan_reminders, record_entry_errors_sent,
                             record_sent)
 from sync.notices.render import environment, render
@@ -39,25 +48,29 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 class Plan:
     outgoing: list[Outgoing]
     record: Callable[[], None]
+    #: mails that cannot go yet, with why: they wait in the queue as 'held' (``MailQueue.hold``)
+    held: list[tuple[Outgoing, str]] = field(default_factory=list)
+    #: the dedupe-key prefixes this plan speaks for: held mails under them not held again are over
+    kinds: tuple[str, ...] = ()
 
 
-def gather(state: State, config: Config, register: Register, *, now: datetime, lang: str,
-           report: Report | None = None, history: bool = True) -> Inputs:
-    """Everything the notices need, read once: findings, progress, facts, concerns, changes.
+def gather(state: State, config: Config, register: Register, *, now: datetime, lang: str, report: Report,
+           orders: OrderModel | None = None, history: bool = True) -> Inputs:
+    """Everything the notices need, read once: findings (``report``), facts, concerns, changes.
 
-    ``history``: read the ledger's changes and change requests, which digests list; reminders
-    and entry-error mails (``plan_notices``) do not use them, and on a long history they cost
-    a second.
+    ``orders``: the cycle's order model, as of the day where the register is kept; without one
+    (or with one of another day) it is worked out here, once. ``history``: read the ledger's changes
+    and change requests, which digests list; reminders and entry-error mails (``plan_notices``) do not
+    use them, and on a long history they cost a second.
     """
     settings = config.reminders
     today = local_now(config, now).date()     # the day where the register is kept, as the checks see it
-    if report is None:
-        from sync.checks.pipeline import check_register
-        report = check_register(register, config, lang=lang, today=today)
-    facts = order_facts(register, progress(register, config, today=today))
+    if orders is None or orders.today != today:
+        orders = order_model(register, config, today=today)
+    facts = order_facts(orders)
     changes, requests, last_changed = _ledger(state, history)
     concerns = find_concerns(facts, register, today, calendar_from(settings), settings, last_changed)
-    return Inputs(register, report, facts, concerns, changes, requests)
+    return Inputs(register, report, facts, concerns, changes, requests, orders)
 
 
 def _ledger(state: State, history: bool = True) -> tuple[list[Any], list[Any], dict[str, datetime]]:
@@ -114,18 +127,21 @@ def plan_notices(state: State, config: Config, inputs: Inputs, *, now: datetime,
     """Reminder and entry-error mails due now (``now`` aware); ``record`` marks them sent."""
     settings = config.reminders
     now = local_now(config, now)
-    directory = directory_from(inputs.register, config.people)
-    due = plan_reminders(state, inputs.concerns, directory, now, settings, calendar_from(settings))
-    batches = plan_entry_errors(state, inputs.report, directory, now, settings, inputs.facts)
+    people = Recipients.from_register(inputs.register, config.people, lang)
+    due = plan_reminders(state, inputs.concerns, people.directory, now, settings, calendar_from(settings))
+    batches = plan_entry_errors(state, inputs.report, people.directory, now, settings, inputs.facts)
     env = environment(config.resolve("templates"))
-    out = [_reminder_mail(env, group, lang, settings) for group in _by_recipient(due)]
-    out += [_entry_mail(env, b, lang) for b in batches]
+    reminders = [(_reminder_mail(env, group, lang, settings, people), group, people.why_not(group[0].to))
+                 for group in _by_recipient(due)]
+    entries = [(_entry_mail(env, b, lang), b, people.why_not(b.person)) for b in batches]
+    mails = [(mail, why) for mail, _, why in [*reminders, *entries]]
 
-    def record() -> None:
-        record_sent(state, due, now.date())
-        record_entry_errors_sent(state, batches, now)
+    def record() -> None:   # what is held is not sent: it is planned again, with the same key, until it goes
+        record_sent(state, [r for _, group, why in reminders if why is None for r in group], now.date())
+        record_entry_errors_sent(state, [b for _, b, why in entries if why is None], now)
 
-    return Plan(out, record)
+    return Plan([mail for mail, why in mails if why is None], record,
+                [(mail, why) for mail, why in mails if why is not None], ("reminder/", "entry-errors/"))
 
 
 def _by_recipient(due: list[Reminder]) -> list[list[Reminder]]:
@@ -135,15 +151,17 @@ def _by_recipient(due: list[Reminder]) -> list[list[Reminder]]:
     return list(groups.values())
 
 
-def _reminder_mail(env: Any, group: list[Reminder], lang: str, settings: RemindersConfig) -> Outgoing:
-    to, cc = group[0].to, group[0].cc
+def _reminder_mail(env: Any, group: list[Reminder], lang: str, settings: RemindersConfig,
+                   people: Recipients) -> Outgoing:
+    to = group[0].to
+    cc = [p for p in group[0].cc if people.why_not(p) is None]   # a supervisor's bad address holds no one else's mail
     subject = say("【订单提醒】{n} 项需要跟进", "[Orders] {n} to follow up", lang, n=len(group))
     if cc:
         subject = say("【升级】", "[Escalated] ", lang) + subject
     ctx = dict(subject=subject, to=to, reminders=group, escalated=bool(cc), cc_names="、".join(p.name for p in cc),
                escalate_after=settings.escalate_after_days, stage=_stage(lang))
     key = "|".join(sorted(r.dedupe_key for r in group))
-    return Outgoing(to=[(to.name, to.email)], cc=[(p.name, p.email) for p in cc if p.email], subject=subject,
+    return Outgoing(to=[(to.name, to.email or "")], cc=[(p.name, p.email) for p in cc if p.email], subject=subject,
                     text=render(env, "reminder.txt.j2", lang, **ctx), html=render(env, "reminder.html.j2", lang, **ctx),
                     dedupe_key=key)
 
@@ -151,7 +169,7 @@ def _reminder_mail(env: Any, group: list[Reminder], lang: str, settings: Reminde
 def _entry_mail(env: Any, batch: Any, lang: str) -> Outgoing:
     subject = say("【录入错误】{n} 处需要更正", "[Register] {n} entries to correct", lang, n=len(batch.findings))
     ctx = dict(subject=subject, to=batch.person, findings=batch.findings)
-    return Outgoing(to=[(batch.person.name, batch.person.email)], subject=subject, text=render(env, "entry_errors.txt.j2", lang, **ctx),
+    return Outgoing(to=[(batch.person.name, batch.person.email or "")], subject=subject, text=render(env, "entry_errors.txt.j2", lang, **ctx),
                     html=render(env, "entry_errors.html.j2", lang, **ctx), dedupe_key=batch.dedupe_key)
 
 
@@ -169,21 +187,24 @@ def plan_digest(state: State, config: Config, name: str, inputs: Inputs, *, now:
     spec = digest_spec(config, name)
     lang = spec.lang or lang
     now = local_now(config, now)
-    directory = directory_from(inputs.register, config.people)
-    people = recipients(spec, directory)
+    known = Recipients.from_register(inputs.register, config.people, lang)
+    people = recipients(spec, known.directory)
     if only:
         people = [r for r in people if only in (r.person.name, r.person.email)]
         if not people:
             raise ConfigError(f"{only!r} does not receive the digest {name!r}")
     env = environment(config.resolve("templates"))
     digests = [build_digest(spec, r, inputs, state, now) for r in people if r.person.email]
-    out = [digest_mail(env, spec, d, lang, slot or now.isoformat()) for d in digests]
+    mails = [(d, digest_mail(env, spec, d, lang, slot or now.isoformat()), known.why_not(d.recipient.person))
+             for d in digests]
 
     def record() -> None:
-        for d in digests:
-            record_digest(state, d)
+        for d, _, why in mails:
+            if why is None:
+                record_digest(state, d)
 
-    return Plan(out, record)
+    return Plan([m for _, m, why in mails if why is None], record,
+                [(m, why) for _, m, why in mails if why is not None], (f"digest/{name}/",))
 
 
 def digest_mail(env: Any, spec: DigestConfig, d: Digest, lang: str, slot: str) -> Outgoing:
@@ -195,7 +216,7 @@ def digest_mail(env: Any, spec: DigestConfig, d: Digest, lang: str, slot: str) -
                charts={k.split("-")[0]: k for k in images}, attachment=bool(d.errors))
     attachments = [("findings.xlsx", findings_xlsx(d.errors, lang), XLSX)] if d.errors else []
     person = d.recipient.person
-    return Outgoing(to=[(person.name, person.email)], subject=subject, text=render(env, "digest.txt.j2", lang, **ctx),
+    return Outgoing(to=[(person.name, person.email or "")], subject=subject, text=render(env, "digest.txt.j2", lang, **ctx),
                     html=render(env, "digest.html.j2", lang, **ctx), inline_images=images, attachments=attachments,
                     dedupe_key=f"digest/{d.name}/{d.recipient.person.email}/{slot}")
 

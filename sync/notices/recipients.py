@@ -6,19 +6,21 @@ has. Each resolves to (name, address) from the people sheet (name / email /
 role / supervisor) and the ``[people]`` table of config.toml, nothing else.
 Whatever resolves to nothing is reported with the reason (no such person, no
 email, an email cell that is not an address, with its cell) and never guessed.
-``allowed()`` is the closed list the mail queue accepts.
+``allowed()`` is the closed list the mail queue accepts; ``why_not`` is why a
+planned notice waits in the queue instead of going (``sync.notices.plan``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Any
 
 from sync.delivery.errors import BadRecipient
 from sync.delivery.message import check_address
 from sync.i18n import say
 from sync.tables.normalize import fold_text
-from sync.orders.facts import Directory, Person, directory_from
+from sync.orders.people import Directory, Person, directory_from
 from sync.tables.register import Register
 
 KIND_PREFIXES = ("role:", "kind:")
@@ -41,7 +43,7 @@ class Recipients:
         self.lang = lang
 
     @classmethod
-    def from_register(cls, register: Register, config_people: dict[str, dict[str, Any]] | None = None,
+    def from_register(cls, register: Register, config_people: Mapping[str, Any] | None = None,
                       lang: str = "zh") -> Recipients:
         """The people sheet, then ``[people]`` in config.toml (adds or overrides by name)."""
         where = _email_cells(register)
@@ -61,6 +63,14 @@ class Recipients:
             raise BadRecipient(say("{name} 的邮箱 {email!r} 不是有效地址（{where}）",
                                    "{name}: {email!r} is not an email address ({where})", self.lang,
                                    name=person.name, email=person.email, where=where)) from None
+
+    def why_not(self, person: Person) -> str | None:
+        """Why mail to ``person`` cannot go (no address, or one that is not an address, and where); None: it can."""
+        try:
+            self.address_of(person)
+        except BadRecipient as exc:
+            return str(exc)
+        return None
 
     def resolve(self, *who: str) -> Resolution:
         out = Resolution()

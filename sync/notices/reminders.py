@@ -27,7 +27,8 @@ from sync.calendar import WorkCalendar, calendar_from, parse_time
 from sync.config import RemindersConfig, validated
 from sync.findings import ERROR, Finding, Report
 from sync.tables.normalize import fold_text, normalise_key
-from sync.orders.facts import Directory, OrderFacts, Person, materials_late, qc_awaiting_rework
+from sync.orders.facts import OrderFacts, materials_late, qc_awaiting_rework
+from sync.orders.people import Directory, Person
 from sync.tables.register import Register
 from sync.state import Migration, State
 

@@ -1,98 +1,32 @@
-"""What the notices know about each order and each person, read from the register.
+"""What the notices know about each order, derived from the one order model.
 
-Reminders and digests need the same few facts per order (who follows it, when
-it is due, whether it has shipped, what stage it is in, whether it is at risk)
-and the people master (name -> email, role, supervisor). They are gathered here
-once, from the register tables, and from ``sync.orders.progress`` when it is given:
-progress knows projections (projected finish, at risk); without it the facts
-still carry what the tables say directly.
+Reminders and digests need a few facts per order (who follows it, when it is
+due, whether it is still open, what stage it is in, whether it is at risk).
+They are read off the cycle's ``sync.orders.model.OrderModel`` (the joined
+view and each order's progress): no second join of the tabs, no second
+reading of the status words. QC failures awaiting rework and late materials
+are read from their tabs here, a column at a time (``sync.tables.cells``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Callable
 
 import numpy as np
+import pandas as pd
 
-from sync.config import PersonConfig
-from sync.tables.cells import Keys, day, keyed, rows_at, text
+from sync.orders.model import OrderModel
+from sync.tables.cells import Keys, keyed, rows_at
 from sync.tables.normalize import fold_text
 from sync.tables.register import Register
+from sync.tables.table import ROW
 
-#: status words that close an order (compared after fold_text: lower case, no spaces)
-CLOSED_WORDS = {"已发货", "已出货", "已出运", "已交货", "已签收", "已结案", "结案", "已关闭", "关闭", "取消", "已取消",
-                "shipped", "delivered", "closed", "cancelled", "canceled", "complete shipped", "done shipped"}
 #: QC actions after which a failure no longer waits for rework
 SETTLED_ACTIONS = ("让步", "报废", "接收", "concession", "scrap", "accept")
+#: a person's kind -> the table their department keeps
 DEPARTMENTS = {"production": "production", "qc": "qc", "shipping": "shipping", "procurement": "materials"}
-#: role words (after fold_text) -> what the person is: follower, a department, or manager
-ROLE_WORDS = (
-    ("manager", ("经理", "总监", "厂长", "老板", "主管经理", "manager", "director", "management", "gm")),
-    ("follower", ("跟单", "业务", "merchandiser", "follower", "sales")),
-    ("production", ("生产", "车间", "计划", "production", "planner", "planning")),
-    ("qc", ("质检", "品质", "品检", "qc", "qa", "quality", "inspector")),
-    ("shipping", ("仓", "发货", "物流", "船务", "warehouse", "shipping", "logistics")),
-    ("procurement", ("采购", "物料", "purchas", "procurement", "buyer")),
-)
-
-
-@dataclass
-class Person:
-    name: str
-    email: str | None = None
-    role: str = ""            # as written in the people sheet
-    kind: str = "follower"    # follower | production | qc | shipping | procurement | manager
-    supervisor: str | None = None   # the supervisor's name or email, as written
-
-
-@dataclass
-class Directory:
-    """The people master: who someone is, how to mail them, who their supervisor is."""
-
-    people: dict[str, Person] = field(default_factory=dict)   # by fold_text(name)
-
-    def find(self, who: str | None) -> Person | None:
-        if not who:
-            return None
-        key = fold_text(str(who))
-        if key in self.people:
-            return self.people[key]
-        return next((p for p in self.people.values() if p.email and fold_text(p.email) == key), None)
-
-    def supervisor_of(self, who: str | None) -> Person | None:
-        person = self.find(who)
-        return self.find(person.supervisor) if person and person.supervisor else None
-
-    def of_kind(self, kind: str) -> list[Person]:
-        return [p for p in self.people.values() if p.kind == kind]
-
-
-def role_kind(role: str) -> str:
-    folded = fold_text(role or "")
-    for kind, words in ROLE_WORDS:
-        if any(w in folded for w in words):
-            return kind
-    return "follower"
-
-
-def directory_from(register: Register, extra: Mapping[str, PersonConfig | dict[str, Any]] | None = None) -> Directory:
-    """From the people sheet; ``extra`` ([people] in config.toml) adds or overrides by name."""
-    d = Directory()
-    table = register.get("people")
-    if table is not None and "name" in table.data:
-        for rec in table.data.to_dict("records"):
-            name = text(rec.get("name"))
-            if name:
-                role = text(rec.get("role")) or ""
-                d.people[fold_text(name)] = Person(name, text(rec.get("email")), role, role_kind(role),
-                                                   text(rec.get("supervisor")))
-    for name, values in (extra or {}).items():
-        p = PersonConfig.model_validate(values)   # [people] NAME = {email, role, kind, supervisor}
-        d.people[fold_text(name)] = Person(name, p.email, p.role, p.kind or role_kind(p.role), p.supervisor)
-    return d
 
 
 @dataclass
@@ -108,8 +42,8 @@ class OrderFacts:
     status: str | None = None
     shipped_qty: float = 0.0
     last_shipped: date | None = None
-    closed: bool = False          # shipped in full, or closed/cancelled by its status
-    stage: str | None = None
+    closed: bool = False          # not open by its progress: shipped in full, or finished by its status
+    stage: str | None = None      # the progress's current stage (sync.orders.progress)
     at_risk: bool = False
     projected_finish: date | None = None
     material_risk: bool = False
@@ -124,89 +58,65 @@ class OrderFacts:
         return max(0, (end - self.due_date).days)
 
 
-def order_facts(register: Register, progress: dict[str, Any] | None = None) -> dict[str, OrderFacts]:
-    orders = register.get("orders")
-    if orders is None or "order_no" not in orders.data:
+def order_facts(orders: OrderModel) -> dict[str, OrderFacts]:
+    """Each order's facts, by order key, from the model's progress and view."""
+    view = orders.view
+    table = view.tables.get("orders")
+    frame = view.orders
+    if table is None or frame.empty:
         return {}
-    keys = Keys()
-    found = keyed(orders, keys, trimmed=True)
-    cols = found.cols
-    _, first = np.unique(found.codes, return_index=True)   # an order's first row; ids run in that order
-    at = found.rows[first].tolist()
-    nos, customer, product, follower, status = (_taken(cols.texts(n), at) for n in
-                                                 ("order_no", "customer", "product", "follower", "status"))
-    quantity = _taken(cols.numbers("quantity"), at)
-    ordered, due = (_taken(cols.days(n), at) for n in ("order_date", "due_date"))
-    rows = _taken(cols.raw("_row"), at) if "_row" in orders.data else [_missing("_row") for _ in at]
+    keys = frame.index.tolist()
+    products = _column(frame, "product", keys, _text)
+    ordered = _column(frame, "order_date", keys, _day)
+    rows = _column(frame, ROW, keys, int)
+    shipped = _per_order(view, "shipped", keys)
+    last = _last_shipped(orders, keys)
     out: dict[str, OrderFacts] = {}
-    for i, key in enumerate(found.keys):
-        out[key] = OrderFacts(key, nos[i], customer[i], product[i], follower[i], quantity[i], ordered[i], due[i],
-                              status[i], sheet=orders.sheet, row=int(rows[i]))
-    _add_shipping(register, out, keys)
-    _add_stages(register, out, keys)
-    for key, p in (progress or {}).items():
-        f = out.get(keys.of(key))
-        if f is not None:
-            _merge_progress(f, p)
+    for i, key in enumerate(keys):
+        p = orders.progress.get(key)
+        if p is None:
+            continue
+        out[key] = OrderFacts(key, p.order_no, p.customer, products[i], p.follower, p.quantity, ordered[i],
+                              p.due_date, p.status, shipped[i], last[i], not p.open, p.current_stage, p.at_risk,
+                              p.projected_finish, bool(p.material_risk), table.sheet, rows[i])
     return out
 
 
-def _taken(values: list[Any], at: list[int]) -> list[Any]:
-    return [values[i] for i in at]
+def _column(frame: pd.DataFrame, name: str, keys: list[str], read: Callable[[Any], Any]) -> list[Any]:
+    if name not in frame:
+        return [None] * len(keys)
+    return [None if v is None or v is pd.NaT or (isinstance(v, float) and v != v) else read(v)
+            for v in frame[name].tolist()]
 
 
-def _add_shipping(register: Register, out: dict[str, OrderFacts], keys: Keys) -> None:
-    found = keyed(register.get("shipping"), keys)
-    if found:
-        qty, shipped_on = found.cols.numbers("shipped_qty"), found.cols.days("shipped_on")
-        facts = [out.get(k) for k in found.keys]
-        for i, code in zip(found.rows.tolist(), found.codes.tolist()):
-            f = facts[code]
-            if f is None:
-                continue
-            f.shipped_qty += qty[i] or 0.0
-            day = shipped_on[i]
-            if day and (f.last_shipped is None or day > f.last_shipped):
-                f.last_shipped = day
-    closing: dict[str, bool] = {}   # per status as written: a register has a handful
-    for f in out.values():
-        full = bool(f.quantity) and f.shipped_qty >= f.quantity  # type: ignore[operator]
-        status = f.status or ""
-        if status not in closing:
-            closing[status] = fold_text(status) in CLOSED_WORDS
-        f.closed = full or closing[status]
+def _per_order(view: Any, name: str, keys: list[str]) -> list[float]:
+    """A total of ``view.totals`` per order, 0 where nothing is recorded."""
+    if name not in view.totals:
+        return [0.0] * len(keys)
+    values = view.totals[name]
+    if not values.index.is_unique:
+        values = values[~values.index.duplicated(keep="last")]
+    return [float(v) for v in values.reindex(keys).fillna(0.0).tolist()]
 
 
-def _add_stages(register: Register, out: dict[str, OrderFacts], keys: Keys) -> None:
-    """The first stage (in sheet order) not finished yet; none left means production is done."""
-    found = keyed(register.get("production"), keys)
-    if not found:
-        return
-    facts = [out.get(k) for k in found.keys]
-    known = np.array([f is not None for f in facts])
-    limit = np.array([(f.quantity or float("inf")) if f is not None else np.nan for f in facts], dtype=np.float64)
-    _, unfinished = found.cols.day_array("actual_finish")
-    done, blank = found.cols.number_array("completed_qty")
-    rows, codes = found.rows, found.codes
-    done = np.where(blank, 0.0, done)[rows]       # (completed or 0); a text 'nan' stays NaN and is never short
-    open_ = known[codes] & unfinished[rows] & (done < limit[codes])
-    for f in facts:
-        if f is not None:
-            f.stage = "qc"   # stage ids as in sync.orders.progress: production done, unless a stage is open
-    ids, first = np.unique(codes[open_], return_index=True)
-    stages = found.cols.texts("stage")
-    for code, row in zip(ids.tolist(), rows[open_][first].tolist()):
-        facts[code].stage = stages[row]   # type: ignore[union-attr]
+def _last_shipped(orders: OrderModel, keys: list[str]) -> list[date | None]:
+    view = orders.view
+    ship = view.parts.get("shipping")
+    if ship is None or "shipped_on" not in ship:
+        return [None] * len(keys)
+    last = view.by_order("shipping").agg("shipped_on", "max")
+    if not last.index.is_unique:
+        last = last[~last.index.duplicated(keep="last")]
+    return [_day(v) for v in last.reindex(keys).tolist()]
 
 
-def _merge_progress(f: OrderFacts, p: Any) -> None:
-    """Take what sync.orders.progress knows better: current stage, projection, risk."""
-    f.stage = getattr(p, "stage", None) or getattr(p, "current_stage", None) or f.stage
-    f.projected_finish = day(getattr(p, "projected_finish", None)) or f.projected_finish
-    f.at_risk = bool(getattr(p, "at_risk", False))
-    f.material_risk = bool(getattr(p, "material_risk", False))
-    if hasattr(p, "open"):
-        f.closed = not p.open
+def _text(v: Any) -> str | None:
+    s = str(v).strip()
+    return s or None
+
+
+def _day(v: Any) -> date | None:
+    return None if v is None or pd.isna(v) else pd.Timestamp(v).date()
 
 
 def qc_awaiting_rework(register: Register, only: Callable[[str], bool] | None = None) -> dict[str, dict[str, Any]]:
@@ -255,7 +165,3 @@ def materials_late(register: Register, today: date, only: Callable[[str], bool] 
     late = rows[chosen]
     dates = cols.days("expected_date")
     return [dict(rec, expected=dates[i]) for i, rec in zip(late.tolist(), rows_at(table, late))]
-
-
-def _missing(name: str) -> Any:
-    raise KeyError(name)

@@ -13,7 +13,6 @@ warning comes before the date, not after it.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -23,12 +22,13 @@ import pandas as pd
 
 from sync.findings import WARNING, Finding
 from sync.i18n import say
-from sync.orders.view import (CANCELLED, CLOSED, KEY, POS, SHIPPED, STAGE, OrderView, build_view, cumulative_column,
-                         settings_from, view_of)
-from sync.derived import derived
+from sync.orders.view import (FINISHED, KEY, POS, STAGE, OrderView, build_view, cumulative_column,
+                              settings_from)
 from sync.tables.register import Register
 from sync.tables.table import ROW
 
+#: the ids of the warnings ``risk_findings`` gives
+RISK_IDS = frozenset({"order-at-risk", "order-overdue", "material-late"})
 NOT_STARTED, QC, SHIPPING, DONE_ALL = "not-started", "qc", "shipping", "shipped"
 #: how a stage id reads to a person; production stages read as themselves
 STAGE_LABELS = {NOT_STARTED: ("未开始", "not started"), QC: ("质检", "QC"), SHIPPING: ("待发货", "to ship"),
@@ -81,18 +81,11 @@ Rates = Callable[[OrderView, pd.Timestamp], "Pace"]
 
 def progress(register: Register, config: Any = None, *, today: dt.date | None = None,
              rates: Rates | None = None) -> dict[str, OrderProgress]:
-    """Every order's progress, keyed by its normalised order number.
+    """Every order's progress, keyed by its normalised order number, worked out from scratch.
 
-    With the default rates it is worked out once per register, settings and day
-    (``sync.derived``): the checks, the change impacts and the notices of one
-    cycle share it.
+    A cycle does not call this: it works out its ``sync.orders.model.OrderModel`` once and hands it on.
     """
-    settings = settings_from(config)
-    if rates is not None:
-        return progress_of_view(build_view(register, settings), today=today, rates=rates)
-    day = today or dt.date.today()
-    return derived(register, ("progress", settings.model_dump_json(), day),
-                   lambda: progress_of_view(view_of(register, settings), today=day))
+    return progress_of_view(build_view(register, settings_from(config)), today=today, rates=rates)
 
 
 def progress_of_view(view: OrderView, *, today: dt.date | None = None,
@@ -115,7 +108,7 @@ def progress_of_view(view: OrderView, *, today: dt.date | None = None,
     qty = orders["quantity"].to_numpy(dtype=float, na_value=np.nan)
     sent = shipped.reindex(orders.index).to_numpy(dtype=float, na_value=np.nan)
     complete = has_qty & (sent >= qty * (1 - view.settings.short_tolerance))
-    still = ~(orders["status_class"].isin([SHIPPED, CLOSED, CANCELLED]).to_numpy() | complete)
+    still = ~(orders["status_class"].isin(FINISHED).to_numpy() | complete)
     day, shipping, nothing = now.date(), "shipping" in view.parts, [None] * len(orders)
     out: dict[str, OrderProgress] = {}
     for key, no, customer, follower, q, due, status, is_open, stage, percent, end, rate in zip(

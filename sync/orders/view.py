@@ -19,9 +19,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pydantic import Field, PrivateAttr
 
 from sync.config import ReconcileConfig
-from sync.derived import derived
 from sync.tables.fields import header_key
 from sync.tables.normalize import normalise_key, remembered_key
 from sync.tables.register import Register
@@ -31,17 +31,22 @@ KEY, POS, STAGE = "_key", "_pos", "_stage"
 DEPARTMENTS = ("materials", "production", "qc", "shipping")
 OPEN, PARTIAL, SHIPPED, CLOSED, CANCELLED, PENDING, PRODUCING, DONE = (
     "open", "partial", "shipped", "closed", "cancelled", "pending", "producing", "done")
-#: status words are matched whole (after folding), so 未发货 never reads as 发货
+#: the one list of status words: status, reconciliation, reminders, digests and change requests all classify an
+#: order's status by it. Words are matched whole (after ``header_key``: case, width, spaces, punctuation and
+#: traditional characters do not matter), so 未发货 never reads as 发货; a word no class lists is ``OPEN``.
+#: ``[statuses]`` in config.toml adds words to each class (``sync.config.StatusesConfig``).
 STATUS_WORDS: dict[str, list[str]] = {
-    CANCELLED: ["取消", "已取消", "作废", "撤单", "cancelled", "canceled", "void"],
+    CANCELLED: ["取消", "已取消", "作废", "撤单", "cancelled", "canceled", "cancel", "void"],
     PARTIAL: ["部分发货", "部分出货", "部分交货", "分批出货", "partiallyshipped", "partshipped", "partial"],
-    SHIPPED: ["已发货", "已出货", "出货完成", "发货完成", "已交货", "已交付", "已签收", "shipped", "delivered",
-              "fullyshipped"],
+    SHIPPED: ["已发货", "已出货", "已出运", "出货完成", "发货完成", "已交货", "已交付", "已签收", "shipped", "delivered",
+              "fullyshipped", "completeshipped", "doneshipped"],
     CLOSED: ["结案", "已结案", "关闭", "已关闭", "完结", "closed", "complete", "finished"],
-    PENDING: ["待生产", "未开始", "待排产", "待下单", "pending", "notstarted", "new", "open"],
+    PENDING: ["待生产", "未开始", "待排产", "待下单", "未生产", "未下单", "新单", "pending", "notstarted", "new", "open"],
     PRODUCING: ["生产中", "在产", "在制", "生产", "进行中", "inproduction", "producing", "inprogress", "wip"],
     DONE: ["已完成", "生产完成", "完成", "完工", "已完工", "待发货", "待出货", "completed", "done", "readytoship"],
 }
+#: the classes after which an order is no longer open
+FINISHED = (SHIPPED, CLOSED, CANCELLED)
 DEFAULT_STAGE_ALIASES: dict[str, list[str]] = {
     "裁剪": ["裁床", "开裁", "裁片", "裁", "cutting", "cut"],
     "车缝": ["缝制", "缝纫", "车位", "车间缝制", "sewing", "sew", "stitching", "assembly"],
@@ -51,7 +56,12 @@ DEFAULT_STAGE_ALIASES: dict[str, list[str]] = {
 
 
 class Settings(ReconcileConfig):
-    """The ``[reconcile]`` section (typed, with its defaults, in sync.config) and the lookups made from it."""
+    """The ``[reconcile]`` section (typed, with its defaults, in sync.config), the status words of
+    ``[statuses]``, and the lookups made from them."""
+
+    #: extra status words per class, from ``[statuses]``
+    statuses: dict[str, list[str]] = Field(default_factory=dict)
+    _lookup: dict[str, str] | None = PrivateAttr(default=None)
 
     def stage_lookup(self) -> dict[str, str]:
         """Folded name -> canonical stage."""
@@ -68,14 +78,26 @@ class Settings(ReconcileConfig):
         return out
 
     def status_lookup(self) -> dict[str, str]:
-        out = {header_key(w): cls for cls, words in STATUS_WORDS.items() for w in words}
-        out.update({header_key(w): cls for cls, words in self.statuses.items() for w in words})
-        return out
+        """Folded status word -> its class: the built-in words, then ``[statuses]``."""
+        if self._lookup is None:   # settings are not changed once made: the lookup is made once
+            out = {header_key(w): cls for cls, words in STATUS_WORDS.items() for w in words}
+            out.update({header_key(w): cls for cls, words in self.statuses.items() for w in words})
+            self._lookup = out
+        return self._lookup
+
+    def status_class(self, status: Any) -> str | None:
+        """The class of one status as written (None for a blank one)."""
+        if status is None or (isinstance(status, float) and status != status) or not str(status).strip():
+            return None
+        return self.status_lookup().get(header_key(status), OPEN)
 
 
 def settings_from(config: Any) -> Settings:
-    section = config.reconcile if config is not None else ReconcileConfig()
-    return Settings.model_validate(section.model_dump())
+    """``[reconcile]`` with the status words of ``[statuses]``."""
+    if config is None:
+        return Settings()
+    extra = {cls: words for cls, words in config.statuses.model_dump().items() if words}
+    return Settings.model_validate({**config.reconcile.model_dump(), "statuses": extra})
 
 
 @dataclass
@@ -271,11 +293,6 @@ def map_values(values: pd.Series, func: Callable[[Any], Any]) -> pd.Series:
     return out.rename(values.name)
 
 
-def view_of(register: Register, settings: Settings) -> OrderView:
-    """``build_view``, once per register and settings (see ``sync.derived``)."""
-    return derived(register, ("view", settings.model_dump_json()), lambda: build_view(register, settings))
-
-
 def build_view(register: Register, settings: Settings) -> OrderView:
     tables = dict(register.tables)
     orders_table = tables.get("orders")
@@ -304,8 +321,7 @@ def _order_frame(table: Table | None, settings: Settings, keys: pd.Series | None
             df[name] = np.nan if name in ("quantity",) else None
     for name in ("order_date", "due_date"):
         df[name] = pd.to_datetime(df[name])
-    lookup = settings.status_lookup()
-    df["status_class"] = map_values(df["status"], lambda s: lookup.get(header_key(s), OPEN) if s else None)
+    df["status_class"] = map_values(df["status"], settings.status_class)
     if df[KEY].is_unique and all(isinstance(t, pd.StringDtype) or t.kind in "fiM" for t in df.dtypes):
         # one line per order, as a rule: then each line is its order, as the grouping below would make it
         return df.set_index(KEY).assign(lines=1)

@@ -4,6 +4,12 @@ The engine keeps the tables of every source in memory and re-reads only the
 sources that changed: a save that leaves the bytes as they were costs one hash,
 and a broken workbook becomes a finding about that workbook while every other
 source carries on with its last good tables.
+
+Each cycle works out its order model (the joined view and every order's
+progress, ``sync.orders.model``) once and hands it to the checks, to the
+change-request impacts and to the notices; its report and model are kept on
+the ``CycleResult``, so the notices and digests that fall due between saves
+use them instead of checking again.
 """
 
 from __future__ import annotations
@@ -22,9 +28,10 @@ from sync.delivery.queue import DeliveryResult, MailQueue
 from sync.errors import SourceError
 from sync.findings import ERROR, Report
 from sync.changes.ledger import remember
+from sync.notices.digests import Inputs
 from sync.notices.plan import Plan, gather, plan_digest, plan_notices
 from sync.checks.pipeline import check_register
-from sync.orders.progress import progress
+from sync.orders.model import OrderModel, order_model
 from sync.tables.register import Register, SheetMemo, SourceProblem, load
 from sync.sources.base import Source
 from sync.state import State
@@ -53,6 +60,7 @@ class CycleResult:
     read: list[str] = field(default_factory=list)        # sources actually parsed
     skipped: list[str] = field(default_factory=list)     # unchanged content
     report: Report | None = None
+    orders: OrderModel | None = None                     # the order model the report was made with
     changes: int = 0
     notices: int = 0
     duration: float = 0.0
@@ -127,8 +135,7 @@ class SourceCache:
         return register
 
     def register(self) -> Register:
-        """All sources' tables as one register; the same object until a source is read again,
-        so what is derived from it (view, progress: ``sync.derived``) is worked out once per content."""
+        """All sources' tables as one register; the same object until a source is read again."""
         if self._merged is None:
             merged = Register()
             for reg in self.registers.values():
@@ -170,7 +177,7 @@ def run_cycle(state: State, config: Config, register: Register, *, now: datetime
               result: CycleResult | None = None) -> CycleResult:
     """check -> remember -> plan notices -> queue -> deliver, for the register as it is now."""
     result = result or CycleResult()
-    today = now.astimezone(zone(config.service.timezone)).date()
+    today = local_day(config, now)
     lap = timed()
 
     def step(name: str) -> None:
@@ -179,29 +186,32 @@ def run_cycle(state: State, config: Config, register: Register, *, now: datetime
         result.steps[name] = done - lap
         lap = done
 
-    report = check_register(register, config, lang=lang, today=today)
+    orders = order_model(register, config, today=today)   # once: the checks, the ledger and the notices share it
+    report = check_register(register, config, lang=lang, today=today, orders=orders)
     step("check")
-    changes = remember(state, register, now=now, lang=lang, projected_finish=projected_finishes(register, config, today))
+    changes = remember(state, register, now=now, lang=lang, orders=orders)
     step("remember")
     report.extend(changes.findings)
-    result.report, result.changes = report, len(changes.changes)
-    result.notices = notify(state, config, register, report, now=now, lang=lang)
+    result.report, result.orders, result.changes = report, orders, len(changes.changes)
+    result.notices = notify(state, config, register, report, now=now, lang=lang, orders=orders)
     step("notify")
     deliver(state, config, now=now)
     step("deliver")
     return result
 
 
-def notify(state: State, config: Config, register: Register, report: Report, *, now: datetime, lang: str) -> int:
-    """Queue the reminders and entry-error mails due now; return how many were queued."""
-    inputs = gather(state, config, register, now=now, lang=lang, report=report, history=False)
+def local_day(config: Config, now: datetime) -> date:
+    """The day where the register is kept."""
+    return now.astimezone(zone(config.service.timezone)).date()
+
+
+def notify(state: State, config: Config, register: Register, report: Report, *, now: datetime, lang: str,
+           orders: OrderModel | None = None) -> int:
+    """Queue the reminders and entry-error mails due now; return how many were queued.
+
+    ``orders``: the model ``report`` was made with; a model of another day is worked out again."""
+    inputs = gather(state, config, register, now=now, lang=lang, report=report, orders=orders, history=False)
     return enqueue(state, config, plan_notices(state, config, inputs, now=now, lang=lang), now=now)
-
-
-def projected_finishes(register: Register, config: Config, today: date):
-    """order key -> projected finish, for the change-request impacts."""
-    orders = progress(register, config, today=today)
-    return lambda key: getattr(orders.get(key), "projected_finish", None)
 
 
 def enqueue(state: State, config: Config, plan: Plan, *, now: datetime) -> int:
@@ -210,19 +220,41 @@ def enqueue(state: State, config: Config, plan: Plan, *, now: datetime) -> int:
     They are queued as of ``now``, the cycle's clock, so the delivery that follows
     with the same ``now`` finds them due (queued at the wall clock, a moment later,
     they would wait for the next tick).
+    The mails that cannot go (``plan.held``) wait in the queue with the reason; held mails of the
+    plan's kinds that were not held again are over and leave the queue.
     """
     queue = MailQueue(state, config.mail.sender)
     with state.atomic():
         queued = sum(1 for mail in plan.outgoing if queue.enqueue(mail, now))
+        for mail, why in plan.held:
+            queue.hold(mail, why, now)
+        keep = {mail.dedupe_key for mail, _ in plan.held}
+        for prefix in plan.kinds:
+            queue.release_held(prefix, keep)
         plan.record()
+    if plan.held:
+        log.warning("mail: %d held (%s)", len(plan.held), plan.held[0][1])
     return queued
 
 
 def send_digest(state: State, config: Config, register: Register, name: str, *, slot_time: datetime,
-                now: datetime, lang: str) -> int:
-    inputs = gather(state, config, register, now=now, lang=lang)
+                now: datetime, lang: str, last: CycleResult | None = None) -> int:
+    """Queue the digest ``name``, made from the last cycle's report and order model (``last``); without one,
+    the register is checked here, once."""
+    inputs = digest_inputs(state, config, register, now=now, lang=lang, last=last)
     plan = plan_digest(state, config, name, inputs, now=now, lang=lang, slot=slot_time.isoformat())
     return enqueue(state, config, plan, now=now)
+
+
+def digest_inputs(state: State, config: Config, register: Register, *, now: datetime, lang: str,
+                  last: CycleResult | None = None) -> Inputs:
+    """What a digest is made of: the last cycle's report and model, or one check of the register now."""
+    if last is not None and last.report is not None:
+        return gather(state, config, register, now=now, lang=lang, report=last.report, orders=last.orders)
+    today = local_day(config, now)
+    orders = order_model(register, config, today=today)
+    report = check_register(register, config, lang=lang, today=today, orders=orders)
+    return gather(state, config, register, now=now, lang=lang, report=report, orders=orders)
 
 
 def deliver(state: State, config: Config, *, now: datetime) -> DeliveryResult | None:

@@ -244,7 +244,8 @@ class Service:
 
     def _notify(self) -> int:
         now = self.now()
-        queued = notify(self.state, self.config, self.cache.register(), self.last.report, now=now, lang=self.lang)
+        queued = notify(self.state, self.config, self.cache.register(), self.last.report, now=now, lang=self.lang,
+                        orders=self.last.orders)
         deliver(self.state, self.config, now=now)
         if queued:
             log.info("notices queued=%d", queued)
@@ -264,7 +265,7 @@ class Service:
                 continue
             with self.state.atomic() as db:
                 send_digest(self.state, self.config, self.cache.register(), name, slot_time=when, now=now,
-                            lang=self.lang)
+                            lang=self.lang, last=self.last)
                 db.execute("UPDATE schedule_runs SET last_slot = ? WHERE job = ?", (when.isoformat(), job))
             ran.append(name)
             log.info("digest %s for %s queued", name, when.isoformat())
