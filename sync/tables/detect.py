@@ -534,12 +534,10 @@ def describe(reading: SheetReading, lang: str = "zh") -> str:
 
 
 def _field_word(spec: TableSpec, name: str, lang: str) -> str:
-    """A field as a person calls it: its first alias in the language (交货日期 / due date)."""
-    f = spec.fields[name]
-    for alias in f.aliases:
-        if alias.isascii() == (lang == "en") and len(alias) > 1:
-            return alias
-    return name
+    """A field as a person calls it: its first Chinese alias (交货日期), or its name in words (due date)."""
+    if lang == "en":
+        return name.replace("_no", " no.").replace("_qty", " qty").replace("_", " ")
+    return next((a for a in spec.fields[name].aliases if not a.isascii()), name)
 
 
 def _letter(col: int) -> str:
