@@ -257,9 +257,10 @@ def score_mapping(spec: TableSpec, mapping: dict[str, tuple[int, float]], name_h
 
 
 def sheet_name_hits(spec: TableSpec, sheet: str, hint: str = "") -> float:
-    """Bonus when the sheet name suggests the table; a generic name ("Sheet1") defers to the file name ``hint``."""
+    """Bonus when the sheet name suggests the table; a name that suggests no table ("Sheet1", "W17-2026")
+    defers to the file name ``hint`` ("Production_Plan_W17")."""
     key = header_key(sheet)
-    if _GENERIC_SHEET.match(key):
+    if _GENERIC_SHEET.match(key) or not any(_names(t, key) for t in TABLES.values()):
         return FILE_NAME_BONUS if hint and _names(spec, header_key(hint)) else 0.0
     return SHEET_NAME_BONUS if _names(spec, key) else 0.0
 

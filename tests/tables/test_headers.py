@@ -248,3 +248,27 @@ def test_init_config_says_which_columns_identify_a_row(tmp_path: Path) -> None:
     source = open_path(composite)
     text = render_config([source], load([source]))
     assert "rows are identified by B Style + C Buyer together (a guess" in text
+
+
+# --- the real trackers (corpus/trackers; manifest.json truth) ---------------------------------
+
+TRACKERS = [  # file, sheet, table, header row (the last row of a two-row header), key as column letters
+    ("alonorder__订单表.xlsx", "订单登记表", "orders", 1, ["D"]),
+    ("foamplan__Production_Plan_W17.xlsx", "W17-2026", "production", 2, ["A"]),
+    ("foamplan__W16-Prodcution_plan.xlsx", "W16-2026", "production", 10, ["A"]),
+    ("hoangpipe__PO.xlsx", "CUS030", "orders", 4, ["B", "E"]),     # no PO number: item code + customer
+    ("kusokpi__生产时效性统计表-20211001-20211031.xlsx", "生产时效性统计表", "production", 3, ["A", "B"]),
+    ("kusokpi__采购时效性统计表-20211001-20211031.xlsx", "采购时效性统计表", "materials", 3, ["B", "A"]),
+    ("qosi__Production_Plan.xlsx", "Clinet Orders", "orders", 2, ["F"]),
+]
+
+
+@pytest.mark.parametrize("name,sheet,table,header_row,key", TRACKERS, ids=[t[0] for t in TRACKERS])
+def test_real_trackers_are_recognised_with_their_key(corpus: Path, name: str, sheet: str, table: str,
+                                                     header_row: int, key: list[str]) -> None:
+    source = open_path(corpus / "trackers" / name)
+    [grid] = source.read([sheet])
+    reading = read_sheet(grid, source.name.rsplit(".", 1)[0])
+    match = reading.match
+    assert reading.verdict == "recognised" and match.table == table and match.header_row_1based == header_row
+    assert [chr(65 + match.mapping[f]) for f in match.key] == key
