@@ -30,8 +30,8 @@ What ``recognise`` says about a sheet (``HeaderMatch``):
   composite such as ``["product", "customer"]``); ``composite`` says which.
 - ``language``: "zh" or "en", from the header labels (``language_of``).
 
-``read_sheet`` gives the verdict for one sheet ("recognised" / "probable" /
-"none") with its best match; ``describe`` says it in words.
+``sync.tables.reading`` gives the verdict on a sheet in words, and the language
+of a workbook.
 """
 
 from __future__ import annotations
@@ -41,7 +41,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from sync.i18n import say
 from sync.tables.fields import (MASTERS, ROW_COUNTERS, TABLES, AliasIndex, TableSpec, alias_index, header_key,
                                 header_variants)
 from sync.tables.labels import language_of
@@ -485,66 +484,3 @@ def recognise(grid: Grid, hint: str = "", *, unsure: bool = False) -> list[Heade
     found = [m for t in TABLES
              if (m := find_header(grid, t, hint=hint, candidates=candidates, unsure=unsure)) is not None]
     return sorted(found, key=lambda m: (not m.recognised, -m.score))
-
-
-@dataclass
-class SheetReading:
-    """What one sheet is: "recognised" (a table), "probable" (looks like one, not sure) or "none"."""
-
-    sheet: str
-    verdict: str
-    match: HeaderMatch | None
-    others: list[HeaderMatch] = field(default_factory=list)
-    language: str | None = None
-
-
-def read_sheet(grid: Grid, hint: str = "") -> SheetReading:
-    """The verdict on one sheet, with its best match and the language of its headers."""
-    found = recognise(grid, hint, unsure=True)
-    if found:
-        best = found[0]
-        return SheetReading(grid.sheet, best.status, best, found[1:], best.language)
-    labels = [lab for cand in header_candidates(grid)[:1] for lab in cand.labels]
-    return SheetReading(grid.sheet, "none", None, [], language_of(labels))
-
-
-def workbook_language(readings: list[SheetReading]) -> str | None:
-    """The language most of a workbook's tables (or, without any, its sheets) are headed in."""
-    chosen = [r for r in readings if r.verdict == "recognised"] or readings
-    votes = [r.language for r in chosen if r.language]
-    return max(("zh", "en"), key=votes.count) if votes else None
-
-
-def describe(reading: SheetReading, lang: str = "zh") -> str:
-    """'订单 (第 2 行表头, 键 = D 订单号)' / 'probably orders (missing: due date)' / 'not a table'."""
-    m = reading.match
-    if m is None:
-        return say("看不出是哪种表", "not a table", lang)
-    spec = TABLES[m.table]
-    name = spec.en if lang == "en" else spec.zh
-    missing = ", ".join(_field_word(spec, f, lang) for f in m.missing)
-    if not m.recognised:
-        return say("可能是{name}表 (缺: {missing})", "probably {name} (missing: {missing})", lang,
-                   name=name, missing=missing)
-    key = " + ".join(f"{_letter(m.mapping[f])} {m.labels[m.mapping[f]]}" for f in m.key)
-    text = say("{name}表: 第 {row} 行表头, 键 = {key}", "{name}: header on row {row}, key = {key}", lang,
-               name=name, row=m.header_row_1based, key=key)
-    if m.composite:
-        text += say(" (组合键)", " (composite key)", lang)
-    return text + (say(" (缺: {missing})", " (missing: {missing})", lang, missing=missing) if missing else "")
-
-
-def _field_word(spec: TableSpec, name: str, lang: str) -> str:
-    """A field as a person calls it: its first Chinese alias (交货日期), or its name in words (due date)."""
-    if lang == "en":
-        return name.replace("_no", " no.").replace("_qty", " qty").replace("_", " ")
-    return next((a for a in spec.fields[name].aliases if not a.isascii()), name)
-
-
-def _letter(col: int) -> str:
-    out = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
-    return out

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sync.tables.labels import header_key, header_variants  # re-exported: callers fold labels through here
+from sync.tables.labels import header_key, header_variants  # noqa: F401 (re-exported: callers fold labels here)
 
 TEXT, KEY, NUMBER, DATE, EMAIL = "text", "key", "number", "date", "email"
 

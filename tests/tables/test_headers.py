@@ -10,7 +10,8 @@ import pytest
 
 from sync.sources import open_path
 from sync.sources.base import Grid
-from sync.tables.detect import describe, map_labels, read_sheet, recognise, workbook_language
+from sync.tables.detect import map_labels, recognise
+from sync.tables.reading import describe, read_sheet, workbook_language
 from sync.tables.fields import header_key
 from sync.tables.register import Register, load
 
