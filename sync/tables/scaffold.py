@@ -6,8 +6,10 @@ import json
 import re
 from pathlib import Path
 
+from sync.tables.detect import identity
 from sync.tables.fields import TABLES
 from sync.tables.register import Register
+from sync.tables.table import Table
 from sync.sources import Source
 
 HEADER = """\
@@ -60,6 +62,7 @@ def render_config(sources: list[Source], register: Register, *, lang: str = "zh"
         spec = TABLES[name]
         out.append(f"\n[tables.{name}]   # {spec.zh} / {spec.en}: {len(table)} rows")
         out.append(f"source = {q(table.source)}\nsheet = {q(table.sheet)}\nheader_row = {table.header_row}")
+        out.append(key_comment(table))
         out.append(f"[tables.{name}.columns]   # field = header text (or a column letter)")
         for fieldname, col in table.columns.items():
             out.append(f"{fieldname} = {q(col.header)}   # column {col.letter}")
@@ -76,6 +79,20 @@ def render_config(sources: list[Source], register: Register, *, lang: str = "zh"
     if extra:
         out.append(extra)
     return "\n".join(out) + "\n"
+
+
+def key_comment(table: Table) -> str:
+    """Say which columns identify a row, and say so plainly when that is a guess."""
+    spec = TABLES[table.name]
+    found = identity(spec, {f: (c.index, 3.0) for f, c in table.columns.items()})
+    if found is None:
+        return f"# no column identifies a row: map {spec.key[0]} below to the column that does"
+    fields, composite = found
+    cols = " + ".join(f"{table.columns[f].letter} {table.columns[f].header}" for f in fields)
+    if composite:
+        return (f"# no {spec.key[0]} column: rows are identified by {cols} together (a guess;"
+                f" map {spec.key[0]} below if the sheet has one)")
+    return f"# rows are identified by {cols}"
 
 
 def toml_key(name: str) -> str:
