@@ -1,6 +1,8 @@
 """``ordersync check``: one read-only pass, findings as a table, JSON or a workbook.
 
 Exit status: 0 no errors, 1 errors found, 2 cannot run (bad config, unreadable file).
+What --errors-only, --follower and --limit leave out of the display still counts
+for the exit status: the status says what was checked, not what was shown.
 """
 
 from __future__ import annotations
@@ -8,64 +10,97 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from enum import Enum
+from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
-from typing import Annotated
 
-import typer
 from rich import box
 from rich.console import Console
 from rich.table import Table as RichTable
 from rich.text import Text as RichText
 
-from sync.cli.app import app
-from sync.cli.common import (EXIT_CANNOT_RUN, EXIT_FINDINGS, EXIT_OK, ConfigOption, LangOption, VerboseOption,
-                             open_session, setup_logging, user_errors)
+from sync.checks.pipeline import check_register
+from sync.cli.common import EXIT_CANNOT_RUN, EXIT_FINDINGS, EXIT_OK, mode, setup_logging
+from sync.cli.progress import steps
+from sync.cli.session import open_session
 from sync.errors import UserError
-from sync.tables.fields import TABLES
 from sync.findings import ERROR, INFO, WARNING, Finding, Report
 from sync.i18n import check_language, say
-from sync.checks.pipeline import check_register
 from sync.notices.report_xlsx import write_report
+from sync.tables.fields import TABLES
+from sync.tables.normalize import fold_text, normalise_key
+from sync.tables.register import Register
 
 _MARK = {ERROR: ("✗", "bold red"), WARNING: ("!", "yellow"), INFO: ("·", "dim")}
 
 
-class Format(str, Enum):
-    table = "table"
-    json = "json"
-    xlsx = "xlsx"
+@dataclass(frozen=True)
+class Selection:
+    """What the user asked to see; the check itself and the exit status ignore it."""
+
+    errors_only: bool = False
+    follower: str | None = None
+    limit: int | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.errors_only or self.follower is not None or self.limit is not None
+
+    def pick(self, findings: list[Finding], register: Register) -> list[Finding]:
+        chosen = [f for f in findings if f.severity == ERROR] if self.errors_only else list(findings)
+        if self.follower is not None:
+            theirs = fold_text(self.follower)
+            followers = followers_of(register)
+            chosen = [f for f in chosen if f.order_no and followers.get(normalise_key(f.order_no)) == theirs]
+        return chosen
 
 
-@app.command()
-@user_errors
-def check(
-    workbooks: Annotated[list[Path] | None, typer.Argument(help="workbooks to check (default: the config's sources)")] = None,
-    format: Annotated[Format, typer.Option("--format", "-f", help="table, json or xlsx")] = Format.table,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="write to this file instead of the screen")] = None,
-    config: ConfigOption = None,
-    lang: LangOption = None,
-    today: Annotated[str | None, typer.Option("--today", hidden=True, help="pretend today is YYYY-MM-DD")] = None,
-    verbose: VerboseOption = False,
-) -> None:
-    """Check the register once and list what is wrong, cell by cell. 检查登记表，逐格列出问题。"""
-    setup_logging(verbose)
+def followers_of(register: Register) -> dict[str, str]:
+    """Order key -> its follower (folded), from the orders tab's follower column."""
+    orders = register.tables.get("orders")
+    if orders is None or not (orders.has("order_no") and orders.has("follower")):
+        return {}
+    pairs = zip(orders.data["order_no"], orders.data["follower"])
+    return {normalise_key(str(no)): fold_text(str(who)) for no, who in pairs if _given(no) and _given(who)}
+
+
+def _given(value: object) -> bool:
+    return value is not None and value == value and str(value).strip() != ""   # NaN != NaN
+
+
+def run_check(workbooks: list[Path] | None, format: str, output: Path | None, selection: Selection,
+              config: Path | None, lang: str | None, today: str | None) -> int:
+    setup_logging()
     session = open_session(workbooks, config, lang)
     language = check_language(session.lang)
-    register = session.register()
-    report = check_register(register, session.config, lang=language, today=_date(today))
-    locations = {s.name: s.location for s in session.sources}
-    if format is Format.json:
-        _emit(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n", output)
-    elif format is Format.xlsx:
-        path = write_report(report, output or Path("ordersync-findings.xlsx"), lang=language, locations=locations)
+    with steps(2) as step:
+        step(say("读取工作簿", "reading the workbooks", language))
+        register = session.register()
+        step(say("检查 {n} 行", "checking {n} rows", language, n=sum(map(len, register.tables.values()))))
+        report = check_register(register, session.config, lang=language, today=_date(today))
+    shown = Report(selection.pick(report.findings, register), report.tables)
+    if format == "json":
+        _emit(json.dumps(_json(report, shown, selection), ensure_ascii=False, indent=2) + "\n", output)
+    elif format == "xlsx":
+        kept = Report(shown.sorted()[:selection.limit], report.tables)
+        locations = {s.name: s.location for s in session.sources}
+        path = write_report(kept, output or Path("ordersync-findings.xlsx"), lang=language, locations=locations)
         Console(stderr=True).print(say("已写入 {p}", "wrote {p}", language, p=path), highlight=False)
     else:
-        _table_view(report, language, output, _labels(session.sources))
+        _table_view(report, shown, selection.limit, language, output, _labels(session.sources))
     if register.problems:
-        raise typer.Exit(EXIT_CANNOT_RUN)
-    raise typer.Exit(EXIT_FINDINGS if report.count(ERROR) else EXIT_OK)
+        return EXIT_CANNOT_RUN
+    return EXIT_FINDINGS if report.count(ERROR) else EXIT_OK
+
+
+def _json(report: Report, shown: Report, selection: Selection) -> dict:
+    """At most --limit findings; the summary counts everything checked, and says when it was cut."""
+    out = report.to_dict()
+    out["findings"] = [f.to_dict() for f in shown.sorted()[:selection.limit]]
+    if selection.active:
+        out["summary"] |= {"selected": len(shown.findings), "shown": len(out["findings"]),
+                           "limited": len(out["findings"]) < len(shown.findings)}
+    return out
 
 
 def _date(text: str | None) -> dt.date:
@@ -94,23 +129,28 @@ def _labels(sources: list) -> dict[str, str]:
     return out
 
 
-def _table_view(report: Report, lang: str, output: Path | None, labels: dict[str, str]) -> None:
+def _table_view(report: Report, shown: Report, limit: int | None, lang: str, output: Path | None,
+                labels: dict[str, str]) -> None:
     """Findings grouped by sheet; readable on an 80-column terminal."""
     if output is None:
-        _render(Console(highlight=False), report, lang, labels)
+        _render(Console(highlight=False), report, lang, labels, shown=shown, limit=limit)
         return
     output.parent.mkdir(parents=True, exist_ok=True)
     with output.open("w", encoding="utf-8") as fh:
-        _render(Console(file=fh, width=100, no_color=True, highlight=False), report, lang, labels)
+        _render(Console(file=fh, width=100, no_color=True, highlight=False), report, lang, labels,
+                shown=shown, limit=limit)
 
 
-def _render(console: Console, report: Report, lang: str, labels: dict[str, str]) -> None:
+def _render(console: Console, report: Report, lang: str, labels: dict[str, str], *, shown: Report | None = None,
+            limit: int | None = None) -> None:
+    """``shown`` (default: all of ``report``) grouped by sheet, its first ``limit``; the summary counts ``report``."""
     def where(f: Finding) -> tuple[str, str]:
         return labels.get(f.source or "", f.source or ""), f.sheet or ""
 
+    chosen = (shown or report).findings
     rank = {name: i for i, name in enumerate(TABLES)}  # orders first, then the tabs in flow order
-    findings = sorted(report.findings, key=lambda f: (where(f)[0], rank.get(f.table or "", 99), where(f)[1],
-                                                      f.row or 0, f.sort_key))
+    findings = sorted(chosen, key=lambda f: (where(f)[0], rank.get(f.table or "", 99), where(f)[1],
+                                             f.row or 0, f.sort_key))[:limit]
     for (source, sheet), group in groupby(findings, key=where):
         rows = list(group)
         title = f"{sheet or source} ({source})" if sheet and source and sheet != source else (sheet or source)
@@ -118,6 +158,12 @@ def _render(console: Console, report: Report, lang: str, labels: dict[str, str])
         console.print(RichText(title, style="bold"), _counts(rows, lang))
         console.print(_sheet_table(rows))
     console.print()
+    if len(findings) < len(chosen):
+        console.print(RichText(say("……另有 {m} 条未显示（--limit {n}）", "... and {m} more not shown (--limit {n})",
+                                   lang, m=len(chosen) - len(findings), n=limit), style="dim"))
+    if len(findings) < len(report.findings):
+        console.print(RichText(say("显示 {k} 条，共 {t} 条", "showing {k} of {t} findings", lang,
+                                   k=len(findings), t=len(report.findings)), style="dim"))
     console.print(_summary(report, lang))
 
 

@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
 
 import openpyxl
-import typer
 from rich.console import Console
 
-from sync.cli.app import app
 from sync.cli.check import _render
-from sync.cli.common import VerboseOption, sources_from_config, user_errors
+from sync.cli.common import mode
+from sync.cli.progress import steps
+from sync.cli.session import sources_from_config
 from sync.config import load_config
 from sync.demo.register import build_register
 from sync.errors import UserError
@@ -96,15 +95,7 @@ day = "mon"
 """
 
 
-@app.command()
-@user_errors
-def demo(
-    folder: Annotated[Path, typer.Argument(help="where to write the demo (default: ./demo)")] = Path("demo"),
-    lang: Annotated[str, typer.Option("--lang", help="zh or en")] = "zh",
-    orders: Annotated[int, typer.Option("--orders", help="how many orders")] = 300,
-    verbose: VerboseOption = False,
-) -> None:
-    """Make a demo register + config, run one cycle, show the results. 生成演示登记表并运行一遍。"""
+def run_demo(folder: Path, lang: str, orders: int) -> None:
     lang = check_language(lang)
     config_path = folder / "config.toml"
     if config_path.exists() and not config_path.read_text(encoding="utf-8").startswith(MARKER):
@@ -113,26 +104,37 @@ def demo(
     folder.mkdir(parents=True, exist_ok=True)
     for stale in ("state", "outbox"):
         _clear(folder / stale)
-    manifest = build_register(folder / "register.xlsx", orders=orders, lang=lang)
-    manager = _manager(folder / "register.xlsx", manifest.sheets["people"])
-    config_path.write_text(DEMO_CONFIG.format(lang=lang, manager=manager, **manifest.sheets), encoding="utf-8")
+    with steps(4) as step:
+        step(say("生成演示登记表（{n} 个订单）", "building the demo register ({n} orders)", lang, n=orders))
+        manifest = build_register(folder / "register.xlsx", orders=orders, lang=lang)
+        manager = _manager(folder / "register.xlsx", manifest.sheets["people"])
+        config_path.write_text(DEMO_CONFIG.format(lang=lang, manager=manager, **manifest.sheets), encoding="utf-8")
+        config = load_config(config_path)
+        setup_logging(config, mode().verbose, quiet=True)
+        step(say("检查并记录基线", "checking and recording the baseline", lang))
+        first = _cycle(config, lang)
+        step(say("模拟客户变更", "playing a customer's change request", lang))
+        changed = _customer_changes(folder / "register.xlsx", manifest.sheets["orders"])
+        step(say("第二次读取", "the second read", lang))
+        _cycle(config, lang)
+    if mode().quiet:
+        console.print(str(config_path))   # the result: where the demo is
+        return
+    _tell(folder, config_path, manifest, first, changed, lang)
+
+
+def _tell(folder: Path, config_path: Path, manifest, first: Report, changed: str, lang: str) -> None:
+    """What the demo did, step by step, and what to try next."""
     say_ = lambda zh, en, **kw: console.print(say(zh, en, lang, **kw))  # noqa: E731
     say_("[bold]1.[/] 演示登记表：{p}（{n} 个订单，7 个工作表，埋入 {m} 处录入错误）",
          "[bold]1.[/] demo register: {p} ({n} orders, 7 tabs, {m} seeded data-entry mistakes)",
          p=manifest.path, n=manifest.orders, m=len(manifest.mistakes))
-
-    config = load_config(config_path)
-    setup_logging(config, verbose, quiet=True)
-    first = _cycle(config, lang)
     say_("\n[bold]2.[/] 检查结果（只列出错误；警告见 `ordersync check`）：",
          "\n[bold]2.[/] what the check found (errors only; warnings via `ordersync check`):")
     errors = Report([f for f in first.findings if f.severity == ERROR], first.tables)
     _render(console, errors, lang, {})
     say_("共 {w} 个警告（延期风险、缺料等）", "plus {w} warnings (orders at risk, materials late, ...)",
          w=first.count("warning"))
-
-    changed = _customer_changes(folder / "register.xlsx", manifest.sheets["orders"])
-    _cycle(config, lang)
     say_("\n[bold]3.[/] 客户变更：{c}；第二次读取已记入变更台账。",
          "\n[bold]3.[/] customer changes: {c}; the second read recorded them in the ledger.", c=changed)
     outbox = sorted((folder / "outbox").glob("*.html"))

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
 
 import typer
 
-from sync.cli.app import app
-from sync.cli.common import ConfigOption, LangOption, VerboseOption, open_session, setup_logging, user_errors
+from sync.cli.common import setup_logging
+from sync.cli.session import open_session
 from sync.service.cycle import enqueue
 from sync.errors import UserError
 from sync.i18n import check_language, say
@@ -17,20 +16,10 @@ from sync.notices.plan import gather, local_now, plan_digest
 from sync.state import State
 
 
-@app.command()
-@user_errors
-def digest(
-    name: Annotated[str, typer.Argument(help="the digest's name in [[digests]] of config.toml")],
-    preview: Annotated[bool, typer.Option("--preview", help="write the mails to files instead of sending")] = False,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="preview file (default: digest-NAME.html)")] = None,
-    to: Annotated[str | None, typer.Option("--to", help="only this recipient (a name or email)")] = None,
-    config: ConfigOption = None,
-    lang: LangOption = None,
-    now: Annotated[str | None, typer.Option("--now", hidden=True, help="pretend it is this ISO time")] = None,
-    verbose: VerboseOption = False,
-) -> None:
-    """Render a digest now; --preview writes HTML and text files and sends nothing. 立即生成摘要。"""
-    setup_logging(verbose)
+def run_digest(name: str, preview: bool, output: Path | None, to: str | None, config: Path | None,
+               lang: str | None, now: str | None) -> None:
+    """Render a digest now; ``preview`` writes HTML and text files and sends nothing."""
+    setup_logging()
     session = open_session(None, config, lang, need_config=True)
     language = check_language(session.lang)
     cfg = session.config

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime, timedelta, timezone
-from typing import Annotated
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
@@ -20,8 +20,6 @@ from rich.text import Text as RichText
 
 from sync.changes import ledger
 from sync.changes.requests import stored_requests
-from sync.cli.app import app
-from sync.cli.common import ConfigOption, LangOption, VerboseOption, user_errors
 from sync.config import Config, find_config, load_config
 from sync.errors import UserError
 from sync.tables.fields import TABLES
@@ -30,20 +28,13 @@ from sync.tables.normalize import normalise_key
 from sync.state import State
 
 console = Console()
-FormatOption = Annotated[str, typer.Option("--format", "-f", help="table or json")]
 KINDS = {ledger.ADDED: ("新增", "added"), ledger.CHANGED: ("修改", "changed"), ledger.REMOVED: ("删除", "removed")}
 _SPAN = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
-@app.command()
-@user_errors
-def history(
-    order_no: Annotated[str, typer.Argument(help="the order number, as written in any tab")],
-    format: FormatOption = "table",
-    config: ConfigOption = None, lang: LangOption = None, verbose: VerboseOption = False,
-) -> None:
-    """The change ledger of one order across all tabs. 一个订单在各表中的变更记录。"""
+def show_history(order_no: str, format: str, config: Path | None, lang: str | None) -> None:
+    """The change ledger of one order across all tabs."""
     cfg, language = _open(config, lang, format)
     key = normalise_key(order_no)
     with _state(cfg, language) as state:
@@ -67,17 +58,9 @@ def history(
         console.print(f"[yellow]![/] {escape(f.message)} — {escape(f.hint)}", highlight=False, soft_wrap=True)
 
 
-@app.command()
-@user_errors
-def changes(
-    since: Annotated[str, typer.Option("--since", help="1d, 2h, 30m, 1w or a date like 2026-11-01")] = "1d",
-    table: Annotated[str | None, typer.Option("--table", "-t", help="only this table: orders, production, ...")] = None,
-    format: FormatOption = "table",
-    confirm: Annotated[str | None, typer.Option("--confirm", help="accept that TABLE's missing rows were really "
-                                                "deleted (lifts the safety brake)")] = None,
-    config: ConfigOption = None, lang: LangOption = None, verbose: VerboseOption = False,
-) -> None:
-    """Recent changes across the register. 最近的变更。"""
+def show_changes(since: str, table: str | None, format: str, confirm: str | None, config: Path | None,
+                 lang: str | None) -> None:
+    """Recent changes across the register; ``confirm`` lifts the safety brake on one table."""
     cfg, language = _open(config, lang, format)
     for name in (table, confirm):
         if name is not None and name not in TABLES:

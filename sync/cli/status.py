@@ -5,16 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-import typer
 from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table as RichTable
 
-from sync.cli.app import app
-from sync.cli.common import ConfigOption, LangOption, VerboseOption, open_session, setup_logging, user_errors
+from sync.cli.common import setup_logging
+from sync.cli.session import open_session
 from sync.errors import UserError
 from sync.findings import INFO
 from sync.i18n import check_language, say
@@ -31,30 +30,16 @@ WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv"}
 console = Console()
 
 
-@app.command()
-@user_errors
-def status(
-    targets: Annotated[list[str] | None, typer.Argument(
-        metavar="[ORDER_NO] [WORKBOOK...]", help="an order number for its timeline, and/or workbook paths "
-        "(default: the config's sources)")] = None,
-    follower: Annotated[str | None, typer.Option("--follower", help="only this follower's orders")] = None,
-    at_risk: Annotated[bool, typer.Option("--at-risk", help="only orders at risk of being late")] = False,
-    show_all: Annotated[bool, typer.Option("--all", help="closed and shipped orders too")] = False,
-    fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
-    service: Annotated[bool, typer.Option("--service", help="the running service: sources, mail queue, next digests")] = False,
-    config: ConfigOption = None,
-    lang: LangOption = None,
-    today: Annotated[str | None, typer.Option("--today", hidden=True, help="pretend today is YYYY-MM-DD")] = None,
-    verbose: VerboseOption = False,
-) -> None:
-    """Per-order progress, projected finish and risk. 每个订单的进度、预计完成与风险。"""
-    setup_logging(verbose)
+def run_status(targets: list[str], follower: str | None, at_risk: bool, show_all: bool, fmt: str, service: bool,
+               config: Path | None, lang: str | None, today: str | None) -> None:
+    """Per-order progress, projected finish and risk; one order's timeline; or the service's own status."""
+    setup_logging()
     if fmt not in ("table", "json"):
         raise UserError(f"--format {fmt}: expected table or json")
     if service:
         show_service(config, lang, fmt)
         return
-    order_no, workbooks = _split(targets or [])
+    order_no, workbooks = _split(targets)
     session = open_session(workbooks, config, lang)
     language = check_language(session.lang)
     day = _parse_today(today)

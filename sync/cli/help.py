@@ -1,0 +1,120 @@
+"""Help in two languages: every command and option is written in Chinese and English, one is shown.
+
+Options are declared with ``help=both(zh, en)``: the English text is what typer
+stores, and the Chinese one is looked up by it when help is drawn. The language
+is decided from the command line itself (``--lang``), ``$ORDERSYNC_LANG`` or the
+``[service] language`` of the config that would be used, read with tomllib only,
+because help must come up at once, before anything heavy is imported.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import tomllib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from typer._click.formatting import HelpFormatter
+
+from sync.i18n import DEFAULT, LANGUAGES
+
+ENV_LANG = "ORDERSYNC_LANG"
+ENV_CONFIG = "ORDERSYNC_CONFIG"
+HELP_LANG = "ordersync.help_lang"   # the key in click's shared ctx.meta
+
+#: English help text -> Chinese help text
+ZH: dict[str, str] = {}
+
+
+def both(zh: str, en: str) -> str:
+    """Declare a help text in both languages; typer gets the English one."""
+    en = inspect.cleandoc(en)
+    ZH[en] = inspect.cleandoc(zh)
+    return en
+
+
+both("显示此帮助并退出。", "Show this message and exit.")   # click's own --help option
+
+_HEADINGS = {"Usage: ": "用法：", "Options": "选项", "Arguments": "参数", "Commands": "命令"}
+
+
+def help_language(args: Sequence[str], env: dict[str, str] | None = None) -> str:
+    """--lang on the line, else $ORDERSYNC_LANG, else the config's [service] language, else zh."""
+    env = os.environ if env is None else env
+    for candidate in (_value(args, ("--lang",)), env.get(ENV_LANG)):
+        if candidate in LANGUAGES:
+            return candidate
+    path = _value(args, ("--config", "-c")) or env.get(ENV_CONFIG) or "config.toml"
+    configured = _configured_language(Path(path))
+    return configured if configured in LANGUAGES else DEFAULT
+
+
+def _value(args: Sequence[str], names: tuple[str, ...]) -> str | None:
+    """The value of the last ``--name VALUE`` / ``--name=VALUE`` on the line (the last one wins, as in click)."""
+    found = None
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg in names and i + 1 < len(args):
+            found = args[i + 1]
+        elif "=" in arg and arg.split("=", 1)[0] in names:
+            found = arg.split("=", 1)[1]
+    return found
+
+
+def _configured_language(path: Path) -> str | None:
+    try:
+        with path.open("rb") as fh:
+            service = tomllib.load(fh).get("service", {})
+    except (OSError, tomllib.TOMLDecodeError):
+        return None    # help still shows; the command itself reports a bad config
+    return service.get("language") if isinstance(service, dict) else None
+
+
+class Formatter(HelpFormatter):
+    """click's formatter with the section headings in the help language."""
+
+    def __init__(self, lang: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.lang = lang
+
+    def _word(self, text: str) -> str:
+        return _HEADINGS.get(text, text) if self.lang == "zh" else text
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, self._word(prefix or "Usage: "))
+
+    def write_heading(self, heading: str) -> None:
+        if self.lang != "zh":
+            return super().write_heading(heading)
+        self.write(f"{'':>{self.current_indent}}{heading}：\n")
+
+    @contextmanager
+    def section(self, name: str) -> Iterator[None]:
+        with super().section(self._word(name)):
+            yield
+
+
+def render_help(command: Any, ctx: Any, subcommands: Sequence[Any] = ()) -> str:
+    """The help page of ``command`` in the language of this command line."""
+    lang = ctx.meta.get(HELP_LANG) or help_language([])
+    formatter = Formatter(lang, width=ctx.terminal_width, max_width=ctx.max_content_width)
+    with _speaking(lang, [command, *command.get_params(ctx), *subcommands]):
+        command.format_help(ctx, formatter)
+    return formatter.getvalue().rstrip("\n")
+
+
+@contextmanager
+def _speaking(lang: str, things: list[Any]) -> Iterator[None]:
+    """Chinese texts in place for one rendering, the English keys put back after."""
+    saved = [(t, t.help) for t in things if lang == "zh" and getattr(t, "help", None) in ZH]
+    for thing, text in saved:
+        thing.help = ZH[text]
+    try:
+        yield
+    finally:
+        for thing, text in saved:
+            thing.help = text
