@@ -1,7 +1,7 @@
 """What every command shares: the shared options, the output mode (-q/-v), one error boundary.
 
 Everything here is light: it is imported to draw ``--help``. The work a command
-does is imported inside the command's body (see ``sync/cli/commands/``).
+does is imported inside the command's body (the thin module per command: check.py, status.py, ...).
 """
 
 from __future__ import annotations
