@@ -18,7 +18,9 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from sync.cli.help import ENV_LANG, HELP_LANG, both, help_language, render_help
+from sync import __version__
+
+from sync.cli.help import ENV_LANG, HELP_LANG, both, help_language, render_help, speak
 from sync.errors import OrdersyncError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_CANNOT_RUN = 0, 1, 2
@@ -28,10 +30,11 @@ ConfigOption = Annotated[Path | None, typer.Option(
     "--config", "-c", metavar="FILE",
     help=both("配置文件 config.toml（默认：$ORDERSYNC_CONFIG 或 ./config.toml）",
               "config.toml (default: $ORDERSYNC_CONFIG or ./config.toml)"))]
-LangOption = Annotated[str | None, typer.Option(
-    "--lang", metavar="zh|en",
-    help=both("界面语言 zh 或 en（默认：$ORDERSYNC_LANG，其次配置文件，否则 zh）",
-              "zh or en (default: $ORDERSYNC_LANG, else the config's, else zh)"))]
+LANG_HELP = both("界面语言 zh 或 en（默认：$ORDERSYNC_LANG，其次配置文件，否则 zh）",
+                 "zh or en (default: $ORDERSYNC_LANG, else the config's, else zh)")
+HELP_HELP = both("显示此帮助并退出。", "Show this message and exit.")
+VERSION_HELP = both("显示版本并退出", "show the version and exit")
+LangOption = Annotated[str | None, typer.Option("--lang", metavar="zh|en", help=LANG_HELP)]
 FormatOption = Annotated[str, typer.Option(
     "--format", "-f", metavar="table|json", help=both("输出格式：table 或 json", "table or json"))]
 
@@ -109,15 +112,47 @@ class Command(TyperCommand):
 
 
 class Group(TyperGroup):
-    """``ordersync``: decides the help language from the whole command line before parsing it."""
+    """``ordersync``: takes its own --lang and --version, and decides the help language from the whole line.
+
+    Those (and its --help) are read here rather than declared as typer options:
+    typer converts option values with pydantic, and the group's options are
+    converted before ``ordersync COMMAND --help`` is drawn; importing pydantic
+    alone would double that time.
+    """
+
+    def get_help_option(self, ctx: Any) -> None:
+        return None   # `--help` is one of _own_options
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         ctx.meta.setdefault(HELP_LANG, help_language(args))
-        return super().parse_args(ctx, args)
+        return super().parse_args(ctx, _own_options(ctx, list(args)))
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        rows = [("--lang zh|en", LANG_HELP), ("--version", VERSION_HELP), ("--help", HELP_HELP)]
+        with formatter.section("Options"):
+            formatter.write_dl([(name, speak(text, formatter.lang)) for name, text in rows])
+        self.format_commands(ctx, formatter)
 
     def get_help(self, ctx: Any) -> str:
         commands = [self.get_command(ctx, name) for name in self.list_commands(ctx)]
         return render_help(self, ctx, [c for c in commands if c is not None])
+
+
+def _own_options(ctx: Any, args: list[str]) -> list[str]:
+    """Before the command's name: --help and --version answer at once, --lang is kept for the command."""
+    rest: list[str] = []
+    while args and args[0].startswith("-"):
+        arg = args.pop(0)
+        if arg in ("--help", "--version"):
+            typer.echo(ctx.get_help() if arg == "--help" else f"ordersync {__version__}")
+            ctx.exit()
+        elif arg == "--lang" and args:
+            ctx.meta[GROUP_LANG] = args.pop(0)
+        elif arg.startswith("--lang="):
+            ctx.meta[GROUP_LANG] = arg.split("=", 1)[1]
+        else:
+            rest.append(arg)
+    return rest + args
 
 
 def _is_argument(param: Any) -> bool:

@@ -36,9 +36,14 @@ def both(zh: str, en: str) -> str:
     return en
 
 
-both("显示此帮助并退出。", "Show this message and exit.")   # click's own --help option
+both("显示此帮助并退出。", "Show this message and exit.")   # what typer says of each --help
 
 _HEADINGS = {"Usage: ": "用法：", "Options": "选项", "Arguments": "参数", "Commands": "命令"}
+
+
+def speak(text: str, lang: str) -> str:
+    """A help text declared with ``both``, in ``lang``."""
+    return ZH.get(text, text) if lang == "zh" else text
 
 
 def help_language(args: Sequence[str], env: dict[str, str] | None = None) -> str:
