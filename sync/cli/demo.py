@@ -18,8 +18,8 @@ def demo(
     folder: Annotated[Path, typer.Argument(metavar="DIR", help=both(
         "演示文件写到哪个文件夹（默认：demo）", "the folder to write the demo to (default: demo)"))] = Path("demo"),
     lang: LangOption = None,
-    orders: Annotated[int, typer.Option("--orders", metavar="N", min=1, help=both(
-        "订单数量", "how many orders"))] = 300,
+    orders: Annotated[int, typer.Option("--orders", metavar="N", min=60, help=both(
+        "订单数量（至少 60：每种录入错误都要埋入）", "how many orders (at least 60: one of every seeded mistake)"))] = 300,
 ) -> None:
     from sync.cli.demo_tour import run_demo
 
