@@ -20,7 +20,7 @@ from rich.table import Table as RichTable
 from rich.text import Text as RichText
 
 from sync.checks.pipeline import check_register
-from sync.cli.common import EXIT_CANNOT_RUN, EXIT_FINDINGS, EXIT_OK, mode, setup_logging
+from sync.cli.common import EXIT_CANNOT_RUN, EXIT_FINDINGS, EXIT_OK, setup_logging
 from sync.cli.progress import steps
 from sync.cli.session import open_session
 from sync.errors import UserError
