@@ -137,3 +137,16 @@ def test_errors_are_one_sentence_and_verbose_shows_the_traceback(tmp_path):
     assert "ordersync:" in plain.output and "broken.toml" in plain.output and "Traceback" not in plain.output
     loud = runner.invoke(app, ["check", "--config", str(bad), "-v"])
     assert isinstance(loud.exception, sync.errors.OrdersyncError)   # re-raised: the traceback is shown
+
+
+@pytest.mark.parametrize("args", [["--help"], *([name, "--help"] for name in COMMANDS)])
+def test_chinese_help_fits_80_columns(args, tmp_path, monkeypatch):
+    """A Chinese character takes two columns: the help wraps by columns, not by characters."""
+    from sync.cli.help import columns
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("ORDERSYNC_LANG", raising=False)
+    shown = runner.invoke(app, args, terminal_width=80)
+    assert shown.exit_code == 0 and "用法" in shown.output
+    too_wide = [line for line in shown.output.splitlines() if columns(line) > 80]
+    assert not too_wide, too_wide

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import inspect
 import os
+import re
 import tomllib
+import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -74,7 +76,7 @@ def _configured_language(path: Path) -> str | None:
     try:
         with path.open("rb") as fh:
             service = tomllib.load(fh).get("service", {})
-    except (OSError, tomllib.TOMLDecodeError):
+    except (OSError, ValueError):   # unreadable, not TOML, not UTF-8
         return None    # help still shows; the command itself reports a bad config
     return service.get("language") if isinstance(service, dict) else None
 
@@ -101,6 +103,54 @@ class Formatter(HelpFormatter):
     def section(self, name: str) -> Iterator[None]:
         with super().section(self._word(name)):
             yield
+
+    # click wraps by characters; a Chinese character takes two columns, so Chinese help wraps by columns
+
+    def write_text(self, text: str) -> None:
+        if self.lang != "zh":
+            return super().write_text(text)
+        indent = " " * self.current_indent
+        for line in wrap_columns(text, max(self.width - self.current_indent, 20)):
+            self.write(f"{indent}{line}\n" if line else "\n")
+
+    def write_dl(self, rows: Sequence[tuple[str, str]], col_max: int = 30, col_spacing: int = 2) -> None:
+        if self.lang != "zh":
+            return super().write_dl(rows, col_max, col_spacing)
+        rows = list(rows)
+        first = min(max((len(term) for term, _ in rows), default=0), col_max) + col_spacing
+        margin = " " * (self.current_indent + first)
+        for term, text in rows:
+            self.write(" " * self.current_indent + term)
+            lines = wrap_columns(text, max(self.width - len(margin), 20)) or [""]
+            self.write(" " * (first - len(term)) if len(term) < first else "\n" + margin)
+            self.write(("\n" + margin).join(lines) + "\n")
+
+
+_TOKEN = re.compile(r"[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]|[^\s\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]+\s*|\s+")
+
+
+_AFTER_WIDE_BREAK = re.compile(r"(?<=[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef])\s*\n\s*")
+
+
+def columns(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def wrap_columns(text: str, width: int) -> list[str]:
+    """Lines of at most ``width`` terminal columns: breaks between Chinese characters or between words."""
+    lines: list[str] = []
+    for i, paragraph in enumerate(re.split(r"\n\s*\n", text.strip()) if text else []):
+        paragraph = " ".join(_AFTER_WIDE_BREAK.sub("", paragraph).split())   # a line break after 。 is no space
+        lines += [""] if i else []
+        line = ""
+        for token in _TOKEN.findall(paragraph):
+            if line and columns(line + token.rstrip()) > width:
+                lines.append(line.rstrip())
+                line = token.lstrip()
+            else:
+                line += token
+        lines.append(line.rstrip())
+    return lines
 
 
 def render_help(command: Any, ctx: Any, subcommands: Sequence[Any] = ()) -> str:

@@ -11,7 +11,7 @@ from sync.cli.common import Command, ConfigOption, LangOption
 from sync.cli.help import both
 
 
-@app.command(cls=Command, help=both("每个订单的工序进度、预计完成与延期风险；给出订单号则显示它的时间线。",
+@app.command(cls=Command, help=both("每个订单的进度、预计完成与延期风险；给出订单号则显示时间线。",
                                     "Per-order progress, projected finish and risk; one order's timeline."))
 def status(
     targets: Annotated[list[str] | None, typer.Argument(
