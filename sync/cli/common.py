@@ -19,7 +19,6 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from sync import __version__
-
 from sync.cli.help import ENV_LANG, HELP_LANG, both, help_language, render_help, speak
 from sync.errors import OrdersyncError
 
@@ -32,7 +31,7 @@ ConfigOption = Annotated[Path | None, typer.Option(
               "config.toml (default: $ORDERSYNC_CONFIG or ./config.toml)"))]
 LANG_HELP = both("界面语言 zh 或 en（默认：$ORDERSYNC_LANG，其次配置文件，否则 zh）",
                  "zh or en (default: $ORDERSYNC_LANG, else the config's, else zh)")
-HELP_HELP = both("显示此帮助并退出。", "Show this message and exit.")
+HELP_HELP = both("显示此帮助并退出。", "Show this message and exit.")   # also what typer says of each --help
 VERSION_HELP = both("显示版本并退出", "show the version and exit")
 LangOption = Annotated[str | None, typer.Option("--lang", metavar="zh|en", help=LANG_HELP)]
 FormatOption = Annotated[str, typer.Option(

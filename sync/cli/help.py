@@ -38,8 +38,6 @@ def both(zh: str, en: str) -> str:
     return en
 
 
-both("显示此帮助并退出。", "Show this message and exit.")   # what typer says of each --help
-
 _HEADINGS = {"Usage: ": "用法：", "Options": "选项", "Arguments": "参数", "Commands": "命令"}
 
 
