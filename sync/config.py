@@ -13,7 +13,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sync.errors import ConfigError
 
@@ -43,9 +43,16 @@ class SourceConfig(BaseModel):
 class TableConfig(Strict):
     source: str
     sheet: str | None = None
+    sheets: list[str] | None = None   # sheet-name patterns (fnmatch): monthly tabs are one table
     header_row: int | None = Field(default=None, ge=1)
     columns: dict[str, str] = Field(default_factory=dict)       # field -> header text or column letter
     aliases: dict[str, list[str]] = Field(default_factory=dict)  # field -> more header names
+
+    @model_validator(mode="after")
+    def _one_way_to_name_sheets(self) -> TableConfig:
+        if self.sheet and self.sheets:
+            raise ValueError("give sheet or sheets, not both")
+        return self
 
 
 class MailConfig(Strict):

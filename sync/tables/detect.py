@@ -21,7 +21,8 @@ from functools import lru_cache
 from typing import Any
 
 from sync.tables.fields import MASTERS, TABLES, AliasIndex, TableSpec, alias_index, header_key, header_variants
-from sync.tables.normalize import fold_text, parse_date_text, parse_number_text, text_of
+from sync.tables.normalize import fold_text, text_of
+from sync.tables.rows import TOTAL_WORDS, _first_data_row, _skip_repeated_header, is_total_label  # noqa: F401 (moved)
 from sync.sources.base import Grid
 
 SCAN_ROWS = 30
@@ -36,8 +37,6 @@ FUZZY_PREFIX = 4
 QUALIFIERS = ("rmb", "usd", "cny", "hkd", "eur", "pcs", "pc", "元", "件", "原币", "本币", "人民币", "美元")
 MASTER_SAMPLE = 500
 MASTER_DISTINCT = 0.9
-TOTAL_WORDS = frozenset({"合计", "小计", "总计", "总合计", "合計", "小計", "總計", "total", "totals", "subtotal",
-                         "grandtotal", "sum", "本页合计", "累计"})
 #: a label that is really a value: a code or a number ("2300-202504220005", "SZA08C023101", "42000")
 _DATA_LIKE = re.compile(r"\d{4,}|^[+-]?\d+(\.\d+)?$")
 _GENERIC_SHEET = re.compile(r"^(sheet|工作表|feuil|hoja|tabelle|foglio|planilha|лист)\d*$")
@@ -275,44 +274,6 @@ def _lists_each_once(rows: list[list[Any]], match: HeaderMatch, spec: TableSpec)
     sample = rows[match.first_data: match.first_data + MASTER_SAMPLE]
     values = [k for row in sample if col < len(row) and (k := text_of(row[col]))]
     return len(values) < 5 or len(set(values)) >= MASTER_DISTINCT * len(values)
-
-
-def _skip_repeated_header(rows: list[list[Any]], r: int, cols: dict[str, int]) -> int:
-    """A header repeated a few rows down (after instructions and a marker row) is the real one."""
-    want = {c: header_key(cell_label(rows[r][c])) for c in cols.values() if c < len(rows[r])}
-    for k in range(r + 1, min(r + 5, len(rows))):
-        row = rows[k]
-        same = sum(1 for c, w in want.items() if c < len(row) and header_key(cell_label(row[c])) == w)
-        if want and same >= 0.6 * len(want):
-            return k
-    return r
-
-
-def _first_data_row(rows: list[list[Any]], r: int, cols: dict[str, int], spec: TableSpec) -> tuple[int, list[str]]:
-    """Skip guidance rows under the header: all text, where numbers or dates belong."""
-    notes = []
-    typed = [c for f, c in cols.items() if spec.fields[f].type in ("number", "date")]
-    k = r + 1
-    while k < min(r + 3, len(rows)) and typed:
-        row = rows[k]
-        cells = [row[c] for c in cols.values() if c < len(row) and row[c] not in ("", None)]
-        texts = [row[c] for c in typed if c < len(row) and isinstance(row[c], str) and row[c].strip()]
-        key = cell_label(row[cols[spec.key[0]]]) if cols.get(spec.key[0], len(row)) < len(row) else ""
-        if (cells and all(isinstance(v, str) for v in cells) and texts and not any(_parses(t) for t in texts)
-                and not any(ch.isdigit() for ch in key)):  # an order number has digits; "必填" has none
-            notes.append(f"row {k + 1} looks like instructions under the header; skipped")
-            k += 1
-            continue
-        break
-    return k, notes
-
-
-def _parses(text: str) -> bool:
-    return parse_number_text(text) is not None or parse_date_text(text) is not None
-
-
-def is_total_label(value: Any) -> bool:
-    return isinstance(value, str) and header_key(value) in TOTAL_WORDS
 
 
 def recognise(grid: Grid, hint: str = "") -> list[HeaderMatch]:
