@@ -22,7 +22,7 @@ from typing import Any
 
 from sync.tables.fields import MASTERS, TABLES, AliasIndex, TableSpec, alias_index, header_key, header_variants
 from sync.tables.normalize import fold_text, text_of
-from sync.tables.rows import TOTAL_WORDS, _first_data_row, _skip_repeated_header, is_total_label  # noqa: F401 (moved)
+from sync.tables.rows import TOTAL_WORDS, _first_data_row, _skip_repeated_header, is_guidance, is_total_label  # noqa: F401
 from sync.sources.base import Grid
 
 SCAN_ROWS = 30
@@ -202,7 +202,7 @@ def header_candidates(grid: Grid) -> list[Candidate]:
     above: list[str] | None = None
     for r in range(min(SCAN_ROWS, len(rows))):
         labels = _row_labels(rows, r, width)
-        if not _header_like(rows[r], labels):
+        if not _header_like(rows[r], labels) or is_guidance(labels):   # instructions are not a header row
             above = None
             continue
         out.append(Candidate(r, labels))  # before the two-row reading: on a tie, one row wins

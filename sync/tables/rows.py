@@ -53,6 +53,7 @@ _FOOTER_PHRASES = ("是否安装调试验收", "是否安裝調試驗收", "以�
 #: instructions under a header: a row naming itself, or per-column guidance ("格式：2023.5.27", "必填")
 _GUIDANCE = re.compile(r"填写说明|填寫說明|填表说明|填写要求|格式\s*[:：]|例\s*[:：如]|示例|样例|如\s*[:：]|必填|选填|"
                        r"请填写|請填寫|请输入|^\s*(e\.g\.|for example|example|format|required|optional)\b", re.I)
+_INSTRUCTIONS = re.compile(r"填写说明|填寫說明|填表说明|填写要求|填寫要求|使用说明|instructions", re.I)
 GUIDANCE_ROWS = 4
 #: formula results that mean "nothing yet" in a template row
 _FORMULA_ERRORS = frozenset({"#div/0!", "#n/a", "#value!", "#ref!", "#num!", "#name?", "#null!"})
@@ -363,6 +364,15 @@ def _guidance_row(row: list[Any], cols: dict[str, int], typed: list[int], spec: 
     # an order number has digits; "必填" has none, "如：SO-001" says what it is
     keyless = not any(ch.isdigit() for ch in key) or bool(_GUIDANCE.search(key))
     return keyless and (bool(texts) or any(_GUIDANCE.search(v) for v in cells))
+
+
+def is_guidance(labels: list[str]) -> bool:
+    """A row of instructions: one that says so ("填写说明"), or guidance under most columns ("格式：2023.5.27",
+    "如：SO-001"); a header with a "(必填)" here and there stays a header."""
+    filled = [label for label in labels if label]
+    if any(_INSTRUCTIONS.search(label) for label in filled):
+        return True
+    return len(filled) >= 2 and sum(1 for label in filled if _GUIDANCE.search(label)) * 2 >= len(filled)
 
 
 def _parses(text: str) -> bool:
