@@ -83,21 +83,49 @@ def _may_be_total(text: str) -> bool:
 
 
 def total_labels(values: np.ndarray) -> np.ndarray:
-    """``is_total_label`` of each value, deciding texts with digits and no 计 (codes, order numbers) at once."""
+    """``is_total_label`` of each value; codes and order numbers are ruled out all at once (``_ordinary``)."""
+    return _labels(values, is_total_label)
+
+
+def footer_texts(values: np.ndarray) -> np.ndarray:
+    """``is_footer_text`` of each value, likewise."""
+    return _labels(values, is_footer_text)
+
+
+def _labels(values: np.ndarray, test: Callable[[Any], bool]) -> np.ndarray:
     out = np.zeros(len(values), dtype=bool)
     kinds = Kinds(values)
     plain = np.flatnonzero(kinds.mask(str))
-    texts = values[plain].tolist()
-    if texts:
-        joined = "\x00".join(texts)
-        if not _DIGIT.search(joined) or "计" in joined or "計" in joined:
-            undecided = plain
-        else:   # every text with a digit cannot be a label: only those without one are asked
-            undecided = plain[[not _DIGIT.search(t) for t in texts]]
-        out[undecided] = [is_total_label(v) for v in values[undecided].tolist()]
+    if len(plain):
+        undecided = plain[~_ordinary(values[plain].tolist())]
+        out[undecided] = [test(v) for v in values[undecided].tolist()]
     others = np.flatnonzero(~kinds.mask(str) & ~kinds.mask(*_NOT_TEXT))   # a str subclass, at most
-    out[others] = [is_total_label(v) for v in values[others].tolist()]
+    out[others] = [test(v) for v in values[others].tolist()]
     return out
+
+
+#: characters a total or footer label may hold beside digits ("8月合计", "合同号：HT-1", "是否…验收 1")
+_MARKERS = np.array([ord(ch) for ch in "计計:：是以#"], dtype=np.uint32)
+
+
+def _ordinary(texts: list[str]) -> np.ndarray:
+    """Texts with a digit and none of ``_MARKERS``: an order number or code, never a total or footer label.
+
+    Decided from the code points of all texts at once, so a column of 100k order numbers costs no
+    Python call per value."""
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    joined = "".join(texts)
+    if not joined:
+        return np.zeros(len(texts), dtype=bool)
+    points = (np.frombuffer(joined.encode("ascii"), dtype=np.uint8).astype(np.uint32) if joined.isascii()
+              else np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype="<u4"))
+    digit = np.append((points >= 48) & (points <= 57), False)   # the False: empty texts at the end
+    marker = np.append(np.isin(points, _MARKERS), False)
+    starts = np.cumsum(lengths) - lengths
+    has_digit = np.logical_or.reduceat(digit, starts)
+    has_marker = np.logical_or.reduceat(marker, starts)
+    empty = lengths == 0   # reduceat gives an empty span the point at its start
+    return has_digit & ~has_marker & ~empty
 
 
 def is_currency_label(value: Any) -> bool:
@@ -168,7 +196,7 @@ def data_rows(cells: dict[int, Factor], match: HeaderMatch, column: Callable[[in
     spec = TABLES[match.table]
     meaningful = _any(cells, meaningful_cell, np.ones(height, dtype=bool))
     key = _key_column(match, spec)
-    keyed = cells[key].mask(meaningful_cell, meaningful) if key is not None else meaningful.copy()
+    keyed = cells[key].mask_all(_real_keys, meaningful) if key is not None else meaningful.copy()
     labels = sorted({c for f, c in match.mapping.items() if f in ("order_no", "customer", "product")}
                     | set(range(min(3, width))))
     totals = np.zeros(height, dtype=bool)
@@ -181,17 +209,27 @@ def data_rows(cells: dict[int, Factor], match: HeaderMatch, column: Callable[[in
             if currency.sum() > CURRENCY_COLUMN_SHARE * max(int(meaningful.sum()), 1):
                 labelled &= ~currency
         totals |= labelled
-        footers |= col.mask(is_footer_text, meaningful)
-    if key is not None:   # a label in the key column is not a key; a real key keeps its row from footers
-        keys = cells[key]
-        keyed &= ~keys.mask_all(total_labels, keyed) & ~keys.mask(is_footer_text, keyed)
-        footers &= ~keyed
+        footers |= col.mask_all(footer_texts, meaningful)
+    footers &= ~keyed   # a real key keeps its row, whatever a label column beside it says
     keyed &= ~totals
     keep = meaningful & ~totals & ~footers & ~repeated_header(cells, match, meaningful)
     keep &= ~template_rows(cells, match, keep, height)
     keep &= ~unlabelled_totals(cells, match, keep, keyed)
     keep &= ~trailing_notes(cells, keep, keyed, key is not None)
     return keep
+
+
+def _real_keys(values: np.ndarray) -> np.ndarray:
+    """Values that are a key: meaningful, and not a total or footer label standing in the key column."""
+    out = ~(total_labels(values) | footer_texts(values))
+    kinds = Kinds(values)
+    plain = kinds.mask(str)
+    out[~plain] &= np.array([meaningful_cell(v) for v in values[~plain].tolist()], dtype=bool)
+    texts = np.flatnonzero(plain)
+    if len(texts):   # an order number is meaningful as it stands (digits, no formula error)
+        asked = texts[~_ordinary(values[texts].tolist())]
+        out[asked] &= np.array([meaningful_cell(v) for v in values[asked].tolist()], dtype=bool)
+    return out
 
 
 def _any(cells: dict[int, Factor], test: Callable[[Any], bool], rows: np.ndarray) -> np.ndarray:
