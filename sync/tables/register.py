@@ -16,7 +16,7 @@ from sync.errors import SourceError
 from sync.tables.fields import TABLES, header_key
 from sync.gcpause import collection_paused
 from sync.sources.base import Grid, Source
-from sync.tables.table import Table, build_table, concat_tables, layout, table_columns
+from sync.tables.table import Table, build_table, concat_tables, is_copy, layout, table_columns
 
 if TYPE_CHECKING:
     from sync.config import TableConfig
@@ -44,7 +44,7 @@ class Register:
         """Keep the better of two sheets that look like one table, or both when they share a layout
         (one register per follower: the same header over the same columns)."""
         current = self.tables.get(table.name)
-        if current is not None and layout(current) == layout(table):
+        if current is not None and layout(current) == layout(table) and not is_copy(table, [current]):
             self.tables[table.name] = concat_tables([current, table])
             scores[table.name] = max(score, scores.get(table.name, 0))
         elif current is None or score > scores.get(table.name, 0):
@@ -153,7 +153,11 @@ def _load_detected(source: Source, register: Register, scores: dict[str, float],
             table = build_table(grids.pop(sheet), match, source=source.name, location=source.location,
                                 day_first=day_first)
         memo.tables[sheet] = (tokens.get(sheet, ""), table)
-        families.setdefault(match.table, []).append((sheet, table))
+        family = families.setdefault(match.table, [])
+        if family and is_copy(table, [t for _, t in family]):
+            register.notes.append(f"{table.describe()} repeats the rows of {family[0][1].describe()}; left out")
+            continue
+        family.append((sheet, table))
     for name, members in families.items():   # monthly tabs, one tab per customer: in workbook order
         members.sort(key=lambda m: visible.index(m[0]))
         register.add(concat_tables([t for _, t in members]), best[name], scores)

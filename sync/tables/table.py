@@ -136,6 +136,24 @@ def layout(table: Table) -> tuple:
     return table.name, tuple(sorted((f, c.index, header_key(c.header)) for f, c in table.columns.items()))
 
 
+#: a sheet sharing more than this share of its rows with a table is a copy of it, not more of it
+COPY_SHARE = 0.5
+
+
+def is_copy(table: Table, of: list[Table]) -> bool:
+    """Most of ``table``'s rows, cell for cell, are already in ``of``: a backup or pasted copy of
+    those sheets ("Sheet1" beside "Sheet"), where a month's tab holds other orders than the last."""
+    if not len(table):
+        return False
+    fields = sorted(table.columns)
+
+    def hashes(t: Table) -> np.ndarray:
+        return pd.util.hash_pandas_object(t.data[fields], index=False).to_numpy()
+
+    seen = np.concatenate([hashes(t) for t in of]) if of else np.zeros(0, dtype=np.uint64)
+    return float(np.isin(hashes(table), seen).mean()) > COPY_SHARE
+
+
 def concat_tables(tables: list[Table]) -> Table:
     """One table from same-layout tables (``layout``), rows in the order given, each row keeping its sheet."""
     first = tables[0]

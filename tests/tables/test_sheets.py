@@ -83,8 +83,18 @@ def test_tabs_with_another_layout_stay_out(tmp_path):
     assert table.sheet == "8月, 9月" and len(table) == 5
 
 
+def test_a_copy_of_a_tab_is_not_more_of_it(tmp_path):
+    rows = orders("A", 6)
+    path = book(tmp_path / "book.xlsx", {"Sheet": rows, "Sheet2": rows[1:], "Sheet3": orders("B", 2)})
+    register = load([ExcelSource("book.xlsx", path)])
+    assert register.tables["orders"].sheet == "Sheet, Sheet3" and len(register.tables["orders"]) == 8
+    assert any("Sheet2" in note and "left out" in note for note in register.notes)
+
+
 def test_the_same_order_number_in_two_tabs_has_two_ledger_keys(tmp_path):
-    path = book(tmp_path / "book.xlsx", {"8月": orders("A", 2), "9月": orders("A", 1)})
+    september = orders("A", 1)
+    september[0][3] = 40                         # a second delivery of A-001, in September's tab
+    path = book(tmp_path / "book.xlsx", {"8月": orders("A", 2), "9月": september})
     table = load([ExcelSource("book.xlsx", path)]).tables["orders"]
     assert snapshot(table).keys.tolist() == ["8月›A-001", "8月›A-002", "9月›A-001"]
     single = load([ExcelSource("one.xlsx", book(tmp_path / "one.xlsx", {"订单": orders("A", 2)}))])
