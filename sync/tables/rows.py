@@ -215,7 +215,7 @@ def data_rows(cells: dict[int, Factor], match: HeaderMatch, column: Callable[[in
     keep = meaningful & ~totals & ~footers & ~repeated_header(cells, match, meaningful)
     keep &= ~template_rows(cells, match, keep, height)
     keep &= ~unlabelled_totals(cells, match, keep, keyed)
-    keep &= ~trailing_notes(cells, keep, keyed, key is not None)
+    keep &= ~lone_texts(cells, keep, keyed)
     return keep
 
 
@@ -323,7 +323,9 @@ def unlabelled_totals(cells: dict[int, Factor], match: HeaderMatch, rows: np.nda
         lines = int(counted[at - 1] - (counted[start - 1] if start else 0)) if at else 0
         if lines < (1 if not texts[at] else 2):
             continue
-        if _sums_above(values, sums, start, at):
+        # the sum of the block above (back to a blank row), or a grand total of all since the last total
+        grand = start > last_total + 1 and _sums_above(values, sums, last_total + 1, at)
+        if grand or _sums_above(values, sums, start, at):
             out[at] = True
             last_total = at
     return out
@@ -346,18 +348,15 @@ def _sums_above(values: dict[int, np.ndarray], sums: dict[int, np.ndarray], star
     return matched
 
 
-def trailing_notes(cells: dict[int, Factor], rows: np.ndarray, keyed: np.ndarray, has_key: bool) -> np.ndarray:
-    """After the last row with a key: rows holding one lone text or date (a date line, a note)."""
-    out = np.zeros(len(rows), dtype=bool)
-    if not has_key or not keyed.any():
-        return out
-    tail = rows.copy()
-    tail[: int(np.flatnonzero(keyed)[-1]) + 1] = False
-    if not tail.any():
-        return out
-    count = sum(f.mask(meaningful_cell, tail).astype(int) for f in cells.values())
-    number = _any(cells, lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v != 0, tail)
-    return tail & (count == 1) & ~number
+def lone_texts(cells: dict[int, Factor], rows: np.ndarray, keyed: np.ndarray) -> np.ndarray:
+    """Rows without a key holding one lone text or date: a section label ("RELEASE 1"), a note, the date
+    line under the data. An order line has more than one thing in it."""
+    asked = rows & ~keyed
+    if not asked.any():
+        return asked
+    count = sum(f.mask(meaningful_cell, asked).astype(int) for f in cells.values())
+    number = _any(cells, lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v != 0, asked)
+    return asked & (count == 1) & ~number
 
 
 # --- the top of the data --------------------------------------------------------------

@@ -165,3 +165,15 @@ def test_a_header_with_a_required_mark_is_still_a_header():
     grid = Grid("订单", [head, ["SO-1", "ACME", 5, DUE]])
     match = find_header(grid, "orders")
     assert match is not None and match.header_row == 0 and match.first_data == 1
+
+
+def test_section_labels_spacer_rows_and_a_grand_total_over_them(tmp_path):
+    rows = [HEAD, [None, None, None, "RELEASE 1"],
+            line(1, "SO-1", 100), [None, None, None, None, None, None, 0],      # spacer: a formula 0
+            line(2, "SO-2", 200), [None, None, None, None, None, None, 0],
+            [None, None, None, "RELEASE 2"],
+            line(3, "SO-3", 300),
+            [None, None, None, None, 600, None, 6000]]                          # the grand total, unlabelled
+    register, orders = read(write(tmp_path / "plan.xlsx", rows))
+    assert orders.data["_row"].tolist() == [3, 5, 8]
+    assert not findings_at(register, {2, 4, 6, 7, 9})
