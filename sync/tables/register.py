@@ -2,6 +2,14 @@
 
 ``load`` never raises for one bad workbook: it records a ``SourceProblem`` and
 carries on with the others, so one broken file cannot silence the rest.
+
+A table may span sheets and workbooks: the tabs of one workbook that look like
+the same table with the same header over the same columns (monthly tabs, one
+tab per customer), the workbooks of one layout given together (one register
+per follower), or the tabs config names by pattern (``sheets = ["*月"]``). A
+tab that repeats most rows of another is a copy and is left out. Each sheet is
+still read, remembered and re-read on its own (``SheetMemo``); the table joins
+them with each row's file and sheet (``Table.parts``).
 """
 
 from __future__ import annotations

@@ -87,11 +87,6 @@ def total_labels(values: np.ndarray) -> np.ndarray:
     return _labels(values, is_total_label)
 
 
-def footer_texts(values: np.ndarray) -> np.ndarray:
-    """``is_footer_text`` of each value, likewise."""
-    return _labels(values, is_footer_text)
-
-
 def _labels(values: np.ndarray, test: Callable[[Any], bool]) -> np.ndarray:
     out = np.zeros(len(values), dtype=bool)
     kinds = Kinds(values)
@@ -120,7 +115,9 @@ def _ordinary(texts: list[str]) -> np.ndarray:
     points = (np.frombuffer(joined.encode("ascii"), dtype=np.uint8).astype(np.uint32) if joined.isascii()
               else np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype="<u4"))
     digit = np.append((points >= 48) & (points <= 57), False)   # the False: empty texts at the end
-    marker = np.append(np.isin(points, _MARKERS), False)
+    marker = np.zeros(len(points) + 1, dtype=bool)
+    for m in _MARKERS.tolist() if points.max(initial=0) >= 35 else ():   # '#' is the smallest marker
+        marker[:-1] |= points == m
     starts = np.cumsum(lengths) - lengths
     has_digit = np.logical_or.reduceat(digit, starts)
     has_marker = np.logical_or.reduceat(marker, starts)
@@ -196,20 +193,21 @@ def data_rows(cells: dict[int, Factor], match: HeaderMatch, column: Callable[[in
     spec = TABLES[match.table]
     meaningful = _any(cells, meaningful_cell, np.ones(height, dtype=bool))
     key = _key_column(match, spec)
-    keyed = cells[key].mask_all(_real_keys, meaningful) if key is not None else meaningful.copy()
     labels = sorted({c for f, c in match.mapping.items() if f in ("order_no", "customer", "product")}
-                    | set(range(min(3, width))))
+                    | set(range(min(3, width))) | ({key} if key is not None else set()))
+    roles = {c: _roles_of(column(c), meaningful) for c in labels}
+    # a key is a meaningful value that is not a total or footer label standing in the key column
+    keyed = meaningful & (roles[key] == 0) if key is not None else meaningful.copy()
     totals = np.zeros(height, dtype=bool)
     footers = np.zeros(height, dtype=bool)
     for c in labels:
-        col = column(c)
-        labelled = col.mask_all(total_labels, meaningful)
+        labelled = (roles[c] & _IS_TOTAL) > 0
         if labelled.any():   # a currency column (USD on every line) labels nothing
-            currency = col.mask(is_currency_label, labelled)
+            currency = column(c).mask(is_currency_label, labelled)
             if currency.sum() > CURRENCY_COLUMN_SHARE * max(int(meaningful.sum()), 1):
                 labelled &= ~currency
         totals |= labelled
-        footers |= col.mask_all(footer_texts, meaningful)
+        footers |= (roles[c] & _IS_FOOTER) > 0
     footers &= ~keyed   # a real key keeps its row, whatever a label column beside it says
     keyed &= ~totals
     keep = meaningful & ~totals & ~footers & ~repeated_header(cells, match, meaningful)
@@ -219,17 +217,32 @@ def data_rows(cells: dict[int, Factor], match: HeaderMatch, column: Callable[[in
     return keep
 
 
-def _real_keys(values: np.ndarray) -> np.ndarray:
-    """Values that are a key: meaningful, and not a total or footer label standing in the key column."""
-    out = ~(total_labels(values) | footer_texts(values))
-    kinds = Kinds(values)
-    plain = kinds.mask(str)
-    out[~plain] &= np.array([meaningful_cell(v) for v in values[~plain].tolist()], dtype=bool)
+_IS_TOTAL, _IS_FOOTER, _IS_EMPTY = 1, 2, 4
+
+
+def _roles_of(factor: Factor, rows: np.ndarray) -> np.ndarray:
+    """Per row (among ``rows``): ``_IS_TOTAL`` | ``_IS_FOOTER`` | ``_IS_EMPTY`` of its cell, 0 for a plain value."""
+    flags = np.zeros(len(factor.uniques), dtype=np.int8)
+    present = factor.present(rows)
+    if len(present):
+        flags[present] = _roles(factor.uniques[present])
+    return flags[factor.codes]
+
+
+def _roles(values: np.ndarray) -> np.ndarray:
+    """``_roles_of`` for distinct values: order numbers and codes (``_ordinary``) take no Python call each."""
+    out = np.zeros(len(values), dtype=np.int8)
+    plain = Kinds(values).mask(str)
     texts = np.flatnonzero(plain)
-    if len(texts):   # an order number is meaningful as it stands (digits, no formula error)
-        asked = texts[~_ordinary(values[texts].tolist())]
-        out[asked] &= np.array([meaningful_cell(v) for v in values[asked].tolist()], dtype=bool)
+    asked = np.concatenate([texts[~_ordinary(values[texts].tolist())], np.flatnonzero(~plain)]) \
+        if len(texts) else np.flatnonzero(~plain)
+    out[asked] = [_role(v) for v in values[asked].tolist()]
     return out
+
+
+def _role(value: Any) -> int:
+    return (_IS_TOTAL * is_total_label(value) | _IS_FOOTER * is_footer_text(value)
+            | _IS_EMPTY * (not meaningful_cell(value)))
 
 
 def _any(cells: dict[int, Factor], test: Callable[[Any], bool], rows: np.ndarray) -> np.ndarray:
@@ -290,9 +303,10 @@ def template_rows(cells: dict[int, Factor], match: HeaderMatch, rows: np.ndarray
 
 
 def _is_counter(factor: Factor, rows: np.ndarray) -> bool:
+    first = factor.uniques[factor.codes[np.flatnonzero(rows)[:COUNTER_MIN]]].tolist()
+    if len(first) < COUNTER_MIN or not all(type(v) in (int, float) for v in first):
+        return False   # a counter counts from the first rows on
     numeric = Kinds(factor.uniques).mask(int, float)
-    if not numeric.any():
-        return False
     at = np.flatnonzero(rows & numeric[factor.codes])
     if len(at) < COUNTER_MIN:
         return False

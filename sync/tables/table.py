@@ -12,6 +12,11 @@ a 100k-order register keeps its provenance and quoting without keeping its
 cells; ``raw[field]`` still gives the ndarray of cells. Tables are built from
 a ``ColumnGrid`` (the sheet reduced to the mapped columns, factorised), so
 each value is classified and parsed once, not once per row.
+
+Which rows under the header are data (not totals, footers, guidance, repeated
+headers) is ``sync.tables.rows``'s to say. A table joined from several sheets
+(``concat_tables``) keeps ``parts``: which rows came from which workbook and
+sheet, so ``sheet_at``/``source_at`` name the right tab for every row.
 """
 
 from __future__ import annotations
