@@ -26,7 +26,7 @@ from sync.tables.normalize import _NUM_CLEAN, _NUM_WORDS, _number_text, _texts_o
 from sync.tables.register import load
 from sync.sources.base import Grid
 from sync.sources.excel import ExcelSource
-from sync.tables.rows import TOTAL_WORDS, is_total_label, total_labels
+from sync.tables.rows import TOTAL_WORDS, _roles, is_footer_text, is_total_label
 from sync.tables.table import _spread, _text_dtype, build_table
 
 SPACES = " \t\n\u00a0\u3000\u2002\u200b\ufeff\u2028\x1c"
@@ -96,7 +96,7 @@ def test_text_fast_path_folds_like_text_of(values):
 def test_totals_prefilter_agrees_with_is_total_label(text):
     column = np.empty(1, dtype=object)
     column[0] = text
-    assert total_labels(column).tolist() == [is_total_label(text)]
+    assert ((_roles(column) & 1) > 0).tolist() == [is_total_label(text)]
 
 
 @given(st.lists(st.one_of(st.text(alphabet=st.sampled_from("合计小总total TOTAL-12３\ud800" + SPACES), max_size=8),
@@ -106,7 +106,9 @@ def test_totals_prefilter_agrees_with_is_total_label(text):
 def test_totals_of_a_column_at_once_agree_with_each_alone(values):
     column = np.empty(len(values), dtype=object)
     column[:] = values
-    assert total_labels(column).tolist() == [is_total_label(v) for v in values]
+    roles = _roles(column).tolist()   # order numbers and codes are ruled out from their code points
+    assert [bool(r & 1) for r in roles] == [is_total_label(v) for v in values]
+    assert [bool(r & 2) for r in roles] == [is_footer_text(v) for v in values]
 
 
 _DIGITS = "0123456789１２٣𝟕,.+-e ()%万\n"  # ASCII, full-width, Arabic-Indic and mathematical digits

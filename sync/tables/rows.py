@@ -63,8 +63,6 @@ COUNTER_MIN = 3
 #: how close a row's number must be to the sum above it (relative) to be its total
 SUM_TOLERANCE = 1e-6
 
-_DIGIT = re.compile(r"[0-9]")
-
 
 # --- labels ---------------------------------------------------------------------------
 
@@ -75,28 +73,6 @@ def is_total_label(value: Any) -> bool:
     key = header_key(value)
     return (key in TOTAL_WORDS or key in CURRENCY_WORDS
             or (len(key) <= TOTAL_LABEL_MAX and key.endswith(TOTAL_ENDINGS)))
-
-
-def _may_be_total(text: str) -> bool:
-    """False for most order numbers and codes at the cost of one regex: digits and no total word."""
-    return not _DIGIT.search(text) or "计" in text or "計" in text
-
-
-def total_labels(values: np.ndarray) -> np.ndarray:
-    """``is_total_label`` of each value; codes and order numbers are ruled out all at once (``_ordinary``)."""
-    return _labels(values, is_total_label)
-
-
-def _labels(values: np.ndarray, test: Callable[[Any], bool]) -> np.ndarray:
-    out = np.zeros(len(values), dtype=bool)
-    kinds = Kinds(values)
-    plain = np.flatnonzero(kinds.mask(str))
-    if len(plain):
-        undecided = plain[~_ordinary(values[plain].tolist())]
-        out[undecided] = [test(v) for v in values[undecided].tolist()]
-    others = np.flatnonzero(~kinds.mask(str) & ~kinds.mask(*_NOT_TEXT))   # a str subclass, at most
-    out[others] = [test(v) for v in values[others].tolist()]
-    return out
 
 
 #: characters a total or footer label may hold beside digits ("8月合计", "合同号：HT-1", "是否…验收 1")
@@ -134,10 +110,6 @@ def is_footer_text(value: Any) -> bool:
     if not isinstance(value, str) or len(value) > 200:
         return False
     return bool(_FOOTER.match(value)) or any(p in value for p in _FOOTER_PHRASES)
-
-
-#: cell types that cannot be text
-_NOT_TEXT = (float, int, bool, dt.date, dt.datetime, dt.time, dt.timedelta, type(None))
 
 
 # --- cells ----------------------------------------------------------------------------
