@@ -183,3 +183,16 @@ def _edit_number(path: Path, part: str, old: str, new: str) -> None:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
         for name, data in members.items():
             package.writestr(name, data)
+
+
+def test_init_writes_the_tabs_of_a_family_as_sheets(tmp_path):
+    from sync.tables.scaffold import render_config
+
+    path = book(tmp_path / "2026.xlsx", {"8月": orders("A", 2), "9月": orders("B", 2)})
+    register = load([ExcelSource("book", path)])
+    text = render_config([ExcelSource("book", path)], register, base_dir=tmp_path)
+    assert 'sheets = ["8月", "9月"]' in text and "sheet = " not in text.replace("sheets = ", "")
+    (tmp_path / "config.toml").write_text(text, encoding="utf-8")
+    config = load_config(tmp_path / "config.toml")
+    again = load(sources_from_config(config), config.tables).tables["orders"]
+    assert len(again) == 4 and again.sheet == "8月, 9月"
