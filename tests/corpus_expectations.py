@@ -31,8 +31,9 @@ EXPECTATIONS: dict[str, dict[str, Expect]] = {
         "due_date": ("客户要求交期", "回复客户交期"), "quantity": ("订单数量", "未交订单数量"),
         "unit_price": "单价-原币", "follower": "业务员姓名"})},
     # sales delivery lines (销货/出库单号 per row, 订单单号 refers to the order): shipments, not orders;
-    # Sheet1/Sheet2 are copies of the same lines, Sheet3/Sheet4 pasted pivots
-    "ttt_semiexcel__赛卓-销货明细.xlsx": {"shipping": Expect("Sheet", 1, {
+    # Sheet1 is a copy of Sheet's lines (left out), Sheet2 60 other lines of the same layout (issue 14: a
+    # family of same-layout tabs is one table), Sheet3/Sheet4 pasted pivots
+    "ttt_semiexcel__赛卓-销货明细.xlsx": {"shipping": Expect(("Sheet", "Sheet, Sheet2"), (1, 1), {
         "order_no": "订单单号", "shipped_on": "交易日期", "shipped_qty": "数量"})},
     # goods-receipt lines from suppliers: procurement arrivals
     "ttt_semiexcel__赛卓-到货明细.xlsx": {"materials": Expect("Sheet", 1, {

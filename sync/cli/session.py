@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sync.config import Config, find_config, load_config
 from sync.errors import UserError
-from sync.sources import Source, backend, open_path
+from sync.sources import Source, from_config, open_paths
 from sync.tables.register import Register, load
 
 
@@ -35,7 +35,7 @@ def open_session(workbooks: list[Path] | None, config_path: Path | None, lang: s
         raise UserError("no config.toml found", hint="Pass --config, set $ORDERSYNC_CONFIG, or run `ordersync init`.")
     language = lang or (config.service.language if config else "zh")
     if workbooks:
-        sources = [open_path(p) for p in workbooks]
+        sources = [s for p in workbooks for s in open_paths(p)]
         return Session(config, language, sources, _from_paths=True)
     if config is None:
         raise UserError("nothing to read: give workbook paths or a config.toml",
@@ -44,5 +44,5 @@ def open_session(workbooks: list[Path] | None, config_path: Path | None, lang: s
 
 
 def sources_from_config(config: Config) -> list[Source]:
-    return [backend(cfg.kind).from_config(name, cfg.options(), config.base_dir)
-            for name, cfg in config.sources.items()]
+    return [s for name, cfg in config.sources.items()
+            for s in from_config(name, cfg.kind, cfg.options(), config.base_dir)]

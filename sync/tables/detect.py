@@ -37,14 +37,15 @@ of a workbook.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from sync.tables.fields import (MASTERS, ROW_COUNTERS, TABLES, AliasIndex, TableSpec, alias_index, header_key,
                                 header_variants)
-from sync.tables.labels import language_of
-from sync.tables.normalize import fold_text, parse_date_text, parse_number_text, text_of
+from sync.tables.header import HeaderMatch
+from sync.tables.normalize import fold_text, text_of
+from sync.tables.rows import first_data_row, skip_repeated_header, is_guidance
 from sync.sources.base import Grid
 
 SCAN_ROWS = 30
@@ -65,38 +66,9 @@ PROBABLE_MIN_SCORE = 4.0
 MASTER_SAMPLE = 500
 FILL_SAMPLE = 300
 MASTER_DISTINCT = 0.9
-TOTAL_WORDS = frozenset({"合计", "小计", "总计", "总合计", "合計", "小計", "總計", "total", "totals", "subtotal",
-                         "grandtotal", "sum", "本页合计", "累计"})
 #: a label that is really a value: a code or a number ("2300-202504220005", "SZA08C023101", "42000")
 _DATA_LIKE = re.compile(r"\d{4,}|^[+-]?\d+(\.\d+)?$")
 _GENERIC_SHEET = re.compile(r"^(sheet|工作表|feuil|hoja|tabelle|foglio|planilha|лист)\d*$")
-
-
-@dataclass
-class HeaderMatch:
-    table: str
-    header_row: int                 # 0-based index of the (last) header row
-    first_data: int                 # 0-based index of the first data row
-    labels: list[str]               # header text per column, as the user sees it
-    mapping: dict[str, int]         # canonical field -> 0-based column
-    score: float
-    notes: list[str] = field(default_factory=list)
-    status: str = "recognised"      # "recognised" | "probable" (see the module docstring)
-    key: list[str] = field(default_factory=list)       # the fields that identify a row
-    composite: bool = False         # ``key`` is several columns chosen because no single one names a row
-    missing: list[str] = field(default_factory=list)   # expected fields not found, the key first
-
-    @property
-    def header_row_1based(self) -> int:
-        return self.header_row + 1
-
-    @property
-    def language(self) -> str | None:
-        return language_of(self.labels)
-
-    @property
-    def recognised(self) -> bool:
-        return self.status == "recognised"
 
 
 @dataclass(frozen=True)
@@ -324,7 +296,7 @@ def header_candidates(grid: Grid) -> list[Candidate]:
     above: Candidate | None = None
     for r in range(min(SCAN_ROWS, len(rows))):
         cand = _row_candidate(rows, r, width)
-        if not _header_like(rows[r], cand.labels):
+        if not _header_like(rows[r], cand.labels) or is_guidance(cand.labels):   # instructions are not a header row
             above = None
             continue
         out.append(cand)  # before the two-row reading: on a tie, one row wins
@@ -384,8 +356,8 @@ def find_header(grid: Grid, table: str, *, header_row: int | None = None,
         return None
     score, cand, mapping = best
     cols = {f: c for f, (c, _) in mapping.items()}
-    r = _skip_repeated_header(grid.rows, cand.row, cols)
-    first, notes = _first_data_row(grid.rows, r, cols, spec)
+    r = skip_repeated_header(grid.rows, cand.row, cols)
+    first, notes = first_data_row(grid.rows, r, cols, spec)
     ident = identity(spec, mapping)
     key, composite = ident if ident is not None else ([], False)
     missing = [f for f in dict.fromkeys((*([] if key else spec.needs[:1]), *spec.core)) if f not in cols]
@@ -433,44 +405,6 @@ def _lists_each_once(rows: list[list[Any]], match: HeaderMatch, spec: TableSpec)
     sample = rows[match.first_data: match.first_data + MASTER_SAMPLE]
     values = [k for row in sample if col < len(row) and (k := text_of(row[col]))]
     return len(values) < 5 or len(set(values)) >= MASTER_DISTINCT * len(values)
-
-
-def _skip_repeated_header(rows: list[list[Any]], r: int, cols: dict[str, int]) -> int:
-    """A header repeated a few rows down (after instructions and a marker row) is the real one."""
-    want = {c: header_key(cell_label(rows[r][c])) for c in cols.values() if c < len(rows[r])}
-    for k in range(r + 1, min(r + 5, len(rows))):
-        row = rows[k]
-        same = sum(1 for c, w in want.items() if c < len(row) and header_key(cell_label(row[c])) == w)
-        if want and same >= 0.6 * len(want):
-            return k
-    return r
-
-
-def _first_data_row(rows: list[list[Any]], r: int, cols: dict[str, int], spec: TableSpec) -> tuple[int, list[str]]:
-    """Skip guidance rows under the header: all text, where numbers or dates belong."""
-    notes = []
-    typed = [c for f, c in cols.items() if spec.fields[f].type in ("number", "date")]
-    k = r + 1
-    while k < min(r + 3, len(rows)) and typed:
-        row = rows[k]
-        cells = [row[c] for c in cols.values() if c < len(row) and row[c] not in ("", None)]
-        texts = [row[c] for c in typed if c < len(row) and isinstance(row[c], str) and row[c].strip()]
-        key = cell_label(row[cols[spec.key[0]]]) if cols.get(spec.key[0], len(row)) < len(row) else ""
-        if (cells and all(isinstance(v, str) for v in cells) and texts and not any(_parses(t) for t in texts)
-                and not any(ch.isdigit() for ch in key)):  # an order number has digits; "必填" has none
-            notes.append(f"row {k + 1} looks like instructions under the header; skipped")
-            k += 1
-            continue
-        break
-    return k, notes
-
-
-def _parses(text: str) -> bool:
-    return parse_number_text(text) is not None or parse_date_text(text) is not None
-
-
-def is_total_label(value: Any) -> bool:
-    return isinstance(value, str) and header_key(value) in TOTAL_WORDS
 
 
 def recognise(grid: Grid, hint: str = "", *, unsure: bool = False) -> list[HeaderMatch]:

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 from sync.i18n import say
 from sync.sources.base import Grid
-from sync.tables.detect import HeaderMatch, header_candidates, recognise
+from sync.tables.detect import header_candidates, recognise
+from sync.tables.header import HeaderMatch
 from sync.tables.fields import TABLES, TableSpec
 from sync.tables.labels import language_of
 from sync.tables.table import column_letter

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import json
 import re
 from pathlib import Path
@@ -61,7 +62,7 @@ def render_config(sources: list[Source], register: Register, *, lang: str = "zh"
             continue
         spec = TABLES[name]
         out.append(f"\n[tables.{name}]   # {spec.zh} / {spec.en}: {len(table)} rows")
-        out.append(f"source = {q(table.source)}\nsheet = {q(table.sheet)}\nheader_row = {table.header_row}")
+        out.append(_where(table))
         out.append(key_comment(table))
         out.append(f"[tables.{name}.columns]   # field = header text (or a column letter)")
         for fieldname, col in table.columns.items():
@@ -113,3 +114,18 @@ def _relative(path: Path, base: Path | None) -> str:
         return str(path.resolve().relative_to(base.resolve()))
     except ValueError:
         return str(path.resolve())
+
+
+def _where(table: Table) -> str:
+    """source, sheet (or the ``sheets`` of a table over several tabs) and header row of a table."""
+    if not table.parts:
+        return f"source = {q(table.source)}\nsheet = {q(table.sheet)}\nheader_row = {table.header_row}"
+    sheets = ", ".join(q(glob.escape(s)) for s in dict.fromkeys(p.sheet for p in table.parts))
+    lines = [f"source = {q(table.parts[0].source)}", f"sheets = [{sheets}]"]
+    if len({p.header_row for p in table.parts}) == 1:
+        lines.append(f"header_row = {table.header_row}")
+    others = list(dict.fromkeys(p.source for p in table.parts[1:] if p.source != table.parts[0].source))
+    if others:
+        lines.append(f"# also in {', '.join(others)}: one [sources] path glob (registers/*.xlsx) reads them all")
+    return "\n".join(lines)
+
