@@ -80,7 +80,7 @@ class SheetMemo:
 
 
 def load(sources: list[Source], configured: dict[str, TableConfig] | None = None, *,
-         day_first: bool = False, memos: dict[str, SheetMemo] | None = None) -> Register:
+         day_first: bool | None = None, memos: dict[str, SheetMemo] | None = None) -> Register:
     """Read every source; with ``configured`` tables pinned to sources, read only those sheets.
 
     ``memos`` (source name -> ``SheetMemo``) lets a source's unchanged sheets be taken
@@ -103,7 +103,7 @@ def load(sources: list[Source], configured: dict[str, TableConfig] | None = None
     return register
 
 
-def _load_detected(source: Source, register: Register, scores: dict[str, float], day_first: bool,
+def _load_detected(source: Source, register: Register, scores: dict[str, float], day_first: bool | None,
                    memo: SheetMemo | None = None) -> None:
     visible = [s.name for s in source.sheets() if not s.hidden]
     tokens: dict[str, str] = getattr(source, "sheet_tokens", dict)() if memo is not None else {}
@@ -156,7 +156,7 @@ def _load_detected(source: Source, register: Register, scores: dict[str, float],
 
 
 def _load_configured(source: Source, wanted: dict[str, TableConfig], register: Register,
-                     scores: dict[str, float], day_first: bool) -> None:
+                     scores: dict[str, float], day_first: bool | None) -> None:
     by_sheet: dict[str, list[str]] = {}
     auto: list[str] = []
     for name, cfg in wanted.items():

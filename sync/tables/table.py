@@ -27,7 +27,8 @@ import pandas as pd
 from sync.tables.columns import ColumnGrid, Factor, Kinds, RawCells, compact
 from sync.tables.detect import TOTAL_WORDS, HeaderMatch, is_total_label
 from sync.tables.fields import TABLES
-from sync.tables.normalize import fold_text, parse_column, text_of
+from sync.tables.fields import DATE
+from sync.tables.normalize import fold_text, parse_column, settle_table_years, text_of, year_hint
 from sync.sources.base import Grid
 
 ROW = "_row"
@@ -67,6 +68,10 @@ class Table:
     bad: dict[str, np.ndarray]
     unmapped: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: field -> what normalisation noted about some cells (kind -> row mask; see sync.tables.normalize)
+    marks: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    #: field -> the unit each number was typed in (800件: 件), for fields where some cell had one
+    units: dict[str, np.ndarray] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.data)
@@ -97,7 +102,7 @@ def table_columns(match: HeaderMatch) -> set[int]:
 
 
 def build_table(grid: Grid | ColumnGrid, match: HeaderMatch, *, source: str, location: str,
-                day_first: bool = False) -> Table:
+                day_first: bool | None = None) -> Table:
     spec = TABLES[match.table]
     if isinstance(grid, Grid):
         grid = compact(grid, table_columns(match), match.first_data)
@@ -109,18 +114,25 @@ def build_table(grid: Grid | ColumnGrid, match: HeaderMatch, *, source: str, loc
     data: dict[str, Any] = {}
     raw = RawCells()
     bad: dict[str, np.ndarray] = {}
-    text = _text_dtype()
+    marks: dict[str, dict[str, np.ndarray]] = {}
+    units: dict[str, np.ndarray] = {}
+    text, hint = _text_dtype(), year_hint(grid.sheet)
     for name, col in match.mapping.items():
         kept = cells[col].take(keep)
         parsed = parse_column(kept.uniques, spec.fields[name].type, date1904=grid.date1904, day_first=day_first,
-                              distinct=True)
+                              distinct=True, counts=kept.counts(), hint=hint)
         data[name], raw[name], bad[name] = _spread(kept, parsed.values, text), kept, kept.spread(parsed.bad)
+        marks[name], unit = parsed.spread(kept)
+        if unit is not None:
+            units[name] = unit
+    dates = sorted((f for f in match.mapping if spec.fields[f].type == DATE), key=match.mapping.get)
+    settle_table_years(data, marks, dates, hint)
     data[ROW] = rows
     frame = pd.DataFrame(data, index=pd.RangeIndex(len(rows)))
     columns = {f: Column(f, c, match.labels[c] if c < len(match.labels) else "") for f, c in match.mapping.items()}
     unmapped = [lab for c, lab in enumerate(match.labels) if lab and c not in match.mapping.values()]
     return Table(match.table, source, location, grid.sheet, match.header_row_1based, columns, frame, raw, bad,
-                 unmapped, list(match.notes))
+                 unmapped, list(match.notes), {f: m for f, m in marks.items() if m}, units)
 
 
 def _text_dtype() -> Any:
