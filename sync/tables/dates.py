@@ -169,11 +169,13 @@ def _make(y: int, mo: int, d: int, hh: int = 0, mm: int = 0, ss: int = 0) -> dt.
 _BEFORE, _AFTER = 92, 273
 
 
-def year_near(month: int, day: int, anchor: dt.date) -> dt.datetime | None:
-    """Month and day in the year that places them in the window around ``anchor``."""
+def year_near(month: int, day: int, anchor: dt.date, *, after: bool = True) -> dt.datetime | None:
+    """Month and day in the year that places them in the window around ``anchor``: mostly after it,
+    or (``after`` False: dated against a later date, an order date against its due date) mostly before."""
     made = [d for y in (anchor.year - 1, anchor.year, anchor.year + 1) if (d := _make(y, month, day))]
+    low, high = (-_BEFORE, _AFTER) if after else (-_AFTER + 1, _BEFORE + 1)
     for d in made:
-        if -_BEFORE <= (d.date() - anchor).days < _AFTER:
+        if low <= (d.date() - anchor).days < high:
             return d
     return min(made, key=lambda d: abs((d.date() - anchor).days), default=None)
 
@@ -291,7 +293,7 @@ def settle_years(dates: dict[str, pd.Series], yearless: dict[str, np.ndarray], h
     for f, mask in yearless.items():
         if not mask.any():
             continue
-        anchors = _row_anchors(f, full, order)
+        anchors, later = _row_anchors(f, full, order)
         rows = np.flatnonzero(mask & ~pd.isna(dates[f]).to_numpy())
         values = dates[f].to_numpy(dtype="datetime64[us]").copy()
         for i in rows.tolist():
@@ -300,7 +302,7 @@ def settle_years(dates: dict[str, pd.Series], yearless: dict[str, np.ndarray], h
             if np.isnat(anchor):
                 settled = hinted(day.month, day.day, hint, fallback)
             else:
-                settled = year_near(day.month, day.day, pd.Timestamp(anchor).date())
+                settled = year_near(day.month, day.day, pd.Timestamp(anchor).date(), after=not later[i])
             values[i] = np.datetime64(settled, "us") if settled else np.datetime64("NaT")
         dates[f][:] = values
         guess = mask & np.isnat(anchors)
@@ -309,16 +311,20 @@ def settle_years(dates: dict[str, pd.Series], yearless: dict[str, np.ndarray], h
     return guessed
 
 
-def _row_anchors(name: str, full: dict[str, np.ndarray], order: list[str]) -> np.ndarray:
-    """Per row: the order date, else the full date in the nearest other date column."""
+def _row_anchors(name: str, full: dict[str, np.ndarray], order: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: the order date, else the full date in the nearest other date column; and whether
+    that date stands right of ``name`` (a later step: the year-less date lies before it)."""
     others = [f for f in order if f != name and f in full]
     here = order.index(name) if name in order else 0
     others.sort(key=lambda f: (f != "order_date", abs(order.index(f) - here)))
-    anchors = np.full(len(next(iter(full.values()))), np.datetime64("NaT"), dtype="datetime64[us]")
+    n = len(next(iter(full.values())))
+    anchors = np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
+    later = np.zeros(n, dtype=bool)
     for f in others:
         empty = np.isnat(anchors)
         anchors[empty] = full[f][empty]
-    return anchors
+        later[empty & ~np.isnat(full[f])] = f != "order_date" and order.index(f) > here
+    return anchors, later
 
 
 def _middle(full: dict[str, np.ndarray]) -> dt.date | None:

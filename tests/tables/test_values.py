@@ -181,9 +181,11 @@ def test_year_less_dates_take_the_year_of_their_row(tmp_path):
     late = book.order("SO-1", 1000, ordered="2026-11-20", due="1/15")
     book.order("SO-2", 1000, ordered="2026-04-02", due="4月30")
     book.order("SO-3", 1000, ordered="2026-04-10", due="6.1")
+    book.order("SO-4", 1000, ordered="12/20", due="2027-01-31")  # dated against a later date: the year before
     reg, found = check(book, tmp_path)
     assert reg.get("orders").data["due_date"].dt.date.tolist() == [
-        dt.date(2027, 1, 15), dt.date(2026, 4, 30), dt.date(2026, 6, 1)]
+        dt.date(2027, 1, 15), dt.date(2026, 4, 30), dt.date(2026, 6, 1), dt.date(2027, 1, 31)]
+    assert reg.get("orders").data["order_date"].dt.date.tolist()[3] == dt.date(2026, 12, 20)
     assert where(found, "year-guessed") == [] and not errors_on(found, late)
 
 
