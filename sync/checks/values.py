@@ -18,7 +18,7 @@ from sync.checks.base import Check, Context
 from sync.findings import Finding
 from sync.i18n import Text
 from sync.tables.dates import read_date_text
-from sync.tables.normalize import DAY_MONTH, MISSING_DATE, PLACEHOLDER, UNIT_MISMATCH, YEAR_GUESSED
+from sync.tables.normalize import DAY_MONTH, MISSING_DATE, PLACEHOLDER, SEVERAL_DATES, UNIT_MISMATCH, YEAR_GUESSED
 from sync.tables.table import ROW, Table
 
 #: the cells a column finding names before it says how many more there are
@@ -40,6 +40,9 @@ _MESSAGES = {
                      "(read as {order})"),
                 Text("请核对该日期；顺序可在 config.toml 的 [service] day_first 固定",
                      "check this date; config.toml [service] day_first pins the order")),
+    SEVERAL_DATES: (Text("{column}“{value}”写了几个日期，按第一个（{first}）检查",
+                         "{column} '{value}' holds several dates; the first ({first}) is checked"),
+                    Text("分批交货请每批登记一行", "give each delivery of a split order a line of its own")),
     UNIT_MISMATCH: (Text("{column} 的单位无法换算：{count} 格用 {units}，本列其余用 {unit}：{cells}",
                          "{column} mixes units that do not convert: {count} cells in {units}, the rest in {unit}: "
                          "{cells}"),
@@ -52,9 +55,9 @@ class ValueNotes(Check):
     """What normalisation noted of one ``kind`` in ``fields`` (all the table's fields when empty)."""
 
     type = "values"
-    PLACEHOLDERS = frozenset({"count", "cells", "examples", "years", "order", "units", "unit"})
-    PER_CELL: ClassVar[frozenset[str]] = frozenset({MISSING_DATE, DAY_MONTH})
-    kind: Literal["placeholder", "missing-date", "year-guessed", "day-month-conflict", "unit-mismatch"]
+    PLACEHOLDERS = frozenset({"count", "cells", "examples", "years", "order", "units", "unit", "first"})
+    PER_CELL: ClassVar[frozenset[str]] = frozenset({MISSING_DATE, DAY_MONTH, SEVERAL_DATES})
+    kind: Literal["placeholder", "missing-date", "year-guessed", "day-month-conflict", "unit-mismatch", "several-dates"]
     fields: list[str] = Field(default_factory=list)
 
     def text(self) -> tuple[Text, Text]:
@@ -73,6 +76,8 @@ class ValueNotes(Check):
                 yield from self.flag_at(table, ctx, positions[:1], name, self._per_column(table, name, positions, ctx))
 
     def _per_cell(self, table: Table, name: str, positions: np.ndarray, ctx: Context) -> dict[str, list]:
+        if self.kind == SEVERAL_DATES:
+            return {"first": table.data[name].iloc[positions].tolist()}
         if self.kind != DAY_MONTH:
             return {}
         orders = []

@@ -88,6 +88,20 @@ def read_date_text(text: str) -> Reading | None:
     return _year_less(s)
 
 
+_SEVERAL = re.compile(r"\s*[,，;；、&]\s*")
+
+
+def read_first_of_several(text: str) -> Reading | None:
+    """'11/22,12/25' (split deliveries, each with its date): the first date, when every part is a date."""
+    parts = [p for p in _SEVERAL.split(unicodedata.normalize("NFKC", text).strip()) if p]
+    if len(parts) < 2:
+        return None
+    readings = [read_date_text(p) for p in parts]
+    if any(r is None or r is MISSING for r in readings):
+        return None
+    return readings[0]
+
+
 def _year_less(s: str) -> Reading | None:
     if m := _MD_CN.match(s):
         return Reading(0, int(m[1]), int(m[2]))

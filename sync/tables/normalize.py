@@ -33,7 +33,8 @@ import pandas as pd
 
 from sync.tables.columns import Factor, Kinds, factorize
 from sync.tables.dates import (MISSING, Reading, YearHint, against, date_of, decide_day_first, month_day_of_number,
-                               parse_date_text, read_date_text, real_dates, serial_dates, settle_years, year_hint)
+                               parse_date_text, read_date_text, read_first_of_several, real_dates, serial_dates,
+                               settle_years, year_hint)
 from sync.tables.fields import DATE, EMAIL, KEY, NUMBER
 from sync.tables.quantities import (_GROUPED, _NUM_CLEAN, _NUM_WORDS, _NUMBER, number_and_unit, number_text,
                                     parse_number_text, settle_units)
@@ -53,6 +54,7 @@ MISSING_DATE = "missing-date"        # 0, 1900-01-00: a formula or a habit, not 
 YEARLESS = "yearless"                # 4/30, 6.1: the year was supplied
 YEAR_GUESSED = "year-guessed"        # ... and neither its row nor its sheet said which
 DAY_MONTH = "day-month-conflict"     # 20/04/2026 in a column read month-first (or the reverse)
+SEVERAL_DATES = "several-dates"      # 11/22,12/25: split deliveries in one cell; the first is used
 UNIT_MISMATCH = "unit-mismatch"      # 3 箱 in a column of 件: a unit that does not convert
 
 
@@ -196,6 +198,7 @@ def parse_dates(raw: np.ndarray, *, date1904: bool = False, day_first: bool | No
     readings: dict[int, Reading | None] = {}
     if texts.any():
         readings.update(zip(np.flatnonzero(texts).tolist(), _per_value(cells[texts], read_date_text, distinct)))
+        _several_readings(out, cells, readings)
     if numeric.any():
         _number_readings(cells, numeric, readings)
     if readings:
@@ -205,6 +208,14 @@ def parse_dates(raw: np.ndarray, *, date1904: bool = False, day_first: bool | No
     index = raw.index if isinstance(raw, pd.Series) else None
     out.values = pd.Series(dates, index=index, dtype="datetime64[us]")
     return out
+
+
+def _several_readings(out: Parsed, cells: np.ndarray, readings: dict[int, Reading | None]) -> None:
+    """Several dates in one cell (split deliveries): the first is the cell's date, and it is marked."""
+    for i in [i for i, r in readings.items() if r is None]:
+        if (first := read_first_of_several(cells[i])) is not None:
+            readings[i] = first
+            out.mark(SEVERAL_DATES, np.array([i]))
 
 
 def _number_readings(cells: np.ndarray, numeric: np.ndarray, readings: dict[int, Reading | None]) -> None:

@@ -263,3 +263,14 @@ def test_what_cannot_be_understood_is_still_an_error_quoting_the_text(tmp_path):
     _, found = check(book, tmp_path)
     bad = [(f.cell, f.value) for f in errors_on(found, row) if f.rule == "unreadable"]
     assert bad == [(book.cell("orders", "订单数量", row), "15OO件"), (book.cell("orders", "交货日期", row), "soon-ish")]
+
+
+def test_several_dates_in_one_cell_use_the_first_and_say_so(tmp_path):
+    book = Book()
+    book.order("SO-1", 1000, ordered="2026-05-08", due="2026-11-30")
+    row = book.order("SO-2", 1000, ordered="2026-05-08", due="11/22,12/25")
+    reg, found = check(book, tmp_path)
+    assert reg.get("orders").data["due_date"].dt.date.tolist()[1] == dt.date(2026, 11, 22)
+    said = [f for f in found if f.row == row]
+    assert [(f.rule, f.severity) for f in said] == [("several-dates", "warning")]
+    assert "the first (2026-11-22)" in said[0].message
