@@ -100,6 +100,8 @@ UNITS = _units()
 _UNIT_WORDS = "|".join(re.escape(w) for w in sorted(UNITS, key=len, reverse=True))
 #: a number (as ``parse_number_text`` reads it) followed by a unit word and nothing else
 _WITH_UNIT = re.compile(rf"(?i)^(.*?[\d.)])\s*({_UNIT_WORDS})\.?$")
+#: what most typed quantities with a unit look like (800件, 1,200 pcs): read without the word list
+_PLAIN_UNIT = re.compile(r"^(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?\s*([^\d\s.,]+)$")
 
 
 def number_and_unit(text: str) -> tuple[float, Unit | None] | None:
@@ -108,6 +110,8 @@ def number_and_unit(text: str) -> tuple[float, Unit | None] | None:
         return float(text), None
     if _GROUPED.match(text):
         return float(text.replace(",", "")), None
+    if (m := _PLAIN_UNIT.match(text)) and (unit := UNITS.get(m[3].lower())):
+        return float(m[1].replace(",", "") + (m[2] or "")), unit
     s = unicodedata.normalize("NFKC", text).strip()
     if m := _WITH_UNIT.match(s):
         value = parse_number_text(m[1])
