@@ -7,6 +7,7 @@ through the real reader and ``check_register``: what the user would see, down to
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import numpy as np
@@ -274,3 +275,18 @@ def test_several_dates_in_one_cell_use_the_first_and_say_so(tmp_path):
     said = [f for f in found if f.row == row]
     assert [(f.rule, f.severity) for f in said] == [("several-dates", "warning")]
     assert "the first (2026-11-22)" in said[0].message
+
+
+def test_ordersync_check_shows_the_value_findings_with_their_cells(tmp_path):
+    from typer.testing import CliRunner
+
+    from sync.cli import app
+
+    book = Book()
+    book.order("SO-1", "800件", ordered="2026-04-02", due="TBD")
+    book.order("SO-2", "3 箱", ordered="2026-04-02", due=0)
+    book.order("SO-3", "600 件", ordered="2026-04-02")
+    path = book.write(tmp_path / "register.xlsx")
+    result = CliRunner().invoke(app, ["check", str(path), "--format", "json", "--lang", "en", "--today", "2026-05-20"])
+    found = {(f["rule"], f["cell"], f["severity"]) for f in json.loads(result.stdout)["findings"]}
+    assert {("placeholder", "F2", "info"), ("zero-date", "F3", "warning"), ("unit-mismatch", "E3", "warning")} <= found
