@@ -5,7 +5,7 @@ the injected mistakes named by a finding (``errors``), and no error-severity fin
 on a legitimate row (``false-errors``); tests/tables/scoring.py says how each is
 counted. ``KNOWN`` holds what today's reader fails, as strict xfails: a fix that
 makes one pass turns it into an XPASS failure until its line is removed.
-The demo's seeded mistakes are checked by tests/test_demo.py.
+The demo's seeded mistakes are checked by tests/demo/test_demo.py.
 """
 
 from __future__ import annotations

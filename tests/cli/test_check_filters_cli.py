@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sync.cli import app
-from tests.test_check_cli import TODAY, clean_rows, workbook
+from tests.cli.test_check_cli import TODAY, clean_rows, workbook
 
 runner = CliRunner()
 D = dt.datetime(2026, 4, 1)
