@@ -1,7 +1,7 @@
 """What every cross-tab rule shares: the joined view, the language, and how a finding names its cells.
 
-``Ctx.at`` places a finding at one cell of a table row. ``Ctx.cells`` and
-``Ctx.order_cells`` name the other cells a rule compared it with, so the
+``Ctx.at`` places a finding at one cell of a table row. ``Ctx.key_cells``,
+``Ctx.row_cells`` and ``Ctx.order_cells`` name the other cells a rule compared it with, so the
 checking pass can fold a comparison into an error already on one of those
 cells (``sync.checks.roots``) instead of reporting the same mistake twice.
 """
@@ -18,10 +18,29 @@ import pandas as pd
 
 from sync.findings import CellRef, Finding
 from sync.i18n import say
-from sync.orders.view import KEY, POS, OrderView, Settings, keyed, order_keys
+from sync.orders.view import KEY, POS, STAGE, OrderView, Settings, keyed, order_keys
 from sync.tables.table import ROW, Table
 
 SLACK = 0.5   # counts are whole pieces; half a piece is rounding, not a mistake
+
+
+@dataclass
+class _Lines:
+    """A table's keyed rows, by order key: each key's places, and every row's position, sheet row and stage
+    (plain arrays: a rule asks for one order's cells thousands of times)."""
+
+    places: dict[str, np.ndarray]
+    pos: np.ndarray
+    rows: np.ndarray
+    stages: np.ndarray
+
+    @classmethod
+    def of(cls, rows: pd.DataFrame | None) -> _Lines:
+        if rows is None or rows.empty:
+            empty = np.zeros(0, dtype=np.int64)
+            return cls({}, empty, empty, empty.astype(object))
+        stages = rows[STAGE].to_numpy(dtype=object) if STAGE in rows else np.full(len(rows), None, dtype=object)
+        return cls(rows.groupby(KEY, sort=False).indices, rows[POS].to_numpy(), rows[ROW].to_numpy(), stages)
 
 
 @dataclass
@@ -30,9 +49,8 @@ class Ctx:
     lang: str
     today: pd.Timestamp
     _by_key: dict[str, dict[str, Any]] = member(default_factory=dict, init=False, repr=False)
-    #: table -> (its keyed rows, order key -> their places): made the first time a rule names such cells
-    _lines: dict[str, tuple[pd.DataFrame, dict[str, np.ndarray]]] = member(default_factory=dict, init=False,
-                                                                          repr=False)
+    #: table -> its rows by order key: made the first time a rule names the cells of an order's rows
+    _lines: dict[str, _Lines] = member(default_factory=dict, init=False, repr=False)
 
     @property
     def s(self) -> Settings:
@@ -71,29 +89,30 @@ class Ctx:
                        value=t.raw_text(field, pos) if col else None, hint=hint, follower=self.follower(key),
                        compared=tuple(dict.fromkeys([*own, *compared])), gist=gist)
 
-    def cells(self, table: str, rows: pd.DataFrame, *fields: str) -> list[CellRef]:
-        """The cells of ``fields`` on these rows (of ``view.parts[table]``, or ``lines``) of a table."""
-        t = self.view.tables.get(table)
-        have = [f for f in fields if t is not None and t.has(f)]
-        if not have or rows.empty:
-            return []
-        return [CellRef(table, *_place(t, pos), line, f)
-                for pos, line in zip(rows[POS].tolist(), rows[ROW].tolist()) for f in have]
-
     def row_cells(self, table: str, pos: int, line: int, *fields: str) -> list[CellRef]:
         """The cells of ``fields`` on one row (at position ``pos``, sheet row ``line``) of a table."""
         t = self.view.tables[table]
         return [CellRef(table, *_place(t, int(pos)), int(line), f) for f in fields if t.has(f)]
 
-    def lines(self, table: str, key: str) -> pd.DataFrame:
-        """The rows of one order in a department table (or its lines in the orders table)."""
+    def key_cells(self, table: str, key: str, *fields: str, stage: Any = None) -> list[CellRef]:
+        """The cells of ``fields`` on the rows of one order in a department table (with ``stage``: on its
+        rows of that production stage), or on its lines in the orders table."""
+        t = self.view.tables.get(table)
+        have = [f for f in fields if t is not None and t.has(f)]
+        lines = self._index(table)
+        at = lines.places.get(key) if have else None
+        if at is None:
+            return []
+        if stage is not None:
+            at = at[lines.stages[at] == stage]
+        return [CellRef(table, *_place(t, pos), line, f)
+                for pos, line in zip(lines.pos[at].tolist(), lines.rows[at].tolist()) for f in have]
+
+    def _index(self, table: str) -> _Lines:
         if table not in self._lines:
             rows = self.view.parts.get(table) if table != "orders" else _order_lines(self.view.tables.get(table))
-            rows = rows if rows is not None else pd.DataFrame(columns=[KEY, POS, ROW])
-            self._lines[table] = (rows, rows.groupby(KEY, sort=False).indices if len(rows) else {})
-        rows, places = self._lines[table]
-        at = places.get(key)
-        return rows.iloc[at] if at is not None else rows.iloc[:0]
+            self._lines[table] = _Lines.of(rows)
+        return self._lines[table]
 
     def order_cells(self, key: str, *fields: str) -> list[CellRef]:
         """The cells of ``fields`` on the orders row(s) of one order: every line of an order of several."""
@@ -103,7 +122,7 @@ class Ctx:
         if self.order_value(key, "lines") == 1:   # one line, as a rule: its place is in the order frame
             pos, line = int(self.order_value(key, POS)), int(self.order_value(key, ROW))
             return [CellRef("orders", *_place(orders, pos), line, f) for f in fields if orders.has(f)]
-        return self.cells("orders", self.lines("orders", key), *fields)
+        return self.key_cells("orders", key, *fields)
 
     def follower(self, key: str | None) -> str | None:
         value = self.order_value(key, "follower") if key is not None else None

@@ -61,7 +61,7 @@ def shipped_early(ctx: Ctx) -> Iterator[Finding]:
                 "订单 {no} 发货日期 {s} 早于首次检验 {q}", "order {no} shipped on {s}, before its first inspection "
                 "on {q}", no=order_no(ctx, key), s=day(shipped), q=day(inspected)),
                 ctx.say("核对发货日期和检验日期", "check the shipping and inspection dates"), key=key,
-                compared=ctx.cells("qc", ctx.lines("qc", key), "inspected_on"),
+                compared=ctx.key_cells("qc", key, "inspected_on"),
                 gist=f"{sent} < {ctx.header('qc', 'inspected_on')}")
 
 

@@ -34,8 +34,7 @@ def _largest_at(rows: pd.DataFrame, by: list[str], value: str,
 
 def _stage_cells(ctx: Ctx, key: str, stage: Any) -> list[CellRef]:
     """The completed-quantity cells that make up one order's figure of one stage."""
-    rows = ctx.lines("production", key)
-    return ctx.cells("production", rows[rows[STAGE] == stage], "completed_qty")
+    return ctx.key_cells("production", key, "completed_qty", stage=stage)
 
 
 def stage_over_ordered(ctx: Ctx) -> Iterator[Finding]:
@@ -137,7 +136,7 @@ def inspected_over_produced(ctx: Ctx) -> Iterator[Finding]:
             "订单 {no} 检验 {i}，多于生产完成的 {p}", "order {no}: {i} inspected, more than the {p} produced",
             no=order_no(ctx, key), i=num(count), p=num(done)),
             ctx.say("核对检验数量和生产进度", "check the inspected quantity and the production figures"), key=key,
-            compared=[*ctx.cells("qc", ctx.lines("qc", key), "inspected_qty"), *_stage_cells(ctx, key, last)],
+            compared=[*ctx.key_cells("qc", key, "inspected_qty"), *_stage_cells(ctx, key, last)],
             gist=gist)
 
 
@@ -160,13 +159,13 @@ def shipped_over(ctx: Ctx) -> Iterator[Finding]:
     sent = ctx.header("shipping", "shipped_qty")
     for key, qty, passed_limit, first in zip(keys.tolist(), shipped[flagged].tolist(), limit_p[flagged].tolist(),
                                              over_passed[flagged].tolist()):
-        shipments = ctx.cells("shipping", ctx.lines("shipping", key), "shipped_qty")
+        shipments = ctx.key_cells("shipping", key, "shipped_qty")
         if first:
             yield ctx.at("shipped-over-passed", ERROR, "shipping", *rows[key], "shipped_qty", ctx.say(
                 "订单 {no} 已发货 {s}，多于质检合格的 {p}", "order {no}: {s} shipped, more than the {p} that passed QC",
                 no=order_no(ctx, key), s=num(qty), p=num(passed_limit)),
                 ctx.say("核对发货数量和质检记录", "check the shipped quantity and the QC records"), key=key,
-                compared=[*shipments, *ctx.cells("qc", ctx.lines("qc", key), "passed_qty")],
+                compared=[*shipments, *ctx.key_cells("qc", key, "passed_qty")],
                 gist=f"{sent} > {ctx.header('qc', 'passed_qty')}")
         else:
             yield ctx.at("shipped-over-ordered", ERROR, "shipping", *rows[key], "shipped_qty", ctx.say(
@@ -193,10 +192,14 @@ def materials_short(ctx: Ctx) -> Iterator[Finding]:
     last = mat.sort_values(ROW).drop_duplicates([KEY, "_material"], keep="last")
     rows = dict(zip(zip(last[KEY].tolist(), last["_material"].tolist()), zip(last[POS].tolist(), last[ROW].tolist())))
     gist = f"{ctx.header('materials', 'arrived_qty')} < {ctx.header('materials', 'required_qty')}"
+    places = mat.groupby([KEY, "_material"], sort=False).indices
+    positions, lines = mat[POS].to_numpy(), mat[ROW].to_numpy()
     for (key, material), got, need in zip(short.index.tolist(), short.tolist(), required[is_short].tolist()):
-        lines = mat[(mat[KEY] == key) & (mat["_material"] == material)]
+        at = places[(key, material)]
+        compared = [c for pos, line in zip(positions[at].tolist(), lines[at].tolist())
+                    for c in ctx.row_cells("materials", pos, line, "arrived_qty", "required_qty")]
         yield ctx.at("materials-short", WARNING, "materials", *rows[(key, material)], "arrived_qty", ctx.say(
             "订单 {no} 的{m}到货 {a}，少于需求 {r}", "order {no}: {a} of {m} arrived, short of the {r} required",
             no=order_no(ctx, key), m=material or ctx.say("物料", "material"), a=num(got), r=num(need)),
             ctx.say("跟进供应商补货", "chase the supplier for the rest"), key=key,
-            compared=ctx.cells("materials", lines, "arrived_qty", "required_qty"), gist=gist)
+            compared=compared, gist=gist)

@@ -4,12 +4,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
-
 from sync.checks.reconcile.context import SLACK, Ctx, num, rows_of
 from sync.findings import ERROR, WARNING, CellRef, Finding
 from sync.orders.view import FINISHED, PARTIAL, POS, SHIPPED
-from sync.tables.normalize import normalise_key
+from sync.tables.normalize import remembered_key
 from sync.tables.table import ROW
 
 
@@ -42,7 +40,7 @@ def status_contradictions(ctx: Ctx) -> Iterator[Finding]:
 
 
 def _shipments(ctx: Ctx, key: str) -> list[CellRef]:
-    return ctx.cells("shipping", ctx.lines("shipping", key), "shipped_qty")
+    return ctx.key_cells("shipping", key, "shipped_qty")
 
 
 #: per warning of ``sync.orders.progress``: the order's cells it rests on, besides its own
@@ -50,21 +48,19 @@ _RISK_INPUTS = {"order-at-risk": ("quantity", "due_date"), "order-overdue": ("qu
 
 
 def risk_inputs(ctx: Ctx, findings: list[Finding]) -> list[Finding]:
-    """The at-risk warnings, each naming the cells it rests on: the order's quantity and due date for an
-    order at risk (its pace is measured against them), the production plan for a material due late."""
-    out = []
+    """The at-risk warnings (fresh from ``risk_findings``), each made to name the cells it rests on: the
+    order's quantity and due date for an order at risk (its pace is measured against them), the production
+    plan for a material due late."""
+    gists = {"order-at-risk": ctx.say("延期风险", "at risk"), "order-overdue": ctx.say("逾期", "overdue"),
+             "material-late": ctx.say("缺料风险", "shortage risk")}
     for f in findings:
-        key = normalise_key(f.order_no)
-        if key not in ctx.view.orders.index:
-            out.append(f)
+        key = remembered_key(f.order_no)
+        if ctx.order_value(key, ROW) is None:
             continue
         if f.rule == "material-late":
-            rows = ctx.lines("production", key)
-            cells = ctx.cells("production", rows, "planned_start")
-            gist = ctx.say("缺料风险", "shortage risk")
+            cells = ctx.key_cells("production", key, "planned_start")
         else:
             cells = ctx.order_cells(key, *_RISK_INPUTS.get(f.rule, ()))
-            gist = ctx.say("延期风险", "at risk") if f.rule == "order-at-risk" else ctx.say("逾期", "overdue")
         own = [f.where] if f.where is not None else []
-        out.append(replace(f, compared=tuple(dict.fromkeys([*own, *cells])), gist=gist))
-    return out
+        f.compared, f.gist = tuple(dict.fromkeys([*own, *cells])), gists.get(f.rule, "")
+    return findings
