@@ -78,7 +78,7 @@ def _with_affects(root: Finding, affected: list[Finding], lang: str) -> Finding:
     shown = "、".join if lang != "en" else "; ".join
     items = [_place(a) for a in affected[:SHOWN]]
     more = len(affected) - SHOWN
-    listed = shown(items) + (say(" 等 {n} 处", " and {n} more", lang, n=more) if more > 0 else "")
+    listed = shown(items) + (say("，还有 {n} 处", " and {n} more", lang, n=more) if more > 0 else "")
     joint = say("", " ", lang) if root.message.rstrip().endswith(_ENDS) else say("；", "; ", lang)
     message = root.message.rstrip() + joint + say("另影响：{items}", "also affects: {items}", lang, items=listed)
     return replace(root, message=message, affects=[*root.affects, *affected])

@@ -85,7 +85,7 @@ def test_an_order_quantity_missing_a_zero_takes_in_every_comparison_against_it(t
     assert {("stage-over-ordered", "生产进度", f"C{rows['sewn SO-1']}"),
             ("shipped-over-ordered", "发货记录", f"C{rows['ship SO-1']}")} <= affected
     assert ("status-open-all-shipped", "订单登记", f"H{rows['order SO-1']}") in affected   # a warning, on it too
-    assert " 等 " in found[0].message                     # more than a message lists: JSON has them all
+    assert "，还有 1 处" in found[0].message                   # more than a message lists: JSON has them all
     # nothing is left saying the same thing elsewhere
     assert not [f for f in report.findings if f.order_no == "SO-1" and f is not found[0]
                 and f.rule in {"stage-over-ordered", "shipped-over-ordered", "status-open-all-shipped"}]
@@ -98,6 +98,17 @@ def test_switching_the_root_rule_off_brings_the_comparisons_back(tmp_path: Path)
     assert ("stage-over-ordered", f"C{rows['sewn SO-1']}") in found
     assert ("shipped-over-ordered", f"C{rows['ship SO-1']}") in found
     assert all(not f.affects for f in errors(book, tmp_path, config=off))
+
+
+def test_an_order_on_several_lines_is_compared_with_every_line(tmp_path: Path) -> None:
+    book, rows = register()
+    book.order("SO-8", 1000)                                   # one order, two colours of 1000
+    line = book.order("SO-8", 100)                             # the second typed 100: a zero missing
+    cut = book.prod("SO-8", "裁剪", 2000)                       # 2000 cut: more than the 1100 the lines add up to
+    report = check_register(book.load(tmp_path), None, lang="zh", today=TODAY)
+    found = [f for f in report.findings if f.severity == ERROR]
+    assert [(f.rule, f.cell) for f in found] == [("quantity-outlier", f"E{line}")]
+    assert [(a.rule, a.cell) for a in found[0].affects] == [("stage-over-ordered", f"C{cut}")]
 
 
 def test_two_comparisons_on_one_figure_are_one_error(tmp_path: Path) -> None:

@@ -109,8 +109,9 @@ def qc_sum(ctx: Ctx) -> Iterator[Finding]:
         f"{h['passed_qty']} > {h['inspected_qty']}"
     for (key, pos, line, passed, inspected), fail in zip(rows_of(wrong, KEY, POS, ROW, "passed_qty",
                                                                  "inspected_qty"), failed):
-        field = (qc_slipped(passed, fail if fail == fail else 0.0, inspected) if "failed_qty" in qc else None) \
-            or usual
+        fail = 0.0 if fail != fail else fail   # a blank failed figure: none failed
+        slipped = qc_slipped(passed, fail, inspected) if "failed_qty" in qc else None
+        field = slipped or usual
         yield ctx.at("qc-sum", ERROR, "qc", pos, line, field, ctx.say(
             "合格 {p} + 不合格 {f} ≠ 检验 {i}", "passed {p} + failed {f} is not the {i} inspected",
             p=num(passed), f=num(fail or 0), i=num(inspected)),
