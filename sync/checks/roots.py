@@ -47,12 +47,15 @@ def reach(f: Finding) -> int:
 def fold_into_roots(findings: list[Finding], lang: str = "zh") -> list[Finding]:
     """``findings`` with every comparison that used a cell already wrong on its own folded into that
     cell's error; order kept, the roots' messages say what else they affect."""
+    if not any(f.severity == ERROR and f.cell for f in findings):
+        return findings   # no error, no root: the usual pass over a register kept well
     roots: dict[CellRef, int] = {}     # a cell -> the index of the error on it that can be a root
     across: dict[CellRef, int] = {}    # a cell -> the first cross-tab error on it
     folded: dict[int, list[int]] = {}  # root index -> the indices folded into it
     gone: set[int] = set()
-    for i in sorted(range(len(findings)), key=lambda i: reach(findings[i])):
-        f, far = findings[i], reach(findings[i])
+    reaches = [reach(f) for f in findings]
+    for i in sorted(range(len(findings)), key=reaches.__getitem__):
+        f, far = findings[i], reaches[i]
         hit = _roots_of(f, far, roots, across)
         if hit and f.severity in (ERROR, WARNING):
             for r in hit:

@@ -26,21 +26,33 @@ SLACK = 0.5   # counts are whole pieces; half a piece is rounding, not a mistake
 
 @dataclass
 class _Lines:
-    """A table's keyed rows, by order key: each key's places, and every row's position, sheet row and stage
-    (plain arrays: a rule asks for one order's cells thousands of times)."""
+    """A table's keyed rows by order key, as plain arrays (a rule asks for one order's cells thousands of
+    times): the rows in key order, where each key's run starts, and every row's position, sheet row, stage."""
 
-    places: dict[str, np.ndarray]
+    keys: pd.Index        # the keys in order; a key's place in it numbers its run
+    order: np.ndarray     # the rows, key by key
+    starts: np.ndarray    # where each key's rows start in ``order`` (and, last, where they end)
     pos: np.ndarray
     rows: np.ndarray
     stages: np.ndarray
 
     @classmethod
-    def of(cls, rows: pd.DataFrame | None) -> _Lines:
+    def of(cls, rows: pd.DataFrame | None, keys: pd.Index, ranks: np.ndarray) -> _Lines:
+        """``ranks``: each row's key's place among ``keys``."""
         if rows is None or rows.empty:
             empty = np.zeros(0, dtype=np.int64)
-            return cls({}, empty, empty, empty.astype(object))
+            return cls(pd.Index([]), empty, np.zeros(1, dtype=np.int64), empty, empty, empty.astype(object))
+        order = np.argsort(ranks, kind="stable")
+        starts = np.searchsorted(ranks[order], np.arange(len(keys) + 1))
         stages = rows[STAGE].to_numpy(dtype=object) if STAGE in rows else np.full(len(rows), None, dtype=object)
-        return cls(rows.groupby(KEY, sort=False).indices, rows[POS].to_numpy(), rows[ROW].to_numpy(), stages)
+        return cls(keys, order, starts, rows[POS].to_numpy(), rows[ROW].to_numpy(), stages)
+
+    def at(self, key: str) -> np.ndarray | None:
+        """The places of one key's rows (None: it has none)."""
+        if key not in self.keys:
+            return None
+        place = self.keys.get_loc(key)
+        return self.order[self.starts[place]:self.starts[place + 1]]
 
 
 @dataclass
@@ -100,8 +112,8 @@ class Ctx:
         t = self.view.tables.get(table)
         have = [f for f in fields if t is not None and t.has(f)]
         lines = self._index(table)
-        at = lines.places.get(key) if have else None
-        if at is None:
+        at = lines.at(key) if have else None
+        if at is None or not len(at):
             return []
         if stage is not None:
             at = at[lines.stages[at] == stage]
@@ -110,19 +122,36 @@ class Ctx:
 
     def _index(self, table: str) -> _Lines:
         if table not in self._lines:
-            rows = self.view.parts.get(table) if table != "orders" else _order_lines(self.view.tables.get(table))
-            self._lines[table] = _Lines.of(rows)
+            if table == "orders":   # asked only for an order entered on several lines: rare, and made here
+                rows = _order_lines(self.view.tables.get(table))
+                codes, keys = pd.factorize(rows[KEY]) if rows is not None else (np.zeros(0, dtype=np.int64), [])
+                self._lines[table] = _Lines.of(rows, pd.Index(keys), codes)
+            elif table in self.view.parts:   # the view numbers the department rows by key already
+                grouped = self.view.by_order(table)
+                self._lines[table] = _Lines.of(self.view.parts[table], grouped.labels, self.view.ranks(table))
+            else:
+                self._lines[table] = _Lines.of(None, pd.Index([]), np.zeros(0, dtype=np.int64))
         return self._lines[table]
 
     def order_cells(self, key: str, *fields: str) -> list[CellRef]:
         """The cells of ``fields`` on the orders row(s) of one order: every line of an order of several."""
         orders = self.view.tables.get("orders")
-        if orders is None or self.order_value(key, ROW) is None:
+        place = self.order_place(key) if orders is not None else None
+        if place is None:
             return []
-        if self.order_value(key, "lines") == 1:   # one line, as a rule: its place is in the order frame
-            pos, line = int(self.order_value(key, POS)), int(self.order_value(key, ROW))
+        pos, line, lines = place
+        if lines == 1:   # one line, as a rule: its place is in the order frame
             return [CellRef("orders", *_place(orders, pos), line, f) for f in fields if orders.has(f)]
         return self.key_cells("orders", key, *fields)
+
+    def order_place(self, key: str) -> tuple[int, int, int] | None:
+        """One order's position and sheet row in the orders table (its first line), and its number of lines."""
+        if "_places" not in self._by_key:
+            o = self.view.orders
+            lines = o["lines"].tolist() if "lines" in o else [1] * len(o)
+            self._by_key["_places"] = dict(zip(o.index.tolist(), zip(o[POS].astype(int).tolist(),
+                                                                     o[ROW].astype(int).tolist(), lines)))
+        return self._by_key["_places"].get(key)
 
     def follower(self, key: str | None) -> str | None:
         value = self.order_value(key, "follower") if key is not None else None

@@ -43,24 +43,26 @@ def _shipments(ctx: Ctx, key: str) -> list[CellRef]:
     return ctx.key_cells("shipping", key, "shipped_qty")
 
 
-#: per warning of ``sync.orders.progress``: the order's cells it rests on, besides its own
-_RISK_INPUTS = {"order-at-risk": ("quantity", "due_date"), "order-overdue": ("quantity", "due_date")}
+#: the warnings of ``sync.orders.progress`` that rest on the order's own figures: its pace is measured against
+#: its quantity and due date (a material due late rests on the production plan, and names no cell of it)
+_RESTS_ON_ORDER = {"order-at-risk": "at risk", "order-overdue": "overdue"}
 
 
 def risk_inputs(ctx: Ctx, findings: list[Finding]) -> list[Finding]:
-    """The at-risk warnings (fresh from ``risk_findings``), each made to name the cells it rests on: the
-    order's quantity and due date for an order at risk (its pace is measured against them), the production
-    plan for a material due late."""
-    gists = {"order-at-risk": ctx.say("延期风险", "at risk"), "order-overdue": ctx.say("逾期", "overdue"),
-             "material-late": ctx.say("缺料风险", "shortage risk")}
+    """The at-risk warnings (fresh from ``risk_findings``), each made to name the order's quantity and due
+    date cells, so a quantity or due date wrong on its own cell is not also an order at risk."""
+    gists = {"order-at-risk": ctx.say("延期风险", "at risk"), "order-overdue": ctx.say("逾期", "overdue")}
     for f in findings:
-        key = remembered_key(f.order_no)
-        if ctx.order_value(key, ROW) is None:
+        own = f.where
+        if f.rule not in _RESTS_ON_ORDER or own is None:
             continue
-        if f.rule == "material-late":
-            cells = ctx.key_cells("production", key, "planned_start")
+        place = ctx.order_place(remembered_key(f.order_no))
+        if place is None:
+            continue
+        if place[2] == 1 and own.row == place[1]:   # one line, as a rule: the quantity is on the due date's row
+            f.compared = (own, CellRef(own.table, own.source, own.sheet, own.row, "quantity"))
         else:
-            cells = ctx.order_cells(key, *_RISK_INPUTS.get(f.rule, ()))
-        own = [f.where] if f.where is not None else []
-        f.compared, f.gist = tuple(dict.fromkeys([*own, *cells])), gists.get(f.rule, "")
+            key = remembered_key(f.order_no)
+            f.compared = (own, *(c for c in ctx.order_cells(key, "quantity", "due_date") if c != own))
+        f.gist = gists[f.rule]
     return findings
