@@ -91,6 +91,19 @@ def test_an_order_quantity_missing_a_zero_takes_in_every_comparison_against_it(t
                 and f.rule in {"stage-over-ordered", "shipped-over-ordered", "status-open-all-shipped"}]
 
 
+def test_an_order_quantity_with_an_extra_zero_is_not_also_an_order_at_risk(tmp_path: Path) -> None:
+    book, rows = register(qty=10000)                      # 1000 ordered, typed 10000: the order looks a tenth done
+    report = check_register(book.load(tmp_path), None, lang="en", today=TODAY)
+    said = [(f.severity, f.rule, f.cell) for f in report.findings if f.order_no == "SO-1"]
+    assert said == [(ERROR, "quantity-outlier", f"E{rows['order SO-1']}")]
+    root = next(f for f in report.findings if f.rule == "quantity-outlier")
+    assert [(a.rule, a.cell) for a in root.affects] == [("order-at-risk", f"F{rows['order SO-1']}")]
+    assert root.message.endswith(f"also affects: 订单登记 F{rows['order SO-1']} at risk")
+    off = Config.model_validate({"rules": {"disable": ["quantity-outlier"]}})
+    back = check_register(book.load(tmp_path), off, lang="en", today=TODAY)
+    assert [f.rule for f in back.findings if f.order_no == "SO-1"] == ["order-at-risk"]
+
+
 def test_switching_the_root_rule_off_brings_the_comparisons_back(tmp_path: Path) -> None:
     book, rows = register(qty=100)
     off = Config.model_validate({"rules": {"disable": ["quantity-outlier"]}})
