@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from sync.checks.reconcile_context import Ctx, rows_of
+from sync.checks.reconcile.context import Ctx, rows_of
 from sync.findings import ERROR, INFO, WARNING, Finding
 from sync.orders.view import CANCELLED, DONE, KEY, PARTIAL, POS, PRODUCING, SHIPPED
 from sync.tables.table import ROW

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pandas as pd
 
-from sync.checks.reconcile_context import Ctx, day, order_no, rows_of
+from sync.checks.reconcile.context import Ctx, day, order_no, rows_of
 from sync.findings import ERROR, WARNING, Finding
 from sync.orders.view import FINISHED, KEY, POS
 from sync.tables.table import ROW

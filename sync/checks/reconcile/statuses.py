@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from sync.checks.reconcile_context import SLACK, Ctx, num, rows_of
+from sync.checks.reconcile.context import SLACK, Ctx, num, rows_of
 from sync.findings import ERROR, WARNING, CellRef, Finding
 from sync.orders.view import FINISHED, PARTIAL, POS, SHIPPED
 from sync.tables.normalize import remembered_key

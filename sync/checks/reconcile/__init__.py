@@ -1,12 +1,12 @@
 """Do the department tabs agree with the orders tab and with each other?
 
 ``reconcile`` joins the register by order number (``sync.orders.view``) and runs
-small cross-tab rules over whole columns, one sibling module per theme:
-``reconcile_joins`` (tabs and rows that match no order), ``reconcile_quantities``,
-``reconcile_dates`` and ``reconcile_statuses``, on what ``reconcile_context``
-gives them all. Each finding points at the row that is wrong — the department
-row whose figure breaks the chain, or the orders row whose status contradicts
-the tabs — carries the follower of the order, and names the cells it compared (``Finding.compared``), so the checking
+small cross-tab rules over whole columns, one module per theme: ``joins``
+(tabs and rows that match no order), ``quantities``, ``dates`` and
+``statuses``, on what ``context`` gives them all. Each finding points at the
+row that is wrong — the department row whose figure breaks the chain, or the
+orders row whose status contradicts the tabs — carries the follower of the
+order, and names the cells it compared (``Finding.compared``), so the checking
 pass folds it into an error already on one of them (``sync.checks.roots``).
 Where several rows add up to a wrong total, the largest of them is named:
 a typo inflates a number far more often than it shrinks one.
@@ -24,12 +24,12 @@ from typing import Any
 
 import pandas as pd
 
-from sync.checks.reconcile_context import Ctx
-from sync.checks.reconcile_dates import date_in_future, planned_after_due, shipped_early
-from sync.checks.reconcile_joins import missing_rows, not_joined, orphan_rows, suggest, unknown_stages
-from sync.checks.reconcile_quantities import (inspected_over_produced, materials_short, qc_sum, shipped_over,
+from sync.checks.reconcile.context import Ctx
+from sync.checks.reconcile.dates import date_in_future, planned_after_due, shipped_early
+from sync.checks.reconcile.joins import missing_rows, not_joined, orphan_rows, suggest, unknown_stages
+from sync.checks.reconcile.quantities import (inspected_over_produced, materials_short, qc_sum, shipped_over,
                                               stage_ahead, stage_over_ordered)
-from sync.checks.reconcile_statuses import risk_inputs, status_contradictions
+from sync.checks.reconcile.statuses import risk_inputs, status_contradictions
 from sync.findings import Finding
 from sync.orders.model import OrderModel, order_model
 from sync.orders.progress import RISK_IDS, risk_findings

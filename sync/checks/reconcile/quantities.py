@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sync.checks.reconcile_context import SLACK, Ctx, cells_where, num, order_no, pct, rows_of
+from sync.checks.reconcile.context import SLACK, Ctx, cells_where, num, order_no, pct, rows_of
 from sync.findings import ERROR, WARNING, CellRef, Finding
 from sync.orders.view import KEY, POS, STAGE
 from sync.tables.table import ROW
