@@ -23,14 +23,13 @@ def init(
     force: Annotated[bool, typer.Option("--force", help=both("覆盖已有的配置", "overwrite an existing config"))] = False,
 ) -> None:
     from sync.cli.getting_started import run_init
-    from sync.i18n import check_language
 
-    raise typer.Exit(run_init(workbooks, output, check_language(lang or "zh"), force))
+    raise typer.Exit(run_init(workbooks, output, lang, force))
 
 
 @app.command(cls=Command, help=both("检查配置、数据源、列、规则与状态是否就绪。",
                                     "Verify config, sources, columns, rules and state."))
 def doctor(config: ConfigOption = None, lang: LangOption = None) -> None:
-    from sync.cli.getting_started import run_doctor
+    from sync.cli.doctor_view import run_doctor
 
     raise typer.Exit(run_doctor(config, lang))
