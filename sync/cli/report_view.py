@@ -95,20 +95,21 @@ def run_check(workbooks: list[Path] | None, format: str, output: Path | None, se
         path = write_report(kept, output or Path("ordersync-findings.xlsx"), lang=language, locations=locations)
         err = Console(stderr=True, highlight=False)
         err.print(say("已写入 {p}", "wrote {p}", language, p=path))
-        _sheets_view(err, register, readings, language, labels, workbooks)
+        _sheets_view(err, register, readings, language, labels, workbooks, session.configured)
     else:
         _table_view(report, shown, selection.limit, language, output, labels,
-                    lambda console: _sheets_view(console, register, readings, language, labels, workbooks))
+                    lambda console: _sheets_view(console, register, readings, language, labels, workbooks,
+                                                 session.configured))
     if register.problems or not register.tables:
         return EXIT_CANNOT_RUN   # a check that read no table found nothing, which is not "no problems"
     return EXIT_FINDINGS if report.count(ERROR) else EXIT_OK
 
 
 def _sheets_view(console: Console, register: Register, readings: list[SheetReading], lang: str,
-                 labels: dict[str, str], workbooks: list[Path] | None) -> None:
+                 labels: dict[str, str], workbooks: list[Path] | None, configured: bool = False) -> None:
     """After the findings: nothing recognised (each sheet, what it looks like), or the sheets left unread."""
-    if register.tables:
-        print_unread(console, readings, lang, labels)
+    if register.tables:   # tables a config names were said by a person: their keys are not guesses
+        print_unread(console, readings, lang, labels, guessed=not configured)
     else:
         print_nothing_recognised(console, readings, lang, labels, workbooks)
 

@@ -40,11 +40,15 @@ def print_nothing_recognised(console: Console, readings: list[SheetReading], lan
                       lang, t=target), style="dim", highlight=False, markup=False, soft_wrap=True)
 
 
-def print_unread(console: Console, readings: list[SheetReading], lang: str, labels: dict[str, str]) -> None:
-    """One line per sheet that looks like a table but was not checked, and per table read on a guessed key:
-    not an error, but not silence either."""
+def print_unread(console: Console, readings: list[SheetReading], lang: str, labels: dict[str, str], *,
+                 guessed: bool = True) -> None:
+    """One line per sheet that looks like a table but was not checked, and (``guessed``) per table read on a
+    guessed key: not an error, but not silence either."""
     for r in readings:
-        words = unread_words(r, lang) if r.table is None and r.verdict != "none" else guessed_words(r, lang)
+        if r.table is None and r.verdict != "none":
+            words = unread_words(r, lang)
+        else:
+            words = guessed_words(r, lang) if guessed else ""
         if words:
             console.print(f"[yellow]•[/] {escape(_where(r, labels))}: {escape(words)}", highlight=False,
                           soft_wrap=True)

@@ -165,3 +165,25 @@ def test_on_a_terminal_an_unknown_column_is_asked_again_and_empty_leaves_the_gue
     assert "表头里没有「ZZ」" in said
     assert code == 1
     assert "# [tables.production]" in text
+
+
+@pytest.mark.parametrize("name,code", [("qosi__Production_Plan.xlsx", 0), ("hoangpipe__PO.xlsx", 1),
+                                       ("kusokpi__生产时效性统计表-20211001-20211031.xlsx", 0),
+                                       ("sidh__Production_Planning.xlsx", 1)])
+def test_real_trackers_init_says_what_is_a_guess_and_reads_back_as_found(tmp_path, corpus, name, code):
+    """Piped: exit 0 when all was recognised, 1 with a guess; what is written (a two-row header left
+    unpinned) reads back the columns that were found, so doctor passes wherever a table was written."""
+    got, out, text = init_piped(tmp_path, corpus / "trackers" / name)
+    assert got == code, out
+    assert ("GUESS" in text) == (code == 1)
+    said = doctor(tmp_path)
+    assert said[0] == (0 if "\n[tables." in text else 1), said[1]
+
+
+def test_check_with_the_written_config_does_not_call_a_configured_key_a_guess(tmp_path):
+    init_piped(tmp_path, book(tmp_path / "orders.xlsx", {"Orders": COMPOSITE}))
+    result = runner.invoke(app, ["check", "--config", str(tmp_path / "config.toml"), "--today", "2026-08-01"],
+                           terminal_width=200)
+    assert "a guess" not in result.output and "tables, 8 rows" in result.output
+    zero = runner.invoke(app, ["check", str(tmp_path / "orders.xlsx"), "--today", "2026-08-01"], terminal_width=200)
+    assert "Orders: rows told apart by B Style + C Buyer together (a guess" in zero.output
