@@ -169,7 +169,8 @@ def _guess_block(guess: Guess, table: Table | None, loose: bool = False) -> list
     m, spec = guess.match, TABLES[guess.table]
     rows = f": {len(table)} rows" if table is not None else ""
     out = [f"\n[tables.{guess.table}]   # {spec.zh} / {spec.en}{rows}", *_guess_comments(guess)]
-    out.append(_where(table, loose) if table is not None and guess.key_column is None
+    # a table that was read is found again by its header (all its tabs); a probable one needs its row pinned
+    out.append(_where(table, loose) if table is not None
                else f"source = {q(guess.source)}\nsheet = {q(guess.sheet)}\nheader_row = {m.header_row_1based}")
     out.append(f"[tables.{guess.table}.columns]   # field = header text (or a column letter)")
     mapping = dict(m.mapping)

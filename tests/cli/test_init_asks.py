@@ -187,3 +187,21 @@ def test_check_with_the_written_config_does_not_call_a_configured_key_a_guess(tm
     assert "a guess" not in result.output and "tables, 8 rows" in result.output
     zero = runner.invoke(app, ["check", str(tmp_path / "orders.xlsx"), "--today", "2026-08-01"], terminal_width=200)
     assert "Orders: rows told apart by B Style + C Buyer together (a guess" in zero.output
+
+
+def test_on_a_terminal_the_key_named_for_monthly_tabs_keeps_them_one_table(tmp_path):
+    def month(m: int) -> list[list]:
+        return [["编号", "Style", "Buyer", "Qty", "Ex-factory Date", "Ref"],
+                *[[i, f"ST-{i}", "ACME", 100 * i, f"2026-{m:02d}-{i:02d}", f"PO-{m}{i:02d}"] for i in range(1, 7)]]
+
+    path = book(tmp_path / "2026.xlsx", {"8月": month(8), "9月": month(9)})
+    code, said, text = init_on_a_terminal(tmp_path, path, ["n", "f"])
+    assert code == 0, said
+    config = tomllib.loads(text)
+    assert config["tables"]["orders"]["sheets"] == ["8月", "9月"]
+    assert config["tables"]["orders"]["columns"]["order_no"] == "F"
+    result = runner.invoke(app, ["check", "--config", str(tmp_path / "config.toml"), "--format", "json",
+                                 "--today", "2026-08-01"])
+    summary = json.loads(result.stdout)["summary"]
+    assert summary["tables"] == {"orders": 12} and {s["sheet"]: s["key"] for s in summary["sheets"]} == {
+        "8月": ["F"], "9月": ["F"]}
