@@ -75,8 +75,6 @@ KNOWN = {
         'sheet not recognised: production plan keyed by date and part, no order number',
     'sidh__Production_Planning/Plan 2/field:quantity':
         'sheet not recognised: production plan keyed by date and part, no order number',
-    'sidh__Production_Planning/cli':
-        'exits 0 saying no problems when it recognised no table',
     'warroom__Production_Plan/Inputs/kind':
         "sheet not recognised: same-layout sheet 'Inputs (2)' wins: one table per kind",
     'warroom__Production_Plan/Inputs/field:order_date':
