@@ -48,6 +48,9 @@ class TableSpec:
     composite: tuple[tuple[str, ...], ...] = ()
     #: what a person expects of this kind of table; recognition reports those it did not find
     core: tuple[str, ...] = ()
+    #: a sheet is this table only if one of these is there too: an order says what and how many (a
+    #: payments log keyed by order number, with amounts and customers, is not an orders table)
+    substance: tuple[str, ...] = ()
 
 
 def F(name: str, type_: str, *aliases: str, weak: tuple[str, ...] = ()) -> FieldSpec:
@@ -98,9 +101,9 @@ TABLES: dict[str, TableSpec] = {}
 def _table(name: str, zh: str, en: str, words: tuple[str, ...], signature: tuple[str, ...],
            *fields: FieldSpec, key: tuple[str, ...] = ("order_no",), needs: tuple[str, ...] = (),
            against: tuple[str, ...] = (), composite: tuple[tuple[str, ...], ...] = (),
-           core: tuple[str, ...] = ()) -> None:
+           core: tuple[str, ...] = (), substance: tuple[str, ...] = ()) -> None:
     TABLES[name] = TableSpec(name, {f.name: f for f in fields}, words, signature, key, zh, en,
-                             needs or key[:1], against, composite, core or (needs or key)[:1])
+                             needs or key[:1], against, composite, core or (needs or key)[:1], substance)
 
 
 _table(
@@ -148,6 +151,7 @@ _table(
              "shipping.tracking_no", "shipping.shipped_qty", "qc.inspected_qty", "qc.failed_qty"),
     composite=(("product", "customer"),),
     core=("order_no", "customer", "product", "quantity", "due_date"),
+    substance=("product", "quantity"),
 )
 
 _table(

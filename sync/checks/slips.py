@@ -1,0 +1,53 @@
+"""Typing slips: whether a number differs from what it should be the way a finger slips.
+
+A figure typed wrong by hand is off by a power of ten (a zero too many or too few),
+has two neighbouring digits swapped (12,645 for 12,465), or one digit left out or
+typed twice. A figure that differs any other way (an amount with freight added, a
+minimum charge, a free sample at 0) was most likely meant: suspicious, not a slip.
+Only the few rows already found to differ are asked, so Python per row is fine.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: how close a power-of-ten ratio must be to count (rounded prices and amounts)
+RATIO_TOLERANCE = 0.005
+POWERS = (1, 2, 3)
+
+
+def typing_slips(actual: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    """Per pair: True when ``actual`` is ``expected`` with a slip of the hand."""
+    return np.fromiter((is_slip(float(a), float(e)) for a, e in zip(actual, expected)), dtype=bool,
+                       count=len(actual))
+
+
+def is_slip(actual: float, expected: float) -> bool:
+    if not (np.isfinite(actual) and np.isfinite(expected)) or actual == 0 or expected == 0:
+        return False
+    ratio = abs(actual / expected)
+    if any(abs(ratio * 10 ** (sign * p) - 1) <= RATIO_TOLERANCE for p in POWERS for sign in (1, -1)):
+        return True
+    typed, meant = _digits(actual), _digits(expected)
+    return _swapped(typed, meant) or _one_dropped(typed, meant) or _one_dropped(meant, typed)
+
+
+def _digits(value: float) -> str:
+    """The digits as typed, to the cent (float noise gone): 12465.5 -> "124655", 60899.99999999999 -> "60900"."""
+    text = f"{abs(value):.2f}".rstrip("0").rstrip(".")
+    return text.replace(".", "")
+
+
+def _swapped(typed: str, meant: str) -> bool:
+    if len(typed) != len(meant) or typed == meant:
+        return False
+    diff = [i for i, (a, b) in enumerate(zip(typed, meant)) if a != b]
+    return len(diff) == 2 and diff[1] == diff[0] + 1 and typed[diff[0]] == meant[diff[1]] \
+        and typed[diff[1]] == meant[diff[0]]
+
+
+def _one_dropped(short: str, long: str) -> bool:
+    """``short`` is ``long`` with one digit left out (or ``long`` has one typed twice)."""
+    if len(long) != len(short) + 1:
+        return False
+    return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
