@@ -2,8 +2,9 @@
 
 A figure typed wrong by hand is off by a power of ten (a zero too many or too few),
 has two neighbouring digits swapped (12,645 for 12,465), or one digit left out or
-typed twice. A figure that differs any other way (an amount with freight added, a
-minimum charge, a free sample at 0) was most likely meant: suspicious, not a slip.
+typed twice. A total that differs the way invoices are meant to (freight, tooling or
+a minimum charge added, a discount, a free sample at 0) is suspicious, not wrong.
+What is neither (an amount far below what was ordered, not zero) stays wrong.
 Only the few rows already found to differ are asked, so Python per row is fine.
 """
 
@@ -16,10 +17,19 @@ RATIO_TOLERANCE = 0.005
 POWERS = (1, 2, 3)
 
 
+#: a discount takes no more than this share off what was ordered
+DISCOUNT_FLOOR = 0.8
+
+
 def typing_slips(actual: np.ndarray, expected: np.ndarray) -> np.ndarray:
-    """Per pair: True when ``actual`` is ``expected`` with a slip of the hand."""
-    return np.fromiter((is_slip(float(a), float(e)) for a, e in zip(actual, expected)), dtype=bool,
-                       count=len(actual))
+    """Per pair: True when ``actual`` is ``expected`` with a slip of the hand, or with no meant reason."""
+    return np.fromiter((is_slip(float(a), float(e)) or not is_meant(float(a), float(e))
+                        for a, e in zip(actual, expected)), dtype=bool, count=len(actual))
+
+
+def is_meant(actual: float, expected: float) -> bool:
+    """A difference an invoice means: nothing charged (a sample), charges added, or a discount."""
+    return actual == 0 or actual > expected or actual >= DISCOUNT_FLOOR * expected
 
 
 def is_slip(actual: float, expected: float) -> bool:

@@ -65,10 +65,12 @@ def test_an_amount_off_by_a_slip_is_an_error_and_a_meant_difference_a_warning(tm
             order(3, day, 100, 12.0, 12000),                                       # an extra zero
             order(4, day, 10000, 0.8, 8190),                                       # freight added
             order(5, day, 16, 16.0, 0),                                            # a free sample
-            order(6, day, 2, 13.5, 300)]                                           # a minimum charge
+            order(6, day, 2, 13.5, 300),                                           # a minimum charge
+            order(7, day, 3200, 18.3, 50697.5),                                    # a discount
+            order(8, day, 450, 10.0, 1234)]                                        # far below, no reason
     path = write(tmp_path / "amounts.xlsx", rows)
     assert findings(path, "amount-mismatch") == [(3, ERROR), (4, ERROR), (5, WARNING), (6, WARNING),
-                                                 (7, WARNING)]
+                                                 (7, WARNING), (8, WARNING), (9, ERROR)]
 
 
 def test_slips_of_the_hand():
