@@ -75,18 +75,19 @@ class Outlier(Check):
         codes = np.full(n, -1, dtype=np.int64)
         used = False
         floor = np.log10(self.min_spread) / self.z
+        counted = np.where(self._counted_once(table, x), x, np.nan)
         for level, fields in enumerate(self.groups):
             if not all(table.has(f) for f in fields):
                 continue
             used = True
             group = _group_codes(table, fields)
-            frame = pd.DataFrame({"x": x, "g": group})[group >= 0]
+            frame = pd.DataFrame({"x": counted, "g": group})[group >= 0]
             by = frame.groupby("g")["x"]
             med = by.transform("median")
             mad = (frame["x"] - med).abs().groupby(frame["g"]).transform("median")
             history = by.transform("count") - 1
             take = frame.index[(history >= self.min_history).to_numpy() & np.isnan(median[frame.index])
-                               & frame["x"].notna().to_numpy()]
+                               & ~np.isnan(x[frame.index])]
             median[take] = med[take]
             spread[take] = np.maximum(MAD_TO_SIGMA * mad[take], floor)
             codes[take] = group[take] * len(self.groups) + level
@@ -105,6 +106,15 @@ class Outlier(Check):
                 hit = far & back & (np.sign(d) == sign) & (shift == 0)
                 shift[hit] = sign * power
         return shift
+
+    def _counted_once(self, table: Table, x: np.ndarray) -> np.ndarray:
+        """Rows that count in a baseline: an order's quantity repeated on each of its operation lines
+        (车, 铣, 磨) is one order, not three."""
+        if self.order_field is None or not table.has(self.order_field):
+            return np.ones(len(x), dtype=bool)
+        order = _group_codes(table, [self.order_field])
+        repeated = pd.DataFrame({"o": order, "x": x}).duplicated().to_numpy()
+        return ~(repeated & (order >= 0))
 
     def _whole_order_usual(self, table: Table, values: np.ndarray, median: np.ndarray,
                            spread: np.ndarray) -> np.ndarray:

@@ -21,8 +21,6 @@ from tests.tables.scoring import LAYOUT_CHECKS, layout_score
 KNOWN = {
     ('h-wide-tracker', 'errors'):
         'shipped more than ordered within one row is not checked',
-    ('j-machining', 'errors'):
-        "an extra zero on the one line of an order whose customer's other orders are small is missed: the outlier baseline groups by drawing number (图号), each drawing its own group",
 }
 
 

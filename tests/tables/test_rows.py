@@ -220,3 +220,18 @@ def test_a_delivery_part_of_a_split_order_is_not_a_zero_short(tmp_path):
     outliers = [(f.row, f.severity) for f in findings_at(register, set(range(1, 30)))
                 if f.rule == "quantity-outlier"]
     assert outliers == [(16, ERROR), (17, ERROR)]
+
+
+def test_an_order_repeated_on_its_operation_lines_counts_once_in_what_is_usual(tmp_path):
+    """A machining schedule: each work order on one line per operation (车, 铣), the same quantity on
+    each. Counted per line, drawing P-7's repeated 180s and 240s make a narrow baseline that hides
+    5400 (540 with an extra zero); counted per order, P-7 has too few orders and the customer's
+    orders (170-490) show the slip."""
+    orders = [("P-7", 390, 1), ("P-7", 240, 2), ("P-7", 180, 2), ("P-7", 5400, 1), ("P-7", 270, 2),
+              ("P-1", 280, 2), ("P-1", 310, 1), ("P-1", 170, 2), ("P-1", 360, 1), ("P-1", 490, 1), ("P-1", 200, 2)]
+    rows = [HEAD]
+    for n, (drawing, qty, ops) in enumerate(orders):
+        rows += [line(len(rows), f"GD-{n}", qty, product=drawing) for _ in range(ops)]
+    register, _ = read(write(tmp_path / "ops.xlsx", rows))
+    outliers = [(f.row, f.value) for f in findings_at(register, set(range(1, 40))) if f.rule == "quantity-outlier"]
+    assert outliers == [(7, "5400")]
