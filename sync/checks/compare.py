@@ -13,6 +13,7 @@ import pandas as pd
 from pydantic import Field, field_validator
 
 from sync.checks.base import Check, Context
+from sync.checks.slips import typing_slips
 from sync.findings import Finding
 from sync.i18n import Text
 from sync.tables.table import Table
@@ -108,6 +109,9 @@ class Formula(Check):
     expr: str
     abs_tol: float = Field(default=0.01, ge=0)
     rel_tol: float = Field(default=0.0, ge=0)
+    #: when set, a difference that is no typing slip (sync.checks.slips: freight added, a minimum
+    #: charge, a free sample at 0) gets this severity; a slip keeps the rule's own
+    unlike_slip: Literal["error", "warning", "info"] | None = None
 
     @field_validator("expr")
     @classmethod
@@ -131,6 +135,11 @@ class Formula(Check):
         if not off.any():
             return
         formula = re.sub(r"[A-Za-z_]\w*", lambda m: table.columns[m[0]].header, self.expr).replace("*", "×")
-        yield from self.flag(table, ctx, off, self.field, {
-            "formula": [formula] * int(off.sum()), "expected": expected.to_numpy()[off],
-            "difference": (actual - expected).to_numpy()[off]})
+        positions = np.flatnonzero(off)
+        got, want = actual.to_numpy(dtype=float)[positions], expected.to_numpy(dtype=float)[positions]
+        slip = typing_slips(got, want) if self.unlike_slip else np.ones(len(positions), dtype=bool)
+        for chosen, severity in ((slip, None), (~slip, self.unlike_slip)):
+            if chosen.any():
+                yield from self.flag_at(table, ctx, positions[chosen], self.field, {
+                    "formula": [formula] * int(chosen.sum()), "expected": want[chosen],
+                    "difference": (got - want)[chosen]}, severity=severity)

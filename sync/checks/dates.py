@@ -44,10 +44,14 @@ class DateYear(Check):
 
     def run(self, table: Table, ctx: Context) -> Iterator[Finding]:
         lo, hi = ctx.today.year - self.years_back, ctx.today.year + self.years_ahead
+        own = register_years(pd.concat([table.data[name].dt.year for name in self.fields]))
         for name in self.fields:
             col = table.data[name]
             years = col.dt.year
-            out = (col.notna() & ((years < lo) | (years > hi))).to_numpy()
+            out = col.notna() & ((years < lo) | (years > hi))
+            if own is not None:   # a year the register itself keeps (a 2019-2021 book read today) is no typo
+                out &= ~years.between(*own)
+            out = out.to_numpy(dtype=bool)
             if not out.any():
                 continue
             flagged = col[out]
@@ -57,6 +61,36 @@ class DateYear(Check):
                 suggestions.append(_replace_year(when, year) if year else f"{ctx.today.year}-…")
             yield from self.flag(table, ctx, out, name, {"year": flagged.dt.year.to_numpy(),
                                                          "suggestion": suggestions})
+
+
+#: a year is one the register keeps when this share of its dates (and at least ``YEAR_ROWS``) fall in it
+YEAR_SHARE = 0.01
+YEAR_ROWS = 3
+#: years further apart than this are separate spans (a block of 2062 typed down is not the register's)
+YEAR_GAP = 2
+
+
+def register_years(years: pd.Series) -> tuple[int, int] | None:
+    """The span of years the register keeps: the run of well-used years around its median date's year.
+
+    A typo year stands on a row or two, so it is never well used; a year typed wrong down a whole
+    block stands apart from the others, and the median keeps to the register's own span."""
+    years = years.dropna().astype(int)
+    if not len(years):
+        return None
+    counts = years.value_counts()
+    used = sorted(int(y) for y, n in counts.items() if n >= max(YEAR_ROWS, YEAR_SHARE * len(years)))
+    middle = int(years.median())
+    if not used:
+        return None
+    lo = hi = min(used, key=lambda y: abs(y - middle))
+    for y in used:
+        if hi < y <= hi + YEAR_GAP:
+            hi = y
+    for y in reversed(used):
+        if lo - YEAR_GAP <= y < lo:
+            lo = y
+    return lo, hi
 
 
 def _replace_year(when: pd.Timestamp, year: int) -> str:

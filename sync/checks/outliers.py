@@ -48,6 +48,8 @@ class Outlier(Check):
     z: float = Field(default=2.5, gt=0)
     #: and never closer to the median than this ratio
     min_ratio: float = Field(default=3.5, gt=1)
+    #: the field whose lines make one order (split deliveries): a part is judged with its order's lines
+    order_field: str | None = None
 
     def fields_needed(self) -> list[str]:
         return [self.field, *self.groups[-1]]
@@ -61,6 +63,7 @@ class Outlier(Check):
             return
         median, spread, codes = base
         shift = self._slips(x, median, spread)
+        shift[self._whole_order_usual(table, values, median, spread) & (shift < 0)] = 0
         positions = np.flatnonzero(shift != 0)
         if len(positions):
             yield from self._report(table, ctx, positions, values, shift, codes)
@@ -72,18 +75,19 @@ class Outlier(Check):
         codes = np.full(n, -1, dtype=np.int64)
         used = False
         floor = np.log10(self.min_spread) / self.z
+        counted = np.where(self._counted_once(table, x), x, np.nan)
         for level, fields in enumerate(self.groups):
             if not all(table.has(f) for f in fields):
                 continue
             used = True
             group = _group_codes(table, fields)
-            frame = pd.DataFrame({"x": x, "g": group})[group >= 0]
+            frame = pd.DataFrame({"x": counted, "g": group})[group >= 0]
             by = frame.groupby("g")["x"]
             med = by.transform("median")
             mad = (frame["x"] - med).abs().groupby(frame["g"]).transform("median")
             history = by.transform("count") - 1
             take = frame.index[(history >= self.min_history).to_numpy() & np.isnan(median[frame.index])
-                               & frame["x"].notna().to_numpy()]
+                               & ~np.isnan(x[frame.index])]
             median[take] = med[take]
             spread[take] = np.maximum(MAD_TO_SIGMA * mad[take], floor)
             codes[take] = group[take] * len(self.groups) + level
@@ -102,6 +106,35 @@ class Outlier(Check):
                 hit = far & back & (np.sign(d) == sign) & (shift == 0)
                 shift[hit] = sign * power
         return shift
+
+    def _counted_once(self, table: Table, x: np.ndarray) -> np.ndarray:
+        """Rows that count in a baseline: an order's quantity repeated on each of its operation lines
+        (车, 铣, 磨) is one order, not three."""
+        if self.order_field is None or not table.has(self.order_field):
+            return np.ones(len(x), dtype=bool)
+        order = _group_codes(table, [self.order_field])
+        repeated = pd.DataFrame({"o": order, "x": x}).duplicated().to_numpy()
+        return ~(repeated & (order >= 0))
+
+    def _whole_order_usual(self, table: Table, values: np.ndarray, median: np.ndarray,
+                           spread: np.ndarray) -> np.ndarray:
+        """Rows of an order on several lines whose lines together are a usual order: a delivery part of
+        a split order is small by design, not a zero short."""
+        usual = np.zeros(len(values), dtype=bool)
+        if self.order_field is None or not table.has(self.order_field):
+            return usual
+        order = _group_codes(table, [self.order_field])
+        split = order >= 0
+        if not split.any():
+            return usual
+        frame = pd.DataFrame({"v": np.where(np.isfinite(values), values, 0.0), "o": order})[split]
+        whole = frame.groupby("o")["v"].transform("sum").to_numpy()
+        lines = frame.groupby("o")["v"].transform("size").to_numpy()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            d = np.log10(whole) - median[split]
+        band = np.maximum(self.z * spread[split], np.log10(self.min_ratio))
+        usual[np.flatnonzero(split)] = (lines > 1) & (np.abs(d) <= band)
+        return usual
 
     def _report(self, table: Table, ctx: Context, positions: np.ndarray, values: np.ndarray,
                 shift: np.ndarray, codes: np.ndarray) -> Iterator[Finding]:

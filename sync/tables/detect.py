@@ -219,6 +219,8 @@ def score_mapping(spec: TableSpec, mapping: dict[str, tuple[int, float]], name_h
     ident = identity(spec, mapping)
     if len(mapping) < MIN_FIELDS or (ident is None and not unsure):
         return 0.0
+    if spec.substance and not unsure and not any(f in mapping for f in spec.substance):
+        return 0.0
     if not (signature or (name_hit and strong)):
         return 0.0
     score = sum(3.0 if f == spec.key[0] else 2.0 if f in spec.signature else 1.0 for f in strong)

@@ -10,6 +10,7 @@ simplified, spaces and punctuation removed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from sync.tables.labels import header_key, header_variants  # noqa: F401 (re-exported: callers fold labels here)
 
@@ -47,6 +48,9 @@ class TableSpec:
     composite: tuple[tuple[str, ...], ...] = ()
     #: what a person expects of this kind of table; recognition reports those it did not find
     core: tuple[str, ...] = ()
+    #: a sheet is this table only if one of these is there too: an order says what and how many (a
+    #: payments log keyed by order number, with amounts and customers, is not an orders table)
+    substance: tuple[str, ...] = ()
 
 
 def F(name: str, type_: str, *aliases: str, weak: tuple[str, ...] = ()) -> FieldSpec:
@@ -97,9 +101,9 @@ TABLES: dict[str, TableSpec] = {}
 def _table(name: str, zh: str, en: str, words: tuple[str, ...], signature: tuple[str, ...],
            *fields: FieldSpec, key: tuple[str, ...] = ("order_no",), needs: tuple[str, ...] = (),
            against: tuple[str, ...] = (), composite: tuple[tuple[str, ...], ...] = (),
-           core: tuple[str, ...] = ()) -> None:
+           core: tuple[str, ...] = (), substance: tuple[str, ...] = ()) -> None:
     TABLES[name] = TableSpec(name, {f.name: f for f in fields}, words, signature, key, zh, en,
-                             needs or key[:1], against, composite, core or (needs or key)[:1])
+                             needs or key[:1], against, composite, core or (needs or key)[:1], substance)
 
 
 _table(
@@ -109,7 +113,8 @@ _table(
     ORDER_NO_PO,
     LINE_NO,
     F("order_date", DATE, "下单日期", "下单日", "订单日期", "订货日期", "接单日期", "接单日", "签约日期", "合同日期",
-      "单据日期", "下单时间", "订单时间", "制单日期", "开单日期", "录单日期", "创建日期", "创建时间", "order date",
+      "签订日期", "签订日", "合同签订日期", "签单日期", "单据日期",
+      "下单时间", "订单时间", "制单日期", "开单日期", "录单日期", "创建日期", "创建时间", "order date",
       "orderdate", "po date", "podate", "date of order", "date ordered", "order placed", "order placement date", "document date", "created on", "po issue date"),
     F("customer", TEXT, "客户", "客户名称", "客户名", "客户名字", "客户全称", "客户简称", "客人",
       "买家", "买方", "购货单位", "订货单位", "订货客户", "品牌", "customer", "customername", "customer name", "client",
@@ -146,6 +151,7 @@ _table(
              "shipping.tracking_no", "shipping.shipped_qty", "qc.inspected_qty", "qc.failed_qty"),
     composite=(("product", "customer"),),
     core=("order_no", "customer", "product", "quantity", "due_date"),
+    substance=("product", "quantity"),
 )
 
 _table(
@@ -323,3 +329,17 @@ def alias_index(spec: TableSpec, extra: dict[str, list[str]] | None = None) -> A
             if key not in index.strong and key not in index.weak:
                 index.against[key] = ref
     return index
+
+
+def layout_label(table: str, field_name: str, label: str) -> str:
+    """What a header cell says for the table's layout: the field itself when the label is one of its
+    known names (客期 and 交貨期 are the same due date on two monthly tabs), else the folded label."""
+    key = header_key(label)
+    spec = TABLES[table].fields.get(field_name) if table in TABLES else None
+    return f"={field_name}" if spec is not None and key in _strong_keys(spec) else key
+
+
+
+@lru_cache(maxsize=None)
+def _strong_keys(spec: FieldSpec) -> frozenset[str]:
+    return frozenset(header_key(a) for a in spec.aliases)

@@ -22,7 +22,7 @@ from sync.tables.columns import ColumnGrid, compact
 from sync.tables.detect import find_header, recognise
 from sync.tables.header import HeaderMatch
 from sync.errors import SourceError
-from sync.tables.fields import TABLES, header_key
+from sync.tables.fields import TABLES, header_key, layout_label
 from sync.gcpause import collection_paused
 from sync.sources.base import Grid, Source
 from sync.tables.table import Table, build_table, concat_tables, is_copy, layout, table_columns
@@ -183,7 +183,7 @@ def _load_detected(source: Source, register: Register, scores: dict[str, float],
 def match_layout(match: HeaderMatch) -> tuple:
     """``table.layout`` of the table a match would build: sheets alike in it are one table."""
     labels = match.labels
-    return match.table, tuple(sorted((f, c, header_key(labels[c] if c < len(labels) else ""))
+    return match.table, tuple(sorted((f, c, layout_label(match.table, f, labels[c] if c < len(labels) else ""))
                                      for f, c in match.mapping.items()))
 
 

@@ -40,12 +40,11 @@ CURRENCY_WORDS = frozenset({"usd", "cny", "rmb", "hkd", "eur", "gbp", "jpy", "�
                             "美金", "日元"})
 #: a column where most rows hold a currency code is a currency column, not a place for labels
 CURRENCY_COLUMN_SHARE = 0.5
-#: footer lines after the data: a signature or note word, then a colon (or alone)
-_FOOTER = re.compile(
-    r"^\s*(制表|制单|製表|审核|審核|审批|批准|核准|复核|签字|簽字|签名|签收|签章|盖章|经办|主管|经理|填表|填报|填写|"
-    r"备注|備註|说明|說明|注|附注|合同号|合同編號|合同编号|日期|打印日期|制表日期|"
-    r"prepared\s*by|checked\s*by|approved\s*by|signed\s*by|signature|note|notes|remarks?|date)"
-    r"\s*(人|者)?\s*([:：].*)?$", re.I | re.S)
+#: footer lines after the data: a signature or note word (or two: 制表人签字), then a colon (or alone)
+_FOOTER_WORD = (r"(制表|制单|製表|审核|審核|审批|批准|核准|复核|签字|簽字|签名|签收|签章|盖章|经办|主管|经理|填表|填报|填写|"
+                r"备注|備註|说明|說明|注|附注|合同号|合同編號|合同编号|日期|打印日期|制表日期|"
+                r"prepared\s*by|checked\s*by|approved\s*by|signed\s*by|signature|note|notes|remarks?|date)")
+_FOOTER = re.compile(rf"^\s*(?:{_FOOTER_WORD}\s*(人|者)?\s*){{1,3}}([:：].*)?$", re.I | re.S)
 #: words that make a row a footer wherever they stand in its label cells
 _FOOTER_PHRASES = ("是否安装调试验收", "是否安裝調試驗收", "以上数据", "以上資料", "以上资料")
 #: instructions under a header: a row naming itself, or per-column guidance ("格式：2023.5.27", "必填")
@@ -306,10 +305,14 @@ def unlabelled_totals(cells: dict[int, Factor], match: HeaderMatch, rows: np.nda
         start = max(last_total, int(breaks[before - 1]) if before else -1) + 1
         lines = int(counted[at - 1] - (counted[start - 1] if start else 0)) if at else 0
         if lines < (1 if not texts[at] else 2):
+            # right under a subtotal: the grand total, above every line and subtotal before it
+            if at and out[at - 1] and not texts[at] and _tops(values, rows, 0, at):
+                out[at] = True
+                last_total = at
             continue
         # the sum of the block above (back to a blank row), or a grand total of all since the last total
         grand = start > last_total + 1 and _sums_above(values, sums, last_total + 1, at)
-        if grand or _sums_above(values, sums, start, at):
+        if grand or _sums_above(values, sums, start, at) or (not texts[at] and _tops(values, rows, last_total + 1, at)):
             out[at] = True
             last_total = at
     return out
@@ -330,6 +333,20 @@ def _sums_above(values: dict[int, np.ndarray], sums: dict[int, np.ndarray], star
             return False
         matched = matched or above != 0
     return matched
+
+
+def _tops(values: dict[int, np.ndarray], rows: np.ndarray, start: int, at: int) -> bool:
+    """Only numbers, each above every line since the last total: a total whose sum is off (a line typed
+    twice, a formula range not stretched), still no order. An order line has a key or words."""
+    shown = [c for c, v in values.items() if not np.isnan(v[at])]
+    if not shown:
+        return False
+    for c in shown:
+        above = values[c][start:at][rows[start:at]]
+        above = above[~np.isnan(above)]
+        if len(above) < 2 or values[c][at] <= above.max():
+            return False
+    return True
 
 
 def lone_texts(cells: dict[int, Factor], rows: np.ndarray, keyed: np.ndarray) -> np.ndarray:

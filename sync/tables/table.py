@@ -30,7 +30,7 @@ import pandas as pd
 from sync.tables.columns import ColumnGrid, Factor, RawCells, compact
 from sync.tables.header import HeaderMatch
 from sync.tables.rows import data_rows, fill_merged
-from sync.tables.fields import DATE, NUMBER, TABLES, header_key
+from sync.tables.fields import DATE, NUMBER, TABLES, header_key, layout_label
 from sync.tables.normalize import parse_column, settle_table_years, text_of, year_hint
 from sync.sources.base import Grid
 
@@ -142,7 +142,8 @@ class Table:
 
 def layout(table: Table) -> tuple:
     """What makes two sheets one table: the same kind, and the same header over the same columns."""
-    return table.name, tuple(sorted((f, c.index, header_key(c.header)) for f, c in table.columns.items()))
+    return table.name, tuple(sorted((f, c.index, layout_label(table.name, f, c.header))
+                                    for f, c in table.columns.items()))
 
 
 #: a sheet sharing more than this share of its rows with a table is a copy of it, not more of it

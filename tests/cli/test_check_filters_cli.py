@@ -21,7 +21,7 @@ def book(tmp_path: Path) -> Path:
     """张伟: an amount error (G8) and a short lead time (H13); 李娜: four errors on 008 and 009; one row with no order."""
     due = D + dt.timedelta(days=40)
     rows = clean_rows() + [
-        ["SO-2604-007", D, "Muji HK", "MJ-T01", 400, 10.0, 9999.0, due, "张伟"],
+        ["SO-2604-007", D, "Muji HK", "MJ-T01", 400, 10.0, 40000.0, due, "张伟"],   # an extra zero
         ["SO-2604-008", D, "Muji HK", "MJ-T01", 450, 10.0, 1234.0, due, "李娜"],
         ["SO-2604-009", D, "Muji HK", "MJ-T01", 350, 10.0, 1.0, due, "李娜"],
         ["SO-2604-009", D, "UNIQLO JP", "MJ-T01", 350, 10.0, 3500.0, dt.datetime(2026, 3, 1), "李娜"],  # 2 customers

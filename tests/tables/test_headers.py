@@ -70,6 +70,7 @@ def test_header_key_folds_how_people_type(typed: str, folded: str) -> None:
     ("orders", "order_date", "Order placement date"), ("orders", "due_date", "Order deadline"),
     ("materials", "material", "存货名称"), ("materials", "expected_date", "计划到货日期"),
     ("materials", "po_no", "Purchasing Document"), ("orders", "amount", "Net Value"),
+    ("orders", "order_date", "签订日期"), ("orders", "order_date", "簽訂日期"),
 ])
 def test_typed_headers_find_their_field(table: str, field: str, label: str) -> None:
     assert field in map_labels([label], table), f"{label!r} should be {table}.{field}"

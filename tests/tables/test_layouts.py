@@ -19,22 +19,8 @@ from tests.tables.scoring import LAYOUT_CHECKS, layout_score
 
 #: (layout, check) -> what today's reader lacks ("issue 14: " is prefixed)
 KNOWN = {
-    ('d-totals-footers', 'errors'):
-        '签订日期 not read as the order date, so due-before-order and the year check skip',
-    ('d-totals-footers', 'false-errors'):
-        'unlabeled subtotal/total rows and footers checked as orders',
-    ('e-other-keys', 'false-errors'):
-        'a delivery part of a split order flagged as a missing zero',
-    ('f-traditional', 'tables'):
-        'only one tab per table kind: 9月 (交貨期) wins, 8月 (客期, not a known due date) is dropped',
-    ('f-traditional', 'errors'):
-        'mistakes on the tab not read are missed',
     ('h-wide-tracker', 'errors'):
         'shipped more than ordered within one row is not checked',
-    ('k-electronics', 'false-errors'):
-        'currency subtotal rows, the repeated header and PO lines checked as orders',
-    ('j-machining', 'errors'):
-        "an extra zero on the one line of an order whose customer's other orders are small is missed: the outlier baseline groups by drawing number (图号), each drawing its own group",
 }
 
 

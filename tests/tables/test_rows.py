@@ -177,3 +177,61 @@ def test_section_labels_spacer_rows_and_a_grand_total_over_them(tmp_path):
     register, orders = read(write(tmp_path / "plan.xlsx", rows))
     assert orders.data["_row"].tolist() == [3, 5, 8]
     assert not findings_at(register, {2, 4, 6, 7, 9})
+
+
+def test_an_unlabelled_total_whose_sum_is_off_is_still_no_order(tmp_path):
+    """A line typed twice inside a block makes the subtotal under it (summed before the copy) miss the
+    block's sum; numbers alone, above every line of the block, still make a total, and the grand total
+    right under the last subtotal is one too."""
+    rows = [HEAD, line(1, "SO-1", 100), line(2, "SO-2", 200), line(2, "SO-2", 200),   # SO-2 typed twice
+            [None, None, None, None, 300, None, 3000, None, None],
+            line(3, "SO-3", 50), line(4, "SO-4", 70),
+            [None, None, None, None, 120, None, 1200, None, None],
+            [None, None, None, None, 420, None, 4200, None, None],
+            [],
+            ["制表人签字：", None, None, "审核：", None, "日期："]]
+    register, orders = read(write(tmp_path / "offsum.xlsx", rows))
+    assert orders.data["_row"].tolist() == [2, 3, 4, 6, 7]
+    assert not findings_at(register, {5, 8, 9, 11})
+    assert [f.row for f in findings_at(register, {4}) if f.rule == "duplicate-order"] == [4]
+
+
+def test_a_keyless_line_smaller_than_the_lines_above_is_still_checked(tmp_path):
+    rows = [HEAD, line(1, "SO-1", 100), line(2, "SO-2", 200),
+            [None, None, None, None, 150, None, 1500, None, None]]   # numbers only, but no bigger: not a total
+    register, orders = read(write(tmp_path / "small.xlsx", rows))
+    assert orders.data["_row"].tolist() == [2, 3, 4]
+
+
+def test_signature_lines_of_two_words_are_footers():
+    assert all(map(is_footer_text, ["制表人签字：", "审核人签名:", "经办人签字", "Prepared by:"]))
+    assert not any(map(is_footer_text, ["签字笔 500支", "审核中的订单"]))
+
+
+def test_a_delivery_part_of_a_split_order_is_not_a_zero_short(tmp_path):
+    """ACME orders about 1000 of T-01; SO-20 comes in four deliveries of ~120: each part alone looks a
+    zero short, the order as a whole is usual. A single order of 120 is still a zero short, and 12000
+    an extra zero."""
+    usual = [900, 1000, 1100, 1200, 1300, 950, 1050, 1150, 1250, 1000]
+    rows = [HEAD] + [line(n, f"SO-{n}", q) for n, q in enumerate(usual, 1)]
+    rows += [line(n, "SO-20", q) for n, q in zip(range(20, 24), (110, 120, 125, 130))]
+    rows += [line(24, "SO-24", 120), line(25, "SO-25", 12000)]
+    register, _ = read(write(tmp_path / "split.xlsx", rows))
+    outliers = [(f.row, f.severity) for f in findings_at(register, set(range(1, 30)))
+                if f.rule == "quantity-outlier"]
+    assert outliers == [(16, ERROR), (17, ERROR)]
+
+
+def test_an_order_repeated_on_its_operation_lines_counts_once_in_what_is_usual(tmp_path):
+    """A machining schedule: each work order on one line per operation (车, 铣), the same quantity on
+    each. Counted per line, drawing P-7's repeated 180s and 240s make a narrow baseline that hides
+    5400 (540 with an extra zero); counted per order, P-7 has too few orders and the customer's
+    orders (170-490) show the slip."""
+    orders = [("P-7", 390, 1), ("P-7", 240, 2), ("P-7", 180, 2), ("P-7", 5400, 1), ("P-7", 270, 2),
+              ("P-1", 280, 2), ("P-1", 310, 1), ("P-1", 170, 2), ("P-1", 360, 1), ("P-1", 490, 1), ("P-1", 200, 2)]
+    rows = [HEAD]
+    for n, (drawing, qty, ops) in enumerate(orders):
+        rows += [line(len(rows), f"GD-{n}", qty, product=drawing) for _ in range(ops)]
+    register, _ = read(write(tmp_path / "ops.xlsx", rows))
+    outliers = [(f.row, f.value) for f in findings_at(register, set(range(1, 40))) if f.rule == "quantity-outlier"]
+    assert outliers == [(7, "5400")]

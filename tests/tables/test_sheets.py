@@ -196,3 +196,32 @@ def test_init_writes_the_tabs_of_a_family_as_sheets(tmp_path):
     config = load_config(tmp_path / "config.toml")
     again = load(sources_from_config(config), config.tables).tables["orders"]
     assert len(again) == 4 and again.sheet == "8月, 9月"
+
+
+def test_monthly_tabs_naming_one_field_two_ways_are_one_table(tmp_path):
+    """8月 heads its due date 客期, 9月 交貨期: both are the due date, so the tabs are one layout."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, due in (("8月", "客期"), ("9月", "交貨期")):
+        ws = wb.create_sheet(name)
+        ws.append([*HEAD[:-1], due])
+        for row in orders(name[0], 3, bad_at=1 if name == "8月" else None):
+            ws.append(row)
+    wb.save(tmp_path / "生產單.xlsx")
+    register = load([ExcelSource("生產單.xlsx", tmp_path / "生產單.xlsx")])
+    table = register.tables["orders"]
+    assert table.sheet == "8月, 9月" and len(table) == 6
+    assert errors(register) == [("unreadable", "生產單.xlsx", "8月", 3, "D3")]
+
+
+def test_tabs_whose_same_column_means_different_fields_stay_apart(tmp_path):
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, last in (("8月", "交货日期"), ("9月", "下单日期")):
+        ws = wb.create_sheet(name)
+        ws.append([*HEAD[:-1], last])
+        for row in orders(name[0], 3):
+            ws.append(row)
+    wb.save(tmp_path / "book.xlsx")
+    table = load([ExcelSource("book.xlsx", tmp_path / "book.xlsx")]).tables["orders"]
+    assert table.sheet in ("8月", "9月")
