@@ -23,13 +23,10 @@ CORPUS = find_corpus()
 
 #: case id -> what today's reader lacks ("issue 14: " is prefixed)
 KNOWN = {
-    'alonorder__收汇出运与结算数据_2026-01-03/cli':
-        'exits 0 saying no problems when it recognised no table (the payments log is rightly no table now)',
     'alonorder__订单表/订单登记表/tricky:52,53,66,73,97,117':
         'error findings on legitimate rows (required: samples and courier parcels without an order number)',
     'alonorder__订单表/订单登记表/tricky:26,28,33,40,43,52,53,64,66,68 …(17)':
-        'error findings on legitimate rows (required on the keyless sample rows; quantity-outlier on P26, '
-        '10000 rollers where the customer usually orders hundreds)',
+        'error findings on legitimate rows (required on the keyless sample rows; quantity-outlier on P26, 10000 rollers where the customer usually orders hundreds)',
     'foamplan__Production_Plan_W17/W17-2026/field:due_date':
         "due_date not mapped to R 'Ngày giao hàng ETD'",
     'foamplan__Production_Plan_W17/W17-2026/field:line':
