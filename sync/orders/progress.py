@@ -22,7 +22,7 @@ import pandas as pd
 
 from sync.findings import WARNING, Finding
 from sync.i18n import say
-from sync.orders.view import (FINISHED, KEY, POS, STAGE, OrderView, build_view, cumulative_column,
+from sync.orders.view import (FINISHED, KEY, POS, PRODUCED, STAGE, OrderView, build_view, cumulative_column,
                               settings_from)
 from sync.tables.register import Register
 from sync.tables.table import ROW
@@ -32,7 +32,7 @@ RISK_IDS = frozenset({"order-at-risk", "order-overdue", "material-late"})
 NOT_STARTED, QC, SHIPPING, DONE_ALL = "not-started", "qc", "shipping", "shipped"
 #: how a stage id reads to a person; production stages read as themselves
 STAGE_LABELS = {NOT_STARTED: ("未开始", "not started"), QC: ("质检", "QC"), SHIPPING: ("待发货", "to ship"),
-                DONE_ALL: ("已发货", "shipped")}
+                DONE_ALL: ("已发货", "shipped"), PRODUCED: ("生产", "production")}
 
 
 @dataclass

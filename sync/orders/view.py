@@ -1,8 +1,9 @@
 """One view per order: the orders tab joined with every department tab.
 
 Rows are joined on ``normalise_key(order_no)`` (case, spaces, full-width
-characters do not matter). Production rows get a canonical stage from the
-ordered stage list in ``[reconcile]`` (裁剪 → 车缝 → 整烫 → 包装 by default).
+characters do not matter). Production rows get a canonical stage: one of
+``[reconcile] stages`` when the config lists them, else one of the register's
+own stages in the order it uses them (``sync.orders.stages``).
 Everything per order is computed with groupby over whole columns, so a
 register of thousands of rows costs a few milliseconds.
 
@@ -22,6 +23,7 @@ import pandas as pd
 from pydantic import Field, PrivateAttr
 
 from sync.config import ReconcileConfig
+from sync.orders.stages import order_stages, stages_used, vocabulary_lookup
 from sync.tables.fields import header_key
 from sync.tables.normalize import normalise_key, remembered_key
 from sync.tables.register import Register
@@ -45,14 +47,10 @@ STATUS_WORDS: dict[str, list[str]] = {
     PRODUCING: ["生产中", "在产", "在制", "生产", "进行中", "inproduction", "producing", "inprogress", "wip"],
     DONE: ["已完成", "生产完成", "完成", "完工", "已完工", "待发货", "待出货", "completed", "done", "readytoship"],
 }
+#: the one stage of a production tab without a stage column, when the config names no stages
+PRODUCED = "produced"
 #: the classes after which an order is no longer open
 FINISHED = (SHIPPED, CLOSED, CANCELLED)
-DEFAULT_STAGE_ALIASES: dict[str, list[str]] = {
-    "裁剪": ["裁床", "开裁", "裁片", "裁", "cutting", "cut"],
-    "车缝": ["缝制", "缝纫", "车位", "车间缝制", "sewing", "sew", "stitching", "assembly"],
-    "整烫": ["后整", "后道", "熨烫", "整理", "大烫", "ironing", "pressing", "finishing", "press"],
-    "包装": ["装箱", "打包", "包装装箱", "packing", "packaging", "pack"],
-}
 
 
 class Settings(ReconcileConfig):
@@ -63,18 +61,22 @@ class Settings(ReconcileConfig):
     statuses: dict[str, list[str]] = Field(default_factory=dict)
     _lookup: dict[str, str] | None = PrivateAttr(default=None)
 
-    def stage_lookup(self) -> dict[str, str]:
-        """Folded name -> canonical stage."""
+    def aliases(self) -> dict[str, str]:
+        """Folded name -> the stage ``stage_aliases`` makes it."""
         out: dict[str, str] = {}
-        for stage, aliases in DEFAULT_STAGE_ALIASES.items():
-            if stage in self.stages:
-                out.update({header_key(a): stage for a in aliases})
         for a, s in self.stage_aliases.items():
             if isinstance(s, str):
                 out[header_key(a)] = s
             else:
                 out.update({header_key(x): a for x in s})
-        out.update({header_key(s): s for s in self.stages})
+        return out
+
+    def stage_lookup(self) -> dict[str, str]:
+        """Folded name -> configured stage: the vocabulary's words for each, then the aliases, then the names."""
+        stages = self.stages or []
+        out = vocabulary_lookup(stages)
+        out.update(self.aliases())
+        out.update({header_key(s): s for s in stages})
         return out
 
     def status_lookup(self) -> dict[str, str]:
@@ -340,17 +342,26 @@ def _order_frame(table: Table | None, settings: Settings, keys: pd.Series | None
 
 def _assign_stages(parts: dict[str, pd.DataFrame], table: Table | None,
                    settings: Settings) -> tuple[list[str], list[str]]:
+    """The stages in order, and the stage words the configured list does not know; each production row's
+    stage in ``STAGE``."""
     prod = parts.get("production")
+    configured = list(settings.stages) if settings.stages else None
     if prod is None or table is None:
-        return list(settings.stages), []
+        return configured or [], []
     if not table.has("stage"):
-        prod[STAGE] = settings.stages[-1]   # one completed figure per order: count it as finished goods
-        return [settings.stages[-1]], []
-    lookup = settings.stage_lookup()
+        # one completed figure per order: count it as finished goods
+        last = configured[-1] if configured else PRODUCED
+        prod[STAGE] = last
+        return [last], []
     folded = map_values(prod["stage"], lambda s: header_key(s) if s else "")
+    if configured is None:
+        stages, lookup = order_stages(stages_used(prod, folded, KEY), settings.aliases())
+        prod[STAGE] = map_values(folded, lambda k: lookup.get(k))
+        return stages, []
+    lookup = settings.stage_lookup()
     prod[STAGE] = map_values(folded, lambda k: lookup.get(k))
     unknown = sorted(set(prod.loc[prod["stage"].notna() & prod[STAGE].isna(), "stage"]))
-    return list(settings.stages), unknown
+    return configured, unknown
 
 
 def cumulative_column(table: Table | None, name: str) -> bool:
