@@ -168,3 +168,17 @@ def test_configured_stages_still_decide_and_name_the_unknown(tmp_path: Path) -> 
     cfg = Config.model_validate({"reconcile": {"stages": TYRE}})
     view = build_view(book.load(tmp_path), settings_from(cfg))
     assert (view.stages, view.unknown_stages) == (TYRE, ["喷漆"])
+
+
+def test_a_stage_an_order_skips_is_not_where_it_waits(tmp_path: Path) -> None:
+    """A part that is milled and never turned is at 铣削, not stuck before 车削."""
+    book = Book()
+    book.order("MJ-1", 100)
+    book.order("MJ-2", 100)
+    for no, stage, done, day in (("MJ-1", "下料", 100, "2026-04-01"), ("MJ-1", "车削", 100, "2026-04-02"),
+                                 ("MJ-1", "铣削", 40, "2026-04-03"), ("MJ-2", "下料", 100, "2026-04-01"),
+                                 ("MJ-2", "铣削", 60, "2026-04-04")):
+        book.prod(no, stage, done, updated=day)
+    model = order_model(book.load(tmp_path), today=date(2026, 4, 5))
+    assert model.view.stages == ["下料", "车削", "铣削"]
+    assert {k: p.current_stage for k, p in model.progress.items()} == {"MJ-1": "铣削", "MJ-2": "铣削"}
