@@ -54,9 +54,10 @@ class Industry:
 VOCABULARY: tuple[Industry, ...] = (
     Industry("garment", (
         Stage("裁剪", "Cutting", ("裁床", "开裁", "裁片", "裁", "cut")),
-        Stage("车缝", "Sewing", ("缝制", "缝纫", "车位", "车间缝制", "sew", "stitching")),
-        Stage("整烫", "Pressing", ("后整", "后道", "熨烫", "整理", "大烫", "ironing", "finishing", "press")),
-        Stage("包装", "Packing", ("装箱", "打包", "包装装箱", "packaging", "pack")))),
+        Stage("车缝", "Sewing", ("缝制", "缝纫", "车位", "车间缝制", "sew", "sewn", "stitching", "stitched")),
+        Stage("整烫", "Pressing", ("后整", "后道", "熨烫", "整理", "大烫", "ironing", "ironed", "finishing", "press",
+                                   "pressed")),
+        Stage("包装", "Packing", ("装箱", "打包", "包装装箱", "packaging", "pack", "packed")))),
     Industry("tyre", (
         Stage("密炼", "Mixing", ("混炼", "炼胶", "compounding")),
         Stage("压延", "Calendering", ("压出", "挤出", "extrusion", "extruding")),
@@ -65,8 +66,8 @@ VOCABULARY: tuple[Industry, ...] = (
         Stage("检验", "Inspection", ("质检", "检测", "终检", "外观检验", "inspect", "final inspection")))),
     Industry("machining", (
         Stage("下料", "Blanking", ("备料", "锯料", "开料", "sawing", "stock cutting")),
-        Stage("车削", "Turning", ("车加工", "车床", "粗车", "精车", "数控车", "lathe", "cnc turning")),
-        Stage("铣削", "Milling", ("铣加工", "铣床", "数控铣", "加工中心", "cnc milling")),
+        Stage("车削", "Turning", ("车加工", "车床", "粗车", "精车", "数控车", "lathe", "cnc turning", "turned")),
+        Stage("铣削", "Milling", ("铣加工", "铣床", "数控铣", "加工中心", "cnc milling", "milled")),
         Stage("钻孔", "Drilling", ("钻床", "攻丝", "tapping")),
         Stage("热处理", "Heat treatment", ("淬火", "调质", "回火", "hardening", "heat treat")),
         Stage("磨削", "Grinding", ("磨床", "磨加工", "外圆磨", "grind")),

@@ -24,6 +24,7 @@ from pydantic import Field, PrivateAttr
 
 from sync.config import ReconcileConfig
 from sync.orders.stages import order_stages, stages_used, vocabulary_lookup
+from sync.orders.wide import wide_tables
 from sync.tables.fields import header_key
 from sync.tables.normalize import normalise_key, remembered_key
 from sync.tables.register import Register
@@ -297,6 +298,7 @@ def map_values(values: pd.Series, func: Callable[[Any], Any]) -> pd.Series:
 
 def build_view(register: Register, settings: Settings) -> OrderView:
     tables = dict(register.tables)
+    wide = _wide_tables(tables, settings)
     orders_table = tables.get("orders")
     joinable = orders_table is not None and orders_table.has("order_no")
     joined = [n for n in DEPARTMENTS if n in tables and joinable and tables[n].has("order_no")]
@@ -305,7 +307,7 @@ def build_view(register: Register, settings: Settings) -> OrderView:
     keys, ranks = dict(zip(joined + ["orders"], keys)), dict(zip(joined, ranks))
     parts = {n: keyed(tables[n], keys[n]) for n in joined}
     orders = _order_frame(orders_table, settings, keys.get("orders"))
-    stages, unknown = _assign_stages(parts, tables.get("production"), settings)
+    stages, unknown = _assign_stages(parts, tables.get("production"), settings, wide)
     view = OrderView(settings, tables, orders, parts, stages, pd.DataFrame(), pd.DataFrame(), unjoined, unknown)
     if all(ranks[n] is not None for n in joined):   # each tab's keys were worked out together: their places too
         view._kept.update({("ranks", n): ranks[n][(keys[n] != "").to_numpy()] for n in joined}, keys=ordered)
@@ -340,14 +342,33 @@ def _order_frame(table: Table | None, settings: Settings, keys: pd.Series | None
     return out
 
 
-def _assign_stages(parts: dict[str, pd.DataFrame], table: Table | None,
-                   settings: Settings) -> tuple[list[str], list[str]]:
+def _wide_tables(tables: dict[str, Table], settings: Settings) -> list[str]:
+    """A wide tracker's stage and shipment columns on the orders sheet, as the production and shipping tables
+    the register does not have (``sync.orders.wide``); the stages in column order."""
+    orders = tables.get("orders")
+    if orders is None or not getattr(orders, "extra", None):
+        return []
+    production, shipping, stages = wide_tables(orders, [*(settings.stages or []), *settings.aliases()])
+    if shipping is not None and "shipping" not in tables:
+        tables["shipping"] = shipping
+    if production is None or "production" in tables:
+        return []
+    tables["production"] = production
+    return stages
+
+
+def _assign_stages(parts: dict[str, pd.DataFrame], table: Table | None, settings: Settings,
+                   wide: list[str]) -> tuple[list[str], list[str]]:
     """The stages in order, and the stage words the configured list does not know; each production row's
-    stage in ``STAGE``."""
+    stage in ``STAGE``. ``wide``: a wide tracker's stages, in column order."""
     prod = parts.get("production")
     configured = list(settings.stages) if settings.stages else None
     if prod is None or table is None:
         return configured or [], []
+    if wide and configured is None:   # the columns are the stages, in their order
+        aliases = settings.aliases()
+        prod[STAGE] = map_values(prod["stage"], lambda s: aliases.get(header_key(s), s))
+        return list(dict.fromkeys(aliases.get(header_key(s), s) for s in wide)), []
     if not table.has("stage"):
         # one completed figure per order: count it as finished goods
         last = configured[-1] if configured else PRODUCED
@@ -460,7 +481,7 @@ def timeline(view: OrderView, key: str) -> list[Event]:
                 extra["date_field"] = f
             where = qty if t.has(qty) else f   # the figure is what a reader goes to check
             events.append(Event(_day(r[f]) if f else None, kind, table, t.sheet, int(r[ROW]),
-                                t.cell(where, int(r[ROW])) if where and t.has(where) else None,
+                                t.cell_at(where, int(r[POS]), int(r[ROW])) if where and t.has(where) else None,
                                 str(r.get(label) or ""), _num(r.get(qty)), extra))
     return sorted(events, key=lambda e: (e.day is None, e.day or dt.date.min))
 

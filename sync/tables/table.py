@@ -82,6 +82,15 @@ class Table:
         """The A1 address of field ``name`` in sheet row ``row`` (1-based)."""
         return f"{self.columns[name].letter}{row}"
 
+    def cell_at(self, name: str, position: int, row: int) -> str:
+        """The A1 address of field ``name`` of the row at ``position`` (sheet row ``row``): ``cell``, unless a
+        table made from another sheet's columns keeps a column per row (``sync.orders.wide``)."""
+        return self.cell(name, row)
+
+    def header_at(self, name: str, position: int) -> str:
+        """The header of field ``name`` for the row at ``position`` (see ``cell_at``)."""
+        return self.columns[name].header
+
     def raw_text(self, name: str, position: int) -> str:
         if name not in self.raw:
             return ""
