@@ -31,8 +31,9 @@ EXPECTATIONS: dict[str, dict[str, Expect]] = {
         "due_date": ("客户要求交期", "回复客户交期"), "quantity": ("订单数量", "未交订单数量"),
         "unit_price": "单价-原币", "follower": "业务员姓名"})},
     # sales delivery lines (销货/出库单号 per row, 订单单号 refers to the order): shipments, not orders;
-    # Sheet1/Sheet2 are copies of the same lines, Sheet3/Sheet4 pasted pivots
-    "ttt_semiexcel__赛卓-销货明细.xlsx": {"shipping": Expect("Sheet", 1, {
+    # Sheet1 is a copy of Sheet's lines (left out), Sheet2 60 other lines of the same layout (issue 14: a
+    # family of same-layout tabs is one table), Sheet3/Sheet4 pasted pivots
+    "ttt_semiexcel__赛卓-销货明细.xlsx": {"shipping": Expect(("Sheet", "Sheet, Sheet2"), (1, 1), {
         "order_no": "订单单号", "shipped_on": "交易日期", "shipped_qty": "数量"})},
     # goods-receipt lines from suppliers: procurement arrivals
     "ttt_semiexcel__赛卓-到货明细.xlsx": {"materials": Expect("Sheet", 1, {
@@ -53,8 +54,10 @@ EXPECTATIONS: dict[str, dict[str, Expect]] = {
     "yintu__8月9月不缺料订单清单.xlsx": {"orders": Expect("不缺料订单清单", 1, {
         "order_no": ("生产单号", "客户订单号"), "product": "产品型号", "quantity": "数量Pcs", "due_date": "客户交期"},
         absent=("customer",))},
-    # extrusion daily output per machine and project: no order numbers, thousands of formula-zero rows
-    "jjg__挤压车间生产日报表.xlsx": NONE,
+    # extrusion daily output per machine, keyed by 项目号 (the project is the order here: issue 14);
+    # one tab per month, most of them zero-formula templates: only the filled tabs are tables
+    "jjg__挤压车间生产日报表.xlsx": {"production": Expect(tuple(f"{m}月份" for m in range(1, 13)), (1,) * 12, {
+        "order_no": "项目号", "line": "挤压机", "product": "产品型号"})},
     # purchase-order lines to suppliers
     "jjg__采购订单.xlsx": {"materials": Expect("采购订单", 1, {
         "po_no": "采购订单号", "supplier": "供应商名称", "material": "物料名称", "expected_date": "交货日期",

@@ -120,9 +120,7 @@ def test_type_order_lines_uses_the_line_number_when_there_is_one(tmp_path):
     rows = [["PO-7", 1, "ACME", "P-1", 10, "2026-05-01"], ["PO-7", 2, "ACME", "P-2", 20, "2026-05-01"],
             ["PO-7", 2, "ACME", "P-3", 30, "2026-06-01"], ["PO-8", 1, "ACME", "P-1", 10, "2026-05-01"]]
     reg = load([MemorySource("book", {"PO": [head, *rows]})])
-    table = reg.get("orders")
-    if table is None or not table.has("line_no"):
-        pytest.skip("needs the line_no field (issue 14)")   # the rule on its own is tested above
+    assert reg.get("orders").columns["line_no"].letter == "B"
     found = run(ORDER_LINES, reg, tmp_path)
     assert cells(found) == [("dup", "A4")]
     assert found[0].severity == "error" and "row 3" in found[0].message

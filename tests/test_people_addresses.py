@@ -12,8 +12,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from sync.cli.common import sources_from_config
-from sync.cli.demo import DEMO_CONFIG
+from sync.cli.session import sources_from_config
+from sync.cli.demo_tour import DEMO_CONFIG
 from sync.config import load_config
 from sync.delivery.queue import MailQueue
 from sync.demo import data as D

@@ -21,12 +21,13 @@ from openpyxl import Workbook
 
 from sync.tables import columns
 from sync.tables.columns import Factor, RawCells, compact, detached, factorize
-from sync.tables.detect import TOTAL_WORDS, find_header, is_total_label
+from sync.tables.detect import find_header
 from sync.tables.normalize import _NUM_CLEAN, _NUM_WORDS, _number_text, _texts_or_none, parse_number_text, text_of
 from sync.tables.register import load
 from sync.sources.base import Grid
 from sync.sources.excel import ExcelSource
-from sync.tables.table import _spread, _text_dtype, _total_label, _total_labels, build_table
+from sync.tables.rows import TOTAL_WORDS, _roles, is_footer_text, is_total_label
+from sync.tables.table import _spread, _text_dtype, build_table
 
 SPACES = " \t\n\u00a0\u3000\u2002\u200b\ufeff\u2028\x1c"
 cells = st.one_of(
@@ -93,7 +94,9 @@ def test_text_fast_path_folds_like_text_of(values):
                  st.sampled_from(sorted(TOTAL_WORDS))))
 @settings(max_examples=500, deadline=None)
 def test_totals_prefilter_agrees_with_is_total_label(text):
-    assert _total_label(text) == is_total_label(text)
+    column = np.empty(1, dtype=object)
+    column[0] = text
+    assert ((_roles(column) & 1) > 0).tolist() == [is_total_label(text)]
 
 
 @given(st.lists(st.one_of(st.text(alphabet=st.sampled_from("合计小总total TOTAL-12３\ud800" + SPACES), max_size=8),
@@ -103,7 +106,9 @@ def test_totals_prefilter_agrees_with_is_total_label(text):
 def test_totals_of_a_column_at_once_agree_with_each_alone(values):
     column = np.empty(len(values), dtype=object)
     column[:] = values
-    assert _total_labels(column).tolist() == [_total_label(v) for v in values]
+    roles = _roles(column).tolist()   # order numbers and codes are ruled out from their code points
+    assert [bool(r & 1) for r in roles] == [is_total_label(v) for v in values]
+    assert [bool(r & 2) for r in roles] == [is_footer_text(v) for v in values]
 
 
 _DIGITS = "0123456789１２٣𝟕,.+-e ()%万\n"  # ASCII, full-width, Arabic-Indic and mathematical digits
@@ -179,14 +184,16 @@ def write_register(path, sheets: dict[str, int]) -> None:
     wb.save(path)
 
 
-def test_biggest_sheet_is_read_first_but_workbook_order_breaks_ties(tmp_path):
+def test_biggest_sheet_is_read_first_but_rows_come_in_workbook_order(tmp_path):
     path = tmp_path / "book.xlsx"
     write_register(path, {"订单A": 3, "订单B": 400})
     sizes = ExcelSource("book", path).sheet_sizes()
     assert sizes["订单B"] > sizes["订单A"] > 0
     register = load([ExcelSource("book", path)])
-    assert register.tables["orders"].sheet == "订单A"  # same score: the first tab, as before
-    assert len(register.tables["orders"]) == 3
+    orders = register.tables["orders"]   # two tabs of one layout are one table (issue 14), first tab first
+    assert orders.sheet == "订单A, 订单B" and len(orders) == 403
+    assert orders.data["order_no"].tolist()[:4] == ["订单A-0", "订单A-1", "订单A-2", "订单B-0"]
+    assert [orders.sheet_at(i) for i in (0, 2, 3, 402)] == ["订单A", "订单A", "订单B", "订单B"]
 
 
 def test_sheet_sizes_is_only_a_hint(tmp_path):

@@ -221,7 +221,8 @@ def _additions(snap: Snapshot, positions: np.ndarray, where: _Where, seen_at: st
     rows = snap.values_at(positions).to_dict("records") if len(positions) else []
     return [Change(ADDED, snap.table, snap.keys[p], snap.order_keys[p], _text(snap.order_nos[p]),
                    new=json.dumps({k: v for k, v in values.items() if v is not None}, ensure_ascii=False),
-                   source=where.source, sheet=where.sheet, row=int(snap.rows[p]), seen_at=seen_at)
+                   source=snap.source.source_at(p), sheet=snap.source.sheet_at(p), row=int(snap.rows[p]),
+                   seen_at=seen_at)
             for p, values in zip(positions, rows)]
 
 
@@ -236,7 +237,8 @@ def _edits(db: sqlite3.Connection, snap: Snapshot, positions: list[int], where: 
         for name, value in current.items():
             if name in old and old[name] != value:
                 out.append(Change(CHANGED, snap.table, key, snap.order_keys[pos], _text(snap.order_nos[pos]),
-                                  name, old[name], value, where.source, where.sheet, row, where.cell(name, row),
+                                  name, old[name], value, snap.source.source_at(pos), snap.source.sheet_at(pos),
+                                  row, where.cell(name, row),
                                   seen_at))
     return out
 

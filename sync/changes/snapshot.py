@@ -236,6 +236,9 @@ def row_keys(table: Table, values: pd.DataFrame) -> np.ndarray:
         blank = np.ones(n, dtype=bool)
     if blank.any():
         base[blank] = _content_keys(table, values[blank])
+    where = table.part_labels()
+    if where is not None:   # a table over several sheets or workbooks: SO-1 of 8月 is not SO-1 of 9月
+        base = pd.Series(where, index=base.index, dtype=object) + "›" + base
     occurrence = base.groupby(base, sort=False).cumcount().to_numpy()
     keys = base.to_numpy(dtype=object, copy=True)
     dup = occurrence > 0

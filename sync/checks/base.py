@@ -135,11 +135,12 @@ class Check(BaseModel):
             order_no = orders[pos] if orders is not None else None
             order_no = order_no if isinstance(order_no, str) else None
             fill = {"column": column, "value": table.raw_text(field_name, pos), "row": row,
-                    "order_no": order_no or "", "field": field_name, "sheet": table.sheet}
+                    "order_no": order_no or "", "field": field_name, "sheet": table.sheet_at(pos)}
             fill.update({k: _show(v[i]) for k, v in (values or {}).items()})
             yield Finding(
                 rule=self.id, severity=severity or self.severity, message=msg.format(ctx.lang, **fill),
-                hint=hint.format(ctx.lang, **fill), table=table.name, source=table.source, sheet=table.sheet,
+                hint=hint.format(ctx.lang, **fill), table=table.name, source=table.source_at(pos),
+                sheet=table.sheet_at(pos),
                 row=row, column=column, cell=table.cell(field_name, row) if field_name in table.columns else None,
                 field=field_name, order_no=order_no, value=fill["value"],
                 follower=_text(own[pos]) if own is not None else ctx.follower_of(order_no))

@@ -63,9 +63,10 @@ class OrderLines(Check):
         if not key[filled].duplicated().any():
             return
         rows = table.data[ROW].to_numpy()
-        repeated = self._repeated_lines(table, key) & filled
+        repeated, same = self._repeated_lines(table, key)
+        repeated = repeated & filled
         exact = table.has(self.line) or not table.unmapped   # every column compared: surely the same line
-        yield from self._flag(table, ctx, repeated, key, self.key, rows, self.severity if exact else WARNING)
+        yield from self._repeats(table, ctx, repeated, same, rows, self.severity if exact else WARNING)
         flagged = repeated.copy()
         checks = [(f, self.severity) for f in self.must_agree] + [(f, WARNING) for f in self.should_agree]
         for name, severity in ((f, sev) for f, sev in checks if table.has(f)):
@@ -73,29 +74,37 @@ class OrderLines(Check):
             yield from self._flag(table, ctx, conflict, key, name, rows, severity)
             flagged |= conflict
 
-    def _repeated_lines(self, table: Table, key: pd.Series) -> np.ndarray:
-        """Rows that repeat an earlier row: same key and line, or same in every mapped column."""
+    def _repeated_lines(self, table: Table, key: pd.Series) -> tuple[np.ndarray, pd.DataFrame]:
+        """Rows that repeat an earlier row (same key and line, or the same in every mapped column),
+        and the columns that make a line the same."""
         if table.has(self.line):
-            line = _folded(table.data[self.line])
-            return (pd.DataFrame({"k": key, "l": line}).duplicated(keep="first") & line.notna()).to_numpy()
+            same = pd.DataFrame({"k": key, "l": _folded(table.data[self.line])})
+            return (same.duplicated(keep="first") & same["l"].notna()).to_numpy(), same
         mapped = [f for f in table.columns if f in table.data]
-        return pd.DataFrame({f: _folded(table.data[f]) for f in mapped}).duplicated(keep="first").to_numpy()
+        same = pd.DataFrame({f: _folded(table.data[f]) for f in mapped})
+        return same.duplicated(keep="first").to_numpy(), same
+
+    def _repeats(self, table: Table, ctx: Context, mask: np.ndarray, same: pd.DataFrame, rows: np.ndarray,
+                 severity: str) -> Iterator[Finding]:
+        positions = np.flatnonzero(mask)
+        if len(positions):
+            first = _first_of(same, rows)
+            shown = {"key": [table.raw_text(self.key, p) for p in positions], "other_row": first[positions]}
+            yield from self.flag_at(table, ctx, positions, self.key, shown, severity=severity)
 
     def _flag(self, table: Table, ctx: Context, mask: np.ndarray, key: pd.Series, name: str,
               rows: np.ndarray, severity: str) -> Iterator[Finding]:
+        """Lines whose ``name`` differs from the first line of their order that has one."""
         positions = np.flatnonzero(mask)
         if not len(positions):
             return
-        values = table.data[name] if name == self.key else _folded(table.data[name])
-        first = _first_row(values, key, rows) if name != self.key else _first_row(key, key, rows, whole=True)
-        shown = {"key": [table.raw_text(self.key, p) for p in positions], "other_row": first[positions]}
-        if name == self.key:
-            yield from self.flag_at(table, ctx, positions, self.key, shown, severity=severity)
-            return
+        values = _folded(table.data[name])
+        first = _first_row(values, key, rows)
         firsts = {int(r): p for p, r in enumerate(rows)}
-        shown["other_value"] = [table.raw_text(name, firsts[int(r)]) for r in first[positions]]
-        shown["this_value"] = [table.raw_text(name, p) for p in positions]
-        shown["conflict"] = [table.columns[name].header] * len(positions)
+        shown = {"key": [table.raw_text(self.key, p) for p in positions], "other_row": first[positions],
+                 "other_value": [table.raw_text(name, firsts[int(r)]) for r in first[positions]],
+                 "this_value": [table.raw_text(name, p) for p in positions],
+                 "conflict": [table.columns[name].header] * len(positions)}
         # the number is what was typed wrong (or given twice): the finding points at it
         yield from self.flag_at(table, ctx, positions, self.key, shown, severity=severity,
                                 message=self.CONFLICT, hint=self.CONFLICT_HINT)
@@ -113,10 +122,16 @@ def _disagrees(values: pd.Series, key: pd.Series) -> np.ndarray:
     return (folded.notna() & first.notna() & (folded != first)).to_numpy()
 
 
-def _first_row(values: pd.Series, key: pd.Series, rows: np.ndarray, *, whole: bool = False) -> np.ndarray:
-    """For each row, the sheet row of the first line of its key (with a filled value, unless ``whole``)."""
-    frame = pd.DataFrame({"k": key, "r": rows})
-    if not whole:
-        frame.loc[values.isna().to_numpy(), "r"] = np.nan
+def _first_row(values: pd.Series, key: pd.Series, rows: np.ndarray) -> np.ndarray:
+    """For each row, the sheet row of the first line of its key with a filled value."""
+    frame = pd.DataFrame({"k": key, "r": rows.astype(float)})
+    frame.loc[values.isna().to_numpy(), "r"] = np.nan
     first = frame.groupby("k", dropna=True)["r"].transform("first")
     return first.fillna(0).to_numpy().astype(int)
+
+
+def _first_of(same: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
+    """For each row, the sheet row of the first row equal to it in ``same``'s columns."""
+    groups = same.groupby(list(same.columns), dropna=False, sort=False).ngroup().to_numpy()
+    first = pd.Series(rows).groupby(groups).transform("first")
+    return first.to_numpy().astype(int)

@@ -65,8 +65,8 @@ class Ctx:
         t = self.view.tables[table]
         pos, line = int(pos), int(line)
         col = t.columns.get(field)
-        return Finding(rule, severity, message, table=table, source=t.source, sheet=t.sheet, row=line,
-                       column=t.header_at(field, pos) if col else None,
+        return Finding(rule, severity, message, table=table, source=t.source_at(pos), sheet=t.sheet_at(pos),
+                       row=line, column=t.header_at(field, pos) if col else None,
                        cell=t.cell_at(field, pos, line) if col else None,
                        field=field, order_no=t.raw_text("order_no", pos) or None,
                        value=t.raw_text(field, pos) if col else None, hint=hint, follower=self.follower(key))

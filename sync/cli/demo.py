@@ -1,193 +1,26 @@
-"""``ordersync demo``: a realistic register, its config, and one run of everything on it.
-
-The register has all seven tabs, a few hundred orders in messy-but-legal
-formats, and a dozen seeded data-entry mistakes. The demo then does what the
-service does: checks it, records the baseline, plays a customer's change
-request (quantity up, due date pulled in) as a second save, and writes the
-notices and a digest preview, so every command has something to show.
-"""
+"""``ordersync demo``: the options; the work is in ``sync.cli.demo_tour``."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
-import openpyxl
 import typer
-from rich.console import Console
 
 from sync.cli.app import app
-from sync.cli.check import _render
-from sync.cli.common import VerboseOption, sources_from_config, user_errors
-from sync.config import load_config
-from sync.demo.register import build_register
-from sync.errors import UserError
-from sync.findings import ERROR, Report
-from sync.i18n import check_language, say
-from sync.service.daemon import Service, setup_logging
-
-MARKER = "# ordersync demo configuration"
-console = Console(highlight=False)
-
-DEMO_CONFIG = MARKER + """ — written by `ordersync demo`. Every key is explained in
-# README.md and in the reference config.toml at the root of the ordersync sources.
-# Rules: the shipped rule packs, unless a rules/ folder is made next to this file.
-
-[service]
-language = "{lang}"
-timezone = "Asia/Shanghai"
-state = "state/ordersync.db"
-log_file = "state/ordersync.log"
-
-[sources.register]
-kind = "excel"
-path = "register.xlsx"
-
-[tables.orders]
-source = "register"
-sheet = "{orders}"
-
-[tables.materials]
-source = "register"
-sheet = "{materials}"
-
-[tables.production]
-source = "register"
-sheet = "{production}"
-
-[tables.qc]
-source = "register"
-sheet = "{qc}"
-
-[tables.shipping]
-source = "register"
-sheet = "{shipping}"
-
-[tables.customers]
-source = "register"
-sheet = "{customers}"
-
-[tables.people]
-source = "register"
-sheet = "{people}"
-
-[mail]
-backend = "outbox"
-outbox = "outbox"
-sender = "ordersync@demo.example.com"
-
-[reminders]
-send_after = "00:00"            # the demo shows its mails at any hour
-entry_error_delay_minutes = 0
-unassigned_to = "{manager}"
-
-[[digests]]
-name = "daily"
-to = ["followers"]
-at = "08:00"
-
-[[digests]]
-name = "weekly"
-to = ["manager"]
-at = "08:30"
-every = "weekly"
-day = "mon"
-"""
+from sync.cli.common import Command, LangOption
+from sync.cli.help import both
 
 
-@app.command()
-@user_errors
+@app.command(cls=Command, help=both("生成演示登记表和配置，运行一遍，展示结果。",
+                                    "Make a demo register + config, run one cycle, show the results."))
 def demo(
-    folder: Annotated[Path, typer.Argument(help="where to write the demo (default: ./demo)")] = Path("demo"),
-    lang: Annotated[str, typer.Option("--lang", help="zh or en")] = "zh",
-    orders: Annotated[int, typer.Option("--orders", help="how many orders")] = 300,
-    verbose: VerboseOption = False,
+    folder: Annotated[Path, typer.Argument(metavar="DIR", help=both(
+        "演示文件写到哪个文件夹（默认：demo）", "the folder to write the demo to (default: demo)"))] = Path("demo"),
+    lang: LangOption = None,
+    orders: Annotated[int, typer.Option("--orders", metavar="N", min=60, help=both(
+        "订单数量（至少 60：每种录入错误都要埋入）", "how many orders (at least 60: one of every seeded mistake)"))] = 300,
 ) -> None:
-    """Make a demo register + config, run one cycle, show the results. 生成演示登记表并运行一遍。"""
-    lang = check_language(lang)
-    config_path = folder / "config.toml"
-    if config_path.exists() and not config_path.read_text(encoding="utf-8").startswith(MARKER):
-        raise UserError(f"{config_path} exists and is not a demo config; not overwriting it",
-                        hint="Give the demo another folder: `ordersync demo DIR`.")
-    folder.mkdir(parents=True, exist_ok=True)
-    for stale in ("state", "outbox"):
-        _clear(folder / stale)
-    manifest = build_register(folder / "register.xlsx", orders=orders, lang=lang)
-    manager = _manager(folder / "register.xlsx", manifest.sheets["people"])
-    config_path.write_text(DEMO_CONFIG.format(lang=lang, manager=manager, **manifest.sheets), encoding="utf-8")
-    say_ = lambda zh, en, **kw: console.print(say(zh, en, lang, **kw))  # noqa: E731
-    say_("[bold]1.[/] 演示登记表：{p}（{n} 个订单，7 个工作表，埋入 {m} 处录入错误）",
-         "[bold]1.[/] demo register: {p} ({n} orders, 7 tabs, {m} seeded data-entry mistakes)",
-         p=manifest.path, n=manifest.orders, m=len(manifest.mistakes))
+    from sync.cli.demo_tour import run_demo
 
-    config = load_config(config_path)
-    setup_logging(config, verbose, quiet=True)
-    first = _cycle(config, lang)
-    say_("\n[bold]2.[/] 检查结果（只列出错误；警告见 `ordersync check`）：",
-         "\n[bold]2.[/] what the check found (errors only; warnings via `ordersync check`):")
-    errors = Report([f for f in first.findings if f.severity == ERROR], first.tables)
-    _render(console, errors, lang, {})
-    say_("共 {w} 个警告（延期风险、缺料等）", "plus {w} warnings (orders at risk, materials late, ...)",
-         w=first.count("warning"))
-
-    changed = _customer_changes(folder / "register.xlsx", manifest.sheets["orders"])
-    _cycle(config, lang)
-    say_("\n[bold]3.[/] 客户变更：{c}；第二次读取已记入变更台账。",
-         "\n[bold]3.[/] customer changes: {c}; the second read recorded them in the ledger.", c=changed)
-    outbox = sorted((folder / "outbox").glob("*.html"))
-    say_("\n[bold]4.[/] 已生成 {n} 封邮件（发件箱：{o}）", "\n[bold]4.[/] {n} mails written to the outbox: {o}",
-         n=len(outbox), o=folder / "outbox")
-    say_("\n[bold]接下来可以试试：[/]", "\n[bold]Try next:[/]")
-    cfg = f"--config {config_path}"
-    for cmd in (f"ordersync check {cfg}", f"ordersync status {cfg} --at-risk", f"ordersync changes {cfg}",
-                f"ordersync digest daily {cfg} --preview", f"ordersync run {cfg}"):
-        console.print(f"  {cmd}")
-
-
-def _cycle(config, lang: str) -> Report:
-    service = Service(config, sources_from_config(config), lang=lang)
-    service.run(once=True)
-    if service.last is None or service.last.report is None:
-        raise UserError("the demo cycle failed; run with -v to see why")
-    return service.last.report
-
-
-def _manager(register: Path, sheet: str) -> str:
-    book = openpyxl.load_workbook(register, read_only=True)
-    try:
-        rows = list(book[sheet].iter_rows(min_row=2, values_only=True))
-    finally:
-        book.close()
-    for name, _email, role, *_ in rows:
-        if role and ("经理" in str(role) or "manager" in str(role).lower()):
-            return str(name)
-    return str(rows[0][0]) if rows else ""
-
-
-def _customer_changes(register: Path, sheet: str) -> str:
-    """A customer asks for more pieces on one order and an earlier date on another (客户需求变更)."""
-    book = openpyxl.load_workbook(register)
-    ws = book[sheet]
-    picked = []
-    for row in ws.iter_rows(min_row=4):
-        status = str(row[12].value or "")
-        qty, due = row[6].value, row[9].value
-        if status in ("生产中", "In production") and isinstance(qty, (int, float)) and isinstance(due, dt.datetime):
-            picked.append(row)
-        if len(picked) == 2:
-            break
-    if len(picked) < 2:
-        return "-"
-    first, second = picked
-    first[6].value = int(first[6].value * 1.2)
-    second[9].value = second[9].value - dt.timedelta(days=10)
-    book.save(register)
-    return f"{first[0].value} {first[6].coordinate} → {first[6].value}; {second[0].value} {second[9].coordinate} −10d"
-
-
-def _clear(path: Path) -> None:
-    if path.is_dir():
-        for child in sorted(path.rglob("*"), reverse=True):
-            child.unlink() if child.is_file() else child.rmdir()
-        path.rmdir()
+    run_demo(folder, lang or "zh", orders)

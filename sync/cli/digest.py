@@ -1,67 +1,32 @@
-"""``ordersync digest NAME [--preview]``: render a digest now, to files or to the mail queue."""
+"""``ordersync digest``: the options; the work is in ``sync.cli.digest_now``."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from sync.cli.app import app
-from sync.cli.common import ConfigOption, LangOption, VerboseOption, open_session, setup_logging, user_errors
-from sync.service.cycle import digest_inputs, enqueue
-from sync.errors import UserError
-from sync.i18n import check_language, say
-from sync.notices.plan import local_now, plan_digest
-from sync.state import State
+from sync.cli.common import Command, ConfigOption, LangOption
+from sync.cli.help import both
 
 
-@app.command()
-@user_errors
+@app.command(cls=Command, help=both("立即生成摘要；--preview 只写出 HTML 和文本文件，不发送。",
+                                    "Render a digest now; --preview writes HTML and text files and sends nothing."))
 def digest(
-    name: Annotated[str, typer.Argument(help="the digest's name in [[digests]] of config.toml")],
-    preview: Annotated[bool, typer.Option("--preview", help="write the mails to files instead of sending")] = False,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="preview file (default: digest-NAME.html)")] = None,
-    to: Annotated[str | None, typer.Option("--to", help="only this recipient (a name or email)")] = None,
+    name: Annotated[str, typer.Argument(metavar="NAME", help=both(
+        "摘要名称，即 config.toml 中 [[digests]] 的 name", "the digest's name in [[digests]] of config.toml"))],
+    preview: Annotated[bool, typer.Option("--preview", help=both(
+        "把邮件写成文件而不发送", "write the mails to files instead of sending"))] = False,
+    output: Annotated[Path | None, typer.Option("--output", "-o", metavar="FILE", help=both(
+        "预览文件（默认：digest-NAME.html）", "preview file (default: digest-NAME.html)"))] = None,
+    to: Annotated[str | None, typer.Option("--to", metavar="NAME", help=both(
+        "只生成给这个收件人（姓名或邮箱）", "only this recipient (a name or email)"))] = None,
     config: ConfigOption = None,
     lang: LangOption = None,
     now: Annotated[str | None, typer.Option("--now", hidden=True, help="pretend it is this ISO time")] = None,
-    verbose: VerboseOption = False,
 ) -> None:
-    """Render a digest now; --preview writes HTML and text files and sends nothing. 立即生成摘要。"""
-    setup_logging(verbose)
-    session = open_session(None, config, lang, need_config=True)
-    language = check_language(session.lang)
-    cfg = session.config
-    assert cfg is not None
-    when = local_now(cfg, datetime.fromisoformat(now) if now else None)
-    with State(cfg.resolve(cfg.service.state)) as state:
-        inputs = digest_inputs(state, cfg, session.register(), now=when, lang=language)   # checks once
-        plan = plan_digest(state, cfg, name, inputs, now=when, lang=language, only=to)
-        if not plan.outgoing:
-            raise UserError(say("摘要 {n} 没有收件人（人员表中没有对应的邮箱）", "digest {n} has no recipients "
-                                "(nobody it names has an email in the people sheet)", language, n=name))
-        if preview:
-            for path in write_preview(plan.outgoing, output or Path(f"digest-{name}.html")):
-                typer.echo(str(path))
-            return
-        queued = enqueue(state, cfg, plan, now=when)
-        typer.echo(say("已加入发送队列：{n} 封", "queued {n} mails", language, n=queued))
+    from sync.cli.digest_now import run_digest
 
-
-def write_preview(outgoing: list, first: Path) -> list[Path]:
-    """One .html (images inlined as data: URIs, so a browser shows them) and one .txt per mail."""
-    import base64
-
-    paths = []
-    for i, mail in enumerate(outgoing):
-        html_path = first if i == 0 else first.with_name(f"{first.stem}-{i + 1}{first.suffix}")
-        html = mail.html or ""
-        for cid, png in mail.inline_images.items():
-            html = html.replace(f"cid:{cid}", "data:image/png;base64," + base64.b64encode(png).decode())
-        html_path.parent.mkdir(parents=True, exist_ok=True)
-        html_path.write_text(html, encoding="utf-8")
-        html_path.with_suffix(".txt").write_text(mail.text, encoding="utf-8")
-        paths.append(html_path)
-    return paths
+    run_digest(name, preview, output, to, config, lang, now)

@@ -7,25 +7,29 @@ from typing import Annotated
 import typer
 
 from sync.cli.app import app
-from sync.cli.common import ConfigOption, LangOption, VerboseOption, open_session, user_errors
-from sync.service.daemon import Service, setup_logging
+from sync.cli.common import Command, ConfigOption, LangOption, mode
+from sync.cli.help import both
 
 
-@app.command()
-@user_errors
-def run(
-    once: Annotated[bool, typer.Option("--once", help="one cycle, then exit (for cron / scheduled tasks)")] = False,
-    config: ConfigOption = None,
-    lang: LangOption = None,
-    verbose: VerboseOption = False,
-) -> None:
-    """Watch the workbooks, check, remember and notify on schedule. 持续监视、检查、记录并按时提醒。
+@app.command(cls=Command, help=both(
+    """持续监视工作簿，检查、记录并按时提醒。
+
+    SIGTERM 或 Ctrl-C 会完成当前这一轮后以 0 退出。同一个状态文件上的第二个实例拒绝启动。""",
+    """Watch the workbooks, check, remember and notify on schedule.
 
     SIGTERM or Ctrl-C finishes the current cycle and exits 0. A second instance on
-    the same state refuses to start.
-    """
+    the same state refuses to start."""))
+def run(
+    once: Annotated[bool, typer.Option("--once", help=both(
+        "只运行一轮然后退出（用于 cron / 计划任务）", "one cycle, then exit (for cron / scheduled tasks)"))] = False,
+    config: ConfigOption = None,
+    lang: LangOption = None,
+) -> None:
+    from sync.cli.session import open_session
+    from sync.service.daemon import Service, setup_logging
+
     session = open_session(None, config, lang, need_config=True)
     assert session.config is not None
-    setup_logging(session.config, verbose)
+    setup_logging(session.config, mode().verbose, quiet=mode().quiet)
     service = Service(session.config, session.sources, lang=session.lang)
     raise typer.Exit(service.run(once=once))

@@ -11,7 +11,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table as RichTable
 
-from sync.cli.common import open_session
+from sync.cli.session import open_session
 from sync.errors import UserError
 from sync.i18n import say
 

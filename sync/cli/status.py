@@ -1,231 +1,37 @@
-"""``ordersync status [ORDER_NO] [WORKBOOK...]``: where each order is, and which will be late."""
+"""``ordersync status``: the options; the work is in ``sync.cli.progress_view``."""
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from rich import box
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table as RichTable
 
 from sync.cli.app import app
-from sync.cli.common import ConfigOption, LangOption, VerboseOption, open_session, setup_logging, user_errors
-from sync.errors import UserError
-from sync.findings import INFO
-from sync.i18n import check_language, say
-from sync.tables.normalize import fold_text, normalise_key
-from sync.orders.view import Event, OrderView, build_view, settings_from, timeline
-from sync.orders.progress import OrderProgress, progress_of_view, stage_label
-from sync.checks.reconcile import Ctx, RULES
-from sync.tables.register import Register
-from sync.cli.service_status import show_service
-
-import pandas as pd
-
-WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv"}
-console = Console()
+from sync.cli.common import Command, ConfigOption, LangOption
+from sync.cli.help import both
 
 
-@app.command()
-@user_errors
+@app.command(cls=Command, help=both("每个订单的进度、预计完成与延期风险；给出订单号则显示时间线。",
+                                    "Per-order progress, projected finish and risk; one order's timeline."))
 def status(
     targets: Annotated[list[str] | None, typer.Argument(
-        metavar="[ORDER_NO] [WORKBOOK...]", help="an order number for its timeline, and/or workbook paths "
-        "(default: the config's sources)")] = None,
-    follower: Annotated[str | None, typer.Option("--follower", help="only this follower's orders")] = None,
-    at_risk: Annotated[bool, typer.Option("--at-risk", help="only orders at risk of being late")] = False,
-    show_all: Annotated[bool, typer.Option("--all", help="closed and shipped orders too")] = False,
-    fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
-    service: Annotated[bool, typer.Option("--service", help="the running service: sources, mail queue, next digests")] = False,
+        metavar="[ORDER_NO] [WORKBOOK]...", show_default=False, help=both(
+            "订单号（显示其时间线）和/或工作簿路径（默认：配置文件中的数据源）",
+            "an order number for its timeline, and/or workbook paths (default: the config's sources)"))] = None,
+    follower: Annotated[str | None, typer.Option("--follower", metavar="NAME", help=both(
+        "只看这个跟单员的订单", "only this follower's orders"))] = None,
+    at_risk: Annotated[bool, typer.Option("--at-risk", help=both(
+        "只看有延期风险的订单", "only orders at risk of being late"))] = False,
+    show_all: Annotated[bool, typer.Option("--all", help=both(
+        "包括已关闭和已发货的订单", "closed and shipped orders too"))] = False,
+    fmt: Annotated[str, typer.Option("--format", metavar="table|json", help=both(
+        "输出格式：table 或 json", "table or json"))] = "table",
+    service: Annotated[bool, typer.Option("--service", help=both(
+        "运行中的服务：各数据源、邮件队列、下次摘要", "the running service: sources, mail queue, next digests"))] = False,
     config: ConfigOption = None,
     lang: LangOption = None,
     today: Annotated[str | None, typer.Option("--today", hidden=True, help="pretend today is YYYY-MM-DD")] = None,
-    verbose: VerboseOption = False,
 ) -> None:
-    """Per-order progress, projected finish and risk. 每个订单的进度、预计完成与风险。"""
-    setup_logging(verbose)
-    if fmt not in ("table", "json"):
-        raise UserError(f"--format {fmt}: expected table or json")
-    if service:
-        show_service(config, lang, fmt)
-        return
-    order_no, workbooks = _split(targets or [])
-    session = open_session(workbooks, config, lang)
-    language = check_language(session.lang)
-    day = _parse_today(today)
-    register = session.register()
-    view = build_view(register, settings_from(session.config))
-    progresses = progress_of_view(view, today=day)
-    notes = _notes(register, view, language, day)
-    if order_no is not None:
-        _one_order(view, progresses, order_no, fmt, language, day)
-    else:
-        chosen = _select(progresses, follower, at_risk, show_all)
-        _show_list(chosen, notes, fmt, language, day, len(progresses))
+    from sync.cli.progress_view import run_status
 
-
-def _split(targets: list[str]) -> tuple[str | None, list[Path]]:
-    """Workbooks are the arguments that name files; at most one other argument, the order number."""
-    workbooks = [Path(t) for t in targets if Path(t).suffix.lower() in WORKBOOK_SUFFIXES or Path(t).is_file()]
-    others = [t for t in targets if Path(t) not in workbooks]
-    if len(others) > 1:
-        raise UserError(f"one order number at a time, got: {', '.join(others)}",
-                        hint="Workbook paths end in .xlsx, .xls, .ods or .csv.")
-    return (others[0] if others else None), workbooks
-
-
-def _parse_today(text: str | None) -> dt.date:
-    if not text:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise UserError(f"--today {text}: expected a date like 2026-04-10") from None
-
-
-def _notes(register: Register, view: OrderView, lang: str, day: dt.date) -> list[str]:
-    """What stops the tabs from being followed: said once each, plainly."""
-    out = [p.message for p in register.problems]
-    if "orders" not in view.tables:
-        out.append(say("没有找到订单表，无法跟踪订单", "no orders tab found; there is nothing to follow", lang))
-    ctx = Ctx(view, lang, pd.Timestamp(day))
-    out += [f.message for rule in RULES for f in rule(ctx) if f.severity == INFO]
-    return out
-
-
-def _select(progresses: dict[str, OrderProgress], follower: str | None, at_risk: bool,
-            show_all: bool) -> list[OrderProgress]:
-    chosen = [p for p in progresses.values() if show_all or p.open]
-    if follower:
-        chosen = [p for p in chosen if p.follower and fold_text(p.follower) == fold_text(follower)]
-    if at_risk:
-        chosen = [p for p in chosen if p.at_risk or p.material_risk]
-    far = dt.date.max
-    return sorted(chosen, key=lambda p: (not p.at_risk, -(p.days_late or 0), p.due_date or far, p.order_no))
-
-
-def _show_list(chosen: list[OrderProgress], notes: list[str], fmt: str, lang: str, day: dt.date,
-               total: int) -> None:
-    if fmt == "json":
-        print(json.dumps({"today": day.isoformat(), "orders": [p.to_dict() for p in chosen], "notes": notes},
-                         ensure_ascii=False, indent=2))
-        return
-    table = RichTable(box=box.SIMPLE_HEAD, pad_edge=False, title=say(
-        "订单进度（{d}）", "Order progress ({d})", lang, d=day.isoformat()))
-    for header, kw in ((say("订单号", "Order", lang), {"no_wrap": True}), (say("跟单", "Follower", lang), {}),
-                       (say("工序", "Stage", lang), {}), (say("进度", "Done", lang), {"justify": "right"}),
-                       (say("交期", "Due", lang), {"no_wrap": True}), (say("预计完成", "Projected", lang),
-                                                                       {"no_wrap": True}),
-                       (say("风险", "Risk", lang), {})):
-        table.add_column(header, **kw)
-    for p in chosen:
-        table.add_row(escape(p.order_no), escape(p.follower or ""), stage_label(p.current_stage, lang), _done(p),
-                      _date(p.due_date), _date(p.projected_finish), _risk(p, lang))
-    if chosen:
-        console.print(table)
-    console.print(say("{n} 个订单，{r} 个有风险（共 {t} 个）", "{n} orders, {r} at risk (of {t})", lang,
-                      n=len(chosen), r=sum(p.at_risk for p in chosen), t=total), highlight=False)
-    for note in notes:
-        console.print(f"[yellow]•[/] {escape(note)}", highlight=False)
-
-
-def _done(p: OrderProgress) -> str:
-    value = p.percent.get(p.current_stage)
-    if p.current_stage == "shipping":
-        value = p.percent.get("shipped", 0.0)
-    return f"{value:.0f}%" if value is not None else "—"
-
-
-def _risk(p: OrderProgress, lang: str) -> str:
-    parts = []
-    if p.at_risk:
-        parts.append(say("[red]约晚 {n} 天[/]", "[red]~{n} days late[/]", lang, n=p.days_late))
-    if p.material_risk:
-        parts.append(say("[yellow]缺料[/]", "[yellow]materials[/]", lang))
-    return " ".join(parts) or "—"
-
-
-def _date(d: dt.date | None) -> str:
-    return d.isoformat() if d else "—"
-
-
-# --- one order --------------------------------------------------------------------
-
-
-def _one_order(view: OrderView, progresses: dict[str, OrderProgress], order_no: str, fmt: str, lang: str,
-               day: dt.date) -> None:
-    key = normalise_key(order_no)
-    p = progresses.get(key)
-    if p is None:
-        raise UserError(say("订单表里没有订单 {no}", "order {no} is not in the orders tab", lang, no=order_no))
-    events = timeline(view, key)
-    ctx = Ctx(view, lang, pd.Timestamp(day))
-    findings = [f for rule in RULES for f in rule(ctx) if f.order_no and normalise_key(f.order_no) == key]
-    if fmt == "json":
-        print(json.dumps({"today": day.isoformat(), "order": p.to_dict(), "timeline": [e.to_dict() for e in events],
-                          "findings": [f.to_dict() for f in findings]}, ensure_ascii=False, indent=2))
-        return
-    console.print(_headline(p, lang), highlight=False)
-    console.print(_stages(p, view, lang), highlight=False)
-    table = RichTable(box=box.SIMPLE_HEAD, pad_edge=False)
-    for header in (say("日期", "Date", lang), say("事项", "What", lang), say("数量", "Qty", lang),
-                   say("位置", "Where", lang)):
-        table.add_column(header)
-    for e in events:
-        table.add_row(_date(e.day), escape(_what(e, lang)), _qty(e), escape(f"{e.sheet}!{e.cell or e.row}"))
-    console.print(table)
-    for f in findings:
-        mark = "[red]✗[/]" if f.severity == "error" else "[yellow]![/]"
-        console.print(f"{mark} {escape(f'{f.sheet}!{f.cell or f.row}  {f.message}')}", highlight=False)
-
-
-def _headline(p: OrderProgress, lang: str) -> str:
-    head = say("订单 {no}  {c}  跟单 {f}  数量 {q}  交期 {d}  状态 {s}",
-               "Order {no}  {c}  follower {f}  qty {q}  due {d}  status {s}", lang, no=escape(p.order_no),
-               c=escape(p.customer or ""), f=escape(p.follower or "—"), q=_qty_text(p.quantity), d=_date(p.due_date),
-               s=escape(p.status or "—"))
-    if p.projected_finish:
-        head += "\n" + say("预计 {pf} 完成", "projected finish {pf}", lang, pf=p.projected_finish)
-    if p.at_risk:
-        head += "  " + _risk(p, lang)
-    return head
-
-
-def _stages(p: OrderProgress, view: OrderView, lang: str) -> str:
-    steps = [*view.stages, "qc", "shipped"]
-    names = {"qc": say("质检", "QC", lang), "shipped": say("发货", "shipped", lang)}
-    return "  →  ".join(f"{names.get(s, s)} {p.percent[s]:.0f}%" if s in p.percent else f"{names.get(s, s)} —"
-                        for s in steps)
-
-
-KINDS = {"ordered": ("下单", "ordered"), "due": ("交期", "due"), "material": ("物料", "material"),
-         "stage": ("生产", "production"), "inspected": ("质检", "inspected"), "shipped": ("发货", "shipped")}
-
-
-def _what(e: Event, lang: str) -> str:
-    zh, en = KINDS[e.kind]
-    text = say(zh, en, lang)
-    if e.label:
-        text += f" {e.label}"
-    if e.kind == "material" and e.extra.get("date_field") == "expected_date":
-        text += say("（预计到货）", " (expected)", lang)
-    if e.kind == "stage" and e.extra.get("date_field") == "planned_finish":
-        text += say("（计划完成）", " (planned)", lang)
-    if e.kind == "inspected" and "passed" in e.extra:
-        text += say(" 合格 {p}", " passed {p}", lang, p=_qty_text(e.extra["passed"]))
-    return text
-
-
-def _qty(e: Event) -> str:
-    return _qty_text(e.qty) if e.qty is not None else ""
-
-
-def _qty_text(q: Any) -> str:
-    if q is None:
-        return "—"
-    return str(int(q)) if float(q).is_integer() else f"{q:.1f}"
+    run_status(targets or [], follower, at_risk, show_all, fmt, service, config, lang, today)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import glob
 from pathlib import Path
+from typing import Any
 
 from sync.errors import SourceUnreadable
 from sync.sources import csv as _csv
@@ -37,5 +39,33 @@ def open_path(path: str | Path, name: str | None = None) -> Source:
                                    f"expected .xlsx, .xlsm, .xls, .ods or .csv")
 
 
+def is_glob(path: str | Path) -> bool:
+    return glob.has_magic(str(path))
+
+
+def open_paths(path: str | Path) -> list[Source]:
+    """``open_path`` for each workbook a glob (``registers/*.xlsx``) matches; a path without one, or a
+    glob matching nothing, opens as itself (so a missing file says so)."""
+    found = sorted(glob.glob(str(path))) if is_glob(path) else []
+    return [open_path(p) for p in found] or [open_path(path)]
+
+
+def from_config(name: str, kind: str, options: dict[str, Any], base_dir: Path) -> list[Source]:
+    """The sources of one ``[sources.NAME]``: one, or one per workbook its ``path`` glob matches
+    (each named ``NAME/file`` and answering to NAME in ``[tables.*] source``)."""
+    make = backend(kind).from_config
+    path = options.get("path")
+    found = sorted(glob.glob(str(base_dir / str(path)))) if path and is_glob(path) else []
+    if not found:
+        return [make(name, options, base_dir)]
+    out = []
+    for each in found:
+        source = make(f"{name}/{Path(each).name}", dict(options, path=each), base_dir)
+        source.group = name
+        out.append(source)
+    return out
+
+
 __all__ = ["Grid", "SheetInfo", "Source", "CsvSource", "ExcelSource", "GSheetsSource", "MemorySource",
-           "backend", "register", "open_path"]
+           "backend", "register", "open_path",
+           "open_paths", "from_config"]

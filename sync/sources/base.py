@@ -61,6 +61,8 @@ class Source(ABC):
     requests: int = 0
     #: a remote source whose change token may miss edits asks for a periodic full read
     full_read_due: bool = False
+    #: the ``[sources.NAME]`` a source opened from a path glob came from (its own name is NAME/file)
+    group: str | None = None
 
     @classmethod
     def from_config(cls, name: str, options: dict[str, Any], base_dir: Path) -> Source:

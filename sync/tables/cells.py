@@ -222,4 +222,5 @@ def keyed(table: Any, keys: Keys, need: str = "order_no", *, trimmed: bool = Fal
 
 def rows_at(table: Any, positions: list[int] | np.ndarray) -> list[dict[str, Any]]:
     """Whole rows as dicts, ``_sheet`` added: ``to_dict("records")`` boxes per column, so a subset boxes alike."""
-    return [dict(r, _sheet=table.sheet) for r in table.data.iloc[positions].to_dict("records")]
+    records = table.data.iloc[positions].to_dict("records")
+    return [dict(r, _sheet=table.sheet_at(p)) for r, p in zip(records, positions)]

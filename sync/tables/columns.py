@@ -250,6 +250,10 @@ class RawCells(Mapping):
     def __contains__(self, name: object) -> bool:
         return name in self._columns
 
+    def factor(self, name: str) -> Factor:
+        """Column ``name`` as stored (codes into distinct values), e.g. to join tables without materialising."""
+        return self._columns[name]
+
     def cell(self, name: str, position: int) -> Any:
         column = self._columns[name]
         return column.uniques[column.codes[position]]

@@ -11,17 +11,41 @@ people false alarms. So a table needs the column that identifies its rows
 (``TableSpec.needs``), columns that belong to another kind of document lower
 its score (``TableSpec.against``), a row of numbers is never a header, and a
 master list (customers, people) must list each entity once.
+
+The key need not be called 订单号: any of its aliases (合同号, 生产单号, PO,
+Job No., Work Order …) is the key, and where the register has none, a set of
+columns that together name a row (``TableSpec.composite``: style + customer,
+machine + product) is, when the rest of the sheet is clearly that kind of
+table. A line number (行号, 项次, Item, PO Line) is its own field, ``line_no``,
+and a row counter (序号, No., #) is never a key.
+
+What ``recognise`` says about a sheet (``HeaderMatch``):
+
+- ``status``: ``"recognised"`` (loaded as a table) or ``"probable"`` (it looks
+  like that table, but something it needs is missing; only returned with
+  ``unsure=True``, never loaded). No match at all: not a table.
+- ``score``: how well the header fits; ``missing``: the fields a person expects
+  of that table (``TableSpec.core``) that were not found, the key first.
+- ``key``: the fields that identify a row (``["order_no", "line_no"]``, or a
+  composite such as ``["product", "customer"]``); ``composite`` says which.
+- ``language``: "zh" or "en", from the header labels (``language_of``).
+
+``sync.tables.reading`` gives the verdict on a sheet in words, and the language
+of a workbook.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sync.tables.fields import MASTERS, TABLES, AliasIndex, TableSpec, alias_index, header_key, header_variants
-from sync.tables.normalize import fold_text, parse_date_text, parse_number_text, text_of
+from sync.tables.fields import (MASTERS, ROW_COUNTERS, TABLES, AliasIndex, TableSpec, alias_index, header_key,
+                                header_variants)
+from sync.tables.header import HeaderMatch
+from sync.tables.normalize import fold_text, text_of
+from sync.tables.rows import first_data_row, skip_repeated_header, is_guidance
 from sync.sources.base import Grid
 
 SCAN_ROWS = 30
@@ -34,34 +58,31 @@ FILE_NAME_BONUS = 1.5           # a workbook's name says less than a sheet's
 FUZZY_PREFIX = 4
 #: what may follow an alias without changing its meaning ("金额RMB", "数量件")
 QUALIFIERS = ("rmb", "usd", "cny", "hkd", "eur", "pcs", "pc", "元", "件", "原币", "本币", "人民币", "美元")
+#: a composite key is a guess until the sheet shows enough of the table around it
+COMPOSITE_PENALTY = 1.0
+COMPOSITE_MIN_SIGNATURE = 2
+#: below this, a sheet that lacks its key does not even look like the table
+PROBABLE_MIN_SCORE = 4.0
 MASTER_SAMPLE = 500
+FILL_SAMPLE = 300
 MASTER_DISTINCT = 0.9
-TOTAL_WORDS = frozenset({"合计", "小计", "总计", "总合计", "合計", "小計", "總計", "total", "totals", "subtotal",
-                         "grandtotal", "sum", "本页合计", "累计"})
 #: a label that is really a value: a code or a number ("2300-202504220005", "SZA08C023101", "42000")
 _DATA_LIKE = re.compile(r"\d{4,}|^[+-]?\d+(\.\d+)?$")
 _GENERIC_SHEET = re.compile(r"^(sheet|工作表|feuil|hoja|tabelle|foglio|planilha|лист)\d*$")
-
-
-@dataclass
-class HeaderMatch:
-    table: str
-    header_row: int                 # 0-based index of the (last) header row
-    first_data: int                 # 0-based index of the first data row
-    labels: list[str]               # header text per column, as the user sees it
-    mapping: dict[str, int]         # canonical field -> 0-based column
-    score: float
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def header_row_1based(self) -> int:
-        return self.header_row + 1
 
 
 @dataclass(frozen=True)
 class Candidate:
     row: int                        # 0-based index of the (last) header row
     labels: list[str]
+    #: for a two-row header, the group label over each column ("" where none), as in ``texts``
+    groups: tuple[str, ...] | None = None
+    #: the labels as matched: line breaks kept ('SL⏎Sheet' is read line by line); None: as ``labels``
+    texts: tuple[str, ...] | None = None
+
+    @property
+    def matched(self) -> list[str]:
+        return list(self.texts) if self.texts is not None else self.labels
 
 
 @lru_cache(maxsize=None)
@@ -78,12 +99,23 @@ def cell_label(value: Any) -> str:
     return fold_text(value) if isinstance(value, str) else ""
 
 
+def cell_text(value: Any) -> str:
+    """A header cell for matching: each line folded, the line breaks kept."""
+    if not isinstance(value, str):
+        return ""
+    if "\n" not in value and "\r" not in value:
+        return fold_text(value)
+    return "\n".join(line for part in value.splitlines() if (line := fold_text(part)))
+
+
 @lru_cache(maxsize=262144)
 def _claims(label: str, table: str, extra: tuple = ()) -> tuple[tuple[float, str], ...]:
     """(strength, field) for one label: 3 whole label, 2 a part of it, 1 weak alias, 0.5 alias at its end."""
     index = _index(table, extra)
     variants = _variants(label)
     out: list[tuple[float, str]] = []
+    if variants and variants[0] in ROW_COUNTERS and variants[0] not in index.strong:
+        return ()   # 序号 / No. / # count rows; they name nothing
     for rank, v in enumerate(variants):
         if v in index.strong:
             out.append((3.0 if rank == 0 else 2.0, index.strong[v]))
@@ -95,8 +127,10 @@ def _claims(label: str, table: str, extra: tuple = ()) -> tuple[tuple[float, str
 
 
 def _fuzzy(whole: str, strong: dict[str, str]) -> str | None:
-    """An alias at the end of the label (Chinese and English nouns put the head last), or followed by a unit."""
-    return next((strong[k] for k in _fuzzy_keys(whole) if k in strong), None)
+    """An alias at the end of the label (Chinese and English nouns put the head last), or followed by a unit.
+
+    Never a line number: 'UNIT_ITEM' ends in 'item' but numbers no line; a line column is headed as one."""
+    return next((strong[k] for k in _fuzzy_keys(whole) if k in strong and strong[k] != "line_no"), None)
 
 
 @lru_cache(maxsize=65536)
@@ -122,10 +156,33 @@ def _against(label: str, table: str, extra: tuple = ()) -> str | None:
     return next((index.against[v] for v in _variants(label) if v in index.against), None)
 
 
-def map_labels(labels: list[str], table: str, extra: tuple = ()) -> dict[str, tuple[int, float]]:
-    """field -> (column, strength). Greedy: the strongest claims first, each column and field once."""
-    candidates = [(s, col, name) for col, label in enumerate(labels) if label
-                  for s, name in _claims(label, table, extra)]
+@lru_cache(maxsize=65536)
+def _group_claims(group: str, leaf: str, table: str, extra: tuple = ()) -> tuple[tuple[float, str], ...]:
+    """A leaf label under a group label: the two read together first (检验 + 数量 = 检验数量), then the leaf alone.
+
+    The group alone claims nothing: 生产订单 over 数量 does not make the quantity an order number.
+    """
+    if not leaf:
+        return _claims(group, table, extra)
+    index = _index(table, extra)
+    whole = header_key(group + leaf)
+    out = [(3.0, index.strong[whole])] if whole in index.strong else []
+    return tuple(out) + _claims(leaf, table, extra)
+
+
+def map_labels(labels: list[str], table: str, extra: tuple = (),
+               groups: tuple[str, ...] | None = None) -> dict[str, tuple[int, float]]:
+    """field -> (column, strength). Greedy: the strongest claims first, each column and field once.
+
+    With ``groups`` (a two-row header), each label is "group/leaf" as shown and is read by ``_group_claims``.
+    """
+    def claims(col: int, label: str) -> tuple[tuple[float, str], ...]:
+        if groups is None or not groups[col]:
+            return _claims(label, table, extra)
+        leaf = label[len(groups[col]) + 1:] if label.startswith(groups[col] + "/") else ""
+        return _group_claims(groups[col], leaf, table, extra)
+
+    candidates = [(s, col, name) for col, label in enumerate(labels) if label for s, name in claims(col, label)]
     candidates.sort(key=lambda c: (-c[0], c[1]))
     mapping: dict[str, tuple[int, float]] = {}
     used: set[int] = set()
@@ -136,24 +193,45 @@ def map_labels(labels: list[str], table: str, extra: tuple = ()) -> dict[str, tu
     return mapping
 
 
+def identity(spec: TableSpec, mapping: dict[str, tuple[int, float]]) -> tuple[list[str], bool] | None:
+    """(the fields that identify a row, whether they are a composite), or None when nothing does.
+
+    The table's key column (with its line number, where the sheet has one) comes first; without one,
+    a composite key counts only on a sheet that shows enough of the table around it.
+    """
+    need = next((f for f in spec.needs if f in mapping), None)
+    if need is not None:
+        return [need] + (["line_no"] if "line_no" in mapping and need == spec.key[0] else []), False
+    strong = {f for f, (_, s) in mapping.items() if s >= 2}
+    for combo in spec.composite:
+        around = (strong & set(spec.signature)) - set(combo)
+        if set(combo) <= strong and len(around) >= COMPOSITE_MIN_SIGNATURE:
+            return list(combo), True
+    return None
+
+
 def score_mapping(spec: TableSpec, mapping: dict[str, tuple[int, float]], name_hit: float,
-                  against: int = 0) -> float:
+                  against: int = 0, *, unsure: bool = False) -> float:
+    """How well a header fits ``spec``; 0 when it is not that table. ``unsure`` scores the shape alone
+    (a sheet without any key still scores), for saying what a sheet looks like."""
     strong = {f for f, (_, s) in mapping.items() if s >= 2}
     signature = strong & set(spec.signature)
-    if len(mapping) < MIN_FIELDS or not any(f in mapping for f in spec.needs):
+    ident = identity(spec, mapping)
+    if len(mapping) < MIN_FIELDS or (ident is None and not unsure):
         return 0.0
     if not (signature or (name_hit and strong)):
         return 0.0
     score = sum(3.0 if f == spec.key[0] else 2.0 if f in spec.signature else 1.0 for f in strong)
     score += 0.5 * sum(1 for _, s in mapping.values() if s < 2)
-    score += name_hit
+    score += name_hit - (COMPOSITE_PENALTY if ident is not None and ident[1] else 0.0)
     return max(score - AGAINST_PENALTY * min(against, AGAINST_MAX), 0.0)
 
 
 def sheet_name_hits(spec: TableSpec, sheet: str, hint: str = "") -> float:
-    """Bonus when the sheet name suggests the table; a generic name ("Sheet1") defers to the file name ``hint``."""
+    """Bonus when the sheet name suggests the table; a name that suggests no table ("Sheet1", "W17-2026")
+    defers to the file name ``hint`` ("Production_Plan_W17")."""
     key = header_key(sheet)
-    if _GENERIC_SHEET.match(key):
+    if _GENERIC_SHEET.match(key) or not any(_names(t, key) for t in TABLES.values()):
         return FILE_NAME_BONUS if hint and _names(spec, header_key(hint)) else 0.0
     return SHEET_NAME_BONUS if _names(spec, key) else 0.0
 
@@ -168,9 +246,15 @@ def _word_keys(words: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(k for w in words if len(k := header_key(w)) >= 2)
 
 
-def _row_labels(rows: list[list[Any]], r: int, width: int) -> list[str]:
+def _row_labels(rows: list[list[Any]], r: int, width: int, read: Any = cell_label) -> list[str]:
     row = rows[r] if r < len(rows) else []
-    return [cell_label(row[c]) if c < len(row) else "" for c in range(width)]
+    return [read(row[c]) if c < len(row) else "" for c in range(width)]
+
+
+def _row_candidate(rows: list[list[Any]], r: int, width: int) -> Candidate:
+    labels = _row_labels(rows, r, width)
+    texts = _row_labels(rows, r, width, cell_text)
+    return Candidate(r, labels, texts=None if texts == labels else tuple(texts))
 
 
 def _header_like(row: list[Any], labels: list[str]) -> bool:
@@ -180,7 +264,14 @@ def _header_like(row: list[Any], labels: list[str]) -> bool:
     return texts >= MIN_FIELDS and texts > values
 
 
-def _two_row_labels(upper: list[str], lower: list[str], spans: list[tuple[int, int]] | None) -> list[str]:
+def _two_row(upper: Candidate, lower: Candidate, spans: list[tuple[int, int]] | None) -> Candidate:
+    """The two rows read as one header: each leaf label under the group label over it."""
+    labels = _two_row_labels(upper.labels, lower.labels, spans)
+    texts = _two_row_labels(upper.matched, lower.matched, spans)
+    return Candidate(lower.row, labels.labels, texts.groups, tuple(texts.labels))
+
+
+def _two_row_labels(upper: list[str], lower: list[str], spans: list[tuple[int, int]] | None) -> Candidate:
     """A group label covers the columns it is merged across (without merge facts: those to its right)."""
     if spans is None:
         filled, last = [], ""
@@ -192,7 +283,9 @@ def _two_row_labels(upper: list[str], lower: list[str], spans: list[tuple[int, i
         for c0, c1 in spans:
             for c in range(c0 + 1, min(c1 + 1, len(filled))):
                 filled[c] = filled[c] or upper[c0]
-    return [f"{u}/{l}" if u and l and u != l else (l or u) for u, l in zip(filled, lower)]
+    labels = [f"{u}/{l}" if u and l and u != l else (l or u) for u, l in zip(filled, lower)]
+    groups = tuple(u if u and l and u != l else "" for u, l in zip(filled, lower))
+    return Candidate(-1, labels, groups)
 
 
 def header_candidates(grid: Grid) -> list[Candidate]:
@@ -200,16 +293,16 @@ def header_candidates(grid: Grid) -> list[Candidate]:
     rows, width = grid.rows, grid.width
     spans = _merged_spans(grid)
     out: list[Candidate] = []
-    above: list[str] | None = None
+    above: Candidate | None = None
     for r in range(min(SCAN_ROWS, len(rows))):
-        labels = _row_labels(rows, r, width)
-        if not _header_like(rows[r], labels):
+        cand = _row_candidate(rows, r, width)
+        if not _header_like(rows[r], cand.labels) or is_guidance(cand.labels):   # instructions are not a header row
             above = None
             continue
-        out.append(Candidate(r, labels))  # before the two-row reading: on a tie, one row wins
+        out.append(cand)  # before the two-row reading: on a tie, one row wins
         if above is not None:
-            out.append(Candidate(r, _two_row_labels(above, labels, None if spans is None else spans.get(r - 1, []))))
-        above = labels
+            out.append(_two_row(above, cand, None if spans is None else spans.get(r - 1, [])))
+        above = cand
     return out
 
 
@@ -232,39 +325,76 @@ def _against_count(labels: list[str], used: set[int], table: str, extra: tuple) 
     return sum(1 for c, lab in enumerate(labels) if lab and c not in used and _against(lab, table, extra))
 
 
-def _score(cand: Candidate, table: str, extra: tuple, name_hit: float) -> tuple[float, dict[str, tuple[int, float]]]:
-    mapping = map_labels(cand.labels, table, extra)
+def _score(cand: Candidate, table: str, extra: tuple, name_hit: float,
+           unsure: bool = False) -> tuple[float, dict[str, tuple[int, float]]]:
+    texts = cand.matched
+    mapping = map_labels(texts, table, extra, cand.groups)
     used = {c for c, _ in mapping.values()}
-    against = _against_count(cand.labels, used, table, extra) if TABLES[table].against else 0
-    return score_mapping(TABLES[table], mapping, name_hit, against), mapping
+    against = _against_count(texts, used, table, extra) if TABLES[table].against else 0
+    return score_mapping(TABLES[table], mapping, name_hit, against, unsure=unsure), mapping
 
 
 def find_header(grid: Grid, table: str, *, header_row: int | None = None,
                 aliases: dict[str, list[str]] | None = None, hint: str = "",
-                candidates: list[Candidate] | None = None) -> HeaderMatch | None:
-    """The best header for ``table`` in the top of ``grid`` (or at a pinned 1-based row)."""
+                candidates: list[Candidate] | None = None, unsure: bool = False) -> HeaderMatch | None:
+    """The best header for ``table`` in the top of ``grid`` (or at a pinned 1-based row).
+
+    With ``unsure``, a sheet that is not surely ``table`` but looks like it comes back as "probable".
+    """
     spec = TABLES[table]
     extra = _extra(aliases)
     name_hit = sheet_name_hits(spec, grid.sheet, hint)
     if header_row is not None:
-        candidates = [Candidate(header_row - 1, _row_labels(grid.rows, header_row - 1, grid.width))]
+        candidates = [_row_candidate(grid.rows, header_row - 1, grid.width)]
     elif candidates is None:
         candidates = header_candidates(grid)
-    best: tuple[float, Candidate, dict[str, tuple[int, float]]] | None = None
-    for cand in candidates:
-        score, mapping = _score(cand, table, extra, name_hit)
-        if header_row is not None or (score > 0 and (best is None or score > best[0])):
-            best = (score, cand, mapping)
+    best = _best(candidates, table, extra, name_hit, pinned=header_row is not None)
+    status = "recognised"
+    if best is None and unsure and header_row is None:
+        best, status = _best(candidates, table, extra, name_hit, unsure=True), "probable"
     if best is None:
         return None
     score, cand, mapping = best
     cols = {f: c for f, (c, _) in mapping.items()}
-    r = _skip_repeated_header(grid.rows, cand.row, cols)
-    first, notes = _first_data_row(grid.rows, r, cols, spec)
-    match = HeaderMatch(table, r, first, cand.labels, cols, score, notes)
+    r = skip_repeated_header(grid.rows, cand.row, cols)
+    first, notes = first_data_row(grid.rows, r, cols, spec)
+    ident = identity(spec, mapping)
+    key, composite = ident if ident is not None else ([], False)
+    missing = [f for f in dict.fromkeys((*([] if key else spec.needs[:1]), *spec.core)) if f not in cols]
+    match = HeaderMatch(table, r, first, cand.labels, cols, score, notes, status, key, composite, missing)
     if header_row is None and table in MASTERS and not _lists_each_once(grid.rows, match, spec):
         return None
+    if header_row is None and match.recognised and not _rows_fill_it(grid.rows, match):
+        if not unsure:
+            return None
+        match.status = "probable"
+        match.notes.append("the rows under the header fill none of its columns: a blank template")
     return match
+
+
+def _rows_fill_it(rows: list[list[Any]], match: HeaderMatch) -> bool:
+    """Some row under the header has two of the table's columns filled, or there are no rows at all
+    (an empty register is still a register; a form of zero-formula rows is not)."""
+    cols = [c for f, c in match.mapping.items() if f != "remarks"]
+    seen = False
+    for row in rows[match.first_data: match.first_data + FILL_SAMPLE]:
+        values = [row[c] for c in cols if c < len(row) and row[c] not in ("", None) and row[c] != 0]
+        if len(values) >= 2:
+            return True
+        seen = seen or any(v not in ("", None) for v in row)
+    return not seen
+
+
+def _best(candidates: list[Candidate], table: str, extra: tuple, name_hit: float, *, pinned: bool = False,
+          unsure: bool = False) -> tuple[float, Candidate, dict[str, tuple[int, float]]] | None:
+    """The highest-scoring candidate (on a tie, the first: one row before its two-row reading)."""
+    best: tuple[float, Candidate, dict[str, tuple[int, float]]] | None = None
+    floor = PROBABLE_MIN_SCORE if unsure else 0.0
+    for cand in candidates:
+        score, mapping = _score(cand, table, extra, name_hit, unsure=unsure)
+        if pinned or (score > floor and (best is None or score > best[0])):
+            best = (score, cand, mapping)
+    return best
 
 
 def _lists_each_once(rows: list[list[Any]], match: HeaderMatch, spec: TableSpec) -> bool:
@@ -277,48 +407,14 @@ def _lists_each_once(rows: list[list[Any]], match: HeaderMatch, spec: TableSpec)
     return len(values) < 5 or len(set(values)) >= MASTER_DISTINCT * len(values)
 
 
-def _skip_repeated_header(rows: list[list[Any]], r: int, cols: dict[str, int]) -> int:
-    """A header repeated a few rows down (after instructions and a marker row) is the real one."""
-    want = {c: header_key(cell_label(rows[r][c])) for c in cols.values() if c < len(rows[r])}
-    for k in range(r + 1, min(r + 5, len(rows))):
-        row = rows[k]
-        same = sum(1 for c, w in want.items() if c < len(row) and header_key(cell_label(row[c])) == w)
-        if want and same >= 0.6 * len(want):
-            return k
-    return r
+def recognise(grid: Grid, hint: str = "", *, unsure: bool = False) -> list[HeaderMatch]:
+    """Every table this sheet could be, best first; ``hint`` names the workbook (for sheets named "Sheet1").
 
-
-def _first_data_row(rows: list[list[Any]], r: int, cols: dict[str, int], spec: TableSpec) -> tuple[int, list[str]]:
-    """Skip guidance rows under the header: all text, where numbers or dates belong."""
-    notes = []
-    typed = [c for f, c in cols.items() if spec.fields[f].type in ("number", "date")]
-    k = r + 1
-    while k < min(r + 3, len(rows)) and typed:
-        row = rows[k]
-        cells = [row[c] for c in cols.values() if c < len(row) and row[c] not in ("", None)]
-        texts = [row[c] for c in typed if c < len(row) and isinstance(row[c], str) and row[c].strip()]
-        key = cell_label(row[cols[spec.key[0]]]) if cols.get(spec.key[0], len(row)) < len(row) else ""
-        if (cells and all(isinstance(v, str) for v in cells) and texts and not any(_parses(t) for t in texts)
-                and not any(ch.isdigit() for ch in key)):  # an order number has digits; "必填" has none
-            notes.append(f"row {k + 1} looks like instructions under the header; skipped")
-            k += 1
-            continue
-        break
-    return k, notes
-
-
-def _parses(text: str) -> bool:
-    return parse_number_text(text) is not None or parse_date_text(text) is not None
-
-
-def is_total_label(value: Any) -> bool:
-    return isinstance(value, str) and header_key(value) in TOTAL_WORDS
-
-
-def recognise(grid: Grid, hint: str = "") -> list[HeaderMatch]:
-    """Every table this sheet could be, best first; ``hint`` names the workbook (for sheets named "Sheet1")."""
+    Only recognised tables, unless ``unsure``: then also the tables the sheet probably is, after them.
+    """
     candidates = header_candidates(grid)
     if not candidates:
         return []
-    found = [m for t in TABLES if (m := find_header(grid, t, hint=hint, candidates=candidates)) is not None]
-    return sorted(found, key=lambda m: -m.score)
+    found = [m for t in TABLES
+             if (m := find_header(grid, t, hint=hint, candidates=candidates, unsure=unsure)) is not None]
+    return sorted(found, key=lambda m: (not m.recognised, -m.score))

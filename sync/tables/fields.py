@@ -9,9 +9,9 @@ simplified, spaces and punctuation removed.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass, field
+
+from sync.tables.labels import header_key, header_variants  # noqa: F401 (re-exported: callers fold labels here)
 
 TEXT, KEY, NUMBER, DATE, EMAIL = "text", "key", "number", "date", "email"
 
@@ -43,21 +43,51 @@ class TableSpec:
     #: "table.field" columns that say a sheet is some other document (a supplier column on
     #: a sheet of orders makes it a purchase list); each one found lowers the score
     against: tuple[str, ...] = ()
+    #: when no column identifies a row on its own: field sets that do together (style + customer)
+    composite: tuple[tuple[str, ...], ...] = ()
+    #: what a person expects of this kind of table; recognition reports those it did not find
+    core: tuple[str, ...] = ()
 
 
 def F(name: str, type_: str, *aliases: str, weak: tuple[str, ...] = ()) -> FieldSpec:
     return FieldSpec(name, type_, aliases, weak)
 
 
-ORDER_NO = F("order_no", KEY, "订单号", "订单编号", "订单号码", "订单单号", "订单id", "订单no", "销售订单号", "销售单号",
-             "合同号", "合同编号", "合同单号", "生产单号", "生产订单号", "生产订单", "制单号", "工单号", "款单号", "单号",
-             "客户订单号", "客户单号", "客户po号", "指令单号", "po", "po#", "pono", "ponumber", "po号", "po单号",
-             "order", "orderno", "ordernumber", "orderid", "order#", "salesorder", "salesorderno", "so", "so#", "sono",
-             "so号", "so单号", "contractno", "contractnumber", "ordercode")
+_ORDER_NOS = ("订单号", "订单编号", "订单号码", "订单单号", "订单id", "订单no", "销售订单号", "销售单号", "销售订单编号",
+              "合同号", "合同编号", "合同单号", "合同号码", "生产单号", "生产订单号", "生产订单号码", "生产订单", "生产单编号",
+              "制单号", "工单号", "工单编号", "工令号", "工令单号", "制令单号", "制令号", "生产令号", "生产指令单号", "指令单号",
+              "款单号", "单号", "项目号", "项目编号", "工程号", "工程编号", "客户订单号", "客户单号", "客户po号", "po",
+              "po#", "pono", "ponumber", "po号", "po单号", "order", "orderno", "ordernumber", "orderid", "order#",
+              "no order", "order ref", "order reference", "salesorder", "salesorderno", "sales order number", "so", "so#",
+              "sono", "so number", "so号", "so单号", "contractno", "contractnumber", "ordercode", "job", "job no",
+              "job number", "job order", "work order", "work order no", "work order number", "wo", "wo no", "wo number",
+              "customer po", "customer po no", "buyer po", "mã đơn hàng", "số đơn hàng", "số po")
+#: a row number in a register is often headed just 编号 ("number"): it keys orders only when nothing else does
+_ORDER_NO_WEAK = ("编号", "单据编号", "单据号", "单据号码")
+ORDER_NO = F("order_no", KEY, *_ORDER_NOS, weak=_ORDER_NO_WEAK)
+#: a customer's purchase order is the factory's order; on a purchasing sheet the same words are ``po_no``
+ORDER_NO_PO = F("order_no", KEY, *_ORDER_NOS, "purchase order", "purchase order no", "purchase order number",
+                "purchasing document", "purchasing doc no", "purchase doc", weak=_ORDER_NO_WEAK)
+#: the line of a multi-line order; never the product, never the order number
+LINE_NO = F("line_no", KEY, "行号", "行次", "项次", "项目行", "行项目", "行项", "订单行号", "明细行号", "采购行号", "line no",
+            "lineno", "line number", "line item", "line#", "item", "item line", "pos", "po line", "po item", "order line",
+            "so line", "sap item")
+#: a row counter ("序号", "No.", "#", "SL No") counts rows: it is never a key
+ROW_COUNTERS = frozenset(header_key(w) for w in (
+    "序号", "序", "行序", "no", "no.", "#", "nr", "sl no", "s no", "sr no", "sno", "srno", "sn", "stt", "num",
+    "number", "seq", "seq no", "index", "idx"))
+_PRODUCTS = ("款号", "款式", "款式编号", "款名", "款式名称", "产品", "产品名称", "产品型号", "产品编号", "产品编码", "产品料号",
+             "品名", "品号", "货号", "型号", "商品", "商品名称", "货品", "货品名称", "物料号", "客户型号", "客型号", "成品编码",
+             "成品料号", "料号", "存货名称", "图号", "零件号", "零件名称", "规格型号", "style", "styleno",
+             "style#", "stylenumber", "style name", "product", "productname", "productid", "product code", "itemno",
+             "item code", "item number", "item name", "item description", "article", "article no", "sku", "model",
+             "part number", "partno", "partnumber", "part#", "part name", "material no", "material number",
+             "tên sản phẩm", "mã hàng", "tên hàng")
+PRODUCT = F("product", TEXT, *_PRODUCTS, weak=("description", "material", "名称", "规格", "物料名称"))
 REMARKS = F("remarks", TEXT, "备注", "说明", "备注说明", "备注信息", "附注", "remark", "remarks", "note", "notes", "comment",
-            "comments", "memo")
+            "comments", "memo", "ghi chú")
 FOLLOWER = F("follower", TEXT, "跟单员", "跟单", "跟单人", "跟单负责人", "负责人", "业务员", "业务员姓名", "业务跟单",
-             "业务", "业务担当", "经办人", "merchandiser", "follower", "owner", "salesperson", "sales rep", "salesrep",
+             "业务", "业务担当", "经办人", "业务员名称", "采购员", "merchandiser", "follower", "owner", "salesperson", "sales rep", "salesrep",
              "responsible", "person in charge", "pic", "handled by", "handleby", "account manager")
 EMAIL_FIELD = F("email", EMAIL, "邮箱", "电子邮件", "电子邮箱", "电邮", "邮件", "email", "e-mail", "mail", "email address")
 
@@ -66,46 +96,47 @@ TABLES: dict[str, TableSpec] = {}
 
 def _table(name: str, zh: str, en: str, words: tuple[str, ...], signature: tuple[str, ...],
            *fields: FieldSpec, key: tuple[str, ...] = ("order_no",), needs: tuple[str, ...] = (),
-           against: tuple[str, ...] = ()) -> None:
+           against: tuple[str, ...] = (), composite: tuple[tuple[str, ...], ...] = (),
+           core: tuple[str, ...] = ()) -> None:
     TABLES[name] = TableSpec(name, {f.name: f for f in fields}, words, signature, key, zh, en,
-                             needs or key[:1], against)
+                             needs or key[:1], against, composite, core or (needs or key)[:1])
 
 
 _table(
     "orders", "订单", "orders",
     ("订单", "订单登记", "接单", "下单", "合同", "销售订单", "未交订单", "order", "orders", "po", "register", "backlog"),
     ("order_date", "customer", "quantity", "unit_price", "amount", "due_date", "status", "payment_terms"),
-    ORDER_NO,
+    ORDER_NO_PO,
+    LINE_NO,
     F("order_date", DATE, "下单日期", "下单日", "订单日期", "订货日期", "接单日期", "接单日", "签约日期", "合同日期",
       "单据日期", "下单时间", "订单时间", "制单日期", "开单日期", "录单日期", "创建日期", "创建时间", "order date",
-      "orderdate", "po date", "podate", "date of order", "date ordered", "order placed"),
+      "orderdate", "po date", "podate", "date of order", "date ordered", "order placed", "order placement date", "document date", "created on", "po issue date"),
     F("customer", TEXT, "客户", "客户名称", "客户名", "客户名字", "客户全称", "客户简称", "客人",
       "买家", "买方", "购货单位", "订货单位", "订货客户", "品牌", "customer", "customername", "customer name", "client",
-      "client name", "buyer", "buyer name", "brand", "sold to", "soldto",
+      "client name", "buyer", "buyer name", "brand", "sold to", "soldto", "sold-to party", "khách hàng", "tên khách hàng",
       # the customer's customer: used only when the sheet names no other
-      weak=("终端客户", "终端客户全称", "end customer")),
-    F("product", TEXT, "款号", "款式", "款式编号", "款名", "款式名称", "产品", "产品名称", "产品型号", "产品编号", "产品编码",
-      "品名", "品号", "货号", "型号", "商品", "商品名称", "货品", "货品名称", "物料号", "客户型号", "客型号", "成品编码",
-      "style", "styleno", "style#", "stylenumber", "style name", "product", "productname", "productid", "product code",
-      "item", "itemno", "item code", "item number", "article", "article no", "sku", "model", "part number", "partno",
-      "partnumber", "part#"),
+      weak=("终端客户", "终端客户全称", "end customer", "客户编码", "客户代码", "customer code", "customer id")),
+    PRODUCT,
     F("color", TEXT, "颜色", "色号", "颜色名称", "配色", "色别", "颜色色号", "color", "colour", "colorway", "color name"),
     F("size", TEXT, "尺码", "尺寸", "码数", "码段", "尺码段", "规格", "size", "sizes", "size range"),
     F("quantity", NUMBER, "订单数量", "订货数量", "订购数量", "下单数量", "合同数量", "订单量", "订单数", "订货量",
       "数量pcs", "数量件", "件数", "订单件数", "总件数", "订单总数", "订单总数量", "订货", "qty", "quantity", "orderqty",
       "order qty", "orderquantity", "order quantity", "po qty", "po quantity", "total qty", "pcs", "quantity pcs",
-      "qty pcs", "pieces", weak=("数量", "总数", "总数量", "数目")),
+      "qty pcs", "pieces", "số lượng", "sl đặt hàng",
+      weak=("数量", "总数", "总数量", "数目", "sl")),
     F("unit_price", NUMBER, "单价", "含税单价", "未税单价", "销售单价", "单价原币", "单价(元)", "单价usd", "价格", "售价",
       "fob", "fob价", "fob单价", "unitprice", "unit price", "price", "fobprice", "fob price", "price per unit", "u/price",
-      "cost"),
+      "cost", "net price", "unit cost", "đơn giá"),
     F("amount", NUMBER, "金额", "总金额", "订单金额", "合计金额", "合同金额", "销售金额", "含税金额", "货款", "总价", "总额",
       "原币金额", "amount", "total", "totalamount", "total amount", "total value", "value", "order value",
-      "order amount", "sales", "订单金额rmb"),
+      "order amount", "sales", "订单金额rmb", "net value", "net amount", "价税合计", "thành tiền"),
     F("due_date", DATE, "交货日期", "交期", "交货期", "货期", "交货时间", "交期日期", "出货日期", "出货期", "船期",
       "走货期", "走货日期", "出厂日期", "交付日期", "要求交期", "约定交期", "订单交期", "客户交期", "客户要求交期",
       "回复客户交期", "合同交期", "计划交期", "最终期限", "due date", "duedate", "delivery date", "deliverydate",
       "ship date", "shipdate", "ex-factory date", "exfactorydate", "exfactory", "ex-fty date", "x-factory date",
-      "xfd", "etd", "crd", "cargo ready date", "required date", "requested date", "need by", "deadline", "delivery"),
+      "xfd", "etd", "crd", "cargo ready date", "required date", "requested date", "need by", "deadline", "delivery",
+      "客期", "客户期", "交货日", "要求交货日期", "承诺交期", "order deadline", "delivery deadline", "requested delivery date",
+      "delivery time", "ngày giao hàng", "ngày giao"),
     F("payment_terms", TEXT, "付款方式", "付款条件", "付款条款", "结算方式", "收款方式", "账期", "payment",
       "payment terms", "paymentterms", "payment method", "terms"),
     FOLLOWER,
@@ -113,6 +144,8 @@ _table(
     REMARKS,
     against=("materials.supplier", "materials.po_no", "materials.arrived_date", "materials.arrived_qty",
              "shipping.tracking_no", "shipping.shipped_qty", "qc.inspected_qty", "qc.failed_qty"),
+    composite=(("product", "customer"),),
+    core=("order_no", "customer", "product", "quantity", "due_date"),
 )
 
 _table(
@@ -121,18 +154,23 @@ _table(
      "purchasing", "procurement", "purchase", "trims", "fabric"),
     ("material", "required_qty", "supplier", "po_no", "expected_date", "arrived_date", "arrived_qty"),
     ORDER_NO,
+    LINE_NO,
     F("material", TEXT, "物料", "物料名称", "物料描述", "物项名称", "材料", "材料名称", "面辅料", "面料", "面料名称", "辅料",
       "辅料名称", "原料", "原材料", "物资名称", "设备材料名称", "material", "materialname", "material name",
-      "material description", "component", "fabric", "trim"),
+      "material description", "component", "fabric", "trim", "存货名称", "物料名", "物料描述", "short text",
+      weak=("存货编码", "物料编码", "物料代码", "material code")),
     F("required_qty", NUMBER, "需求数量", "需求量", "用量", "需用量", "总用量", "采购数量", "采购量", "请购数量", "订购量",
       "订购数量", "工单需求", "计划用量", "required", "requiredqty", "required qty", "requirement", "qty required",
-      "needed", weak=("数量",)),
+      "needed", "order quantity", "po quantity", "po qty", weak=("数量",)),
     F("supplier", TEXT, "供应商", "供应商名称", "供应商简称", "供货商", "供货商名称", "厂商", "厂家", "生产厂家", "加工厂",
-      "外协厂", "供方", "supplier", "vendor", "suppliername", "supplier name", "vendor name", "mill"),
+      "外协厂", "供方", "supplier", "vendor", "suppliername", "supplier name", "vendor name", "mill",
+      weak=("供应商编码", "供应商代码", "vendor code", "supplier code")),
     F("po_no", KEY, "采购单号", "采购订单号", "采购单", "采购编号", "采购合同号", "请购单号", "委外单号", "外协单号",
-      "purchase order", "purchaseorder", "purchase order no", "po no", "pono", "purchase no", "ponumber"),
+      "purchase order", "purchaseorder", "purchase order no", "po no", "pono", "purchase no", "ponumber",
+      "purchasing document", "purchase order number"),
     F("expected_date", DATE, "预计到货", "预计到货日期", "预计到料", "预计到料日期", "计划到货", "计划到料", "要求到货日期",
-      "交货日期", "回货日期", "承诺到货", "expected", "expected date", "expecteddate", "eta", "promised date"),
+      "交货日期", "回货日期", "承诺到货", "计划到货日期", "计划到料日期", "expected", "expected date", "expecteddate", "eta",
+      "promised date", "delivery date"),
     F("arrived_date", DATE, "实际到货", "实际到货日期", "实际到料", "到货日期", "到货时间", "到料日期", "入库日期", "收货日期",
       "arrived", "arrival date", "arriveddate", "received date", "receiveddate", "received on", "receipt date"),
     F("arrived_qty", NUMBER, "到货数量", "实到数量", "已到数量", "到料数量", "入库数量", "已入库数量", "收货数量", "实收数量",
@@ -140,31 +178,43 @@ _table(
     REMARKS,
     needs=("order_no", "po_no"),
     against=("shipping.tracking_no", "qc.failed_qty"),
+    core=("order_no", "material", "required_qty", "expected_date"),
 )
 
 _table(
     "production", "生产", "production",
     ("生产", "进度", "生产进度", "排产", "排程", "车间", "日报", "生产日报", "production", "progress", "wip", "schedule",
      "plan", "planning"),
-    ("stage", "line", "planned_start", "planned_finish", "completed_qty", "actual_finish"),
-    ORDER_NO,
+    ("stage", "line", "planned_start", "planned_finish", "completed_qty", "actual_finish", "received_qty"),
+    ORDER_NO_PO,
+    F("line_no", KEY, *(a for a in LINE_NO.aliases if header_key(a) != "line")),   # "Line" here: the production line
+    PRODUCT,
+    F("quantity", NUMBER, "计划数量", "生产数量", "排产数量", "投产数量", "订单数量", "订货数量", "下单数量", "plan qty", "planned qty",
+      "planned quantity", "production qty", "production order", "order qty", "order quantity", "qty", "quantity",
+      "required qty", "số lượng", weak=("数量", "总数", "sl")),
     F("stage", TEXT, "工序", "工序名称", "生产工序", "当前工序", "工段", "阶段", "环节", "进度节点", "部门", "stage", "process",
       "operation", "step", "工艺"),
     F("line", TEXT, "产线", "生产线", "线别", "拉别", "组别", "班组", "生产班组", "生产组", "车间", "机台", "挤压机", "line",
-      "production line", "workshop", "team", "group", "machine"),
-    F("planned_start", DATE, "计划开始", "计划开始日期", "计划上线", "上线日期", "开始日期", "开拉期", "开拉日期",
-      "planned start", "plannedstart", "plan start", "start date", "start"),
+      "production line", "workshop", "team", "group", "machine", "机器", "设备", "machine no", "máy"),
+    F("planned_start", DATE, "计划开始", "计划开始日期", "计划上线", "上线日期", "开始日期", "开拉期", "开拉日期", "开工日期",
+      "计划开工", "计划开工日期", "planned start", "plannedstart", "plan start", "start date", "start", "starting date",
+      "date of production", "date of producing", "production date", "ngày sx", "fg start"),
     F("planned_finish", DATE, "计划完成", "计划完成日期", "计划完工", "计划下线", "完成日期计划", "planned finish",
       "plannedfinish", "plan finish", "planned end", "finish date", "end date", "target date"),
     F("completed_qty", NUMBER, "完成数量", "完成数", "已完成数量", "已生产数量", "实际产出", "产量", "日产量", "完工数量",
       "累计完成", "累计产量", "产出数量", "completed", "completedqty", "completed qty", "output", "done", "qty done",
-      "produced", "produced qty", weak=("数量",)),
+      "produced", "produced qty", "current production", "achieved", "thực tế", weak=("数量", "completed")),
     F("actual_finish", DATE, "实际完成", "实际完成日期", "实际完工", "完工日期", "actual finish", "actualfinish",
-      "finished on", "completion date"),
+      "finished on", "completion date", "ngày sản xuất hoàn thành"),
+    F("inspected_qty", NUMBER, "检验数量", "质检数量", "抽检数量", "qc qty", "qc check qty", "inspected qty", "sl qc check"),
+    F("received_qty", NUMBER, "入库数量", "完工入库数量", "入库数", "成品入库数量", "received qty", "fg received",
+      "fg qty received"),
     F("updated_on", DATE, "更新日期", "更新时间", "日期", "填报日期", "统计日期", "updated", "updated on", "updatedon",
       "last update", "date"),
     REMARKS,
     key=("order_no", "stage", "line"),
+    composite=(("line", "product"),),
+    core=("order_no", "product", "quantity", "planned_finish"),
 )
 
 _table(
@@ -185,6 +235,7 @@ _table(
     F("action", TEXT, "处理方式", "处理结果", "处理意见", "处置", "返工", "action", "disposition", "corrective action"),
     REMARKS,
     key=("order_no", "inspected_on"),
+    core=("order_no", "inspected_on", "inspected_qty"),
 )
 
 _table(
@@ -192,7 +243,8 @@ _table(
     ("发货", "出货", "出运", "装箱", "物流", "送货", "销货", "交货", "shipping", "shipment", "shipments", "delivery",
      "deliveries", "packing", "dispatch", "logistics"),
     ("shipped_on", "shipped_qty", "carrier", "tracking_no", "eta", "delivered_on"),
-    ORDER_NO,
+    ORDER_NO_PO,
+    LINE_NO,
     F("shipped_on", DATE, "发货日期", "出货日期", "出运日期", "发运日期", "送货日期", "出库日期", "销货日期", "交易日期",
       "装运日期", "实际出货日期", "shipped on", "shippedon", "ship date", "shipdate", "shipped date", "dispatch date",
       "date of document", "delivery date", weak=("日期",)),
@@ -209,6 +261,7 @@ _table(
       "received on", "pod date"),
     REMARKS,
     key=("order_no", "shipped_on", "tracking_no"),
+    core=("order_no", "shipped_on", "shipped_qty"),
 )
 
 _table(
@@ -241,43 +294,6 @@ _table(
 
 #: tables whose rows are distinct entities (a master list), not events
 MASTERS = ("customers", "people")
-
-# Traditional characters seen in Hong Kong / Taiwan registers, folded for matching.
-_TRAD_PAIRS = (
-    "訂订 單单 編编 號号 數数 貨货 戶户 產产 價价 額额 檢检 驗验 發发 運运 狀状 態态 備备 註注 顏颜 碼码 廠厂 應应 採采 購购 "
-    "實实 際际 預预 計计 達达 劃划 線线 開开 員员 錄录 間间 質质 類类 務务 總总 項项 簽签 門门 倉仓 庫库 領领 齊齐 現现 "
-    "創创 規规 欄栏 稱称 據据 處处 標标 準准 資资 記记 帳账 賬账 銷销 聯联 繫系 結结 種种 稅税 幣币 關关 協协 議议 條条 "
-    "業业 負负 責责 說说 時时 週周 樣样 個个 雙双 隻只 張张 組组 機机 臺台 區区 補补 確确 認认 終终 辦办 進进 "
-    "裝装 櫃柜 圖图 紙纸 電电 郵邮 話话 絡络 國国 際际 庫库 儲储 過过 報报 價价 單单 團团 購购 內内 齡龄 "
-    "長长 寬宽 重重 層层 產产 續续 順顺 級级 參参 與与 對对 為为 請请 範范 圍围 證证 書书 車车 別别 優优 讓让 轉转 "
-)
-_TRAD = str.maketrans({p[0]: p[1] for p in _TRAD_PAIRS.split()})
-_PUNCT = re.compile(r"[\s\u3000_\-–—.:：#№/\\,，、;；'\"“”‘’*（）()\[\]【】<>《》?？!！]+")
-_PAREN = re.compile(r"[（(\[【][^）)\]】]*[）)\]】]")
-
-
-def header_key(text: object) -> str:
-    """How a header label is compared with aliases."""
-    s = unicodedata.normalize("NFKC", str(text)).lower().translate(_TRAD)
-    return _PUNCT.sub("", s)
-
-
-def header_variants(text: object) -> list[str]:
-    """The label as a whole, without its parenthetical parts, and each line or part alone.
-
-    '訂單編號\\n(已勾測料)' -> ['订单编号已勾测料', '订单编号', '已勾测料'];
-    '数量（Quantity）' -> ['数量quantity', '数量', 'quantity'].
-    """
-    raw = unicodedata.normalize("NFKC", str(text))
-    out = [header_key(raw), header_key(_PAREN.sub(" ", raw))]
-    out += [header_key(p) for p in _PAREN.findall(raw)]
-    out += [header_key(p) for p in re.split(r"[\n/|]", raw) if p.strip()]
-    seen: list[str] = []
-    for v in out:
-        if v and v not in seen:
-            seen.append(v)
-    return seen
-
 
 @dataclass
 class AliasIndex:

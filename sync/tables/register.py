@@ -2,20 +2,30 @@
 
 ``load`` never raises for one bad workbook: it records a ``SourceProblem`` and
 carries on with the others, so one broken file cannot silence the rest.
+
+A table may span sheets and workbooks: the tabs of one workbook that look like
+the same table with the same header over the same columns (monthly tabs, one
+tab per customer), the workbooks of one layout given together (one register
+per follower), or the tabs config names by pattern (``sheets = ["*月"]``). A
+tab that repeats most rows of another is a copy and is left out. Each sheet is
+still read, remembered and re-read on its own (``SheetMemo``); the table joins
+them with each row's file and sheet (``Table.parts``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING
 
 from sync.tables.columns import ColumnGrid, compact
-from sync.tables.detect import HeaderMatch, find_header, recognise
+from sync.tables.detect import find_header, recognise
+from sync.tables.header import HeaderMatch
 from sync.errors import SourceError
-from sync.tables.fields import TABLES
+from sync.tables.fields import TABLES, header_key
 from sync.gcpause import collection_paused
 from sync.sources.base import Grid, Source
-from sync.tables.table import Table, build_table, table_columns
+from sync.tables.table import Table, build_table, concat_tables, is_copy, layout, table_columns
 
 if TYPE_CHECKING:
     from sync.config import TableConfig
@@ -40,8 +50,13 @@ class Register:
         return self.tables.get(name)
 
     def add(self, table: Table, score: float, scores: dict[str, float]) -> None:
+        """Keep the better of two sheets that look like one table, or both when they share a layout
+        (one register per follower: the same header over the same columns)."""
         current = self.tables.get(table.name)
-        if current is None or score > scores.get(table.name, 0):
+        if current is not None and layout(current) == layout(table) and not is_copy(table, [current]):
+            self.tables[table.name] = concat_tables([current, table])
+            scores[table.name] = max(score, scores.get(table.name, 0))
+        elif current is None or score > scores.get(table.name, 0):
             if current is not None:
                 self.notes.append(f"{current.describe()} also looks like {table.name}; using {table.describe()}")
             self.tables[table.name] = table
@@ -89,7 +104,8 @@ def load(sources: list[Source], configured: dict[str, TableConfig] | None = None
     register = Register()
     scores: dict[str, float] = {}
     for source in sources:
-        wanted = {n: c for n, c in (configured or {}).items() if c.source == source.name}
+        # a source opened from a path glob answers to the name of the [sources.NAME] it came from
+        wanted = {n: c for n, c in (configured or {}).items() if c.source in (source.name, source.group)}
         try:
             if wanted:
                 _load_configured(source, wanted, register, scores, day_first)
@@ -126,13 +142,15 @@ def _load_detected(source: Source, register: Register, scores: dict[str, float],
                 grids[grid.sheet] = compact(grid, table_columns(found[0]), found[0].first_data)
                 matches.append((found[0].score, grid.sheet, found[0]))
             del grid
-    taken_tables: set[str] = set()
     taken_sheets: set[str] = set()
+    families: dict[str, list[tuple[str, Table]]] = {}   # table -> its sheets: the best, then same-layout ones
+    shapes: dict[str, tuple] = {}
+    best: dict[str, float] = {}
     for score, sheet, match in sorted(matches, key=lambda m: (-m[0], visible.index(m[1]))):
-        if match.table in taken_tables or sheet in taken_sheets:
+        if sheet in taken_sheets or shapes.setdefault(match.table, match_layout(match)) != match_layout(match):
             continue
-        taken_tables.add(match.table)
         taken_sheets.add(sheet)
+        best.setdefault(match.table, score)
         table = memo.table(sheet, tokens, match)
         if table is None:
             if sheet not in grids:   # kept from the last read, but not made a table then: read it now
@@ -144,37 +162,80 @@ def _load_detected(source: Source, register: Register, scores: dict[str, float],
             table = build_table(grids.pop(sheet), match, source=source.name, location=source.location,
                                 day_first=day_first)
         memo.tables[sheet] = (tokens.get(sheet, ""), table)
-        register.add(table, score, scores)
+        family = families.setdefault(match.table, [])
+        if family and is_copy(table, [t for _, t in family]):
+            register.notes.append(f"{table.describe()} repeats the rows of {family[0][1].describe()}; left out")
+            continue
+        family.append((sheet, table))
+    for name, members in families.items():   # monthly tabs, one tab per customer: in workbook order
+        members.sort(key=lambda m: visible.index(m[0]))
+        register.add(concat_tables([t for _, t in members]), best[name], scores)
     for sheet in memo.tables.keys() - taken_sheets:
         del memo.tables[sheet]
     if tokens and getattr(source, "sheet_tokens", dict)() != tokens:
         memo.found.clear()       # the workbook was saved again while it was read: trust nothing kept
         memo.tables.clear()
-    if not taken_tables:
+    if not families:
         register.notes.append(f"{source.location}: no order register tables recognised "
                               f"(sheets: {', '.join(visible) or 'none'})")
 
 
+def match_layout(match: HeaderMatch) -> tuple:
+    """``table.layout`` of the table a match would build: sheets alike in it are one table."""
+    labels = match.labels
+    return match.table, tuple(sorted((f, c, header_key(labels[c] if c < len(labels) else ""))
+                                     for f, c in match.mapping.items()))
+
+
 def _load_configured(source: Source, wanted: dict[str, TableConfig], register: Register,
                      scores: dict[str, float], day_first: bool) -> None:
-    by_sheet: dict[str, list[str]] = {}
-    auto: list[str] = []
-    for name, cfg in wanted.items():
-        (by_sheet.setdefault(cfg.sheet, []) if cfg.sheet else auto).append(name)
-    sheets = list(by_sheet) if not auto else [s.name for s in source.sheets() if not s.hidden]
+    plan, auto = _configured_sheets(source, wanted, register)
+    sheets = list(dict.fromkeys(s for names in plan.values() for s in names))
+    if auto:
+        sheets = [s.name for s in source.sheets() if not s.hidden]
+    built: dict[str, list[tuple[float, Table]]] = {}
     with collection_paused():
         for grid in source.read(sheets):
-            names = by_sheet.get(grid.sheet, []) + [n for n in auto if n not in register.tables]
+            names = [n for n, s in plan.items() if grid.sheet in s]
+            names += [n for n in auto if n not in register.tables and n not in built]
             for name in names:
                 cfg = wanted[name]
                 match = find_header(grid, name, header_row=cfg.header_row, aliases=cfg.aliases)
                 if match is None:
-                    if cfg.sheet:
+                    if name in plan:
                         register.notes.append(f"{source.location} › {grid.sheet}: no {name} header found")
                     continue
                 _apply_columns(match, grid, cfg)
-                register.add(build_table(grid, match, source=source.name, location=source.location,
-                                         day_first=day_first), match.score, scores)
+                built.setdefault(name, []).append((match.score, build_table(
+                    grid, match, source=source.name, location=source.location, day_first=day_first)))
+    for name, found in built.items():
+        tables = [t for _, t in found if layout(t) == layout(found[0][1])]
+        for _, other in found:
+            if layout(other) != layout(found[0][1]):
+                register.notes.append(f"{other.describe()}: its columns differ from {found[0][1].sheet}'s; "
+                                      f"not read as part of {name}")
+        register.add(concat_tables(tables), max(s for s, _ in found), scores)
+
+
+def _configured_sheets(source: Source, wanted: dict[str, TableConfig],
+                       register: Register) -> tuple[dict[str, list[str]], list[str]]:
+    """Table -> the sheets config names for it (``sheet``, or the ``sheets`` patterns), and the tables
+    config leaves to be found in any sheet."""
+    plan: dict[str, list[str]] = {}
+    auto: list[str] = []
+    visible: list[str] | None = None
+    for name, cfg in wanted.items():
+        patterns = getattr(cfg, "sheets", None)
+        if cfg.sheet:
+            plan[name] = [cfg.sheet]
+        elif patterns:
+            visible = visible if visible is not None else [s.name for s in source.sheets() if not s.hidden]
+            plan[name] = [s for s in visible if any(fnmatchcase(s, p) for p in patterns)]
+            if not plan[name]:
+                register.notes.append(f"{source.location}: no sheet matches {', '.join(patterns)} for {name}")
+        else:
+            auto.append(name)
+    return plan, auto
 
 
 def _apply_columns(match: HeaderMatch, grid: Grid, cfg: TableConfig) -> None:

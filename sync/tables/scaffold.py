@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import glob
 import json
 import re
 from pathlib import Path
 
+from sync.tables.detect import identity
 from sync.tables.fields import TABLES
 from sync.tables.register import Register
+from sync.tables.table import Table
 from sync.sources import Source
 
 HEADER = """\
@@ -59,7 +62,8 @@ def render_config(sources: list[Source], register: Register, *, lang: str = "zh"
             continue
         spec = TABLES[name]
         out.append(f"\n[tables.{name}]   # {spec.zh} / {spec.en}: {len(table)} rows")
-        out.append(f"source = {q(table.source)}\nsheet = {q(table.sheet)}\nheader_row = {table.header_row}")
+        out.append(_where(table))
+        out.append(key_comment(table))
         out.append(f"[tables.{name}.columns]   # field = header text (or a column letter)")
         for fieldname, col in table.columns.items():
             out.append(f"{fieldname} = {q(col.header)}   # column {col.letter}")
@@ -76,6 +80,20 @@ def render_config(sources: list[Source], register: Register, *, lang: str = "zh"
     if extra:
         out.append(extra)
     return "\n".join(out) + "\n"
+
+
+def key_comment(table: Table) -> str:
+    """Say which columns identify a row, and say so plainly when that is a guess."""
+    spec = TABLES[table.name]
+    found = identity(spec, {f: (c.index, 3.0) for f, c in table.columns.items()})
+    if found is None:
+        return f"# no column identifies a row: map {spec.key[0]} below to the column that does"
+    fields, composite = found
+    cols = " + ".join(f"{table.columns[f].letter} {table.columns[f].header}" for f in fields)
+    if composite:
+        return (f"# no {spec.key[0]} column: rows are identified by {cols} together (a guess;"
+                f" map {spec.key[0]} below if the sheet has one)")
+    return f"# rows are identified by {cols}"
 
 
 def toml_key(name: str) -> str:
@@ -96,3 +114,18 @@ def _relative(path: Path, base: Path | None) -> str:
         return str(path.resolve().relative_to(base.resolve()))
     except ValueError:
         return str(path.resolve())
+
+
+def _where(table: Table) -> str:
+    """source, sheet (or the ``sheets`` of a table over several tabs) and header row of a table."""
+    if not table.parts:
+        return f"source = {q(table.source)}\nsheet = {q(table.sheet)}\nheader_row = {table.header_row}"
+    sheets = ", ".join(q(glob.escape(s)) for s in dict.fromkeys(p.sheet for p in table.parts))
+    lines = [f"source = {q(table.parts[0].source)}", f"sheets = [{sheets}]"]
+    if len({p.header_row for p in table.parts}) == 1:
+        lines.append(f"header_row = {table.header_row}")
+    others = list(dict.fromkeys(p.source for p in table.parts[1:] if p.source != table.parts[0].source))
+    if others:
+        lines.append(f"# also in {', '.join(others)}: one [sources] path glob (registers/*.xlsx) reads them all")
+    return "\n".join(lines)
+

@@ -12,22 +12,26 @@ a 100k-order register keeps its provenance and quoting without keeping its
 cells; ``raw[field]`` still gives the ndarray of cells. Tables are built from
 a ``ColumnGrid`` (the sheet reduced to the mapped columns, factorised), so
 each value is classified and parsed once, not once per row.
+
+Which rows under the header are data (not totals, footers, guidance, repeated
+headers) is ``sync.tables.rows``'s to say. A table joined from several sheets
+(``concat_tables``) keeps ``parts``: which rows came from which workbook and
+sheet, so ``sheet_at``/``source_at`` name the right tab for every row.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from sync.tables.columns import ColumnGrid, Factor, Kinds, RawCells, compact
-from sync.tables.detect import TOTAL_WORDS, HeaderMatch, is_total_label
-from sync.tables.fields import TABLES
-from sync.tables.normalize import fold_text, parse_column, text_of
+from sync.tables.columns import ColumnGrid, Factor, RawCells, compact
+from sync.tables.header import HeaderMatch
+from sync.tables.rows import data_rows, fill_merged
+from sync.tables.fields import NUMBER, TABLES, header_key
+from sync.tables.normalize import parse_column, text_of
 from sync.sources.base import Grid
 
 ROW = "_row"
@@ -54,12 +58,27 @@ class Column:
         return column_letter(self.index)
 
 
+@dataclass(frozen=True)
+class Part:
+    """One sheet of a table that spans several (monthly tabs, one workbook per follower): rows up to ``stop``."""
+
+    source: str
+    location: str
+    sheet: str
+    header_row: int
+    stop: int                       # the table's rows [previous part's stop, stop) are this sheet's
+
+    @property
+    def label(self) -> str:
+        return self.sheet
+
+
 @dataclass
 class Table:
     name: str                       # canonical table: orders, materials, production, ...
-    source: str                     # source name
+    source: str                     # source name (several: joined, for messages)
     location: str                   # path or URL, for messages
-    sheet: str
+    sheet: str                      # the sheet (several: joined, for messages; ``sheet_at`` says which)
     header_row: int                 # 1-based
     columns: dict[str, Column]
     data: pd.DataFrame
@@ -67,9 +86,35 @@ class Table:
     bad: dict[str, np.ndarray]
     unmapped: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: the sheets the rows come from, in row order, when there are several; empty for one sheet
+    parts: list[Part] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.data)
+
+    def part_at(self, position: int) -> Part | None:
+        """The sheet the row at ``position`` comes from (None: the table's one sheet)."""
+        if not self.parts:
+            return None
+        at = int(np.searchsorted(np.array([p.stop for p in self.parts]), position, side="right"))
+        return self.parts[min(at, len(self.parts) - 1)]
+
+    def sheet_at(self, position: int) -> str:
+        part = self.part_at(position)
+        return part.sheet if part else self.sheet
+
+    def source_at(self, position: int) -> str:
+        part = self.part_at(position)
+        return part.source if part else self.source
+
+    def part_labels(self) -> np.ndarray | None:
+        """Per row, which sheet (and workbook, when several) it comes from; None for a one-sheet table."""
+        if not self.parts:
+            return None
+        several = len({p.source for p in self.parts}) > 1
+        names = np.array([f"{p.source}›{p.sheet}" if several else p.sheet for p in self.parts], dtype=object)
+        starts = [0] + [p.stop for p in self.parts[:-1]]
+        return np.repeat(names, [p.stop - a for p, a in zip(self.parts, starts)])
 
     @property
     def spec(self):
@@ -100,6 +145,70 @@ class Table:
         return f"{self.source} › {self.sheet}"
 
 
+def layout(table: Table) -> tuple:
+    """What makes two sheets one table: the same kind, and the same header over the same columns."""
+    return table.name, tuple(sorted((f, c.index, header_key(c.header)) for f, c in table.columns.items()))
+
+
+#: a sheet sharing more than this share of its rows with a table is a copy of it, not more of it
+COPY_SHARE = 0.5
+
+
+def is_copy(table: Table, of: list[Table]) -> bool:
+    """Most of ``table``'s rows, cell for cell, are already in ``of``: a backup or pasted copy of
+    those sheets ("Sheet1" beside "Sheet"), where a month's tab holds other orders than the last."""
+    if not len(table):
+        return False
+    fields = sorted(table.columns)
+
+    def hashes(t: Table) -> np.ndarray:
+        return pd.util.hash_pandas_object(t.data[fields], index=False).to_numpy()
+
+    seen = np.concatenate([hashes(t) for t in of]) if of else np.zeros(0, dtype=np.uint64)
+    return float(np.isin(hashes(table), seen).mean()) > COPY_SHARE
+
+
+def concat_tables(tables: list[Table]) -> Table:
+    """One table from same-layout tables (``layout``), rows in the order given, each row keeping its sheet."""
+    first = tables[0]
+    if len(tables) == 1:
+        return first
+    pieces = [part for t in tables for part in (t.parts or [_whole(t)])]
+    parts, stop = [], 0
+    for piece, size in zip(pieces, _sizes(tables)):
+        stop += size
+        parts.append(Part(piece.source, piece.location, piece.sheet, piece.header_row, stop))
+    data = pd.concat([t.data for t in tables], ignore_index=True)
+    raw = RawCells({f: concat_factors([t.raw.factor(f) for t in tables]) for f in first.raw})
+    bad = {f: np.concatenate([np.asarray(t.bad[f], dtype=bool) for t in tables]) for f in first.bad}
+    return Table(first.name, _joined(p.source for p in parts), _joined(p.location for p in parts),
+                 _joined(p.sheet for p in parts), first.header_row, dict(first.columns), data, raw, bad,
+                 list(first.unmapped), [n for t in tables for n in t.notes], parts)
+
+
+def _whole(table: Table) -> Part:
+    return Part(table.source, table.location, table.sheet, table.header_row, len(table))
+
+
+def _sizes(tables: list[Table]) -> list[int]:
+    """Rows per part, in order."""
+    out = []
+    for t in tables:
+        starts = [0] + [p.stop for p in t.parts[:-1]]
+        out += [p.stop - a for p, a in zip(t.parts, starts)] if t.parts else [len(t)]
+    return out
+
+
+def _joined(names: Any) -> str:
+    return ", ".join(dict.fromkeys(names))
+
+
+def concat_factors(factors: list[Factor]) -> Factor:
+    offsets = np.cumsum([0] + [len(f.uniques) for f in factors[:-1]])
+    codes = np.concatenate([f.codes + np.int32(o) for f, o in zip(factors, offsets)]).astype(np.int32)
+    return Factor(codes, np.concatenate([f.uniques for f in factors]))
+
+
 def table_columns(match: HeaderMatch) -> set[int]:
     """The columns ``build_table`` reads: the mapped ones and the first three (totals labels)."""
     return set(match.mapping.values()) | set(range(min(3, len(match.labels))))
@@ -112,8 +221,16 @@ def build_table(grid: Grid | ColumnGrid, match: HeaderMatch, *, source: str, loc
         grid = compact(grid, table_columns(match), match.first_data)
     width = grid.width
     height = max(grid.height - (match.first_data - grid.start), 0)
-    cells = {c: grid.column(c, match.first_data) for c in match.mapping.values()}
-    keep = _data_rows(cells, match, lambda c: grid.column(c, match.first_data), height, width)
+    merged = [m for m in grid.merged if m[2] > m[0]]   # only merges down rows matter here
+    # a number merged over an order's lines is the order's, not each line's: filling it down would count it again
+    counted = {c for f, c in match.mapping.items() if spec.fields[f].type == NUMBER}
+
+    def column(c: int) -> Factor:
+        found = grid.column(c, match.first_data)
+        return fill_merged(found, c, match.first_data, merged) if merged and c not in counted else found
+
+    cells = {c: column(c) for c in match.mapping.values()}
+    keep = data_rows(cells, match, column, height, width)
     rows = np.flatnonzero(keep) + match.first_data + 1
     data: dict[str, Any] = {}
     raw = RawCells()
@@ -144,73 +261,3 @@ def _spread(kept: Factor, values: np.ndarray | pd.Series, text: Any) -> Any:
     if values.dtype != object or not any(v is not None for v in values[kept.present()].tolist()):
         return kept.spread(values)  # no text in the rows: pandas keeps such a column as object
     return pd.array(values, dtype=text).take(kept.codes)
-
-
-def _data_rows(cells: dict[int, Factor], match: HeaderMatch, column: Any, height: int, width: int) -> np.ndarray:
-    """Rows that hold data: not blank, not a totals row, not a row of formula zeros."""
-    if height == 0:
-        return np.zeros(0, dtype=bool)
-    meaningful = np.zeros(height, dtype=bool)
-    # columns with few distinct values first; each next one is only asked about rows still empty
-    for c in sorted(cells, key=lambda c: (len(cells[c].uniques), c)):
-        pending = ~meaningful
-        if not pending.any():
-            break
-        meaningful |= cells[c].mask(_meaningful_cell, pending)
-    totals = np.zeros(height, dtype=bool)
-    key_cols = {c for f, c in match.mapping.items() if f in ("order_no", "customer", "product")}
-    for c in sorted(key_cols | set(range(min(3, width)))):
-        totals |= column(c).mask_all(_total_labels, meaningful)
-    return meaningful & ~totals
-
-
-#: no total word has a digit, and header_key keeps digits, so text with a digit is never a total label
-_DIGIT = re.compile(r"[0-9]")
-_DIGITS_RULE_OUT = not any(ch.isdigit() for w in TOTAL_WORDS for ch in w)
-
-
-def _total_label(value: Any) -> bool:
-    """``is_total_label``, skipping the slow key folding for order numbers, codes and dates."""
-    if _DIGITS_RULE_OUT and isinstance(value, str) and _DIGIT.search(value):
-        return False
-    return is_total_label(value)
-
-
-def _total_labels(values: np.ndarray) -> np.ndarray:
-    """``_total_label`` of each value; texts with a digit (order numbers, codes) are ruled out all at
-    once, from the code points of all of them."""
-    out = np.zeros(len(values), dtype=bool)
-    kinds = Kinds(values)
-    plain = kinds.mask(str)
-    texts = values[plain].tolist()
-    if _DIGITS_RULE_OUT and texts:
-        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-        joined = "".join(texts)
-        points = (np.frombuffer(joined.encode("ascii"), dtype=np.uint8) if joined.isascii()  # a quarter the size
-                  else np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype="<u4"))
-        digit = np.append((points >= 48) & (points <= 57), False)  # the False: empty texts at the end
-        starts = np.cumsum(lengths) - lengths
-        has_digit = np.logical_or.reduceat(digit, starts)
-        has_digit[lengths == 0] = False  # reduceat gives an empty span the point at its start
-        undecided = np.flatnonzero(plain)[~has_digit]
-    else:
-        undecided = np.flatnonzero(plain)
-    out[undecided] = [is_total_label(v) for v in values[undecided].tolist()]
-    # numbers and dates are never labels; only some other kind of object (a str subclass) may be
-    others = np.flatnonzero(~plain & ~kinds.mask(*_NOT_TEXT))
-    out[others] = [_total_label(v) for v in values[others].tolist()]
-    return out
-
-
-#: cell types that cannot be text (no class is both one of these and a str)
-_NOT_TEXT = (float, int, bool, dt.date, dt.datetime, dt.time, dt.timedelta, type(None))
-
-
-def _meaningful_cell(value: Any) -> bool:
-    """Neither blank nor a numeric zero (formula rows that sum nothing yet show 0)."""
-    zero = isinstance(value, (int, float)) and not isinstance(value, bool) and value == 0
-    return not _blank_cell(value) and not zero
-
-
-def _blank_cell(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not fold_text(value))

@@ -38,19 +38,8 @@ def read(paths: list[Path]) -> tuple[Register, Report]:
 
 
 def table_parts(table: Table) -> set[tuple[str, str]]:
-    """(file, sheet) pairs a table's rows come from.
-
-    Today a table is one sheet of one source. A table read from several sheets or
-    files may say so as ``table.parts`` (pairs) or per row in ``_source``/``_sheet``
-    columns: all three are understood, so whichever way lands is measured.
-    """
-    parts = {(table.source, table.sheet)}
-    parts |= {tuple(p) for p in getattr(table, "parts", None) or ()}
-    data = table.data
-    if "_sheet" in data:
-        sources = data["_source"] if "_source" in data else [table.source] * len(data)
-        parts |= set(zip(map(str, sources), map(str, data["_sheet"])))
-    return parts
+    """(file, sheet) pairs a table's rows come from: its ``parts`` when it spans several sheets or files."""
+    return {(p.source, p.sheet) for p in table.parts} or {(table.source, table.sheet)}
 
 
 def key_letter(table: Table) -> str | None:

@@ -1,0 +1,56 @@
+"""The work of ``ordersync digest NAME [--preview]``: render a digest now, to files or to the mail queue."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import typer
+
+from sync.cli.common import setup_logging
+from sync.cli.session import open_session
+from sync.service.cycle import digest_inputs, enqueue
+from sync.errors import UserError
+from sync.i18n import check_language, say
+from sync.notices.plan import local_now, plan_digest
+from sync.state import State
+
+
+def run_digest(name: str, preview: bool, output: Path | None, to: str | None, config: Path | None,
+               lang: str | None, now: str | None) -> None:
+    """Render a digest now; ``preview`` writes HTML and text files and sends nothing."""
+    setup_logging()
+    session = open_session(None, config, lang, need_config=True)
+    language = check_language(session.lang)
+    cfg = session.config
+    assert cfg is not None
+    when = local_now(cfg, datetime.fromisoformat(now) if now else None)
+    with State(cfg.resolve(cfg.service.state)) as state:
+        inputs = digest_inputs(state, cfg, session.register(), now=when, lang=language)   # checks once
+        plan = plan_digest(state, cfg, name, inputs, now=when, lang=language, only=to)
+        if not plan.outgoing:
+            raise UserError(say("摘要 {n} 没有收件人（人员表中没有对应的邮箱）", "digest {n} has no recipients "
+                                "(nobody it names has an email in the people sheet)", language, n=name))
+        if preview:
+            for path in write_preview(plan.outgoing, output or Path(f"digest-{name}.html")):
+                typer.echo(str(path))
+            return
+        queued = enqueue(state, cfg, plan, now=when)
+        typer.echo(say("已加入发送队列：{n} 封", "queued {n} mails", language, n=queued))
+
+
+def write_preview(outgoing: list, first: Path) -> list[Path]:
+    """One .html (images inlined as data: URIs, so a browser shows them) and one .txt per mail."""
+    import base64
+
+    paths = []
+    for i, mail in enumerate(outgoing):
+        html_path = first if i == 0 else first.with_name(f"{first.stem}-{i + 1}{first.suffix}")
+        html = mail.html or ""
+        for cid, png in mail.inline_images.items():
+            html = html.replace(f"cid:{cid}", "data:image/png;base64," + base64.b64encode(png).decode())
+        html_path.parent.mkdir(parents=True, exist_ok=True)
+        html_path.write_text(html, encoding="utf-8")
+        html_path.with_suffix(".txt").write_text(mail.text, encoding="utf-8")
+        paths.append(html_path)
+    return paths
