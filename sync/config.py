@@ -40,7 +40,7 @@ class ServiceConfig(Strict):
     language: Literal["zh", "en"] = "zh"
     timezone: str = "Asia/Shanghai"
     state: str = "state/ordersync.db"
-    day_first: bool = False          # 03/04/2026 is 3 April when true, 4 March when false
+    day_first: bool | None = None    # 03/04/2026 is 3 April when true, 4 March when false; unset: each column decides
     log_file: str | None = "state/ordersync.log"
 
 

@@ -56,6 +56,16 @@ def test_type_type_quotes_raw_text_and_accepts_messy_forms(tmp_path):
     assert "'soon' is not a date" in found[1].message
 
 
+def test_type_values_speaks_once_per_column_for_placeholders(tmp_path):
+    reg = register([order("SO-1", due="TBD"), order("SO-2", due="待定"), order("SO-3", due=0), order("SO-4")])
+    pack = ('table = "orders"\n[[rules]]\nid = "placeholder"\ntype = "values"\nkind = "placeholder"\nseverity = "info"\n'
+            '[[rules]]\nid = "zero-date"\ntype = "values"\nkind = "missing-date"\nseverity = "warning"\n')
+    found = run(pack, reg, tmp_path)
+    assert cells(found) == [("placeholder", "H2"), ("zero-date", "H4")]
+    assert "2 cells hold a placeholder" in found[0].message and "H2、H3" in found[0].message
+    assert found[1].value == "0" and "zero date" in found[1].message
+
+
 def test_type_range(tmp_path):
     reg = register([order("SO-1", qty=0), order("SO-2", qty=-5), order("SO-3", qty=5)])
     found = run('table = "orders"\n[[rules]]\nid = "pos"\ntype = "range"\nfield = "quantity"\nmin = 0\n'

@@ -12,6 +12,7 @@ from pydantic import Field, field_validator
 from sync.checks.base import Check, Context, field_type, text_key
 from sync.findings import Finding
 from sync.i18n import Text
+from sync.tables.normalize import MISSING_DATE, PLACEHOLDER
 from sync.tables.table import ROW, Table
 
 _TYPE_WORDS = {"number": Text("数字", "a number"), "date": Text("日期", "a date"),
@@ -31,8 +32,17 @@ class Required(Check):
 
     def run(self, table: Table, ctx: Context) -> Iterator[Finding]:
         for name in self.fields:
-            blank = table.data[name].isna().to_numpy() & ~table.bad[name]
+            blank = table.data[name].isna().to_numpy() & ~table.bad[name] & ~_said(table, name)
             yield from self.flag(table, ctx, blank, name)
+
+
+def _said(table: Table, name: str) -> np.ndarray:
+    """Cells left without a value on purpose (TBD, 待定) or by a zero date: the "values" rules say those."""
+    said = np.zeros(len(table), dtype=bool)
+    for kind, mask in getattr(table, "marks", {}).get(name, {}).items():
+        if kind in (PLACEHOLDER, MISSING_DATE):
+            said |= mask
+    return said
 
 
 class Type(Check):

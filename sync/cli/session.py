@@ -21,7 +21,7 @@ class Session:
 
     def register(self) -> Register:
         configured = self.config.tables if self.config and not self._from_paths else None
-        day_first = self.config.service.day_first if self.config else False
+        day_first = self.config.service.day_first if self.config else None
         return load(self.sources, configured, day_first=day_first)
 
     _from_paths: bool = False

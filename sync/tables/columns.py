@@ -81,6 +81,10 @@ class Factor:
             tested[present] = test(self.uniques[present])
         return tested[self.codes]
 
+    def counts(self) -> np.ndarray:
+        """Rows per distinct value (what a column decides by a majority of rows weighs them by)."""
+        return np.bincount(self.codes, minlength=len(self.uniques))
+
     def present(self, rows: np.ndarray | None = None) -> np.ndarray:
         """The codes used (in ``rows``, a boolean mask), ascending."""
         codes = self.codes if rows is None else self.codes[rows]

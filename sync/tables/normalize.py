@@ -5,11 +5,17 @@ full-width digits, thousands separators, units (800件, 600 pcs), currency
 signs, Excel serials (1900 and 1904 systems), dates typed as text in any of
 the ways people type them. What cannot be understood is reported (the
 ``bad`` mask) and its raw text kept by the caller, never turned into a blank
-or a wrong number.
+or a wrong number. What is understood but is not quite a value is marked
+(``Parsed.marks``): a placeholder (TBD, 待定), a date that is 0, a year-less
+date, a day/month order that disagrees with its column, a unit that does not
+convert; the checks turn those into quiet findings.
 
 Each parser works on the distinct values of a column only: a register has
 100k rows but a few hundred distinct dates, so the Python-level parsing runs
 a few hundred times, and numbers that are already numbers never reach it.
+The grammars live in ``sync.tables.dates`` and ``sync.tables.quantities``;
+this module applies them to columns and decides what a column decides as a
+whole (its day/month order, its unit).
 """
 
 from __future__ import annotations
@@ -18,31 +24,62 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from sync.tables.columns import Kinds, factorize
+from sync.tables.columns import Factor, Kinds, factorize
+from sync.tables.dates import (MISSING, Reading, YearHint, against, date_of, decide_day_first, month_day_of_number,
+                               parse_date_text, read_date_text, read_first_of_several, real_dates, serial_dates,
+                               settle_years, year_hint)
 from sync.tables.fields import DATE, EMAIL, KEY, NUMBER
+from sync.tables.quantities import (_GROUPED, _NUM_CLEAN, _NUM_WORDS, _NUMBER, number_and_unit, number_text,
+                                    parse_number_text, settle_units)
 
-EXCEL_EPOCH_1900 = dt.datetime(1899, 12, 30)
-EXCEL_EPOCH_1904 = dt.datetime(1904, 1, 1)
-#: serials outside these bounds are not dates a register holds (1900-01-01 .. 9999)
-SERIAL_MIN, SERIAL_MAX = 1, 2_958_465
+__all__ = ["parse_date_text", "parse_number_text", "year_hint", "YearHint", "_NUM_CLEAN", "_NUM_WORDS", "_GROUPED",
+           "_NUMBER"]
 
-BLANKS = frozenset({"", "-", "--", "—", "/", "n/a", "N/A", "NA", "无", "空"})
+#: what people type into a date or number cell they cannot fill in yet (compared lower-cased)
+PLACEHOLDERS = frozenset({
+    "-", "--", "—", "——", "/", "n/a", "na", "无", "空", "tbd", "tba", "tbc", "will call", "willcall", "pending",
+    "待定", "待确认", "待確認", "未定", "待通知", "未知", "不详", "待排", "?", "??", "???"})
 _SPACES = re.compile(r"[\s\u00a0\u3000\u2000-\u200b\ufeff]+")
+
+#: what ``Parsed.marks`` can say about a value
+PLACEHOLDER = "placeholder"          # TBD, 待定, -: no value yet, said on purpose
+MISSING_DATE = "missing-date"        # 0, 1900-01-00: a formula or a habit, not a date
+YEARLESS = "yearless"                # 4/30, 6.1: the year was supplied
+YEAR_GUESSED = "year-guessed"        # ... and neither its row nor its sheet said which
+DAY_MONTH = "day-month-conflict"     # 20/04/2026 in a column read month-first (or the reverse)
+SEVERAL_DATES = "several-dates"      # 11/22,12/25: split deliveries in one cell; the first is used
+UNIT_MISMATCH = "unit-mismatch"      # 3 箱 in a column of 件: a unit that does not convert
 
 
 @dataclass
 class Parsed:
-    """One normalised column: ``values`` typed, ``bad`` where raw text made no sense."""
+    """One normalised column: ``values`` typed, ``bad`` where raw text made no sense.
+
+    ``marks`` (kind -> mask) where a value was understood but is worth a word; ``units`` the unit
+    each number was typed in (after conversion to the column's unit), None when no cell had one.
+    """
 
     values: np.ndarray | pd.Series
     bad: np.ndarray
+    marks: dict[str, np.ndarray] = field(default_factory=dict)
+    units: np.ndarray | None = None
+
+    def mark(self, kind: str, positions: np.ndarray) -> None:
+        if len(positions):
+            mask = self.marks.setdefault(kind, np.zeros(len(self.bad), dtype=bool))
+            mask[positions] = True
+
+    def spread(self, factor: Factor) -> tuple[dict[str, np.ndarray], np.ndarray | None]:
+        """``marks`` and ``units`` of a factor's distinct values, laid out per row (only marks that occur)."""
+        marks = {k: factor.spread(m) for k, m in self.marks.items() if m[factor.present()].any()}
+        return marks, None if self.units is None else factor.spread(self.units)
 
 
 def fold_text(s: str) -> str:
@@ -65,189 +102,180 @@ def remembered_key(value: Any) -> str:
     return normalise_key(value)
 
 
+def is_placeholder(text: str) -> bool:
+    """TBD, will call, ??, 待定, -: typed on purpose where the value is not known yet."""
+    folded = fold_text(unicodedata.normalize("NFKC", text)).lower()
+    return folded in PLACEHOLDERS or (bool(folded) and set(folded) <= {"?"})
+
+
+def _number_text(text: str) -> float | None:
+    """``number_text`` (kept here: the reader's tests pin it against ``parse_number_text``)."""
+    return number_text(text)
+
+
+def _weights(counts: np.ndarray | None, n: int) -> np.ndarray:
+    """Rows per value: ``counts`` when the caller has them, else each cell is one row."""
+    return np.ones(n, dtype=np.int64) if counts is None else np.asarray(counts)
+
+
+def _mark_failed(out: Parsed, cells: np.ndarray, where: np.ndarray, failed: np.ndarray) -> None:
+    """Of the cells at ``where`` that did not parse (``failed``): blanks are nothing, placeholders are
+    marked, the rest is bad."""
+    at = np.flatnonzero(where)[failed]
+    if not len(at):
+        return
+    texts = cells[at].tolist()
+    blank = np.array([isinstance(t, str) and not fold_text(t) for t in texts], dtype=bool)
+    held = np.array([isinstance(t, str) and is_placeholder(t) for t in texts], dtype=bool)
+    out.bad[at] = ~blank & ~held
+    out.mark(PLACEHOLDER, at[held & ~blank])
+
+
 # --- numbers -----------------------------------------------------------------
 
-_NUM_WORDS = (
-    r"人民币|rmb|cny|usd|us\$|hk\$|eur|hkd|元|美元|港币|欧元|[¥￥$€£]|"
-    r"pcs?|pieces?|sets?|prs?|pairs?|units?|dozens?|doz|kgs?|kg|meters?|mtrs?|yds?|yards?|"
-    r"件|个|套|双|条|只|箱|包|米|码|公斤|千克|吨|打|张|卷|支|片|台|粒|对|個|雙|條|隻|張|捲|對|噸"
-)
-
-
-def _first_letters(words: str) -> str:
-    """The characters a match of the alternatives ``words`` can start with, as a class body."""
-    first = set()
-    for word in words.split("|"):
-        first.update(word[1:word.index("]")] if word[0] == "[" else word[word[0] == "\\"])
-    return "".join(re.escape(c) for c in sorted(first))
-
-
-#: the look-ahead lets the engine skip, with one class test, every position no word can start at
-_NUM_CLEAN = re.compile(rf"(?i)(?=[{_first_letters(_NUM_WORDS)}])({_NUM_WORDS})")
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
-
-
-def parse_number_text(text: str) -> float | None:
-    """'1,200' '800件' '600 pcs' '¥35.50' '１２００' '(100)' '1.2万' '13%' -> float; None if not a number."""
-    s = unicodedata.normalize("NFKC", text).strip()
-    if not s:
-        return None
-    negative = s.startswith("(") and s.endswith(")")
-    if negative:
-        s = s[1:-1]
-    scale = 1.0
-    if s.endswith("%"):
-        s, scale = s[:-1], 0.01
-    if s.endswith("万"):
-        s, scale = s[:-1], 10_000.0
-    s = _SPACES.sub("", _NUM_CLEAN.sub("", s))
-    if _GROUPED.match(s):
-        s = s.replace(",", "")
-    if not _NUMBER.match(s):
-        return None
-    value = float(s) * scale
-    return -value if negative else value
-
-
-def parse_numbers(raw: np.ndarray, *, distinct: bool = False) -> Parsed:
+def parse_numbers(raw: np.ndarray, *, distinct: bool = False, counts: np.ndarray | None = None) -> Parsed:
     """A column of raw cells -> float64 (NaN for blank or bad) and the bad mask.
 
     ``distinct`` says no two cells are the same value (a factorised column's uniques):
-    each text is then parsed as it comes, without looking for repeats first.
+    each text is then parsed as it comes, without looking for repeats first. ``counts``
+    (rows per value) weighs each value when the column's unit is decided.
+    Units are kept (``units``) and converted to the column's unit where they convert.
     """
     cells = _object_cells(raw)
     kinds = Kinds(cells)
     values = np.full(len(cells), np.nan)
     bad = np.zeros(len(cells), dtype=bool)
+    out = Parsed(values, bad)
     numeric = kinds.mask(float, int)
     if numeric.any():
         values[numeric] = cells[numeric].astype(float)
     texts = kinds.mask(str)
     if texts.any():
-        parsed = _per_value(cells[texts], _number_text, distinct)
+        parsed = _per_value(cells[texts], number_and_unit, distinct)
         failed = np.array([v is None for v in parsed], dtype=bool)
-        values[texts] = [np.nan if v is None else v for v in parsed]
-        bad[texts] = failed & ~_blank_where(cells[texts], failed)
+        values[texts] = [np.nan if v is None else v[0] for v in parsed]
+        _mark_failed(out, cells, texts, failed)
+        units = [None if v is None else v[1] for v in parsed]
+        if any(u is not None for u in units):
+            _settle_units(out, texts, units, _weights(counts, len(cells))[texts])
     bad |= _unreadable(cells, numeric | texts)  # a date or a boolean where a number belongs
-    return Parsed(values, bad)
+    return out
 
 
-def _number_text(text: str) -> float | None:
-    """``parse_number_text``; plain or grouped digits (what most typed numbers are) skip the unit
-    and width folding, which leaves them as they are (``float`` reads any decimal digit itself)."""
-    if _NUMBER.match(text):
-        return float(text)
-    if _GROUPED.match(text):
-        return float(text.replace(",", ""))
-    return parse_number_text(text)
+def _settle_units(out: Parsed, texts: np.ndarray, units: list, weights: np.ndarray) -> None:
+    typed = out.values[texts]
+    labels, odd = settle_units(typed, units, weights)
+    out.values[texts] = typed
+    out.units = np.full(len(out.values), None, dtype=object)
+    out.units[texts] = labels
+    if odd.any():
+        out.mark(UNIT_MISMATCH, np.flatnonzero(texts)[odd])
 
 
 # --- dates -------------------------------------------------------------------
 
-_MONTHS = {m: i for i, m in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
-_TIME = r"(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?"
-_YMD = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?" + _TIME + r"$")
-_DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})" + _TIME + r"$")
-_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-_D_MON_Y = re.compile(r"^(\d{1,2})[\s-]*([A-Za-z]{3,9})\.?[\s,-]*(\d{4})$")
-_MON_D_Y = re.compile(r"^([A-Za-z]{3,9})\.?\s*(\d{1,2})(?:st|nd|rd|th)?,?\s*(\d{4})$")
+def parse_dates(raw: np.ndarray, *, date1904: bool = False, day_first: bool | None = None,
+                distinct: bool = False, counts: np.ndarray | None = None, hint: YearHint | None = None) -> Parsed:
+    """A column of raw cells -> datetime64 Series (NaT for blank or bad) and the bad mask.
 
-
-def parse_date_text(text: str, *, day_first: bool = False) -> dt.datetime | None:
-    """'2026/09/15' '2026.9.15' '2026-9-5' '2026年9月15日' '15 Sep 2026' 'Sep 15, 2026' '20260915' '03/04/2026'."""
-    s = unicodedata.normalize("NFKC", text).strip()
-    if m := _YMD.match(s):
-        y, mo, d = int(m[1]), int(m[2]), int(m[3])
-        return _make(y, mo, d, m[4], m[5], m[6])
-    if m := _DMY.match(s):
-        a, b, y = int(m[1]), int(m[2]), int(m[3])
-        if a > 12 or (day_first and b <= 12):
-            a, b = b, a  # a was the day
-        return _make(y, a, b, m[4], m[5], m[6])
-    if m := _COMPACT.match(s):
-        return _make(int(m[1]), int(m[2]), int(m[3]))
-    if m := _D_MON_Y.match(s):
-        month = _MONTHS.get(m[2][:3].lower())
-        return _make(int(m[3]), month, int(m[1])) if month else None
-    if m := _MON_D_Y.match(s):
-        month = _MONTHS.get(m[1][:3].lower())
-        return _make(int(m[3]), month, int(m[2])) if month else None
-    return None
-
-
-def _make(y: int, mo: int, d: int, hh: str | None = None, mm: str | None = None,
-          ss: str | None = None) -> dt.datetime | None:
-    try:
-        return dt.datetime(y, mo, d, int(hh or 0), int(mm or 0), int(ss or 0))
-    except (ValueError, TypeError):
-        return None
-
-
-def serial_to_datetime(serial: float, date1904: bool = False) -> dt.datetime | None:
-    if not SERIAL_MIN <= serial <= SERIAL_MAX:
-        return None
-    epoch = EXCEL_EPOCH_1904 if date1904 else EXCEL_EPOCH_1900
-    return epoch + dt.timedelta(days=float(serial))
-
-
-def parse_dates(raw: np.ndarray, *, date1904: bool = False, day_first: bool = False,
-                distinct: bool = False) -> Parsed:
-    """A column of raw cells -> datetime64 Series (NaT for blank or bad) and the bad mask."""
+    The day/month order of 03/04/2026 is decided for the whole column (``decide_day_first``;
+    ``day_first`` pins it). Year-less dates (4/30, 6.1) take a year near the ``hint``'s and are
+    marked YEARLESS for ``settle_years``; 0 and 1900-01-00 are marked MISSING_DATE, TBD and 待定
+    PLACEHOLDER: no date, and not bad.
+    """
     cells = _object_cells(raw)
     kinds = Kinds(cells)
-    out = np.full(len(cells), np.datetime64("NaT"), dtype="datetime64[us]")
-    bad = np.zeros(len(cells), dtype=bool)
+    dates = np.full(len(cells), np.datetime64("NaT"), dtype="datetime64[us]")
+    out = Parsed(dates, np.zeros(len(cells), dtype=bool))
     real = kinds.mask(dt.datetime, dt.date, pd.Timestamp)
     if real.any():
-        out[real] = _real_dates(cells[real])
+        dates[real] = real_dates(cells[real])
     numeric = kinds.mask(float, int)
     if numeric.any():
-        converted = _serial_dates(cells[numeric], date1904)
-        out[numeric] = converted
-        bad[numeric] = np.isnat(converted)
+        dates[numeric] = serial_dates(cells[numeric], date1904)
+        out.bad[numeric] = np.isnat(dates[numeric])
     texts = kinds.mask(str)
+    readings: dict[int, Reading | None] = {}
     if texts.any():
-        parsed = _per_value(cells[texts], lambda t: _date_text(t, day_first), distinct)
-        failed = np.array([v is None for v in parsed], dtype=bool)
-        out[texts] = np.array(parsed, dtype="datetime64[us]")
-        bad[texts] = failed & ~_blank_where(cells[texts], failed)
-    bad |= _unreadable(cells, real | numeric | texts)  # a time, a duration, a boolean
+        readings.update(zip(np.flatnonzero(texts).tolist(), _per_value(cells[texts], read_date_text, distinct)))
+        _several_readings(out, cells, readings)
+    if numeric.any():
+        _number_readings(cells, numeric, readings)
+    if readings:
+        _read_dates(out, cells, readings, _weights(counts, len(cells)), day_first, hint or YearHint())
+    _mark_missing(out, cells, numeric, date1904)
+    out.bad |= _unreadable(cells, real | numeric | texts)  # a time, a duration, a boolean
     index = raw.index if isinstance(raw, pd.Series) else None
-    return Parsed(pd.Series(out, index=index, dtype="datetime64[us]"), bad)
+    out.values = pd.Series(dates, index=index, dtype="datetime64[us]")
+    return out
 
 
-@lru_cache(maxsize=16384)
-def _date_text(text: str, day_first: bool) -> dt.datetime | None:
-    """``parse_date_text``, remembered: the same typed dates recur in every date column of a register."""
-    return parse_date_text(text, day_first=day_first)
+def _several_readings(out: Parsed, cells: np.ndarray, readings: dict[int, Reading | None]) -> None:
+    """Several dates in one cell (split deliveries): the first is the cell's date, and it is marked."""
+    for i in [i for i, r in readings.items() if r is None]:
+        if (first := read_first_of_several(cells[i])) is not None:
+            readings[i] = first
+            out.mark(SEVERAL_DATES, np.array([i]))
 
 
-def _real_dates(cells: np.ndarray) -> np.ndarray:
-    """Dates and datetimes as datetime64[us]; numpy converts plain ones itself, pandas the rest."""
-    if all(type(v) is dt.date or (type(v) is dt.datetime and v.tzinfo is None) for v in cells):
-        return np.array(cells.tolist(), dtype="datetime64[us]")
-    return pd.to_datetime(pd.Series(cells, dtype=object).map(_as_datetime)).to_numpy()
+def _number_readings(cells: np.ndarray, numeric: np.ndarray, readings: dict[int, Reading | None]) -> None:
+    """6.1 and 12.25 typed into a date column: month.day (Excel keeps them as numbers), not serials."""
+    at = np.flatnonzero(numeric)
+    nums = cells[at].astype(float)
+    small = (nums >= 1) & (nums < 13) & (nums % 1 != 0)
+    for i, value in zip(at[small].tolist(), nums[small].tolist()):
+        if (reading := month_day_of_number(value)) is not None:
+            readings[i] = reading
 
 
-def _serial_dates(cells: np.ndarray, date1904: bool) -> np.ndarray:
-    """Excel serials (and 20210101 typed as a number) as datetime64[us]; NaT for any other number."""
-    nums = pd.Series(cells, dtype=object).astype(float)
-    compact = (nums >= 19000101) & (nums <= 21001231) & (nums % 1 == 0)
-    serial = nums.where(~compact)
-    epoch = EXCEL_EPOCH_1904 if date1904 else EXCEL_EPOCH_1900
-    in_range = serial.between(SERIAL_MIN, SERIAL_MAX)
-    converted = pd.Series(pd.NaT, index=nums.index, dtype="datetime64[us]")
-    converted[in_range] = pd.Timestamp(epoch) + pd.to_timedelta(serial[in_range], unit="D").dt.round("s")
-    if compact.any():
-        converted[compact] = pd.to_datetime(nums[compact].astype("int64").astype(str), format="%Y%m%d",
-                                            errors="coerce")
-    return converted.to_numpy()
+def _read_dates(out: Parsed, cells: np.ndarray, readings: dict[int, Reading | None], weights: np.ndarray,
+                day_first: bool | None, hint: YearHint) -> None:
+    """The readings as dates, in the order the column decides; what they could not be is marked."""
+    at = np.fromiter(readings, dtype=np.int64, count=len(readings))
+    listed = list(readings.values())
+    order = decide_day_first(listed, weights[at], day_first)
+    today = dt.date.today()
+    made = [None if r is None or r is MISSING else date_of(r, order, hint, today) for r in listed]
+    out.values[at] = np.array(made, dtype="datetime64[us]")
+    failed = np.array([m is None for m in made], dtype=bool)
+    missing = np.array([r is MISSING for r in listed], dtype=bool)
+    out.bad[at] = failed & ~missing
+    out.mark(MISSING_DATE, at[missing])
+    out.mark(YEARLESS, at[np.array([r is not None and r.year == 0 for r in listed], dtype=bool) & ~failed])
+    out.mark(DAY_MONTH, at[np.array([against(r, order) for r in listed], dtype=bool)])
+    texts = np.zeros(len(cells), dtype=bool)
+    texts[at[[r is None for r in listed]]] = True
+    _mark_failed(out, cells, texts, np.ones(len(cells), dtype=bool)[texts])
 
 
-def _as_datetime(v: Any) -> dt.datetime:
-    return v if isinstance(v, dt.datetime) else dt.datetime(v.year, v.month, v.day)
+def _mark_missing(out: Parsed, cells: np.ndarray, numeric: np.ndarray, date1904: bool) -> None:
+    """Serial 0 or 1 (1900-01-00, 1900-01-01) and the dates they show as: a date nobody filled in."""
+    dates = out.values
+    zero = np.isin(dates, _MISSING_DAYS_1904 if date1904 else _MISSING_DAYS)
+    if numeric.any():
+        zero[numeric] |= np.isin(cells[numeric].astype(float), (0.0, 1.0))
+    if zero.any():
+        dates[zero] = np.datetime64("NaT")
+        out.bad[zero] = False
+        out.mark(MISSING_DATE, np.flatnonzero(zero))
+
+
+_MISSING_DAYS = np.array(["1899-12-30", "1899-12-31", "1900-01-01"], dtype="datetime64[us]")
+_MISSING_DAYS_1904 = np.append(_MISSING_DAYS, np.datetime64("1904-01-01", "us"))
+
+
+def settle_table_years(data: dict[str, Any], marks: dict[str, dict[str, np.ndarray]], date_fields: list[str],
+                       hint: YearHint) -> None:
+    """A table's year-less dates take their row's year (``settle_years``); guesses are marked YEAR_GUESSED."""
+    yearless = {f: marks[f][YEARLESS] for f in date_fields if YEARLESS in marks.get(f, {})}
+    if not yearless:
+        return
+    dates = {f: pd.Series(data[f]).copy() for f in date_fields}
+    guessed = settle_years(dates, yearless, hint, date_fields)
+    for f in yearless:
+        data[f] = dates[f].to_numpy(dtype="datetime64[us]")
+    for f, mask in guessed.items():
+        marks[f][YEAR_GUESSED] = mask
 
 
 # --- text --------------------------------------------------------------------
@@ -339,35 +367,15 @@ PARSERS: dict[str, Callable[..., Parsed]] = {
 }
 
 
-def parse_column(raw: np.ndarray, type_: str, *, date1904: bool = False, day_first: bool = False,
-                 distinct: bool = False) -> Parsed:
-    """``distinct``: ``raw`` holds each value once (a factorised column's uniques)."""
+def parse_column(raw: np.ndarray, type_: str, *, date1904: bool = False, day_first: bool | None = None,
+                 distinct: bool = False, counts: np.ndarray | None = None, hint: YearHint | None = None) -> Parsed:
+    """``distinct``: ``raw`` holds each value once (a factorised column's uniques); ``counts``: rows per value;
+    ``day_first`` None lets the column decide its day/month order; ``hint``: the sheet's year and month."""
     if type_ == DATE:
-        return parse_dates(raw, date1904=date1904, day_first=day_first, distinct=distinct)
+        return parse_dates(raw, date1904=date1904, day_first=day_first, distinct=distinct, counts=counts, hint=hint)
+    if type_ == NUMBER:
+        return parse_numbers(raw, distinct=distinct, counts=counts)
     return PARSERS.get(type_, parse_texts)(raw, distinct=distinct)
-
-
-def is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and value != value) or (isinstance(value, str) and fold_text(value) in BLANKS)
-
-
-def _is_blank(col: pd.Series) -> np.ndarray:
-    return _map_unique(col, is_blank).to_numpy(dtype=bool)
-
-
-def _map_unique(col: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
-    """``col.map(fn)`` computing ``fn`` once per distinct value.
-
-    Distinct by type as well as value: pandas alone would hash ``True``, ``1``
-    and ``1.0`` (and ``None`` with ``NaN``) as one value and give them one answer.
-    """
-    if col.empty:
-        return pd.Series([], index=col.index, dtype=object)
-    factor = factorize(col.to_numpy(dtype=object))
-    mapped = np.empty(len(factor.uniques), dtype=object)
-    for i, u in enumerate(factor.uniques):
-        mapped[i] = fn(u)
-    return pd.Series(factor.spread(mapped), index=col.index, dtype=object)
 
 
 # --- whole-column helpers ----------------------------------------------------
@@ -387,14 +395,6 @@ def _per_value(cells: np.ndarray, fn: Callable[[Any], Any], distinct: bool) -> l
     mapped = np.empty(len(factor.uniques), dtype=object)
     mapped[:] = [fn(u) for u in factor.uniques.tolist()]
     return factor.spread(mapped).tolist()
-
-
-def _blank_where(cells: np.ndarray, where: np.ndarray) -> np.ndarray:
-    """``is_blank`` of the cells at ``where``; False elsewhere."""
-    out = np.zeros(len(cells), dtype=bool)
-    if where.any():
-        out[where] = [is_blank(v) for v in cells[where].tolist()]
-    return out
 
 
 def _unreadable(cells: np.ndarray, understood: np.ndarray) -> np.ndarray:

@@ -95,7 +95,7 @@ class SheetMemo:
 
 
 def load(sources: list[Source], configured: dict[str, TableConfig] | None = None, *,
-         day_first: bool = False, memos: dict[str, SheetMemo] | None = None) -> Register:
+         day_first: bool | None = None, memos: dict[str, SheetMemo] | None = None) -> Register:
     """Read every source; with ``configured`` tables pinned to sources, read only those sheets.
 
     ``memos`` (source name -> ``SheetMemo``) lets a source's unchanged sheets be taken
@@ -119,7 +119,7 @@ def load(sources: list[Source], configured: dict[str, TableConfig] | None = None
     return register
 
 
-def _load_detected(source: Source, register: Register, scores: dict[str, float], day_first: bool,
+def _load_detected(source: Source, register: Register, scores: dict[str, float], day_first: bool | None,
                    memo: SheetMemo | None = None) -> None:
     visible = [s.name for s in source.sheets() if not s.hidden]
     tokens: dict[str, str] = getattr(source, "sheet_tokens", dict)() if memo is not None else {}
@@ -188,7 +188,7 @@ def match_layout(match: HeaderMatch) -> tuple:
 
 
 def _load_configured(source: Source, wanted: dict[str, TableConfig], register: Register,
-                     scores: dict[str, float], day_first: bool) -> None:
+                     scores: dict[str, float], day_first: bool | None) -> None:
     plan, auto = _configured_sheets(source, wanted, register)
     sheets = list(dict.fromkeys(s for names in plan.values() for s in names))
     if auto:

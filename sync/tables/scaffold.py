@@ -22,7 +22,7 @@ HEADER = """\
 language = "{lang}"              # zh | en: messages, mails, reports
 timezone = "Asia/Shanghai"
 state = "state/ordersync.db"   # SQLite: snapshots, change ledger, what was sent
-day_first = false              # 03/04/2026 = 4 March (false) or 3 April (true)
+# day_first = true             # pin 03/04/2026 to 3 April (true) or 4 March (false); unset: each date column decides
 """
 
 MAIL = """

@@ -30,8 +30,8 @@ import pandas as pd
 from sync.tables.columns import ColumnGrid, Factor, RawCells, compact
 from sync.tables.header import HeaderMatch
 from sync.tables.rows import data_rows, fill_merged
-from sync.tables.fields import NUMBER, TABLES, header_key
-from sync.tables.normalize import parse_column, text_of
+from sync.tables.fields import DATE, NUMBER, TABLES, header_key
+from sync.tables.normalize import parse_column, settle_table_years, text_of, year_hint
 from sync.sources.base import Grid
 
 ROW = "_row"
@@ -88,6 +88,10 @@ class Table:
     notes: list[str] = field(default_factory=list)
     #: the sheets the rows come from, in row order, when there are several; empty for one sheet
     parts: list[Part] = field(default_factory=list)
+    #: field -> what normalisation noted about some cells (kind -> row mask; see sync.tables.normalize)
+    marks: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    #: field -> the unit each number was typed in (800件: 件), for fields where some cell had one
+    units: dict[str, np.ndarray] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.data)
@@ -183,7 +187,25 @@ def concat_tables(tables: list[Table]) -> Table:
     bad = {f: np.concatenate([np.asarray(t.bad[f], dtype=bool) for t in tables]) for f in first.bad}
     return Table(first.name, _joined(p.source for p in parts), _joined(p.location for p in parts),
                  _joined(p.sheet for p in parts), first.header_row, dict(first.columns), data, raw, bad,
-                 list(first.unmapped), [n for t in tables for n in t.notes], parts)
+                 list(first.unmapped), [n for t in tables for n in t.notes], parts,
+                 marks=_concat_marks(tables), units=_concat_units(tables))
+
+
+def _concat_marks(tables: list[Table]) -> dict[str, dict[str, np.ndarray]]:
+    """Each field's marks over all rows: a kind one sheet lacks is False on its rows."""
+    kinds = {(f, k) for t in tables for f, by_kind in t.marks.items() for k in by_kind}
+    out: dict[str, dict[str, np.ndarray]] = {}
+    for f, k in sorted(kinds):
+        out.setdefault(f, {})[k] = np.concatenate(
+            [np.asarray(t.marks.get(f, {}).get(k, np.zeros(len(t), dtype=bool)), dtype=bool) for t in tables])
+    return out
+
+
+def _concat_units(tables: list[Table]) -> dict[str, np.ndarray]:
+    """Each field's units over all rows: None where a sheet had none."""
+    fields = dict.fromkeys(f for t in tables for f in t.units)
+    return {f: np.concatenate([np.asarray(t.units[f], dtype=object) if f in t.units
+                               else np.full(len(t), None, dtype=object) for t in tables]) for f in fields}
 
 
 def _whole(table: Table) -> Part:
@@ -215,7 +237,7 @@ def table_columns(match: HeaderMatch) -> set[int]:
 
 
 def build_table(grid: Grid | ColumnGrid, match: HeaderMatch, *, source: str, location: str,
-                day_first: bool = False) -> Table:
+                day_first: bool | None = None) -> Table:
     spec = TABLES[match.table]
     if isinstance(grid, Grid):
         grid = compact(grid, table_columns(match), match.first_data)
@@ -235,18 +257,25 @@ def build_table(grid: Grid | ColumnGrid, match: HeaderMatch, *, source: str, loc
     data: dict[str, Any] = {}
     raw = RawCells()
     bad: dict[str, np.ndarray] = {}
-    text = _text_dtype()
+    marks: dict[str, dict[str, np.ndarray]] = {}
+    units: dict[str, np.ndarray] = {}
+    text, hint = _text_dtype(), year_hint(grid.sheet)
     for name, col in match.mapping.items():
         kept = cells[col].take(keep)
         parsed = parse_column(kept.uniques, spec.fields[name].type, date1904=grid.date1904, day_first=day_first,
-                              distinct=True)
+                              distinct=True, counts=kept.counts(), hint=hint)
         data[name], raw[name], bad[name] = _spread(kept, parsed.values, text), kept, kept.spread(parsed.bad)
+        marks[name], unit = parsed.spread(kept)
+        if unit is not None:
+            units[name] = unit
+    dates = sorted((f for f in match.mapping if spec.fields[f].type == DATE), key=match.mapping.get)
+    settle_table_years(data, marks, dates, hint)
     data[ROW] = rows
     frame = pd.DataFrame(data, index=pd.RangeIndex(len(rows)))
     columns = {f: Column(f, c, match.labels[c] if c < len(match.labels) else "") for f, c in match.mapping.items()}
     unmapped = [lab for c, lab in enumerate(match.labels) if lab and c not in match.mapping.values()]
     return Table(match.table, source, location, grid.sheet, match.header_row_1based, columns, frame, raw, bad,
-                 unmapped, list(match.notes))
+                 unmapped, list(match.notes), marks={f: m for f, m in marks.items() if m}, units=units)
 
 
 def _text_dtype() -> Any:

@@ -1,0 +1,108 @@
+"""Values understood but worth a word: placeholders, zero dates, year-less dates, day/month order, units.
+
+Normalisation marks them (``Table.marks``, see sync.tables.normalize); this rule type says them.
+The quiet kinds speak once per column, with the count and the cells, never once per cell: a
+register where the due dates are 待定 until the customer confirms is not full of errors.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from typing import ClassVar, Literal
+
+import numpy as np
+from pydantic import Field
+
+from sync.checks.base import Check, Context
+from sync.findings import Finding
+from sync.i18n import Text
+from sync.tables.dates import read_date_text
+from sync.tables.normalize import DAY_MONTH, MISSING_DATE, PLACEHOLDER, SEVERAL_DATES, UNIT_MISMATCH, YEAR_GUESSED
+from sync.tables.table import ROW, Table
+
+#: the cells a column finding names before it says how many more there are
+SHOWN_CELLS = 8
+
+_MESSAGES = {
+    PLACEHOLDER: (Text("{column} 有 {count} 格填的是占位文字（{examples}），按未填处理：{cells}",
+                       "{column}: {count} cells hold a placeholder ({examples}), read as not filled in: {cells}"),
+                  Text("知道后请填上实际内容", "fill in the real value once it is known")),
+    MISSING_DATE: (Text("{column}“{value}”是零日期（1900-01-00），按未填日期处理",
+                        "{column} '{value}' is a zero date (1900-01-00), read as no date"),
+                   Text("请填写实际日期或清空该格（公式引用空单元格也会显示为 0）",
+                        "type the real date or clear the cell (a formula pointing at an empty cell shows 0)")),
+    YEAR_GUESSED: (Text("{column} 有 {count} 个日期没写年份，按 {years} 年推定：{cells}",
+                        "{column}: {count} dates have no year; taken as {years}: {cells}"),
+                   Text("请写完整日期，例如 2026-04-30", "write the full date, e.g. 2026-04-30")),
+    DAY_MONTH: (Text("{column}“{value}”的日、月顺序与本列其他日期相反（本列按{order}读取）",
+                     "{column} '{value}' has day and month the other way round from the rest of the column "
+                     "(read as {order})"),
+                Text("请核对该日期；顺序可在 config.toml 的 [service] day_first 固定",
+                     "check this date; config.toml [service] day_first pins the order")),
+    SEVERAL_DATES: (Text("{column}“{value}”写了几个日期，按第一个（{first}）检查",
+                         "{column} '{value}' holds several dates; the first ({first}) is checked"),
+                    Text("分批交货请每批登记一行", "give each delivery of a split order a line of its own")),
+    UNIT_MISMATCH: (Text("{column} 的单位无法换算：{count} 格用 {units}，本列其余用 {unit}：{cells}",
+                         "{column} mixes units that do not convert: {count} cells in {units}, the rest in {unit}: "
+                         "{cells}"),
+                    Text("请统一单位，或把不同单位的数量分列登记", "use one unit, or keep these quantities in a column of their own")),
+}
+_ORDER = {True: Text("日/月/年", "day/month/year"), False: Text("月/日/年", "month/day/year")}
+
+
+class ValueNotes(Check):
+    """What normalisation noted of one ``kind`` in ``fields`` (all the table's fields when empty)."""
+
+    type = "values"
+    PLACEHOLDERS = frozenset({"count", "cells", "examples", "years", "order", "units", "unit", "first"})
+    PER_CELL: ClassVar[frozenset[str]] = frozenset({MISSING_DATE, DAY_MONTH, SEVERAL_DATES})
+    kind: Literal["placeholder", "missing-date", "year-guessed", "day-month-conflict", "unit-mismatch", "several-dates"]
+    fields: list[str] = Field(default_factory=list)
+
+    def text(self) -> tuple[Text, Text]:
+        msg, hint = _MESSAGES[self.kind]
+        return (self.message.over(msg) if self.message else msg), (self.hint.over(hint) if self.hint else hint)
+
+    def run(self, table: Table, ctx: Context) -> Iterator[Finding]:
+        for name in self.fields or list(table.columns):
+            mask = getattr(table, "marks", {}).get(name, {}).get(self.kind)
+            if mask is None or not mask.any():
+                continue
+            positions = np.flatnonzero(mask)
+            if self.kind in self.PER_CELL:
+                yield from self.flag_at(table, ctx, positions, name, self._per_cell(table, name, positions, ctx))
+            else:
+                yield from self.flag_at(table, ctx, positions[:1], name, self._per_column(table, name, positions, ctx))
+
+    def _per_cell(self, table: Table, name: str, positions: np.ndarray, ctx: Context) -> dict[str, list]:
+        if self.kind == SEVERAL_DATES:
+            return {"first": table.data[name].iloc[positions].tolist()}
+        if self.kind != DAY_MONTH:
+            return {}
+        orders = []
+        for pos in positions.tolist():
+            reading = read_date_text(table.raw_text(name, pos))
+            column_day_first = reading is not None and reading.month_first_evidence  # the cell is the odd one
+            orders.append(_ORDER[column_day_first].format(ctx.lang))
+        return {"order": orders}
+
+    def _per_column(self, table: Table, name: str, positions: np.ndarray, ctx: Context) -> dict[str, list]:
+        rows = table.data[ROW].to_numpy()[positions]
+        shown = "、".join(table.cell(name, int(r)) for r in rows[:SHOWN_CELLS])
+        if len(rows) > SHOWN_CELLS:
+            shown += " …"
+        fill = {"count": len(positions), "cells": shown}
+        if self.kind == PLACEHOLDER:
+            typed = Counter(table.raw_text(name, p) for p in positions.tolist())
+            fill["examples"] = "、".join(t for t, _ in typed.most_common(3))
+        elif self.kind == YEAR_GUESSED:
+            years = sorted({d.year for d in table.data[name].iloc[positions].dropna()})
+            fill["years"] = "/".join(map(str, years))
+        elif self.kind == UNIT_MISMATCH:
+            units = table.units.get(name, np.full(len(table), None, dtype=object))
+            odd = Counter(u for u in units[positions].tolist() if u)
+            rest = Counter(u for u in np.delete(units, positions).tolist() if u)
+            fill["units"] = "、".join(u for u, _ in odd.most_common())
+            fill["unit"] = rest.most_common(1)[0][0] if rest else "?"
+        return {k: [v] for k, v in fill.items()}

@@ -1,0 +1,350 @@
+"""How people type dates: the text grammar, a column's day/month order, year-less dates and their year.
+
+A typed date is first read into a ``Reading`` (its parts, with the day/month
+order left open where the text does not fix it: 03/04/2026, 4/30); the
+column then decides the order once, from the readings that are unambiguous
+(20.04.2021 can only be day-first), never cell by cell. Year-less dates
+(4月30, 4/30, 6.1, 30-Apr) get a provisional year here and their row's year
+later (``settle_years``), from the row's other dates or the sheet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+
+_MONTHS = {m: i for i, m in enumerate(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
+_TIME = r"(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?"
+_YMD = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?" + _TIME + r"$")
+_DMY = re.compile(r"^(\d{1,2})([-/.])(\d{1,2})[-/.](\d{4})" + _TIME + r"$")
+_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_D_MON_Y = re.compile(r"^(\d{1,2})[\s-]*([A-Za-z]{3,9})\.?[\s,-]*(\d{4})$")
+_MON_D_Y = re.compile(r"^([A-Za-z]{3,9})\.?\s*(\d{1,2})(?:st|nd|rd|th)?,?\s*(\d{4})$")
+# year-less: 4月30(日), 4/30, 6.1, 30-Apr, 30 Apr, Apr 30
+_MD_CN = re.compile(r"^(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?$")
+_AB = re.compile(r"^(\d{1,2})\s*([/.])\s*(\d{1,2})$")
+_D_MON = re.compile(r"^(\d{1,2})[\s-]*([A-Za-z]{3,9})\.?$")
+_MON_D = re.compile(r"^([A-Za-z]{3,9})\.?[\s-]*(\d{1,2})(?:st|nd|rd|th)?$")
+#: what "no date" looks like when a formula or a habit fills the cell: serial 0 shown as a date
+_MISSING_TEXTS = frozenset({"0", "1900-01-00", "1900/01/00", "1900/1/0", "1900-1-0", "1900.1.0", "0000-00-00",
+                            "00/00/0000", "00.00.0000", "1900年1月0日"})
+
+
+class Reading(NamedTuple):
+    """One typed date's parts. ``flexible``: ``a``/``b`` may be month/day or day/month (03/04/2026);
+    otherwise ``a`` is the month and ``b`` the day. ``year`` 0: the text gave no year."""
+
+    year: int
+    a: int
+    b: int
+    clock: tuple[int, int, int] = (0, 0, 0)
+    flexible: bool = False
+    dotted: bool = False
+
+    @property
+    def day_first_evidence(self) -> bool:
+        return self.flexible and self.a > 12 >= self.b
+
+    @property
+    def month_first_evidence(self) -> bool:
+        return self.flexible and self.b > 12 >= self.a
+
+    def month_day(self, day_first: bool) -> tuple[int, int]:
+        if not self.flexible or self.month_first_evidence:
+            return self.a, self.b
+        if self.day_first_evidence or day_first:
+            return self.b, self.a
+        return self.a, self.b
+
+
+#: a text that means "no date" (1900-01-00, 0)
+MISSING = Reading(-1, 0, 0)
+
+
+@lru_cache(maxsize=16384)
+def read_date_text(text: str) -> Reading | None:
+    """The parts of a typed date, or None when the text is not a date (MISSING for 1900-01-00)."""
+    s = unicodedata.normalize("NFKC", text).strip()
+    if s in _MISSING_TEXTS:
+        return MISSING
+    if m := _YMD.match(s):
+        return Reading(int(m[1]), int(m[2]), int(m[3]), _clock(m[4], m[5], m[6]))
+    if m := _DMY.match(s):
+        return Reading(int(m[4]), int(m[1]), int(m[3]), _clock(m[5], m[6], m[7]), True, m[2] == ".")
+    if m := _COMPACT.match(s):
+        return Reading(int(m[1]), int(m[2]), int(m[3]))
+    if m := _D_MON_Y.match(s):
+        return _named(int(m[3]), m[2], int(m[1]))
+    if m := _MON_D_Y.match(s):
+        return _named(int(m[3]), m[1], int(m[2]))
+    return _year_less(s)
+
+
+_SEVERAL = re.compile(r"\s*[,，;；、&]\s*")
+
+
+def read_first_of_several(text: str) -> Reading | None:
+    """'11/22,12/25' (split deliveries, each with its date): the first date, when every part is a date."""
+    parts = [p for p in _SEVERAL.split(unicodedata.normalize("NFKC", text).strip()) if p]
+    if len(parts) < 2:
+        return None
+    readings = [read_date_text(p) for p in parts]
+    if any(r is None or r is MISSING for r in readings):
+        return None
+    return readings[0]
+
+
+def _year_less(s: str) -> Reading | None:
+    if m := _MD_CN.match(s):
+        return Reading(0, int(m[1]), int(m[2]))
+    if m := _AB.match(s):
+        # 6.1 is 1 June (month.day, as dotted year-less dates are written here); 4/30 follows the column
+        return Reading(0, int(m[1]), int(m[3]), flexible=m[2] == "/", dotted=m[2] == ".")
+    if m := _D_MON.match(s):
+        return _named(0, m[2], int(m[1]))
+    if m := _MON_D.match(s):
+        return _named(0, m[1], int(m[2]))
+    return None
+
+
+def _named(year: int, month_name: str, day: int) -> Reading | None:
+    month = _MONTHS.get(month_name[:3].lower())
+    return Reading(year, month, day) if month else None
+
+
+def _clock(hh: str | None, mm: str | None, ss: str | None) -> tuple[int, int, int]:
+    return int(hh or 0), int(mm or 0), int(ss or 0)
+
+
+def month_day_of_number(value: float) -> Reading | None:
+    """6.1 typed into a date column (Excel keeps it as a number): month 6, day 1; None for serials."""
+    if not 1 <= value < 13 or value == int(value):
+        return None
+    month, _, day = f"{value:.10g}".partition(".")
+    return Reading(0, int(month), int(day)) if len(day) <= 2 else None
+
+
+def decide_day_first(readings: list[Reading | None], weights: np.ndarray, pinned: bool | None) -> bool:
+    """The column's order: pinned by config, else what its unambiguous values say (more rows win),
+    else day-first only for dotted dates with a year (20.04.2021 is how dotted dates are written)."""
+    if pinned is not None:
+        return pinned
+    day = month = dotted = flexible = 0
+    for reading, weight in zip(readings, weights.tolist()):
+        if reading is None or not reading.flexible:
+            continue
+        flexible += weight
+        day += weight * reading.day_first_evidence
+        month += weight * reading.month_first_evidence
+        dotted += weight * (reading.dotted and reading.year > 0)
+    if day != month:
+        return day > month
+    return flexible > 0 and dotted * 2 > flexible
+
+
+def against(reading: Reading | None, day_first: bool) -> bool:
+    """The value can only be read in the order the column did not take: evidence against it."""
+    return reading is not None and (reading.month_first_evidence if day_first else reading.day_first_evidence)
+
+
+def date_of(reading: Reading, day_first: bool, hint: YearHint, today: dt.date) -> dt.datetime | None:
+    """The date a reading means; a year-less one takes its year from ``hint`` (``hinted``)."""
+    month, day = reading.month_day(day_first)
+    if reading.year:
+        return _make(reading.year, month, day, *reading.clock)
+    return hinted(month, day, hint, today)
+
+
+def hinted(month: int, day: int, hint: YearHint, fallback: dt.date) -> dt.datetime | None:
+    """A year-less date in the sheet's year: the named year itself, or the year nearest its month
+    (Dec 25 on a '2027-01' tab is 2026), or the year nearest ``fallback``."""
+    if hint.year and not hint.month:
+        return _make(hint.year, month, day)
+    return year_near(month, day, hint.anchor(fallback))
+
+
+def _make(y: int, mo: int, d: int, hh: int = 0, mm: int = 0, ss: int = 0) -> dt.datetime | None:
+    try:
+        return dt.datetime(y, mo, d, hh, mm, ss)
+    except (ValueError, TypeError):
+        return None
+
+
+#: a year-less date is taken to lie within this many days before / after what it is dated against:
+#: due dates and deliveries come after the order, rarely long before it
+_BEFORE, _AFTER = 92, 273
+
+
+def year_near(month: int, day: int, anchor: dt.date, *, after: bool = True) -> dt.datetime | None:
+    """Month and day in the year that places them in the window around ``anchor``: mostly after it,
+    or (``after`` False: dated against a later date, an order date against its due date) mostly before."""
+    made = [d for y in (anchor.year - 1, anchor.year, anchor.year + 1) if (d := _make(y, month, day))]
+    low, high = (-_BEFORE, _AFTER) if after else (-_AFTER + 1, _BEFORE + 1)
+    for d in made:
+        if low <= (d.date() - anchor).days < high:
+            return d
+    return min(made, key=lambda d: abs((d.date() - anchor).days), default=None)
+
+
+def parse_date_text(text: str, *, day_first: bool = False) -> dt.datetime | None:
+    """'2026/09/15' '2026.9.15' '2026-9-5' '2026年9月15日' '15 Sep 2026' 'Sep 15, 2026' '20260915' '03/04/2026'.
+
+    One text alone: the order of 03/04/2026 is ``day_first``; year-less and "no date" texts are None.
+    """
+    reading = read_date_text(text)
+    if reading is None or reading.year <= 0:
+        return None
+    return date_of(reading, day_first, YearHint(), dt.date.today())
+
+
+# --- dates that are already dates, and Excel serials -------------------------------
+
+EXCEL_EPOCH_1900 = dt.datetime(1899, 12, 30)
+EXCEL_EPOCH_1904 = dt.datetime(1904, 1, 1)
+#: serials outside these bounds are not dates a register holds (1900-01-01 .. 9999)
+SERIAL_MIN, SERIAL_MAX = 1, 2_958_465
+
+
+def serial_to_datetime(serial: float, date1904: bool = False) -> dt.datetime | None:
+    if not SERIAL_MIN <= serial <= SERIAL_MAX:
+        return None
+    epoch = EXCEL_EPOCH_1904 if date1904 else EXCEL_EPOCH_1900
+    return epoch + dt.timedelta(days=float(serial))
+
+
+def real_dates(cells: np.ndarray) -> np.ndarray:
+    """Dates and datetimes as datetime64[us]; numpy converts plain ones itself, pandas the rest."""
+    if all(type(v) is dt.date or (type(v) is dt.datetime and v.tzinfo is None) for v in cells):
+        return np.array(cells.tolist(), dtype="datetime64[us]")
+    return pd.to_datetime(pd.Series(cells, dtype=object).map(_as_datetime)).to_numpy()
+
+
+def serial_dates(cells: np.ndarray, date1904: bool) -> np.ndarray:
+    """Excel serials (and 20210101 typed as a number) as datetime64[us]; NaT for any other number."""
+    nums = pd.Series(cells, dtype=object).astype(float)
+    compact = (nums >= 19000101) & (nums <= 21001231) & (nums % 1 == 0)
+    serial = nums.where(~compact)
+    epoch = EXCEL_EPOCH_1904 if date1904 else EXCEL_EPOCH_1900
+    in_range = serial.between(SERIAL_MIN, SERIAL_MAX)
+    converted = pd.Series(pd.NaT, index=nums.index, dtype="datetime64[us]")
+    converted[in_range] = pd.Timestamp(epoch) + pd.to_timedelta(serial[in_range], unit="D").dt.round("s")
+    if compact.any():
+        converted[compact] = pd.to_datetime(nums[compact].astype("int64").astype(str), format="%Y%m%d",
+                                            errors="coerce")
+    return converted.to_numpy()
+
+
+def _as_datetime(v: Any) -> dt.datetime:
+    return v if isinstance(v, dt.datetime) else dt.datetime(v.year, v.month, v.day)
+
+
+# --- the year of a year-less date ---------------------------------------------
+
+@dataclass(frozen=True)
+class YearHint:
+    """What a sheet says about when its dates are: a tab '2026-06' / 'Sep 2026' / '6月', a title '2026年订单'.
+
+    ``year`` only when the sheet or title names it; ``month`` from a monthly tab.
+    """
+
+    year: int | None = None
+    month: int | None = None
+
+    @property
+    def sure(self) -> bool:
+        return self.year is not None
+
+    def anchor(self, fallback: dt.date) -> dt.date:
+        """Where the sheet's dates sit: the start of its month (or year); else the fallback's year."""
+        if self.year is None:
+            return dt.date(fallback.year, self.month, 1) if self.month else fallback
+        return dt.date(self.year, self.month or 1, 1)
+
+
+_Y_M = re.compile(r"(?<!\d)(20\d{2}|19\d{2})\s*[-_/.年]\s*(\d{1,2})(?!\d)")
+_M_CN = re.compile(r"(?<!\d)(\d{1,2})\s*月")
+_YEAR = re.compile(r"(?<!\d)(20\d{2}|19\d{2})(?!\d)")
+_MONTH_WORD = re.compile(r"(?i)\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\b")
+
+
+def year_hint(sheet: str, title: str = "") -> YearHint:
+    """The year and month a sheet's name (else its title) names, if any."""
+    year = month = None
+    for text in (sheet, title):
+        s = unicodedata.normalize("NFKC", text or "")
+        if (m := _Y_M.search(s)) and 1 <= int(m[2]) <= 12:
+            year, month = year or int(m[1]), month or int(m[2])
+        if month is None and (m := _M_CN.search(s)) and 1 <= int(m[1]) <= 12:
+            month = int(m[1])
+        if month is None and (m := _MONTH_WORD.search(s)):
+            month = _MONTHS[m[1].lower()]
+        if year is None and (m := _YEAR.search(s)):
+            year = int(m[1])
+    return YearHint(year, month)
+
+
+def settle_years(dates: dict[str, pd.Series], yearless: dict[str, np.ndarray], hint: YearHint,
+                 order: list[str], today: dt.date | None = None) -> dict[str, np.ndarray]:
+    """Give each year-less date its row's year, in place; returns, per field, the rows where it is a guess.
+
+    The year comes from the row's order date, else the nearest full date in the row (``order`` lists
+    the date fields in column order), else the sheet (``hint``); without those it is guessed from the
+    table's own dates (else today) and the row is returned as a guess.
+    """
+    full = {f: s.to_numpy(dtype="datetime64[us]").copy() for f, s in dates.items()}
+    for f, mask in yearless.items():
+        full[f][mask] = np.datetime64("NaT")
+    fallback = _middle(full) or today or dt.date.today()
+    guessed: dict[str, np.ndarray] = {}
+    for f, mask in yearless.items():
+        if not mask.any():
+            continue
+        anchors, later = _row_anchors(f, full, order)
+        rows = np.flatnonzero(mask & ~pd.isna(dates[f]).to_numpy())
+        values = dates[f].to_numpy(dtype="datetime64[us]").copy()
+        for i in rows.tolist():
+            anchor = anchors[i]
+            day = pd.Timestamp(values[i])
+            if np.isnat(anchor):
+                settled = hinted(day.month, day.day, hint, fallback)
+            else:
+                settled = year_near(day.month, day.day, pd.Timestamp(anchor).date(), after=not later[i])
+            values[i] = np.datetime64(settled, "us") if settled else np.datetime64("NaT")
+        dates[f][:] = values
+        guess = mask & np.isnat(anchors)
+        if not hint.sure and guess.any():
+            guessed[f] = guess
+    return guessed
+
+
+def _row_anchors(name: str, full: dict[str, np.ndarray], order: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: the order date, else the full date in the nearest other date column; and whether
+    that date stands right of ``name`` (a later step: the year-less date lies before it)."""
+    others = [f for f in order if f != name and f in full]
+    here = order.index(name) if name in order else 0
+    others.sort(key=lambda f: (f != "order_date", abs(order.index(f) - here)))
+    n = len(next(iter(full.values())))
+    anchors = np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
+    later = np.zeros(n, dtype=bool)
+    for f in others:
+        empty = np.isnat(anchors)
+        anchors[empty] = full[f][empty]
+        later[empty & ~np.isnat(full[f])] = f != "order_date" and order.index(f) > here
+    return anchors, later
+
+
+def _middle(full: dict[str, np.ndarray]) -> dt.date | None:
+    """The median of the table's full dates: where a sheet with no year in its name sits."""
+    known = [v[~np.isnat(v)] for v in full.values()]
+    known = np.concatenate(known) if known else np.array([], dtype="datetime64[us]")
+    if not len(known):
+        return None
+    return pd.Timestamp(np.sort(known)[len(known) // 2]).date()

@@ -1,0 +1,151 @@
+"""How people type numbers: the text grammar, and the unit a quantity is typed in (800件, 12.5kg, 2 t).
+
+A unit is kept, not thrown away: a column's cells in kg and t are one quantity in two units and are
+converted to the unit most of the column uses; kg and pcs are not, and are left as typed for the
+caller to report.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import NamedTuple
+
+import numpy as np
+
+_SPACES = re.compile(r"[\s\u00a0\u3000\u2000-\u200b\ufeff]+")
+
+_NUM_WORDS = (
+    r"人民币|rmb|cny|usd|us\$|hk\$|eur|hkd|元|美元|港币|欧元|[¥￥$€£]|"
+    r"pcs?|pieces?|sets?|prs?|pairs?|units?|dozens?|doz|kgs?|kg|meters?|mtrs?|yds?|yards?|"
+    r"件|个|套|双|条|只|箱|包|米|码|公斤|千克|吨|打|张|卷|支|片|台|粒|对|個|雙|條|隻|張|捲|對|噸"
+)
+
+
+def _first_letters(words: str) -> str:
+    """The characters a match of the alternatives ``words`` can start with, as a class body."""
+    first = set()
+    for word in words.split("|"):
+        first.update(word[1:word.index("]")] if word[0] == "[" else word[word[0] == "\\"])
+    return "".join(re.escape(c) for c in sorted(first))
+
+
+#: the look-ahead lets the engine skip, with one class test, every position no word can start at
+_NUM_CLEAN = re.compile(rf"(?i)(?=[{_first_letters(_NUM_WORDS)}])({_NUM_WORDS})")
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+
+
+def parse_number_text(text: str) -> float | None:
+    """'1,200' '800件' '600 pcs' '¥35.50' '１２００' '(100)' '1.2万' '13%' -> float; None if not a number."""
+    s = unicodedata.normalize("NFKC", text).strip()
+    if not s:
+        return None
+    negative = s.startswith("(") and s.endswith(")")
+    if negative:
+        s = s[1:-1]
+    scale = 1.0
+    if s.endswith("%"):
+        s, scale = s[:-1], 0.01
+    if s.endswith("万"):
+        s, scale = s[:-1], 10_000.0
+    s = _SPACES.sub("", _NUM_CLEAN.sub("", s))
+    if _GROUPED.match(s):
+        s = s.replace(",", "")
+    if not _NUMBER.match(s):
+        return None
+    value = float(s) * scale
+    return -value if negative else value
+
+
+def number_text(text: str) -> float | None:
+    """``parse_number_text``; plain or grouped digits (what most typed numbers are) skip the unit
+    and width folding, which leaves them as they are (``float`` reads any decimal digit itself)."""
+    if _NUMBER.match(text):
+        return float(text)
+    if _GROUPED.match(text):
+        return float(text.replace(",", ""))
+    return parse_number_text(text)
+
+
+# --- units -------------------------------------------------------------------
+
+class Unit(NamedTuple):
+    label: str      # as messages show it: 件, pcs, kg
+    kind: str       # units of one kind convert into each other
+    factor: float   # in the kind's base unit (pcs, kg, m)
+
+
+def _units() -> dict[str, Unit]:
+    table: dict[str, Unit] = {}
+    groups = [
+        ("count", 1.0, "pcs", "pcs pc piece pieces unit units ea"), ("count", 1.0, None, "件 个 個 只 隻 支 片 粒"),
+        ("count", 12.0, "dozen", "dozen dozens doz dz 打"),
+        ("mass", 0.001, "g", "g gram grams 克"), ("mass", 1.0, "kg", "kg kgs kilo kilos 公斤 千克"),
+        ("mass", 1000.0, "t", "t ton tons tonne tonnes mt 吨 噸"), ("mass", 0.45359237, "lb", "lb lbs"),
+        ("length", 0.001, "mm", "mm 毫米"), ("length", 0.01, "cm", "cm 厘米"),
+        ("length", 1.0, "m", "m meter meters metre metres mtr mtrs 米"), ("length", 1000.0, "km", "km 公里"),
+        ("length", 0.9144, "yd", "yd yds yard yards 码 碼"),
+        ("set", 1.0, None, "套 set sets"), ("pair", 1.0, None, "双 雙 对 對 pair pairs pr prs"),
+        ("box", 1.0, None, "箱 ctn ctns carton cartons"), ("pack", 1.0, None, "包"), ("roll", 1.0, None, "卷 捲 roll rolls"),
+        ("sheet", 1.0, None, "张 張"), ("strip", 1.0, None, "条 條"), ("machine", 1.0, None, "台"),
+    ]
+    for kind, factor, label, spellings in groups:
+        for word in spellings.split():
+            table[word] = Unit(label or word, kind, factor)
+    return table
+
+
+UNITS = _units()
+_UNIT_WORDS = "|".join(re.escape(w) for w in sorted(UNITS, key=len, reverse=True))
+#: a number (as ``parse_number_text`` reads it) followed by a unit word and nothing else
+_WITH_UNIT = re.compile(rf"(?i)^(.*?[\d.)])\s*({_UNIT_WORDS})\.?$")
+#: what most typed quantities with a unit look like (800件, 1,200 pcs): read without the word list
+_PLAIN_UNIT = re.compile(r"^(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?\s*([^\d\s.,]+)$")
+
+
+def number_and_unit(text: str) -> tuple[float, Unit | None] | None:
+    """'800件' -> (800, 件); '12.5kg' -> (12.5, kg); '1,200' -> (1200, None); None if not a number."""
+    if _NUMBER.match(text):
+        return float(text), None
+    if _GROUPED.match(text):
+        return float(text.replace(",", "")), None
+    if (m := _PLAIN_UNIT.match(text)) and (unit := UNITS.get(m[3].lower())):
+        return float(m[1].replace(",", "") + (m[2] or "")), unit
+    s = unicodedata.normalize("NFKC", text).strip()
+    if m := _WITH_UNIT.match(s):
+        value = parse_number_text(m[1])
+        if value is not None:
+            return value, UNITS[m[2].lower()]
+    value = parse_number_text(text)
+    return None if value is None else (value, None)
+
+
+def settle_units(values: np.ndarray, units: list[Unit | None], weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Convert, in place, each value in a unit of the kind most rows use into that unit.
+
+    Returns each value's unit label after conversion (None where it had none) and the mask of values
+    in a unit that does not convert (pcs in a column of kg).
+    """
+    counted: dict[Unit, float] = {}
+    for unit, weight in zip(units, weights.tolist()):
+        if unit is not None:
+            counted[unit] = counted.get(unit, 0) + weight
+    labels = np.array([u.label if u else None for u in units], dtype=object)
+    odd = np.zeros(len(units), dtype=bool)
+    if not counted:
+        return labels, odd
+    kinds: dict[str, float] = {}
+    for unit, weight in counted.items():
+        kinds[unit.kind] = kinds.get(unit.kind, 0) + weight
+    kind = max(kinds, key=lambda k: kinds[k])
+    target = max((u for u in counted if u.kind == kind), key=lambda u: counted[u])
+    for i, unit in enumerate(units):
+        if unit is None or unit.label == target.label:
+            continue
+        if unit.kind == kind:
+            values[i] = values[i] * unit.factor / target.factor
+            labels[i] = target.label
+        else:
+            odd[i] = True
+    return labels, odd
