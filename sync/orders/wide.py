@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -29,7 +29,7 @@ import pandas as pd
 from sync.orders.stages import is_stage_word
 from sync.tables.fields import DATE, NUMBER, header_key
 from sync.tables.normalize import parse_column, text_of
-from sync.tables.table import ROW, Column, Table, column_letter
+from sync.tables.table import ROW, Column, Part, Table, column_letter
 
 _QTY = r"完成数量|完成数|完工数|完成|数量|件数|产量|qty|quantity|pcs|done|completed|output|count"
 _DATE = r"完成日期|完工日期|日期|时间|date|day|on"
@@ -115,9 +115,9 @@ def _kind_of(cells: np.ndarray) -> str:
 def wide_tables(orders: Table, words: Iterable[str] = ()) -> tuple[WideTable | None, WideTable | None, list[str]]:
     """The production and shipping tables in ``orders``' extra columns (None: it has none), and the
     stages in column order. ``words``: stage names besides the vocabulary (config, production tab)."""
-    extra = getattr(orders, "extra", None) or {}
-    if not extra or not orders.has("order_no"):
+    if not orders.extra or not orders.has("order_no"):
         return None, None, []
+    extra = {c: (label, cells.cells()) for c, (label, cells) in orders.extra.items()}
     columns = stage_columns(extra, words)
     stages = list(dict.fromkeys(c.stage for c in columns))
     production = _production(orders, extra, columns) if columns else None
@@ -138,8 +138,7 @@ def _production(orders: Table, extra: dict[int, tuple[str, np.ndarray]],
         qty = next((c for c in columns if c.stage == stage and c.kind == "qty"), None)
         day = next((c for c in columns if c.stage == stage and c.kind == "date"), None)
         done, raw = _figures(extra[qty.index][1]) if qty else (np.full(n, np.nan), np.full(n, None, dtype=object))
-        when = parse_column(extra[day.index][1], DATE).values if day else np.full(n, np.datetime64("NaT"))
-        when = pd.to_datetime(pd.Series(when)).to_numpy()
+        when = _dates(extra[day.index][1]) if day else np.full(n, np.datetime64("NaT", "ns"))
         ticked = _ticked(extra[qty.index][1]) if qty else np.zeros(n, dtype=bool)
         finished = (~pd.isna(when)) | ticked
         done = np.where(np.isnan(done) & finished, quantity, done)
@@ -173,13 +172,19 @@ def _production(orders: Table, extra: dict[int, tuple[str, np.ndarray]],
            "completed_qty": rows["raw"].to_numpy(dtype=object), "stage": rows["stage"].to_numpy(dtype=object)}
     return WideTable("production", orders.source, orders.location, orders.sheet, orders.header_row, cols, data,
                      raw, {}, notes=[f"wide tracker: stages {', '.join(dict.fromkeys(c.stage for c in columns))}"],
-                     at=at, headers=headers)
+                     parts=_parts(orders, pos), at=at, headers=headers)
 
 
 def _figures(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The numbers of a stage column, and its cells as written."""
     values = pd.to_numeric(pd.Series(parse_column(cells, NUMBER).values), errors="coerce").to_numpy(dtype=float)
     return values, np.asarray(cells, dtype=object)
+
+
+def _dates(cells: np.ndarray) -> np.ndarray:
+    """A date column's days (datetime64; NaT where a cell is blank or no date)."""
+    values = parse_column(np.asarray(cells, dtype=object), DATE).values
+    return pd.to_datetime(pd.Series(np.asarray(values, dtype=object)), errors="coerce").to_numpy(dtype="datetime64[ns]")
 
 
 def _ticked(cells: np.ndarray) -> np.ndarray:
@@ -191,9 +196,8 @@ def _shipping(orders: Table, extra: dict[int, tuple[str, np.ndarray]],
     """A row per order with a shipped quantity or date."""
     n = len(orders.data)
     qty = parse_column(extra[ship["shipped_qty"][0]][1], NUMBER).values if "shipped_qty" in ship else None
-    on = parse_column(extra[ship["shipped_on"][0]][1], DATE).values if "shipped_on" in ship else None
+    on = _dates(extra[ship["shipped_on"][0]][1]) if "shipped_on" in ship else None
     qty = pd.to_numeric(pd.Series(qty), errors="coerce").to_numpy(dtype=float) if qty is not None else None
-    on = pd.to_datetime(pd.Series(on)).to_numpy() if on is not None else None
     has = np.zeros(n, dtype=bool)
     if qty is not None:
         has |= ~np.isnan(qty)
@@ -214,4 +218,9 @@ def _shipping(orders: Table, extra: dict[int, tuple[str, np.ndarray]],
             cols[name] = Column(name, index, header)
     data[ROW] = orders.data[ROW].to_numpy()[pos]
     return WideTable("shipping", orders.source, orders.location, orders.sheet, orders.header_row, cols, data, raw,
-                     {}, notes=["wide tracker: shipping columns"])
+                     {}, notes=["wide tracker: shipping columns"], parts=_parts(orders, pos))
+
+
+def _parts(orders: Table, pos: np.ndarray) -> list[Part]:
+    """The orders table's sheets, for rows made from its rows at ``pos`` (ascending)."""
+    return [replace(p, stop=int(np.searchsorted(pos, p.stop))) for p in orders.parts]

@@ -31,7 +31,6 @@ KNOWN = {
                                  "is dropped",
     ("f-traditional", "errors"): "mistakes on the tab not read are missed",
     ("g-dotted-dates", "false-errors"): "year-less dates (6月30, 7月10) unreadable; dotted day-first dates misread",
-    ("h-wide-tracker", "errors"): "shipped more than ordered within one row is not checked",
     ("i-follower-files", "tables"): "one table from three same-layout workbooks: only one file is read",
     ("i-follower-files", "errors"): "mistakes in the follower files not read are missed",
     ("k-electronics", "false-errors"): "currency subtotal rows, the repeated header and PO lines checked as orders",
