@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -343,17 +343,23 @@ def _order_frame(table: Table | None, settings: Settings, keys: pd.Series | None
 
 
 def _wide_tables(tables: dict[str, Table], settings: Settings) -> list[str]:
-    """A wide tracker's stage and shipment columns on the orders sheet, as the production and shipping tables
-    the register does not have (``sync.orders.wide``); the stages in column order."""
-    orders = tables.get("orders")
-    if orders is None or not getattr(orders, "extra", None):
+    """A wide tracker's stage and shipment columns, as the production and shipping tables the register does not
+    have (``sync.orders.wide``); the stages in column order. A tracker read as the production tab (no orders
+    tab, no stage column: one row per order) is the orders tab as well."""
+    orders, plan = tables.get("orders"), tables.get("production")
+    tracker = orders is None and plan is not None and not plan.has("stage") and bool(plan.extra)
+    if tracker:
+        orders = replace(plan, name="orders")
+    if orders is None or not orders.extra:
         return []
     production, shipping, stages = wide_tables(orders, [*(settings.stages or []), *settings.aliases()])
+    if tracker and production is None:
+        return []
     if shipping is not None and "shipping" not in tables:
         tables["shipping"] = shipping
-    if production is None or "production" in tables:
+    if production is None or (plan is not None and not tracker):   # the register's own production tab stands
         return []
-    tables["production"] = production
+    tables["orders"], tables["production"] = orders, production
     return stages
 
 

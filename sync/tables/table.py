@@ -92,8 +92,8 @@ class Table:
     marks: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
     #: field -> the unit each number was typed in (800件: 件), for fields where some cell had one
     units: dict[str, np.ndarray] = field(default_factory=dict)
-    #: an orders table's columns that map to no field: 0-based column -> (header, cells per row), for what
-    #: reads more than the fields (a wide tracker's stage columns, ``sync.orders.wide``)
+    #: an orders (or production) table's columns that map to no field: 0-based column -> (header, cells per
+    #: row), for what reads more than the fields (a wide tracker's stage columns, ``sync.orders.wide``)
     extra: dict[int, tuple[str, Factor]] = field(default_factory=dict)
 
     def __len__(self) -> int:
@@ -242,13 +242,13 @@ def concat_factors(factors: list[Factor]) -> Factor:
 
 
 def table_columns(match: HeaderMatch) -> set[int]:
-    """The columns ``build_table`` reads: the mapped ones, the first three (totals labels), and an orders
-    table's other labelled columns (``Table.extra``)."""
+    """The columns ``build_table`` reads: the mapped ones, the first three (totals labels), and an orders or
+    production table's other labelled columns (``Table.extra``)."""
     return set(match.mapping.values()) | set(range(min(3, len(match.labels)))) | set(_extra_columns(match))
 
 
 def _extra_columns(match: HeaderMatch) -> list[int]:
-    if match.table != "orders":
+    if match.table not in ("orders", "production"):   # a tracker of one row per order may read as either
         return []
     mapped = set(match.mapping.values())
     return [c for c, label in enumerate(match.labels) if label and c not in mapped]
