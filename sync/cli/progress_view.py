@@ -18,7 +18,8 @@ from sync.errors import UserError
 from sync.findings import INFO
 from sync.i18n import check_language, say
 from sync.tables.normalize import fold_text, normalise_key
-from sync.orders.view import Event, OrderView, build_view, settings_from, timeline
+from sync.orders.timeline import Event, timeline
+from sync.orders.view import OrderView, build_view, settings_from
 from sync.orders.progress import OrderProgress, progress_of_view, stage_label
 from sync.checks.reconcile import Ctx, RULES
 from sync.tables.register import Register

@@ -3,7 +3,9 @@
 Rows are joined on ``normalise_key(order_no)`` (case, spaces, full-width
 characters do not matter). Production rows get a canonical stage: one of
 ``[reconcile] stages`` when the config lists them, else one of the register's
-own stages in the order it uses them (``sync.orders.stages``).
+own stages in the order it uses them (``sync.orders.stages``). A wide
+tracker's stage and shipment columns are read as the production and shipping
+tabs it does not have (``sync.orders.wide``), each row pointing at its cell.
 Everything per order is computed with groupby over whole columns, so a
 register of thousands of rows costs a few milliseconds.
 
@@ -13,9 +15,8 @@ size): the ordered quantity is their sum, the due date the earliest.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -24,7 +25,7 @@ from pydantic import Field, PrivateAttr
 
 from sync.config import ReconcileConfig
 from sync.orders.stages import order_stages, stages_used, vocabulary_lookup
-from sync.orders.wide import wide_tables
+from sync.orders.wide import add_wide_tables
 from sync.tables.fields import header_key
 from sync.tables.normalize import normalise_key, remembered_key
 from sync.tables.register import Register
@@ -298,7 +299,7 @@ def map_values(values: pd.Series, func: Callable[[Any], Any]) -> pd.Series:
 
 def build_view(register: Register, settings: Settings) -> OrderView:
     tables = dict(register.tables)
-    wide = _wide_tables(tables, settings)
+    wide = add_wide_tables(tables, [*(settings.stages or []), *settings.aliases()])
     orders_table = tables.get("orders")
     joinable = orders_table is not None and orders_table.has("order_no")
     joined = [n for n in DEPARTMENTS if n in tables and joinable and tables[n].has("order_no")]
@@ -340,27 +341,6 @@ def _order_frame(table: Table | None, settings: Settings, keys: pd.Series | None
     status_first = g["status"].first()   # an order's status is on its first line
     out["status"] = status_first
     return out
-
-
-def _wide_tables(tables: dict[str, Table], settings: Settings) -> list[str]:
-    """A wide tracker's stage and shipment columns, as the production and shipping tables the register does not
-    have (``sync.orders.wide``); the stages in column order. A tracker read as the production tab (no orders
-    tab, no stage column: one row per order) is the orders tab as well."""
-    orders, plan = tables.get("orders"), tables.get("production")
-    tracker = orders is None and plan is not None and not plan.has("stage") and bool(plan.extra)
-    if tracker:
-        orders = replace(plan, name="orders")
-    if orders is None or not orders.extra:
-        return []
-    production, shipping, stages = wide_tables(orders, [*(settings.stages or []), *settings.aliases()])
-    if tracker and production is None:
-        return []
-    if shipping is not None and "shipping" not in tables:
-        tables["shipping"] = shipping
-    if production is None or (plan is not None and not tracker):   # the register's own production tab stands
-        return []
-    tables["orders"], tables["production"] = orders, production
-    return stages
 
 
 def _assign_stages(parts: dict[str, pd.DataFrame], table: Table | None, settings: Settings,
@@ -434,67 +414,3 @@ def total(view: OrderView, key: str, name: str) -> float:
     if name not in view.totals or key not in view.totals.index:
         return float("nan")
     return float(view.totals.at[key, name])
-
-
-@dataclass
-class Event:
-    """One line of an order's timeline: what a tab says happened (or is planned) on a day."""
-
-    day: dt.date | None
-    kind: str          # ordered, due, material, stage, inspected, shipped
-    table: str
-    sheet: str
-    row: int
-    cell: str | None
-    label: str = ""    # the stage, the material, the carrier
-    qty: float | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        out = {k: getattr(self, k) for k in ("kind", "table", "sheet", "row", "cell", "label", "qty")}
-        return {"day": self.day.isoformat() if self.day else None, **out, **self.extra}
-
-
-#: per table: event kind, the date fields in order of preference, the quantity field, the label field
-TIMELINE = {
-    "materials": ("material", ("arrived_date", "expected_date"), "arrived_qty", "material"),
-    "production": ("stage", ("actual_finish", "updated_on", "planned_finish"), "completed_qty", "stage"),
-    "qc": ("inspected", ("inspected_on",), "inspected_qty", "defect"),
-    "shipping": ("shipped", ("shipped_on",), "shipped_qty", "carrier"),
-}
-
-
-def timeline(view: OrderView, key: str) -> list[Event]:
-    """Everything the tabs say about one order, in date order (undated rows last)."""
-    events: list[Event] = []
-    orders = view.tables.get("orders")
-    if orders is not None and key in view.orders.index:
-        o = view.orders.loc[key]
-        for kind, f in (("ordered", "order_date"), ("due", "due_date")):
-            if orders.has(f):
-                events.append(Event(_day(o[f]), kind, "orders", orders.sheet, int(o[ROW]),
-                                    orders.cell(f, int(o[ROW])), qty=_num(o.get("quantity"))))
-    for table, (kind, dates, qty, label) in TIMELINE.items():
-        rows = view.parts.get(table)
-        if rows is None:
-            continue
-        t = view.tables[table]
-        for _, r in rows[rows[KEY] == key].iterrows():
-            f = next((d for d in dates if d in r and pd.notna(r[d])), None)
-            extra = {k: _num(r[k]) for k in ("passed_qty", "failed_qty", "required_qty") if k in r}
-            extra = {k.removesuffix("_qty"): v for k, v in extra.items() if v is not None}
-            if f:
-                extra["date_field"] = f
-            where = qty if t.has(qty) else f   # the figure is what a reader goes to check
-            events.append(Event(_day(r[f]) if f else None, kind, table, t.sheet, int(r[ROW]),
-                                t.cell_at(where, int(r[POS]), int(r[ROW])) if where and t.has(where) else None,
-                                str(r.get(label) or ""), _num(r.get(qty)), extra))
-    return sorted(events, key=lambda e: (e.day is None, e.day or dt.date.min))
-
-
-def _day(v: Any) -> dt.date | None:
-    return pd.Timestamp(v).date() if v is not None and pd.notna(v) else None
-
-
-def _num(v: Any) -> float | None:
-    return float(v) if v is not None and pd.notna(v) else None

@@ -28,7 +28,7 @@ import pandas as pd
 
 from sync.orders.stages import is_stage_word
 from sync.tables.fields import DATE, NUMBER, header_key
-from sync.tables.normalize import parse_column, text_of
+from sync.tables.normalize import parse_column
 from sync.tables.table import ROW, Column, Part, Table, column_letter
 
 _QTY = r"完成数量|完成数|完工数|完成|数量|件数|产量|qty|quantity|pcs|done|completed|output|count"
@@ -124,6 +124,28 @@ def wide_tables(orders: Table, words: Iterable[str] = ()) -> tuple[WideTable | N
     ship = shipping_columns(extra)
     shipping = _shipping(orders, extra, ship) if ship else None
     return production, shipping, stages
+
+
+def add_wide_tables(tables: dict[str, Table], words: Iterable[str] = ()) -> list[str]:
+    """A wide tracker's stage and shipment columns, as the production and shipping tables the register does not
+    have, added to ``tables``; the stages in column order. ``words``: stage names besides the vocabulary.
+    A tracker read as the production tab (no orders tab, no stage column: one row per order) is the orders
+    tab as well."""
+    orders, plan = tables.get("orders"), tables.get("production")
+    tracker = orders is None and plan is not None and not plan.has("stage") and bool(plan.extra)
+    if tracker:
+        orders = replace(plan, name="orders")
+    if orders is None or not orders.extra:
+        return []
+    production, shipping, stages = wide_tables(orders, words)
+    if tracker and production is None:
+        return []
+    if shipping is not None and "shipping" not in tables:
+        tables["shipping"] = shipping
+    if production is None or (plan is not None and not tracker):   # the register's own production tab stands
+        return []
+    tables["orders"], tables["production"] = orders, production
+    return stages
 
 
 def _production(orders: Table, extra: dict[int, tuple[str, np.ndarray]],
