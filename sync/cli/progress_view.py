@@ -185,6 +185,7 @@ def _headline(p: OrderProgress, lang: str) -> str:
 def _stages(p: OrderProgress, view: OrderView, lang: str) -> str:
     steps = [*view.stages, "qc", "shipped"]
     names = {"qc": say("质检", "QC", lang), "shipped": say("发货", "shipped", lang)}
+    names.update({s: stage_label(s, lang) for s in view.stages})   # "produced": a tab without a stage column
     return "  →  ".join(f"{names.get(s, s)} {p.percent[s]:.0f}%" if s in p.percent else f"{names.get(s, s)} —"
                         for s in steps)
 

@@ -82,6 +82,8 @@ def stage_columns(extra: dict[int, tuple[str, np.ndarray]], words: Iterable[str]
         if stage is None:
             continue
         kind = "date" if match and match.group("date") else "qty" if match else _kind_of(cells)
+        if kind is None:
+            continue
         name = stage if stage in words else stem.strip()
         out.append(StageColumn(name, index, str(header), kind))
     return out
@@ -96,7 +98,8 @@ def shipping_columns(extra: dict[int, tuple[str, np.ndarray]]) -> dict[str, tupl
             continue
         match = _SUFFIX.search(str(header))
         kind = ("date" if match.group("date") else "qty") if match else _kind_of(cells)
-        out.setdefault("shipped_on" if kind == "date" else "shipped_qty", (index, str(header)))
+        if kind is not None:
+            out.setdefault("shipped_on" if kind == "date" else "shipped_qty", (index, str(header)))
     return out
 
 
@@ -105,11 +108,15 @@ def _is_shipping(header: str) -> bool:
     return any(key.startswith(header_key(w)) for w in SHIP_WORDS)
 
 
-def _kind_of(cells: np.ndarray) -> str:
-    """A header without a suffix: dates or figures, by what most of its cells hold (a number is a figure)."""
-    dates = int(pd.notna(parse_column(cells, DATE).values).sum())
+def _kind_of(cells: np.ndarray) -> str | None:
+    """A header without a suffix: dates or figures, by what most of its cells hold (a number is a figure);
+    None for a column of neither (发货方式, a text column)."""
+    dates = int(pd.notna(pd.Series(parse_column(cells, DATE).values)).sum())
     numbers = int(pd.notna(pd.Series(parse_column(cells, NUMBER).values)).sum())
-    return "date" if dates - numbers > numbers else "qty"
+    ticks = int(_ticked(cells).sum())
+    if not (dates or numbers or ticks):
+        return None
+    return "date" if dates - numbers > numbers + ticks else "qty"
 
 
 def wide_tables(orders: Table, words: Iterable[str] = ()) -> tuple[WideTable | None, WideTable | None, list[str]]:

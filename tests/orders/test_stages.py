@@ -20,12 +20,13 @@ from sync.checks.reconcile import reconcile
 from sync.cli import app
 from sync.config import Config
 from sync.findings import Report
-from sync.notices.plan import gather, plan_digest
+from sync.notices.plan import gather, plan_digest, plan_notices
 from sync.orders.model import order_model
+from sync.orders.progress import stage_label
 from sync.orders.view import build_view, settings_from
 from sync.state import State
 from tests.noticekit import order, read, write_register
-from tests.registers import Book
+from tests.registers import HEADERS, Book
 
 TYRE = ["密炼", "压延", "成型", "硫化", "检验"]
 MACHINING = ["下料", "车削", "铣削", "线切割", "热处理", "检验", "入库"]
@@ -182,3 +183,27 @@ def test_a_stage_an_order_skips_is_not_where_it_waits(tmp_path: Path) -> None:
     model = order_model(book.load(tmp_path), today=date(2026, 4, 5))
     assert model.view.stages == ["下料", "车削", "铣削"]
     assert {k: p.current_stage for k, p in model.progress.items()} == {"MJ-1": "铣削", "MJ-2": "铣削"}
+
+
+def test_a_reminder_behind_plan_names_the_registers_stage(tmp_path: Path) -> None:
+    path = write_register(tmp_path / "tyre.xlsx", [order("TY-7", date(2026, 9, 25), "张伟", qty=1000)], production=[
+        ("TY-7", "密炼", None, 1000, datetime(2026, 8, 5)), ("TY-7", "压延", None, 1000, datetime(2026, 8, 12)),
+        ("TY-7", "成型", None, 50, datetime(2026, 8, 20)), ("TY-7", "成型", None, 50, datetime(2026, 9, 14))])
+    cfg = Config.model_validate({"reminders": {"send_after": "00:00"}})
+    cfg.path = tmp_path / "config.toml"
+    with State(tmp_path / "state.db") as state:
+        inputs = gather(state, cfg, read(path), now=NOW, lang="zh", report=Report([]))
+        mails = plan_notices(state, cfg, inputs, now=NOW, lang="zh").outgoing
+    assert [m.to[0][0] for m in mails] == ["张伟"]
+    assert "[落后计划] TY-7 美佳服饰: 当前工序 成型，预计完成" in mails[0].text
+    assert "裁剪" not in mails[0].text + mails[0].html
+
+
+def test_a_production_tab_without_a_stage_column_counts_what_is_produced(tmp_path: Path) -> None:
+    headers = {**HEADERS, "production": ("生产进度", ["订单号", "完成数量", "更新日期"])}
+    book = Book(headers)
+    book.order("SO-1", 1000)
+    book.add("production", "SO-1", 400, "2026-03-20")
+    model = order_model(book.load(tmp_path), today=date(2026, 3, 25))
+    assert model.view.stages == ["produced"] and model.progress["SO-1"].current_stage == "produced"
+    assert (stage_label("produced", "zh"), stage_label("produced", "en")) == ("生产", "production")

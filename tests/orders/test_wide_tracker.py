@@ -165,3 +165,17 @@ def test_a_register_with_its_own_production_tab_is_not_read_twice(tmp_path: Path
     model = order_model(read(path), today=TODAY)
     assert model.view.tables["production"].sheet == "生产进度"
     assert model.progress["SO-2609-002"].percent.get("车缝") is None
+
+
+def test_text_columns_that_look_like_stages_or_shipping_are_left_alone(tmp_path: Path) -> None:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "订单"
+    ws.append(["订单号", "订单数量", "交货日期", "发货方式", "包装方式", "车缝", "出货数量"])
+    ws.append(["SO-1", 100, D(2026, 9, 30), "海运", "纸箱", 100, 100])
+    ws.append(["SO-2", 200, D(2026, 9, 30), "空运", "胶袋", 150, 260])
+    wb.save(tmp_path / "r.xlsx")
+    found = findings(tmp_path / "r.xlsx")
+    assert [(f.rule, f.cell) for f in found if f.severity == "error"] == [("shipped-over-ordered", "G3")]
+    model = order_model(read(tmp_path / "r.xlsx"), today=TODAY)
+    assert model.view.stages == ["车缝"] and model.progress["SO-2"].percent["车缝"] == 75.0
