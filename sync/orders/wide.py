@@ -31,9 +31,11 @@ from sync.tables.fields import DATE, NUMBER, header_key
 from sync.tables.normalize import parse_column
 from sync.tables.table import ROW, Column, Part, Table, column_letter
 
-_QTY = r"完成数量|完成数|完工数|完成|数量|件数|产量|qty|quantity|pcs|done|completed|output|count"
-_DATE = r"完成日期|完工日期|日期|时间|date|day|on"
-_SUFFIX = re.compile(rf"[\s_\-:：(（]*(?:(?P<date>{_DATE})|(?P<qty>{_QTY}))[.)）]*\s*$", re.IGNORECASE)
+_QTY_ZH, _QTY_EN = r"完成数量|完成数|完工数|完成|数量|件数|产量", r"qty|quantity|pcs|done|completed|output|count"
+_DATE_ZH, _DATE_EN = r"完成日期|完工日期|日期|时间", r"date|day|on"
+#: what may follow a stage word in its column's header: a figure's word, or a date's (Latin words after a space)
+_SUFFIX = re.compile(rf"(?:[\s_\-:：(（]*(?:(?P<date>{_DATE_ZH})|(?P<qty>{_QTY_ZH}))"
+                     rf"|[\s_\-:：(（]+(?:(?P<date_en>{_DATE_EN})|(?P<qty_en>{_QTY_EN}))\.?)[)）]*\s*$", re.IGNORECASE)
 #: a header that is about the shipment, not a stage
 SHIP_WORDS = ("出货", "发货", "出运", "走货", "shipped", "shipping", "shipment", "ship",
               "delivered")
@@ -76,12 +78,11 @@ def stage_columns(extra: dict[int, tuple[str, np.ndarray]], words: Iterable[str]
         header, cells = extra[index]
         if _is_shipping(header):
             continue
-        match = _SUFFIX.search(str(header))
-        stem = str(header)[:match.start()] if match and match.start() > 0 else str(header)
+        stem, kind = _stem(str(header))
         stage = is_stage_word(stem, words)
         if stage is None:
             continue
-        kind = "date" if match and match.group("date") else "qty" if match else _kind_of(cells)
+        kind = kind or _kind_of(cells)
         if kind is None:
             continue
         name = stage if stage in words else stem.strip()
@@ -96,11 +97,19 @@ def shipping_columns(extra: dict[int, tuple[str, np.ndarray]]) -> dict[str, tupl
         header, cells = extra[index]
         if not _is_shipping(header):
             continue
-        match = _SUFFIX.search(str(header))
-        kind = ("date" if match.group("date") else "qty") if match else _kind_of(cells)
+        kind = _stem(str(header))[1] or _kind_of(cells)
         if kind is not None:
             out.setdefault("shipped_on" if kind == "date" else "shipped_qty", (index, str(header)))
     return out
+
+
+def _stem(header: str) -> tuple[str, str | None]:
+    """The header without its figure or date word, and which it was ("qty", "date"; None: neither). A whole
+    header that is a stage word keeps its ending (Inspection is not Inspecti + on)."""
+    match = _SUFFIX.search(header)
+    if match is None or match.start() == 0 or is_stage_word(header) is not None:
+        return header.strip(), None
+    return header[:match.start()].strip(), "date" if match.group("date") or match.group("date_en") else "qty"
 
 
 def _is_shipping(header: str) -> bool:

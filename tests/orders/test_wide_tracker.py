@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pytest
 from openpyxl import Workbook
 from typer.testing import CliRunner
@@ -22,6 +23,7 @@ from sync.config import Config
 from sync.findings import Report
 from sync.notices.plan import gather, plan_digest
 from sync.orders.model import order_model
+from sync.orders.wide import stage_columns
 from sync.sources import open_path
 from sync.state import State
 from sync.tables.register import Register, load
@@ -179,3 +181,18 @@ def test_text_columns_that_look_like_stages_or_shipping_are_left_alone(tmp_path:
     assert [(f.rule, f.cell) for f in found if f.severity == "error"] == [("shipped-over-ordered", "G3")]
     model = order_model(read(tmp_path / "r.xlsx"), today=TODAY)
     assert model.view.stages == ["车缝"] and model.progress["SO-2"].percent["车缝"] == 75.0
+
+
+@pytest.mark.parametrize("header,stage,kind", [
+    ("裁剪完成数", "裁剪", "qty"), ("车缝完成", "车缝", "qty"), ("整烫", "整烫", "qty"), ("包装数量", "包装", "qty"),
+    ("Cut qty", "Cut", "qty"), ("Sewn", "Sewn", "qty"), ("Inspection", "Inspection", "qty"),
+    ("Inspection date", "Inspection", "date"), ("热处理日期", "热处理", "date"), ("硫化（完成数）", "硫化", "qty"),
+    ("車縫完成", "車縫", "qty")])
+def test_a_stage_column_is_a_stage_word_and_what_it_counts(header: str, stage: str, kind: str) -> None:
+    [column] = stage_columns({7: (header, np.array([100, None], dtype=object))}, [])
+    assert (column.stage, column.kind, column.index) == (stage, kind, 7)
+
+
+@pytest.mark.parametrize("header", ["备注", "包装方式", "出货数量", "完成数量", "Qty", "Remarks", "生产完成日期"])
+def test_other_columns_are_no_stage(header: str) -> None:
+    assert stage_columns({7: (header, np.array([100, None], dtype=object))}, []) == []
