@@ -7,12 +7,23 @@ sees, ``cell`` the A1 address, ``value`` the raw text the cell held.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, fields
+from dataclasses import field as member   # Finding has a field called field
+from typing import Any, NamedTuple
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 SEVERITIES = (ERROR, WARNING, INFO)
 _RANK = {ERROR: 0, WARNING: 1, INFO: 2}
+
+
+class CellRef(NamedTuple):
+    """One cell a finding looked at: the table, where it was read, its sheet row and its field."""
+
+    table: str | None
+    source: str | None
+    sheet: str | None
+    row: int
+    field: str
 
 
 @dataclass
@@ -32,13 +43,35 @@ class Finding:
     hint: str = ""
     #: who should hear about it (the follower's name), when known
     follower: str | None = None
+    #: the cells whose values a comparison used (its own among them); empty for a finding about its cell alone
+    compared: tuple[CellRef, ...] = ()
+    #: the comparison in a few words ("发货数量 > 合格数量"), for the root finding that lists what it affects
+    gist: str = ""
+    #: the findings that only follow from this one (they compared its wrong value), folded into it
+    affects: list[Finding] = member(default_factory=list)
+
+    @property
+    def where(self) -> CellRef | None:
+        """This finding's own cell, when it points at one."""
+        if not self.cell or self.row is None or self.field is None:
+            return None
+        return CellRef(self.table, self.source, self.sheet, self.row, self.field)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The JSON contract's keys, and ``affects``: where each folded finding was and what it said."""
+        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in _INTERNAL}
+        out["affects"] = [{k: getattr(a, k) for k in _AFFECTS} for a in self.affects]
+        return out
 
     @property
     def sort_key(self) -> tuple:
         return (self.source or "", self.sheet or "", self.row or 0, self.cell or "", _RANK[self.severity], self.rule)
+
+
+#: what the checking pass keeps for itself, out of the JSON
+_INTERNAL = frozenset({"compared", "gist", "affects"})
+#: what JSON says of each finding a root affects
+_AFFECTS = ("rule", "severity", "table", "sheet", "row", "cell", "order_no", "message")
 
 
 @dataclass

@@ -33,7 +33,7 @@ EXPECTATIONS: dict[str, dict[str, Expect]] = {
     # sales delivery lines (销货/出库单号 per row, 订单单号 refers to the order): shipments, not orders;
     # Sheet1 is a copy of Sheet's lines (left out), Sheet2 60 other lines of the same layout (issue 14: a
     # family of same-layout tabs is one table), Sheet3/Sheet4 pasted pivots
-    "ttt_semiexcel__赛卓-销货明细.xlsx": {"shipping": Expect(("Sheet", "Sheet, Sheet2"), (1, 1), {
+    "ttt_semiexcel__赛卓-销货明细.xlsx": {"shipping": Expect(("Sheet", "Sheet2"), (1, 1), {   # one table or both tabs
         "order_no": "订单单号", "shipped_on": "交易日期", "shipped_qty": "数量"})},
     # goods-receipt lines from suppliers: procurement arrivals
     "ttt_semiexcel__赛卓-到货明细.xlsx": {"materials": Expect("Sheet", 1, {

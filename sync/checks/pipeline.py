@@ -2,7 +2,8 @@
 
 ``check_register`` is what ``ordersync check`` and the daemon call; it stays a
 short list of steps so each part (rules, people, reconciliation) adds one line
-here. ``[rules] disable`` switches off any of their rule ids; an id that none
+here, and ends with one pass that folds each comparison repeating a mistake
+already reported on one of its cells into that error (``sync.checks.roots``). ``[rules] disable`` switches off any of their rule ids; an id that none
 of them has is a config error naming the near matches.
 """
 
@@ -16,6 +17,7 @@ from sync import shipped
 from sync.checks import Check, Context, run_checks
 from sync.checks.packs import every_rule
 from sync.checks.reconcile import RECONCILE_IDS, reconcile
+from sync.checks.roots import fold_into_roots
 from sync.config import Config
 from sync.errors import ConfigError
 from sync.findings import ERROR, Finding, Report
@@ -37,11 +39,11 @@ def check_register(register: Register, config: Config | None, *, lang: str = "zh
     rules = rules if rules is not None else rules_for(config)
     off = set(config.rules.disable) if config is not None else set()
     orders = orders if orders is not None else order_model(register, config, today=today)
+    found = [*source_findings(register, lang), *run_checks(register, rules, Context(lang, today, register, config)),
+             *(f for f in people_findings(register, lang) if f.rule not in off),
+             *reconcile(register, config, lang=lang, today=today, orders=orders, disable=off)]
     report = Report(tables={name: len(table) for name, table in register.tables.items()})
-    report.extend(source_findings(register, lang))
-    report.extend(run_checks(register, rules, Context(lang, today, register, config)))
-    report.extend(f for f in people_findings(register, lang) if f.rule not in off)
-    report.extend(reconcile(register, config, lang=lang, today=today, orders=orders, disable=off))
+    report.extend(fold_into_roots(found, lang))
     return report
 
 

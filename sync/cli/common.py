@@ -29,8 +29,8 @@ ConfigOption = Annotated[Path | None, typer.Option(
     "--config", "-c", metavar="FILE",
     help=both("配置文件 config.toml（默认：$ORDERSYNC_CONFIG 或 ./config.toml）",
               "config.toml (default: $ORDERSYNC_CONFIG or ./config.toml)"))]
-LANG_HELP = both("界面语言 zh 或 en（默认：$ORDERSYNC_LANG，其次配置文件，否则 zh）",
-                 "zh or en (default: $ORDERSYNC_LANG, else the config's, else zh)")
+LANG_HELP = both("界面语言 zh 或 en（默认：$ORDERSYNC_LANG，其次配置文件，其次工作簿表头的语言，否则 zh）",
+                 "zh or en (default: $ORDERSYNC_LANG, else the config's, else the workbook headers', else zh)")
 HELP_HELP = both("显示此帮助并退出。", "Show this message and exit.")   # also what typer says of each --help
 VERSION_HELP = both("显示版本并退出", "show the version and exit")
 LangOption = Annotated[str | None, typer.Option("--lang", metavar="zh|en", help=LANG_HELP)]

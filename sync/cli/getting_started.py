@@ -1,7 +1,11 @@
-"""The work of getting started: ``init`` writes a config from workbooks, ``doctor`` verifies one."""
+"""The work of getting started: ``init`` writes a config from workbooks, asking about what is a guess.
+
+``doctor``, which verifies a config, is in ``sync.cli.doctor_view``.
+"""
 
 from __future__ import annotations
 
+import functools
 import shutil
 from pathlib import Path
 
@@ -9,48 +13,104 @@ from rich.console import Console
 from rich.markup import escape
 
 from sync import shipped
-from sync.cli.common import EXIT_CANNOT_RUN, EXIT_OK, mode
+from sync.cli.common import EXIT_CANNOT_RUN, EXIT_FINDINGS, EXIT_OK, mode
 from sync.cli.progress import steps
-from sync.cli.session import open_session
-from sync.config import Config
-from sync.errors import ConfigError, UserError
-from sync.i18n import say
-from sync.checks.pipeline import rules_for
-from sync.tables.register import load
-from sync.tables.scaffold import _ident, render_config
+from sync.errors import UserError
+from sync.i18n import check_language, say
+from sync.cli.questions import ask_all, can_ask
+from sync.cli.session import sources_from_config
+from sync.config import load_config
+from sync.tables.fields import TABLES
+from sync.tables.reading import details, field_word, read_sources, workbook_language
+from sync.tables.register import Register, load
+from sync.tables.table import Table
+from sync.tables.scaffold import Guess, _ident, guesses, render_config
 from sync.sources import open_path
 
 console = Console()
 
 
-def run_init(workbooks: list[Path], output: Path, lang: str, force: bool) -> int:
-    """Write config.toml inferred from workbooks; exit 2 when nothing or not everything was recognised."""
+def run_init(workbooks: list[Path], output: Path, lang: str | None, force: bool) -> int:
+    """Write config.toml inferred from workbooks, asking on a terminal about each table that is a guess.
+
+    Exit 0: everything recognised (or confirmed); 1: some table is still a guess (written with comments
+    saying so); 2: nothing to write (no table recognised, not even probably) or a workbook unreadable.
+    """
     chatty = not mode().quiet
     if output.exists() and not force:
         raise UserError(f"{output} exists; not overwriting it", hint="Use --force, or --output another file.")
     with steps(2) as step:
-        step(say("读取 {n} 个工作簿", "reading {n} workbooks", lang, n=len(workbooks)))
+        step(say("读取 {n} 个工作簿", "reading {n} workbooks", lang or "zh", n=len(workbooks)))
         sources = [open_path(p, name=_ident(p.name)) for p in workbooks]
         register = load(sources)
-        step(say("写出配置", "writing the config", lang))
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(render_config(sources, register, lang=lang, base_dir=output.parent.resolve()),
-                          encoding="utf-8")
-        copied = copy_rules(output.parent)
-    for problem in register.problems:
-        console.print(f"[red]✗[/] {escape(problem.message)}", highlight=False)
-    for name, table in register.tables.items() if chatty else ():
-        console.print(say("[green]✓[/] {t}: {where}，表头第 {h} 行，{n} 行数据，{c} 列已识别",
-                          "[green]✓[/] {t}: {where}, header row {h}, {n} rows, {c} columns mapped", lang,
-                          t=name, where=table.describe(), h=table.header_row, n=len(table), c=len(table.columns)),
-                      highlight=False)
-    for note in register.notes if chatty else ():
-        console.print(f"[yellow]•[/] {escape(note)}", highlight=False)
+        readings = read_sources(sources, register)
+        lang = check_language(lang or workbook_language(readings) or "zh")
+        guessed = guesses(sources, register, readings)
+    if guessed and can_ask():
+        ask_all(guessed, lang)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    copied = copy_rules(output.parent)
+    write = functools.partial(render_config, sources, register, lang=lang, base_dir=output.parent.resolve(),
+                              guessed=guessed)
+    output.write_text(write(), encoding="utf-8")
+    if loose := _read_otherwise(output, register):
+        output.write_text(write(loose=loose), encoding="utf-8")
+    _say_init(register, guessed, lang, chatty)
     console.print(say("已写入 {p}", "wrote {p}", lang, p=output), highlight=False)
     if copied and chatty:
         console.print(say("已复制内置规则包到 {p}（可按需修改）", "copied the shipped rule packs to {p} (edit them there)",
                           lang, p=copied), highlight=False)
-    return EXIT_CANNOT_RUN if register.problems or not register.tables else EXIT_OK
+    if register.problems or not (register.tables or guessed):
+        return EXIT_CANNOT_RUN
+    return EXIT_FINDINGS if any(not g.settled for g in guessed) else EXIT_OK
+
+
+def _read_otherwise(config_path: Path, register: Register) -> frozenset[str]:
+    """The tables the written config reads with other columns than were found (a header over two rows or
+    repeated under itself, pinned at its last row, shows other labels): their header row is left to be found."""
+    config = load_config(config_path)
+    again = load(sources_from_config(config), config.tables, day_first=config.service.day_first)
+    return frozenset(name for name, table in register.tables.items()
+                     if name in config.tables and (name not in again.tables or _columns(again.tables[name]) !=
+                                                   _columns(table)))
+
+
+def _columns(table: Table) -> dict[str, int]:
+    return {f: c.index for f, c in table.columns.items()}
+
+
+def _say_init(register: Register, guessed: list[Guess], lang: str, chatty: bool) -> None:
+    """What was written: each sure table, each guess and what became of it, the problems and notes."""
+    for problem in register.problems:
+        console.print(f"[red]✗[/] {escape(problem.message)}", highlight=False)
+    sure = {n: t for n, t in register.tables.items() if not any(g.table == n for g in guessed)}
+    for name, table in sure.items() if chatty else ():
+        console.print(say("[green]✓[/] {t}: {where}，表头第 {h} 行，{n} 行数据，{c} 列已识别",
+                          "[green]✓[/] {t}: {where}, header row {h}, {n} rows, {c} columns mapped", lang,
+                          t=name, where=escape(table.describe()), h=table.header_row, n=len(table),
+                          c=len(table.columns)), highlight=False)
+    for guess in guessed:
+        console.print(_guess_line(guess, lang), highlight=False)
+    for note in register.notes if chatty else ():
+        console.print(f"[yellow]•[/] {escape(note)}", highlight=False)
+
+
+def _guess_line(guess: Guess, lang: str) -> str:
+    where = escape(f"{guess.source} › {guess.sheet}")
+    if guess.settled:
+        return say("[green]✓[/] {t}: {w}（已确认）", "[green]✓[/] {t}: {w} (confirmed)", lang, t=guess.table, w=where)
+    if guess.dropped:
+        return say("[yellow]?[/] {t}: {w} 是猜测，未启用：在 config.toml 中指定{k}列后取消注释",
+                   "[yellow]?[/] {t}: {w} is a guess, written commented out: map its {k} in config.toml and "
+                   "uncomment it", lang, t=guess.table, w=where, k=_key_name(guess, lang))
+    return say("[yellow]?[/] {t}: {w} 的{k}是猜测（{why}），config.toml 中已注明",
+               "[yellow]?[/] {t}: {w} is read on a guessed key ({why}); config.toml says so", lang,
+               t=guess.table, w=where, k=_key_name(guess, lang), why=escape(details(guess.match, lang)))
+
+
+def _key_name(guess: Guess, lang: str) -> str:
+    spec = TABLES[guess.table]
+    return field_word(spec, spec.key[0], lang)
 
 
 def copy_rules(folder: Path) -> Path | None:
@@ -65,43 +125,3 @@ def copy_rules(folder: Path) -> Path | None:
         return None
     shutil.copytree(shipped.folder("rules"), target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     return target
-
-
-def run_doctor(config: Path | None, lang: str | None) -> int:
-    """Verify config, sources, columns, rules; exit 2 when anything is wrong."""
-    session = open_session(None, config, lang, need_config=True)
-    chatty = not mode().quiet
-    lang = session.lang
-    register = session.register()
-    ok = True
-    for problem in register.problems:
-        ok = False
-        console.print(f"[red]✗[/] {escape(problem.message)}", highlight=False)
-        if problem.hint:
-            console.print(f"   {escape(problem.hint)}", highlight=False)
-    for name, table in register.tables.items() if chatty else ():
-        console.print(say("[green]✓[/] {t}: {where}，{n} 行", "[green]✓[/] {t}: {where}, {n} rows", lang,
-                          t=name, where=table.describe(), n=len(table)), highlight=False)
-    for name in session.config.tables:
-        if name not in register.tables:
-            ok = False
-            console.print(say("[red]✗[/] 未找到表 {t}", "[red]✗[/] table {t} not found", lang, t=name))
-    for note in register.notes if chatty else ():
-        console.print(f"[yellow]•[/] {escape(note)}", highlight=False)
-    ok = _rules_load(session.config, lang, chatty) and ok
-    return EXIT_OK if ok else EXIT_CANNOT_RUN
-
-
-def _rules_load(config: Config | None, lang: str, chatty: bool) -> bool:
-    """Every rule pack the config names loads: a missing folder or a typo shows here, not at the first check."""
-    try:
-        rules = rules_for(config)
-    except ConfigError as exc:
-        console.print(f"[red]✗[/] {escape(str(exc))}", highlight=False)
-        if exc.hint:
-            console.print(f"   {escape(exc.hint)}", highlight=False)
-        return False
-    if chatty:
-        console.print(say("[green]✓[/] 规则：{n} 条", "[green]✓[/] rules: {n} enabled", lang, n=len(rules)),
-                      highlight=False)
-    return True

@@ -22,6 +22,7 @@ from sync.orders.timeline import Event, timeline
 from sync.orders.view import OrderView, build_view, settings_from
 from sync.orders.progress import OrderProgress, progress_of_view, stage_label
 from sync.checks.reconcile import Ctx, RULES
+from sync.tables.reading import read_sources
 from sync.tables.register import Register
 from sync.cli.service_status import show_service
 
@@ -42,9 +43,10 @@ def run_status(targets: list[str], follower: str | None, at_risk: bool, show_all
         return
     order_no, workbooks = _split(targets)
     session = open_session(workbooks, config, lang)
-    language = check_language(session.lang)
     day = _parse_today(today)
     register = session.register()
+    # unless asked or configured, speak the register's language (English headers: English)
+    language = check_language(session.speaking(read_sources(session.sources, register, others=not register.tables)))
     view = build_view(register, settings_from(session.config))
     progresses = progress_of_view(view, today=day)
     notes = _notes(register, view, language, day)

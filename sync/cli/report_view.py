@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import sys
 from dataclasses import dataclass
+from collections.abc import Callable
 from itertools import groupby
 from pathlib import Path
 
@@ -23,12 +24,14 @@ from sync.checks.pipeline import check_register
 from sync.cli.common import EXIT_CANNOT_RUN, EXIT_FINDINGS, EXIT_OK, setup_logging
 from sync.cli.progress import steps
 from sync.cli.session import open_session
+from sync.cli.verdicts import print_nothing_recognised, print_unread
 from sync.errors import UserError
 from sync.findings import ERROR, INFO, WARNING, Finding, Report
 from sync.i18n import check_language, say
 from sync.notices.report_xlsx import write_report
 from sync.tables.fields import TABLES
 from sync.tables.normalize import fold_text, normalise_key
+from sync.tables.reading import SheetReading, read_sources
 from sync.tables.register import Register
 
 _MARK = {ERROR: ("✗", "bold red"), WARNING: ("!", "yellow"), INFO: ("·", "dim")}
@@ -72,31 +75,51 @@ def run_check(workbooks: list[Path] | None, format: str, output: Path | None, se
               config: Path | None, lang: str | None, today: str | None) -> int:
     setup_logging()
     session = open_session(workbooks, config, lang)
-    language = check_language(session.lang)
     with steps(2) as step:
-        step(say("读取工作簿", "reading the workbooks", language))
+        step(say("读取工作簿", "reading the workbooks", session.lang))
         register = session.register()
+        # zero-config, the sheets not read are read again to say what they look like; with configured
+        # tables only when none was found (the config says which sheets matter)
+        readings = read_sources(session.sources, register, others=not session.configured or not register.tables)
+        language = check_language(session.speaking(readings))
         step(say("检查 {n} 行", "checking {n} rows", language, n=sum(map(len, register.tables.values()))))
         report = check_register(register, session.config, lang=language, today=_date(today))
     shown = Report(selection.pick(report.findings, register), report.tables)
+    labels = _labels(session.sources)
     if format == "json":
-        _emit(json.dumps(_json(report, shown, selection), ensure_ascii=False, indent=2) + "\n", output)
+        _emit(json.dumps(_json(report, shown, selection, readings, language), ensure_ascii=False, indent=2) + "\n",
+              output)
     elif format == "xlsx":
         kept = Report(shown.sorted()[:selection.limit], report.tables)
         locations = {s.name: s.location for s in session.sources}
         path = write_report(kept, output or Path("ordersync-findings.xlsx"), lang=language, locations=locations)
-        Console(stderr=True).print(say("已写入 {p}", "wrote {p}", language, p=path), highlight=False)
+        err = Console(stderr=True, highlight=False)
+        err.print(say("已写入 {p}", "wrote {p}", language, p=path))
+        _sheets_view(err, register, readings, language, labels, workbooks, session.configured)
     else:
-        _table_view(report, shown, selection.limit, language, output, _labels(session.sources))
-    if register.problems:
-        return EXIT_CANNOT_RUN
+        _table_view(report, shown, selection.limit, language, output, labels,
+                    lambda console: _sheets_view(console, register, readings, language, labels, workbooks,
+                                                 session.configured))
+    if register.problems or not register.tables:
+        return EXIT_CANNOT_RUN   # a check that read no table found nothing, which is not "no problems"
     return EXIT_FINDINGS if report.count(ERROR) else EXIT_OK
 
 
-def _json(report: Report, shown: Report, selection: Selection) -> dict:
-    """At most --limit findings; the summary counts everything checked, and says when it was cut."""
+def _sheets_view(console: Console, register: Register, readings: list[SheetReading], lang: str,
+                 labels: dict[str, str], workbooks: list[Path] | None, configured: bool = False) -> None:
+    """After the findings: nothing recognised (each sheet, what it looks like), or the sheets left unread."""
+    if register.tables:   # tables a config names were said by a person: their keys are not guesses
+        print_unread(console, readings, lang, labels, guessed=not configured)
+    else:
+        print_nothing_recognised(console, readings, lang, labels, workbooks)
+
+
+def _json(report: Report, shown: Report, selection: Selection, readings: list[SheetReading], lang: str) -> dict:
+    """At most --limit findings; the summary counts everything checked, says when it was cut, and
+    gives each sheet's verdict (``sheets``: what was read as which table, what only looks like one)."""
     out = report.to_dict()
     out["findings"] = [f.to_dict() for f in shown.sorted()[:selection.limit]]
+    out["summary"]["sheets"] = [r.to_dict(lang) for r in readings]
     if selection.active:
         out["summary"] |= {"selected": len(shown.findings), "shown": len(out["findings"]),
                            "limited": len(out["findings"]) < len(shown.findings)}
@@ -130,15 +153,18 @@ def _labels(sources: list) -> dict[str, str]:
 
 
 def _table_view(report: Report, shown: Report, limit: int | None, lang: str, output: Path | None,
-                labels: dict[str, str]) -> None:
-    """Findings grouped by sheet; readable on an 80-column terminal."""
+                labels: dict[str, str], after: Callable[[Console], None]) -> None:
+    """Findings grouped by sheet, readable on an 80-column terminal; then ``after`` on the same console."""
     if output is None:
-        _render(Console(highlight=False), report, lang, labels, shown=shown, limit=limit)
+        console = Console(highlight=False)
+        _render(console, report, lang, labels, shown=shown, limit=limit)
+        after(console)
         return
     output.parent.mkdir(parents=True, exist_ok=True)
     with output.open("w", encoding="utf-8") as fh:
-        _render(Console(file=fh, width=100, no_color=True, highlight=False), report, lang, labels,
-                shown=shown, limit=limit)
+        console = Console(file=fh, width=100, no_color=True, highlight=False)
+        _render(console, report, lang, labels, shown=shown, limit=limit)
+        after(console)
 
 
 def _render(console: Console, report: Report, lang: str, labels: dict[str, str], *, shown: Report | None = None,
@@ -157,6 +183,8 @@ def _render(console: Console, report: Report, lang: str, labels: dict[str, str],
         console.print()
         console.print(RichText(title, style="bold"), _counts(rows, lang))
         console.print(_sheet_table(rows))
+    if not report.tables and not report.findings:
+        return   # nothing was read: what each sheet looks like is said next, never "no problems"
     console.print()
     if len(findings) < len(chosen):
         console.print(RichText(say("……另有 {m} 条未显示（--limit {n}）", "... and {m} more not shown (--limit {n})",

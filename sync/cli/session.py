@@ -1,14 +1,25 @@
-"""What a command works with: the config found (if any), the language, the sources to read."""
+"""What a command works with: the config found (if any), the language, the sources to read.
+
+The language is the one asked for (``--lang``, ``$ORDERSYNC_LANG``), else the
+config's ``[service] language`` when the config sets it; else a command that has
+read the workbooks speaks their language (``Session.speaking``): English headers
+get English messages. Chinese is the default of last resort.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sync.config import Config, find_config, load_config
 from sync.errors import UserError
+from sync.i18n import DEFAULT, check_language
 from sync.sources import Source, from_config, open_paths
 from sync.tables.register import Register, load
+
+if TYPE_CHECKING:
+    from sync.tables.reading import SheetReading
 
 
 @dataclass
@@ -18,13 +29,27 @@ class Session:
     config: Config | None
     lang: str
     sources: list[Source]
+    _from_paths: bool = False
+    #: the language was asked for or configured, not defaulted: the workbooks do not change it
+    lang_given: bool = True
+
+    @property
+    def configured(self) -> bool:
+        """Tables come from the config's [tables], not recognised zero-config."""
+        return bool(self.config and self.config.tables and not self._from_paths)
 
     def register(self) -> Register:
         configured = self.config.tables if self.config and not self._from_paths else None
         day_first = self.config.service.day_first if self.config else None
         return load(self.sources, configured, day_first=day_first)
 
-    _from_paths: bool = False
+    def speaking(self, readings: list[SheetReading]) -> str:
+        """The language to speak: the one given, else the workbooks' (``workbook_language``), else zh."""
+        if self.lang_given:
+            return self.lang
+        from sync.tables.reading import workbook_language
+
+        return workbook_language(readings) or self.lang
 
 
 def open_session(workbooks: list[Path] | None, config_path: Path | None, lang: str | None,
@@ -33,14 +58,22 @@ def open_session(workbooks: list[Path] | None, config_path: Path | None, lang: s
     config = load_config(path) if path else None
     if need_config and config is None:
         raise UserError("no config.toml found", hint="Pass --config, set $ORDERSYNC_CONFIG, or run `ordersync init`.")
-    language = lang or (config.service.language if config else "zh")
+    given = lang or configured_language(config)
+    language = check_language(given) if given else DEFAULT
     if workbooks:
         sources = [s for p in workbooks for s in open_paths(p)]
-        return Session(config, language, sources, _from_paths=True)
+        return Session(config, language, sources, _from_paths=True, lang_given=given is not None)
     if config is None:
         raise UserError("nothing to read: give workbook paths or a config.toml",
                         hint="e.g. `ordersync check register.xlsx`, or `ordersync demo` to try it out.")
-    return Session(config, language, sources_from_config(config))
+    return Session(config, language, sources_from_config(config), lang_given=given is not None)
+
+
+def configured_language(config: Config | None) -> str | None:
+    """``[service] language`` when the config writes it (not pydantic's default)."""
+    if config is None or "language" not in config.service.model_fields_set:
+        return None
+    return config.service.language
 
 
 def sources_from_config(config: Config) -> list[Source]:

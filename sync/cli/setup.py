@@ -12,8 +12,17 @@ from sync.cli.common import Command, ConfigOption, LangOption
 from sync.cli.help import both
 
 
-@app.command(cls=Command, help=both("根据工作簿生成 config.toml：识别出的表、表头行和列。",
-                                    "Write config.toml inferred from workbooks: tables, header rows, columns."))
+@app.command(cls=Command, help=both(
+    """根据工作簿生成 config.toml：识别出的表、表头行和列。
+
+    在终端上，对没有把握的表（缺订单号列、组合键、列名含糊）逐一询问并写入回答；不在终端上时写出最佳猜测并在配置中注明。
+    退出码：0 全部识别，1 仍有表是猜测，2 无法运行（没有任何像表的工作表、文件不可读）。""",
+    """Write config.toml inferred from workbooks: tables, header rows, columns.
+
+    On a terminal, asks about each table it is not sure of (no order-number column, a composite key, a
+    vague key header) and writes the answers; otherwise writes its best guess with comments saying so.
+    Exit status: 0 all recognised, 1 some table is still a guess, 2 cannot run (no sheet looks like a
+    table, unreadable file)."""))
 def init(
     workbooks: Annotated[list[Path], typer.Argument(metavar="WORKBOOK", help=both(
         "登记表工作簿（.xlsx .xls .ods .csv）", "the register workbooks (.xlsx .xls .ods .csv)"))],
@@ -23,14 +32,19 @@ def init(
     force: Annotated[bool, typer.Option("--force", help=both("覆盖已有的配置", "overwrite an existing config"))] = False,
 ) -> None:
     from sync.cli.getting_started import run_init
-    from sync.i18n import check_language
 
-    raise typer.Exit(run_init(workbooks, output, check_language(lang or "zh"), force))
+    raise typer.Exit(run_init(workbooks, output, lang, force))
 
 
-@app.command(cls=Command, help=both("检查配置、数据源、列、规则与状态是否就绪。",
-                                    "Verify config, sources, columns, rules and state."))
+@app.command(cls=Command, help=both(
+    """检查配置、数据源、列、规则与状态是否就绪，一次列出全部问题。
+
+    退出码：0 一切就绪，1 表有问题（未找到、没有区分各行的键列、columns 写的表头不在表里），2 无法运行（文件不可读、规则包缺失）。""",
+    """Verify config, sources, columns, rules and state, listing every problem at once.
+
+    Exit status: 0 ready, 1 a table is wrong (not found, no key column, a columns entry naming a header
+    the sheet lacks), 2 cannot run (unreadable workbook, missing rule pack)."""))
 def doctor(config: ConfigOption = None, lang: LangOption = None) -> None:
-    from sync.cli.getting_started import run_doctor
+    from sync.cli.doctor_view import run_doctor
 
     raise typer.Exit(run_doctor(config, lang))

@@ -2,22 +2,33 @@
 
 ``read_sheet`` gives the verdict on one sheet with its best match (from
 ``detect.recognise`` with ``unsure=True``) and the language of its headers;
-``workbook_language`` tells a workbook's language from its sheets, so a
-command can speak English to an English register when the config does not
-say; ``describe`` puts a verdict in words for ``check`` and ``init``.
+``read_sources`` gives it for every sheet of some workbooks after a load (the
+sheets the register read are described from their tables, only the others are
+read again); ``workbook_language`` tells a workbook's language from its sheets,
+so a command can speak English to an English register when the config does not
+say; ``describe`` puts a verdict in words for ``check``, ``init`` and ``doctor``;
+``doubts`` says why a reading is only a guess, so ``init`` knows what to ask.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
+from sync.errors import SourceError
 from sync.i18n import say
-from sync.sources.base import Grid
-from sync.tables.detect import header_candidates, recognise
-from sync.tables.header import HeaderMatch
+from sync.sources.base import Grid, Source
+from sync.tables.detect import header_candidates, identity, map_labels, recognise
 from sync.tables.fields import TABLES, TableSpec
+from sync.tables.header import HeaderMatch
 from sync.tables.labels import language_of
-from sync.tables.table import column_letter
+from sync.tables.table import Table, column_letter
+
+if TYPE_CHECKING:
+    from sync.tables.register import Register
+
+#: the reasons a reading is a guess (``doubts``)
+PROBABLE, COMPOSITE, WEAK_KEY = "probable", "composite", "weak-key"
 
 
 @dataclass
@@ -29,6 +40,18 @@ class SheetReading:
     match: HeaderMatch | None
     others: list[HeaderMatch] = field(default_factory=list)
     language: str | None = None
+    source: str = ""                #: the workbook it is in (the source's name), when read by ``read_sources``
+    table: str | None = None        #: the register's table its rows were read into; None: not read
+
+    def to_dict(self, lang: str = "zh") -> dict[str, Any]:
+        """The verdict for ``check --format json`` (``summary.sheets``)."""
+        m = self.match
+        return {"source": self.source or None, "sheet": self.sheet, "verdict": self.verdict,
+                "table": m.table if m else None, "read": self.table is not None,
+                "header_row": m.header_row_1based if m else None,
+                "key": [column_letter(m.mapping[f]) for f in m.key] if m else [],
+                "missing": list(m.missing) if m else [], "guess": doubts(m) if m else [],
+                "message": describe(self, lang)}
 
 
 def read_sheet(grid: Grid, hint: str = "") -> SheetReading:
@@ -41,6 +64,58 @@ def read_sheet(grid: Grid, hint: str = "") -> SheetReading:
     return SheetReading(grid.sheet, "none", None, [], language_of(labels))
 
 
+def read_sources(sources: list[Source], register: Register, *, others: bool = True) -> list[SheetReading]:
+    """Every visible sheet of ``sources`` in workbook order: those ``register`` read, described from their
+    tables (nothing is read again); with ``others``, the rest read again and given their verdict.
+
+    A workbook the load could not read is left out: its problem is already in ``register.problems``.
+    """
+    taken = {where: (table, row) for table in register.tables.values() for where, row in _parts(table)}
+    broken = {p.source for p in register.problems}
+    out: list[SheetReading] = []
+    for source in sources:
+        if source.name in broken:
+            continue
+        try:
+            visible = [s.name for s in source.sheets() if not s.hidden]
+            rest = [s for s in visible if (source.name, s) not in taken] if others else []
+            hint = source.name.rsplit(".", 1)[0]
+            fresh = {g.sheet: read_sheet(g, hint) for g in source.read(rest)} if rest else {}
+        except SourceError:
+            continue    # changed or gone since the load; the next run says so
+        for sheet in visible:
+            if (source.name, sheet) in taken:
+                out.append(reading_of_table(*taken[source.name, sheet], sheet=sheet, source=source.name))
+            elif sheet in fresh:
+                fresh[sheet].source = source.name
+                out.append(fresh[sheet])
+    return out
+
+
+def _parts(table: Table) -> list[tuple[tuple[str, str], int]]:
+    """((source, sheet), header row) of each sheet a table's rows come from."""
+    if not table.parts:
+        return [((table.source, table.sheet), table.header_row)]
+    return [((p.source, p.sheet), p.header_row) for p in table.parts]
+
+
+def reading_of_table(table: Table, header_row: int, *, sheet: str, source: str) -> SheetReading:
+    """A sheet the register read, as a reading: its table's columns, key and what it lacks."""
+    width = max((c.index for c in table.columns.values()), default=-1) + 1
+    labels = [""] * width
+    for col in table.columns.values():
+        labels[col.index] = col.header
+    mapping = {f: c.index for f, c in table.columns.items()}
+    spec = TABLES[table.name]
+    found = identity(spec, {f: (c, 3.0) for f, c in mapping.items()})
+    key, composite = found if found is not None else ([], False)
+    missing = [f for f in dict.fromkeys((*([] if key else spec.needs[:1]), *spec.core)) if f not in mapping]
+    match = HeaderMatch(table.name, header_row - 1, header_row, labels, mapping, 0.0, [], "recognised", key,
+                        composite, missing)
+    language = language_of([*labels, *table.unmapped])
+    return SheetReading(sheet, "recognised", match, [], language, source, table.name)
+
+
 def workbook_language(readings: list[SheetReading]) -> str | None:
     """The language most of a workbook's tables (or, without any, its sheets) are headed in."""
     chosen = [r for r in readings if r.verdict == "recognised"] or readings
@@ -48,27 +123,62 @@ def workbook_language(readings: list[SheetReading]) -> str | None:
     return max(("zh", "en"), key=votes.count) if votes else None
 
 
+def doubts(match: HeaderMatch) -> list[str]:
+    """Why a reading is only a guess: it is probable (something it needs is missing), its key is a
+    composite of columns, or its key column is named by a weak alias (编号). Empty when it is sure."""
+    out = [PROBABLE] if not match.recognised else []
+    if match.composite:
+        out.append(COMPOSITE)
+    elif match.key and weak_key(match):
+        out.append(WEAK_KEY)
+    return out
+
+
+def weak_key(match: HeaderMatch) -> bool:
+    """The key column is named only by a weak alias: 编号 numbers rows as often as it names orders."""
+    name = match.key[0]
+    col = match.mapping.get(name)
+    label = match.labels[col] if col is not None and col < len(match.labels) else ""
+    claim = map_labels([label], match.table).get(name) if label else None
+    return claim is not None and claim[1] < 2
+
+
 def describe(reading: SheetReading, lang: str = "zh") -> str:
-    """'订单 (第 2 行表头, 键 = D 订单号)' / 'probably orders (missing: due date)' / 'not a table'."""
+    """'订单表: 第 2 行表头, 键 = D 订单号' / 'probably orders (missing: due date)' / 'not a table'."""
     m = reading.match
     if m is None:
         return say("看不出是哪种表", "not a table", lang)
-    spec = TABLES[m.table]
-    name = spec.en if lang == "en" else spec.zh
-    missing = ", ".join(_field_word(spec, f, lang) for f in m.missing)
+    name = table_word(m.table, lang)
     if not m.recognised:
         return say("可能是{name}表 (缺: {missing})", "probably {name} (missing: {missing})", lang,
-                   name=name, missing=missing)
+                   name=name, missing=missing_words(m, lang))
+    return say("{name}表: {details}", "{name}: {details}", lang, name=name, details=details(m, lang))
+
+
+def details(m: HeaderMatch, lang: str = "zh") -> str:
+    """'header on row 2, key = D 订单号 (missing: due date)': a recognised match, without its table's name."""
     key = " + ".join(f"{column_letter(m.mapping[f])} {m.labels[m.mapping[f]]}" for f in m.key)
-    text = say("{name}表: 第 {row} 行表头, 键 = {key}", "{name}: header on row {row}, key = {key}", lang,
-               name=name, row=m.header_row_1based, key=key)
+    text = say("第 {row} 行表头, 键 = {key}", "header on row {row}, key = {key}", lang, row=m.header_row_1based, key=key)
     if m.composite:
         text += say(" (组合键)", " (composite key)", lang)
+    missing = missing_words(m, lang)
     return text + (say(" (缺: {missing})", " (missing: {missing})", lang, missing=missing) if missing else "")
 
 
-def _field_word(spec: TableSpec, name: str, lang: str) -> str:
+def missing_words(m: HeaderMatch, lang: str = "zh") -> str:
+    spec = TABLES[m.table]
+    return ", ".join(field_word(spec, f, lang) for f in m.missing)
+
+
+def table_word(table: str, lang: str) -> str:
+    """'订单' / 'orders'."""
+    spec = TABLES[table]
+    return spec.en if lang == "en" else spec.zh
+
+
+def field_word(spec: TableSpec, name: str, lang: str) -> str:
     """A field as a person calls it: its first Chinese alias (交货日期), or its name in words (due date)."""
     if lang == "en":
         return name.replace("_no", " no.").replace("_qty", " qty").replace("_", " ")
     return next((a for a in spec.fields[name].aliases if not a.isascii()), name)
+

@@ -1,16 +1,30 @@
-"""Write a commented config.toml from what was recognised in the workbooks."""
+"""Write a commented config.toml from what was recognised in the workbooks, saying what is a guess.
+
+A table is a guess when its sheet only probably is that table (its key column is
+missing), when its rows are told apart by several columns together, or when its
+key column is named by a weak alias (``sync.tables.reading.doubts``). ``guesses``
+lists them; ``init`` asks a person about each on a terminal (``Guess.answer``,
+``Guess.key_column``) and ``render_config`` writes what was said: a confirmed or
+answered table as sure, an unanswered one with a comment saying it is a guess,
+and a probable table nobody gave a key for commented out, so the config never
+reads rows it cannot tell apart.
+"""
 
 from __future__ import annotations
 
 import glob
 import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
-from sync.tables.detect import identity
+from sync.errors import SourceError
+from sync.tables.detect import identity, recognise
 from sync.tables.fields import TABLES
+from sync.tables.header import HeaderMatch
+from sync.tables.reading import COMPOSITE, PROBABLE, WEAK_KEY, SheetReading, doubts
 from sync.tables.register import Register
-from sync.tables.table import Table
+from sync.tables.table import Table, column_letter
 from sync.sources import Source
 
 HEADER = """\
@@ -47,8 +61,69 @@ def q(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
+@dataclass
+class Guess:
+    """A table ``init`` is not sure of, and what a person said about it."""
+
+    source: str
+    match: HeaderMatch              # the sheet's reading: its labels (every column), mapping and key
+    sheet: str
+    doubts: list[str]               # PROBABLE, COMPOSITE, WEAK_KEY
+    loaded: bool                    # the register read it (a guessed key); False: probable, not read
+    answer: str = ""                # "yes" | "no" | "" (not asked, or no answer)
+    key_column: int | None = None   # the column a person named as the key
+
+    @property
+    def table(self) -> str:
+        return self.match.table
+
+    @property
+    def settled(self) -> bool:
+        """A person confirmed it, or named its key column."""
+        return self.key_column is not None or (self.answer == "yes" and PROBABLE not in self.doubts)
+
+    @property
+    def dropped(self) -> bool:
+        """Written commented out: a probable table without a key, or a guess a person said is wrong."""
+        return not self.settled and (not self.loaded or self.answer == "no")
+
+
+def guesses(sources: list[Source], register: Register, readings: list[SheetReading]) -> list[Guess]:
+    """The tables that are guesses: those read on a doubtful key, then the best probable sheet of each
+    table nothing was recognised as (its sheet re-read for every label, so a person can name any column)."""
+    out: list[Guess] = []
+    by_name = {s.name: s for s in sources}
+    for r in readings:
+        m = r.match
+        if r.table is None or m is None or not doubts(m) or any(g.table == r.table for g in out):
+            continue
+        full = _full_match(by_name.get(r.source), r.sheet, r.table) or m
+        out.append(Guess(r.source, full, r.sheet, doubts(full) or doubts(m), True))
+    probable = sorted((r for r in readings if r.verdict == "probable" and r.table is None and r.match),
+                      key=lambda r: -r.match.score)
+    for r in probable:
+        if r.match.table not in register.tables and not any(g.table == r.match.table for g in out):
+            out.append(Guess(r.source, r.match, r.sheet, doubts(r.match), False))
+    return out
+
+
+def _full_match(source: Source | None, sheet: str, table: str) -> HeaderMatch | None:
+    if source is None:
+        return None
+    try:
+        for grid in source.read([sheet]):
+            return next((m for m in recognise(grid, source.name.rsplit(".", 1)[0]) if m.table == table), None)
+    except SourceError:
+        return None
+    return None
+
+
 def render_config(sources: list[Source], register: Register, *, lang: str = "zh", how: str = "init",
-                  base_dir: Path | None = None, extra: str = "") -> str:
+                  base_dir: Path | None = None, extra: str = "", guessed: list[Guess] | None = None,
+                  loose: frozenset[str] = frozenset()) -> str:
+    """The config text; ``guessed`` (from ``guesses``, maybe answered) says which tables are guesses;
+    ``loose`` names tables whose header row is left to be found (pinned, it would read other labels)."""
+    guessed = guessed or []
     out = [HEADER.format(how=how, lang=lang)]
     for source in sources:
         out.append(f"\n[sources.{toml_key(source.name)}]")
@@ -58,21 +133,14 @@ def render_config(sources: list[Source], register: Register, *, lang: str = "zh"
             out.append(f'kind = "{source.kind}"\npath = {q(shown)}')
     for name in TABLES:
         table = register.get(name)
-        if table is None:
-            continue
-        spec = TABLES[name]
-        out.append(f"\n[tables.{name}]   # {spec.zh} / {spec.en}: {len(table)} rows")
-        out.append(_where(table))
-        out.append(key_comment(table))
-        out.append(f"[tables.{name}.columns]   # field = header text (or a column letter)")
-        for fieldname, col in table.columns.items():
-            out.append(f"{fieldname} = {q(col.header)}   # column {col.letter}")
-        missing = [f for f in spec.fields if f not in table.columns]
-        if missing:
-            out.append(f"# not found in this sheet: {', '.join(missing)}")
-        if table.unmapped:
-            out.append(f"# columns not used: {', '.join(table.unmapped[:30])}")
-    absent = [n for n in TABLES if register.get(n) is None]
+        guess = next((g for g in guessed if g.table == name), None)
+        if table is not None and guess is None:
+            out += _table_block(name, table, name in loose)
+        elif guess is not None:
+            block = _guess_block(guess, table, name in loose)
+            out += [_commented(line) for line in block] if guess.dropped else block
+    absent = [n for n in TABLES if register.get(n) is None and not any(g.table == n and not g.dropped
+                                                                          for g in guessed)]
     if absent:
         out.append(f"\n# No sheet was recognised as: {', '.join(absent)}.")
         out.append("# Add [tables.NAME] with source and sheet to pin one.")
@@ -80,6 +148,67 @@ def render_config(sources: list[Source], register: Register, *, lang: str = "zh"
     if extra:
         out.append(extra)
     return "\n".join(out) + "\n"
+
+
+def _table_block(name: str, table: Table, loose: bool = False) -> list[str]:
+    spec = TABLES[name]
+    out = [f"\n[tables.{name}]   # {spec.zh} / {spec.en}: {len(table)} rows", _where(table, loose), key_comment(table),
+           f"[tables.{name}.columns]   # field = header text (or a column letter)"]
+    out += [f"{fieldname} = {q(col.header)}   # column {col.letter}" for fieldname, col in table.columns.items()]
+    missing = [f for f in spec.fields if f not in table.columns]
+    if missing:
+        out.append(f"# not found in this sheet: {', '.join(missing)}")
+    if table.unmapped:
+        out.append(f"# columns not used: {', '.join(table.unmapped[:30])}")
+    return out
+
+
+def _guess_block(guess: Guess, table: Table | None, loose: bool = False) -> list[str]:
+    """A guessed table: as read (or, probable, as it looks), with what a person said, and comments saying
+    what is still a guess. A key column a person named is written by its letter: unambiguous."""
+    m, spec = guess.match, TABLES[guess.table]
+    rows = f": {len(table)} rows" if table is not None else ""
+    out = [f"\n[tables.{guess.table}]   # {spec.zh} / {spec.en}{rows}", *_guess_comments(guess)]
+    # a table that was read is found again by its header (all its tabs); a probable one needs its row pinned
+    out.append(_where(table, loose) if table is not None
+               else f"source = {q(guess.source)}\nsheet = {q(guess.sheet)}\nheader_row = {m.header_row_1based}")
+    out.append(f"[tables.{guess.table}.columns]   # field = header text (or a column letter)")
+    mapping = dict(m.mapping)
+    if guess.key_column is not None:
+        mapping = {f: c for f, c in mapping.items() if c != guess.key_column and f != spec.key[0]}
+        label = m.labels[guess.key_column] if guess.key_column < len(m.labels) else ""
+        out.append(f"{spec.key[0]} = {q(column_letter(guess.key_column))}   # {label} (named at init)")
+    if guess.key_column is None and guess.loaded:
+        out += [f"{f} = {q(m.labels[c])}   # column {column_letter(c)}" for f, c in mapping.items() if m.labels[c]]
+    else:   # the header row is pinned: letters say the columns whatever rows their labels span
+        out += [f"{f} = {q(column_letter(c))}   # {m.labels[c]}" for f, c in mapping.items()]
+    missing = [f for f in spec.fields if f not in mapping and f != spec.key[0]]
+    if missing:
+        out.append(f"# not found in this sheet: {', '.join(missing)}")
+    return out
+
+
+def _guess_comments(guess: Guess) -> list[str]:
+    m, key = guess.match, TABLES[guess.table].key[0]
+    cols = " + ".join(f"{column_letter(m.mapping[f])} {m.labels[m.mapping[f]]}" for f in m.key)
+    if guess.key_column is not None:
+        return [f"# {key} is column {column_letter(guess.key_column)}: a person said so at init"]
+    if guess.answer == "yes":
+        return [f"# rows are identified by {cols}: a person confirmed it at init"]
+    if guess.dropped and guess.answer == "no":
+        return [f"# A GUESS a person said is wrong at init: {guess.sheet} as {guess.table}, rows identified by "
+                f"{cols}.", f"# Map {key} below and uncomment this table to read it."]
+    if guess.dropped:
+        return [f"# A GUESS, not read: {guess.sheet} looks like {guess.table}, but no column is its {key}.",
+                f"# Uncomment this table and map {key} below (a header or a column letter) to read it."]
+    why = {COMPOSITE: f"no {key} column: rows are identified by {cols} together",
+           WEAK_KEY: f"{cols} is taken as the {key} from a header that often just numbers rows"}
+    return [f"# A GUESS: {why[d]}." for d in guess.doubts if d in why] + [
+        f"# Check it; map {key} below if the sheet has another column for it (`ordersync init` on a terminal asks)."]
+
+
+def _commented(block: str) -> str:
+    return "\n".join(line if line.startswith("#") or not line else "# " + line for line in block.split("\n"))
 
 
 def key_comment(table: Table) -> str:
@@ -116,8 +245,17 @@ def _relative(path: Path, base: Path | None) -> str:
         return str(path.resolve())
 
 
-def _where(table: Table) -> str:
-    """source, sheet (or the ``sheets`` of a table over several tabs) and header row of a table."""
+def _where(table: Table, loose: bool = False) -> str:
+    """source, sheet (or the ``sheets`` of a table over several tabs) and header row of a table
+    (``loose``: commented out, for a header whose labels span rows: pinned, it would read other labels)."""
+    where = _where_pinned(table)
+    if not loose:
+        return where
+    return where.replace(f"header_row = {table.header_row}", f"# header_row = {table.header_row}   "
+                         "# not pinned: the labels below are found over more than one row")
+
+
+def _where_pinned(table: Table) -> str:
     if not table.parts:
         return f"source = {q(table.source)}\nsheet = {q(table.sheet)}\nheader_row = {table.header_row}"
     sheets = ", ".join(q(glob.escape(s)) for s in dict.fromkeys(p.sheet for p in table.parts))

@@ -5,7 +5,7 @@ the injected mistakes named by a finding (``errors``), and no error-severity fin
 on a legitimate row (``false-errors``); tests/tables/scoring.py says how each is
 counted. ``KNOWN`` holds what today's reader fails, as strict xfails: a fix that
 makes one pass turns it into an XPASS failure until its line is removed.
-The demo's seeded mistakes are checked by tests/test_demo.py.
+The demo's seeded mistakes are checked by tests/demo/test_demo.py.
 """
 
 from __future__ import annotations
@@ -19,21 +19,20 @@ from tests.tables.scoring import LAYOUT_CHECKS, layout_score
 
 #: (layout, check) -> what today's reader lacks ("issue 14: " is prefixed)
 KNOWN = {
-    ("a-monthly-tabs", "tables"): "only one of the tabs 8月/9月/10月 is read: one sheet per table kind",
-    ("a-monthly-tabs", "errors"): "mistakes on the tabs not read are missed",
-    ("c-merged-keys", "false-errors"): "merged order no./customer not filled down: required on every continuation line",
-    ("d-totals-footers", "errors"): "签订日期 not read as the order date, so due-before-order and the year check skip",
-    ("d-totals-footers", "false-errors"): "unlabeled subtotal/total rows and footers checked as orders",
-    ("e-other-keys", "tables"): "keys 项目号, Job No. and Purchasing Document not recognised (生产单号, 工单号 are)",
-    ("e-other-keys", "errors"): "mistakes in the registers not recognised are missed",
-    ("e-other-keys", "false-errors"): "a delivery part of a split order flagged as a missing zero",
-    ("f-traditional", "tables"): "only one tab per table kind: 9月 (交貨期) wins, 8月 (客期, not a known due date) "
-                                 "is dropped",
-    ("f-traditional", "errors"): "mistakes on the tab not read are missed",
-    ("g-dotted-dates", "false-errors"): "year-less dates (6月30, 7月10) unreadable; dotted day-first dates misread",
-    ("i-follower-files", "tables"): "one table from three same-layout workbooks: only one file is read",
-    ("i-follower-files", "errors"): "mistakes in the follower files not read are missed",
-    ("k-electronics", "false-errors"): "currency subtotal rows, the repeated header and PO lines checked as orders",
+    ('d-totals-footers', 'errors'):
+        '签订日期 not read as the order date, so due-before-order and the year check skip',
+    ('d-totals-footers', 'false-errors'):
+        'unlabeled subtotal/total rows and footers checked as orders',
+    ('e-other-keys', 'false-errors'):
+        'a delivery part of a split order flagged as a missing zero',
+    ('f-traditional', 'tables'):
+        'only one tab per table kind: 9月 (交貨期) wins, 8月 (客期, not a known due date) is dropped',
+    ('f-traditional', 'errors'):
+        'mistakes on the tab not read are missed',
+    ('k-electronics', 'false-errors'):
+        'currency subtotal rows, the repeated header and PO lines checked as orders',
+    ('j-machining', 'errors'):
+        "an extra zero on the one line of an order whose customer's other orders are small is missed: the outlier baseline groups by drawing number (图号), each drawing its own group",
 }
 
 

@@ -24,125 +24,115 @@ CORPUS = find_corpus()
 #: case id -> what today's reader lacks ("issue 14: " is prefixed)
 KNOWN = {
     'alonorder__收汇出运与结算数据_2026-01-03/收汇出运与结算数据/not-taken':
-        "a payment-receipts register is taken as the orders table",
+        'a payment-receipts register is taken as the orders table',
     'alonorder__订单表/订单登记表/tricky:3-4 (and 21 other repeated 订单号)':
-        "error findings on legitimate rows (implausible-year)",
+        'error findings on legitimate rows (implausible-year)',
     'alonorder__订单表/订单登记表/tricky:52,53,66,73,97,117':
-        "error findings on legitimate rows (amount-mismatch, required)",
-    'alonorder__订单表/订单登记表/tricky:292': "error findings on legitimate rows (unreadable)",
+        'error findings on legitimate rows (amount-mismatch, required)',
     'alonorder__订单表/订单登记表/tricky:40':
-        "error findings on legitimate rows (amount-mismatch, implausible-year)",
+        'error findings on legitimate rows (amount-mismatch, implausible-year)',
     'alonorder__订单表/订单登记表/tricky:26,28,33,40,43,52,53,64,66,68 …(17)':
-        "error findings on legitimate rows (amount-mismatch, required)",
-    'foamplan__Production_Plan_W17/W17-2026/field:quantity': "quantity not mapped to H 'SL  Sheet'",
-    'foamplan__Production_Plan_W17/W17-2026/field:completed_qty':
-        "completed_qty not mapped to U 'Out put Thực Đổ'",
-    'foamplan__Production_Plan_W17/W17-2026/field:due_date': "due_date not mapped to R 'Ngày giao hàng ETD'",
-    'foamplan__Production_Plan_W17/W17-2026/field:line': "line not mapped to T 'LOAD'",
-    'foamplan__Production_Plan_W17/W17-2026/field:product':
-        "product not mapped to G 'TÊN SẢN PHẨM Material Name; …'",
-    'foamplan__W16-Prodcution_plan/W16-2026/field:quantity': "quantity not mapped to H 'SL  Sheet'",
-    'foamplan__W16-Prodcution_plan/W16-2026/field:completed_qty':
-        "completed_qty not mapped to U 'Out put Thực Đổ'",
-    'foamplan__W16-Prodcution_plan/W16-2026/field:due_date': "due_date not mapped to R 'Ngày giao hàng ETD'",
-    'foamplan__W16-Prodcution_plan/W16-2026/field:product':
-        "product not mapped to G 'TÊN SẢN PHẨM  màu red của fo…'",
-    'hoangpipe__PO/CUS030/kind':
-        "sheet not recognised: no order-number column (composite item key in A) under a two-row header",
-    'hoangpipe__PO/CUS030/header':
-        "sheet not recognised: no order-number column (composite item key in A) under a two-row header",
+        'error findings on legitimate rows (amount-mismatch, required)',
+    'foamplan__Production_Plan_W17/W17-2026/field:due_date':
+        "due_date not mapped to R 'Ngày giao hàng ETD'",
+    'foamplan__Production_Plan_W17/W17-2026/field:line':
+        "line not mapped to T 'LOAD'",
+    'foamplan__W16-Prodcution_plan/W16-2026/field:due_date':
+        "due_date not mapped to R 'Ngày giao hàng ETD'",
     'hoangpipe__PO/CUS030/field:order_no':
-        "sheet not recognised: no order-number column (composite item key in A) under a two-row header",
-    'hoangpipe__PO/CUS030/field:customer':
-        "sheet not recognised: no order-number column (composite item key in A) under a two-row header",
-    'hoangpipe__PO/CUS030/field:quantity':
-        "sheet not recognised: no order-number column (composite item key in A) under a two-row header",
-    'hoangpipe__PO/CUS030/field:order_date':
-        "sheet not recognised: no order-number column (composite item key in A) under a two-row header",
-    'hoangpipe__PO/cli': "exits 0 saying no problems when it recognised no table",
-    'kusokpi__生产时效性统计表-20211001-20211031/生产时效性统计表/field:product': "product not mapped to E '物料名称'",
-    'kusokpi__生产时效性统计表-20211001-20211031/生产时效性统计表/field:quantity': "quantity not mapped to J 'MRP净算量'",
-    'kusokpi__采购时效性统计表-20211001-20211031/采购时效性统计表/field:order_date': "order_date not mapped to C '订单日期'",
-    'kusokpi__采购时效性统计表-20211001-20211031/采购时效性统计表/field:supplier': "supplier not mapped to F '供应商编码'",
-    'kusokpi__采购时效性统计表-20211001-20211031/采购时效性统计表/field:product': "product not mapped to H '存货名称'",
-    'kusokpi__采购时效性统计表-20211001-20211031/采购时效性统计表/field:due_date': "due_date not mapped to J '计划到货日期'",
+        'sheet not recognised: no order-number column (composite item key in A) under a two-row header',
+    'kusokpi__生产时效性统计表-20211001-20211031/生产时效性统计表/field:quantity':
+        "quantity not mapped to J 'MRP净算量'",
+    'kusokpi__采购时效性统计表-20211001-20211031/采购时效性统计表/field:order_date':
+        "order_date not mapped to C '订单日期'",
+    'kusokpi__采购时效性统计表-20211001-20211031/采购时效性统计表/field:product':
+        "product not mapped to H '存货名称'",
     'kusokpi__采购时效性统计表-20211001-20211031/采购时效性统计表/tricky:4-1254':
-        "error findings on legitimate rows (arrived-qty-negative)",
-    'qosi__Production_Plan/Clinet Orders/field:product': "product not mapped to B 'Item Name'",
-    'qosi__Production_Plan/Clinet Orders/field:order_date':
-        "order_date not mapped to D 'Order placement date'",
-    'qosi__Production_Plan/Clinet Orders/field:due_date': "due_date not mapped to G 'Order deadline'",
+        'error findings on legitimate rows (arrived-qty-negative)',
+    'qosi__Production_Plan/Clinet Orders/field:product':
+        "product not mapped to B 'Item Name'",
     'qosi__Production_Plan/Clinet Orders/tricky:3-93':
-        "error findings on legitimate rows (quantity-positive)",
+        'error findings on legitimate rows (quantity-positive)',
     'qosi__Production_Plan/EXT & KTR4 & Omso/kind':
-        "sheet not recognised: several machine tables stacked in one sheet, keyed by Seq/Item",
+        'sheet not recognised: several machine tables stacked in one sheet, keyed by Seq/Item',
     'qosi__Production_Plan/EXT & KTR4 & Omso/header':
-        "sheet not recognised: several machine tables stacked in one sheet, keyed by Seq/Item",
+        'sheet not recognised: several machine tables stacked in one sheet, keyed by Seq/Item',
     'qosi__Production_Plan/EXT & KTR4 & Omso/field:product':
-        "sheet not recognised: several machine tables stacked in one sheet, keyed by Seq/Item",
+        'sheet not recognised: several machine tables stacked in one sheet, keyed by Seq/Item',
     'qosi__Production_Plan/EXT & KTR4 & Omso/field:quantity':
-        "sheet not recognised: several machine tables stacked in one sheet, keyed by Seq/Item",
+        'sheet not recognised: several machine tables stacked in one sheet, keyed by Seq/Item',
     'qosi__Production_Plan/EXT & KTR4 & Omso/field:completed_qty':
-        "sheet not recognised: several machine tables stacked in one sheet, keyed by Seq/Item",
-    'qosi__Production_Plan/Others Machines/field:product': "product not mapped to B 'Product'",
-    'qosi__Production_Plan/Others Machines/field:quantity': "quantity not mapped to F 'Production Order'",
-    'qosi__Production_Plan/Others Machines/field:completed_qty':
-        "completed_qty not mapped to L 'Current production'",
+        'sheet not recognised: several machine tables stacked in one sheet, keyed by Seq/Item',
     'sidh__Production_Planning/Plan 1/kind':
-        "sheet not recognised: production plan keyed by date and part, no order number",
+        'sheet not recognised: production plan keyed by date and part, no order number',
     'sidh__Production_Planning/Plan 1/header':
-        "sheet not recognised: production plan keyed by date and part, no order number",
+        'sheet not recognised: production plan keyed by date and part, no order number',
     'sidh__Production_Planning/Plan 1/field:quantity':
-        "sheet not recognised: production plan keyed by date and part, no order number",
+        'sheet not recognised: production plan keyed by date and part, no order number',
     'sidh__Production_Planning/Plan 2/kind':
-        "sheet not recognised: production plan keyed by date and part, no order number",
+        'sheet not recognised: production plan keyed by date and part, no order number',
     'sidh__Production_Planning/Plan 2/header':
-        "sheet not recognised: production plan keyed by date and part, no order number",
+        'sheet not recognised: production plan keyed by date and part, no order number',
     'sidh__Production_Planning/Plan 2/field:quantity':
-        "sheet not recognised: production plan keyed by date and part, no order number",
-    'sidh__Production_Planning/cli': "exits 0 saying no problems when it recognised no table",
+        'sheet not recognised: production plan keyed by date and part, no order number',
     'warroom__Production_Plan/Inputs/kind':
-        "sheet not recognised: same-layout sheet 'Inputs (2)' wins: one table per kind",
-    'warroom__Production_Plan/Inputs/header':
-        "sheet not recognised: same-layout sheet 'Inputs (2)' wins: one table per kind",
-    'warroom__Production_Plan/Inputs/field:order_no':
-        "sheet not recognised: same-layout sheet 'Inputs (2)' wins: one table per kind",
-    'warroom__Production_Plan/Inputs/field:product':
-        "sheet not recognised: same-layout sheet 'Inputs (2)' wins: one table per kind",
-    'warroom__Production_Plan/Inputs/field:quantity':
         "sheet not recognised: same-layout sheet 'Inputs (2)' wins: one table per kind",
     'warroom__Production_Plan/Inputs/field:order_date':
         "sheet not recognised: same-layout sheet 'Inputs (2)' wins: one table per kind",
-    'warroom__Production_Plan/Inputs (2)/field:completed_qty': "completed_qty not mapped to H 'Completed'",
-    'warroom__Production_Plan/Inputs (2)/tricky:2-68': "error findings on legitimate rows (duplicate-order)",
-    'warroom__Production_Plan/Closed WO/kind': "sheet not recognised: no header row (data from row 1)",
-    'warroom__Production_Plan/Closed WO/header': "sheet not recognised: no header row (data from row 1)",
+    'warroom__Production_Plan/Inputs (2)/field:completed_qty':
+        "completed_qty not mapped to H 'Completed'",
+    'warroom__Production_Plan/Closed WO/kind':
+        'sheet not recognised: no header row (data from row 1)',
+    'warroom__Production_Plan/Closed WO/header':
+        'sheet not recognised: no header row (data from row 1)',
     'warroom__Production_Plan/Closed WO/field:order_no':
-        "sheet not recognised: no header row (data from row 1)",
+        'sheet not recognised: no header row (data from row 1)',
     'warroom__Production_Plan/Closed WO/field:product':
-        "sheet not recognised: no header row (data from row 1)",
+        'sheet not recognised: no header row (data from row 1)',
     'warroom__Production_Plan/Closed WO/field:quantity':
-        "sheet not recognised: no header row (data from row 1)",
+        'sheet not recognised: no header row (data from row 1)',
     'warroom__Production_Plan/Weekly target Vs achieved/kind':
-        "sheet not recognised: plan keyed by product under a two-row header, no order number",
+        'sheet not recognised: plan keyed by product under a two-row header, no order number',
     'warroom__Production_Plan/Weekly target Vs achieved/header':
-        "sheet not recognised: plan keyed by product under a two-row header, no order number",
+        'sheet not recognised: plan keyed by product under a two-row header, no order number',
     'warroom__Production_Plan/Weekly target Vs achieved/field:product':
-        "sheet not recognised: plan keyed by product under a two-row header, no order number",
-    'warroom__Production_Plan/Plan-OND/kind': "sheet not recognised: plan keyed by product, no order number",
+        'sheet not recognised: plan keyed by product under a two-row header, no order number',
+    'warroom__Production_Plan/Plan-OND/kind':
+        'sheet not recognised: plan keyed by product, no order number',
     'warroom__Production_Plan/Plan-OND/header':
-        "sheet not recognised: plan keyed by product, no order number",
+        'sheet not recognised: plan keyed by product, no order number',
     'warroom__Production_Plan/Plan-OND/field:product':
-        "sheet not recognised: plan keyed by product, no order number",
+        'sheet not recognised: plan keyed by product, no order number',
     'warroom__Production_Plan/Plan-OND/field:quantity':
-        "sheet not recognised: plan keyed by product, no order number",
-    'warroom__Production_Plan/Plan-JFM/kind': "sheet not recognised: plan keyed by product, no order number",
+        'sheet not recognised: plan keyed by product, no order number',
+    'warroom__Production_Plan/Plan-JFM/kind':
+        'sheet not recognised: plan keyed by product, no order number',
     'warroom__Production_Plan/Plan-JFM/header':
-        "sheet not recognised: plan keyed by product, no order number",
+        'sheet not recognised: plan keyed by product, no order number',
     'warroom__Production_Plan/Plan-JFM/field:product':
-        "sheet not recognised: plan keyed by product, no order number",
+        'sheet not recognised: plan keyed by product, no order number',
     'warroom__Production_Plan/Plan-JFM/field:quantity':
-        "sheet not recognised: plan keyed by product, no order number",
+        'sheet not recognised: plan keyed by product, no order number',
+    'foamplan__Production_Plan_W17/W17-2026/field:customer':
+        "a production plan's Brand column: the production table has no customer field (adding one turns order registers with operation lines into production plans)",
+    'foamplan__W16-Prodcution_plan/W16-2026/field:customer':
+        "a production plan's Brand column: the production table has no customer field (adding one turns order registers with operation lines into production plans)",
+    'hoangpipe__PO/CUS030/tricky:5-635':
+        "quantity-outlier errors on three monthly Total Qty cells of real items (BA366, BA532, BA535): a month's total far from the item's others is not a typing slip",
+    'kusokpi__生产时效性统计表-20211001-20211031/生产时效性统计表/field:inspected_qty':
+        "truth reads 报检数量 (T, the quantity sent for inspection) as inspected; ordersync reads 检验数量 (X, the inspection's own count)",
+    'warroom__Production_Plan/Inputs (2)/kind':
+        "'Inputs' and 'Inputs (2)' are both read as production plans (a wide stage tracker and a weekly plan); only the first is kept: one table per kind unless the layouts match",
+    'warroom__Production_Plan/Inputs (2)/header':
+        "'Inputs (2)' is not kept (see kind)",
+    'warroom__Production_Plan/Inputs (2)/field:order_no':
+        "'Inputs (2)' is not kept (see kind)",
+    'warroom__Production_Plan/Inputs (2)/field:product':
+        "'Inputs (2)' is not kept (see kind)",
+    'warroom__Production_Plan/Inputs (2)/field:quantity':
+        "'Inputs (2)' is not kept (see kind)",
+    'warroom__Production_Plan/Inputs (2)/field:remarks':
+        "'Inputs (2)' is not kept (see kind)",
 }
 
 

@@ -7,7 +7,7 @@ from email import message_from_bytes, policy
 import pytest
 
 from sync.delivery import BadRecipient, Outgoing, build_email, message_id_for
-from tests.test_delivery_smtp import digest, png
+from tests.delivery.test_delivery_smtp import digest, png
 
 SENDER = "ordersync <ordersync@factory.example>"
 

@@ -11,9 +11,9 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from sync.cli import app
-from tests.test_check_cli import TODAY, clean_rows, dirty, workbook
+from tests.cli.test_check_cli import TODAY, clean_rows, dirty, workbook
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 STEPS = ("reading the workbooks", "checking", "writing the config", "读取", "检查 ")
 runner = CliRunner()
 

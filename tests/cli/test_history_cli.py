@@ -8,7 +8,7 @@ from datetime import date
 from typer.testing import CliRunner
 
 from sync.cli import app
-from tests.test_ledger import ORDERS_HEADER, PRODUCTION_HEADER, Run, orders, production
+from tests.changes.test_ledger import ORDERS_HEADER, PRODUCTION_HEADER, Run, orders, production
 
 CONFIG = """
 [service]

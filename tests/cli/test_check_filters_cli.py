@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sync.cli import app
-from tests.test_check_cli import TODAY, clean_rows, workbook
+from tests.cli.test_check_cli import TODAY, clean_rows, workbook
 
 runner = CliRunner()
 D = dt.datetime(2026, 4, 1)
@@ -69,8 +69,9 @@ def test_exit_status_reflects_what_was_checked_not_what_was_shown(book):
 def test_limit_json_counts_stay_complete(book):
     code, out = check_json(book, "--limit", "2")
     assert code == 1 and len(out["findings"]) == 2
-    assert out["summary"] | {"rules": None} == {"tables": {"orders": 12}, "errors": 6, "warnings": 1, "info": 0,
-                                                "rules": None, "selected": 7, "shown": 2, "limited": True}
+    assert out["summary"] | {"rules": None, "sheets": None} == {
+        "tables": {"orders": 12}, "errors": 6, "warnings": 1, "info": 0, "rules": None, "sheets": None,
+        "selected": 7, "shown": 2, "limited": True}
 
 
 def test_limit_table_says_how_many_more(book):

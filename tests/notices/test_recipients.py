@@ -9,7 +9,7 @@ from sync.delivery import BadRecipient, MailQueue
 from sync.notices.recipients import Recipients
 from sync.state import State
 from tests.noticekit import read
-from tests.test_delivery_smtp import NOW, digest
+from tests.delivery.test_delivery_smtp import NOW, digest
 
 
 @pytest.fixture

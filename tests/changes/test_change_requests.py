@@ -6,7 +6,7 @@ from datetime import date
 
 from sync.changes.ledger import changes_since
 from sync.changes.requests import stored_requests
-from tests.test_ledger import MATERIALS_HEADER, ORDERS_HEADER, PRODUCTION_HEADER, Run, order
+from tests.changes.test_ledger import MATERIALS_HEADER, ORDERS_HEADER, PRODUCTION_HEADER, Run, order
 
 
 def book(orders, production, materials):
@@ -57,7 +57,7 @@ def test_due_date_pulled_in_before_the_projected_finish_is_at_risk(tmp_path):
 
 def _pulled_in_to(tmp_path, day, projection):
     from sync.changes.requests import classify
-    from tests.test_ledger import register_of
+    from tests.changes.test_ledger import register_of
 
     def edit(o):
         o[0][6] = day

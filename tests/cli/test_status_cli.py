@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from sync.cli import app
 from tests.registers import Book
-from tests.test_progress import moving_order
+from tests.orders.test_progress import moving_order
 
 runner = CliRunner()
 TODAY = ["--today", "2026-04-10"]

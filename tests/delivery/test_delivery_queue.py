@@ -11,7 +11,7 @@ from sync.config import MailConfig
 from sync.delivery import BadRecipient, MailQueue, OutboxBackend, RetryPolicy, SmtpBackend, make_backend
 from sync.state import State
 from tests.smtpserver import PASSWORD, SENDER, USER, MailServer, free_port
-from tests.test_delivery_smtp import NOW, digest, png
+from tests.delivery.test_delivery_smtp import NOW, digest, png
 
 
 @pytest.fixture

@@ -15,9 +15,9 @@ import pytest
 from sync.delivery import MailQueue
 from sync.state import State
 from tests.smtpserver import SENDER, Gate, MailServer
-from tests.test_delivery_smtp import NOW, digest
+from tests.delivery.test_delivery_smtp import NOW, digest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
 
 

@@ -1,7 +1,7 @@
 """The column-at-a-time reading of sync.tables.cells and the QC and materials facts built on it give what the
 per-cell definitions give over ``DataFrame.to_dict("records")``, cell for cell and row for row:
 on a demo register with its seeded mistakes and on columns of every type and oddity. (The order facts
-themselves are read off the order model: tests/test_statuses.py.)"""
+themselves are read off the order model: tests/orders/test_order_model.py.)"""
 
 from __future__ import annotations
 

@@ -145,6 +145,16 @@ def test_qc_sum_points_at_the_failed_cell(tmp_path: Path) -> None:
     assert [(f.sheet, f.cell, f.value) for f in found] == [("质检记录", f"E{wrong}", "20")]
 
 
+def test_qc_sum_points_at_the_figure_with_a_zero_slipped(tmp_path: Path) -> None:
+    book = Book()
+    healthy(book)
+    short = book.qc("SO-1", "2026-04-07", 200, 19, 10)        # passed 190 typed 19
+    big = book.qc("SO-1", "2026-04-08", 3000, 290, 10)        # inspected 300 typed 3000
+    found = of(run(book, tmp_path), "qc-sum")
+    assert [(f.cell, f.value) for f in found] == [(f"D{short}", "19"), (f"C{big}", "3000")]
+    assert all(len(f.compared) == 3 and {c.row for c in f.compared} == {f.row} for f in found)
+
+
 def test_inspected_over_produced(tmp_path: Path) -> None:
     book = Book()
     book.order("SO-1", 1000)

@@ -12,7 +12,7 @@ from sync.checks.reconcile import reconcile
 from sync.tables.register import load
 from sync.sources import open_path
 
-BUSINESS = sorted((Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "business").glob("*"))
+BUSINESS = sorted((Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "business").glob("*"))
 TODAY = dt.date(2026, 4, 10)
 
 

@@ -16,7 +16,7 @@ import sync
 from sync.cli import COMMANDS, app
 from sync.cli.help import ZH
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("pandas", "numpy", "openpyxl", "matplotlib", "python_calamine")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 runner = CliRunner()
@@ -115,7 +115,7 @@ def test_help_switches_to_english(how, tmp_path, monkeypatch):
 
 
 def test_lang_before_the_command_and_from_the_environment_speak_english(tmp_path):
-    from tests.test_check_cli import clean_rows, workbook
+    from tests.cli.test_check_cli import clean_rows, workbook
 
     book = workbook(tmp_path / "clean.xlsx", clean_rows())
     for args, env in ((["--lang", "en", "check", str(book)], {}), (["check", str(book)], {"ORDERSYNC_LANG": "en"})):

@@ -18,7 +18,7 @@ from datetime import timedelta
 
 from sync.changes.ledger import CHANGED, REMOVED, changes_since, remember
 from sync.state import State
-from tests.test_ledger import ORDERS_HEADER, T0, order, orders, register_of, write
+from tests.changes.test_ledger import ORDERS_HEADER, T0, order, orders, register_of, write
 
 CHILD = r"""
 import sys, time
