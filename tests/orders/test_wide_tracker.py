@@ -39,7 +39,7 @@ EN = ["PO No", "Customer", "Style", "Order Date", "Qty", "Delivery Date", "Merch
 ORDERS = [
     ("SO-2609-001", 1000, 1000, 1000, 1000, 1000, D(2026, 9, 10), 1000),   # shipped
     ("SO-2609-002", 800, 800, 300, None, None, None, None),               # at sewing
-    ("SO-2609-003", 500, 500, 1500, None, None, None, None),              # sewn: a zero too many
+    ("SO-2609-003", 500, 1500, None, None, None, None, None),             # cut: more than ordered
     ("SO-2609-004", 600, None, None, None, None, None, None),             # not started
     ("SO-2609-005", 1200, 1200, 1200, 1200, 1200, D(2026, 9, 12), 1900),  # shipped more than ordered
     ("SO-2609-006", 400, 400, 380, 400, None, None, None),                # pressed more than sewn
@@ -76,12 +76,12 @@ def test_a_stage_over_the_ordered_quantity_is_found_on_its_cell(tmp_path: Path) 
     found = findings(write_tracker(tmp_path / "跟踪.xlsx", ZH))
     over = [f for f in found if f.rule == "stage-over-ordered"]
     assert [(f.severity, f.sheet, f.row, f.cell, f.column, f.value, f.order_no) for f in over] == [
-        ("error", "生产跟踪", 5, "I5", "车缝完成", "1500", "SO-2609-003")]
-    assert over[0].message.startswith("订单 SO-2609-003 的车缝完成 1500，超过订单数量 500")
+        ("error", "生产跟踪", 5, "H5", "裁剪完成数", "1500", "SO-2609-003")]
+    assert over[0].message.startswith("订单 SO-2609-003 的裁剪完成 1500，超过订单数量 500")
     shipped = [f for f in found if f.rule == "shipped-over-ordered"]
     assert [(f.cell, f.column, f.value, f.order_no) for f in shipped] == [("M7", "出货数量", "1900", "SO-2609-005")]
     ahead = [(f.cell, f.order_no) for f in found if f.rule == "stage-ahead"]
-    assert ahead == [("I5", "SO-2609-003"), ("J8", "SO-2609-006")]
+    assert ahead == [("J8", "SO-2609-006")]
     assert not [f for f in found if f.rule in ("orphan-row", "unknown-stage", "tabs-not-joined",
                                                "shipped-before-order", "date-in-future")]
     # the clean orders' rows have no error at all
@@ -92,7 +92,7 @@ def test_status_shows_the_stage_each_order_reached(tmp_path: Path) -> None:
     model = order_model(read(write_tracker(tmp_path / "跟踪.xlsx", ZH)), today=TODAY)
     assert model.view.stages == ["裁剪", "车缝", "整烫", "包装"]
     reached = {k: p.current_stage for k, p in model.progress.items()}
-    assert reached == {"SO-2609-001": "shipped", "SO-2609-002": "车缝", "SO-2609-003": "整烫",
+    assert reached == {"SO-2609-001": "shipped", "SO-2609-002": "车缝", "SO-2609-003": "车缝",
                        "SO-2609-004": "not-started", "SO-2609-005": "shipped", "SO-2609-006": "车缝"}
     assert model.progress["SO-2609-002"].percent == {"裁剪": 100.0, "车缝": 37.5}
 
@@ -115,15 +115,15 @@ def test_an_english_tracker_reads_the_same(tmp_path: Path) -> None:
     path = write_tracker(tmp_path / "tracker.xlsx", EN)
     found = findings(path, lang="en")
     over = [f for f in found if f.rule == "stage-over-ordered"]
-    assert [(f.cell, f.column, f.order_no) for f in over] == [("I5", "Sewn", "SO-2609-003")]
-    assert over[0].message.startswith("order SO-2609-003: Sewn completed 1500, more than the 500 ordered")
+    assert [(f.cell, f.column, f.order_no) for f in over] == [("H5", "Cut qty", "SO-2609-003")]
+    assert over[0].message.startswith("order SO-2609-003: Cut completed 1500, more than the 500 ordered")
     assert [(f.cell, f.rule) for f in found if f.rule in ("shipped-over-ordered", "stage-ahead")] == [
-        ("I5", "stage-ahead"), ("J8", "stage-ahead"), ("M7", "shipped-over-ordered")]
+        ("J8", "stage-ahead"), ("M7", "shipped-over-ordered")]
     assert {f.row for f in found if f.severity == "error"} == {5, 7, 8}
     model = order_model(read(path), today=TODAY)
     assert model.view.stages == ["Cut", "Sewn", "Pressed", "Packed"]
     assert {k: p.current_stage for k, p in model.progress.items()} == {
-        "SO-2609-001": "shipped", "SO-2609-002": "Sewn", "SO-2609-003": "Pressed", "SO-2609-004": "not-started",
+        "SO-2609-001": "shipped", "SO-2609-002": "Sewn", "SO-2609-003": "Sewn", "SO-2609-004": "not-started",
         "SO-2609-005": "shipped", "SO-2609-006": "Sewn"}
 
 
@@ -136,7 +136,7 @@ def test_a_digest_counts_open_orders_by_the_trackers_stages(tmp_path: Path) -> N
         inputs = gather(state, cfg, reg, now=now, lang="zh", report=Report([]))
         mail = plan_digest(state, cfg, "daily", inputs, now=now, lang="zh").outgoing[0]
     line = next(ln for ln in mail.text.splitlines() if ln.startswith("各工序未完成订单"))
-    assert line.endswith("未开始 1, 车缝 2, 整烫 1")
+    assert line.endswith("未开始 1, 车缝 3")
 
 
 def test_a_machine_shops_tracker_of_dates_says_which_stage_each_part_is_at(tmp_path: Path) -> None:
