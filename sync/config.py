@@ -30,7 +30,6 @@ TABLE_NAMES: tuple[str, ...] = get_args(TableName)
 #: what reminders are about (sync.notices.reminders KINDS, and the entry-error mails)
 REMINDER_KINDS = ("overdue", "due_soon", "behind_plan", "stale", "qc_failed", "material_late")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-DEFAULT_STAGES = ("裁剪", "车缝", "整烫", "包装")
 
 
 class Strict(BaseModel):
@@ -133,7 +132,8 @@ class RulesConfig(Strict):
 # --- reconcile, statuses, reminders, digests, watch, people ---------------------------------
 
 class ReconcileConfig(Strict):
-    stages: list[str] = Field(default_factory=lambda: list(DEFAULT_STAGES))
+    #: the production stages in order; None (the default): the register's own (sync.orders.stages)
+    stages: list[str] | None = None
     #: alias = "stage" (one alias) or stage = ["alias", ...] (several)
     stage_aliases: dict[str, str | list[str]] = Field(default_factory=dict)
     over_tolerance: float = Field(default=0.03, ge=0)
@@ -157,7 +157,9 @@ class ReconcileConfig(Strict):
     @field_validator("stage_aliases")
     @classmethod
     def _aliases_name_stages(cls, aliases: dict[str, str | list[str]], info: ValidationInfo) -> dict[str, Any]:
-        stages = info.data.get("stages", DEFAULT_STAGES)
+        stages = info.data.get("stages")
+        if stages is None:   # the stages are the register's: an alias may name any of them
+            return aliases
         unknown = [s for s in aliases.values() if isinstance(s, str) and s not in stages]
         if unknown:
             raise ValueError(f"names stages not in stages: {', '.join(unknown)}")

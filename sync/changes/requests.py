@@ -7,7 +7,7 @@ impacts the register already lets us see, and the departments to tell:
 
 - quantity up after materials were bought   -> materials shortfall -> procurement
 - due date pulled in before the projected finish -> at risk -> production, follower
-- product/colour/size changed after cutting -> rework -> production, QC
+- product/colour/size changed once the first stage (cutting, mixing) began -> rework -> production, QC
 - quantity down below what was produced     -> surplus -> follower, sales
 
 A request with none of these still goes to the order's follower: the customer
@@ -35,7 +35,7 @@ import pandas as pd
 from sync.findings import WARNING, Finding
 from sync.i18n import say
 from sync.orders.model import OrderModel, order_model
-from sync.orders.view import CANCELLED, PENDING
+from sync.orders.view import CANCELLED, PENDING, OrderView
 from sync.tables.normalize import parse_number_text
 from sync.tables.register import Register
 from sync.changes.change import Change
@@ -53,7 +53,6 @@ DEPARTMENTS = {"procurement": ("采购", "procurement"), "production": ("生产"
                "qc": ("品检", "QC"), "follower": ("跟单", "follower"), "sales": ("业务", "sales")}
 #: status classes that say an order has not started (or will not): a change to it is just an edit
 NOT_STARTED = (PENDING, CANCELLED)
-CUTTING = ("裁", "cut")
 
 REQUEST_MIGRATIONS = [Migration("change-requests-001", """
 CREATE TABLE change_requests (id INTEGER PRIMARY KEY, cycle INTEGER NOT NULL, seen_at TEXT NOT NULL,
@@ -78,7 +77,8 @@ class Progress:
     status: str | None = None      # the class of its status (``sync.orders.view.STATUS_WORDS``); None: blank
     follower: str | None = None
     bought: bool = False            # a material was ordered (PO number) or arrived
-    cut: float = 0.0                # pieces cut so far
+    cut: float = 0.0                # pieces through the first stage (cut, mixed, blanked) so far
+    first_stage: str = ""           # the register's first production stage
     produced: float = 0.0           # the furthest stage's completed pieces
     finish: date | None = None      # the production tab's own idea of the finish
 
@@ -169,8 +169,10 @@ def impacts(change: Change, p: Progress, finish: date | None) -> list[Impact]:
                            f"due date pulled in, but the projected finish is {finish.isoformat()}: at risk")]
         return []
     if p.cut > 0:
-        return [Impact("rework", ("production", "qc"), f"已裁剪 {_n(p.cut)} 件，规格变更需返工",
-                       f"{_n(p.cut)} pieces already cut: rework")]
+        done = f"已{p.first_stage} {_n(p.cut)} 件" if not p.first_stage.isascii() else \
+            f"{p.first_stage} 已完成 {_n(p.cut)} 件"
+        return [Impact("rework", ("production", "qc"), f"{done}，规格变更需返工",
+                       f"{_n(p.cut)} pieces already through {p.first_stage}: rework")]
     return []
 
 
@@ -191,22 +193,29 @@ def order_progress(register: Register, order_keys: set[str], orders: OrderModel)
         for key in mats.loc[bought, "_key"]:
             out[key].bought = True
     _production(_rows_of(register, "production", order_keys), out)
+    _done(orders.view, out)
     return out
 
 
 def _production(prod: pd.DataFrame, out: dict[str, Progress]) -> None:
-    if not len(prod):
-        return
-    if "completed_qty" in prod:
-        stage = prod["stage"].fillna("") if "stage" in prod else pd.Series("", index=prod.index)
-        per_stage = prod.groupby(["_key", stage])["completed_qty"].sum()
-        for key, done in per_stage.groupby(level=0).max().items():
-            out[key].produced = float(done)
-        cutting = stage.str.lower().str.contains("|".join(CUTTING)) if "stage" in prod else ~stage.isna()
-        for key, cut in prod[cutting].groupby("_key")["completed_qty"].sum().items():
-            out[key].cut = float(cut)
     for key, rows in prod.groupby("_key"):
         out[key].finish = _plan_finish(rows)
+
+
+def _done(view: OrderView, out: dict[str, Progress]) -> None:
+    """The pieces of the furthest stage, and of the first: the view's, so the stages are the register's
+    (a tyre order is mixed before it is anything, not cut) and a wide tracker's stage columns count too."""
+    done = view.done
+    if done.empty or not view.stages:
+        return
+    if not done.index.is_unique:
+        done = done[~done.index.duplicated(keep="last")]
+    done = done.reindex([k for k in out if k in done.index])
+    most, first = done.max(axis=1), done[view.stages[0]]
+    for key, produced, cut in zip(done.index.tolist(), most.tolist(), first.tolist()):
+        out[key].produced = float(produced) if produced == produced else 0.0
+        out[key].cut = float(cut) if cut == cut else 0.0
+        out[key].first_stage = view.stages[0]
 
 
 def _plan_finish(rows: pd.DataFrame) -> date | None:

@@ -18,7 +18,8 @@ from sync.errors import UserError
 from sync.findings import INFO
 from sync.i18n import check_language, say
 from sync.tables.normalize import fold_text, normalise_key
-from sync.orders.view import Event, OrderView, build_view, settings_from, timeline
+from sync.orders.timeline import Event, timeline
+from sync.orders.view import OrderView, build_view, settings_from
 from sync.orders.progress import OrderProgress, progress_of_view, stage_label
 from sync.checks.reconcile import Ctx, RULES
 from sync.tables.reading import read_sources
@@ -186,6 +187,7 @@ def _headline(p: OrderProgress, lang: str) -> str:
 def _stages(p: OrderProgress, view: OrderView, lang: str) -> str:
     steps = [*view.stages, "qc", "shipped"]
     names = {"qc": say("质检", "QC", lang), "shipped": say("发货", "shipped", lang)}
+    names.update({s: stage_label(s, lang) for s in view.stages})   # "produced": a tab without a stage column
     return "  →  ".join(f"{names.get(s, s)} {p.percent[s]:.0f}%" if s in p.percent else f"{names.get(s, s)} —"
                         for s in steps)
 

@@ -22,7 +22,7 @@ import pandas as pd
 
 from sync.findings import WARNING, Finding
 from sync.i18n import say
-from sync.orders.view import (FINISHED, KEY, POS, STAGE, OrderView, build_view, cumulative_column,
+from sync.orders.view import (FINISHED, KEY, POS, PRODUCED, STAGE, OrderView, build_view, cumulative_column,
                               settings_from)
 from sync.tables.register import Register
 from sync.tables.table import ROW
@@ -32,7 +32,7 @@ RISK_IDS = frozenset({"order-at-risk", "order-overdue", "material-late"})
 NOT_STARTED, QC, SHIPPING, DONE_ALL = "not-started", "qc", "shipping", "shipped"
 #: how a stage id reads to a person; production stages read as themselves
 STAGE_LABELS = {NOT_STARTED: ("未开始", "not started"), QC: ("质检", "QC"), SHIPPING: ("待发货", "to ship"),
-                DONE_ALL: ("已发货", "shipped")}
+                DONE_ALL: ("已发货", "shipped"), PRODUCED: ("生产", "production")}
 
 
 @dataclass
@@ -142,28 +142,32 @@ def _current_stages(view: OrderView, pct: pd.DataFrame, percents: list[dict[str,
         return [_current(view, p) for p in percents]
     full = 100 * (1 - view.settings.short_tolerance)
 
-    def figure(name: str) -> np.ndarray:   # as percent.get(name, 0)
-        values = pct[name].to_numpy(dtype=float, na_value=np.nan) if name in pct else np.zeros(len(pct))
-        return np.where(np.isnan(values), 0.0, values)
+    def figure(name: str) -> np.ndarray:   # as percent.get(name, nan)
+        return pct[name].to_numpy(dtype=float, na_value=np.nan) if name in pct else np.full(len(pct), np.nan)
 
-    qc = figure("qc")
+    qc = np.nan_to_num(figure("qc"))
     started = qc != 0
+    later = np.zeros(len(pct), dtype=bool)   # a later stage has work: a stage without a figure is not on its route
     out = np.where(qc < full, QC, SHIPPING).astype(object)
     for stage in reversed(view.stages):   # the first stage not yet done is the last one written
-        done = figure(stage)
+        values = figure(stage)
+        done = np.nan_to_num(values)
         started |= done > 0
-        out[done < full] = stage
+        out[(done < full) & ~(np.isnan(values) & later)] = stage
+        later |= done > 0
     out[~started] = NOT_STARTED
     return out.tolist()
 
 
 def _current(view: OrderView, percent: dict[str, float]) -> str:
-    """The first stage not yet done, once any work has been recorded."""
+    """The first stage not yet done, once any work has been recorded; a stage the order has no figure for
+    while a later one has work is not on its route (a part that is milled, not turned)."""
     full = 100 * (1 - view.settings.short_tolerance)
     if not any(percent.get(s, 0) > 0 for s in view.stages) and not percent.get("qc"):
         return NOT_STARTED
-    for stage in view.stages:
-        if percent.get(stage, 0) < full:
+    for i, stage in enumerate(view.stages):
+        skipped = stage not in percent and any(percent.get(s, 0) > 0 for s in view.stages[i + 1:])
+        if percent.get(stage, 0) < full and not skipped:   # a stage without a figure before later work: off route
             return stage
     return QC if percent.get("qc", 0) < full else SHIPPING
 

@@ -1,8 +1,11 @@
 """One view per order: the orders tab joined with every department tab.
 
 Rows are joined on ``normalise_key(order_no)`` (case, spaces, full-width
-characters do not matter). Production rows get a canonical stage from the
-ordered stage list in ``[reconcile]`` (裁剪 → 车缝 → 整烫 → 包装 by default).
+characters do not matter). Production rows get a canonical stage: one of
+``[reconcile] stages`` when the config lists them, else one of the register's
+own stages in the order it uses them (``sync.orders.stages``). A wide
+tracker's stage and shipment columns are read as the production and shipping
+tabs it does not have (``sync.orders.wide``), each row pointing at its cell.
 Everything per order is computed with groupby over whole columns, so a
 register of thousands of rows costs a few milliseconds.
 
@@ -12,7 +15,6 @@ size): the ordered quantity is their sum, the due date the earliest.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +24,8 @@ import pandas as pd
 from pydantic import Field, PrivateAttr
 
 from sync.config import ReconcileConfig
+from sync.orders.stages import order_stages, stages_used, vocabulary_lookup
+from sync.orders.wide import add_wide_tables
 from sync.tables.fields import header_key
 from sync.tables.normalize import normalise_key, remembered_key
 from sync.tables.register import Register
@@ -45,14 +49,10 @@ STATUS_WORDS: dict[str, list[str]] = {
     PRODUCING: ["生产中", "在产", "在制", "生产", "进行中", "inproduction", "producing", "inprogress", "wip"],
     DONE: ["已完成", "生产完成", "完成", "完工", "已完工", "待发货", "待出货", "completed", "done", "readytoship"],
 }
+#: the one stage of a production tab without a stage column, when the config names no stages
+PRODUCED = "produced"
 #: the classes after which an order is no longer open
 FINISHED = (SHIPPED, CLOSED, CANCELLED)
-DEFAULT_STAGE_ALIASES: dict[str, list[str]] = {
-    "裁剪": ["裁床", "开裁", "裁片", "裁", "cutting", "cut"],
-    "车缝": ["缝制", "缝纫", "车位", "车间缝制", "sewing", "sew", "stitching", "assembly"],
-    "整烫": ["后整", "后道", "熨烫", "整理", "大烫", "ironing", "pressing", "finishing", "press"],
-    "包装": ["装箱", "打包", "包装装箱", "packing", "packaging", "pack"],
-}
 
 
 class Settings(ReconcileConfig):
@@ -63,18 +63,22 @@ class Settings(ReconcileConfig):
     statuses: dict[str, list[str]] = Field(default_factory=dict)
     _lookup: dict[str, str] | None = PrivateAttr(default=None)
 
-    def stage_lookup(self) -> dict[str, str]:
-        """Folded name -> canonical stage."""
+    def aliases(self) -> dict[str, str]:
+        """Folded name -> the stage ``stage_aliases`` makes it."""
         out: dict[str, str] = {}
-        for stage, aliases in DEFAULT_STAGE_ALIASES.items():
-            if stage in self.stages:
-                out.update({header_key(a): stage for a in aliases})
         for a, s in self.stage_aliases.items():
             if isinstance(s, str):
                 out[header_key(a)] = s
             else:
                 out.update({header_key(x): a for x in s})
-        out.update({header_key(s): s for s in self.stages})
+        return out
+
+    def stage_lookup(self) -> dict[str, str]:
+        """Folded name -> configured stage: the vocabulary's words for each, then the aliases, then the names."""
+        stages = self.stages or []
+        out = vocabulary_lookup(stages)
+        out.update(self.aliases())
+        out.update({header_key(s): s for s in stages})
         return out
 
     def status_lookup(self) -> dict[str, str]:
@@ -295,6 +299,7 @@ def map_values(values: pd.Series, func: Callable[[Any], Any]) -> pd.Series:
 
 def build_view(register: Register, settings: Settings) -> OrderView:
     tables = dict(register.tables)
+    wide = add_wide_tables(tables, [*(settings.stages or []), *settings.aliases()])
     orders_table = tables.get("orders")
     joinable = orders_table is not None and orders_table.has("order_no")
     joined = [n for n in DEPARTMENTS if n in tables and joinable and tables[n].has("order_no")]
@@ -303,7 +308,7 @@ def build_view(register: Register, settings: Settings) -> OrderView:
     keys, ranks = dict(zip(joined + ["orders"], keys)), dict(zip(joined, ranks))
     parts = {n: keyed(tables[n], keys[n]) for n in joined}
     orders = _order_frame(orders_table, settings, keys.get("orders"))
-    stages, unknown = _assign_stages(parts, tables.get("production"), settings)
+    stages, unknown = _assign_stages(parts, tables.get("production"), settings, wide)
     view = OrderView(settings, tables, orders, parts, stages, pd.DataFrame(), pd.DataFrame(), unjoined, unknown)
     if all(ranks[n] is not None for n in joined):   # each tab's keys were worked out together: their places too
         view._kept.update({("ranks", n): ranks[n][(keys[n] != "").to_numpy()] for n in joined}, keys=ordered)
@@ -338,19 +343,32 @@ def _order_frame(table: Table | None, settings: Settings, keys: pd.Series | None
     return out
 
 
-def _assign_stages(parts: dict[str, pd.DataFrame], table: Table | None,
-                   settings: Settings) -> tuple[list[str], list[str]]:
+def _assign_stages(parts: dict[str, pd.DataFrame], table: Table | None, settings: Settings,
+                   wide: list[str]) -> tuple[list[str], list[str]]:
+    """The stages in order, and the stage words the configured list does not know; each production row's
+    stage in ``STAGE``. ``wide``: a wide tracker's stages, in column order."""
     prod = parts.get("production")
+    configured = list(settings.stages) if settings.stages else None
     if prod is None or table is None:
-        return list(settings.stages), []
+        return configured or [], []
+    if wide and configured is None:   # the columns are the stages, in their order
+        aliases = settings.aliases()
+        prod[STAGE] = map_values(prod["stage"], lambda s: aliases.get(header_key(s), s))
+        return list(dict.fromkeys(aliases.get(header_key(s), s) for s in wide)), []
     if not table.has("stage"):
-        prod[STAGE] = settings.stages[-1]   # one completed figure per order: count it as finished goods
-        return [settings.stages[-1]], []
-    lookup = settings.stage_lookup()
+        # one completed figure per order: count it as finished goods
+        last = configured[-1] if configured else PRODUCED
+        prod[STAGE] = last
+        return [last], []
     folded = map_values(prod["stage"], lambda s: header_key(s) if s else "")
+    if configured is None:
+        stages, lookup = order_stages(stages_used(prod, folded, KEY), settings.aliases())
+        prod[STAGE] = map_values(folded, lambda k: lookup.get(k))
+        return stages, []
+    lookup = settings.stage_lookup()
     prod[STAGE] = map_values(folded, lambda k: lookup.get(k))
     unknown = sorted(set(prod.loc[prod["stage"].notna() & prod[STAGE].isna(), "stage"]))
-    return list(settings.stages), unknown
+    return configured, unknown
 
 
 def cumulative_column(table: Table | None, name: str) -> bool:
@@ -396,67 +414,3 @@ def total(view: OrderView, key: str, name: str) -> float:
     if name not in view.totals or key not in view.totals.index:
         return float("nan")
     return float(view.totals.at[key, name])
-
-
-@dataclass
-class Event:
-    """One line of an order's timeline: what a tab says happened (or is planned) on a day."""
-
-    day: dt.date | None
-    kind: str          # ordered, due, material, stage, inspected, shipped
-    table: str
-    sheet: str
-    row: int
-    cell: str | None
-    label: str = ""    # the stage, the material, the carrier
-    qty: float | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        out = {k: getattr(self, k) for k in ("kind", "table", "sheet", "row", "cell", "label", "qty")}
-        return {"day": self.day.isoformat() if self.day else None, **out, **self.extra}
-
-
-#: per table: event kind, the date fields in order of preference, the quantity field, the label field
-TIMELINE = {
-    "materials": ("material", ("arrived_date", "expected_date"), "arrived_qty", "material"),
-    "production": ("stage", ("actual_finish", "updated_on", "planned_finish"), "completed_qty", "stage"),
-    "qc": ("inspected", ("inspected_on",), "inspected_qty", "defect"),
-    "shipping": ("shipped", ("shipped_on",), "shipped_qty", "carrier"),
-}
-
-
-def timeline(view: OrderView, key: str) -> list[Event]:
-    """Everything the tabs say about one order, in date order (undated rows last)."""
-    events: list[Event] = []
-    orders = view.tables.get("orders")
-    if orders is not None and key in view.orders.index:
-        o = view.orders.loc[key]
-        for kind, f in (("ordered", "order_date"), ("due", "due_date")):
-            if orders.has(f):
-                events.append(Event(_day(o[f]), kind, "orders", orders.sheet, int(o[ROW]),
-                                    orders.cell(f, int(o[ROW])), qty=_num(o.get("quantity"))))
-    for table, (kind, dates, qty, label) in TIMELINE.items():
-        rows = view.parts.get(table)
-        if rows is None:
-            continue
-        t = view.tables[table]
-        for _, r in rows[rows[KEY] == key].iterrows():
-            f = next((d for d in dates if d in r and pd.notna(r[d])), None)
-            extra = {k: _num(r[k]) for k in ("passed_qty", "failed_qty", "required_qty") if k in r}
-            extra = {k.removesuffix("_qty"): v for k, v in extra.items() if v is not None}
-            if f:
-                extra["date_field"] = f
-            where = qty if t.has(qty) else f   # the figure is what a reader goes to check
-            events.append(Event(_day(r[f]) if f else None, kind, table, t.sheet, int(r[ROW]),
-                                t.cell(where, int(r[ROW])) if where and t.has(where) else None,
-                                str(r.get(label) or ""), _num(r.get(qty)), extra))
-    return sorted(events, key=lambda e: (e.day is None, e.day or dt.date.min))
-
-
-def _day(v: Any) -> dt.date | None:
-    return pd.Timestamp(v).date() if v is not None and pd.notna(v) else None
-
-
-def _num(v: Any) -> float | None:
-    return float(v) if v is not None and pd.notna(v) else None

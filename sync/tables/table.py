@@ -92,6 +92,9 @@ class Table:
     marks: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
     #: field -> the unit each number was typed in (800件: 件), for fields where some cell had one
     units: dict[str, np.ndarray] = field(default_factory=dict)
+    #: an orders (or production) table's columns that map to no field: 0-based column -> (header, cells per
+    #: row), for what reads more than the fields (a wide tracker's stage columns, ``sync.orders.wide``)
+    extra: dict[int, tuple[str, Factor]] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.data)
@@ -130,6 +133,15 @@ class Table:
     def cell(self, name: str, row: int) -> str:
         """The A1 address of field ``name`` in sheet row ``row`` (1-based)."""
         return f"{self.columns[name].letter}{row}"
+
+    def cell_at(self, name: str, position: int, row: int) -> str:
+        """The A1 address of field ``name`` of the row at ``position`` (sheet row ``row``): ``cell``, unless a
+        table made from another sheet's columns keeps a column per row (``sync.orders.wide``)."""
+        return self.cell(name, row)
+
+    def header_at(self, name: str, position: int) -> str:
+        """The header of field ``name`` for the row at ``position`` (see ``cell_at``)."""
+        return self.columns[name].header
 
     def raw_text(self, name: str, position: int) -> str:
         if name not in self.raw:
@@ -180,7 +192,14 @@ def concat_tables(tables: list[Table]) -> Table:
     return Table(first.name, _joined(p.source for p in parts), _joined(p.location for p in parts),
                  _joined(p.sheet for p in parts), first.header_row, dict(first.columns), data, raw, bad,
                  list(first.unmapped), [n for t in tables for n in t.notes], parts,
-                 marks=_concat_marks(tables), units=_concat_units(tables))
+                 marks=_concat_marks(tables), units=_concat_units(tables), extra=_concat_extra(tables))
+
+
+def _concat_extra(tables: list[Table]) -> dict[int, tuple[str, Factor]]:
+    """The extra columns every table has, under the same header."""
+    first = tables[0]
+    return {c: (label, concat_factors([t.extra[c][1] for t in tables])) for c, (label, _) in first.extra.items()
+            if all(c in t.extra and header_key(t.extra[c][0]) == header_key(label) for t in tables)}
 
 
 def _concat_marks(tables: list[Table]) -> dict[str, dict[str, np.ndarray]]:
@@ -224,8 +243,16 @@ def concat_factors(factors: list[Factor]) -> Factor:
 
 
 def table_columns(match: HeaderMatch) -> set[int]:
-    """The columns ``build_table`` reads: the mapped ones and the first three (totals labels)."""
-    return set(match.mapping.values()) | set(range(min(3, len(match.labels))))
+    """The columns ``build_table`` reads: the mapped ones, the first three (totals labels), and an orders or
+    production table's other labelled columns (``Table.extra``)."""
+    return set(match.mapping.values()) | set(range(min(3, len(match.labels)))) | set(_extra_columns(match))
+
+
+def _extra_columns(match: HeaderMatch) -> list[int]:
+    if match.table not in ("orders", "production"):   # a tracker of one row per order may read as either
+        return []
+    mapped = set(match.mapping.values())
+    return [c for c, label in enumerate(match.labels) if label and c not in mapped]
 
 
 def build_table(grid: Grid | ColumnGrid, match: HeaderMatch, *, source: str, location: str,
@@ -266,8 +293,9 @@ def build_table(grid: Grid | ColumnGrid, match: HeaderMatch, *, source: str, loc
     frame = pd.DataFrame(data, index=pd.RangeIndex(len(rows)))
     columns = {f: Column(f, c, match.labels[c] if c < len(match.labels) else "") for f, c in match.mapping.items()}
     unmapped = [lab for c, lab in enumerate(match.labels) if lab and c not in match.mapping.values()]
+    extra = {c: (match.labels[c], grid.column(c, match.first_data).take(keep)) for c in _extra_columns(match)}
     return Table(match.table, source, location, grid.sheet, match.header_row_1based, columns, frame, raw, bad,
-                 unmapped, list(match.notes), marks={f: m for f, m in marks.items() if m}, units=units)
+                 unmapped, list(match.notes), marks={f: m for f, m in marks.items() if m}, units=units, extra=extra)
 
 
 def _text_dtype() -> Any:

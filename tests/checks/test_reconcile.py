@@ -256,10 +256,14 @@ def test_english_stage_names_map_and_unknown_stages_are_said_once(tmp_path: Path
     book.prod("SO-1", "Pressing", 600)            # 整烫 ahead of 裁剪
     book.prod("SO-1", "绣花", 100)
     book.prod("SO-1", "绣花", 100)
-    findings = run(book, tmp_path, lang="en")
+    garment = Config.model_validate({"reconcile": {"stages": ["裁剪", "车缝", "整烫", "包装"]}})
+    findings = run(book, tmp_path, config=garment, lang="en")
     assert len(of(findings, "stage-ahead")) == 1
     notes = of(findings, "unknown-stage")
     assert len(notes) == 1 and "绣花" in notes[0].message
+    # without configured stages they are the register's: 绣花 is one of them, and nothing is unknown
+    findings = run(book, tmp_path, lang="en")
+    assert len(of(findings, "stage-ahead")) == 1 and not of(findings, "unknown-stage")
 
 
 def test_stages_are_configurable_per_factory(tmp_path: Path) -> None:
@@ -279,9 +283,12 @@ def test_bad_reconcile_config_names_the_key(tmp_path: Path) -> None:
     path.write_text('[reconcile]\nover_tolerance = "lots"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match=r'line 2: \[reconcile\] over_tolerance: expected a number, got "lots"'):
         load_config(path)
-    path.write_text('[reconcile]\nstage_aliases = {x = "绣花"}\n', encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"line 2: \[reconcile\] stage_aliases: names stages not in stages: 绣花"):
+    path.write_text('[reconcile]\nstages = ["裁剪", "车缝"]\nstage_aliases = {x = "绣花"}\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"line 3: \[reconcile\] stage_aliases: names stages not in stages: 绣花"):
         load_config(path)
+    # without a stage list the stages are the register's: an alias may name any of them
+    path.write_text('[reconcile]\nstage_aliases = {x = "绣花"}\n', encoding="utf-8")
+    assert load_config(path).reconcile.stage_aliases == {"x": "绣花"}
 
 
 def test_messages_in_english(tmp_path: Path) -> None:

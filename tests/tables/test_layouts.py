@@ -19,8 +19,6 @@ from tests.tables.scoring import LAYOUT_CHECKS, layout_score
 
 #: (layout, check) -> what today's reader lacks ("issue 14: " is prefixed)
 KNOWN = {
-    ('h-wide-tracker', 'errors'):
-        'shipped more than ordered within one row is not checked',
 }
 
 

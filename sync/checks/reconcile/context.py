@@ -96,7 +96,8 @@ class Ctx:
         source, sheet = _place(t, pos)
         own = [CellRef(table, source, sheet, line, field)] if col else []
         return Finding(rule, severity, message, table=table, source=source, sheet=sheet, row=line,
-                       column=col.header if col else None, cell=t.cell(field, line) if col else None,
+                       column=t.header_at(field, pos) if col else None,
+                       cell=t.cell_at(field, pos, line) if col else None,
                        field=field, order_no=t.raw_text("order_no", pos) or None,
                        value=t.raw_text(field, pos) if col else None, hint=hint, follower=self.follower(key),
                        compared=tuple(dict.fromkeys([*own, *compared])), gist=gist)

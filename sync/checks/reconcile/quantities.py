@@ -47,8 +47,10 @@ def stage_over_ordered(ctx: Ctx) -> Iterator[Finding]:
     if not over:
         return
     rows = _largest_at(view.staged(), [KEY, STAGE], "completed_qty", pd.Index([key for key, _, _ in over]))
-    gist = f"{ctx.header('production', 'completed_qty')} > {ctx.header('orders', 'quantity')}"
+    ordered, table = ctx.header("orders", "quantity"), view.tables["production"]
     for key, stage, done in over:
+        # the figure's own header: a wide tracker has a column per stage
+        gist = f"{table.header_at('completed_qty', int(rows[(key, stage)][0]))} > {ordered}"
         yield ctx.at("stage-over-ordered", ERROR, "production", *rows[(key, stage)], "completed_qty", ctx.say(
             "订单 {no} 的{stage}完成 {done}，超过订单数量 {qty}（允许 +{tol}%）",
             "order {no}: {stage} completed {done}, more than the {qty} ordered (+{tol}% allowed)",

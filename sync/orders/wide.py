@@ -1,0 +1,264 @@
+"""The wide tracker: one row per order, a column per stage, read as production and shipping rows.
+
+Many followers keep one row per order with a column per stage (裁剪完成数,
+车缝完成, 整烫, 包装数量; Cut qty, Sewn, Packed; 下料, 车削, 热处理, 入库) and
+the shipment at the end (出货日期, 出货数量; Ship date, Shipped qty). The
+orders table keeps those columns as ``Table.extra`` (they map to no orders
+field); ``wide_tables`` turns them into a production table (a row per order
+and stage with a figure) and a shipping table (a row per order shipped), so
+reconciliation, progress, reminders and digests read them as they read
+department tabs. Every row keeps its sheet row, and every figure its own
+cell: a finding about 车缝 names the 车缝 cell of that order's row.
+
+A column is a stage's when its header is a stage word (the configured
+stages, the production tab's words, or ``sync.orders.stages.VOCABULARY``),
+alone or followed by 完成/完成数/数量/qty/done (its figure) or 日期/date (the
+day it finished). A stage column of dates, or of ticks (✓, 完成, OK), says
+the stage is done: the whole order went through it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+
+from sync.orders.stages import is_stage_word
+from sync.tables.fields import DATE, NUMBER, header_key
+from sync.tables.normalize import parse_column
+from sync.tables.table import ROW, Column, Part, Table, column_letter
+
+_QTY_ZH, _QTY_EN = r"完成数量|完成数|完工数|完成|数量|件数|产量", r"qty|quantity|pcs|done|completed|output|count"
+_DATE_ZH, _DATE_EN = r"完成日期|完工日期|日期|时间", r"date|day|on"
+#: what may follow a stage word in its column's header: a figure's word, or a date's (Latin words after a space)
+_SUFFIX = re.compile(rf"(?:[\s_\-:：(（]*(?:(?P<date>{_DATE_ZH})|(?P<qty>{_QTY_ZH}))"
+                     rf"|[\s_\-:：(（]+(?:(?P<date_en>{_DATE_EN})|(?P<qty_en>{_QTY_EN}))\.?)[)）]*\s*$", re.IGNORECASE)
+#: a header that is about the shipment, not a stage
+SHIP_WORDS = ("出货", "发货", "出运", "走货", "shipped", "shipping", "shipment", "ship",
+              "delivered")
+#: a stage cell that says "done" without a figure
+TICKS = frozenset({"✓", "√", "✔", "v", "ok", "y", "yes", "done", "完成", "已完成", "完工", "是"})
+
+
+@dataclass
+class WideTable(Table):
+    """A production or shipping table made from an orders sheet's columns: ``at[field]`` is, per row, the
+    sheet column (0-based) that row's figure is in, so each finding names its own cell."""
+
+    at: dict[str, np.ndarray] = field(default_factory=dict)
+    headers: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def cell_at(self, name: str, position: int, row: int) -> str:
+        if name in self.at:
+            return f"{column_letter(int(self.at[name][position]))}{row}"
+        return self.cell(name, row)
+
+    def header_at(self, name: str, position: int) -> str:
+        if name in self.headers:
+            return str(self.headers[name][position])
+        return self.columns[name].header
+
+
+@dataclass
+class StageColumn:
+    stage: str
+    index: int            # 0-based sheet column
+    header: str
+    kind: str             # "qty" or "date"
+
+
+def stage_columns(extra: dict[int, tuple[str, np.ndarray]], words: Iterable[str]) -> list[StageColumn]:
+    """The columns of ``extra`` (index -> header, cells) that are a stage's figure or date, in column order."""
+    words = list(words)
+    out = []
+    for index in sorted(extra):
+        header, cells = extra[index]
+        if _is_shipping(header):
+            continue
+        stem, kind = _stem(str(header))
+        stage = is_stage_word(stem, words)
+        if stage is None:
+            continue
+        kind = kind or _kind_of(cells)
+        if kind is None:
+            continue
+        name = stage if stage in words else stem.strip()
+        out.append(StageColumn(name, index, str(header), kind))
+    return out
+
+
+def shipping_columns(extra: dict[int, tuple[str, np.ndarray]]) -> dict[str, tuple[int, str]]:
+    """shipped_qty / shipped_on -> (column, header): the first shipment columns of ``extra``."""
+    out: dict[str, tuple[int, str]] = {}
+    for index in sorted(extra):
+        header, cells = extra[index]
+        if not _is_shipping(header):
+            continue
+        kind = _stem(str(header))[1] or _kind_of(cells)
+        if kind is not None:
+            out.setdefault("shipped_on" if kind == "date" else "shipped_qty", (index, str(header)))
+    return out
+
+
+def _stem(header: str) -> tuple[str, str | None]:
+    """The header without its figure or date word, and which it was ("qty", "date"; None: neither). A whole
+    header that is a stage word keeps its ending (Inspection is not Inspecti + on)."""
+    match = _SUFFIX.search(header)
+    if match is None or match.start() == 0 or is_stage_word(header) is not None:
+        return header.strip(), None
+    return header[:match.start()].strip(), "date" if match.group("date") or match.group("date_en") else "qty"
+
+
+def _is_shipping(header: str) -> bool:
+    key = header_key(header)
+    return any(key.startswith(header_key(w)) for w in SHIP_WORDS)
+
+
+def _kind_of(cells: np.ndarray) -> str | None:
+    """A header without a suffix: dates or figures, by what most of its cells hold (a number is a figure);
+    None for a column of neither (发货方式, a text column)."""
+    dates = int(pd.notna(pd.Series(parse_column(cells, DATE).values)).sum())
+    numbers = int(pd.notna(pd.Series(parse_column(cells, NUMBER).values)).sum())
+    ticks = int(_ticked(cells).sum())
+    if not (dates or numbers or ticks):
+        return None
+    return "date" if dates - numbers > numbers + ticks else "qty"
+
+
+def wide_tables(orders: Table, words: Iterable[str] = ()) -> tuple[WideTable | None, WideTable | None, list[str]]:
+    """The production and shipping tables in ``orders``' extra columns (None: it has none), and the
+    stages in column order. ``words``: stage names besides the vocabulary (config, production tab)."""
+    if not orders.extra or not orders.has("order_no"):
+        return None, None, []
+    extra = {c: (label, cells.cells()) for c, (label, cells) in orders.extra.items()}
+    columns = stage_columns(extra, words)
+    stages = list(dict.fromkeys(c.stage for c in columns))
+    production = _production(orders, extra, columns) if columns else None
+    ship = shipping_columns(extra)
+    shipping = _shipping(orders, extra, ship) if ship else None
+    return production, shipping, stages
+
+
+def add_wide_tables(tables: dict[str, Table], words: Iterable[str] = ()) -> list[str]:
+    """A wide tracker's stage and shipment columns, as the production and shipping tables the register does not
+    have, added to ``tables``; the stages in column order. ``words``: stage names besides the vocabulary.
+    A tracker read as the production tab (no orders tab, no stage column: one row per order) is the orders
+    tab as well."""
+    orders, plan = tables.get("orders"), tables.get("production")
+    tracker = orders is None and plan is not None and not plan.has("stage") and bool(plan.extra)
+    if tracker:
+        orders = replace(plan, name="orders")
+    if orders is None or not orders.extra:
+        return []
+    production, shipping, stages = wide_tables(orders, words)
+    if tracker and production is None:
+        return []
+    if shipping is not None and "shipping" not in tables:
+        tables["shipping"] = shipping
+    if production is None or (plan is not None and not tracker):   # the register's own production tab stands
+        return []
+    tables["orders"], tables["production"] = orders, production
+    return stages
+
+
+def _production(orders: Table, extra: dict[int, tuple[str, np.ndarray]],
+                columns: list[StageColumn]) -> WideTable | None:
+    """A row per order and stage with a figure, a date or a tick; the order's quantity where only a date or a
+    tick says the stage is done."""
+    n = len(orders.data)
+    quantity = orders.data["quantity"].to_numpy(dtype=float, na_value=np.nan) if orders.has("quantity") \
+        else np.full(n, np.nan)
+    parts = []
+    for stage in dict.fromkeys(c.stage for c in columns):
+        qty = next((c for c in columns if c.stage == stage and c.kind == "qty"), None)
+        day = next((c for c in columns if c.stage == stage and c.kind == "date"), None)
+        done, raw = _figures(extra[qty.index][1]) if qty else (np.full(n, np.nan), np.full(n, None, dtype=object))
+        when = _dates(extra[day.index][1]) if day else np.full(n, np.datetime64("NaT", "ns"))
+        ticked = _ticked(extra[qty.index][1]) if qty else np.zeros(n, dtype=bool)
+        finished = (~pd.isna(when)) | ticked
+        done = np.where(np.isnan(done) & finished, quantity, done)
+        has = ~np.isnan(done) | ~pd.isna(when)
+        where = qty or day
+        parts.append(pd.DataFrame({"pos": np.flatnonzero(has), "stage": stage, "completed_qty": done[has],
+                                   "actual_finish": when[has], "raw": raw[has], "col": where.index,
+                                   "header": where.header, "date_col": day.index if day else -1}))
+    rows = pd.concat(parts, ignore_index=True).sort_values(["pos", "col"], kind="stable", ignore_index=True)
+    if rows.empty:
+        return None
+    pos = rows["pos"].to_numpy()
+    data = pd.DataFrame({"order_no": orders.data["order_no"].to_numpy()[pos], "stage": rows["stage"].to_numpy(),
+                         "completed_qty": rows["completed_qty"].to_numpy(dtype=float),
+                         "actual_finish": rows["actual_finish"].to_numpy(), ROW: orders.data[ROW].to_numpy()[pos]})
+    data["order_no"] = data["order_no"].astype(orders.data["order_no"].dtype)
+    first = columns[0]
+    cols = {"order_no": orders.columns["order_no"], "stage": Column("stage", first.index, first.header),
+            "completed_qty": Column("completed_qty", first.index, first.header)}
+    at = {"stage": rows["col"].to_numpy(), "completed_qty": rows["col"].to_numpy()}
+    headers = {"stage": rows["header"].to_numpy(), "completed_qty": rows["header"].to_numpy()}
+    dated = rows["date_col"].to_numpy()
+    if (dated >= 0).any():
+        day = next(c for c in columns if c.kind == "date")
+        cols["actual_finish"] = Column("actual_finish", day.index, day.header)
+        at["actual_finish"] = np.where(dated >= 0, dated, day.index)
+        headers["actual_finish"] = np.array([extra[i][0] if i >= 0 else day.header for i in dated], dtype=object)
+    else:
+        data = data.drop(columns="actual_finish")
+    raw = {"order_no": np.asarray(orders.raw["order_no"], dtype=object)[pos],
+           "completed_qty": rows["raw"].to_numpy(dtype=object), "stage": rows["stage"].to_numpy(dtype=object)}
+    return WideTable("production", orders.source, orders.location, orders.sheet, orders.header_row, cols, data,
+                     raw, {}, notes=[f"wide tracker: stages {', '.join(dict.fromkeys(c.stage for c in columns))}"],
+                     parts=_parts(orders, pos), at=at, headers=headers)
+
+
+def _figures(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The numbers of a stage column, and its cells as written."""
+    values = pd.to_numeric(pd.Series(parse_column(cells, NUMBER).values), errors="coerce").to_numpy(dtype=float)
+    return values, np.asarray(cells, dtype=object)
+
+
+def _dates(cells: np.ndarray) -> np.ndarray:
+    """A date column's days (datetime64; NaT where a cell is blank or no date)."""
+    values = parse_column(np.asarray(cells, dtype=object), DATE).values
+    return pd.to_datetime(pd.Series(np.asarray(values, dtype=object)), errors="coerce").to_numpy(dtype="datetime64[ns]")
+
+
+def _ticked(cells: np.ndarray) -> np.ndarray:
+    return np.array([isinstance(c, str) and header_key(c) in TICKS for c in cells], dtype=bool)
+
+
+def _shipping(orders: Table, extra: dict[int, tuple[str, np.ndarray]],
+              ship: dict[str, tuple[int, str]]) -> WideTable | None:
+    """A row per order with a shipped quantity or date."""
+    n = len(orders.data)
+    qty = parse_column(extra[ship["shipped_qty"][0]][1], NUMBER).values if "shipped_qty" in ship else None
+    on = _dates(extra[ship["shipped_on"][0]][1]) if "shipped_on" in ship else None
+    qty = pd.to_numeric(pd.Series(qty), errors="coerce").to_numpy(dtype=float) if qty is not None else None
+    has = np.zeros(n, dtype=bool)
+    if qty is not None:
+        has |= ~np.isnan(qty)
+    if on is not None:
+        has |= ~pd.isna(on)
+    if not has.any():
+        return None
+    pos = np.flatnonzero(has)
+    data = pd.DataFrame({"order_no": orders.data["order_no"].to_numpy()[pos]})
+    data["order_no"] = data["order_no"].astype(orders.data["order_no"].dtype)
+    raw = {"order_no": np.asarray(orders.raw["order_no"], dtype=object)[pos]}
+    cols = {"order_no": orders.columns["order_no"]}
+    for name, values in (("shipped_qty", qty), ("shipped_on", on)):
+        if values is not None:
+            index, header = ship[name]
+            data[name] = values[pos]
+            raw[name] = np.asarray(extra[index][1], dtype=object)[pos]
+            cols[name] = Column(name, index, header)
+    data[ROW] = orders.data[ROW].to_numpy()[pos]
+    return WideTable("shipping", orders.source, orders.location, orders.sheet, orders.header_row, cols, data, raw,
+                     {}, notes=["wide tracker: shipping columns"], parts=_parts(orders, pos))
+
+
+def _parts(orders: Table, pos: np.ndarray) -> list[Part]:
+    """The orders table's sheets, for rows made from its rows at ``pos`` (ascending)."""
+    return [replace(p, stop=int(np.searchsorted(pos, p.stop))) for p in orders.parts]

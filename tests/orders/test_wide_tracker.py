@@ -1,0 +1,198 @@
+"""The wide tracker: one row per order, a column per stage, then the shipment — read as progress and shipping.
+
+Reconciliation names the very cell that is wrong (the 车缝 figure of that
+order's row), status says how far each order got, and the digests count open
+orders by the tracker's own stages, as they do for department tabs.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pytest
+from openpyxl import Workbook
+from typer.testing import CliRunner
+
+from sync.checks.pipeline import check_register
+from sync.cli import app
+from sync.config import Config
+from sync.findings import Report
+from sync.notices.plan import gather, plan_digest
+from sync.orders.model import order_model
+from sync.orders.wide import stage_columns
+from sync.sources import open_path
+from sync.state import State
+from sync.tables.register import Register, load
+from tests.noticekit import PEOPLE
+
+D = datetime
+TODAY = D(2026, 9, 16).date()
+ZH = ["订单号", "客户", "款号", "下单日期", "订单数量", "交货日期", "跟单员", "裁剪完成数", "车缝完成", "整烫",
+      "包装数量", "出货日期", "出货数量", "备注"]
+EN = ["PO No", "Customer", "Style", "Order Date", "Qty", "Delivery Date", "Merchandiser", "Cut qty", "Sewn",
+      "Pressed", "Packed", "Ship date", "Shipped qty", "Remarks"]
+#: (order, quantity, cut, sewn, pressed, packed, shipped on, shipped): row 3 on
+ORDERS = [
+    ("SO-2609-001", 1000, 1000, 1000, 1000, 1000, D(2026, 9, 10), 1000),   # shipped
+    ("SO-2609-002", 800, 800, 300, None, None, None, None),               # at sewing
+    ("SO-2609-003", 500, 1500, None, None, None, None, None),             # cut: more than ordered
+    ("SO-2609-004", 600, None, None, None, None, None, None),             # not started
+    ("SO-2609-005", 1200, 1200, 1200, 1200, 1200, D(2026, 9, 12), 1900),  # shipped more than ordered
+    ("SO-2609-006", 400, 400, 380, 400, None, None, None),                # pressed more than sewn
+]
+
+
+def write_tracker(path: Path, header: list[str], *, people: bool = False) -> Path:
+    """The orders as a wide tracker under a title row (header on row 2, orders from row 3)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "生产跟踪"
+    ws.append(["大货生产跟踪表（每单一行）"])
+    ws.append(header)
+    for no, qty, cut, sewn, pressed, packed, shipped_on, shipped in ORDERS:
+        ws.append([no, "优衣库", "UQ-T2601", D(2026, 8, 1), qty, D(2026, 9, 30), "张伟", cut, sewn, pressed, packed,
+                   shipped_on, shipped, None])
+    if people:
+        sheet = wb.create_sheet("人员")
+        for line in PEOPLE:
+            sheet.append(list(line))
+    wb.save(path)
+    return path
+
+
+def read(path: Path) -> Register:
+    return load([open_path(path)])
+
+
+def findings(path: Path, lang: str = "zh") -> list:
+    return check_register(read(path), None, lang=lang, today=TODAY).findings
+
+
+def test_a_stage_over_the_ordered_quantity_is_found_on_its_cell(tmp_path: Path) -> None:
+    found = findings(write_tracker(tmp_path / "跟踪.xlsx", ZH))
+    over = [f for f in found if f.rule == "stage-over-ordered"]
+    assert [(f.severity, f.sheet, f.row, f.cell, f.column, f.value, f.order_no) for f in over] == [
+        ("error", "生产跟踪", 5, "H5", "裁剪完成数", "1500", "SO-2609-003")]
+    assert over[0].message.startswith("订单 SO-2609-003 的裁剪完成 1500，超过订单数量 500")
+    shipped = [f for f in found if f.rule == "shipped-over-ordered"]
+    assert [(f.cell, f.column, f.value, f.order_no) for f in shipped] == [("M7", "出货数量", "1900", "SO-2609-005")]
+    ahead = [(f.cell, f.order_no) for f in found if f.rule == "stage-ahead"]
+    assert ahead == [("J8", "SO-2609-006")]
+    assert not [f for f in found if f.rule in ("orphan-row", "unknown-stage", "tabs-not-joined",
+                                               "shipped-before-order", "date-in-future")]
+    # the clean orders' rows have no error at all
+    assert {f.row for f in found if f.severity == "error"} == {5, 7, 8}
+
+
+def test_status_shows_the_stage_each_order_reached(tmp_path: Path) -> None:
+    model = order_model(read(write_tracker(tmp_path / "跟踪.xlsx", ZH)), today=TODAY)
+    assert model.view.stages == ["裁剪", "车缝", "整烫", "包装"]
+    reached = {k: p.current_stage for k, p in model.progress.items()}
+    assert reached == {"SO-2609-001": "shipped", "SO-2609-002": "车缝", "SO-2609-003": "车缝",
+                       "SO-2609-004": "not-started", "SO-2609-005": "shipped", "SO-2609-006": "车缝"}
+    assert model.progress["SO-2609-002"].percent == {"裁剪": 100.0, "车缝": 37.5}
+
+
+def test_the_status_command_reads_the_tracker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write_tracker(tmp_path / "跟踪.xlsx", ZH)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("ORDERSYNC_CONFIG", raising=False)
+    runner = CliRunner()
+    out = runner.invoke(app, ["status", str(path), "--today", "2026-09-16", "--format", "json"])
+    assert out.exit_code == 0, out.output
+    stages = {o["order_no"]: o["current_stage"] for o in json.loads(out.output)["orders"]}
+    assert stages["SO-2609-002"] == "车缝" and "SO-2609-001" not in stages   # shipped: not open
+    one = runner.invoke(app, ["status", str(path), "SO-2609-002", "--today", "2026-09-16"], env={"COLUMNS": "120"})
+    assert "裁剪 100%  →  车缝 38%  →  整烫 —  →  包装 —" in one.output
+    assert "生产跟踪!I4" in one.output                   # the timeline names the 车缝 cell
+
+
+def test_an_english_tracker_reads_the_same(tmp_path: Path) -> None:
+    path = write_tracker(tmp_path / "tracker.xlsx", EN)
+    found = findings(path, lang="en")
+    over = [f for f in found if f.rule == "stage-over-ordered"]
+    assert [(f.cell, f.column, f.order_no) for f in over] == [("H5", "Cut qty", "SO-2609-003")]
+    assert over[0].message.startswith("order SO-2609-003: Cut completed 1500, more than the 500 ordered")
+    assert [(f.cell, f.rule) for f in found if f.rule in ("shipped-over-ordered", "stage-ahead")] == [
+        ("J8", "stage-ahead"), ("M7", "shipped-over-ordered")]
+    assert {f.row for f in found if f.severity == "error"} == {5, 7, 8}
+    model = order_model(read(path), today=TODAY)
+    assert model.view.stages == ["Cut", "Sewn", "Pressed", "Packed"]
+    assert {k: p.current_stage for k, p in model.progress.items()} == {
+        "SO-2609-001": "shipped", "SO-2609-002": "Sewn", "SO-2609-003": "Sewn", "SO-2609-004": "not-started",
+        "SO-2609-005": "shipped", "SO-2609-006": "Sewn"}
+
+
+def test_a_digest_counts_open_orders_by_the_trackers_stages(tmp_path: Path) -> None:
+    reg = read(write_tracker(tmp_path / "跟踪.xlsx", ZH, people=True))
+    cfg = Config.model_validate({"digests": [{"name": "daily", "to": ["manager"], "charts": False}]})
+    cfg.path = tmp_path / "config.toml"
+    now = datetime(2026, 9, 16, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    with State(tmp_path / "state.db") as state:
+        inputs = gather(state, cfg, reg, now=now, lang="zh", report=Report([]))
+        mail = plan_digest(state, cfg, "daily", inputs, now=now, lang="zh").outgoing[0]
+    line = next(ln for ln in mail.text.splitlines() if ln.startswith("各工序未完成订单"))
+    assert line.endswith("未开始 1, 车缝 3")
+
+
+def test_a_machine_shops_tracker_of_dates_says_which_stage_each_part_is_at(tmp_path: Path) -> None:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "生产进度"
+    ws.append(["工单号", "零件名称", "数量", "交期", "下料", "车削", "铣削", "热处理", "检验", "入库"])
+    day = [D(2026, 9, d) for d in range(1, 7)]
+    ws.append(["WO-101", "轴", 200, D(2026, 9, 30), *day[:3], None, None, None])
+    ws.append(["WO-102", "法兰", 120, D(2026, 9, 30), *day[:6]])
+    ws.append(["WO-103", "模板", 60, D(2026, 9, 30), day[0], None, day[2], None, None, None])   # milled, not turned
+    ws.append(["WO-104", "端盖", 80, D(2026, 9, 30), None, None, None, None, None, None])
+    wb.save(tmp_path / "jobs.xlsx")
+    model = order_model(read(tmp_path / "jobs.xlsx"), today=TODAY)
+    assert model.view.stages == ["下料", "车削", "铣削", "热处理", "检验", "入库"]
+    reached = {k: p.current_stage for k, p in model.progress.items()}
+    assert reached == {"WO-101": "热处理", "WO-102": "qc", "WO-103": "热处理", "WO-104": "not-started"}
+
+
+def test_a_register_with_its_own_production_tab_is_not_read_twice(tmp_path: Path) -> None:
+    path = write_tracker(tmp_path / "跟踪.xlsx", ZH)
+    from openpyxl import load_workbook
+    wb = load_workbook(path)
+    prod = wb.create_sheet("生产进度")
+    prod.append(["订单号", "工序", "完成数量", "更新日期"])
+    prod.append(["SO-2609-002", "裁剪", 800, D(2026, 9, 1)])
+    wb.save(path)
+    model = order_model(read(path), today=TODAY)
+    assert model.view.tables["production"].sheet == "生产进度"
+    assert model.progress["SO-2609-002"].percent.get("车缝") is None
+
+
+def test_text_columns_that_look_like_stages_or_shipping_are_left_alone(tmp_path: Path) -> None:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "订单"
+    ws.append(["订单号", "订单数量", "交货日期", "发货方式", "包装方式", "车缝", "出货数量"])
+    ws.append(["SO-1", 100, D(2026, 9, 30), "海运", "纸箱", 100, 100])
+    ws.append(["SO-2", 200, D(2026, 9, 30), "空运", "胶袋", 150, 260])
+    wb.save(tmp_path / "r.xlsx")
+    found = findings(tmp_path / "r.xlsx")
+    assert [(f.rule, f.cell) for f in found if f.severity == "error"] == [("shipped-over-ordered", "G3")]
+    model = order_model(read(tmp_path / "r.xlsx"), today=TODAY)
+    assert model.view.stages == ["车缝"] and model.progress["SO-2"].percent["车缝"] == 75.0
+
+
+@pytest.mark.parametrize("header,stage,kind", [
+    ("裁剪完成数", "裁剪", "qty"), ("车缝完成", "车缝", "qty"), ("整烫", "整烫", "qty"), ("包装数量", "包装", "qty"),
+    ("Cut qty", "Cut", "qty"), ("Sewn", "Sewn", "qty"), ("Inspection", "Inspection", "qty"),
+    ("Inspection date", "Inspection", "date"), ("热处理日期", "热处理", "date"), ("硫化（完成数）", "硫化", "qty"),
+    ("車縫完成", "車縫", "qty")])
+def test_a_stage_column_is_a_stage_word_and_what_it_counts(header: str, stage: str, kind: str) -> None:
+    [column] = stage_columns({7: (header, np.array([100, None], dtype=object))}, [])
+    assert (column.stage, column.kind, column.index) == (stage, kind, 7)
+
+
+@pytest.mark.parametrize("header", ["备注", "包装方式", "出货数量", "完成数量", "Qty", "Remarks", "生产完成日期"])
+def test_other_columns_are_no_stage(header: str) -> None:
+    assert stage_columns({7: (header, np.array([100, None], dtype=object))}, []) == []
