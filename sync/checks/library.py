@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 from pydantic import Field, field_validator
 
 from sync.checks.base import Check, Context, field_type, text_key
-from sync.findings import Finding
+from sync.findings import WARNING, Finding
 from sync.i18n import Text
 from sync.tables.normalize import MISSING_DATE, PLACEHOLDER
 from sync.tables.table import ROW, Table
@@ -30,9 +31,21 @@ class Required(Check):
     def fields_needed(self) -> list[str]:
         return list(self.fields)
 
+    UNUSED: ClassVar[Text] = Text("{column} 在全部 {rows} 行都是空的：这一列没有在用？", "{column} is blank on all {rows} rows: a column not in use?")
+    UNUSED_HINT: ClassVar[Text] = Text("如果这张表确实不记录 {column}，可在 [rules] disable 关闭本规则；否则请补填",
+                       "if this register does not keep {column}, switch the rule off in [rules] disable; "
+                       "else fill it in")
+    PLACEHOLDERS = frozenset({"rows"})
+    #: a column blank on every row is one finding, not an error per row: the register does not use it
+    UNUSED_MIN_ROWS: ClassVar[int] = 5
+
     def run(self, table: Table, ctx: Context) -> Iterator[Finding]:
         for name in self.fields:
             blank = table.data[name].isna().to_numpy() & ~table.bad[name] & ~_said(table, name)
+            if len(blank) >= self.UNUSED_MIN_ROWS and blank.all():
+                yield from self.flag_at(table, ctx, [0], name, {"rows": [len(blank)]}, severity=WARNING,
+                                        message=self.UNUSED, hint=self.UNUSED_HINT)
+                continue
             yield from self.flag(table, ctx, blank, name)
 
 

@@ -89,11 +89,17 @@ def read_date_text(text: str) -> Reading | None:
 
 
 _SEVERAL = re.compile(r"\s*[,，;；、&]\s*")
+#: a span of days: 20/4-21/4, 4.20~4.22, 4月20日至4月22日 (a dash splits only where both sides are dates)
+_SPAN = re.compile(r"\s*(?:~|～|至|到|—|–|-)\s*")
 
 
 def read_first_of_several(text: str) -> Reading | None:
-    """'11/22,12/25' (split deliveries, each with its date): the first date, when every part is a date."""
-    parts = [p for p in _SEVERAL.split(unicodedata.normalize("NFKC", text).strip()) if p]
+    """'11/22,12/25' (split deliveries, each with its date) or a span '20/4-21/4': the first date, when every
+    part is a date."""
+    folded = unicodedata.normalize("NFKC", text).strip()
+    parts = [p for p in _SEVERAL.split(folded) if p]
+    if len(parts) < 2:
+        parts = [p for p in _SPAN.split(folded) if p]
     if len(parts) < 2:
         return None
     readings = [read_date_text(p) for p in parts]

@@ -47,6 +47,14 @@ def test_type_required(tmp_path):
     assert found[1].message == "客户 is blank" and found[1].order_no == "SO-2" and found[1].follower == "张伟"
 
 
+def test_type_required_says_once_that_a_column_is_blank_on_every_row(tmp_path):
+    reg = register([order(f"SO-{i}", customer=None) for i in range(1, 7)])
+    found = run('table = "orders"\n[[rules]]\nid = "req"\ntype = "required"\nfields = ["order_no", "customer"]\n',
+                reg, tmp_path)
+    assert [(f.cell, f.severity) for f in found] == [("C2", "warning")]
+    assert found[0].message == "客户 is blank on all 6 rows: a column not in use?"
+
+
 def test_type_type_quotes_raw_text_and_accepts_messy_forms(tmp_path):
     reg = register([order("SO-1", qty="1,200"), order("SO-2", qty="１２００"), order("SO-3", qty="800件"),
                     order("SO-4", qty="154O0"), order("SO-5", due="2026年9月15日"), order("SO-6", due="soon")])

@@ -277,6 +277,16 @@ def test_several_dates_in_one_cell_use_the_first_and_say_so(tmp_path):
     assert "the first (2026-11-22)" in said[0].message
 
 
+@pytest.mark.parametrize("span", ["22/11-25/11", "11.22~11.25", "11月22日至11月25日"])
+def test_a_span_of_days_uses_its_first_day_and_says_so(tmp_path, span):
+    book = Book()
+    book.order("SO-1", 1000, ordered="2026-05-08", due="2026-11-30")
+    row = book.order("SO-2", 1000, ordered="2026-05-08", due=span)
+    reg, found = check(book, tmp_path)
+    assert reg.get("orders").data["due_date"].dt.date.tolist()[1] == dt.date(2026, 11, 22)
+    assert [(f.rule, f.severity) for f in found if f.row == row] == [("several-dates", "warning")]
+
+
 def test_ordersync_check_shows_the_value_findings_with_their_cells(tmp_path):
     from typer.testing import CliRunner
 
