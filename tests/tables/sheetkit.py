@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
 
 #: the day the generated registers are checked on (dates are generated around it)
@@ -217,3 +218,22 @@ def mistakes(n: int, *, shipping: bool = False, start: int = 0) -> list[str]:
     shipping columns)."""
     kinds = [k for k in MISTAKES if shipping or k != "shipped_over"]
     return [kinds[(start + i) % len(kinds)] for i in range(n)]
+
+
+def write_book(tmp_path: Path, sheets: dict[str, list[list]], name: str = "register.xlsx", merges: dict | None = None,
+          styled_tail: int = 0) -> Path:
+    """A workbook of plain sheets (rows as lists), with merges and a tail of formatted, never-filled rows."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, rows in sheets.items():
+        ws = wb.create_sheet(title)
+        for row in rows:
+            ws.append(row)
+        for rng in (merges or {}).get(title, []):
+            ws.merge_cells(rng)
+        for r in range(ws.max_row + 1, ws.max_row + 1 + styled_tail):  # formatted, never filled
+            for c in range(1, 7):
+                ws.cell(r, c).fill = PatternFill("solid", fgColor="FFFF00")
+    path = tmp_path / name
+    wb.save(path)
+    return path

@@ -4,36 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import openpyxl
-from openpyxl.styles import PatternFill
 
 from sync.config import TableConfig
 from sync.tables.register import Register, load
 from sync.sources import open_path
+from tests.tables.sheetkit import write_book as _save
 
 ZH = ["订单号", "客户", "款号", "订单数量", "交货日期", "跟单员"]
 
 
 def _rows(n: int = 5, start: int = 1) -> list[list]:
     return [[f"PO-{i:03d}", f"客户{i % 3}", f"ST-{i}", 100 * i, f"2026-09-{i:02d}", "王芳"] for i in range(start, start + n)]
-
-
-def _save(tmp_path: Path, sheets: dict[str, list[list]], name: str = "register.xlsx", merges: dict | None = None,
-          styled_tail: int = 0) -> Path:
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for title, rows in sheets.items():
-        ws = wb.create_sheet(title)
-        for row in rows:
-            ws.append(row)
-        for rng in (merges or {}).get(title, []):
-            ws.merge_cells(rng)
-        for r in range(ws.max_row + 1, ws.max_row + 1 + styled_tail):  # formatted, never filled
-            for c in range(1, 7):
-                ws.cell(r, c).fill = PatternFill("solid", fgColor="FFFF00")
-    path = tmp_path / name
-    wb.save(path)
-    return path
 
 
 def _load(path: Path, configured: dict | None = None) -> Register:

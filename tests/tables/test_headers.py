@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import openpyxl
 import pytest
 
 from sync.sources import open_path
@@ -14,23 +13,10 @@ from sync.tables.detect import map_labels, recognise
 from sync.tables.reading import describe, read_sheet, workbook_language
 from sync.tables.fields import header_key
 from sync.tables.register import Register, load
+from tests.tables.sheetkit import write_book as _save
 
 ROWS = [["A-1001", "ACME", "ST-1", 1200, "2026-09-15"], ["A-1002", "Beta", "ST-2", 800, "2026-09-20"],
         ["A-1003", "ACME", "ST-3", 600, "2026-10-01"]]
-
-
-def _save(tmp_path: Path, sheets: dict[str, list[list]], merges: dict[str, list[str]] | None = None) -> Path:
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for title, rows in sheets.items():
-        ws = wb.create_sheet(title)
-        for row in rows:
-            ws.append(row)
-        for rng in (merges or {}).get(title, []):
-            ws.merge_cells(rng)
-    path = tmp_path / "register.xlsx"
-    wb.save(path)
-    return path
 
 
 def _load(path: Path) -> Register:
