@@ -41,8 +41,6 @@ KNOWN = {
         "order_date not mapped to C '订单日期'",
     'kusokpi__采购时效性统计表-20211001-20211031/采购时效性统计表/field:product':
         "product not mapped to H '存货名称'",
-    'kusokpi__采购时效性统计表-20211001-20211031/采购时效性统计表/tricky:4-1254':
-        'error findings on legitimate rows (arrived-qty-negative)',
     'qosi__Production_Plan/Clinet Orders/field:product':
         "product not mapped to B 'Item Name'",
     'qosi__Production_Plan/Clinet Orders/tricky:3-93':
