@@ -161,6 +161,9 @@ _table(
     ("material", "required_qty", "supplier", "po_no", "expected_date", "arrived_date", "arrived_qty"),
     ORDER_NO,
     LINE_NO,
+    # the purchase order's own date (a U8 purchase report's 订单日期): the clock its lead time runs on
+    F("order_date", DATE, "订单日期", "采购日期", "采购订单日期", "下单日期", "订货日期", "制单日期", "po date", "podate",
+      "order date", "orderdate", "purchase order date", "document date"),
     F("material", TEXT, "物料", "物料名称", "物料描述", "物项名称", "材料", "材料名称", "面辅料", "面料", "面料名称", "辅料",
       "辅料名称", "原料", "原材料", "物资名称", "设备材料名称", "material", "materialname", "material name",
       "material description", "component", "fabric", "trim", "存货名称", "物料名", "物料描述", "short text",

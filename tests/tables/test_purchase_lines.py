@@ -53,3 +53,14 @@ def test_a_return_booked_as_a_negative_arrival_is_a_warning_not_an_error(tmp_pat
     said = [(f.cell, f.severity) for f in report.findings if f.rule == "arrived-qty-negative"]
     assert said == [("K10", WARNING)]
     assert not [f for f in report.findings if f.severity == ERROR and f.row in (11, 12)]   # open lines
+
+
+def test_a_purchase_line_keeps_its_order_date_and_names_its_material(tmp_path):
+    """订单日期 on a purchase report is the PO's date; 存货名称 names the material bought, 存货编码 only codes it."""
+    register, _ = read(write(tmp_path / "purchase.xlsx", [line(n, 5) for n in range(1, 9)]))
+    table = register.tables["materials"]
+    assert {f: table.columns[f].letter for f in ("order_no", "order_date", "material", "expected_date",
+                                                  "required_qty", "arrived_qty")} == \
+        {"order_no": "B", "order_date": "C", "material": "F", "expected_date": "G", "required_qty": "H",
+         "arrived_qty": "K"}
+    assert table.data["order_date"].dt.date.tolist() == [dt.date(2026, 10, 13)] * 8

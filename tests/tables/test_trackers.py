@@ -37,10 +37,6 @@ KNOWN = {
         'sheet not recognised: no order-number column (composite item key in A) under a two-row header',
     'kusokpi__生产时效性统计表-20211001-20211031/生产时效性统计表/field:quantity':
         "quantity not mapped to J 'MRP净算量'",
-    'kusokpi__采购时效性统计表-20211001-20211031/采购时效性统计表/field:order_date':
-        "order_date not mapped to C '订单日期'",
-    'kusokpi__采购时效性统计表-20211001-20211031/采购时效性统计表/field:product':
-        "product not mapped to H '存货名称'",
     'qosi__Production_Plan/Clinet Orders/field:product':
         "product not mapped to B 'Item Name'",
     'qosi__Production_Plan/Clinet Orders/tricky:3-93':
