@@ -214,6 +214,7 @@ def score_mapping(spec: TableSpec, mapping: dict[str, tuple[int, float]], name_h
                   against: int = 0, *, unsure: bool = False) -> float:
     """How well a header fits ``spec``; 0 when it is not that table. ``unsure`` scores the shape alone
     (a sheet without any key still scores), for saying what a sheet looks like."""
+    mapping = {f: v for f, v in mapping.items() if f not in spec.riders}
     strong = {f for f, (_, s) in mapping.items() if s >= 2}
     signature = strong & set(spec.signature)
     ident = identity(spec, mapping)

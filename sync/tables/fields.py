@@ -51,6 +51,9 @@ class TableSpec:
     #: a sheet is this table only if one of these is there too: an order says what and how many (a
     #: payments log keyed by order number, with amounts and customers, is not an orders table)
     substance: tuple[str, ...] = ()
+    #: fields read when a sheet is this table that say nothing about whether it is: a production plan
+    #: carrying each order's promised day is no more a plan for it, so they never add to its score
+    riders: tuple[str, ...] = ()
 
 
 def F(name: str, type_: str, *aliases: str, weak: tuple[str, ...] = ()) -> FieldSpec:
@@ -80,6 +83,14 @@ LINE_NO = F("line_no", KEY, "行号", "行次", "项次", "项目行", "行项�
 ROW_COUNTERS = frozenset(header_key(w) for w in (
     "序号", "序", "行序", "no", "no.", "#", "nr", "sl no", "s no", "sr no", "sno", "srno", "sn", "stt", "num",
     "number", "seq", "seq no", "index", "idx"))
+#: the day the customer is promised the goods: an order's, and a production plan's that carries it
+_DUE_DATES = ("交货日期", "交期", "交货期", "货期", "交货时间", "交期日期", "出货日期", "出货期", "船期",
+              "走货期", "走货日期", "出厂日期", "交付日期", "要求交期", "约定交期", "订单交期", "客户交期", "客户要求交期",
+              "回复客户交期", "合同交期", "计划交期", "最终期限", "due date", "duedate", "delivery date", "deliverydate",
+              "ship date", "shipdate", "ex-factory date", "exfactorydate", "exfactory", "ex-fty date", "x-factory date",
+              "xfd", "etd", "crd", "cargo ready date", "required date", "requested date", "need by", "deadline", "delivery",
+              "客期", "客户期", "交货日", "要求交货日期", "承诺交期", "order deadline", "delivery deadline", "requested delivery date",
+              "delivery time", "ngày giao hàng", "ngày giao")
 _PRODUCTS = ("款号", "款式", "款式编号", "款名", "款式名称", "产品", "产品名称", "产品型号", "产品编号", "产品编码", "产品料号",
              "品名", "品号", "货号", "型号", "商品", "商品名称", "货品", "货品名称", "物料号", "客户型号", "客型号", "成品编码",
              "成品料号", "料号", "存货名称", "图号", "零件号", "零件名称", "规格型号", "style", "styleno",
@@ -101,9 +112,9 @@ TABLES: dict[str, TableSpec] = {}
 def _table(name: str, zh: str, en: str, words: tuple[str, ...], signature: tuple[str, ...],
            *fields: FieldSpec, key: tuple[str, ...] = ("order_no",), needs: tuple[str, ...] = (),
            against: tuple[str, ...] = (), composite: tuple[tuple[str, ...], ...] = (),
-           core: tuple[str, ...] = (), substance: tuple[str, ...] = ()) -> None:
+           core: tuple[str, ...] = (), substance: tuple[str, ...] = (), riders: tuple[str, ...] = ()) -> None:
     TABLES[name] = TableSpec(name, {f.name: f for f in fields}, words, signature, key, zh, en,
-                             needs or key[:1], against, composite, core or (needs or key)[:1], substance)
+                             needs or key[:1], against, composite, core or (needs or key)[:1], substance, riders)
 
 
 _table(
@@ -135,13 +146,7 @@ _table(
     F("amount", NUMBER, "金额", "总金额", "订单金额", "合计金额", "合同金额", "销售金额", "含税金额", "货款", "总价", "总额",
       "原币金额", "amount", "total", "totalamount", "total amount", "total value", "value", "order value",
       "order amount", "sales", "订单金额rmb", "net value", "net amount", "价税合计", "thành tiền"),
-    F("due_date", DATE, "交货日期", "交期", "交货期", "货期", "交货时间", "交期日期", "出货日期", "出货期", "船期",
-      "走货期", "走货日期", "出厂日期", "交付日期", "要求交期", "约定交期", "订单交期", "客户交期", "客户要求交期",
-      "回复客户交期", "合同交期", "计划交期", "最终期限", "due date", "duedate", "delivery date", "deliverydate",
-      "ship date", "shipdate", "ex-factory date", "exfactorydate", "exfactory", "ex-fty date", "x-factory date",
-      "xfd", "etd", "crd", "cargo ready date", "required date", "requested date", "need by", "deadline", "delivery",
-      "客期", "客户期", "交货日", "要求交货日期", "承诺交期", "order deadline", "delivery deadline", "requested delivery date",
-      "delivery time", "ngày giao hàng", "ngày giao"),
+    F("due_date", DATE, *_DUE_DATES),
     F("payment_terms", TEXT, "付款方式", "付款条件", "付款条款", "结算方式", "收款方式", "账期", "payment",
       "payment terms", "paymentterms", "payment method", "terms"),
     FOLLOWER,
@@ -201,6 +206,8 @@ _table(
     F("quantity", NUMBER, "计划数量", "生产数量", "排产数量", "投产数量", "订单数量", "订货数量", "下单数量", "plan qty", "planned qty",
       "planned quantity", "production qty", "production order", "order qty", "order quantity", "qty", "quantity",
       "required qty", "số lượng", weak=("数量", "总数", "sl")),
+    # a plan often carries each order's promised day (ETD) beside its own start and finish (a rider)
+    F("due_date", DATE, *_DUE_DATES),
     F("stage", TEXT, "工序", "工序名称", "生产工序", "当前工序", "工段", "阶段", "环节", "进度节点", "部门", "stage", "process",
       "operation", "step", "工艺"),
     F("line", TEXT, "产线", "生产线", "线别", "拉别", "组别", "班组", "生产班组", "生产组", "车间", "机台", "挤压机", "line",
@@ -224,6 +231,7 @@ _table(
     key=("order_no", "stage", "line"),
     composite=(("line", "product"),),
     core=("order_no", "product", "quantity", "planned_finish"),
+    riders=("due_date",),
 )
 
 _table(

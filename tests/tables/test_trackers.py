@@ -27,12 +27,8 @@ KNOWN = {
         'error findings on legitimate rows (required: samples and courier parcels without an order number)',
     'alonorder__订单表/订单登记表/tricky:26,28,33,40,43,52,53,64,66,68 …(17)':
         'error findings on legitimate rows (required on the keyless sample rows; quantity-outlier on P26, 10000 rollers where the customer usually orders hundreds)',
-    'foamplan__Production_Plan_W17/W17-2026/field:due_date':
-        "due_date not mapped to R 'Ngày giao hàng ETD'",
     'foamplan__Production_Plan_W17/W17-2026/field:line':
         "line not mapped to T 'LOAD'",
-    'foamplan__W16-Prodcution_plan/W16-2026/field:due_date':
-        "due_date not mapped to R 'Ngày giao hàng ETD'",
     'hoangpipe__PO/CUS030/field:order_no':
         'sheet not recognised: no order-number column (composite item key in A) under a two-row header',
     'kusokpi__生产时效性统计表-20211001-20211031/生产时效性统计表/field:quantity':
