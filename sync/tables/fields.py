@@ -99,6 +99,12 @@ _PRODUCTS = ("款号", "款式", "款式编号", "款名", "款式名称", "产�
              "part number", "partno", "partnumber", "part#", "part name", "material no", "material number",
              "tên sản phẩm", "mã hàng", "tên hàng")
 PRODUCT = F("product", TEXT, *_PRODUCTS, weak=("description", "material", "名称", "规格", "物料名称"))
+#: who ordered; on a production plan its Brand column (a rider there: plans list it too)
+CUSTOMER = F("customer", TEXT, "客户", "客户名称", "客户名", "客户名字", "客户全称", "客户简称", "客人",
+             "买家", "买方", "购货单位", "订货单位", "订货客户", "品牌", "customer", "customername", "customer name", "client",
+             "client name", "buyer", "buyer name", "brand", "sold to", "soldto", "sold-to party", "khách hàng", "tên khách hàng",
+             # the customer's customer: used only when the sheet names no other
+             weak=("终端客户", "终端客户全称", "end customer", "客户编码", "客户代码", "customer code", "customer id"))
 REMARKS = F("remarks", TEXT, "备注", "说明", "备注说明", "备注信息", "附注", "remark", "remarks", "note", "notes", "comment",
             "comments", "memo", "ghi chú")
 FOLLOWER = F("follower", TEXT, "跟单员", "跟单", "跟单人", "跟单负责人", "负责人", "业务员", "业务员姓名", "业务跟单",
@@ -127,11 +133,7 @@ _table(
       "签订日期", "签订日", "合同签订日期", "签单日期", "单据日期",
       "下单时间", "订单时间", "制单日期", "开单日期", "录单日期", "创建日期", "创建时间", "order date",
       "orderdate", "po date", "podate", "date of order", "date ordered", "order placed", "order placement date", "document date", "created on", "po issue date"),
-    F("customer", TEXT, "客户", "客户名称", "客户名", "客户名字", "客户全称", "客户简称", "客人",
-      "买家", "买方", "购货单位", "订货单位", "订货客户", "品牌", "customer", "customername", "customer name", "client",
-      "client name", "buyer", "buyer name", "brand", "sold to", "soldto", "sold-to party", "khách hàng", "tên khách hàng",
-      # the customer's customer: used only when the sheet names no other
-      weak=("终端客户", "终端客户全称", "end customer", "客户编码", "客户代码", "customer code", "customer id")),
+    CUSTOMER,
     PRODUCT,
     F("color", TEXT, "颜色", "色号", "颜色名称", "配色", "色别", "颜色色号", "color", "colour", "colorway", "color name"),
     F("size", TEXT, "尺码", "尺寸", "码数", "码段", "尺码段", "规格", "size", "sizes", "size range"),
@@ -206,8 +208,9 @@ _table(
     F("quantity", NUMBER, "计划数量", "生产数量", "排产数量", "投产数量", "订单数量", "订货数量", "下单数量", "plan qty", "planned qty",
       "planned quantity", "production qty", "production order", "order qty", "order quantity", "qty", "quantity",
       "required qty", "số lượng", weak=("数量", "总数", "sl")),
-    # a plan often carries each order's promised day (ETD) beside its own start and finish (a rider)
+    # a plan often carries each order's promised day (ETD) and its brand beside its own dates (riders)
     F("due_date", DATE, *_DUE_DATES),
+    CUSTOMER,
     F("stage", TEXT, "工序", "工序名称", "生产工序", "当前工序", "工段", "阶段", "环节", "进度节点", "部门", "stage", "process",
       "operation", "step", "工艺"),
     F("line", TEXT, "产线", "生产线", "线别", "拉别", "组别", "班组", "生产班组", "生产组", "车间", "机台", "挤压机", "line",
@@ -231,7 +234,7 @@ _table(
     key=("order_no", "stage", "line"),
     composite=(("line", "product"),),
     core=("order_no", "product", "quantity", "planned_finish"),
-    riders=("due_date",),
+    riders=("due_date", "customer"),
 )
 
 _table(

@@ -33,18 +33,19 @@ def letters(path: Path) -> dict[str, dict[str, str]]:
     return {name: {f: c.letter for f, c in t.columns.items()} for name, t in register.tables.items()}
 
 
-def test_a_weekly_plan_reads_each_orders_etd_as_its_due_date(tmp_path):
+def test_a_weekly_plan_reads_each_orders_etd_and_brand(tmp_path):
     head = ["NO.ORDER", "Date of Producing", "Product", "Qty", "Line", "Ngày Sản xuất hoàn thành",
-            "Ngày giao hàng\nETD", "Out put"]
+            "Ngày giao hàng\nETD", "Out put", "Brand"]
     rows = [[f"F-2026-04-{n:03d}", MONDAY, f"Sheet 4mm #{n}", 10 * n, f"l{n % 3 + 1}",
-             MONDAY + dt.timedelta(days=2), MONDAY + dt.timedelta(days=4), 5 * n] for n in range(1, 13)]
+             MONDAY + dt.timedelta(days=2), MONDAY + dt.timedelta(days=4), 5 * n, "ON RUNNING"] for n in range(1, 13)]
     read = letters(write(tmp_path / "Production_Plan_W17.xlsx", "W17-2026", head, rows))
     assert read["production"]["due_date"] == "G"
     assert read["production"]["actual_finish"] == "F"
+    assert read["production"]["customer"] == "I"
 
 
 def test_an_order_register_with_operation_lines_stays_an_orders_table(tmp_path):
-    """工序 and 机床 on each line of a work order: the 交期 the plan could carry does not make it a plan."""
+    """工序 and 机床 on each line of a work order: the 交期 and 客户 a plan could carry do not make it a plan."""
     head = ["工单号", "客户", "工件名称", "数量", "工序", "机床", "下单日期", "交期"]
     rows = [[f"GD2609{n // 3:03d}", "恒力机械", "法兰盘", 200, "车铣磨"[n % 3], "CK6150", MONDAY,
              MONDAY + dt.timedelta(days=30)] for n in range(18)]

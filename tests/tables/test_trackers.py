@@ -97,10 +97,6 @@ KNOWN = {
         'sheet not recognised: plan keyed by product, no order number',
     'warroom__Production_Plan/Plan-JFM/field:quantity':
         'sheet not recognised: plan keyed by product, no order number',
-    'foamplan__Production_Plan_W17/W17-2026/field:customer':
-        "a production plan's Brand column: the production table has no customer field (adding one turns order registers with operation lines into production plans)",
-    'foamplan__W16-Prodcution_plan/W16-2026/field:customer':
-        "a production plan's Brand column: the production table has no customer field (adding one turns order registers with operation lines into production plans)",
     'hoangpipe__PO/CUS030/tricky:5-635':
         "quantity-outlier errors on three monthly Total Qty cells of real items (BA366, BA532, BA535): a month's total far from the item's others is not a typing slip",
     'kusokpi__生产时效性统计表-20211001-20211031/生产时效性统计表/field:inspected_qty':
