@@ -207,7 +207,7 @@ _table(
     PRODUCT,
     F("quantity", NUMBER, "计划数量", "生产数量", "排产数量", "投产数量", "订单数量", "订货数量", "下单数量", "plan qty", "planned qty",
       "planned quantity", "production qty", "production order", "order qty", "order quantity", "qty", "quantity",
-      "required qty", "số lượng", weak=("数量", "总数", "sl")),
+      "required qty", "số lượng", "mrp净算量", "净算量", weak=("数量", "总数", "sl")),   # U8: MRP's net quantity to make
     # a plan often carries each order's promised day (ETD) and its brand beside its own dates (riders)
     F("due_date", DATE, *_DUE_DATES),
     CUSTOMER,

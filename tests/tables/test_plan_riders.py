@@ -52,3 +52,12 @@ def test_an_order_register_with_operation_lines_stays_an_orders_table(tmp_path):
     read = letters(write(tmp_path / "机加工排产.xlsx", "排产", head, rows))
     assert set(read) == {"orders"}
     assert read["orders"]["due_date"] == "H"
+
+
+def test_a_u8_production_order_report_reads_mrp_net_quantity_as_the_quantity(tmp_path):
+    """U8 lists each production order with MRP净算量, the quantity MRP says to make."""
+    head = ["生产订单号码", "行号", "物料编码", "物料名称", "开工日期", "完工日期", "MRP净算量", "检验数量", "入库数量"]
+    rows = [["0000001234", n, f"9006{n:05d}", f"法兰{n}", MONDAY, MONDAY + dt.timedelta(days=5), 10 * n, 10 * n, 10 * n]
+            for n in range(1, 13)]
+    read = letters(write(tmp_path / "生产时效性统计表.xlsx", "生产时效性统计表", head, rows))
+    assert read["production"]["quantity"] == "G"

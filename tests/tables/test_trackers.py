@@ -31,8 +31,6 @@ KNOWN = {
         "line not mapped to T 'LOAD'",
     'hoangpipe__PO/CUS030/field:order_no':
         'sheet not recognised: no order-number column (composite item key in A) under a two-row header',
-    'kusokpi__生产时效性统计表-20211001-20211031/生产时效性统计表/field:quantity':
-        "quantity not mapped to J 'MRP净算量'",
     'qosi__Production_Plan/Clinet Orders/tricky:3-93':
         'error findings on legitimate rows (quantity-positive)',
     'qosi__Production_Plan/EXT & KTR4 & Omso/kind':
