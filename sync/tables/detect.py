@@ -183,7 +183,8 @@ def map_labels(labels: list[str], table: str, extra: tuple = (),
         return _group_claims(groups[col], leaf, table, extra)
 
     candidates = [(s, col, name) for col, label in enumerate(labels) if label for s, name in claims(col, label)]
-    candidates.sort(key=lambda c: (-c[0], c[1]))
+    coded = _coded(tuple(labels))
+    candidates.sort(key=lambda c: (-c[0], c[1] in coded, c[1]))
     mapping: dict[str, tuple[int, float]] = {}
     used: set[int] = set()
     for strength, col, name in candidates:
@@ -191,6 +192,22 @@ def map_labels(labels: list[str], table: str, extra: tuple = (),
             mapping[name] = (col, strength)
             used.add(col)
     return mapping
+
+
+_CODE = re.compile(r"^(.+?)(no|number|code|id|#|编号|编码|代码)$")
+
+
+@lru_cache(maxsize=65536)
+def _coded(labels: tuple[str, ...]) -> frozenset[int]:
+    """Columns that code a thing whose name is a column too (Item No. beside Item Name, 存货编码 beside
+    存货名称): on a tie the name claims first, as it is what a person reads."""
+    keys = {header_key(label) for label in labels if label}
+    out = set()
+    for col, label in enumerate(labels):
+        m = _CODE.match(header_key(label)) if label else None
+        if m and ({m[1] + "name", m[1] + "名称", m[1] + "名"} & keys):
+            out.add(col)
+    return frozenset(out)
 
 
 def identity(spec: TableSpec, mapping: dict[str, tuple[int, float]]) -> tuple[list[str], bool] | None:
@@ -214,6 +231,7 @@ def score_mapping(spec: TableSpec, mapping: dict[str, tuple[int, float]], name_h
                   against: int = 0, *, unsure: bool = False) -> float:
     """How well a header fits ``spec``; 0 when it is not that table. ``unsure`` scores the shape alone
     (a sheet without any key still scores), for saying what a sheet looks like."""
+    mapping = {f: v for f, v in mapping.items() if f not in spec.riders}
     strong = {f for f, (_, s) in mapping.items() if s >= 2}
     signature = strong & set(spec.signature)
     ident = identity(spec, mapping)

@@ -51,6 +51,9 @@ class TableSpec:
     #: a sheet is this table only if one of these is there too: an order says what and how many (a
     #: payments log keyed by order number, with amounts and customers, is not an orders table)
     substance: tuple[str, ...] = ()
+    #: fields read when a sheet is this table that say nothing about whether it is: a production plan
+    #: carrying each order's promised day is no more a plan for it, so they never add to its score
+    riders: tuple[str, ...] = ()
 
 
 def F(name: str, type_: str, *aliases: str, weak: tuple[str, ...] = ()) -> FieldSpec:
@@ -80,6 +83,14 @@ LINE_NO = F("line_no", KEY, "行号", "行次", "项次", "项目行", "行项�
 ROW_COUNTERS = frozenset(header_key(w) for w in (
     "序号", "序", "行序", "no", "no.", "#", "nr", "sl no", "s no", "sr no", "sno", "srno", "sn", "stt", "num",
     "number", "seq", "seq no", "index", "idx"))
+#: the day the customer is promised the goods: an order's, and a production plan's that carries it
+_DUE_DATES = ("交货日期", "交期", "交货期", "货期", "交货时间", "交期日期", "出货日期", "出货期", "船期",
+              "走货期", "走货日期", "出厂日期", "交付日期", "要求交期", "约定交期", "订单交期", "客户交期", "客户要求交期",
+              "回复客户交期", "合同交期", "计划交期", "最终期限", "due date", "duedate", "delivery date", "deliverydate",
+              "ship date", "shipdate", "ex-factory date", "exfactorydate", "exfactory", "ex-fty date", "x-factory date",
+              "xfd", "etd", "crd", "cargo ready date", "required date", "requested date", "need by", "deadline", "delivery",
+              "客期", "客户期", "交货日", "要求交货日期", "承诺交期", "order deadline", "delivery deadline", "requested delivery date",
+              "delivery time", "ngày giao hàng", "ngày giao")
 _PRODUCTS = ("款号", "款式", "款式编号", "款名", "款式名称", "产品", "产品名称", "产品型号", "产品编号", "产品编码", "产品料号",
              "品名", "品号", "货号", "型号", "商品", "商品名称", "货品", "货品名称", "物料号", "客户型号", "客型号", "成品编码",
              "成品料号", "料号", "存货名称", "图号", "零件号", "零件名称", "规格型号", "style", "styleno",
@@ -88,6 +99,12 @@ _PRODUCTS = ("款号", "款式", "款式编号", "款名", "款式名称", "产�
              "part number", "partno", "partnumber", "part#", "part name", "material no", "material number",
              "tên sản phẩm", "mã hàng", "tên hàng")
 PRODUCT = F("product", TEXT, *_PRODUCTS, weak=("description", "material", "名称", "规格", "物料名称"))
+#: who ordered; on a production plan its Brand column (a rider there: plans list it too)
+CUSTOMER = F("customer", TEXT, "客户", "客户名称", "客户名", "客户名字", "客户全称", "客户简称", "客人",
+             "买家", "买方", "购货单位", "订货单位", "订货客户", "品牌", "customer", "customername", "customer name", "client",
+             "client name", "buyer", "buyer name", "brand", "sold to", "soldto", "sold-to party", "khách hàng", "tên khách hàng",
+             # the customer's customer: used only when the sheet names no other
+             weak=("终端客户", "终端客户全称", "end customer", "客户编码", "客户代码", "customer code", "customer id"))
 REMARKS = F("remarks", TEXT, "备注", "说明", "备注说明", "备注信息", "附注", "remark", "remarks", "note", "notes", "comment",
             "comments", "memo", "ghi chú")
 FOLLOWER = F("follower", TEXT, "跟单员", "跟单", "跟单人", "跟单负责人", "负责人", "业务员", "业务员姓名", "业务跟单",
@@ -101,9 +118,9 @@ TABLES: dict[str, TableSpec] = {}
 def _table(name: str, zh: str, en: str, words: tuple[str, ...], signature: tuple[str, ...],
            *fields: FieldSpec, key: tuple[str, ...] = ("order_no",), needs: tuple[str, ...] = (),
            against: tuple[str, ...] = (), composite: tuple[tuple[str, ...], ...] = (),
-           core: tuple[str, ...] = (), substance: tuple[str, ...] = ()) -> None:
+           core: tuple[str, ...] = (), substance: tuple[str, ...] = (), riders: tuple[str, ...] = ()) -> None:
     TABLES[name] = TableSpec(name, {f.name: f for f in fields}, words, signature, key, zh, en,
-                             needs or key[:1], against, composite, core or (needs or key)[:1], substance)
+                             needs or key[:1], against, composite, core or (needs or key)[:1], substance, riders)
 
 
 _table(
@@ -116,11 +133,7 @@ _table(
       "签订日期", "签订日", "合同签订日期", "签单日期", "单据日期",
       "下单时间", "订单时间", "制单日期", "开单日期", "录单日期", "创建日期", "创建时间", "order date",
       "orderdate", "po date", "podate", "date of order", "date ordered", "order placed", "order placement date", "document date", "created on", "po issue date"),
-    F("customer", TEXT, "客户", "客户名称", "客户名", "客户名字", "客户全称", "客户简称", "客人",
-      "买家", "买方", "购货单位", "订货单位", "订货客户", "品牌", "customer", "customername", "customer name", "client",
-      "client name", "buyer", "buyer name", "brand", "sold to", "soldto", "sold-to party", "khách hàng", "tên khách hàng",
-      # the customer's customer: used only when the sheet names no other
-      weak=("终端客户", "终端客户全称", "end customer", "客户编码", "客户代码", "customer code", "customer id")),
+    CUSTOMER,
     PRODUCT,
     F("color", TEXT, "颜色", "色号", "颜色名称", "配色", "色别", "颜色色号", "color", "colour", "colorway", "color name"),
     F("size", TEXT, "尺码", "尺寸", "码数", "码段", "尺码段", "规格", "size", "sizes", "size range"),
@@ -135,13 +148,7 @@ _table(
     F("amount", NUMBER, "金额", "总金额", "订单金额", "合计金额", "合同金额", "销售金额", "含税金额", "货款", "总价", "总额",
       "原币金额", "amount", "total", "totalamount", "total amount", "total value", "value", "order value",
       "order amount", "sales", "订单金额rmb", "net value", "net amount", "价税合计", "thành tiền"),
-    F("due_date", DATE, "交货日期", "交期", "交货期", "货期", "交货时间", "交期日期", "出货日期", "出货期", "船期",
-      "走货期", "走货日期", "出厂日期", "交付日期", "要求交期", "约定交期", "订单交期", "客户交期", "客户要求交期",
-      "回复客户交期", "合同交期", "计划交期", "最终期限", "due date", "duedate", "delivery date", "deliverydate",
-      "ship date", "shipdate", "ex-factory date", "exfactorydate", "exfactory", "ex-fty date", "x-factory date",
-      "xfd", "etd", "crd", "cargo ready date", "required date", "requested date", "need by", "deadline", "delivery",
-      "客期", "客户期", "交货日", "要求交货日期", "承诺交期", "order deadline", "delivery deadline", "requested delivery date",
-      "delivery time", "ngày giao hàng", "ngày giao"),
+    F("due_date", DATE, *_DUE_DATES),
     F("payment_terms", TEXT, "付款方式", "付款条件", "付款条款", "结算方式", "收款方式", "账期", "payment",
       "payment terms", "paymentterms", "payment method", "terms"),
     FOLLOWER,
@@ -161,6 +168,9 @@ _table(
     ("material", "required_qty", "supplier", "po_no", "expected_date", "arrived_date", "arrived_qty"),
     ORDER_NO,
     LINE_NO,
+    # the purchase order's own date (a U8 purchase report's 订单日期): the clock its lead time runs on
+    F("order_date", DATE, "订单日期", "采购日期", "采购订单日期", "下单日期", "订货日期", "制单日期", "po date", "podate",
+      "order date", "orderdate", "purchase order date", "document date"),
     F("material", TEXT, "物料", "物料名称", "物料描述", "物项名称", "材料", "材料名称", "面辅料", "面料", "面料名称", "辅料",
       "辅料名称", "原料", "原材料", "物资名称", "设备材料名称", "material", "materialname", "material name",
       "material description", "component", "fabric", "trim", "存货名称", "物料名", "物料描述", "short text",
@@ -197,7 +207,10 @@ _table(
     PRODUCT,
     F("quantity", NUMBER, "计划数量", "生产数量", "排产数量", "投产数量", "订单数量", "订货数量", "下单数量", "plan qty", "planned qty",
       "planned quantity", "production qty", "production order", "order qty", "order quantity", "qty", "quantity",
-      "required qty", "số lượng", weak=("数量", "总数", "sl")),
+      "required qty", "số lượng", "mrp净算量", "净算量", weak=("数量", "总数", "sl")),   # U8: MRP's net quantity to make
+    # a plan often carries each order's promised day (ETD) and its brand beside its own dates (riders)
+    F("due_date", DATE, *_DUE_DATES),
+    CUSTOMER,
     F("stage", TEXT, "工序", "工序名称", "生产工序", "当前工序", "工段", "阶段", "环节", "进度节点", "部门", "stage", "process",
       "operation", "step", "工艺"),
     F("line", TEXT, "产线", "生产线", "线别", "拉别", "组别", "班组", "生产班组", "生产组", "车间", "机台", "挤压机", "line",
@@ -221,6 +234,7 @@ _table(
     key=("order_no", "stage", "line"),
     composite=(("line", "product"),),
     core=("order_no", "product", "quantity", "planned_finish"),
+    riders=("due_date", "customer"),
 )
 
 _table(

@@ -27,24 +27,10 @@ KNOWN = {
         'error findings on legitimate rows (required: samples and courier parcels without an order number)',
     'alonorder__订单表/订单登记表/tricky:26,28,33,40,43,52,53,64,66,68 …(17)':
         'error findings on legitimate rows (required on the keyless sample rows; quantity-outlier on P26, 10000 rollers where the customer usually orders hundreds)',
-    'foamplan__Production_Plan_W17/W17-2026/field:due_date':
-        "due_date not mapped to R 'Ngày giao hàng ETD'",
     'foamplan__Production_Plan_W17/W17-2026/field:line':
         "line not mapped to T 'LOAD'",
-    'foamplan__W16-Prodcution_plan/W16-2026/field:due_date':
-        "due_date not mapped to R 'Ngày giao hàng ETD'",
     'hoangpipe__PO/CUS030/field:order_no':
         'sheet not recognised: no order-number column (composite item key in A) under a two-row header',
-    'kusokpi__生产时效性统计表-20211001-20211031/生产时效性统计表/field:quantity':
-        "quantity not mapped to J 'MRP净算量'",
-    'kusokpi__采购时效性统计表-20211001-20211031/采购时效性统计表/field:order_date':
-        "order_date not mapped to C '订单日期'",
-    'kusokpi__采购时效性统计表-20211001-20211031/采购时效性统计表/field:product':
-        "product not mapped to H '存货名称'",
-    'kusokpi__采购时效性统计表-20211001-20211031/采购时效性统计表/tricky:4-1254':
-        'error findings on legitimate rows (arrived-qty-negative)',
-    'qosi__Production_Plan/Clinet Orders/field:product':
-        "product not mapped to B 'Item Name'",
     'qosi__Production_Plan/Clinet Orders/tricky:3-93':
         'error findings on legitimate rows (quantity-positive)',
     'qosi__Production_Plan/EXT & KTR4 & Omso/kind':
@@ -107,10 +93,6 @@ KNOWN = {
         'sheet not recognised: plan keyed by product, no order number',
     'warroom__Production_Plan/Plan-JFM/field:quantity':
         'sheet not recognised: plan keyed by product, no order number',
-    'foamplan__Production_Plan_W17/W17-2026/field:customer':
-        "a production plan's Brand column: the production table has no customer field (adding one turns order registers with operation lines into production plans)",
-    'foamplan__W16-Prodcution_plan/W16-2026/field:customer':
-        "a production plan's Brand column: the production table has no customer field (adding one turns order registers with operation lines into production plans)",
     'hoangpipe__PO/CUS030/tricky:5-635':
         "quantity-outlier errors on three monthly Total Qty cells of real items (BA366, BA532, BA535): a month's total far from the item's others is not a typing slip",
     'kusokpi__生产时效性统计表-20211001-20211031/生产时效性统计表/field:inspected_qty':

@@ -44,8 +44,10 @@ COMPATIBLE = {"orders": ("orders",), "production": ("production", "orders"), "ma
               "qc": ("qc",), "shipping": ("shipping",)}
 #: fields always measured where truth gives them: the key and what a follower reads first
 MAIN = ("order_no", "quantity", "due_date", "customer", "product", "order_date")
-#: canonical fields another table names differently (a purchase list's quantity is what it requires)
-ALSO = {"order_no": ("po_no",), "quantity": ("required_qty",), "due_date": ("expected_date", "planned_finish")}
+#: canonical fields another table names differently (a purchase list's quantity is what it requires, its
+#: product the material bought)
+ALSO = {"order_no": ("po_no",), "quantity": ("required_qty",), "due_date": ("expected_date", "planned_finish"),
+        "product": ("material",)}
 
 
 def find_corpus() -> Path | None:
