@@ -31,10 +31,11 @@ class Required(Check):
     def fields_needed(self) -> list[str]:
         return list(self.fields)
 
-    UNUSED: ClassVar[Text] = Text("{column} 在全部 {rows} 行都是空的：这一列没有在用？", "{column} is blank on all {rows} rows: a column not in use?")
-    UNUSED_HINT: ClassVar[Text] = Text("如果这张表确实不记录 {column}，可在 [rules] disable 关闭本规则；否则请补填",
-                       "if this register does not keep {column}, switch the rule off in [rules] disable; "
-                       "else fill it in")
+    UNUSED: ClassVar[Text] = Text("{column} 在全部 {rows} 行都是空的：这一列没有在用？",
+                                  "{column} is blank on all {rows} rows: a column not in use?")
+    UNUSED_HINT: ClassVar[Text] = Text(
+        "如果这张表确实不记录 {column}，可在 [rules] disable 关闭本规则；否则请补填",
+        "if this register does not keep {column}, switch the rule off in [rules] disable; else fill it in")
     PLACEHOLDERS = frozenset({"rows"})
     #: a column blank on every row is one finding, not an error per row: the register does not use it
     UNUSED_MIN_ROWS: ClassVar[int] = 5

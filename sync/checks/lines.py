@@ -40,11 +40,12 @@ class OrderLines(Check):
                    "{key} repeats the line on row {other_row}")
     HINT = Text("同一订单的同一行只能登记一次；如是另一批交货，请写明行号或交期",
                 "enter each line of an order once; if this is another delivery, give it its own line or due date")
-    CONFLICT: ClassVar[Text] = Text("订单 {key} 在第 {other_row} 行的{conflict}是 {other_value}，此处是 {this_value}：两张订单用了同一个编号？",
-                    "order {key} has {conflict} {other_value} on row {other_row} but {this_value} here: "
-                    "two orders with one number?")
-    CONFLICT_HINT: ClassVar[Text] = Text("同一订单的各行{conflict}应一致；如是另一张订单，请改正编号",
-                         "the lines of one order share their {conflict}; if this is another order, correct its number")
+    CONFLICT: ClassVar[Text] = Text(
+        "订单 {key} 在第 {other_row} 行的{conflict}是 {other_value}，此处是 {this_value}：两张订单用了同一个编号？",
+        "order {key} has {conflict} {other_value} on row {other_row} but {this_value} here: two orders with one number?")
+    CONFLICT_HINT: ClassVar[Text] = Text(
+        "同一订单的各行{conflict}应一致；如是另一张订单，请改正编号",
+        "the lines of one order share their {conflict}; if this is another order, correct its number")
     PLACEHOLDERS = frozenset({"key", "other_row", "other_value", "this_value", "conflict"})
 
     key: str = "order_no"
