@@ -427,6 +427,11 @@ def _lists_each_once(rows: list[list[Any]], match: HeaderMatch, spec: TableSpec)
     return len(values) < 5 or len(set(values)) >= MASTER_DISTINCT * len(values)
 
 
+def first_labels(grid: Grid) -> list[str]:
+    """The labels of the first row that looks like a header (what a sheet that is no table shows)."""
+    return [lab for cand in header_candidates(grid)[:1] for lab in cand.labels]
+
+
 def recognise(grid: Grid, hint: str = "", *, unsure: bool = False) -> list[HeaderMatch]:
     """Every table this sheet could be, best first; ``hint`` names the workbook (for sheets named "Sheet1").
 

@@ -2,9 +2,9 @@
 
 ``read_sheet`` gives the verdict on one sheet with its best match (from
 ``detect.recognise`` with ``unsure=True``) and the language of its headers;
-``read_sources`` gives it for every sheet of some workbooks after a load (the
-sheets the register read are described from their tables, only the others are
-read again); ``workbook_language`` tells a workbook's language from its sheets,
+``read_sources`` gives it for every sheet of some workbooks after a load (from
+the tables the register made and what the load saw of the other sheets: a
+sheet is read again only when the load did not read it); ``workbook_language`` tells a workbook's language from its sheets,
 so a command can speak English to an English register when the config does not
 say; ``describe`` puts a verdict in words for ``check``, ``init`` and ``doctor``;
 ``doubts`` says why a reading is only a guess, so ``init`` knows what to ask.
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from sync.errors import SourceError
 from sync.i18n import say
 from sync.sources.base import Grid, Source
-from sync.tables.detect import header_candidates, identity, map_labels, recognise
+from sync.tables.detect import first_labels, identity, map_labels, recognise
 from sync.tables.fields import TABLES, TableSpec
 from sync.tables.header import HeaderMatch
 from sync.tables.labels import language_of
@@ -57,11 +57,15 @@ class SheetReading:
 def read_sheet(grid: Grid, hint: str = "") -> SheetReading:
     """The verdict on one sheet, with its best match and the language of its headers."""
     found = recognise(grid, hint, unsure=True)
+    return reading_of(grid.sheet, found, [] if found else first_labels(grid))
+
+
+def reading_of(sheet: str, found: list[HeaderMatch], labels: list[str]) -> SheetReading:
+    """The verdict from what detection found on a sheet (best first) and its first header row's labels."""
     if found:
         best = found[0]
-        return SheetReading(grid.sheet, best.status, best, found[1:], best.language)
-    labels = [lab for cand in header_candidates(grid)[:1] for lab in cand.labels]
-    return SheetReading(grid.sheet, "none", None, [], language_of(labels))
+        return SheetReading(sheet, best.status, best, found[1:], best.language)
+    return SheetReading(sheet, "none", None, [], language_of(labels))
 
 
 def read_sources(sources: list[Source], register: Register, *, others: bool = True) -> list[SheetReading]:
@@ -79,8 +83,11 @@ def read_sources(sources: list[Source], register: Register, *, others: bool = Tr
         try:
             visible = [s.name for s in source.sheets() if not s.hidden]
             rest = [s for s in visible if (source.name, s) not in taken] if others else []
+            # what the load saw of a sheet says what it is; only a sheet it did not read is read again
+            fresh = {s: reading_of(s, *register.seen[source.name, s]) for s in rest if (source.name, s) in register.seen}
+            unseen = [s for s in rest if s not in fresh]
             hint = source.name.rsplit(".", 1)[0]
-            fresh = {g.sheet: read_sheet(g, hint) for g in source.read(rest)} if rest else {}
+            fresh |= {g.sheet: read_sheet(g, hint) for g in source.read(unseen)} if unseen else {}
         except SourceError:
             continue    # changed or gone since the load; the next run says so
         for sheet in visible:

@@ -19,7 +19,7 @@ from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING
 
 from sync.tables.columns import ColumnGrid, compact
-from sync.tables.detect import find_header, recognise
+from sync.tables.detect import find_header, first_labels, recognise
 from sync.tables.header import HeaderMatch
 from sync.errors import SourceError
 from sync.tables.fields import TABLES, header_key, layout_label
@@ -45,6 +45,9 @@ class Register:
     tables: dict[str, Table] = field(default_factory=dict)
     problems: list[SourceProblem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: (source, sheet) -> what each sheet read this time looked like: every match, the probable ones too,
+    #: and its first header row's labels; so saying what a sheet is needs no second read
+    seen: dict[tuple[str, str], tuple[list[HeaderMatch], list[str]]] = field(default_factory=dict)
 
     def get(self, name: str) -> Table | None:
         return self.tables.get(name)
@@ -134,7 +137,9 @@ def _load_detected(source: Source, register: Register, scores: dict[str, float],
     # the biggest sheet first, while nothing else is held: its cells are the peak of the whole read
     with collection_paused():
         for grid in source.read(sorted(memo.reread, key=lambda name: -sizes.get(name, 0))):
-            found = recognise(grid, hint)
+            seen = recognise(grid, hint, unsure=True)
+            register.seen[source.name, grid.sheet] = (seen, [] if seen else first_labels(grid))
+            found = [m for m in seen if m.recognised]
             memo.found[grid.sheet] = (tokens.get(grid.sheet, ""), found[0] if found else None)
             if found:  # a sheet is only ever what it looks like most (a copy of shipments is not orders)
                 # keep only the columns the table needs, factorised, and let the sheet's rows go now:
@@ -240,7 +245,6 @@ def _configured_sheets(source: Source, wanted: dict[str, TableConfig],
 
 def _apply_columns(match: HeaderMatch, grid: Grid, cfg: TableConfig) -> None:
     """config.toml pins a column by its header text or its letter."""
-    from sync.tables.fields import header_key
     from sync.tables.table import column_letter
 
     for fieldname, ref in (cfg.columns or {}).items():
