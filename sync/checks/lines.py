@@ -71,8 +71,9 @@ class OrderLines(Check):
         flagged = repeated.copy()
         checks = [(f, self.severity) for f in self.must_agree] + [(f, WARNING) for f in self.should_agree]
         for name, severity in ((f, sev) for f, sev in checks if table.has(f)):
-            conflict = _disagrees(table.data[name], key) & filled & ~flagged
-            yield from self._flag(table, ctx, conflict, key, name, rows, severity)
+            values = _folded(table.data[name])
+            conflict = _disagrees(values, key) & filled & ~flagged
+            yield from self._flag(table, ctx, conflict, key, name, values, rows, severity)
             flagged |= conflict
 
     def _repeated_lines(self, table: Table, key: pd.Series) -> tuple[np.ndarray, pd.DataFrame]:
@@ -89,21 +90,19 @@ class OrderLines(Check):
                  severity: str) -> Iterator[Finding]:
         positions = np.flatnonzero(mask)
         if len(positions):
-            first = _first_of(same, rows)
-            shown = {"key": [table.raw_text(self.key, p) for p in positions], "other_row": first[positions]}
+            first = _first_of(same)[positions]
+            shown = {"key": [table.raw_text(self.key, p) for p in positions], "other_row": rows[first]}
             yield from self.flag_at(table, ctx, positions, self.key, shown, severity=severity)
 
-    def _flag(self, table: Table, ctx: Context, mask: np.ndarray, key: pd.Series, name: str,
+    def _flag(self, table: Table, ctx: Context, mask: np.ndarray, key: pd.Series, name: str, values: pd.Series,
               rows: np.ndarray, severity: str) -> Iterator[Finding]:
-        """Lines whose ``name`` differs from the first line of their order that has one."""
+        """Lines whose ``name`` (``values``, folded) differs from the first line of their order that has one."""
         positions = np.flatnonzero(mask)
         if not len(positions):
             return
-        values = _folded(table.data[name])
-        first = _first_row(values, key, rows)
-        firsts = {int(r): p for p, r in enumerate(rows)}
-        shown = {"key": [table.raw_text(self.key, p) for p in positions], "other_row": first[positions],
-                 "other_value": [table.raw_text(name, firsts[int(r)]) for r in first[positions]],
+        first = _first_filled(values, key)[positions]
+        shown = {"key": [table.raw_text(self.key, p) for p in positions], "other_row": rows[first],
+                 "other_value": [table.raw_text(name, p) for p in first],
                  "this_value": [table.raw_text(name, p) for p in positions],
                  "conflict": [table.columns[name].header] * len(positions)}
         # the number is what was typed wrong (or given twice): the finding points at it
@@ -117,22 +116,20 @@ def _folded(col: pd.Series) -> pd.Series:
 
 
 def _disagrees(values: pd.Series, key: pd.Series) -> np.ndarray:
-    """Rows whose filled value differs from the first filled value of their key."""
-    folded = _folded(values)
-    first = folded.groupby(key, dropna=True).transform("first")
-    return (folded.notna() & first.notna() & (folded != first)).to_numpy()
+    """Rows whose filled (folded) value differs from the first filled value of their key."""
+    first = values.groupby(key, dropna=True).transform("first")
+    return (values.notna() & first.notna() & (values != first)).to_numpy()
 
 
-def _first_row(values: pd.Series, key: pd.Series, rows: np.ndarray) -> np.ndarray:
-    """For each row, the sheet row of the first line of its key with a filled value."""
-    frame = pd.DataFrame({"k": key, "r": rows.astype(float)})
-    frame.loc[values.isna().to_numpy(), "r"] = np.nan
-    first = frame.groupby("k", dropna=True)["r"].transform("first")
-    return first.fillna(0).to_numpy().astype(int)
+def _first_filled(values: pd.Series, key: pd.Series) -> np.ndarray:
+    """For each row, the position of the first line of its key with a filled value (rows that are flagged
+    always have one: they disagree with it)."""
+    where = pd.Series(np.arange(len(values), dtype=float), index=values.index)
+    where[values.isna().to_numpy()] = np.nan
+    return where.groupby(key, dropna=True).transform("first").fillna(0).to_numpy().astype(int)
 
 
-def _first_of(same: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
-    """For each row, the sheet row of the first row equal to it in ``same``'s columns."""
+def _first_of(same: pd.DataFrame) -> np.ndarray:
+    """For each row, the position of the first row equal to it in ``same``'s columns."""
     groups = same.groupby(list(same.columns), dropna=False, sort=False).ngroup().to_numpy()
-    first = pd.Series(rows).groupby(groups).transform("first")
-    return first.to_numpy().astype(int)
+    return pd.Series(np.arange(len(same))).groupby(groups).transform("first").to_numpy()
