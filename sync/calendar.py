@@ -1,27 +1,37 @@
-"""Working days, holidays and the clock the notices run by.
+"""Working days, holidays and the one clock every command and notice runs by.
 
 Reminder intervals are counted in working days: a reminder due "in 3 days" on a
 Friday before a holiday week is not due on the Monday of that week. Chinese
 factories also work some weekends in exchange for holidays (调休), so a
-weekend day can be listed as a working day.
+weekend day can be listed as a working day. ``calendar = "cn"`` in [reminders]
+takes the statutory holidays and make-up days from the ``chinese_calendar``
+package (``statutory_days``); the hand-typed lists stay as overrides.
 
-``Clock`` is the one place "now" comes from, so tests can move time forward
+"Today" is the day where the register is kept ([service] timezone), never the
+host's: at 01:25 in Shanghai a UTC host is still on the day before.
+``local_now``/``local_today`` are the one place commands read the time;
+``ORDERSYNC_NOW`` (an ISO instant, e.g. ``2026-09-14T17:25:00Z``) pins it, to
+replay a day or to test. ``Clock`` lets the daemon's tests move time forward
 without sleeping: ``MovableClock(...).advance(days=1)``.
 """
 
 from __future__ import annotations
 
+import logging
+import os
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from collections.abc import Mapping
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sync.config import RemindersConfig, validated
-from sync.errors import ConfigError
+from sync.errors import ConfigError, UserError
 
+ENV_NOW = "ORDERSYNC_NOW"
+log = logging.getLogger(__name__)
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -32,8 +42,11 @@ class WorkCalendar:
     weekdays: frozenset[int] = frozenset(range(5))
     #: weekend days worked in exchange for a holiday (调休)
     extra_days: frozenset[date] = field(default_factory=frozenset)
+    #: the years a statutory calendar knows (first, last); outside them only weekends and the lists count
+    known_years: tuple[int, int] | None = None
 
     def is_working(self, day: date) -> bool:
+        self._beyond(day)
         if day in self.extra_days:
             return True
         return day.weekday() in self.weekdays and day not in self.holidays
@@ -57,9 +70,15 @@ class WorkCalendar:
         """
         if end < start:
             return -self.working_days_between(end, start)
+        self._beyond(start)
+        self._beyond(end)
         if isinstance(start, datetime) or isinstance(end, datetime):   # walked: a datetime is never a listed day
             return sum(1 for i in range(1, (end - start).days + 1) if self.is_working(start + timedelta(days=i)))
         return self._counts.between(start.toordinal(), end.toordinal())
+
+    def _beyond(self, day: date) -> None:
+        if self.known_years and not self.known_years[0] <= day.year <= self.known_years[1]:
+            warn_beyond(day.year, self.known_years)
 
     @cached_property
     def _counts(self) -> _DayCounts:
@@ -97,14 +116,52 @@ class _DayCounts:
 
 
 def calendar_from(settings: RemindersConfig | Mapping[str, Any]) -> WorkCalendar:
-    """From [reminders]: holidays, workdays = ["mon", ...], extra_workdays (a dict is checked as [reminders])."""
+    """From [reminders]: calendar, holidays, workdays = ["mon", ...], extra_workdays (a dict is checked as
+    [reminders]). With ``calendar = "cn"`` the statutory days come first and the lists override them: a
+    listed holiday is off even on a 调休 Saturday, a listed extra workday is on even in a holiday week."""
     if isinstance(settings, Mapping):
         settings = validated(RemindersConfig, settings, "[reminders]")
-    return WorkCalendar(
-        holidays=frozenset(settings.holidays),
-        weekdays=frozenset(WEEKDAYS.index(d) for d in settings.workdays),
-        extra_days=frozenset(settings.extra_workdays),
-    )
+    holidays, extra = frozenset(settings.holidays), frozenset(settings.extra_workdays)
+    known: tuple[int, int] | None = None
+    if settings.calendar == "cn":
+        official = statutory_days()
+        holidays = (official.holidays - extra) | holidays
+        extra = (official.workdays - holidays) | extra
+        known = official.years
+    return WorkCalendar(holidays=holidays, weekdays=frozenset(WEEKDAYS.index(d) for d in settings.workdays),
+                        extra_days=extra, known_years=known)
+
+
+@dataclass(frozen=True)
+class Statutory:
+    holidays: frozenset[date]     # days off by law, weekends of a holiday week included
+    workdays: frozenset[date]     # weekend days worked instead (调休)
+    years: tuple[int, int]        # the years the package knows
+
+
+@lru_cache(maxsize=1)
+def statutory_days() -> Statutory:
+    """The Chinese statutory calendar of the ``chinese_calendar`` package, as of its release: it knows the
+    years the State Council has announced, no later ones."""
+    import chinese_calendar
+
+    holidays, workdays = frozenset(chinese_calendar.holidays), frozenset(chinese_calendar.workdays)
+    known = [d.year for d in holidays | workdays]
+    return Statutory(holidays, workdays, (min(known), max(known)))
+
+
+_WARNED: set[int] = set()
+
+
+def warn_beyond(year: int, years: tuple[int, int]) -> None:
+    """Once per year asked: the statutory calendar does not know it (the package raises NotImplementedError
+    there), so weekends and the config's holidays/extra_workdays alone decide."""
+    if year in _WARNED:
+        return
+    _WARNED.add(year)
+    log.warning("calendar = \"cn\": the chinese_calendar package knows %d-%d, not %d; %d counts weekends and "
+                "[reminders] holidays / extra_workdays only (update the package once the holidays are announced, "
+                "or list them)", years[0], years[1], year, year)
 
 
 def zone(name: str | None) -> tzinfo:
@@ -114,6 +171,29 @@ def zone(name: str | None) -> tzinfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"[service] timezone = {name!r} is not a known time zone (e.g. Asia/Shanghai)") from None
+
+
+def local_now(timezone_name: str | None) -> datetime:
+    """Now, aware, in the zone where the register is kept; ``$ORDERSYNC_NOW`` pins the instant."""
+    tz = zone(timezone_name)
+    return pinned_now(tz) or datetime.now(tz)
+
+
+def local_today(timezone_name: str | None) -> date:
+    """The day where the register is kept ([service] timezone), not the host's."""
+    return local_now(timezone_name).date()
+
+
+def pinned_now(tz: tzinfo) -> datetime | None:
+    """``$ORDERSYNC_NOW`` in ``tz``, when set: an ISO instant; without an offset it is UTC."""
+    text = os.environ.get(ENV_NOW, "").strip()
+    if not text:
+        return None
+    try:
+        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise UserError(f"{ENV_NOW}={text!r} is not an instant like 2026-09-14T17:25:00Z") from None
+    return (when if when.tzinfo else when.replace(tzinfo=timezone.utc)).astimezone(tz)
 
 
 def parse_time(text: str, key: str) -> time:
@@ -132,7 +212,7 @@ class SystemClock:
     tz: tzinfo = timezone.utc
 
     def now(self) -> datetime:
-        return datetime.now(self.tz)
+        return pinned_now(self.tz) or datetime.now(self.tz)
 
 
 @dataclass

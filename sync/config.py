@@ -193,6 +193,8 @@ class RemindersConfig(Strict):
     entry_error_delay_minutes: float = Field(default=5, ge=0)
     send_after: str = Field(default="08:30", pattern=r"^\s*([01]?\d|2[0-3]):[0-5]\d\s*$")
     unassigned_to: str = ""
+    #: weekends: workdays + the lists below; cn: the Chinese statutory calendar (holidays, 调休), the lists override
+    calendar: Literal["weekends", "cn"] = "weekends"
     enabled: list[Literal[REMINDER_KINDS + ("entry_errors",)]] = Field(  # type: ignore[valid-type]
         default_factory=lambda: [*REMINDER_KINDS, "entry_errors"])
     holidays: list[date] = Field(default_factory=list)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -78,3 +79,41 @@ def test_working_days_between_across_the_national_day_week_and_years():
     assert CN.working_days_between(date(9999, 12, 1), date(9999, 12, 31)) == _walk(CN, date(9999, 12, 1),
                                                                                    date(9999, 12, 31))
     assert WorkCalendar(weekdays=frozenset()).working_days_between(date(2026, 1, 1), date(2027, 1, 1)) == 0
+
+
+# --- the Chinese statutory calendar (calendar = "cn") -------------------------------------------
+
+def test_cn_calendar_knows_national_day_and_its_make_up_saturday() -> None:
+    cal = calendar_from({"calendar": "cn"})
+    assert not cal.is_working(date(2026, 10, 1))            # 国庆节, a Thursday
+    assert not cal.is_working(date(2026, 10, 7))            # still the holiday week, a Wednesday
+    assert cal.is_working(date(2026, 10, 10))               # 调休: the Saturday after is worked
+    assert cal.is_working(date(2026, 2, 14))                # 调休 before 春节 (a Saturday)
+    assert cal.working_days_between(date(2026, 9, 30), date(2026, 10, 9)) == 2    # 10-08 and 10-09
+    plain = calendar_from({})
+    assert plain.is_working(date(2026, 10, 1)) and not plain.is_working(date(2026, 10, 10))
+
+
+def test_the_typed_lists_override_the_statutory_days() -> None:
+    cal = calendar_from({"calendar": "cn", "holidays": ["2026-10-10", "2026-09-14"],
+                         "extra_workdays": ["2026-10-05"]})
+    assert not cal.is_working(date(2026, 10, 10))           # the factory gives the make-up Saturday off
+    assert not cal.is_working(date(2026, 9, 14))            # and a Monday of its own
+    assert cal.is_working(date(2026, 10, 5))                # but works a day of the holiday week
+    walked = sum(cal.is_working(date(2026, 9, 30) + timedelta(days=i)) for i in range(1, 12))
+    assert cal.working_days_between(date(2026, 9, 30), date(2026, 10, 11)) == walked
+
+
+def test_a_year_the_package_does_not_know_falls_back_to_weekends_and_warns_once(caplog) -> None:
+    cal = calendar_from({"calendar": "cn", "holidays": ["2099-01-01"]})
+    with caplog.at_level(logging.WARNING, logger="sync.calendar"):
+        assert not cal.is_working(date(2099, 1, 1))          # the override still counts (a Thursday)
+        assert cal.is_working(date(2099, 1, 2)) and not cal.is_working(date(2099, 1, 3))
+        assert cal.working_days_between(date(2099, 1, 1), date(2099, 1, 8)) == 5
+    said = [r.getMessage() for r in caplog.records if "2099" in r.getMessage()]
+    assert len(said) == 1 and "chinese_calendar" in said[0] and "weekends" in said[0]
+
+
+def test_calendar_is_checked_as_a_config_value() -> None:
+    with pytest.raises(ConfigError, match="calendar"):
+        calendar_from({"calendar": "china"})

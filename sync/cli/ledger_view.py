@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -18,6 +18,7 @@ from rich.markup import escape
 from rich.table import Table as RichTable
 from rich.text import Text as RichText
 
+from sync.calendar import local_now
 from sync.changes import ledger
 from sync.changes.requests import stored_requests
 from sync.config import Config, find_config, load_config
@@ -86,7 +87,7 @@ def show_changes(since: str, table: str | None, format: str, confirm: str | None
 def parse_since(text: str, tz: ZoneInfo) -> str:
     """'1d' '2h' '30m' '1w' back from now, or a date (midnight, local time) -> UTC ISO."""
     if m := _SPAN.match(text):
-        start = datetime.now(timezone.utc) - timedelta(**{_UNITS[m[2]]: int(m[1])})
+        start = local_now("UTC") - timedelta(**{_UNITS[m[2]]: int(m[1])})
     else:
         try:
             start = datetime.fromisoformat(text.strip())

@@ -43,7 +43,7 @@ def run_status(targets: list[str], follower: str | None, at_risk: bool, show_all
         return
     order_no, workbooks = _split(targets)
     session = open_session(workbooks, config, lang)
-    day = _parse_today(today)
+    day = session.today(today)
     register = session.register()
     # unless asked or configured, speak the register's language (English headers: English)
     language = check_language(session.speaking(read_sources(session.sources, register, others=not register.tables)))
@@ -65,15 +65,6 @@ def _split(targets: list[str]) -> tuple[str | None, list[Path]]:
         raise UserError(f"one order number at a time, got: {', '.join(others)}",
                         hint="Workbook paths end in .xlsx, .xls, .ods or .csv.")
     return (others[0] if others else None), workbooks
-
-
-def _parse_today(text: str | None) -> dt.date:
-    if not text:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise UserError(f"--today {text}: expected a date like 2026-04-10") from None
 
 
 def _notes(register: Register, view: OrderView, lang: str, day: dt.date) -> list[str]:

@@ -7,7 +7,6 @@ for the exit status: the status says what was checked, not what was shown.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
 from dataclasses import dataclass
@@ -25,7 +24,6 @@ from sync.cli.common import EXIT_CANNOT_RUN, EXIT_FINDINGS, EXIT_OK, setup_loggi
 from sync.cli.progress import steps
 from sync.cli.session import open_session
 from sync.cli.verdicts import print_nothing_recognised, print_unread
-from sync.errors import UserError
 from sync.findings import ERROR, INFO, WARNING, Finding, Report
 from sync.i18n import check_language, say
 from sync.notices.report_xlsx import write_report
@@ -83,7 +81,7 @@ def run_check(workbooks: list[Path] | None, format: str, output: Path | None, se
         readings = read_sources(session.sources, register, others=not session.configured or not register.tables)
         language = check_language(session.speaking(readings))
         step(say("检查 {n} 行", "checking {n} rows", language, n=sum(map(len, register.tables.values()))))
-        report = check_register(register, session.config, lang=language, today=_date(today))
+        report = check_register(register, session.config, lang=language, today=session.today(today))
     shown = Report(selection.pick(report.findings, register), report.tables)
     labels = _labels(session.sources)
     if format == "json":
@@ -124,15 +122,6 @@ def _json(report: Report, shown: Report, selection: Selection, readings: list[Sh
         out["summary"] |= {"selected": len(shown.findings), "shown": len(out["findings"]),
                            "limited": len(out["findings"]) < len(shown.findings)}
     return out
-
-
-def _date(text: str | None) -> dt.date:
-    if not text:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise UserError(f"--today {text!r} is not a date like 2026-05-20") from None
 
 
 def _emit(text: str, output: Path | None) -> None:

@@ -8,11 +8,13 @@ get English messages. Chinese is the default of last resort.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sync.config import Config, find_config, load_config
+from sync.calendar import local_today
+from sync.config import Config, ServiceConfig, find_config, load_config
 from sync.errors import UserError
 from sync.i18n import DEFAULT, check_language
 from sync.sources import Source, from_config, open_paths
@@ -42,6 +44,20 @@ class Session:
         configured = self.config.tables if self.config and not self._from_paths else None
         day_first = self.config.service.day_first if self.config else None
         return load(self.sources, configured, day_first=day_first)
+
+    @property
+    def timezone(self) -> str:
+        """Where the register is kept: the config's [service] timezone, or its default without a config."""
+        return (self.config.service if self.config else ServiceConfig()).timezone
+
+    def today(self, given: str | None = None) -> dt.date:
+        """``--today`` when given, else today where the register is kept (``sync.calendar.local_today``)."""
+        if not given:
+            return local_today(self.timezone)
+        try:
+            return dt.date.fromisoformat(given)
+        except ValueError:
+            raise UserError(f"--today {given!r} is not a date like 2026-05-20") from None
 
     def speaking(self, readings: list[SheetReading]) -> str:
         """The language to speak: the one given, else the workbooks' (``workbook_language``), else zh."""

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from sync.calendar import calendar_from, zone
+from sync.calendar import local_now as clock_now
 from sync.notices.charts import bar_chart, cjk_font
 from sync.config import Config, DigestConfig, RemindersConfig
 from sync.notices.digests import Digest, Inputs, build_digest, recipients, record_digest
@@ -119,8 +120,10 @@ def _latest(stamps: Iterable[tuple[str | None, str | None]]) -> dict[str, dateti
 
 
 def local_now(config: Config, now: datetime | None = None) -> datetime:
-    tz = zone(config.service.timezone)
-    return (now or datetime.now(tz)).astimezone(tz)
+    """``now`` (aware) in the config's zone; without one, the one clock's (``sync.calendar.local_now``)."""
+    if now is None:
+        return clock_now(config.service.timezone)
+    return now.astimezone(zone(config.service.timezone))
 
 
 def plan_notices(state: State, config: Config, inputs: Inputs, *, now: datetime, lang: str) -> Plan:

@@ -17,12 +17,13 @@ import signal
 import sys
 import time
 from dataclasses import asdict
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import schedule
 
+from sync.calendar import local_now
 from sync.config import Config
 from sync.service.cycle import (CycleResult, SourceCache, deliver, notify, prepare_state, queue_length, run_cycle,
                         send_digest, summarise)
@@ -191,7 +192,7 @@ class Service:
     # --- work -----------------------------------------------------------------------------
 
     def now(self) -> datetime:
-        return datetime.now(timezone.utc)
+        return local_now("UTC")     # the one clock: $ORDERSYNC_NOW pins it
 
     def cycle(self, names: list[str], *, force: bool = False) -> CycleResult | None:
         """One cycle; a failure is logged with its traceback and the service carries on.
