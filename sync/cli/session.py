@@ -57,7 +57,7 @@ class Session:
         try:
             return dt.date.fromisoformat(given)
         except ValueError:
-            raise UserError(f"--today {given!r} is not a date like 2026-05-20") from None
+            raise UserError(f"--today {given!r}: expected a date like 2026-04-10") from None
 
     def speaking(self, readings: list[SheetReading]) -> str:
         """The language to speak: the one given, else the workbooks' (``workbook_language``), else zh."""
