@@ -55,12 +55,14 @@ class _Source(Strict):
 class ExcelSourceConfig(_Source):
     kind: Literal["excel"] = "excel"
     path: str                        # a file, or a glob: registers/*.xlsx
+    share: str | None = None         # the folder of path as readers open it (\\server\跟单 or https://nas/跟单/)
 
 
 class CsvSourceConfig(_Source):
     kind: Literal["csv"]
     path: str
     encoding: str | None = None      # None: UTF-8 (with or without BOM), then GB18030
+    share: str | None = None         # as for excel: the folder of path as readers open it
 
 
 class GsheetsSourceConfig(_Source):
@@ -122,6 +124,8 @@ class MailConfig(Strict):
     password_env: str = "ORDERSYNC_SMTP_PASSWORD"
     timeout: float = 30.0
     cafile: str | None = None        # PEM file of a private CA that signed the server's certificate
+    #: the config's folder as readers open it (\\fileserver\跟单 or https://nas/跟单/): links to Excel registers
+    link_prefix: str | None = None
 
 
 class RulesConfig(Strict):

@@ -1,76 +1,78 @@
-"""Small PNG charts for the digests, where people would rather look than read.
+"""The digests' charts as data for HTML bars: no image, no font, no matplotlib.
 
-matplotlib with the Agg backend (no display). Chinese labels need a CJK font;
-``cjk_font`` looks for one among the installed fonts. Without one, Chinese
-text would come out as empty boxes, so charts then say what they can in
-English and with the labels' ASCII forms.
+A PNG drawn on the server needs a CJK font on the server; without one,
+matplotlib turned 裁剪, 车缝 and 整烫 into "?" and merged them into one bar
+with the wrong number. Bars drawn as table cells of a given width are text
+the mail client sets in its own fonts, so every label reads as typed, on a
+phone too, and cost a few hundred bytes. ``templates/bars.j2`` draws them.
 
-matplotlib takes about half a second to import, so it is imported when the
-first chart is drawn, not with this module: ``ordersync --help``, ``check``
-and ``status`` never draw one.
+A chart that cannot be drawn correctly is not drawn wrong: ``Chart.problem``
+says why it is left out (two bars with one label, a value that is not a
+count), and the mail shows that line instead.
 """
 
 from __future__ import annotations
 
-import io
-from functools import lru_cache
-from types import ModuleType
+import math
+from dataclasses import dataclass, field
 
-CJK_NAMES = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei",
-             "WenQuanYi Micro Hei", "Microsoft YaHei", "SimHei", "PingFang SC", "Droid Sans Fallback")
-BAR, BAR_BAD = "#4a7bb7", "#c8553d"
+from sync.i18n import say
 
-
-@lru_cache(maxsize=1)
-def _pyplot() -> ModuleType:
-    """matplotlib.pyplot on the Agg backend (no display), imported on first use."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+#: a bar never narrower than this (percent of the track) when its value is not zero, so it stays visible
+MIN_WIDTH = 2.0
 
 
-@lru_cache(maxsize=1)
-def cjk_font() -> str | None:
-    from matplotlib import font_manager
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: float
+    width: float          # percent of the track, 0..100
 
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    return next((n for n in CJK_NAMES if n in installed), None)
-
-
-def _label(text: str) -> str:
-    """Without a CJK font, a label keeps only what renders (an order or style code is usually ASCII)."""
-    if cjk_font() or text.isascii():
-        return text
-    ascii_part = "".join(ch for ch in text if ch.isascii()).strip(" -_/")
-    return ascii_part or "?"
+    @property
+    def shown(self) -> str:
+        return f"{self.value:,.0f}" if float(self.value).is_integer() else f"{self.value:,.1f}"
 
 
-def bar_chart(labels: list[str], values: list[float], *, title: str, horizontal: bool = False,
-              bad: bool = False, width: float = 5.6, height: float = 2.6) -> bytes:
-    """One small bar chart as PNG bytes."""
-    plt = _pyplot()
-    from matplotlib.ticker import MaxNLocator
+@dataclass
+class Chart:
+    title: str
+    bars: list[Bar] = field(default_factory=list)
+    bad: bool = False          # the bars count something wrong (late orders): drawn in the warning colour
+    problem: str = ""          # why it is left out; empty: draw it
 
-    font = cjk_font()
-    params = {"font.family": [font, "DejaVu Sans"] if font else ["DejaVu Sans"], "font.size": 9,
-              "axes.spines.top": False, "axes.spines.right": False}
-    with plt.rc_context(params):
-        fig, ax = plt.subplots(figsize=(width, height), dpi=110)
-        names = [_label(s) for s in labels]
-        color = BAR_BAD if bad else BAR
-        if horizontal:
-            bars = ax.barh(names[::-1], values[::-1], color=color)
-        else:
-            bars = ax.bar(names, values, color=color)
-        ax.bar_label(bars, fmt="%g", padding=2, fontsize=8)
-        ax.set_title(_label(title) if not font else title, fontsize=10, loc="left")
-        ax.tick_params(length=0)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True)) if horizontal else None
-        fig.tight_layout()
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png")
-        plt.close(fig)
-    return buf.getvalue()
+    @property
+    def drawn(self) -> bool:
+        return not self.problem and bool(self.bars)
+
+
+def bar_chart(labels: list[str], values: list[float], *, title: str, lang: str, bad: bool = False) -> Chart:
+    """Bars scaled to the largest value, or a chart with ``problem`` set when they would mislead."""
+    chart = Chart(title, bad=bad)
+    problem = _problem(labels, values, lang)
+    if problem:
+        chart.problem = problem
+        return chart
+    top = max(values, default=0) or 1
+    chart.bars = [Bar(str(label), value, _width(value, top)) for label, value in zip(labels, values)]
+    return chart
+
+
+def _width(value: float, top: float) -> float:
+    if value <= 0:
+        return 0.0
+    return round(max(MIN_WIDTH, 100.0 * value / top), 1)
+
+
+def _problem(labels: list[str], values: list[float], lang: str) -> str:
+    if len(labels) != len(values):
+        return say("图表的标签与数值对不上，未画出。", "The chart's labels and values do not match; not drawn.", lang)
+    names = [str(label).strip() for label in labels]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice or any(not n for n in names):
+        return say("图表中有重复或空白的标签（{names}），未画出，以免合并成错误的数字；见下表。",
+                   "The chart has repeated or blank labels ({names}); not drawn rather than merged into wrong "
+                   "numbers. See the table below.", lang, names="、".join(twice) or "∅")
+    if any(not isinstance(v, (int, float)) or isinstance(v, bool) or math.isnan(v) or v < 0 for v in values):
+        return say("图表中有不是数量的数值，未画出；见下表。", "The chart has values that are not counts; not drawn. "
+                   "See the table below.", lang)
+    return ""

@@ -16,34 +16,29 @@ The findings arrive as a ``Report`` and the orders as the cycle's
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from sync.calendar import calendar_from, zone
 from sync.calendar import local_now as clock_now
-from sync.notices.charts import bar_chart, cjk_font
 from sync.config import Config, DigestConfig, RemindersConfig
-from sync.notices.digests import Digest, Inputs, build_digest, recipients, record_digest
+from sync.notices.digests import Inputs, build_digest, recipients, record_digest
 from sync.errors import ConfigError
 from sync.findings import Report
-from sync.i18n import say
 from sync.orders.facts import order_facts
 from sync.orders.model import OrderModel, order_model
 from sync.tables.register import Register
 from sync.notices.recipients import Recipients
+from sync.notices.links import Links
+from sync.notices.mails import digest_mail, entry_mail, reminder_mail
 from sync.notices.reminders import (Reminder, find_concerns, plan_entry_errors, plan_reminders, record_entry_errors_sent,
-                            record_sent)
-from sync.notices.render import environment, render
+                                    record_sent, reminded_before)
+from sync.notices.render import environment
 from sync.state import State
 
 from sync.delivery.message import Outgoing
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 @dataclass
 class Plan:
@@ -134,9 +129,10 @@ def plan_notices(state: State, config: Config, inputs: Inputs, *, now: datetime,
     due = plan_reminders(state, inputs.concerns, people.directory, now, settings, calendar_from(settings))
     batches = plan_entry_errors(state, inputs.report, people.directory, now, settings, inputs.facts)
     env = environment(config.resolve("templates"))
-    reminders = [(_reminder_mail(env, group, lang, settings, people), group, people.why_not(group[0].to))
+    links = Links(config, inputs.register, now)
+    reminders = [(_reminder_mail(state, env, group, lang, settings, people, links, now), group, people.why_not(group[0].to))
                  for group in _by_recipient(due)]
-    entries = [(_entry_mail(env, b, lang), b, people.why_not(b.person)) for b in batches]
+    entries = [(entry_mail(env, b, lang, links), b, people.why_not(b.person)) for b in batches]
     mails = [(mail, why) for mail, _, why in [*reminders, *entries]]
 
     def record() -> None:   # what is held is not sent: it is planned again, with the same key, until it goes
@@ -148,32 +144,24 @@ def plan_notices(state: State, config: Config, inputs: Inputs, *, now: datetime,
 
 
 def _by_recipient(due: list[Reminder]) -> list[list[Reminder]]:
+    """One mail per recipient and copy list; an order goes whole into one of them (the escalated one when any
+    of its concerns is), so nobody gets the same order in two mails."""
+    copied: dict[tuple[str, str], tuple[str, ...]] = {}
+    for r in due:
+        ident = (r.to.email or "", r.order_key)
+        copied[ident] = tuple(sorted({*copied.get(ident, ()), *(p.email or "" for p in r.cc)}))
     groups: dict[tuple[str, tuple[str, ...]], list[Reminder]] = {}
     for r in due:
-        groups.setdefault((r.to.email or "", tuple(sorted(p.email or "" for p in r.cc))), []).append(r)
+        groups.setdefault((r.to.email or "", copied[(r.to.email or "", r.order_key)]), []).append(r)
     return list(groups.values())
 
 
-def _reminder_mail(env: Any, group: list[Reminder], lang: str, settings: RemindersConfig,
-                   people: Recipients) -> Outgoing:
-    to = group[0].to
-    cc = [p for p in group[0].cc if people.why_not(p) is None]   # a supervisor's bad address holds no one else's mail
-    subject = say("【订单提醒】{n} 项需要跟进", "[Orders] {n} to follow up", lang, n=len(group))
-    if cc:
-        subject = say("【升级】", "[Escalated] ", lang) + subject
-    ctx = dict(subject=subject, to=to, reminders=group, escalated=bool(cc), cc_names="、".join(p.name for p in cc),
-               escalate_after=settings.escalate_after_days, stage=_stage(lang))
-    key = "|".join(sorted(r.dedupe_key for r in group))
-    return Outgoing(to=[(to.name, to.email or "")], cc=[(p.name, p.email) for p in cc if p.email], subject=subject,
-                    text=render(env, "reminder.txt.j2", lang, **ctx), html=render(env, "reminder.html.j2", lang, **ctx),
-                    dedupe_key=key)
-
-
-def _entry_mail(env: Any, batch: Any, lang: str) -> Outgoing:
-    subject = say("【录入错误】{n} 处需要更正", "[Register] {n} entries to correct", lang, n=len(batch.findings))
-    ctx = dict(subject=subject, to=batch.person, findings=batch.findings)
-    return Outgoing(to=[(batch.person.name, batch.person.email or "")], subject=subject, text=render(env, "entry_errors.txt.j2", lang, **ctx),
-                    html=render(env, "entry_errors.html.j2", lang, **ctx), dedupe_key=batch.dedupe_key)
+def _reminder_mail(state: State, env: Any, group: list[Reminder], lang: str, settings: RemindersConfig,
+                   people: Recipients, links: Links, now: datetime) -> Outgoing:
+    bosses = {p.email or p.name: p for r in group for p in r.cc}
+    cc = [p for p in bosses.values() if people.why_not(p) is None]   # a supervisor's bad address holds no one else's mail
+    before = reminded_before(state, group[0].to, {r.order_key for r in group}, now.date())
+    return reminder_mail(env, group, lang, settings, cc, before, links)
 
 
 def digest_spec(config: Config, name: str) -> DigestConfig:
@@ -198,7 +186,8 @@ def plan_digest(state: State, config: Config, name: str, inputs: Inputs, *, now:
             raise ConfigError(f"{only!r} does not receive the digest {name!r}")
     env = environment(config.resolve("templates"))
     digests = [build_digest(spec, r, inputs, state, now) for r in people if r.person.email]
-    mails = [(d, digest_mail(env, spec, d, lang, slot or now.isoformat()), known.why_not(d.recipient.person))
+    links = Links(config, inputs.register, now)
+    mails = [(d, digest_mail(env, spec, d, lang, slot or now.isoformat(), links), known.why_not(d.recipient.person))
              for d in digests]
 
     def record() -> None:
@@ -208,58 +197,3 @@ def plan_digest(state: State, config: Config, name: str, inputs: Inputs, *, now:
 
     return Plan([m for _, m, why in mails if why is None], record,
                 [(m, why) for _, m, why in mails if why is not None], (f"digest/{name}/",))
-
-
-def digest_mail(env: Any, spec: DigestConfig, d: Digest, lang: str, slot: str) -> Outgoing:
-    title = str(spec.title or say("订单摘要 · {name}", "Order digest · {name}", lang, name=d.name))
-    subject = f"{title} · {d.generated.date().isoformat()}"
-    images = _charts(d, lang) if spec.charts else {}
-    ctx = dict(subject=subject, title=title, d=d, limit=spec.limit, today=d.generated.date(),
-               kpi_days=spec.kpi_days, stage=_stage(lang), field=_field(lang),
-               charts={k.split("-")[0]: k for k in images}, attachment=bool(d.errors))
-    attachments = [("findings.xlsx", findings_xlsx(d.errors, lang), XLSX)] if d.errors else []
-    person = d.recipient.person
-    return Outgoing(to=[(person.name, person.email or "")], subject=subject, text=render(env, "digest.txt.j2", lang, **ctx),
-                    html=render(env, "digest.html.j2", lang, **ctx), inline_images=images, attachments=attachments,
-                    dedupe_key=f"digest/{d.name}/{d.recipient.person.email}/{slot}")
-
-
-def _charts(d: Digest, lang: str) -> dict[str, bytes]:
-    label_lang = lang if cjk_font() else "en"
-    out = {}
-    if d.by_stage:
-        stage = _stage(label_lang)
-        out["stages-chart"] = bar_chart([stage(s) for s in d.by_stage], [v[0] for v in d.by_stage.values()],
-                                        title=say("各工序未完成订单", "Open orders by stage", label_lang))
-    if d.by_customer:
-        out["customers-chart"] = bar_chart([c[0] for c in d.by_customer], [c[1] for c in d.by_customer],
-                                           title=say("按客户的延误订单", "Late orders by customer", label_lang),
-                                           horizontal=True, bad=True, height=0.9 + 0.28 * len(d.by_customer))
-    return out
-
-
-def findings_xlsx(findings: list[Any], lang: str) -> bytes:
-    from sync.notices.report_xlsx import write_report
-
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "findings.xlsx"
-        write_report(Report(findings=list(findings)), path, lang=lang)
-        return path.read_bytes()
-
-
-def _stage(lang: str) -> Callable[[str | None], str]:
-    try:
-        from sync.orders.progress import stage_label
-    except ImportError:
-        return lambda s: s or ""
-    return lambda s: stage_label(s, lang) if s else ""
-
-
-def _field(lang: str) -> Callable[[str | None], str]:
-    from sync.tables.fields import TABLES
-
-    names = {}
-    for t in TABLES.values():
-        for f in t.fields.values():
-            names.setdefault(f.name, f.aliases[0] if lang != "en" else f.name.replace("_", " "))
-    return lambda f: names.get(f or "", f or "")

@@ -49,6 +49,12 @@ MIGRATIONS = [
             PRIMARY KEY (person, fkey));
         CREATE TABLE entry_error_mails (person TEXT PRIMARY KEY, last_sent TEXT NOT NULL);
     """),
+    # the days each person was reminded of each order, whatever about: "第几次提醒" counts these, so an order
+    # that turns from due soon to overdue is reminded for the third time, not the first again
+    Migration("reminders-003-order-days", """
+        CREATE TABLE reminder_days (recipient TEXT NOT NULL, order_key TEXT NOT NULL, day TEXT NOT NULL,
+                                    PRIMARY KEY (recipient, order_key, day));
+    """),
 ]
 
 
@@ -143,6 +149,10 @@ class Reminder:
     times_sent: int        # before this one
 
     @property
+    def order_key(self) -> str:
+        return self.concern.subject.split("/")[0]
+
+    @property
     def dedupe_key(self) -> str:
         c = self.concern
         return f"reminder/{c.kind}/{c.subject}/{fold_text(self.to.name)}/{self.due_day.isoformat()}"
@@ -220,6 +230,28 @@ def record_sent(state: State, reminders: list[Reminder], today: date) -> None:
             db.execute("UPDATE reminder_episodes SET last_sent=?, sent_count=sent_count+1, "
                        "escalated_on=COALESCE(escalated_on, ?) WHERE id=?",
                        (today.isoformat(), today.isoformat() if r.escalated else None, r.episode))
+        db.executemany("INSERT OR IGNORE INTO reminder_days (recipient, order_key, day) VALUES (?, ?, ?)",
+                       {(fold_text(r.to.name), r.order_key, today.isoformat()) for r in reminders})
+
+
+def reminded_before(state: State, person: Person, keys: set[str], today: date) -> dict[str, int]:
+    """On how many days before ``today`` ``person`` was reminded of each order (of ``keys``).
+
+    Days are what a person counts ("the third time they tell me about SO-17"), not episodes: an order
+    that is due soon twice and then overdue is on its third reminder. Reminders sent before the days
+    were kept count through their episodes' ``sent_count``."""
+    state.migrate(MIGRATIONS)
+    who = fold_text(person.name)
+    days: dict[str, int] = {}
+    for key, n in state.db.execute("SELECT order_key, count(*) FROM reminder_days WHERE recipient=? AND day<? "
+                                   "GROUP BY order_key", (who, today.isoformat())):
+        days[key] = n
+    for subject, n in state.db.execute("SELECT subject, max(sent_count) FROM reminder_episodes WHERE recipient=? "
+                                       "AND (last_sent IS NULL OR last_sent<?) GROUP BY subject",
+                                       (who, today.isoformat())):
+        key = subject.split("/")[0]
+        days[key] = max(days.get(key, 0), n)
+    return {k: days.get(k, 0) for k in keys}
 
 
 # --- data-entry errors ---------------------------------------------------------------------------

@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
+from markupsafe import Markup, escape
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
 
 from sync import shipped
@@ -35,14 +36,32 @@ def environment(user_dir: Path | None = None) -> Environment:
     return env
 
 
-def render(env: Environment, name: str, lang: str, **context: Any) -> str:
-    """Render ``name`` (e.g. digest.html.j2) in ``lang``; HTML gets its CSS inlined."""
+def translator(lang: str, html: bool = False) -> Callable[..., str]:
+    """``tr("逾期 {n} 天", "{n} days late", n=3)``: the text in ``lang``, filled in.
+
+    For HTML the values are escaped as they are filled in, except markup made here (``nw``), so a
+    date can keep its no-wrap span inside a sentence."""
     def tr(zh: str, en: str, **values: Any) -> str:
         text = en if lang == "en" else zh
+        if html:
+            return Markup(escape(text)).format(**values) if values else text
         return text.format(**values) if values else text
+    return tr
 
+
+def nowrap(html: bool) -> Callable[[Any], Any]:
+    """``nw(text)``: kept on one line (order numbers, dates) in HTML; as it is in plain text."""
+    if not html:
+        return lambda value: value
+    return lambda value: Markup('<span style="white-space:nowrap">{}</span>').format(value) if value != "" else ""
+
+
+def render(env: Environment, name: str, lang: str, **context: Any) -> str:
+    """Render ``name`` (e.g. digest.html.j2) in ``lang``; HTML gets its CSS inlined."""
+    html = name.endswith(".html.j2")
     try:
-        out = env.get_template(name).render(lang=lang, tr=tr, **context)
+        out = env.get_template(name).render(lang=lang, tr=translator(lang, html), nw=nowrap(html), html=html,
+                                            **context)
     except TemplateError as exc:
         where = getattr(exc, "filename", None) or name
         line = getattr(exc, "lineno", None)
@@ -52,11 +71,15 @@ def render(env: Environment, name: str, lang: str, **context: Any) -> str:
 
 
 def inline_css(html: str) -> str:
-    """Copy rules like ``td.num {…}``, ``.late {…}`` and ``h2 {…}`` into matching elements' style."""
+    """Copy rules like ``td.num {…}``, ``.late {…}`` and ``h2 {…}`` into matching elements' style.
+
+    ``@media`` blocks stay in ``<style>`` only: they are for the clients that keep it (phones), and
+    inlined they would apply at every width."""
     m = re.search(r"<style[^>]*>(.*?)</style>", html, re.S)
     if not m:
         return html
-    rules = [(sel.strip(), body.strip().rstrip(";")) for group, body in _RULE.findall(_strip_comments(m.group(1)))
+    css = _strip_media(_strip_comments(m.group(1)))
+    rules = [(sel.strip(), body.strip().rstrip(";")) for group, body in _RULE.findall(css)
              for sel in group.split(",")]
     head, body = html[: m.end()], html[m.end():]
     return head + _TAG.sub(lambda t: _apply(t, rules), body)
@@ -64,6 +87,11 @@ def inline_css(html: str) -> str:
 
 def _strip_comments(css: str) -> str:
     return re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+
+
+def _strip_media(css: str) -> str:
+    """The CSS without its ``@media … { … }`` blocks (one level of nesting, as mail CSS has)."""
+    return re.sub(r"@media[^{]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}", "", css)
 
 
 def _apply(tag: re.Match, rules: list[tuple[str, str]]) -> str:

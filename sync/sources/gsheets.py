@@ -96,6 +96,15 @@ def anchor(value_range: dict[str, Any]) -> list[list[Any]]:
     return [r + [""] * (width - len(r)) for r in rows]
 
 
+#: (spreadsheet key, tab title) -> the tab's sheetId, as last fetched: notices link to ``#gid=…&range=…``
+_GIDS: dict[tuple[str, str], int] = {}
+
+
+def sheet_gid(key: str, title: str) -> int | None:
+    """The ``gid`` of a tab this process has read (None: not read, or not known)."""
+    return _GIDS.get((key, title))
+
+
 @dataclass
 class _Tab:
     info: SheetInfo
@@ -232,6 +241,8 @@ class GSheetsSource(Source):
                 continue  # charts and data-source sheets hold no cell values
             tabs[props["title"]] = _Tab(SheetInfo(props["title"], bool(props.get("hidden", False))),
                                         _merges(sheet))
+            if "sheetId" in props:
+                _GIDS[(self.key, props["title"])] = int(props["sheetId"])
         self._tabs, self._tabs_token = tabs, self._token
         return tabs
 

@@ -195,7 +195,8 @@ def test_a_reminder_behind_plan_names_the_registers_stage(tmp_path: Path) -> Non
         inputs = gather(state, cfg, read(path), now=NOW, lang="zh", report=Report([]))
         mails = plan_notices(state, cfg, inputs, now=NOW, lang="zh").outgoing
     assert [m.to[0][0] for m in mails] == ["张伟"]
-    assert "[落后计划] TY-7 美佳服饰: 当前工序 成型，预计完成" in mails[0].text
+    assert "== TY-7 美佳服饰 · 落后计划" in mails[0].text                 # one card per order (issue 16)
+    assert "- [落后计划] 当前工序 成型，预计完成" in mails[0].text
     assert "裁剪" not in mails[0].text + mails[0].html
 
 

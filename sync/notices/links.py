@@ -1,0 +1,177 @@
+"""Where a notice's order or finding links to: the row in the register the reader can open, and the status page.
+
+The server reads the register from its own disk (``/srv/ordersync/registers/
+张伟.xlsx``); that path means nothing on a phone or a colleague's PC. So an Excel
+or CSV source links only through what the reader can open: the source's
+``share`` (the folder of its ``path`` as people reach it, ``\\\\fileserver\\跟单\\``
+or ``https://nas/跟单/``) or, for every source, ``[mail] link_prefix`` (the
+config's folder as people reach it). Without either there is no file link,
+and the mail names the file, sheet and cell in words instead. A Google Sheet
+links to the exact cell: ``…/edit#gid=GID&range=B7``. The status page link
+(``sync.links.page_link``) is signed for the person the mail goes to, when
+``[web] base_url`` and its secret are configured.
+"""
+
+from __future__ import annotations
+
+import glob
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path, PurePath
+from urllib.parse import quote
+
+import numpy as np
+
+from sync.config import Config
+from sync.findings import Finding
+from sync.links import page_link
+from sync.tables.normalize import normalise_key
+from sync.tables.register import Register
+from sync.tables.table import ROW, Table, column_letter
+
+GOOGLE = "https://docs.google.com/spreadsheets/d/"
+
+
+@dataclass(frozen=True)
+class Place:
+    """A cell as the reader knows it: the file's name, the sheet, the cell, and a link when there is one."""
+
+    file: str
+    sheet: str
+    cell: str
+    url: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.file} › {self.sheet}!{self.cell}" if self.file else f"{self.sheet}!{self.cell}"
+
+
+class Links:
+    """Links for one notice run: built once from the config and the register, asked per order and finding."""
+
+    def __init__(self, config: Config | None, register: Register | None, now: datetime | None = None) -> None:
+        self.config = config
+        self.now = now
+        self._rows = _order_rows(register.get("orders")) if register is not None else {}
+        self._locations = _locations(register)
+
+    def order(self, order_no: str | None) -> Place | None:
+        """The order's row in the orders tab (its order-number cell)."""
+        found = self._rows.get(normalise_key(order_no)) if order_no else None
+        if found is None:
+            return None
+        source, location, sheet, cell = found
+        return Place(_file_name(location), sheet, cell, self.url(source, location, sheet, cell))
+
+    def finding(self, f: Finding) -> Place | None:
+        if not f.sheet or not (f.cell or f.row):
+            return None
+        location = self._locations.get(f.source or "", f.source or "")
+        cell = f.cell or f"A{f.row}"
+        return Place(_file_name(location), f.sheet, cell, self.url(f.source or "", location, f.sheet, cell))
+
+    def page(self, person: str, order_no: str | None = None) -> str | None:
+        """The status page for ``person`` (one order's when given), or None without [web] base_url and secret."""
+        web = getattr(self.config, "web", None) if self.config is not None else None
+        return page_link(web, person, f"/order/{order_no}" if order_no else "/", self.now)
+
+    def url(self, source: str, location: str, sheet: str, cell: str) -> str | None:
+        if location.startswith(GOOGLE):
+            return google_url(location, sheet, cell)
+        if self.config is None or "://" in location:
+            return None
+        base = self._share(source)
+        if base is None:
+            return None
+        folder, prefix = base
+        try:
+            relative = PurePath(location).relative_to(folder)
+        except ValueError:
+            relative = PurePath(PurePath(location).name)
+        return join_link(prefix, relative.parts, sheet, cell)
+
+    def _share(self, source: str) -> tuple[Path, str] | None:
+        """(the local folder, how readers reach it) for ``source``: its own ``share``, else [mail] link_prefix."""
+        assert self.config is not None
+        spec = self.config.sources.get(source.split("/")[0])
+        share, path = getattr(spec, "share", None), getattr(spec, "path", None)
+        if share and path:
+            return _static_folder(self.config.resolve(str(path))), share
+        prefix = getattr(self.config.mail, "link_prefix", None)
+        return (self.config.base_dir, prefix) if prefix else None
+
+
+def google_url(location: str, sheet: str, cell: str) -> str:
+    from sync.sources.gsheets import sheet_gid    # gspread is imported only when a Google source is linked
+
+    key = location[len(GOOGLE):].split("/")[0]
+    gid = sheet_gid(key, sheet)
+    anchor = f"#gid={gid}&range={cell}" if gid is not None else ""
+    return f"{GOOGLE}{key}/edit{anchor}"
+
+
+def join_link(prefix: str, parts: tuple[str, ...], sheet: str, cell: str) -> str:
+    """``prefix`` + the file's path under it + the cell Office opens at (``#'订单'!A7``).
+
+    A web prefix is percent-encoded (Chinese folder names and spaces survive any mail client);
+    a UNC share (``\\\\server\\跟单``) becomes the ``file://server/跟单/…`` link Outlook and
+    Explorer open."""
+    fragment = "#" + _iri(f"'{sheet}'!{cell}", "'!")
+    if "://" in prefix:
+        return prefix.rstrip("/") + "/" + "/".join(_iri(p) for p in parts) + fragment
+    unc = prefix.replace("\\", "/").strip("/")
+    return "file://" + _iri("/".join([unc, *parts]), "/:") + fragment
+
+
+def _iri(text: str, safe: str = "") -> str:
+    """Percent-encode what a URL cannot hold (spaces, #, %, ?), keep Chinese as it is: every mail client takes
+    an IRI, and encoded it is three times as long."""
+    return "".join(ch if ord(ch) > 127 else quote(ch, safe=safe) for ch in text)
+
+
+def _static_folder(path: Path) -> Path:
+    """The folder of a source's ``path``: of the file, or the part of a glob before its first pattern."""
+    parts = path.parts
+    for i, part in enumerate(parts):
+        if glob.has_magic(part):
+            return Path(*parts[:i])
+    return path.parent
+
+
+def _file_name(location: str) -> str:
+    if location.startswith(GOOGLE):
+        return ""
+    return PurePath(location).name
+
+
+def _locations(register: Register | None) -> dict[str, str]:
+    """source name -> its location (path or URL), from the tables' sheets."""
+    out: dict[str, str] = {}
+    for table in (register.tables.values() if register is not None else []):
+        for part in table.parts:
+            out.setdefault(part.source, part.location)
+        out.setdefault(table.source, table.location)
+    return out
+
+
+def _order_rows(table: Table | None) -> dict[str, tuple[str, str, str, str]]:
+    """order key -> (source, location, sheet, order-number cell) of its first row in the orders tab."""
+    if table is None or not table.has("order_no") or ROW not in table.data:
+        return {}
+    numbers = table.data["order_no"].to_numpy()
+    rows = table.data[ROW].to_numpy()
+    letter = column_letter(table.columns["order_no"].index)
+    stops = np.array([p.stop for p in table.parts]) if table.parts else None
+    out: dict[str, tuple[str, str, str, str]] = {}
+    for position, (no, row) in enumerate(zip(numbers, rows)):
+        if no is None or no != no or not str(no).strip():    # NaN != NaN
+            continue
+        key = normalise_key(str(no))
+        if key in out:
+            continue
+        part = table.parts[min(int(np.searchsorted(stops, position, side="right")), len(table.parts) - 1)] \
+            if stops is not None else None
+        source, location, sheet = (part.source, part.location, part.sheet) if part else \
+            (table.source, table.location, table.sheet)
+        out[key] = (source, location, sheet, f"{letter}{int(row)}")
+    return out
