@@ -53,9 +53,12 @@ class Scope:
             return {c.subject.split("/")[0] for c in concerns if c.kind in DEPARTMENT_KINDS[self.name]}
         return set(facts)
 
-    def finding(self, f: Finding, mine: set[str]) -> bool:
+    def finding(self, f: Finding, mine: set[str], who: str | None = None, key: str | None = None) -> bool:
+        """``who``/``key``: the finding's folded follower and order key, when already worked out."""
         if self.kind == "follower":
-            return fold_text(f.follower or "") == fold_text(self.name) or normalise_key(f.order_no) in mine
+            who = fold_text(f.follower or "") if who is None else who
+            key = normalise_key(f.order_no) if key is None else key
+            return who == fold_text(self.name) or key in mine
         if self.kind == "department":
             return f.table == DEPARTMENTS[self.name]
         return True
@@ -164,6 +167,15 @@ class Inputs:
     changes: list[Any] = field(default_factory=list)
     requests: list[Any] = field(default_factory=list)
     orders: OrderModel | None = None     # the model the facts were read from
+    _errors: list[tuple[Finding, str, str]] | None = field(default=None, init=False, repr=False)
+
+    def errors(self) -> list[tuple[Finding, str, str]]:
+        """The errors in sheet order, each with its folded follower and order key: worked out once for all
+        the recipients (a big register has tens of thousands of findings)."""
+        if self._errors is None:
+            found = sorted((f for f in self.report.findings if f.severity == ERROR), key=lambda f: f.sort_key)
+            self._errors = [(f, fold_text(f.follower or ""), normalise_key(f.order_no)) for f in found]
+        return self._errors
 
 
 def build_digest(spec: DigestConfig, recipient: Recipient, inputs: Inputs, state: State, now: datetime) -> Digest:
@@ -177,10 +189,10 @@ def build_digest(spec: DigestConfig, recipient: Recipient, inputs: Inputs, state
     facts = [inputs.facts[k] for k in sorted(mine) if k in inputs.facts]
     open_ = [f for f in facts if not f.closed]
     d = Digest(spec.name, recipient, period, before, now, last[0] if last else None)
-    d.errors = sorted((f for f in inputs.report.findings if f.severity == ERROR and scope.finding(f, mine)),
-                      key=lambda f: f.sort_key)
+    d.errors = [f for f, who, key in inputs.errors() if scope.finding(f, mine, who, key)]
     d.overdue = sorted((f for f in open_ if f.due_date and f.due_date < today), key=lambda f: f.due_date)
-    d.at_risk = [f for f in open_ if f not in d.overdue and (f.at_risk or _projected_late(f))]
+    late = {f.key for f in d.overdue}      # by key: comparing the facts field by field made this quadratic
+    d.at_risk = [f for f in open_ if f.key not in late and (f.at_risk or _projected_late(f))]
     d.reminders = [c for c in inputs.concerns if scope.concern(c)]
     since = d.since or datetime.combine(period[0], datetime.min.time()).isoformat()
     d.changes = [c for c in inputs.changes if c.seen_at >= since and _change_in_scope(c, scope, mine)]

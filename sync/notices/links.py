@@ -54,6 +54,7 @@ class Links:
         self.now = now
         self._rows = _order_rows(register.get("orders")) if register is not None else {}
         self._locations = _locations(register)
+        self._files: dict[tuple[str, str], str | None] = {}
 
     def order(self, order_no: str | None) -> Place | None:
         """The order's row in the orders tab (its order-number cell)."""
@@ -78,9 +79,15 @@ class Links:
     def url(self, source: str, location: str, sheet: str, cell: str) -> str | None:
         if location.startswith(GOOGLE):
             return google_url(location, sheet, cell)
+        if (source, location) not in self._files:      # one file, many cells: its part worked out once
+            self._files[(source, location)] = self._file_url(source, location)
+        file = self._files[(source, location)]
+        return file + cell_fragment(sheet, cell) if file else None
+
+    def _file_url(self, source: str, location: str) -> str | None:
         if self.config is None or "://" in location:
             return None
-        base = self._share(source)
+        base = self._share(source, location)
         if base is None:
             return None
         folder, prefix = base
@@ -88,16 +95,22 @@ class Links:
             relative = PurePath(location).relative_to(folder)
         except ValueError:
             relative = PurePath(PurePath(location).name)
-        return join_link(prefix, relative.parts, sheet, cell)
+        return join_link(prefix, relative.parts)
 
-    def _share(self, source: str) -> tuple[Path, str] | None:
-        """(the local folder, how readers reach it) for ``source``: its own ``share``, else [mail] link_prefix."""
+    def _share(self, source: str, location: str) -> tuple[Path, str] | None:
+        """(the local folder, how readers reach it) for the file: its source's ``share`` (the source by name,
+        else the one whose folder holds the file), else [mail] link_prefix."""
         assert self.config is not None
-        spec = self.config.sources.get(source.split("/")[0])
-        share, path = getattr(spec, "share", None), getattr(spec, "path", None)
-        if share and path:
-            return _static_folder(self.config.resolve(str(path))), share
-        prefix = getattr(self.config.mail, "link_prefix", None)
+        shared = {name: (_static_folder(self.config.resolve(str(spec.path))), spec.share)
+                  for name, spec in self.config.sources.items() if getattr(spec, "share", None) and
+                  getattr(spec, "path", None)}
+        named = shared.get(source.split("/")[0])
+        if named:
+            return named
+        for folder, share in shared.values():
+            if PurePath(location).is_relative_to(folder):
+                return folder, share
+        prefix = self.config.mail.link_prefix
         return (self.config.base_dir, prefix) if prefix else None
 
 
@@ -110,17 +123,18 @@ def google_url(location: str, sheet: str, cell: str) -> str:
     return f"{GOOGLE}{key}/edit{anchor}"
 
 
-def join_link(prefix: str, parts: tuple[str, ...], sheet: str, cell: str) -> str:
-    """``prefix`` + the file's path under it + the cell Office opens at (``#'订单'!A7``).
-
-    A web prefix is percent-encoded (Chinese folder names and spaces survive any mail client);
-    a UNC share (``\\\\server\\跟单``) becomes the ``file://server/跟单/…`` link Outlook and
-    Explorer open."""
-    fragment = "#" + _iri(f"'{sheet}'!{cell}", "'!")
+def join_link(prefix: str, parts: tuple[str, ...]) -> str:
+    """``prefix`` + the file's path under it: a web prefix as it is, a UNC share (``\\\\server\\跟单``)
+    as the ``file://server/跟单/…`` link Outlook and Explorer open."""
     if "://" in prefix:
-        return prefix.rstrip("/") + "/" + "/".join(_iri(p) for p in parts) + fragment
+        return prefix.rstrip("/") + "/" + "/".join(_iri(p) for p in parts)
     unc = prefix.replace("\\", "/").strip("/")
-    return "file://" + _iri("/".join([unc, *parts]), "/:") + fragment
+    return "file://" + _iri("/".join([unc, *parts]), "/:")
+
+
+def cell_fragment(sheet: str, cell: str) -> str:
+    """The cell Excel opens the workbook at: ``#'订单'!A7``."""
+    return "#" + _iri(f"'{sheet}'!{cell}", "'!")
 
 
 def _iri(text: str, safe: str = "") -> str:

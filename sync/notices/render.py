@@ -25,6 +25,8 @@ SHIPPED = shipped.folder("templates")   # templates/ of the repository, sync/tem
 _RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
 _TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)(\s[^<>]*?)?(/?)>")
 _CLASS = re.compile(r"""\sclass\s*=\s*("([^"]*)"|'([^']*)')""")
+#: the selectors copied inline: tag, .class and tag.class; anything else stays in <style> only
+_SIMPLE = re.compile(r"[a-zA-Z0-9]*(\.[\w-]+)*")
 _STYLE = re.compile(r"""\sstyle\s*=\s*("([^"]*)"|'([^']*)')""")
 
 
@@ -81,8 +83,11 @@ def inline_css(html: str) -> str:
     css = _strip_media(_strip_comments(m.group(1)))
     rules = [(sel.strip(), body.strip().rstrip(";")) for group, body in _RULE.findall(css)
              for sel in group.split(",")]
+    simple = [(tag.lower(), frozenset(wanted), body) for sel, body in rules if _SIMPLE.fullmatch(sel)
+              for tag, *wanted in [sel.split(".")] if tag or wanted]
+    memo: dict[tuple[str, frozenset[str]], list[str]] = {}   # a mail repeats a few kinds of tag many times
     head, body = html[: m.end()], html[m.end():]
-    return head + _TAG.sub(lambda t: _apply(t, rules), body)
+    return head + _TAG.sub(lambda t: _apply(t, simple, memo), body)
 
 
 def _strip_comments(css: str) -> str:
@@ -94,11 +99,15 @@ def _strip_media(css: str) -> str:
     return re.sub(r"@media[^{]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}", "", css)
 
 
-def _apply(tag: re.Match, rules: list[tuple[str, str]]) -> str:
+def _apply(tag: re.Match, rules: list[tuple[str, frozenset[str], str]],
+           memo: dict[tuple[str, frozenset[str]], list[str]]) -> str:
     name, attrs, slash = tag.group(1).lower(), tag.group(2) or "", tag.group(3)
     cm = _CLASS.search(attrs)
-    classes = set((cm.group(2) or cm.group(3) or "").split()) if cm else set()
-    decls = [body for sel, body in rules if _matches(sel, name, classes)]
+    classes = frozenset((cm.group(2) or cm.group(3) or "").split()) if cm else frozenset()
+    decls = memo.get((name, classes))
+    if decls is None:
+        decls = memo[(name, classes)] = [body for want_tag, wanted, body in rules
+                                         if (not want_tag or want_tag == name) and wanted <= classes]
     if not decls:
         return tag.group(0)
     sm = _STYLE.search(attrs)
@@ -106,13 +115,6 @@ def _apply(tag: re.Match, rules: list[tuple[str, str]]) -> str:
     style = ";".join(decls + ([own.strip().rstrip(";")] if own.strip() else []))   # own style wins: it comes last
     attrs = _STYLE.sub("", attrs)
     return f'<{tag.group(1)}{attrs} style="{style}"{slash}>'
-
-
-def _matches(selector: str, name: str, classes: set[str]) -> bool:
-    if not re.fullmatch(r"[a-zA-Z0-9]*(\.[\w-]+)*", selector):
-        return False    # only tag, .class and tag.class: anything else stays in <style> only
-    tag, *wanted = selector.split(".")
-    return (not tag or tag.lower() == name) and all(c in classes for c in wanted) and bool(tag or wanted)
 
 
 def _day(value: Any) -> str:
