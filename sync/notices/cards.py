@@ -18,8 +18,8 @@ from sync.notices.links import Links, Place
 from sync.notices.reminders import Reminder
 
 CARDS_SHOWN = 30
-#: how urgent each kind is, most first: late goods before late paperwork
-URGENCY = ("overdue", "qc_failed", "material_late", "behind_plan", "due_soon", "stale")
+#: how urgent each kind is, most first: what is late or due now before what may be late later
+URGENCY = ("overdue", "qc_failed", "due_soon", "material_late", "behind_plan", "stale")
 
 
 @dataclass

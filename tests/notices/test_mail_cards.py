@@ -162,3 +162,36 @@ def test_a_google_sheet_links_to_the_exact_range(monkeypatch):
     monkeypatch.setitem(gsheets._GIDS, ("KEY123", "订单"), 918273)
     url = google_url("https://docs.google.com/spreadsheets/d/KEY123", "订单", "C7")
     assert url == "https://docs.google.com/spreadsheets/d/KEY123/edit#gid=918273&range=C7"
+
+
+# --- charts and titles --------------------------------------------------------------------------
+
+def test_a_chart_that_would_merge_two_bars_is_left_out_with_a_line_saying_so():
+    from sync.notices.charts import bar_chart
+    from sync.notices.render import environment, render
+
+    chart = bar_chart(["裁剪", "车缝", "裁剪"], [3, 5, 2], title="各工序未完成订单", lang="zh")
+    assert not chart.drawn and "裁剪" in chart.problem and "未画出" in chart.problem
+    env = environment()
+    env.globals["c"] = chart
+    html = env.from_string('{% import "bars.j2" as B with context %}{{ B.chart(c) }}').render(tr=None, html=True)
+    assert "各工序未完成订单" in html and "未画出" in html and "<table" not in html
+    good = bar_chart(["裁剪", "车缝"], [3, 6], title="t", lang="en")
+    assert [(b.label, b.width) for b in good.bars] == [("裁剪", 50.0), ("车缝", 100.0)]
+    assert bar_chart(["a"], [float("nan")], title="t", lang="en").problem.startswith("The chart has values")
+
+
+@pytest.mark.parametrize("lang, title, chart_title, stage", [
+    ("zh", "订单日报", "各工序未完成订单", "未开始"), ("en", "Daily order report", "Open orders by stage", "not started")])
+def test_the_digest_is_titled_by_its_display_name_and_its_charts_speak_its_language(tmp_path, lang, title,
+                                                                                     chart_title, stage):
+    path = write_register(tmp_path / "register.xlsx", [order("SO-1", date(2026, 9, 4), "张伟")])
+    cfg = config(tmp_path, digests=[{"name": "daily", "to": ["manager"]}])
+    with State(tmp_path / "state.db") as state:
+        inputs = gather(state, cfg, read(path), now=MONDAY, lang=lang, report=Report([]))
+        mail, = plan_digest(state, cfg, "daily", inputs, now=MONDAY, lang=lang).outgoing
+    assert mail.subject == f"{title} · 2026-09-14"
+    assert f"<h1>{title}</h1>" in re.sub(r"<h1[^>]*>", "<h1>", mail.html)
+    bars = mail.html.split('class="ctitle"')[1]
+    assert chart_title in bars and stage in bars.split("</table>")[0]
+    assert not mail.inline_images and "cid:" not in mail.html
