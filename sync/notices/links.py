@@ -74,7 +74,7 @@ class Links:
     def page(self, person: str, order_no: str | None = None) -> str | None:
         """The status page for ``person`` (one order's when given), or None without [web] base_url and secret."""
         web = getattr(self.config, "web", None) if self.config is not None else None
-        return page_link(web, person, f"/order/{order_no}" if order_no else "/", self.now)
+        return page_link(web, person, f"/order/{order_no}" if order_no else "/me", self.now)
 
     def url(self, source: str, location: str, sheet: str, cell: str) -> str | None:
         if location.startswith(GOOGLE):

@@ -46,7 +46,8 @@ def reminder_mail(env: Any, group: list[Reminder], lang: str, settings: Reminder
         subject = say("【升级】", "[Escalated] ", lang) + subject
     ctx = dict(subject=subject, to=to, total=len(cards), escalated=bool(cc), cc_names="、".join(p.name for p in cc),
                escalate_after=settings.escalate_after_days, stage=stage_names(lang),
-               page=links.page(to.name) if links else None, attachment=REST_NAME)
+               page=links.page(to.name) if links else None, attachment=REST_NAME,
+               reminders=group)      # every reminder as a list, for templates written before the cards
 
     def page(shown: int) -> str:
         return render(env, "reminder.html.j2", lang, cards=cards[:shown], more=len(cards[shown:]), **ctx)
