@@ -75,11 +75,20 @@ def fit(page: Callable[[int], str], count: int) -> tuple[int, str]:
 
 
 def entry_mail(env: Any, batch: Any, lang: str, links: Links | None = None) -> Outgoing:
+    """The entry errors of one person's saves; as many as fit in ``HTML_BUDGET``, all of them attached when some
+    do not fit."""
     subject = say("【录入错误】{n} 处需要更正", "[Register] {n} entries to correct", lang, n=len(batch.findings))
-    ctx = dict(subject=subject, to=batch.person, findings=batch.findings, place=_finding_place(links))
+    ctx = dict(subject=subject, to=batch.person, place=_finding_place(links), total=len(batch.findings))
+
+    def page(shown: int) -> str:
+        return render(env, "entry_errors.html.j2", lang, findings=batch.findings[:shown], **ctx)
+
+    shown, html = fit(page, len(batch.findings))
+    attachments = [] if shown == len(batch.findings) else [("findings.xlsx", findings_xlsx(batch.findings, lang),
+                                                             XLSX)]
     return Outgoing(to=[(batch.person.name, batch.person.email or "")], subject=subject,
-                    text=render(env, "entry_errors.txt.j2", lang, **ctx),
-                    html=render(env, "entry_errors.html.j2", lang, **ctx), dedupe_key=batch.dedupe_key)
+                    text=render(env, "entry_errors.txt.j2", lang, findings=batch.findings, **ctx), html=html,
+                    attachments=attachments, dedupe_key=batch.dedupe_key)
 
 
 def digest_title(spec: DigestConfig, lang: str) -> str:

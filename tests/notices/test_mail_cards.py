@@ -195,3 +195,24 @@ def test_the_digest_is_titled_by_its_display_name_and_its_charts_speak_its_langu
     bars = mail.html.split('class="ctitle"')[1]
     assert chart_title in bars and stage in bars.split("</table>")[0]
     assert not mail.inline_images and "cid:" not in mail.html
+
+
+def test_an_entry_error_mail_too_long_for_a_phone_lists_what_fits_and_attaches_all(tmp_path):
+    from types import SimpleNamespace
+
+    from sync.findings import ERROR, Finding
+    from sync.notices.mails import entry_mail
+    from sync.notices.render import environment
+
+    found = [Finding("quantity-outlier", ERROR, f"订单数量 {i}0000 远大于同款其他订单，是否多打了一个 0？" * 3,
+                     table="orders", source="register.xlsx", sheet="订单登记", row=i + 2, cell=f"E{i + 2}",
+                     order_no=f"SO-{i:04d}", value=f"{i}0000", hint="核对订单数量") for i in range(600)]
+    person = SimpleNamespace(name="张伟", email="zhang.wei@example.com")
+    mail = entry_mail(environment(), SimpleNamespace(person=person, findings=found, dedupe_key="k"), "zh")
+    assert len(mail.html.encode()) <= HTML_BUDGET
+    listed = mail.html.count("订单登记!E")
+    assert 0 < listed < 600 and f"另有 {600 - listed} 处没有列出" in mail.html
+    (name, data, _), = mail.attachments
+    rows = list(load_workbook(io.BytesIO(data)).active.values)
+    assert name == "findings.xlsx" and sum("SO-0599" in str(r) for r in rows) == 1
+    assert mail.text.count("订单登记!E") == 600                        # plain text is small: it keeps them all
