@@ -168,7 +168,7 @@ def test_a_google_sheet_links_to_the_exact_range(monkeypatch):
 
 def test_a_chart_that_would_merge_two_bars_is_left_out_with_a_line_saying_so():
     from sync.notices.charts import bar_chart
-    from sync.notices.render import environment, render
+    from sync.notices.render import environment
 
     chart = bar_chart(["裁剪", "车缝", "裁剪"], [3, 5, 2], title="各工序未完成订单", lang="zh")
     assert not chart.drawn and "裁剪" in chart.problem and "未画出" in chart.problem
