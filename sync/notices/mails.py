@@ -16,6 +16,7 @@ from typing import Any
 
 from sync.config import DigestConfig, RemindersConfig
 from sync.delivery.message import Outgoing
+from sync.errors import ConfigError
 from sync.findings import Report
 from sync.i18n import say
 from sync.notices.cards import CARDS_SHOWN, order_cards, rest_workbook
@@ -36,9 +37,10 @@ REST_NAME = "reminders.xlsx"
 
 
 def reminder_mail(env: Any, group: list[Reminder], lang: str, settings: RemindersConfig, cc: list[Any],
-                  before: dict[str, int], links: Links | None) -> Outgoing:
+                  before: dict[str, int], links: Links | None) -> tuple[Outgoing, str | None]:
     """One mail to one person: a card per order, the most urgent ``CARDS_SHOWN`` shown (fewer when they would
-    not fit in ``HTML_BUDGET``), the rest in an attached workbook."""
+    not fit in ``HTML_BUDGET``), the rest in an attached workbook. With the template's error when a (user)
+    template does not render: that mail is held until it is mended, the others go."""
     to = group[0].to
     cards = order_cards(group, before, links, to.name)
     subject = say("【订单提醒】{n} 个订单需要跟进", "[Orders] {n} orders to follow up", lang, n=len(cards))
@@ -48,21 +50,22 @@ def reminder_mail(env: Any, group: list[Reminder], lang: str, settings: Reminder
                escalate_after=settings.escalate_after_days, stage=stage_names(lang),
                page=links.page(to.name) if links else None, attachment=REST_NAME,
                reminders=group)      # every reminder as a list, for templates written before the cards
+    mail = Outgoing(to=[(to.name, to.email or "")], cc=[(p.name, p.email) for p in cc if p.email], subject=subject,
+                    text="", dedupe_key="|".join(sorted(r.dedupe_key for r in group)))
 
     def page(shown: int) -> str:
         return render(env, "reminder.html.j2", lang, cards=cards[:shown], more=len(cards[shown:]), **ctx)
 
-    shown, html = fit(page, min(CARDS_SHOWN, len(cards)))
-    rest = cards[shown:]
-    attachments = []
-    if rest:
-        labels = label_module(env, lang)
-        attachments.append((REST_NAME, rest_workbook(rest, lang, labels.detail, labels.kind, labels.next_step),
-                            XLSX))
-    key = "|".join(sorted(r.dedupe_key for r in group))
-    text = render(env, "reminder.txt.j2", lang, cards=cards[:shown], more=len(rest), **ctx)
-    return Outgoing(to=[(to.name, to.email or "")], cc=[(p.name, p.email) for p in cc if p.email], subject=subject,
-                    text=text, html=html, attachments=attachments, dedupe_key=key)
+    try:
+        shown, mail.html = fit(page, min(CARDS_SHOWN, len(cards)))
+        mail.text = render(env, "reminder.txt.j2", lang, cards=cards[:shown], more=len(cards) - shown, **ctx)
+        if rest := cards[shown:]:
+            labels = label_module(env, lang)
+            mail.attachments.append((REST_NAME, rest_workbook(rest, lang, labels.detail, labels.kind,
+                                                              labels.next_step), XLSX))
+    except ConfigError as exc:
+        return _unrendered(mail), str(exc)
+    return mail, None
 
 
 def fit(page: Callable[[int], str], count: int) -> tuple[int, str]:
@@ -74,21 +77,31 @@ def fit(page: Callable[[int], str], count: int) -> tuple[int, str]:
     return count, html
 
 
-def entry_mail(env: Any, batch: Any, lang: str, links: Links | None = None) -> Outgoing:
+def entry_mail(env: Any, batch: Any, lang: str, links: Links | None = None) -> tuple[Outgoing, str | None]:
     """The entry errors of one person's saves; as many as fit in ``HTML_BUDGET``, all of them attached when some
-    do not fit."""
+    do not fit. With the template's error when it does not render (as ``reminder_mail``)."""
     subject = say("【录入错误】{n} 处需要更正", "[Register] {n} entries to correct", lang, n=len(batch.findings))
     ctx = dict(subject=subject, to=batch.person, place=_finding_place(links), total=len(batch.findings))
+    mail = Outgoing(to=[(batch.person.name, batch.person.email or "")], subject=subject, text="",
+                    dedupe_key=batch.dedupe_key)
 
     def page(shown: int) -> str:
         return render(env, "entry_errors.html.j2", lang, findings=batch.findings[:shown], **ctx)
 
-    shown, html = fit(page, len(batch.findings))
-    attachments = [] if shown == len(batch.findings) else [("findings.xlsx", findings_xlsx(batch.findings, lang),
-                                                             XLSX)]
-    return Outgoing(to=[(batch.person.name, batch.person.email or "")], subject=subject,
-                    text=render(env, "entry_errors.txt.j2", lang, findings=batch.findings, **ctx), html=html,
-                    attachments=attachments, dedupe_key=batch.dedupe_key)
+    try:
+        shown, mail.html = fit(page, len(batch.findings))
+        mail.text = render(env, "entry_errors.txt.j2", lang, findings=batch.findings, **ctx)
+    except ConfigError as exc:
+        return _unrendered(mail), str(exc)
+    if shown < len(batch.findings):
+        mail.attachments.append(("findings.xlsx", findings_xlsx(batch.findings, lang), XLSX))
+    return mail, None
+
+
+def _unrendered(mail: Outgoing) -> Outgoing:
+    """A mail whose template failed: who and what it is (for the queue's held list), no body."""
+    mail.text, mail.html, mail.attachments = "", None, []
+    return mail
 
 
 def digest_title(spec: DigestConfig, lang: str) -> str:

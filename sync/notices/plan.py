@@ -7,8 +7,10 @@ plans the same mails with the same keys next time, so nothing goes twice.
 
 A mail whose recipient's address is not an address (``sync.notices.recipients``)
 is not sent and not recorded as sent: it is in ``Plan.held`` with the reason,
-and waits in the queue until the people sheet is mended. Everyone else's mail
-goes as planned.
+and waits in the queue until the people sheet is mended. So does a reminder or
+entry-error mail whose (user) template does not render: held with the
+template's error until it is mended. Everyone else's mail goes as planned.
+What each mail looks like is ``sync.notices.mails``'s.
 
 The findings arrive as a ``Report`` and the orders as the cycle's
 ``OrderModel``: the notices check nothing and join nothing themselves.
@@ -130,9 +132,10 @@ def plan_notices(state: State, config: Config, inputs: Inputs, *, now: datetime,
     batches = plan_entry_errors(state, inputs.report, people.directory, now, settings, inputs.facts)
     env = environment(config.resolve("templates"))
     links = Links(config, inputs.register, now)
-    reminders = [(_reminder_mail(state, env, group, lang, settings, people, links, now), group, people.why_not(group[0].to))
-                 for group in _by_recipient(due)]
-    entries = [(entry_mail(env, b, lang, links), b, people.why_not(b.person)) for b in batches]
+    reminders = [(mail, group, broken or people.why_not(group[0].to)) for group in _by_recipient(due)
+                 for mail, broken in [_reminder_mail(state, env, group, lang, settings, people, links, now)]]
+    entries = [(mail, b, broken or people.why_not(b.person)) for b in batches
+               for mail, broken in [entry_mail(env, b, lang, links)]]
     mails = [(mail, why) for mail, _, why in [*reminders, *entries]]
 
     def record() -> None:   # what is held is not sent: it is planned again, with the same key, until it goes
@@ -157,7 +160,7 @@ def _by_recipient(due: list[Reminder]) -> list[list[Reminder]]:
 
 
 def _reminder_mail(state: State, env: Any, group: list[Reminder], lang: str, settings: RemindersConfig,
-                   people: Recipients, links: Links, now: datetime) -> Outgoing:
+                   people: Recipients, links: Links, now: datetime) -> tuple[Outgoing, str | None]:
     bosses = {p.email or p.name: p for r in group for p in r.cc}
     cc = [p for p in bosses.values() if people.why_not(p) is None]   # a supervisor's bad address holds no one else's mail
     before = reminded_before(state, group[0].to, {r.order_key for r in group}, now.date())

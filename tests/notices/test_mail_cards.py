@@ -208,7 +208,8 @@ def test_an_entry_error_mail_too_long_for_a_phone_lists_what_fits_and_attaches_a
                      table="orders", source="register.xlsx", sheet="订单登记", row=i + 2, cell=f"E{i + 2}",
                      order_no=f"SO-{i:04d}", value=f"{i}0000", hint="核对订单数量") for i in range(600)]
     person = SimpleNamespace(name="张伟", email="zhang.wei@example.com")
-    mail = entry_mail(environment(), SimpleNamespace(person=person, findings=found, dedupe_key="k"), "zh")
+    mail, broken = entry_mail(environment(), SimpleNamespace(person=person, findings=found, dedupe_key="k"), "zh")
+    assert broken is None
     assert len(mail.html.encode()) <= HTML_BUDGET
     listed = mail.html.count("订单登记!E")
     assert 0 < listed < 600 and f"另有 {600 - listed} 处没有列出" in mail.html
@@ -216,3 +217,18 @@ def test_an_entry_error_mail_too_long_for_a_phone_lists_what_fits_and_attaches_a
     rows = list(load_workbook(io.BytesIO(data)).active.values)
     assert name == "findings.xlsx" and sum("SO-0599" in str(r) for r in rows) == 1
     assert mail.text.count("订单登记!E") == 600                        # plain text is small: it keeps them all
+
+
+def test_a_reminder_template_that_does_not_render_holds_that_mail_only(tmp_path):
+    own = tmp_path / "templates"
+    own.mkdir()
+    (own / "reminder.html.j2").write_text("{{ cards[0].no_such_field.x }}", encoding="utf-8")
+    path = write_register(tmp_path / "register.xlsx", [order("SO-1", date(2026, 9, 4), "张伟"),
+                                                       order("SO-2", date(2026, 9, 4), "李娜")])
+    cfg = config(tmp_path)
+    with State(tmp_path / "state.db") as state:
+        inputs = gather(state, cfg, read(path), now=MONDAY, lang="zh", report=Report([]))
+        plan = plan_notices(state, cfg, inputs, now=MONDAY, lang="zh")
+    assert not [m for m in plan.outgoing if m.dedupe_key.startswith("reminder/")]
+    held = {m.to[0][0]: why for m, why in plan.held}
+    assert set(held) == {"张伟", "李娜"} and all("reminder.html.j2" in why for why in held.values())
