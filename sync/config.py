@@ -250,6 +250,14 @@ class WatchConfig(Strict):
     notice_tick_seconds: float = Field(default=60, gt=0)
 
 
+class LimitsConfig(Strict):
+    """How big a workbook may be before it is refused (its bytes are measured before any parse)."""
+
+    max_workbook_mib: float = Field(default=1024, gt=0)   # uncompressed XML of one package (the bench 100k: 308)
+    max_rows: int = Field(default=1_000_000, ge=1)        # rows over all of one workbook's sheets read
+    max_sheet_cells: int = Field(default=30_000_000, ge=1)  # rows x columns of one sheet's grid
+
+
 class PersonConfig(Strict):
     email: str | None = None
     role: str = ""
@@ -268,6 +276,7 @@ class Config(Strict):
     reminders: RemindersConfig = Field(default_factory=RemindersConfig)
     digests: list[DigestConfig] = Field(default_factory=list)
     watch: WatchConfig = Field(default_factory=WatchConfig)
+    limits: LimitsConfig = Field(default_factory=LimitsConfig)
     people: dict[str, PersonConfig] = Field(default_factory=dict)
 
     path: Path | None = Field(default=None, exclude=True)

@@ -90,6 +90,9 @@ class Source(ABC):
         """A cheap token that changes whenever the content may have changed."""
         return ""
 
+    def set_limits(self, limits: Any) -> None:
+        """The ``[limits]`` of the config (``sync.config.LimitsConfig``); backends that read files honour it."""
+
     def describe(self) -> str:
         return f"{self.name} ({self.kind}: {self.location})"
 
