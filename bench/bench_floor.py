@@ -8,8 +8,9 @@ check      ``python -m sync check REG --format json`` (exit 0 or 1 both count as
 fastexcel  a process that loads every sheet with fastexcel and turns it into
            Arrow (``fastexcel.read_excel(p).load_sheet(name).to_arrow()``)
 
-Wall is the whole process (interpreter start, imports, read, output); peak is
-the largest resident set seen while polling the child with psutil (and its
+Wall is the whole process (interpreter start, imports, read, output); cpu is
+its user+system time (steadier than wall on a shared machine); peak is the
+largest resident set seen while polling the child with psutil (and its
 children). Targets (issue 19): at 100k the check within 1.5x of fastexcel and
 peak <= 400 MiB; at 10k the check within 1.5x of fastexcel.
 Registers are made once (bench/make_register.py) and cached in bench/out/.
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -73,8 +75,14 @@ def _rss(proc: psutil.Process) -> int:
     return total
 
 
-def measure(argv: list[str]) -> tuple[float, float, int]:
-    """(wall seconds, peak MiB, exit code) of one process, its children polled for memory."""
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def measure(argv: list[str]) -> tuple[float, float, int, float]:
+    """(wall seconds, peak MiB, exit code, cpu seconds) of one process, its children polled for memory."""
+    cpu = _children_cpu()
     started = time.perf_counter()
     proc = psutil.Popen(argv, cwd=ROOT, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = 0
@@ -84,20 +92,21 @@ def measure(argv: list[str]) -> tuple[float, float, int]:
     wall = time.perf_counter() - started
     if proc.returncode not in (0, 1):
         print(proc.stderr.read().decode(errors="replace")[-2000:], file=sys.stderr)
-    return wall, peak / 1024**2, proc.returncode
+    return wall, peak / 1024**2, proc.returncode, _children_cpu() - cpu
 
 
-def best(argv: list[str], repeat: int) -> tuple[float, float, int]:
+def best(argv: list[str], repeat: int) -> tuple[float, float, int, float]:
     runs = [measure(argv) for _ in range(repeat)]
-    return min(r[0] for r in runs), max(r[1] for r in runs), runs[-1][2]
+    return min(r[0] for r in runs), max(r[1] for r in runs), runs[-1][2], min(r[3] for r in runs)
 
 
 def bench_one(label: str, path: Path, orders: int | None, repeat: int) -> bool:
     check = best([sys.executable, "-m", "sync", "check", str(path), "--format", "json"], repeat)
     floor = best([sys.executable, "-c", FASTEXCEL, str(path)], repeat)
     ratio = check[0] / floor[0]
-    print(f"{label}: check {check[0]:6.2f} s {check[1]:6.0f} MiB (exit {check[2]}) | "
-          f"fastexcel {floor[0]:6.2f} s {floor[1]:6.0f} MiB | ratio {ratio:.2f}x", flush=True)
+    print(f"{label}: check {check[0]:6.2f} s (cpu {check[3]:.2f}) {check[1]:5.0f} MiB (exit {check[2]}) | "
+          f"fastexcel {floor[0]:6.2f} s (cpu {floor[3]:.2f}) {floor[1]:5.0f} MiB | "
+          f"ratio {ratio:.2f}x wall, {check[3] / max(floor[3], 1e-9):.2f}x cpu", flush=True)
     ok = ratio <= TARGET_RATIO and check[2] in (0, 1)
     if orders is not None and orders >= PEAK_AT:
         ok = ok and check[1] <= TARGET_PEAK_MIB

@@ -28,7 +28,6 @@ from sync.cli.verdicts import print_nothing_recognised, print_unread
 from sync.errors import UserError
 from sync.findings import ERROR, INFO, WARNING, Finding, Report
 from sync.i18n import check_language, say
-from sync.notices.report_xlsx import write_report
 from sync.tables.fields import TABLES
 from sync.tables.normalize import fold_text, normalise_key
 from sync.tables.reading import SheetReading, read_sources
@@ -92,6 +91,8 @@ def run_check(workbooks: list[Path] | None, format: str, output: Path | None, se
     elif format == "xlsx":
         kept = Report(shown.sorted()[:selection.limit], report.tables)
         locations = {s.name: s.location for s in session.sources}
+        from sync.notices.report_xlsx import write_report   # openpyxl: only a workbook report pays for it
+
         path = write_report(kept, output or Path("ordersync-findings.xlsx"), lang=language, locations=locations)
         err = Console(stderr=True, highlight=False)
         err.print(say("已写入 {p}", "wrote {p}", language, p=path))

@@ -20,6 +20,7 @@ import python_calamine as calamine
 from sync.config import LimitsConfig
 from sync.errors import SheetNotFound, SourceBusy, SourceError, SourceTooBig, SourceUnreadable
 from sync.gcpause import collection_paused
+from sync.heap import limit_arenas, release_free_memory
 from sync.sources.base import Grid, SheetInfo, Source, register
 from sync.sources.lineage import shared_token
 from sync.sources.progress import ReadProgress
@@ -39,15 +40,23 @@ class ExcelSource(Source):
         return cls(name, base_dir / str(options["path"]))
 
     def set_limits(self, limits: LimitsConfig) -> None:
-        self.limits = limits
+        self.limits, self._checked = limits, None
 
     def __init__(self, name: str, path: str | Path, limits: LimitsConfig | None = None) -> None:
         self.path = Path(path)
         self.limits = limits or LimitsConfig()
+        self._checked: tuple[str, Inspection] | None = None
         super().__init__(name, str(self.path))
 
+    def _inspect(self) -> Inspection:
+        """The safety checks, once per version of the file (``sheets`` and then ``read`` both open it)."""
+        token = self.fingerprint()
+        if self._checked is None or self._checked[0] != token or not token:
+            self._checked = (token, inspect(self.path, self.limits))
+        return self._checked[1]
+
     def _open(self) -> tuple[calamine.CalamineWorkbook, Inspection]:
-        checked = inspect(self.path, self.limits)
+        checked = self._inspect()
         try:
             return calamine.CalamineWorkbook.from_path(str(self.path)), checked
         except calamine.PasswordError as exc:
@@ -102,6 +111,7 @@ class ExcelSource(Source):
                     raise SourceBusy(self.location, "the workbook was saved again while it was read")
             return own.get_sheet_by_name(name)
 
+        limit_arenas()   # before the parsing threads exist: they share one arena, not one each
         workers = ThreadPoolExecutor(max_workers=min(PARSERS, len(wanted)) or 1, thread_name_prefix="calamine")
         parsing: dict[int, Future] = {}
         try:
@@ -127,6 +137,7 @@ class ExcelSource(Source):
             workers.shutdown(wait=True)
             for each in books:
                 each.close()
+            release_free_memory()
 
     def _read_sheet(self, parsed: Future, name: str, date1904: bool, budget: _RowBudget) -> Grid:
         # to_python makes one list per row, millions of new containers and no cycles
