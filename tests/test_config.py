@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from sync.config import LimitsConfig
 from sync.config import (REMINDER_KINDS, SOURCE_MODELS, TABLE_NAMES, Config, DigestConfig,
                          ExcelSourceConfig, GsheetsSourceConfig, MailConfig, PersonConfig, ReconcileConfig, ReminderOverrides,
                          RemindersConfig, RulesConfig, ServiceConfig, StatusesConfig, TableConfig, WatchConfig,
@@ -134,6 +135,7 @@ def documented(text: str) -> dict[str, set[str]]:
     ("reminders", ReminderOverrides, set()),
     ("digests", DigestConfig, set()),
     ("watch", WatchConfig, set()),
+    ("limits", LimitsConfig, set()),
     ("people", PersonConfig, set()),
 ])
 def test_every_key_a_model_knows_is_documented(section, model, exempt):

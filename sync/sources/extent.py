@@ -19,6 +19,10 @@ import zlib
 from sync.errors import SourceTooBig, SourceUnreadable
 
 CHUNK_BYTES = 4 * 1024**2
+#: a sheet that declares no used range is looked through for far cells when its XML is at most this big
+QUICK_SCAN_BYTES = 4 * 1024**2   # about 50 ms at most
+# a reference in column AAA or beyond, or in row 1,000,000 or beyond: rare enough to look closer
+_FAR_REFERENCE = re.compile(rb'\sr="(?:[A-Z]{3}\d|[A-Z]{1,3}\d{7})')
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]{1,3})?(\d+)?(?::([A-Z]{1,3})(\d+))?"')
 # a cell with a value (<v> or an inline string), whatever its attributes and formula
 _VALUE_CELL = re.compile(rb'<c\s+r="([A-Z]{1,3})(\d{1,7})"[^>]*?(?<!/)>(?:(?!</c>).){0,4096}?<(?:v|is)[\s>]',
@@ -33,11 +37,13 @@ def column_number(letters: bytes | str) -> int:
     return out
 
 
-def declared_cells(head: bytes) -> int:
-    """Rows x columns of the used range a sheet's XML declares in its first bytes; 0 when it declares none."""
+def declared_cells(head: bytes) -> int | None:
+    """Rows x columns of the used range a sheet's XML declares in its first bytes; None when it declares none."""
     found = _DIMENSION.search(head)
-    if not found or not found.group(3):
-        return 0
+    if not found:
+        return None
+    if not found.group(3):
+        return 1
     first_col, first_row, last_col, last_row = found.groups()
     rows = int(last_row) - int(first_row or 1) + 1
     cols = column_number(last_col) - column_number(first_col or b"A") + 1
@@ -69,6 +75,33 @@ def _cut(buf: bytes) -> int:
     if cut <= 0:   # no cell starts here (a long stretch of other XML): keep only a tail that may hold one
         return max(len(buf) - 8192, 0)
     return cut
+
+
+def check_sheet(where: str, zf: zipfile.ZipFile, info: zipfile.ZipInfo, head: bytes, max_cells: int) -> None:
+    """Refuse a sheet part whose data would make the reader's grid bigger than ``max_cells``.
+
+    A declared range over the budget is checked against the cells themselves; a sheet that declares
+    none (written by a tool, not by Excel) is looked through quickly for references far out when it
+    is small enough for that to cost little, and checked closely only when one turns up.
+    """
+    declared = declared_cells(head)
+    if declared is not None and declared > max_cells:
+        check_extent(where, zf, info, max_cells)
+    elif declared is None and info.file_size <= QUICK_SCAN_BYTES and _has_far_reference(zf, info):
+        check_extent(where, zf, info, max_cells)
+
+
+def _has_far_reference(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    try:
+        with zf.open(info) as part:
+            return _FAR_REFERENCE.search(part.read()) is not None
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
+        raise SourceUnreadable(where_of(zf), f"corrupt package: part {info.filename} cannot be unpacked "
+                                             f"({exc})") from exc
+
+
+def where_of(zf: zipfile.ZipFile) -> str:
+    return str(zf.filename or "workbook")
 
 
 def check_extent(where: str, zf: zipfile.ZipFile, info: zipfile.ZipInfo, max_cells: int) -> None:

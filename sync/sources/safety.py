@@ -22,7 +22,7 @@ from pathlib import Path
 
 from sync.config import LimitsConfig
 from sync.errors import SourceBusy, SourceTooBig, SourceUnreadable
-from sync.sources.extent import check_extent, declared_cells
+from sync.sources.extent import check_sheet
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -94,8 +94,8 @@ def _inspect_zip(path: Path, limits: LimitsConfig) -> Inspection:
                 date1904 = True
             if info.compress_type == zipfile.ZIP_STORED and info.file_size <= STORED_CHECK_BYTES:
                 _check_stored(where, zf, info)
-            if "worksheets/" in info.filename and declared_cells(head) > limits.max_sheet_cells:
-                check_extent(where, zf, info, limits.max_sheet_cells)
+            if "worksheets/" in info.filename:
+                check_sheet(where, zf, info, head, limits.max_sheet_cells)
         return Inspection("zip", date1904=date1904, uncompressed=total)
 
 

@@ -232,3 +232,19 @@ def _drain(fd: int) -> bytes:
             break
         out += chunk
     return out
+
+
+def test_a_far_value_in_a_sheet_that_declares_no_range_is_found_too(sample: Path, tmp_path: Path) -> None:
+    far = b'<row r="1048574"><c r="XFD1048574" t="inlineStr"><is><t>x</t></is></c></row>'
+
+    def undeclared(name: str, data: bytes) -> bytes:
+        if name != SHEET:
+            return data
+        data = re.sub(rb'<dimension ref="[^"]*"/>', b"", data)
+        return data.replace(b"</sheetData>", far + b"</sheetData>")
+
+    path = rewrite(sample, tmp_path / "tool.xlsx", undeclared)
+    with pytest.raises(SourceTooBig, match="XFD1048574"):
+        ExcelSource("tool", path).sheets()
+    plain = rewrite(sample, tmp_path / "plain.xlsx", lambda n, d: re.sub(rb'<dimension ref="[^"]*"/>', b"", d))
+    assert [s.name for s in ExcelSource("plain", plain).sheets()]   # no far cell: read as usual
