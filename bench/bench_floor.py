@@ -1,6 +1,6 @@
 """The check against the floor: whole processes, ``ordersync check`` vs fastexcel to Arrow.
 
-    python bench/bench_floor.py [--sizes 10000 100000] [--repeat 1] [--register N=PATH ...]
+    python bench/bench_floor.py [--sizes 10000 100000] [--repeat 1] [--register N=PATH ...] [--tree DIR]
 
 For each size it times, in fresh processes and in the same run:
 
@@ -14,6 +14,8 @@ largest resident set seen while polling the child with psutil (and its
 children). Targets (issue 19): at 100k the check within 1.5x of fastexcel and
 peak <= 400 MiB; at 10k the check within 1.5x of fastexcel.
 Registers are made once (bench/make_register.py) and cached in bench/out/.
+``--tree DIR`` runs the check of another checkout (e.g. main, for a before/after);
+its modules are byte-compiled first, as an installed package's are.
 """
 
 from __future__ import annotations
@@ -56,10 +58,17 @@ def register_path(orders: int) -> Path:
     return path
 
 
-def _env() -> dict[str, str]:
+def _env(tree: Path = ROOT) -> dict[str, str]:
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(tree), env.get("PYTHONPATH", "")) if p)
     return env
+
+
+def compiled(tree: Path) -> Path:
+    """``tree`` with its package byte-compiled (PYTHONDONTWRITEBYTECODE would have every run compile it)."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(tree / "sync")], check=True,
+                   stdout=subprocess.DEVNULL)
+    return tree
 
 
 def _rss(proc: psutil.Process) -> int:
@@ -80,11 +89,11 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def measure(argv: list[str]) -> tuple[float, float, int, float]:
+def measure(argv: list[str], tree: Path = ROOT) -> tuple[float, float, int, float]:
     """(wall seconds, peak MiB, exit code, cpu seconds) of one process, its children polled for memory."""
     cpu = _children_cpu()
     started = time.perf_counter()
-    proc = psutil.Popen(argv, cwd=ROOT, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = psutil.Popen(argv, cwd=tree, env=_env(tree), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = 0
     while proc.poll() is None:
         peak = max(peak, _rss(proc))
@@ -95,13 +104,13 @@ def measure(argv: list[str]) -> tuple[float, float, int, float]:
     return wall, peak / 1024**2, proc.returncode, _children_cpu() - cpu
 
 
-def best(argv: list[str], repeat: int) -> tuple[float, float, int, float]:
-    runs = [measure(argv) for _ in range(repeat)]
+def best(argv: list[str], repeat: int, tree: Path = ROOT) -> tuple[float, float, int, float]:
+    runs = [measure(argv, tree) for _ in range(repeat)]
     return min(r[0] for r in runs), max(r[1] for r in runs), runs[-1][2], min(r[3] for r in runs)
 
 
-def bench_one(label: str, path: Path, orders: int | None, repeat: int) -> bool:
-    check = best([sys.executable, "-m", "sync", "check", str(path), "--format", "json"], repeat)
+def bench_one(label: str, path: Path, orders: int | None, repeat: int, tree: Path = ROOT) -> bool:
+    check = best([sys.executable, "-m", "sync", "check", str(path), "--format", "json"], repeat, tree)
     floor = best([sys.executable, "-c", FASTEXCEL, str(path)], repeat)
     ratio = check[0] / floor[0]
     print(f"{label}: check {check[0]:6.2f} s (cpu {check[3]:.2f}) {check[1]:5.0f} MiB (exit {check[2]}) | "
@@ -122,12 +131,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--register", action="append", default=[], metavar="N=PATH",
                         help="use an existing register of N orders instead of generating one")
+    parser.add_argument("--tree", type=Path, default=ROOT, help="the checkout whose check is measured")
     args = parser.parse_args(argv)
+    tree = compiled(args.tree.resolve())
     given = {int(n): Path(p) for n, p in (r.split("=", 1) for r in args.register)}
     ok = True
     for orders in args.sizes:
         path = given.get(orders) or register_path(orders)
-        ok = bench_one(f"{orders:>7} orders", path, orders, args.repeat) and ok
+        ok = bench_one(f"{orders:>7} orders", path, orders, args.repeat, tree) and ok
     return 0 if ok else 1
 
 

@@ -130,9 +130,9 @@ def _check_sizes(where: str, infos: list[zipfile.ZipInfo], total: int, limits: L
     for info in infos:
         if info.file_size > RATIO_FLOOR_BYTES and info.file_size > MAX_MEMBER_RATIO * max(info.compress_size, 1):
             raise SourceUnreadable(where, f"refused: part {info.filename} inflates {info.file_size // max(info.compress_size, 1)}x (zip bomb?)")
-    budget = limits.max_workbook_mib * 1024**2
-    if total > budget:
-        raise SourceTooBig(where, f"too big to read: {total / 1024**2:.0f} MiB of sheet data once unpacked, "
+    xml = sum(i.file_size for i in infos if i.filename.endswith((".xml", ".rels")))   # pictures are not read
+    if xml > limits.max_workbook_mib * 1024**2:
+        raise SourceTooBig(where, f"too big to read: {xml / 1024**2:.0f} MiB of sheet data once unpacked, "
                                   f"over the budget of {limits.max_workbook_mib:g} MiB",
                            hint="Raise [limits] max_workbook_mib in config.toml to read it "
                                 "(it takes about that much memory and more), or split the register.")
