@@ -75,7 +75,11 @@ def run_check(workbooks: list[Path] | None, format: str, output: Path | None, se
     setup_logging()
     session = open_session(workbooks, config, lang)
     with steps(2) as step:
-        step(say("读取工作簿", "reading the workbooks", session.lang))
+        reading = say("读取工作簿", "reading the workbooks", session.lang)
+        step(reading)
+        for source in session.sources:   # a big workbook takes a while: say which sheet is being read
+            source.progress = lambda sheet, at, of, name=source.name: step.note(f"{reading} › {name} › {sheet} "
+                                                                               f"({at + 1}/{of})")
         register = session.register()
         # zero-config, the sheets not read are read again to say what they look like; with configured
         # tables only when none was found (the config says which sheets matter)

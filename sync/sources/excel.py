@@ -23,7 +23,6 @@ from sync.gcpause import collection_paused
 from sync.heap import limit_arenas, release_free_memory
 from sync.sources.base import Grid, SheetInfo, Source, register
 from sync.sources.lineage import shared_token
-from sync.sources.progress import ReadProgress
 from sync.sources.safety import Inspection, file_token, inspect
 
 EXTENSIONS = (".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xla", ".ods")
@@ -95,7 +94,6 @@ class ExcelSource(Source):
         date1904 = checked.date1904
         wanted = list(book.sheet_names if names is None else names)
         budget = _RowBudget(self.location, self.limits)
-        progress = ReadProgress(self.path.name, len(wanted), checked.uncompressed)
         sizes = self.sheet_sizes() if len(wanted) > 1 else {}
         books = [book]
         local = threading.local()
@@ -128,10 +126,10 @@ class ExcelSource(Source):
                         break
                     if later not in parsing:
                         parsing[later] = workers.submit(parse, wanted[later])
-                progress.sheet(name)
+                if self.progress is not None:
+                    self.progress(name, at, len(wanted))
                 yield self._read_sheet(parsing.pop(at), name, date1904, budget)
         finally:
-            progress.close()
             for future in parsing.values():
                 future.cancel()
             workers.shutdown(wait=True)

@@ -198,40 +198,13 @@ def test_the_budget_is_set_in_config_toml(sample: Path, tmp_path: Path) -> None:
     assert run.returncode == 2 and "max_rows" in run.stdout + run.stderr and "Traceback" not in run.stderr
 
 
-def test_a_big_read_shows_progress_on_a_terminal_only(sample: Path, tmp_path: Path) -> None:
-    from sync.sources.progress import BIG_BYTES, ReadProgress
+def test_a_read_on_a_terminal_says_which_sheet_it_is_at(sample: Path) -> None:
+    from tests.cli.test_progress_bar_cli import on_a_terminal
 
-    leader, follower = os.openpty()
-    with os.fdopen(follower, "w", encoding="utf-8") as terminal:
-        progress = ReadProgress("订单.xlsx", 3, BIG_BYTES, stream=terminal)
-        assert progress.shown
-        for name in ("订单登记", "物料采购", "生产进度"):
-            progress.sheet(name)
-        progress.close()
-        terminal.flush()
-        shown = _drain(leader).decode("utf-8", "replace")
-    os.close(leader)
-    assert "订单.xlsx" in shown, shown
-    piped = tmp_path / "log.txt"
-    with piped.open("w", encoding="utf-8") as log:
-        assert not ReadProgress("订单.xlsx", 3, BIG_BYTES, stream=log).shown   # a log or pipe stays clean
-    leader, follower = os.openpty()
-    with os.fdopen(follower, "w") as terminal:
-        assert not ReadProgress("订单.xlsx", 3, BIG_BYTES - 1, stream=terminal).shown   # small reads stay quiet
-    os.close(leader)
-
-
-def _drain(fd: int) -> bytes:
-    """All the terminal has been sent so far (it may come in several reads)."""
-    import select
-
-    out = b""
-    while select.select([fd], [], [], 0.2)[0]:
-        chunk = os.read(fd, 65536)
-        if not chunk:
-            break
-        out += chunk
-    return out
+    code, out, terminal = on_a_terminal("check", str(sample), "--lang", "en", "--format", "json", cwd=sample.parent)
+    assert code == 2 and out.lstrip().startswith("{")   # zero-config, no table recognised in it: exit 2
+    [sheet] = [s.name for s in ExcelSource("s", sample).sheets()]
+    assert f"{sample.name} › {sheet} (1/1)" in terminal, terminal
 
 
 def test_a_far_value_in_a_sheet_that_declares_no_range_is_found_too(sample: Path, tmp_path: Path) -> None:
