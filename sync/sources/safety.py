@@ -43,7 +43,6 @@ _DATE1904 = re.compile(rb"date1904\s*=\s*[\"'](1|true)[\"']")
 class Inspection:
     container: str   # "zip" (xlsx, xlsm, ods) or "ole" (xls)
     date1904: bool = False
-    uncompressed: int = 0   # bytes of the package's parts once inflated (0 for .xls)
 
 
 def inspect(path: Path, limits: LimitsConfig | None = None) -> Inspection:
@@ -96,7 +95,7 @@ def _inspect_zip(path: Path, limits: LimitsConfig) -> Inspection:
                 _check_stored(where, zf, info)
             if "worksheets/" in info.filename:
                 check_sheet(where, zf, info, head, limits.max_sheet_cells)
-        return Inspection("zip", date1904=date1904, uncompressed=total)
+        return Inspection("zip", date1904=date1904)
 
 
 def _open_zip(path: Path) -> zipfile.ZipFile:
