@@ -116,11 +116,16 @@ def _open_zip(path: Path) -> zipfile.ZipFile:
 
 
 def _settled(path: Path) -> bool:
-    """The file has not been written for ``SETTLED_S``: nothing is saving it now."""
+    """Nothing has written to the file for ``SETTLED_S``.
+
+    The inode's change time counts too: a copy that keeps the original's modification time
+    (Explorer, ``cp -p``) still moves it with every block written, and no one can set it back.
+    """
     try:
-        return time.time() - path.stat().st_mtime >= SETTLED_S
+        st = path.stat()
     except OSError:
         return False
+    return time.time() - max(st.st_mtime, st.st_ctime) >= SETTLED_S
 
 
 def _check_sizes(where: str, infos: list[zipfile.ZipInfo], total: int, limits: LimitsConfig) -> None:

@@ -21,7 +21,7 @@ import pytest
 from sync.config import LimitsConfig, load_config
 from sync.errors import SourceTooBig, SourceUnreadable
 from sync.service.cycle import SourceCache
-from sync.sources import ExcelSource, open_path
+from sync.sources import ExcelSource, open_path, safety
 from sync.tables.register import load
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -83,10 +83,13 @@ def check_cli(path: Path, *extra: str) -> subprocess.CompletedProcess:
 
 # --- corrupt files (issue 15 item 4) -------------------------------------------------------------
 
-def test_a_truncated_file_that_stays_so_is_corrupt_not_busy(sample: Path) -> None:
+def test_a_truncated_file_that_stays_so_is_corrupt_not_busy(sample: Path, monkeypatch) -> None:
+    monkeypatch.setattr(safety, "SETTLED_S", 0.3)   # the test's patience, not two seconds'
     data = sample.read_bytes()
     sample.write_bytes(data[: len(data) * 2 // 3])
-    os.utime(sample, (LONG_AGO, LONG_AGO))   # nobody is saving it: it stays cut short
+    os.utime(sample, (LONG_AGO, LONG_AGO))   # a copy that keeps the old time: its writes still count
+    assert refused(sample)[1]
+    time.sleep(0.4)                          # nobody is writing it: it stays cut short
     message, retryable = refused(sample)
     assert "truncated" in message and not retryable
 
