@@ -20,7 +20,7 @@ import python_calamine as calamine
 from sync.config import LimitsConfig
 from sync.errors import SheetNotFound, SourceBusy, SourceError, SourceTooBig, SourceUnreadable
 from sync.gcpause import collection_paused
-from sync.heap import limit_arenas, release_free_memory
+from sync.sources.heap import limit_arenas, release_free_memory
 from sync.sources.base import Grid, SheetInfo, Source, register
 from sync.sources.lineage import shared_token
 from sync.sources.safety import Inspection, file_token, inspect
