@@ -11,7 +11,7 @@ from sync.sources import csv as _csv
 from sync.sources import excel as _excel
 from sync.sources import memory as _memory
 from sync.sources.base import Grid, SheetInfo, Source, backend, register
-from sync.sources.google.addresses import is_google_url, spreadsheet_key
+from sync.sources.google_addresses import is_google_url, spreadsheet_key
 
 CsvSource = _csv.CsvSource
 ExcelSource = _excel.ExcelSource

@@ -1,12 +1,18 @@
 """Google Sheets (and Excel files kept in Google Drive), read-only, paying as few requests as possible.
 
+The source is here; what it is made of sits beside it: ``google_addresses`` (every URL
+form users paste, A1 ranges), ``google_http`` (one request at a time inside the poll's
+time budget, counted), ``google_errors`` (each Google reason with its own hint),
+``google_plan`` (which batchGets read which rows), ``google_drive`` (Excel files kept in
+Drive), ``google_credentials`` (the service account).
+
 What a poll costs
 -----------------
 ``fingerprint()``  one Drive ``files.get`` of ``mimeType``, ``version`` and ``modifiedTime``
                    (Drive quota, not the Sheets read quota).
 ``sheets()``       the spreadsheet metadata (titles, hidden flags, merges, grid sizes),
                    fetched once and again only after ``fingerprint()`` saw a change.
-``read(names)``    one Sheets ``values:batchGet`` per ~2 MB of grid (``google.plan``): one
+``read(names)``    one Sheets ``values:batchGet`` per ~2 MB of grid (``google_plan``): one
                    for an ordinary register, whatever its number of tabs; a big tab is
                    read in row ranges, and many tabs never go into one URL.
 
@@ -55,10 +61,7 @@ import json
 import os
 import random
 import re
-import shutil
-import tempfile
 import time
-import weakref
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,25 +71,20 @@ import requests
 
 from sync.errors import ConfigError, SheetNotFound, SourceBusy, SourceError, SourceUnreadable
 from sync.sources.base import Grid, SheetInfo, Source, register
-from sync.sources.google.addresses import anchor, range_origin, spreadsheet_key, stitch, tab_id
-from sync.sources.google.errors import GridChanged, NotASheet, RateLimited, TooLarge
-from sync.sources.google.http import GoogleHTTP, RetryPolicy
-from sync.sources.google.plan import MAX_BYTES, batches, pieces
+from sync.sources.google_addresses import anchor, range_origin, spreadsheet_key, stitch, tab_id
+from sync.sources.google_credentials import (CREDENTIALS_ENV, SCOPES, authorized_session, credentials_from_env,
+                                             load_credentials)
+from sync.sources.google_drive import EXCEL_TYPES, NATIVE, Download
+from sync.sources.google_errors import GridChanged, NotASheet, RateLimited, TooLarge
+from sync.sources.google_http import GoogleHTTP, RetryPolicy
+from sync.sources.google_plan import MAX_BYTES, batches, pieces
 
 __all__ = ["GSheetsSource", "anchor", "range_origin", "spreadsheet_key", "SCOPES", "CREDENTIALS_ENV"]
 
-SCOPES = ("https://www.googleapis.com/auth/spreadsheets.readonly",
-          "https://www.googleapis.com/auth/drive.readonly")   # drive.readonly: uploaded Excel files are downloaded
-CREDENTIALS_ENV = ("ORDERSYNC_GOOGLE_CREDENTIALS", "GOOGLE_APPLICATION_CREDENTIALS")
 #: send the API calls to another root than googleapis.com (a reverse proxy, a private endpoint, an emulator)
 API_ROOT_ENV = "ORDERSYNC_GOOGLE_API"
 SHEETS_API = "https://sheets.googleapis.com/v4/spreadsheets"
 DRIVE_API = "https://www.googleapis.com/drive/v3/files"
-NATIVE = "application/vnd.google-apps.spreadsheet"
-EXCEL_TYPES = {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
-               "application/vnd.ms-excel.sheet.macroEnabled.12": ".xlsm",
-               "application/vnd.ms-excel": ".xls",
-               "application/vnd.oasis.opendocument.spreadsheet": ".ods"}
 VALUE_PARAMS = [("majorDimension", "ROWS"), ("valueRenderOption", "UNFORMATTED_VALUE"),
                 ("dateTimeRenderOption", "SERIAL_NUMBER")]
 METADATA_FIELDS = ("properties.title,sheets(properties(sheetId,title,index,hidden,sheetType,"
@@ -182,7 +180,7 @@ class GSheetsSource(Source):
         self._pieces_token: str | None = None
         self._max_bytes = max_answer   # estimated bytes of one batchGet's answer (Google advises <= 2 MB)
         self._used: dict[str, tuple[int, int]] = {}   # tab -> (rows, columns) its values held at the last read
-        self._download: _Download | None = None
+        self._download: Download | None = None
         #: sha256 of the values of the last read (the daemon's periodic full-read check)
         self.last_content_hash: str | None = None
 
@@ -226,25 +224,12 @@ class GSheetsSource(Source):
         return self._http
 
     def _load_credentials(self) -> Any:
-        from google.oauth2 import service_account
-
-        if self.credentials is None:
-            raise SourceUnreadable(self.location, "no Google credentials configured",
-                                   hint=f"Set {CREDENTIALS_ENV[0]} or {CREDENTIALS_ENV[1]} to the service-account "
-                                        f"key file (JSON), or `credentials = \"path\"` under [sources.{self.name}].")
-        try:
-            return service_account.Credentials.from_service_account_file(str(self.credentials), scopes=SCOPES)
-        except (OSError, ValueError, KeyError) as exc:
-            raise SourceUnreadable(self.location, f"cannot load the service-account key {self.credentials} ({exc})",
-                                   hint="Download a JSON key for the service account from the Google Cloud "
-                                        "console (IAM > Service accounts > Keys).") from exc
+        return load_credentials(self.credentials, location=self.location, source=self.name)
 
     def _authorized_session(self) -> requests.Session:
-        from google.auth.transport.requests import AuthorizedSession
-
         creds = self._load_credentials()
         self._account_email = creds.service_account_email
-        return AuthorizedSession(creds, refresh_timeout=self.policy.timeout[1])
+        return authorized_session(creds, self.policy.timeout[1])
 
     def _json(self, url: str, params: Any, *, split: bool = False) -> Any:
         """One GET answered in JSON; a 200 with a cut-off body is retried next cycle."""
@@ -435,32 +420,7 @@ class GSheetsSource(Source):
         if self._download is None or self._download.token != self._token or self._token is None:
             self._client().ensure_started()
             response = self._client().get(f"{_api_roots()[1]}/{self.key}", {"alt": "media", "supportsAllDrives": "true"})
-            self._download = _Download.save(self._download, self.key + suffix, response.content, self._token)
+            self._download = Download.save(self._download, self.key + suffix, response.content, self._token)
             self.last_content_hash = hashlib.sha256(response.content).hexdigest()
             self._polls_since_read, self._last_read = 0, self._clock()
         return ExcelSource(self.name, self._download.path)
-
-
-@dataclass
-class _Download:
-    """The bytes of an Excel file in Drive, kept in a private temporary folder until the next version."""
-
-    folder: Path
-    path: Path
-    token: str | None
-
-    @classmethod
-    def save(cls, old: _Download | None, filename: str, content: bytes, token: str | None) -> _Download:
-        folder = old.folder if old else Path(tempfile.mkdtemp(prefix="ordersync-drive-"))
-        if old is None:
-            weakref.finalize(cls, shutil.rmtree, folder, True)
-        path = folder / filename
-        part = path.with_name(path.name + ".part")
-        part.write_bytes(content)
-        os.replace(part, path)   # an ExcelSource still reading the last version keeps its open file
-        return cls(folder, path, token)
-
-
-def credentials_from_env() -> Path | None:
-    """The service-account key file named by the environment, if any."""
-    return next((Path(os.environ[v]) for v in CREDENTIALS_ENV if os.environ.get(v)), None)

@@ -13,7 +13,7 @@ from tests.sources.contract import SourceContract
 
 from sync.errors import ConfigError, SheetNotFound, SourceBusy, SourceError, SourceUnreadable
 from sync.sources import GSheetsSource, MemorySource, backend
-from sync.sources.google.http import RetryPolicy
+from sync.sources.google_http import RetryPolicy
 from sync.sources.gsheets import anchor, range_origin, spreadsheet_key
 
 KEY = "1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789_-key"

@@ -14,9 +14,9 @@ from tests.fakegoogle import XLSX, FakeGoogle
 
 from sync.errors import ConfigError, SourceBusy, SourceUnreadable
 from sync.sources import MemorySource, open_path
-from sync.sources.google.addresses import is_google_url, spreadsheet_key, tab_id
-from sync.sources.google.http import OverBudget, RetryPolicy
-from sync.sources.google.plan import batches
+from sync.sources.google_addresses import is_google_url, spreadsheet_key, tab_id
+from sync.sources.google_http import OverBudget, RetryPolicy
+from sync.sources.google_plan import batches
 from sync.sources.gsheets import GSheetsSource, full_read_interval
 
 KEY = "1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789_-key"

@@ -16,7 +16,7 @@ turns a non-2xx answer into ``APIError``; ``GoogleHTTP`` wraps its ``request``:
   source waits for the next minute (``sync.sources.gsheets``);
 - responses are gzip-compressed: Google compresses only when the user agent
   contains "gzip" and ``Accept-Encoding: gzip`` is sent;
-- what is left becomes our error with its hint (``sync.sources.google.errors``).
+- what is left becomes our error with its hint (``sync.sources.google_errors``).
 
 gspread's own ``BackOffHTTPClient`` is not used: it has no timeout, keeps its
 attempt counter on the class and only stops once a single wait exceeds 128 s.
@@ -37,7 +37,7 @@ from gspread.http_client import HTTPClient
 
 from sync import __version__
 from sync.errors import SourceBusy, SourceError, SourceUnreadable
-from sync.sources.google.errors import (RateLimited, TooLarge, credentials_hint, is_rate_limit, translate,
+from sync.sources.google_errors import (RateLimited, TooLarge, credentials_hint, is_rate_limit, translate,
                                         unreachable)
 
 RETRY_STATUS = frozenset({408, 500, 502, 503, 504})

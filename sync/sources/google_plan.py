@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from sync.sources.google.addresses import quote_sheet
+from sync.sources.google_addresses import quote_sheet
 
 MAX_BYTES = 2_000_000
 CELL_BYTES = 10          # a JSON cell with its quotes and comma: 26 MB / (100k x 30) is ~9
