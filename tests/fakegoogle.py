@@ -441,3 +441,16 @@ def _handler(fake: FakeGoogle) -> type[BaseHTTPRequestHandler]:
                 pass  # the client timed out and left
 
     return Handler
+
+
+def service_account_file(path: Any, token_uri: str, email: str = "ordersync@factory.iam.gserviceaccount.com") -> Any:
+    """A real service-account key file (a fresh RSA key) whose token exchange goes to ``token_uri``."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    pem = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
+    path.write_text(json.dumps({
+        "type": "service_account", "project_id": "factory", "private_key_id": "1", "private_key": pem,
+        "client_email": email, "client_id": "1", "token_uri": token_uri}), encoding="utf-8")
+    return path
