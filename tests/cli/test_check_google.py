@@ -21,7 +21,10 @@ def orders() -> list[list]:
     day = dt.datetime(2026, 4, 1)
     rows = [[f"SO-2604-{i:03d}", to_serial(day), "Muji HK", "MJ-T01", q, to_serial(day + dt.timedelta(days=40)), "张伟"]
             for i, q in enumerate([300, 450, 600, 500, 350, 400], start=1)]
-    return [HEADER] + rows + [["SO-2604-007", to_serial(day), "Muji HK", "MJ-T01", "三百", to_serial(day), "张伟"]]
+    return [HEADER] + rows + [["SO-2604-007", to_serial(day), "Muji HK", "MJ-T01", "三百", to_serial(day), "张伟"],
+                              # a due date typed one column too far left: Sheets hands it over as 46203
+                              ["SO-2604-008", to_serial(day), "Muji HK", "MJ-T01", to_serial(dt.datetime(2026, 6, 30)),
+                               "", "张伟"]]
 
 
 @pytest.fixture
@@ -46,7 +49,9 @@ def test_check_a_sheets_url_with_credentials_from_the_environment(google, tmp_pa
     report = json.loads(done.stdout)
     bad = [f for f in report["findings"] if f["severity"] == "error"]
     assert any(f["cell"] == "E8" and f["value"] == "三百" for f in bad)
-    assert report["summary"]["tables"] == {"orders": 7}
+    assert any(f["rule"] == "date-as-quantity" and f["cell"] == "E9" and "2026-06-30" in f["message"]
+               for f in report["findings"])
+    assert report["summary"]["tables"] == {"orders": 8}
     assert google.tokens_issued == 1
     assert google.counts["metadata"] == 1 and google.counts["batchGet"] == 1
 
@@ -65,7 +70,7 @@ def test_check_an_uploaded_excel_url(google, tmp_path):
     google.add_excel(KEY, data.getvalue())
     done = check(google, tmp_path, f"https://drive.google.com/file/d/{KEY}/view?usp=sharing", "--format", "json")
     assert done.returncode == 1, done.stderr
-    assert json.loads(done.stdout)["summary"]["tables"] == {"orders": 7}
+    assert json.loads(done.stdout)["summary"]["tables"] == {"orders": 8}
     assert google.counts["media"] == 1
 
 
