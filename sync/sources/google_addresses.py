@@ -85,22 +85,23 @@ def range_origin(a1: str) -> tuple[int, int]:
 
 def anchor(value_range: dict[str, Any]) -> list[list[Any]]:
     """Rows of a ValueRange re-anchored at A1 and made rectangular; empty cells are ``""``."""
-    values = value_range.get("values") or []
-    if not values:
-        return []
-    top, left = range_origin(str(value_range.get("range", "")))
-    width = left + max((len(r) for r in values), default=0)
-    rows = [[] for _ in range(top)] + [[""] * left + ["" if v is None else v for v in r] for r in values]
-    return [r + [""] * (width - len(r)) for r in rows]
+    return stitch([value_range])
 
 
 def stitch(parts: list[dict[str, Any]]) -> list[list[Any]]:
-    """One tab's row-range answers (in row order) as one grid anchored at A1."""
+    """One tab's answers (whole, or row ranges in row order) as one grid anchored at A1.
+
+    The values API leaves out trailing empty cells and rows, and sends an empty cell
+    between values as ``""``; rows are padded to one width here, in one pass.
+    """
     rows: list[list[Any]] = []
     for part in parts:
-        grid = anchor(part)
-        top, _ = range_origin(str(part.get("range", "")))
-        if grid:
-            rows += [[] for _ in range(top - len(rows))] + grid[top:]
-    width = max((len(r) for r in rows), default=0)
-    return [r + [""] * (width - len(r)) for r in rows]
+        values = part.get("values") or []
+        if not values:
+            continue
+        top, left = range_origin(str(part.get("range", "")))
+        rows.extend([] for _ in range(top - len(rows)))
+        pad = [""] * left
+        rows.extend((pad + r if left else r) for r in values)
+    width = max(map(len, rows), default=0)
+    return [r if len(r) == width else r + [""] * (width - len(r)) for r in rows]

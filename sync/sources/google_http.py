@@ -109,7 +109,8 @@ class GoogleHTTP(HTTPClient):
 
         ``split``: a 503 means the answer was too big (``TooLarge``, not retried): the caller asks for less.
         """
-        self.ensure_started()
+        if self._deadline is None:
+            self.start()
         failure: Exception | None = None
         tries = 0
         for attempt in range(self.policy.attempts):

@@ -77,7 +77,7 @@ from sync.sources.google_credentials import (CREDENTIALS_ENV, SCOPES, authorized
 from sync.sources.google_drive import EXCEL_TYPES, NATIVE, Download
 from sync.sources.google_errors import GridChanged, NotASheet, RateLimited, TooLarge
 from sync.sources.google_http import GoogleHTTP, RetryPolicy
-from sync.sources.google_plan import MAX_BYTES, batches, pieces
+from sync.sources.google_plan import CELL_BYTES, MAX_BYTES, batches, pieces
 
 __all__ = ["GSheetsSource", "anchor", "range_origin", "spreadsheet_key", "SCOPES", "CREDENTIALS_ENV"]
 
@@ -180,6 +180,8 @@ class GSheetsSource(Source):
         self._pieces_token: str | None = None
         self._max_bytes = max_answer   # estimated bytes of one batchGet's answer (Google advises <= 2 MB)
         self._used: dict[str, tuple[int, int]] = {}   # tab -> (rows, columns) its values held at the last read
+        self._cell_bytes = CELL_BYTES                 # bytes of JSON per cell, learned from the answers
+        self._answer_bytes = 0
         self._download: Download | None = None
         #: sha256 of the values of the last read (the daemon's periodic full-read check)
         self.last_content_hash: str | None = None
@@ -234,6 +236,7 @@ class GSheetsSource(Source):
     def _json(self, url: str, params: Any, *, split: bool = False) -> Any:
         """One GET answered in JSON; a 200 with a cut-off body is retried next cycle."""
         response = self._client().get(url, params, split=split)
+        self._answer_bytes = len(response.content)
         try:
             return response.json()
         except ValueError as exc:
@@ -289,6 +292,7 @@ class GSheetsSource(Source):
         return self._fetch_tabs() if stale else self._tabs  # type: ignore[return-value]
 
     def sheets(self) -> list[SheetInfo]:
+        self._client().ensure_started()
         return self._quota(self._sheets)
 
     def _sheets(self) -> list[SheetInfo]:
@@ -314,6 +318,7 @@ class GSheetsSource(Source):
     def read(self, names: Iterable[str] | None = None) -> Iterator[Grid]:
         """The asked tabs (all when None), in the order asked; see the module docstring for what it costs."""
         wanted = None if names is None else list(names)
+        self._client().ensure_started()   # within a poll: the budget fingerprint() started; else a new one
         if self.uploaded_excel:
             yield from self._excel_call(lambda excel: list(excel.read(wanted)))
             return
@@ -327,7 +332,6 @@ class GSheetsSource(Source):
         yield from grids
 
     def _read_native(self, names: list[str] | None) -> list[Grid]:
-        self._client().ensure_started()
         tabs = self._tabs_for(names)
         wanted = list(tabs) if names is None else names
         values = self._fetch(wanted, tabs)
@@ -345,7 +349,8 @@ class GSheetsSource(Source):
         tabs = self._cached_tabs()
         stale = self._tabs_token != self._token
         wanted = list(tabs) if names is None else names
-        big = any(len(pieces(n, tabs[n].rows, tabs[n].columns, max_bytes=self._max_bytes)) > 1
+        big = any(len(pieces(n, tabs[n].rows, tabs[n].columns, max_bytes=self._max_bytes,
+                             cell_bytes=self._cell_bytes)) > 1
                   for n in wanted if n in tabs)
         if stale and (self._missing(tabs, wanted) or big):
             tabs = self._fetch_tabs()
@@ -355,7 +360,7 @@ class GSheetsSource(Source):
 
     def _plan(self, tabs: dict[str, _Tab], names: list[str]) -> list[list[Any]]:
         return batches([(n, tabs[n].rows, tabs[n].columns, self._used.get(n)) for n in names],
-                       max_bytes=self._max_bytes)
+                       max_bytes=self._max_bytes, cell_bytes=self._cell_bytes)
 
     def _fetch(self, wanted: list[str], tabs: dict[str, _Tab]) -> dict[str, list[dict[str, Any]]]:
         """Every planned row range, resuming what an earlier poll of the same version already fetched."""
@@ -398,6 +403,9 @@ class GSheetsSource(Source):
         if len(value_ranges) != len(ranges):
             raise SourceBusy(self.location, f"Google returned {len(value_ranges)} ranges for {len(ranges)} asked")
         self._pieces.update(zip(ranges, value_ranges))
+        cells = sum(len(row) for vr in value_ranges for row in vr.get("values", []))
+        if cells >= 1000:   # long text makes cells dearer than guessed: plan the next ranges with what was seen
+            self._cell_bytes = max(self._cell_bytes, -(-self._answer_bytes // cells))
 
     # -- an Excel file kept in Drive ----------------------------------------------------------
 
@@ -418,7 +426,6 @@ class GSheetsSource(Source):
             raise SourceUnreadable(self.location, f"this Drive file is not a spreadsheet ({self._mime})",
                                    hint="Give the key of a Google Sheet or of an Excel file kept in Drive.")
         if self._download is None or self._download.token != self._token or self._token is None:
-            self._client().ensure_started()
             response = self._client().get(f"{_api_roots()[1]}/{self.key}", {"alt": "media", "supportsAllDrives": "true"})
             self._download = Download.save(self._download, self.key + suffix, response.content, self._token)
             self.last_content_hash = hashlib.sha256(response.content).hexdigest()
