@@ -42,7 +42,7 @@ def measure(rows: int, columns: int, latency: float, budget: float) -> dict:
         book = google.add(KEY, {"订单": register(rows, columns)})
         source = GSheetsSource("bench", KEY, session=google.session(),
                                policy=RetryPolicy(timeout=(5.0, 60.0), budget=budget))
-        first = _poll(source)
+        first = _until_read(source)[0]
         unchanged = source.requests
         source.fingerprint()
         unchanged = source.requests - unchanged
@@ -51,17 +51,22 @@ def measure(rows: int, columns: int, latency: float, budget: float) -> dict:
             google.fail("batchGet", 200, times=None, delay=latency)
         before, batch_before = source.requests, google.counts["batchGet"]
         started = time.perf_counter()
-        polls = 1
-        while True:
-            try:
-                _poll(source)
-                break
-            except OverBudget:
-                polls += 1
+        _, polls = _until_read(source)
         took = time.perf_counter() - started
         return {"rows": rows, "latency": latency, "first": first, "unchanged": unchanged,
                 "changed": source.requests - before, "batchGets": google.counts["batchGet"] - batch_before,
                 "seconds": took, "polls": polls}
+
+
+def _until_read(source: GSheetsSource) -> tuple[int, int]:
+    """(requests, polls) until a read completes: a read cut short by the budget resumes on the next poll."""
+    before, polls = source.requests, 1
+    while True:
+        try:
+            _poll(source)
+            return source.requests - before, polls
+        except OverBudget:
+            polls += 1
 
 
 def _poll(source: GSheetsSource) -> int:

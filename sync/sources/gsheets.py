@@ -90,7 +90,7 @@ VALUE_PARAMS = [("majorDimension", "ROWS"), ("valueRenderOption", "UNFORMATTED_V
 METADATA_FIELDS = ("properties.title,sheets(properties(sheetId,title,index,hidden,sheetType,"
                    "gridProperties(rowCount,columnCount)),merges)")
 DRIVE_FIELDS = "mimeType,version,modifiedTime"
-MIN_BYTES = 50_000        # a 503 halves the answer size asked for, down to this
+MIN_CELLS = 2_000         # a 503 makes cells count dearer, until a range would hold fewer than this
 QUOTA_WAIT = 60.0         # the read quota is per minute
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h)\s*$", re.IGNORECASE)
 
@@ -376,10 +376,10 @@ class GSheetsSource(Source):
                 guessed, self._used = bool(self._used), {}   # what the tabs held last time misled the plan
                 if self._tabs_token != self._token:          # the tab grew since the metadata said how big
                     tabs = self._fetch_tabs()
-                elif not guessed:
-                    if self._max_bytes <= MIN_BYTES:
+                elif not guessed:                            # cells dearer than thought: ask for fewer
+                    if self._cell_bytes * 1.5 * MIN_CELLS > self._max_bytes:
                         raise SourceBusy(self.location, f"Google keeps refusing even small reads ({exc.reason})") from exc
-                    self._max_bytes //= 2
+                    self._cell_bytes = int(self._cell_bytes * 1.5) + 1
             except GridChanged:   # rows deleted or a tab renamed since the metadata: read it again
                 tabs = self._fetch_tabs()
                 if error := self._missing(tabs, wanted):
@@ -404,8 +404,8 @@ class GSheetsSource(Source):
             raise SourceBusy(self.location, f"Google returned {len(value_ranges)} ranges for {len(ranges)} asked")
         self._pieces.update(zip(ranges, value_ranges))
         cells = sum(len(row) for vr in value_ranges for row in vr.get("values", []))
-        if cells >= 1000:   # long text makes cells dearer than guessed: plan the next ranges with what was seen
-            self._cell_bytes = max(self._cell_bytes, -(-self._answer_bytes // cells))
+        if cells >= 1000:   # plan the next ranges with the bytes per cell seen, and room to spare
+            self._cell_bytes = max(CELL_BYTES, int(self._answer_bytes / cells * 1.2) + 1)
 
     # -- an Excel file kept in Drive ----------------------------------------------------------
 
