@@ -50,7 +50,7 @@ def _check_one(source: Source, lang: str, console: Console, chatty: bool) -> boo
             source, "uploaded_excel", False) else say("Google 表格", "a Google Sheet", lang)
         who = getattr(source, "account_email", None) or "?"
         console.print(say("[green]✓[/] Google {n}：{kind}，{t} 个工作表，已共享给 {who}，{path}",
-                          "[green]✓[/] Google {n}: {kind}, {t} tabs, shared with {who}, {path}", lang,
+                          "[green]✓[/] Google {n}: {kind} with {t} tab(s), shared with {who}, {path}", lang,
                           n=name, kind=kind, t=len(tabs), who=escape(who), path=_path(lang)),
                       highlight=False, soft_wrap=True)
     return True

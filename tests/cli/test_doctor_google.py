@@ -40,7 +40,7 @@ def test_doctor_says_the_sheet_is_reachable_and_shared(google):
     google.add(KEY, {"订单": ORDERS})
     code, out = doctor()
     assert code == 0, out
-    assert f"✓ Google shared: a Google Sheet, 1 tabs, shared with {EMAIL}, direct (HTTPS_PROXY not set)" in out
+    assert f"✓ Google shared: a Google Sheet with 1 tab(s), shared with {EMAIL}, direct (HTTPS_PROXY not set)" in out
 
 
 def test_doctor_names_the_proxy_when_google_cannot_be_reached(google, monkeypatch):
