@@ -67,9 +67,10 @@ class GsheetsSourceConfig(_Source):
     kind: Literal["gsheets"]
     key: str                         # the spreadsheet key or its URL
     credentials: str | None = None   # service-account JSON; None: $ORDERSYNC_GOOGLE_CREDENTIALS
-    full_read_every: int = Field(default=60, ge=1)   # polls between full reads
+    full_read_every: Annotated[int, Field(ge=1)] | str = 60   # polls between full reads, or a duration: "10m"
     attempts: int | None = Field(default=None, ge=1)  # tries per request; None: the backend's policy
     timeout: float | None = Field(default=None, gt=0)  # seconds to wait for a reply; None: the backend's
+    budget: float | None = Field(default=None, gt=0)   # seconds one poll may take; None: the backend's (30)
 
 
 class MemorySourceConfig(_Source):

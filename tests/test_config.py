@@ -95,7 +95,7 @@ def test_the_examples_mean_what_they_say(tmp_path: Path):
         path = tmp_path / "config.toml"
         path.write_text(uncommented(lines, block), encoding="utf-8")
         loaded.append(load_config(path))
-    assert any(isinstance(c.sources.get("shared"), GsheetsSourceConfig) and c.sources["shared"].full_read_every == 60
+    assert any(isinstance(c.sources.get("shared"), GsheetsSourceConfig) and c.sources["shared"].full_read_every == "10m"
                for c in loaded)
     assert any(c.mail.backend == "smtp" and c.mail.port == 587 for c in loaded)
     assert any(c.tables["orders"].sheets == ["*月", "订单*"] and c.tables["orders"].sheet is None for c in loaded)

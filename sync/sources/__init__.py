@@ -12,6 +12,7 @@ from sync.sources import csv as _csv
 from sync.sources import excel as _excel
 from sync.sources import memory as _memory
 from sync.sources.base import Grid, SheetInfo, Source, backend, register
+from sync.sources.google_addresses import is_google_url, spreadsheet_key
 
 CsvSource = _csv.CsvSource
 ExcelSource = _excel.ExcelSource
@@ -28,7 +29,10 @@ def __getattr__(name: str) -> object:
 
 
 def open_path(path: str | Path, name: str | None = None, limits: LimitsConfig | None = None) -> Source:
-    """A source for a workbook path given on the command line."""
+    """A source for a workbook path (or a Google Sheets URL) given on the command line."""
+    if is_google_url(str(path)):   # credentials from the environment, as zero-config promises
+        url = str(path)
+        return backend("gsheets").from_config(name or spreadsheet_key(url), {"key": url}, Path.cwd())
     p = Path(path)
     suffix = p.suffix.lower()
     label = name or p.name
