@@ -69,9 +69,10 @@ class GsheetsSourceConfig(_Source):
     kind: Literal["gsheets"]
     key: str                         # the spreadsheet key or its URL
     credentials: str | None = None   # service-account JSON; None: $ORDERSYNC_GOOGLE_CREDENTIALS
-    full_read_every: int = Field(default=60, ge=1)   # polls between full reads
+    full_read_every: Annotated[int, Field(ge=1)] | str = 60   # polls between full reads, or a duration: "10m"
     attempts: int | None = Field(default=None, ge=1)  # tries per request; None: the backend's policy
     timeout: float | None = Field(default=None, gt=0)  # seconds to wait for a reply; None: the backend's
+    budget: float | None = Field(default=None, gt=0)   # seconds one poll may take; None: the backend's (30)
 
 
 class MemorySourceConfig(_Source):
@@ -256,6 +257,14 @@ class WatchConfig(Strict):
     notice_tick_seconds: float = Field(default=60, gt=0)
 
 
+class LimitsConfig(Strict):
+    """How big a workbook may be before it is refused (its bytes are measured before any parse)."""
+
+    max_workbook_mib: float = Field(default=1024, gt=0)   # uncompressed XML of one package (the bench 100k: 308)
+    max_rows: int = Field(default=1_000_000, ge=1)        # rows over all of one workbook's sheets read
+    max_sheet_cells: int = Field(default=30_000_000, ge=1)  # rows x columns of one sheet's grid
+
+
 class WebConfig(Strict):
     """The status page (``ordersync serve``, and inside ``run`` when configured)."""
 
@@ -285,6 +294,7 @@ class Config(Strict):
     reminders: RemindersConfig = Field(default_factory=RemindersConfig)
     digests: list[DigestConfig] = Field(default_factory=list)
     watch: WatchConfig = Field(default_factory=WatchConfig)
+    limits: LimitsConfig = Field(default_factory=LimitsConfig)
     people: dict[str, PersonConfig] = Field(default_factory=dict)
     web: WebConfig | None = None
 

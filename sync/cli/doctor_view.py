@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from sync.checks.pipeline import rules_for
+from sync.cli.doctor_google import check_google
 from sync.cli.common import EXIT_CANNOT_RUN, EXIT_FINDINGS, EXIT_OK, mode
 from sync.cli.session import open_session
 from sync.config import Config, TableConfig
@@ -54,6 +55,7 @@ def run_doctor(config: Path | None, lang: str | None) -> int:
     for note in register.notes if chatty else ():
         console.print(f"[yellow]•[/] {escape(note)}", highlight=False)
     broken = not _rules_load(session.config, lang, chatty) or broken
+    broken = not check_google(session.sources, lang, console, chatty) or broken
     return EXIT_CANNOT_RUN if broken else EXIT_FINDINGS if wrong else EXIT_OK
 
 

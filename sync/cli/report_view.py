@@ -26,7 +26,6 @@ from sync.cli.session import open_session
 from sync.cli.verdicts import print_nothing_recognised, print_unread
 from sync.findings import ERROR, INFO, WARNING, Finding, Report
 from sync.i18n import check_language, say
-from sync.notices.report_xlsx import write_report
 from sync.tables.fields import TABLES
 from sync.tables.normalize import fold_text, normalise_key
 from sync.tables.reading import SheetReading, read_sources
@@ -74,7 +73,11 @@ def run_check(workbooks: list[Path] | None, format: str, output: Path | None, se
     setup_logging()
     session = open_session(workbooks, config, lang)
     with steps(2) as step:
-        step(say("读取工作簿", "reading the workbooks", session.lang))
+        reading = say("读取工作簿", "reading the workbooks", session.lang)
+        step(reading)
+        for source in session.sources:   # a big workbook takes a while: say which sheet is being read
+            source.progress = lambda sheet, at, of, name=source.name: step.note(f"{reading} › {name} › {sheet} "
+                                                                               f"({at + 1}/{of})")
         register = session.register()
         # zero-config, the sheets not read are read again to say what they look like; with configured
         # tables only when none was found (the config says which sheets matter)
@@ -90,6 +93,8 @@ def run_check(workbooks: list[Path] | None, format: str, output: Path | None, se
     elif format == "xlsx":
         kept = Report(shown.sorted()[:selection.limit], report.tables)
         locations = {s.name: s.location for s in session.sources}
+        from sync.notices.report_xlsx import write_report   # openpyxl: only a workbook report pays for it
+
         path = write_report(kept, output or Path("ordersync-findings.xlsx"), lang=language, locations=locations)
         err = Console(stderr=True, highlight=False)
         err.print(say("已写入 {p}", "wrote {p}", language, p=path))

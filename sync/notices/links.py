@@ -115,7 +115,7 @@ class Links:
 
 
 def google_url(location: str, sheet: str, cell: str) -> str:
-    from sync.sources.gsheets import sheet_gid    # gspread is imported only when a Google source is linked
+    from sync.sources.google_addresses import sheet_gid
 
     key = location[len(GOOGLE):].split("/")[0]
     gid = sheet_gid(key, sheet)

@@ -157,9 +157,9 @@ def test_with_the_status_page_configured_each_order_links_to_its_page_for_the_re
 
 def test_a_google_sheet_links_to_the_exact_range(monkeypatch):
     from sync.notices.links import google_url
-    from sync.sources import gsheets
+    from sync.sources import google_addresses
 
-    monkeypatch.setitem(gsheets._GIDS, ("KEY123", "订单"), 918273)
+    monkeypatch.setitem(google_addresses._GIDS, ("KEY123", "订单"), 918273)
     url = google_url("https://docs.google.com/spreadsheets/d/KEY123", "订单", "C7")
     assert url == "https://docs.google.com/spreadsheets/d/KEY123/edit#gid=918273&range=C7"
 
