@@ -232,3 +232,20 @@ def test_a_reminder_template_that_does_not_render_holds_that_mail_only(tmp_path)
     assert not [m for m in plan.outgoing if m.dedupe_key.startswith("reminder/")]
     held = {m.to[0][0]: why for m, why in plan.held}
     assert set(held) == {"张伟", "李娜"} and all("reminder.html.j2" in why for why in held.values())
+
+
+def test_an_order_read_from_google_sheets_links_to_its_tab_and_cell(tmp_path):
+    from sync.notices.links import Links
+    from sync.sources.gsheets import GSheetsSource
+    from sync.tables.register import load
+    from tests.fakegoogle import FakeGoogle
+
+    head = ["订单号", "客户", "订单数量", "交货日期", "跟单员"]
+    with FakeGoogle() as google:
+        google.add("sheet-key-0123456789", {"说明": [["见订单登记"]],
+                                            "订单登记": [head, ["SO-1", "美佳", 500, 46157, "张伟"],
+                                                        ["SO-2", "华联", 300, 46160, "李娜"]]})
+        register = load([GSheetsSource("book", "sheet-key-0123456789", session=google.session())])
+    place = Links(config(tmp_path), register).order("SO-2")
+    assert place.label == "订单登记!A3"          # a Google Sheet has no file name to show
+    assert place.url == "https://docs.google.com/spreadsheets/d/sheet-key-0123456789/edit#gid=1001&range=A3"
