@@ -28,7 +28,7 @@ from sync.cli.verdicts import print_nothing_recognised, print_unread
 from sync.errors import UserError
 from sync.findings import ERROR, INFO, WARNING, Finding, Report
 from sync.i18n import check_language, say
-from sync.notices.report_xlsx import write_report
+from sync.notices.feedback_files import write_report
 from sync.tables.fields import TABLES
 from sync.tables.normalize import fold_text, normalise_key
 from sync.tables.reading import SheetReading, read_sources
@@ -90,9 +90,11 @@ def run_check(workbooks: list[Path] | None, format: str, output: Path | None, se
         _emit(json.dumps(_json(report, shown, selection, readings, language), ensure_ascii=False, indent=2) + "\n",
               output)
     elif format == "xlsx":
-        kept = Report(shown.sorted()[:selection.limit], report.tables)
+        kept = shown.sorted()[:selection.limit]
         locations = {s.name: s.location for s in session.sources}
-        path = write_report(kept, output or Path("ordersync-findings.xlsx"), lang=language, locations=locations)
+        per = session.config.feedback.per if session.config and session.config.feedback else "follower"
+        path = write_report(kept, output or Path("ordersync-findings.xlsx"), lang=language, locations=locations,
+                            per=per, generated=dt.datetime.now())
         err = Console(stderr=True, highlight=False)
         err.print(say("已写入 {p}", "wrote {p}", language, p=path))
         _sheets_view(err, register, readings, language, labels, workbooks, session.configured)
