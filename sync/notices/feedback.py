@@ -94,7 +94,8 @@ def typed_value(text: str | None) -> Any:
     if text is None:
         return ""
     value = str(text).strip()
-    if _NUMBER.match(value) and len(value.lstrip("+-").split(".")[0]) <= 15:
+    digits = value.lstrip("+-").split(".")[0]
+    if _NUMBER.match(value) and len(digits) <= 15 and not (len(digits) > 1 and digits.startswith("0")):
         number = float(value)
         return int(number) if number.is_integer() and "." not in value else number
     if m := _ISO_DATE.match(value):

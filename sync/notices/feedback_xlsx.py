@@ -211,17 +211,17 @@ def _data_row(ws: Any, styles: dict[str, Any], n: int, row: Row, meta: Meta) -> 
     ws.write_string(n, 0, _SEVERITY[row.severity].format(meta.lang), styles[row.severity])
     where = f"{row.sheet}!{row.cell}" if row.cell else row.sheet
     link = meta.links.get(row.source)
-    if link and row.sheet and row.cell:
-        ws.write_url(n, 1, _url(link, row.sheet, row.cell), styles["link"], where)
+    if link and row.sheet:   # a finding about a whole sheet opens it at A1
+        ws.write_url(n, 1, _url(link, row.sheet, row.cell or "A1"), styles["link"], where)
     else:
         ws.write_string(n, 1, where, styles["text"])
     ws.write_string(n, 2, row.order_no, styles["text"])
     ws.write_string(n, 3, row.problem, styles["wrap"])
     ws.write_string(n, 4, row.hint, styles["wrap"])
     _write_value(ws, styles, n, 5, row.value)
-    ws.write_string(n, 6, row.status, styles["status"])
+    _write_value(ws, styles, n, 6, row.status, "status")
     ws.write_string(n, 7, row.subject)
-    ws.write_string(n, 8, row.status)
+    _write_value(ws, styles, n, 8, row.status)
     lines = max(_lines(row.problem, COLUMNS[3][2]), _lines(row.hint, COLUMNS[4][2]))
     if lines > 1:
         ws.set_row(n, LINE_HEIGHT * lines)
@@ -244,15 +244,17 @@ def _url(link: str, sheet: str | None = None, cell: str | None = None) -> str:
     return f"external:{link}"
 
 
-def _write_value(ws: Any, styles: dict[str, Any], n: int, col: int, value: Any) -> None:
-    if isinstance(value, bool) or value is None:
-        ws.write_string(n, col, "" if value is None else str(value), styles["text"])
+def _write_value(ws: Any, styles: dict[str, Any], n: int, col: int, value: Any, style: str = "text") -> None:
+    if value is None or value == "":
+        ws.write_blank(n, col, None, styles[style])
+    elif isinstance(value, bool):
+        ws.write_string(n, col, str(value), styles[style])
     elif isinstance(value, (int, float)):
         ws.write_number(n, col, value, styles["number"])
     elif isinstance(value, date):
         ws.write_datetime(n, col, datetime(value.year, value.month, value.day), styles["date"])
     else:
-        ws.write_string(n, col, str(value), styles["text"])
+        ws.write_string(n, col, str(value), styles[style])
 
 
 # -- reading it back --------------------------------------------------------------------------------
