@@ -61,6 +61,8 @@ VALUE_PARAMS = {"majorDimension": "ROWS", "valueRenderOption": "UNFORMATTED_VALU
                 "dateTimeRenderOption": "SERIAL_NUMBER"}
 METADATA_FIELDS = "properties.title,sheets(properties(sheetId,title,index,hidden,sheetType),merges)"
 DRIVE_FIELDS = "modifiedTime,version"
+#: the tab ordersync writes its findings to (sync.notices.feedback_sheets): never part of the register
+FEEDBACK_TAB = "ordersync"
 _CELL = re.compile(r"^([A-Za-z]*)(\d*)$")
 
 
@@ -154,6 +156,8 @@ class GSheetsSource(Source):
         self._polls_since_read = 0
         #: sha256 of the values of the last read (the daemon's periodic full-read check)
         self.last_content_hash: str | None = None
+        #: the sheetId of the ``ordersync`` tab as the metadata last said (None: absent; unset: not fetched yet)
+        self.feedback_tab: int | None = -1
 
     @property
     def requests(self) -> int:  # type: ignore[override]
@@ -225,9 +229,13 @@ class GSheetsSource(Source):
     def _fetch_tabs(self) -> dict[str, _Tab]:
         http = self._client()
         meta = self._json(lambda: http.fetch_sheet_metadata(self.key, params={"fields": METADATA_FIELDS}))
+        self.feedback_tab = None
         tabs = {}
         for sheet in meta.get("sheets", []):
             props = sheet.get("properties", {})
+            if props["title"] == FEEDBACK_TAB:   # ordersync's own tab is not data; its writer wants its id
+                self.feedback_tab = props.get("sheetId")
+                continue
             if props.get("sheetType", "GRID") != "GRID":
                 continue  # charts and data-source sheets hold no cell values
             tabs[props["title"]] = _Tab(SheetInfo(props["title"], bool(props.get("hidden", False))),
