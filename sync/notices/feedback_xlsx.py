@@ -92,7 +92,7 @@ def _styles(book: Any) -> dict[str, Any]:
         "text": book.add_format({**base}), "wrap": book.add_format({**base, "text_wrap": True}),
         "link": book.add_format({**base, "font_color": "#0563C1", "underline": 1}),
         "date": book.add_format({**base, "num_format": "yyyy-mm-dd", "align": "left"}),
-        "number": book.add_format({**base, "num_format": "#,##0.##########", "align": "left"}),
+        "number": book.add_format({**base, "num_format": "General", "align": "left"}),   # as it was typed
         "error": book.add_format({**base, "bg_color": "#F8CBAD", "bold": True}),
         "warning": book.add_format({**base, "bg_color": "#FFE699"}),
         "status": book.add_format({**base, "bg_color": "#E2EFDA", "border": 1, "text_wrap": True}),
@@ -229,8 +229,8 @@ def _data_row(ws: Any, styles: dict[str, Any], n: int, row: Row, meta: Meta) -> 
 
 def _lines(text: str, width: float) -> int:
     """How many lines ``text`` wraps to in a column ``width`` characters wide (a CJK character is two)."""
-    wide = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
-    return max(1, -(-wide // max(int(width * 1.1), 1)))
+    wide = sum(1.75 if ord(ch) > 0x2E80 else 1 for ch in text)
+    return max(1, -int(-wide // max(width * 1.1, 1)))
 
 
 def _url(link: str, sheet: str | None = None, cell: str | None = None) -> str:

@@ -306,3 +306,23 @@ def test_who_saved_it_and_typed_values():
     assert typed_value("1200") == 1200 and typed_value("63.6") == 63.6 and typed_value("39O0") == "39O0"
     assert typed_value("2026-09-15") == dt.date(2026, 9, 15) and typed_value("0012") == "0012"
     assert ID_HEADER == "ordersync-id"
+
+
+def test_in_english_the_status_column_reads_back_too(tmp_path):
+    write_register(tmp_path / "register.xlsx", [clean(i) for i in range(1, 8)] + list(WRONG.values()))
+    svc = service(tmp_path)
+    svc.lang = svc.feedback.lang = "en"
+    target = tmp_path / "register.ordersync.xlsx"
+    svc.cycle(["register"], force=True)
+    wb = openpyxl.load_workbook(target)
+    assert wb.sheetnames[0] == "Summary"
+    ws = wb["李娜"]
+    header = [c.value for c in ws[1]][:7]
+    assert header == ["Level", "Location", "Order", "Problem", "Suggestion", "Typed value", "Status"]
+    ws.cell(2, 7).value = "snooze until 2026-12-20"
+    wb.save(target)
+    svc.feedback.tick(svc.state, now=svc.now())
+    [action] = history(svc.state, prefix="finding:")
+    assert (action.verb, action.until, action.by) == ("snooze", dt.date(2026, 12, 20), "workbook")
+    assert openpyxl.load_workbook(target)["李娜"].cell(2, 7).value == "snooze until 2026-12-20"
+    svc.state.close()
