@@ -207,10 +207,13 @@ def _entries(tab: list[list[Any]]) -> list[Entry]:
     status = next((i for i, h in enumerate(header) if h in (STATUS.zh, STATUS.en)), _STATUS_COL)
     out = []
     for row in tab[1:]:
-        cell = lambda i: _plain(row[i]) if i is not None and i < len(row) else ""  # noqa: E731
-        if cell(ids):
-            out.append(Entry(cell(ids), cell(status), cell(written)))
+        if subject := _at(row, ids):
+            out.append(Entry(subject, _at(row, status), _at(row, written)))
     return out
+
+
+def _at(row: list[Any], index: int | None) -> str:
+    return _plain(row[index]) if index is not None and index < len(row) else ""
 
 
 def _plain(value: Any) -> str:

@@ -17,6 +17,7 @@ formula (``=HYPERLINK(…)``, ``+1-555``) stays text, so opening the file runs n
 
 from __future__ import annotations
 
+import html
 import re
 import zipfile
 from dataclasses import dataclass
@@ -328,6 +329,4 @@ def last_modified_by(path: Path) -> str | None:
     m = _LAST_MODIFIED.search(xml)
     if not m:
         return None
-    import html
-
     return html.unescape(m[1]).strip() or None
