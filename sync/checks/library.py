@@ -61,15 +61,24 @@ class Required(Check):
             # quietly; so is a blank that a person explained in the line's note, as a practice of the sheet
             quiet_done = blank & finished
             quiet_noted = blank & noted & ~finished
-            yield from self.flag(table, ctx, blank & ~quiet_done & ~quiet_noted, name)
+            yield from self._blank(table, ctx, blank & ~quiet_done & ~quiet_noted, name)
             if quiet_done.any():
-                status = table.data["status"].to_numpy()
-                yield from self.flag_at(table, ctx, np.flatnonzero(quiet_done), name,
-                                        {"status": status[quiet_done]}, severity=WARNING, message=self.FINISHED)
+                yield from self._blank(table, ctx, quiet_done, name, "status", self.FINISHED)
             if quiet_noted.any():
-                notes = table.data["remarks"].to_numpy()
-                yield from self.flag_at(table, ctx, np.flatnonzero(quiet_noted), name,
-                                        {"note": notes[quiet_noted]}, severity=WARNING, message=self.NOTED)
+                yield from self._blank(table, ctx, quiet_noted, name, "remarks", self.NOTED)
+
+    NO_ORDER_HINT: ClassVar[Text] = Text("请填写 {column}", "fill in {column}")
+
+    def _blank(self, table: Table, ctx: Context, mask: np.ndarray, name: str, said: str | None = None,
+               message: Text | None = None) -> Iterator[Finding]:
+        """The blanks in ``mask``; a line without an order number is not told "(order )" in its hint."""
+        has_order = table.data["order_no"].notna().to_numpy() if "order_no" in table.data else np.zeros(len(mask), bool)
+        for group, hint in ((mask & has_order, None), (mask & ~has_order, self.NO_ORDER_HINT)):
+            if not group.any():
+                continue
+            values = {"status" if said == "status" else "note": table.data[said].to_numpy()[group]} if said else None
+            yield from self.flag_at(table, ctx, np.flatnonzero(group), name, values,
+                                    severity=WARNING if said else None, message=message, hint=hint)
 
 
 def _finished(table: Table, ctx: Context) -> np.ndarray:

@@ -25,8 +25,6 @@ CORPUS = find_corpus()
 KNOWN = {
     'alonorder__订单表/订单登记表/tricky:26,28,33,40,43,52,53,64,66,68 …(17)':
         'error finding on a legitimate row: quantity-outlier on P26, 10000 rollers where the customer usually orders hundreds (a slipped zero by every sign the rule reads; the amount 8190 matches neither)',
-    'foamplan__Production_Plan_W17/W17-2026/field:line':
-        "line not mapped to T 'LOAD'",
     'hoangpipe__PO/CUS030/field:order_no':
         'sheet not recognised: no order-number column (composite item key in A) under a two-row header',
     'qosi__Production_Plan/EXT & KTR4 & Omso/kind':
