@@ -270,6 +270,46 @@ class WebConfig(Strict):
     password_env: str = "ORDERSYNC_WEB_PASSWORD"       # their shared login password
 
 
+class FeedbackSourceConfig(Strict):
+    """[feedback.sources.NAME]: one source its own way (unset keys follow [feedback])."""
+
+    workbook: str | bool | None = None
+    per: Literal["follower", "table"] | None = None
+    sheets_tab: bool | None = None
+    cell_notes: bool | None = None
+
+
+class FeedbackConfig(Strict):
+    """[feedback]: findings where people work (sync.notices.feedback); off unless the section is there."""
+
+    #: the findings workbook beside each Excel register ({stem}: the register's name without .xlsx); false: none
+    workbook: str | bool = "{stem}.ordersync.xlsx"
+    per: Literal["follower", "table"] = "follower"    # one sheet per follower, or per table
+    sheets_tab: bool = True          # an `ordersync` tab in each Google spreadsheet (needs Editor rights)
+    cell_notes: bool = False         # and a note on each offending cell of the register
+    sources: dict[str, FeedbackSourceConfig] = Field(default_factory=dict)
+
+    @field_validator("workbook")
+    @classmethod
+    def _a_file_name(cls, value: str | bool) -> str | bool:
+        if value is True:
+            return "{stem}.ordersync.xlsx"
+        if isinstance(value, str) and (not value.strip() or not value.lower().endswith(".xlsx")):
+            raise ValueError(f'expected a file name ending in .xlsx such as "{{stem}}.ordersync.xlsx", or false, '
+                             f'got "{value}"')
+        return value
+
+    def for_source(self, name: str, group: str | None = None) -> FeedbackConfig:
+        """The settings for one source: its [feedback.sources.NAME] (or its glob's) over [feedback]."""
+        own = self.sources.get(name) or (self.sources.get(group) if group else None)
+        if own is None:
+            return self
+        given = own.model_dump(exclude_none=True)
+        if given.get("workbook") is True:
+            given["workbook"] = "{stem}.ordersync.xlsx"
+        return self.model_copy(update={"sources": {}, **given}) if given else self
+
+
 class PersonConfig(Strict):
     email: str | None = None
     role: str = ""
@@ -291,6 +331,7 @@ class Config(Strict):
     limits: LimitsConfig = Field(default_factory=LimitsConfig)
     people: dict[str, PersonConfig] = Field(default_factory=dict)
     web: WebConfig | None = None
+    feedback: FeedbackConfig | None = None
 
     path: Path | None = Field(default=None, exclude=True)
 

@@ -18,6 +18,7 @@ from rich.markup import escape
 from sync.checks.pipeline import rules_for
 from sync.cli.doctor_google import check_google
 from sync.cli.common import EXIT_CANNOT_RUN, EXIT_FINDINGS, EXIT_OK, mode
+from sync.cli.doctor_feedback import feedback_problems
 from sync.cli.session import open_session
 from sync.config import Config, TableConfig
 from sync.errors import ConfigError
@@ -48,6 +49,7 @@ def run_doctor(config: Path | None, lang: str | None) -> int:
                for p in table_problems(n, cfg, register.tables[n], lang))]
     if not register.tables and not missing and not register.problems:
         wrong.append(_nothing_read(readings, lang))
+    wrong += feedback_problems(session.config, session.sources, lang)
     for first, *more in wrong:   # plain text: config sections like [tables.orders] are not markup
         console.print(f"[red]✗[/] {escape(first)}", highlight=False, soft_wrap=True)
         for line in more:

@@ -29,6 +29,7 @@ from sync.errors import SourceError
 from sync.findings import ERROR, Report
 from sync.changes.ledger import remember
 from sync.notices.digests import Inputs
+from sync.notices.feedback_writer import FeedbackWriter
 from sync.notices.plan import Plan, gather, plan_digest, plan_notices
 from sync.checks.memo import PassMemo
 from sync.checks.pipeline import check_register, memoised_model
@@ -216,6 +217,16 @@ def run_cycle(state: State, config: Config, register: Register, *, now: datetime
     deliver(state, config, now=now)
     step("deliver")
     return result
+
+
+def write_feedback(state: State, cache: SourceCache, writer: FeedbackWriter, result: CycleResult, *,
+                   now: datetime) -> None:
+    """The findings where people work ([feedback]), for the sources this cycle read."""
+    if result.report is None or cache.config.feedback is None:
+        return
+    lap = timed()
+    writer.after_cycle(state, [cache.sources[n] for n in result.read], result.report, now=now)
+    result.steps["feedback"] = timed() - lap
 
 
 def local_day(config: Config, now: datetime) -> date:

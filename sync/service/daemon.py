@@ -26,7 +26,8 @@ import schedule
 from sync.checks.memo import PassMemo
 from sync.config import Config
 from sync.service.cycle import (CycleResult, SourceCache, deliver, notify, prepare_state, queue_length, run_cycle,
-                        send_digest, summarise)
+                        send_digest, summarise, write_feedback)
+from sync.notices.feedback_writer import FeedbackWriter
 from sync.errors import UserError
 from sync.gcpause import collection_paused
 from sync.service.schedule import Slot, due
@@ -123,6 +124,7 @@ class Service:
         self.status_path = self.state_path.with_name("service.json")
         self.started = now_iso()
         self.last: CycleResult | None = None
+        self.feedback = FeedbackWriter(config, self.lang)
 
     # --- lifecycle -------------------------------------------------------------------
 
@@ -215,6 +217,7 @@ class Service:
         if read:
             result = run_cycle(self.state, self.config, self.cache.register(), now=now, lang=self.lang,
                                result=result, memo=self.memo)
+            write_feedback(self.state, self.cache, self.feedback, result, now=now)
         result.duration = time.perf_counter() - started
         if result.report is not None:
             self.last = result
@@ -238,6 +241,11 @@ class Service:
         """Reminders and batched entry-error mails fall due with time, not only with saves."""
         if self.last is None or self.last.report is None:
             return 0
+        if self.config.feedback is not None:
+            try:   # a findings workbook that waited (open in Excel), or saved with 处理 typed in it
+                self.feedback.tick(self.state, now=self.now())
+            except Exception:  # noqa: BLE001
+                log.exception("findings workbook: retry failed; carrying on")
         try:
             return self._notify()
         except Exception:  # noqa: BLE001
