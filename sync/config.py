@@ -277,7 +277,6 @@ class ChannelConfig(Strict):
     followers: list[str] = Field(default_factory=list)     # only these followers' orders; empty: everyone's
     departments: list[str] = Field(default_factory=list)   # only notices for these departments; empty: all
     link: str | None = None            # base URL that messages link to; default: [web] base_url
-    lang: Literal["zh", "en"] | None = None   # None: [service] language
     timeout: float = Field(default=10.0, gt=0)
 
     @model_validator(mode="after")
