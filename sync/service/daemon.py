@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 import schedule
 
 from sync.config import Config
+from sync.delivery.channels import ChannelQueue
 from sync.service.cycle import (CycleResult, SourceCache, deliver, notify, prepare_state, queue_length, run_cycle,
                         send_digest, summarise)
 from sync.errors import UserError
@@ -295,6 +296,7 @@ class Service:
             "observer": "polling" if self.watcher and self.watcher.uses_polling else "native",
             "sources": {n: asdict(s) for n, s in self.cache.status.items()},
             "queue_length": queue_length(self.state) if self.state else 0,
+            "channels": ChannelQueue(self.state).report() if self.state and self.config.channels else {},
             "next_runs": self.next_runs(),
         }
         tmp = self.status_path.with_suffix(".tmp")

@@ -49,6 +49,7 @@ class Health:
     since: str | None
     last_ok: str | None
     paused_until: float
+    fingerprint: str | None = None      # of the webhook and secret the problem was seen with
 
 
 class Pacing:
@@ -107,8 +108,8 @@ class Pacing:
 
     def health(self) -> list[Health]:
         rows = self.state.db.execute("SELECT * FROM channel_health ORDER BY channel").fetchall()
-        return [Health(r["channel"], r["kind"], r["problem"], r["hint"], r["since"], r["last_ok"], r["paused_until"])
-                for r in rows]
+        return [Health(r["channel"], r["kind"], r["problem"], r["hint"], r["since"], r["last_ok"], r["paused_until"],
+                       r["fingerprint"]) for r in rows]
 
     def _row(self, channel: str, kind: str) -> None:
         with self.state.atomic() as db:

@@ -146,6 +146,15 @@ class ChannelQueue:
     def health(self) -> list[Health]:
         return self.pacing.health()
 
+    def report(self) -> dict[str, dict[str, Any]]:
+        """channel -> its counts by status and its health (problem, hint, since, paused_until), for status files."""
+        out: dict[str, dict[str, Any]] = {name: {"counts": counts} for name, counts in self.counts().items()}
+        for h in self.health():
+            out.setdefault(h.channel, {"counts": {}}).update(
+                kind=h.kind, problem=h.problem, hint=h.hint, since=h.since, last_ok=h.last_ok,
+                paused_until=h.paused_until or None)
+        return out
+
     def bodies(self, channel: str, status: str | None = None) -> list[dict[str, Any]]:
         sql = "SELECT raw FROM mail_queue WHERE channel = ?" + (" AND status = ?" if status else "") + " ORDER BY id"
         rows = self.state.db.execute(sql, (channel, status) if status else (channel,)).fetchall()
