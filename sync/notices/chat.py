@@ -163,7 +163,8 @@ def digest_note(d: Any, title: str, lang: str, slot: str, top: int = 5) -> ChatN
 # --- change requests: one message each -------------------------------------------------------
 
 def change_request_notes(requests: Iterable[Any], cycle: int, directory: Directory, lang: str) -> list[ChatNote]:
-    """One note per change request a cycle found (``sync.changes.requests.ChangeRequest``)."""
+    """One note per change request a cycle found (``sync.changes.requests.ChangeRequest``), mentioning the
+    follower and the people of the departments to tell (procurement, production, QC)."""
     from sync.changes.requests import DEPARTMENTS, FIELD_LABELS
 
     out = []
@@ -177,8 +178,10 @@ def change_request_notes(requests: Iterable[Any], cycle: int, directory: Directo
         if r.sheet:
             lines.append(f"{safe(r.sheet)}!{safe(r.cell or r.row)}")
         follower = directory.find(r.follower)
+        told = [p for d in r.departments if d in ("procurement", "production", "qc") for p in directory.of_kind(d)]
+        who = list({fold(p.name): p for p in ([follower] if follower else []) + told}.values())
         out.append(ChatNote(key=f"change-request/{cycle}/{r.order_key}/{r.field}", kind="change_requests",
-                            title=title, lines=lines, mentions=[mention(follower)] if follower else [],
+                            title=title, lines=lines, mentions=[mention(p) for p in who],
                             path=f"/order/{r.order_no}", followers=[r.follower or ""],
                             departments=list(r.departments), urgent=bool(r.impacts), more=_more(lang)))
     return out
