@@ -158,7 +158,7 @@ def _is_utf8(data: bytes) -> bool:
     return True
 
 
-# --- group-bot notes: what the notices hand the channels (sync.delivery.channels) --------------
+# --- group-bot notes: what the notices hand the channels (sync.delivery.channels) ---------------------
 
 @dataclass(frozen=True)
 class Mention:

@@ -84,7 +84,7 @@ MIGRATIONS = [
         DROP TABLE mail_queue;
         ALTER TABLE mail_queue_new RENAME TO mail_queue;
         CREATE INDEX mail_queue_due ON mail_queue (status, next_attempt);"""),
-    # group-bot messages share the queue (sync.delivery.channels.queue): the channel's name; NULL for mail
+    # group-bot messages share the queue (sync.delivery.chat_queue): the channel's name; NULL for mail
     Migration("mailq-channels-001-channel", "ALTER TABLE mail_queue ADD COLUMN channel TEXT"),
 ]
 

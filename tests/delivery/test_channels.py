@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from sync.config import ChannelConfig, Config, load_config
 from sync.delivery.channels import ChannelQueue, make_channel, wants
-from sync.delivery.channels.compose import fit, size
+from sync.delivery.chattext import fit, size
 from sync.delivery.message import ChatNote, Mention
 from sync.errors import ConfigError
 from sync.state import State

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sync.delivery.channels.base import Codes, Limits
-from sync.delivery.channels.compose import fit, link_label, link_to, mentioned, plain
-from sync.delivery.channels.webhook import WebhookChannel
+from sync.delivery.webhook_base import Codes, Limits
+from sync.delivery.chattext import fit, link_label, link_to, mentioned, plain
+from sync.delivery.webhook import WebhookChannel
 from sync.delivery.message import ChatNote
 
 TEXT_BYTES = 2048

@@ -17,9 +17,9 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sync.delivery.channels.base import Codes, Limits
-from sync.delivery.channels.compose import fit, link_label, link_to, plain, size
-from sync.delivery.channels.webhook import WebhookChannel
+from sync.delivery.webhook_base import Codes, Limits
+from sync.delivery.chattext import fit, link_label, link_to, plain, size
+from sync.delivery.webhook import WebhookChannel
 from sync.delivery.message import ChatNote
 
 #: room kept in the 20 KB for the timestamp and signature added when sending

@@ -16,8 +16,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sync.delivery.channels.base import ChannelUnavailable, Limits, fingerprint_of
-from sync.delivery.channels.compose import fit, link_label, link_to, plain
+from sync.delivery.webhook_base import ChannelUnavailable, Limits, fingerprint_of
+from sync.delivery.chattext import fit, link_label, link_to, plain
 from sync.delivery.message import ChatNote
 
 _SLUG = re.compile(r"[^\w]+", re.UNICODE)

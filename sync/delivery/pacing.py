@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sync.delivery.channels.base import Limits
+from sync.delivery.webhook_base import Limits
 from sync.state import Migration, State
 
 MIGRATIONS = [Migration("channels-001-pacing", """

@@ -16,9 +16,9 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote_plus
 
-from sync.delivery.channels.base import Codes, Limits
-from sync.delivery.channels.compose import cut, fit, link_label, link_to, mentioned, plain
-from sync.delivery.channels.webhook import WebhookChannel
+from sync.delivery.webhook_base import Codes, Limits
+from sync.delivery.chattext import cut, fit, link_label, link_to, mentioned, plain
+from sync.delivery.webhook import WebhookChannel
 from sync.delivery.message import ChatNote
 
 

@@ -7,7 +7,7 @@ mail and group messages side by side, and queueing the same notice again is a
 no-op. It is signed only when it is sent (the signature carries the time).
 
 ``deliver_due`` sends, channel by channel, as many as the channel's pace allows
-(``sync.delivery.channels.pacing``), each in the mail queue's steps: claim it
+(``sync.delivery.pacing``), each in the mail queue's steps: claim it
 and count the attempt in one transaction, post it, mark it sent at once. What
 the platform answers decides the rest:
 
@@ -24,8 +24,8 @@ import json
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sync.delivery.channels.base import Channel, ChannelError, ChannelSetupError, Throttled
-from sync.delivery.channels.pacing import Health, Pacing
+from sync.delivery.webhook_base import Channel, ChannelError, ChannelSetupError, Throttled
+from sync.delivery.pacing import Health, Pacing
 from sync.delivery.message import ChatNote
 from sync.delivery.queue import MIGRATIONS, DeliveryResult, Problem, RetryPolicy
 from sync.state import State

@@ -1,9 +1,15 @@
-"""Which channel gets which note, and the channels config.toml asks for.
+"""Group bots: which channel gets which note, the channels config.toml asks for, and the way in for callers.
 
-``[[channels]]`` picks notes by kind (``notices``), by follower
-(``followers``: a note about one of them) and by department (``departments``:
-a note for one of them). Names are compared as people type them: case, width
-and spaces do not matter, and a department may be named in Chinese.
+The notices hand over ``ChatNote``s (``sync.delivery.message``). Here
+``[[channels]]`` picks notes by kind (``notices``), by follower (``followers``:
+a note about one of them) and by department (``departments``: a note for one
+of them); names are compared as people type them (case, width and spaces do
+not matter, a department may be named in Chinese). ``chat_queue`` stores each
+note once per channel and sends within the platform's pace (``pacing``); each
+platform module puts a note in its format and signs it (``wecom``,
+``dingtalk``, ``feishu``, on ``webhook`` and ``webhook_base``, which reads the
+platforms' answers); ``chat_outbox`` writes files instead; ``chattext`` fits
+text into a platform's bytes.
 """
 
 from __future__ import annotations
@@ -13,14 +19,16 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from sync.config import ChannelConfig, Config
-from sync.delivery.channels.base import Channel
-from sync.delivery.channels.dingtalk import DingtalkChannel
-from sync.delivery.channels.feishu import FeishuChannel
-from sync.delivery.channels.outbox import OutboxChannel
-from sync.delivery.channels.queue import ChannelQueue
-from sync.delivery.channels.wecom import WecomChannel
+from sync.delivery.chat_outbox import OutboxChannel
+from sync.delivery.chat_queue import ChannelQueue
+from sync.delivery.dingtalk import DingtalkChannel, dingtalk_sign
+from sync.delivery.feishu import FeishuChannel, feishu_sign
 from sync.delivery.message import ChatNote
+from sync.delivery.pacing import Health, Pacing
 from sync.delivery.queue import DeliveryResult
+from sync.delivery.webhook_base import (Channel, ChannelError, ChannelRejected, ChannelSetupError,
+                                        ChannelUnavailable, Limits, Throttled)
+from sync.delivery.wecom import WecomChannel
 from sync.state import State
 
 WEBHOOKS = {"wecom": WecomChannel, "dingtalk": DingtalkChannel, "feishu": FeishuChannel}
@@ -77,3 +85,10 @@ def deliver_channels(state: State, config: Config, now: datetime,
 
 def _word(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", str(text or "")).casefold().split())
+
+
+__all__ = [
+    "Channel", "ChannelError", "ChannelQueue", "ChannelRejected", "ChannelSetupError", "ChannelUnavailable",
+    "DingtalkChannel", "FeishuChannel", "Health", "Limits", "OutboxChannel", "Pacing", "Throttled", "WecomChannel",
+    "base_link", "deliver_channels", "dingtalk_sign", "feishu_sign", "make_channel", "queue_notes", "wants",
+]

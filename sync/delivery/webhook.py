@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from sync.config import ChannelConfig
-from sync.delivery.channels.base import (ChannelSetupError, ChannelUnavailable, Codes, Limits, answer_error,
+from sync.delivery.webhook_base import (ChannelSetupError, ChannelUnavailable, Codes, Limits, answer_error,
                                          fingerprint_of, post_json)
 from sync.delivery.message import ChatNote
 
