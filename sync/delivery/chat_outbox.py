@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sync.delivery.webhook_base import ChannelUnavailable, Limits, fingerprint_of
-from sync.delivery.chattext import fit, link_label, link_to, plain
+from sync.delivery.chattext import fit, id_of, link_label, link_to, plain
 from sync.delivery.message import ChatNote
 
 _SLUG = re.compile(r"[^\w]+", re.UNICODE)
@@ -56,5 +56,5 @@ class OutboxChannel:
 
 
 def _mention(m: Any) -> str:
-    ids = [i for i in (m.mobile, m.wecom_id, m.dingtalk_id, m.feishu_id) if i]
+    ids = [i for i in (id_of(m, a) for a in ("mobile", "wecom_id", "dingtalk_id", "feishu_id")) if i]
     return f"@{m.name}" + (f" ({ids[0]})" if ids else "")

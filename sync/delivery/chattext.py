@@ -8,10 +8,14 @@ A line longer than the whole budget is cut at a character boundary. The head
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 from sync.delivery.message import ChatNote, Mention
 from sync.i18n import say
+
+_ID = re.compile(r"^[A-Za-z0-9][\w.@+-]{0,99}$")
+_MOBILE = re.compile(r"^\+?\d[\d-]{4,19}$")
 
 
 def size(text: str) -> int:
@@ -64,10 +68,20 @@ def mentioned(note: ChatNote, attr: str) -> list[str]:
     """The ids (``mobile``, ``wecom_id`` ...) of the people the note mentions, once each, in order."""
     seen: dict[str, None] = {}
     for m in note.mentions:
-        value = getattr(m, attr)
+        value = id_of(m, attr)
         if value:
-            seen.setdefault(str(value), None)
+            seen.setdefault(value, None)
     return list(seen)
+
+
+def id_of(m: Mention, attr: str) -> str | None:
+    """``m``'s id for a platform, if it looks like one: a cell saying "all" or "@all" (which would
+    mention the whole group) or carrying markup is no id."""
+    value = "".join(str(getattr(m, attr) or "").split())
+    pattern = _MOBILE if attr == "mobile" else _ID
+    if not pattern.match(value) or value.lstrip("@").casefold() == "all":
+        return None
+    return value
 
 
 def names(mentions: list[Mention]) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import quote_plus
 
 from sync.delivery.webhook_base import Codes, Limits
-from sync.delivery.chattext import cut, fit, link_label, link_to, mentioned, plain
+from sync.delivery.chattext import cut, fit, id_of, link_label, link_to, mentioned, plain
 from sync.delivery.webhook import WebhookChannel
 from sync.delivery.message import ChatNote
 
@@ -40,7 +40,7 @@ class DingtalkChannel(WebhookChannel):
         mobiles, users = mentioned(note, "mobile"), mentioned(note, "dingtalk_id")
         tail = [f"[{link_label(self.lang)}]({link})"] if link else []
         ats = [*(f"@{m}" for m in mobiles), *(f"@{u}" for u in users),
-               *(f"@{m.name}" for m in note.mentions if not m.mobile and not m.dingtalk_id)]
+               *(f"@{m.name}" for m in note.mentions if not id_of(m, "mobile") and not id_of(m, "dingtalk_id"))]
         if ats:
             tail.append(" ".join(ats))
         head = [f"#### {'❗ ' if note.urgent else ''}{plain(note.title)}"]

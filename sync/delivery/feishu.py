@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from sync.delivery.webhook_base import Codes, Limits
-from sync.delivery.chattext import fit, link_label, link_to, plain, size
+from sync.delivery.chattext import fit, id_of, link_label, link_to, plain, size
 from sync.delivery.webhook import WebhookChannel
 from sync.delivery.message import ChatNote
 
@@ -42,8 +42,8 @@ class FeishuChannel(WebhookChannel):
 
     def render(self, note: ChatNote) -> dict[str, Any]:
         link = link_to(self.link, note.path)
-        ats = [f"<at id={m.feishu_id}></at>" if m.feishu_id else f"<at email={m.email}></at>" if m.email
-               else f"@{m.name}" for m in note.mentions]
+        ats = [f"<at id={id_of(m, 'feishu_id')}></at>" if id_of(m, "feishu_id")
+               else f"<at email={id_of(m, 'email')}></at>" if id_of(m, "email") else f"@{m.name}" for m in note.mentions]
         tail = [" ".join(ats)] if ats else []
         budget = self.limits.max_bytes - SIGNATURE_ROOM - size(json.dumps(self._card(note, "", link),
                                                                          ensure_ascii=False))

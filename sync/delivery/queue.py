@@ -300,8 +300,8 @@ class MailQueue:
 
     def pending_count(self) -> int:
         """Messages not delivered yet (waiting, or being sent right now)."""
-        return self.state.db.execute(
-            "SELECT count(*) FROM mail_queue WHERE status IN ('pending', 'sending')").fetchone()[0]
+        return self.state.db.execute(    # group-bot messages (channel set) are counted by their channel
+            "SELECT count(*) FROM mail_queue WHERE status IN ('pending', 'sending') AND channel IS NULL").fetchone()[0]
 
     def counts(self) -> dict[str, int]:
         rows = self.state.db.execute("SELECT status, count(*) FROM mail_queue GROUP BY status").fetchall()

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from sync.delivery.webhook_base import Codes, Limits
-from sync.delivery.chattext import fit, link_label, link_to, mentioned, plain
+from sync.delivery.chattext import fit, id_of, link_label, link_to, mentioned, plain
 from sync.delivery.webhook import WebhookChannel
 from sync.delivery.message import ChatNote
 
@@ -31,12 +31,12 @@ class WecomChannel(WebhookChannel):
 
     def render(self, note: ChatNote) -> dict[str, Any]:
         link = link_to(self.link, note.path)
-        by_mobile = [m for m in note.mentions if not m.wecom_id and m.mobile]
+        by_mobile = [m for m in note.mentions if not id_of(m, "wecom_id") and id_of(m, "mobile")]
         if by_mobile:
             return self._text(note, link)
         tail = [f"[{link_label(self.lang)}]({link})"] if link else []
         ids = mentioned(note, "wecom_id")
-        unknown = [f"@{m.name}" for m in note.mentions if not m.wecom_id]
+        unknown = [f"@{m.name}" for m in note.mentions if not id_of(m, "wecom_id")]
         if ids or unknown:
             tail.append(" ".join([*(f"<@{i}>" for i in ids), *unknown]))
         colour = "warning" if note.urgent else "info"

@@ -45,7 +45,8 @@ def safe(value: Any) -> str:
 
 
 def mention(person: Person) -> Mention:
-    return Mention(person.name, person.mobile, person.wecom_id, person.dingtalk_id, person.feishu_id, person.email)
+    return Mention(safe(person.name), person.mobile, person.wecom_id, person.dingtalk_id, person.feishu_id,
+                   person.email)     # the ids are checked where they are used (sync.delivery.chattext.id_of)
 
 
 def _more(lang: str) -> str:

@@ -82,3 +82,19 @@ def test_fitting_keeps_to_the_budget_and_the_head_and_tail(lines, budget):
     assert out.startswith("**标题**") and out.endswith("<@zhang>")
     if size("\n".join([*head, *lines, *tail])) > budget:
         assert more in out
+
+
+def test_sheet_text_cannot_mention_everyone_or_forge_a_link():
+    from sync.notices.chat import entry_notes, mention
+    from sync.orders.people import Person
+
+    rogue = Person("<@all>[x](http://evil)", "a@b.c></at><at id=all", wecom_id="@all", mobile="all",
+                   dingtalk_id="all", feishu_id="all")
+    [note] = entry_notes([type("Batch", (), {"person": rogue, "findings": [], "dedupe_key": "k"})()], "zh")
+    assert note.mentions == [mention(rogue)]
+    config = Config(channels=[ChannelConfig(kind=k, name=k, webhook="http://127.0.0.1:9/x")
+                              for k in ("wecom", "dingtalk", "feishu")])
+    bodies = [str(make_channel(cfg, config).render(note)) for cfg in config.channels]
+    for body in bodies:
+        assert "<@all>" not in body and "id=all" not in body and "](http://evil)" not in body, body
+    assert "'atMobiles': [], 'atUserIds': []" in bodies[1]
