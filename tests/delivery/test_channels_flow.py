@@ -150,3 +150,17 @@ def test_doctor_send_test_reaches_each_channel_and_recipient(tmp_path, server, c
     assert "✓ mail zhang.wei@example.com: test mail sent (outbox)" in out
     assert {r.platform for r in server.bots.received} == {"wecom", "dingtalk"}
     assert len(list((tmp_path / "outbox").glob("*.eml"))) == 6, "one test mail to each of the six people"
+
+
+def test_doctor_names_the_empty_variable_of_a_webhook(tmp_path, server, monkeypatch):
+    register(tmp_path / "register.xlsx")
+    cfg = config(tmp_path, server)
+    text = cfg.read_text(encoding="utf-8").replace(f'webhook = "{server.base}/wecom?key=sales"',
+                                                   'webhook_env = "ORDERSYNC_WECOM_SALES"')
+    cfg.write_text(text, encoding="utf-8")
+    monkeypatch.delenv("ORDERSYNC_WECOM_SALES", raising=False)
+    result = runner.invoke(app, ["doctor", "--config", str(cfg), "--lang", "en"], terminal_width=200)
+    out = " ".join(result.output.split())
+    assert result.exit_code == 1
+    assert "✗ channel sales: the environment variable ORDERSYNC_WECOM_SALES (webhook_env) is empty" in out
+    assert "✓ channel production (dingtalk)" in out
