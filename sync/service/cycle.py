@@ -141,11 +141,15 @@ class SourceCache:
     def register(self) -> Register:
         """All sources' tables as one register; the same object until a source is read again."""
         if self._merged is None:
-            merged = Register()
+            merged, scores = Register(), {}
             for reg in self.registers.values():
-                merged.tables.update(reg.tables)
+                # one register per follower (a path glob): same-layout tables of several files are one
+                # table, as ``load`` makes them when it reads the files together
+                for table in reg.tables.values():
+                    merged.add(table, 0.0, scores)
                 merged.problems += reg.problems
                 merged.notes += reg.notes
+                merged.seen.update(reg.seen)
             self._merged = merged
         return self._merged
 
