@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from sync.config import LimitsConfig
-from sync.config import (REMINDER_KINDS, SOURCE_MODELS, TABLE_NAMES, Config, DigestConfig, FeedbackConfig,
+from sync.config import (REMINDER_KINDS, SOURCE_MODELS, TABLE_NAMES, ChannelConfig, Config, DigestConfig, FeedbackConfig,
                          ExcelSourceConfig, GsheetsSourceConfig, MailConfig, PersonConfig, ReconcileConfig, ReminderOverrides,
                          RemindersConfig, RulesConfig, ServiceConfig, StatusesConfig, TableConfig, WatchConfig,
                          load_config)
@@ -138,6 +138,7 @@ def documented(text: str) -> dict[str, set[str]]:
     ("limits", LimitsConfig, set()),
     ("people", PersonConfig, set()),
     ("feedback", FeedbackConfig, set()),
+    ("channels", ChannelConfig, set()),
 ])
 def test_every_key_a_model_knows_is_documented(section, model, exempt):
     keys = documented(REFERENCE.read_text(encoding="utf-8"))[section]

@@ -32,8 +32,9 @@ from sync.tables.table import Table
 console = Console()
 
 
-def run_doctor(config: Path | None, lang: str | None) -> int:
-    """Verify config, sources, columns, rules; say every problem; exit 2 cannot run, 1 a table is wrong."""
+def run_doctor(config: Path | None, lang: str | None, send_test: bool = False) -> int:
+    """Verify config, sources, columns, rules, channels; say every problem; exit 2 cannot run, 1 a table (or a
+    channel) is wrong. ``send_test``: one test message to each channel and mail recipient."""
     session = open_session(None, config, lang, need_config=True)
     chatty = not mode().quiet
     register = session.register()
@@ -58,7 +59,12 @@ def run_doctor(config: Path | None, lang: str | None) -> int:
         console.print(f"[yellow]•[/] {escape(note)}", highlight=False)
     broken = not _rules_load(session.config, lang, chatty) or broken
     broken = not check_google(session.sources, lang, console, chatty) or broken
-    return EXIT_CANNOT_RUN if broken else EXIT_FINDINGS if wrong else EXIT_OK
+    undelivered = False
+    if session.config.channels or send_test:     # group bots and mail: sync.cli.doctor_channels
+        from sync.cli.doctor_channels import check_delivery
+
+        undelivered = not check_delivery(session.config, register, lang, send_test=send_test, chatty=chatty)
+    return EXIT_CANNOT_RUN if broken else EXIT_FINDINGS if wrong or undelivered else EXIT_OK
 
 
 def _say_problems(register: Register, lang: str) -> bool:

@@ -25,6 +25,7 @@ import schedule
 
 from sync.checks.memo import PassMemo
 from sync.config import Config
+from sync.delivery.channels import ChannelQueue
 from sync.service.cycle import (CycleResult, SourceCache, deliver, notify, prepare_state, queue_length, run_cycle,
                         send_digest, summarise, write_feedback)
 from sync.notices.feedback_writer import FeedbackWriter
@@ -305,6 +306,7 @@ class Service:
             "observer": "polling" if self.watcher and self.watcher.uses_polling else "native",
             "sources": {n: asdict(s) for n, s in self.cache.status.items()},
             "queue_length": queue_length(self.state) if self.state else 0,
+            "channels": ChannelQueue(self.state).report() if self.state and self.config.channels else {},
             "next_runs": self.next_runs(),
         }
         tmp = self.status_path.with_suffix(".tmp")
