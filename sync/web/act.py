@@ -26,7 +26,7 @@ from sync.notices.render import environment
 from sync.orders.facts import OrderFacts
 from sync.orders.people import Directory
 from sync.state import State
-from sync.web.app import Page, _local
+from sync.web.page import Page, local_path
 
 #: what a page may ask for (``note`` is the note field of any of them)
 WEB_VERBS = ("ack", "done", "ignore", "snooze", "new_due", "approve", "reject", "reopen")
@@ -46,7 +46,7 @@ def act(page: Page) -> Response:
         decide(page.state, page.board.config, page.board.directory, action, lang=page.board.lang)
     else:
         record(page.state, action)
-    return RedirectResponse(_local(form.get("next")) or "/me", status_code=303)
+    return RedirectResponse(local_path(form.get("next")) or "/me", status_code=303)
 
 
 def parse_day(text: str, lang: str) -> date:

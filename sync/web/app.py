@@ -13,7 +13,6 @@ cell holding ``<script>`` is shown as text.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -34,32 +33,10 @@ from sync.notices.render import environment
 from sync.orders.progress import stage_label
 from sync.state import State
 from sync.web.auth import LANG, MANAGER, NONCE, SESSION, Keys, Viewer, new_nonce
-from sync.web.board import Board, BoardSource
+from sync.web.board import BoardSource
+from sync.web.page import Handler, Page, local_path
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-
-
-@dataclass
-class Page:
-    """What a handler gets: who asks, in which language, the board, the state, the form."""
-
-    request: Request
-    viewer: Viewer
-    lang: str
-    board: Board
-    state: State
-    csrf: str
-    form: dict[str, str] = field(default_factory=dict)
-    now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
-
-    def arg(self, name: str) -> str:
-        return (self.request.query_params.get(name) or "").strip()
-
-    def tr(self, zh: str, en: str, **kw: Any) -> str:
-        return say(zh, en, self.lang, **kw)
-
-
-Handler = Callable[[Page], "tuple[str, dict[str, Any]] | Response"]
 
 
 class Site:
@@ -162,7 +139,7 @@ async def login_form(request: Request) -> Response:
     lang = language(request, site.lang)
     nonce = request.cookies.get(NONCE) or new_nonce()
     html = site.render("login.html.j2", lang, viewer=Viewer(), nav=False, failed=False,
-                       possible=site.keys.login_possible, next=_local(request.query_params.get("next")),
+                       possible=site.keys.login_possible, next=local_path(request.query_params.get("next")),
                        csrf=site.keys.csrf_token(nonce, Viewer()))
     response = HTMLResponse(html)
     if NONCE not in request.cookies:
@@ -179,9 +156,9 @@ async def login(request: Request) -> Response:
     name = form.get("name", "").strip()
     if not site.keys.password_ok(name, form.get("password", "")):
         html = site.render("login.html.j2", lang, viewer=Viewer(), nav=False, failed=True,
-                           possible=site.keys.login_possible, next=_local(form.get("next")), csrf=form["csrf"])
+                           possible=site.keys.login_possible, next=local_path(form.get("next")), csrf=form["csrf"])
         return HTMLResponse(html, status_code=403)
-    response = RedirectResponse(_local(form.get("next")) or "/manager", status_code=303)
+    response = RedirectResponse(local_path(form.get("next")) or "/manager", status_code=303)
     value, expires = site.keys.manager_cookie(name)
     site.cookie(response, MANAGER, value, int((expires - datetime.now(timezone.utc)).total_seconds()))
     return response
@@ -192,11 +169,6 @@ def logout(page: Page) -> Response:
     for name in (SESSION, MANAGER):
         response.delete_cookie(name, path="/")
     return response
-
-
-def _local(target: str | None) -> str:
-    """Only a path on this site: never an open redirect."""
-    return target if target and target.startswith("/") and not target.startswith("//") else ""
 
 
 def home(page: Page) -> Response:

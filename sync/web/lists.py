@@ -21,7 +21,7 @@ from sync.findings import ERROR, INFO, WARNING, Finding
 from sync.tables.fields import TABLES
 from sync.tables.normalize import fold_text, normalise_key
 from sync.web.act import parse_day
-from sync.web.app import Page
+from sync.web.page import Page
 
 LIMIT = 500
 SEVERITIES = (ERROR, WARNING, INFO)

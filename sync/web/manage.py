@@ -26,7 +26,7 @@ from sync.notices.digests import Kpi, Scope, kpis
 from sync.notices.reminders import said_about
 from sync.orders.facts import OrderFacts
 from sync.tables.normalize import fold_text
-from sync.web.app import Page
+from sync.web.page import Page
 
 WINDOW_DAYS = 30
 

@@ -29,7 +29,7 @@ from sync.orders.timeline import timeline
 from sync.orders.view import KEY, STAGE
 from sync.tables.normalize import normalise_key
 from sync.tables.table import ROW
-from sync.web.app import Page
+from sync.web.page import Page
 
 LATE = ("overdue", "due_soon", "behind_plan")
 STUCK = ("stale", "qc_failed", "material_late")
