@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -112,8 +113,10 @@ class ServiceBoard:
 class OwnBoard:
     """``ordersync serve`` alone: its own reading of the sources, again when their content changed."""
 
-    def __init__(self, config: Config, sources: list[Source], lang: str, *, look_every: float = 30.0) -> None:
+    def __init__(self, config: Config, sources: list[Source], lang: str, *, look_every: float = 30.0,
+                 clock: Callable[[], datetime] | None = None) -> None:
         self.config, self.lang, self.look_every = config, lang, look_every
+        self.clock = clock or (lambda: datetime.now(timezone.utc))   # the daemon's clock, as a page sees it
         self.state_path = config.resolve(config.service.state)
         self.cache = SourceCache(config, sources)
         self._board: Board | None = None
@@ -123,7 +126,7 @@ class OwnBoard:
     def board(self) -> Board | None:
         with self._lock:
             if self._board is None or time.monotonic() - self._looked >= self.look_every:
-                now = datetime.now(timezone.utc)
+                now = self.clock()
                 read, _ = self.cache.refresh(list(self.cache.sources), now)
                 self._looked = time.monotonic()
                 if read or self._board is None or self._board.today != local_now(self.config, now).date():

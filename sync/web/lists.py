@@ -11,7 +11,7 @@ says how many there were.
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from sync.actions import finding_subject, standing
@@ -72,7 +72,7 @@ def changes_page(page: Page) -> tuple[str, dict[str, Any]]:
     found.reverse()   # newest first
     rows = [dict(c=c, when=datetime.fromisoformat(c.seen_at).astimezone(tz).strftime("%Y-%m-%d %H:%M"),
                  kind=KINDS.get(c.kind, (c.kind, c.kind))[page.lang == "en"], field=_label(c.table, c.field, page.lang),
-                 values=_values(c, page.lang), author=getattr(c, "author", None))
+                 shown=_values(c, page.lang), author=getattr(c, "author", None))
             for c in found[:LIMIT]]
     args = _args(page, "follower", "customer", "table") | {"since": since_day.isoformat(),
                                                           "until": until_day.isoformat() if until_day else ""}
@@ -104,5 +104,3 @@ def _values(c: Any, lang: str) -> str:
     return text if len(text) <= 120 else text[:119] + "…"
 
 
-def day_or_none(text: str) -> date | None:
-    return date.fromisoformat(text) if text else None

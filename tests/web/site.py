@@ -12,13 +12,15 @@ import email
 import threading
 import time
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from email.message import Message
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import openpyxl
 import requests
 
+from sync.calendar import calendar_from
 from sync.cli.demo_tour import DEMO_CONFIG
 from sync.cli.session import sources_from_config
 from sync.config import load_config
@@ -75,6 +77,8 @@ class Site:
         (folder / "config.toml").write_text(text, encoding="utf-8")
         self.config = load_config(folder / "config.toml")
         self.server = None
+        self.moment = datetime.now(timezone.utc)   # the clock the page reads the register by
+        self.calendar = calendar_from(self.config.reminders)
 
     @property
     def url(self) -> str:
@@ -83,15 +87,16 @@ class Site:
     def cycle(self, day: date, hour: int = 10) -> ClockedService:
         """One real cycle (``run --once``) at ``hour`` o'clock, local time, on ``day``."""
         service = ClockedService(self.config, sources_from_config(self.config), lang="zh")
-        service.moment = datetime(day.year, day.month, day.day, hour, tzinfo=TZ).astimezone(timezone.utc)
+        service.moment = self.moment = datetime(day.year, day.month, day.day, hour, tzinfo=TZ).astimezone(timezone.utc)
         assert service.run(once=True) == 0
         assert service.last is not None and service.last.report is not None
         return service
 
     def start(self) -> None:
         """Serve the page as ``ordersync serve`` does (its own reading of the register)."""
-        self.server = make_server(self.config, OwnBoard(self.config, sources_from_config(self.config), "zh",
-                                                        look_every=0.0))
+        board = OwnBoard(self.config, sources_from_config(self.config), "zh", look_every=0.0,
+                         clock=lambda: self.moment)
+        self.server = make_server(self.config, board)
         threading.Thread(target=self.server.run, daemon=True).start()
         for _ in range(200):
             if self.server.started:
@@ -116,22 +121,18 @@ class Site:
         assert done.status_code == 200 and "/manager" in done.url, done.text[:500]
         return session
 
+    def edit(self, sheet: str, row: int, header: str, value: object) -> None:
+        """Type ``value`` into the cell under ``header`` of ``row``, as a person saving the workbook would."""
+        book = openpyxl.load_workbook(self.book)
+        ws = book[sheet]
+        for top in range(1, 6):
+            headers = [c.value for c in ws[top]]
+            if header in headers:
+                ws.cell(row=row, column=headers.index(header) + 1, value=value)
+                book.save(self.book)
+                return
+        raise KeyError(header)
+
     def mails(self) -> list[Mail]:
         out = self.folder / "outbox"
         return [Mail(p, email.message_from_bytes(p.read_bytes())) for p in sorted(out.rglob("*.eml"))]
-
-
-def next_working_days(start: date, n: int) -> date:
-    from sync.calendar import calendar_from
-
-    return calendar_from(load_reminders()).add_working_days(start, n)
-
-
-def load_reminders():
-    from sync.config import RemindersConfig
-
-    return RemindersConfig()
-
-
-def later(day: date, days: int) -> date:
-    return day + timedelta(days=days)
