@@ -43,7 +43,7 @@ def act(page: Page) -> Response:
         basis = register_due(page.board.facts, subject, page.lang)
     action = Action(subject, verb, page.viewer.name or "", page.now, form.get("note", ""), until, basis, "web")
     if verb in ("approve", "reject"):
-        decide(page.state, page.board.config, page.board.directory, action, lang=page.board.lang)
+        decide(page.state, page.board.config, page.board.directory, action, lang=page.board.lang, now=page.now)
     else:
         record(page.state, action)
     return RedirectResponse(local_path(form.get("next")) or "/me", status_code=303)

@@ -121,7 +121,8 @@ def _run(site: Site, handler: Handler, request: Request, viewer: Viewer, lang: s
     if board is None:
         return site.error(503, lang, "服务正在读取登记表，请稍后刷新。", "The register is being read: refresh in a moment.")
     with State(site.source.state_path) as state:
-        page = Page(request, viewer, lang, board, state, site.keys.csrf_token(nonce, viewer), form)
+        page = Page(request, viewer, lang, board, state, site.keys.csrf_token(nonce, viewer), form,
+                    site.source.clock())
         try:
             made = handler(page)
         except UserError as exc:

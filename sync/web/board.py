@@ -65,6 +65,7 @@ class Board:
 
 class BoardSource(Protocol):
     state_path: Path
+    clock: Callable[[], datetime]     # the daemon's clock: when an action is taken, when its mail is due
 
     def board(self) -> Board | None: ...
 
@@ -93,6 +94,7 @@ class ServiceBoard:
     def __init__(self, service: Any) -> None:
         self.service = service
         self.state_path: Path = service.state_path
+        self.clock: Callable[[], datetime] = service.now
         self._made: tuple[CycleResult | None, Board | None] = (None, None)
         self._lock = threading.Lock()
 
@@ -104,7 +106,7 @@ class ServiceBoard:
             if self._made[0] is not last:
                 with State(self.state_path) as state:
                     made = build_board(state, self.service.config, self.service.cache.register(),
-                                       now=datetime.now(timezone.utc), lang=self.service.lang,
+                                       now=self.clock(), lang=self.service.lang,
                                        report=last.report, orders=last.orders)
                 self._made = (last, made)
             return self._made[1]
@@ -145,6 +147,7 @@ class FixedBoard:
 
     def __init__(self, board: Board, state_path: Path) -> None:
         self._board, self.state_path = board, state_path
+        self.clock: Callable[[], datetime] = lambda: board.built
 
     def board(self) -> Board | None:
         return self._board
