@@ -37,7 +37,7 @@ class Page:
 
 
 #: a page: (template, context) to render, or a response (a redirect after a POST)
-Handler = Callable[[Page], "tuple[str, dict[str, Any]] | Response"]
+Handler = Callable[[Page], tuple[str, dict[str, Any]] | Response]
 
 
 def local_path(target: str | None) -> str:

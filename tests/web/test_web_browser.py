@@ -104,7 +104,7 @@ def test_act_on_the_page_and_the_next_cycles_respect_it(tmp_path, browser):
         page.wait_for_load_state()
         assert until.isoformat() in page.locator(f"[data-subject='{snoozed}']").inner_text()
         # the change request: its impact is shown before the decision
-        request = page.locator(".item", has_text=f"#").filter(has_text=running.order_no)
+        request = page.locator(".item", has_text="#").filter(has_text=running.order_no)
         assert request.locator(".impact").count() >= 1
         request.locator("input[name=note]").fill("已与客户确认")
         request.locator("button[data-verb=approve]").click()
