@@ -29,6 +29,7 @@ from sync.notices.reminders import Concern
 from sync.orders.facts import OrderFacts
 from sync.orders.model import OrderModel, order_model
 from sync.orders.people import Directory
+from sync.orders.view import KEY
 from sync.service.cycle import CycleResult, SourceCache, prepare_state
 from sync.sources.base import Source
 from sync.state import State
@@ -50,6 +51,21 @@ class Board:
     directory: Directory
     findings_by_order: dict[str, list[Finding]] = field(default_factory=dict)
     _lines: dict[str, list[int]] | None = field(default=None, repr=False)
+    _kept: dict[Any, Any] = field(default_factory=dict, repr=False)
+
+    def kept(self, what: Any, make: Callable[[], Any]) -> Any:
+        """``make()``, worked out once per board (what does not depend on what people said since)."""
+        if what not in self._kept:
+            self._kept[what] = make()
+        return self._kept[what]
+
+    def rows_of(self, table: str, key: str) -> Any:
+        """A department tab's rows (the view's part) of one order, by an index made once per board."""
+        rows = self.orders.view.parts.get(table)
+        if rows is None or rows.empty:
+            return None
+        index = self.kept(("rows", table), lambda: rows.groupby(KEY, sort=False).indices)
+        return rows.iloc[index[key]] if key in index else rows.iloc[[]]
 
     def lines(self, key: str) -> list[int]:
         """The orders tab's row positions of one order (several lines: colours, sizes)."""

@@ -26,6 +26,7 @@ from sync.notices.digests import Kpi, Scope, kpis
 from sync.notices.reminders import said_about
 from sync.orders.facts import OrderFacts
 from sync.tables.normalize import fold_text
+from sync.web.board import Board
 from sync.web.page import Page
 
 WINDOW_DAYS = 30
@@ -34,31 +35,47 @@ WINDOW_DAYS = 30
 def manager_page(page: Page) -> tuple[str, dict[str, Any]]:
     board = page.board
     said = standing(page.state, board.today)
-    names = {fold_text(p.name): p.name for p in board.directory.of_kind("follower")}
-    for f in board.facts.values():
-        if f.follower:
-            names.setdefault(fold_text(f.follower), f.follower)
-    rows = [follower_row(page, name, said) for name in sorted(names.values())]
+    followers = board.kept("orders by follower", lambda: by_follower(board))
+    rows = [follower_row(page, name, keys, said) for name, keys in sorted(followers.items())]
     totals = {k: sum(r[k] for r in rows) for k in ("orders", "open", "overdue", "at_risk", "unacknowledged", "errors")}
     return "manager.html.j2", dict(rows=rows, totals=totals, window=WINDOW_DAYS)
 
 
-def follower_row(page: Page, name: str, said: dict[str, Action]) -> dict[str, Any]:
+def by_follower(board: Board) -> dict[str, set[str]]:
+    """Each follower (of the people sheet, or named on an order) and the keys of their orders: one pass."""
+    names = {fold_text(p.name): p.name for p in board.directory.of_kind("follower")}
+    keys: dict[str, set[str]] = {}
+    for key, f in board.facts.items():
+        if f.follower:
+            folded = fold_text(f.follower)
+            names.setdefault(folded, f.follower)
+            keys.setdefault(folded, set()).add(key)
+    return {name: keys.get(folded, set()) for folded, name in names.items()}
+
+
+def follower_row(page: Page, name: str, mine: set[str], said: dict[str, Action]) -> dict[str, Any]:
     board, today = page.board, page.board.today
     scope = Scope("follower", name)
-    mine = scope.orders(board.facts, board.concerns)
     facts = [board.facts[k] for k in sorted(mine)]
     open_ = [f for f in facts if not f.closed]
-    overdue = [f for f in open_ if _overdue(f, said, today)]
-    at_risk = [f for f in open_ if f not in overdue and (f.at_risk or _projected_late(f))]
-    concerns = [c for c in board.concerns if scope.concern(c)]
-    period = (today - timedelta(days=WINDOW_DAYS), today - timedelta(days=1))
-    before = (period[0] - timedelta(days=WINDOW_DAYS), period[0] - timedelta(days=1))
-    figures = {k.name: k for k in kpis(facts, board.orders, mine, period, before, today)}
+    overdue = {f.key for f in open_ if _overdue(f, said, today)}
+    at_risk = [f for f in open_ if f.key not in overdue and (f.at_risk or _projected_late(f))]
+    concerns = board.kept(("concerns of", scope), lambda: [c for c in board.concerns if scope.concern(c)])
+    figures = board.kept(("figures", name), lambda: _figures(board, facts, mine))
     return dict(name=name, orders=len(facts), open=len(open_), overdue=len(overdue), at_risk=len(at_risk),
                 unacknowledged=sum(1 for c in concerns if said_about(said, c) is None),
-                errors=sum(1 for f in board.report.findings if f.severity == ERROR and scope.finding(f, mine)),
-                on_time=figures["on_time_rate"], completion=figures["completion_rate"], late_days=figures["avg_days_late"])
+                errors=board.kept(("errors", name), lambda: sum(
+                    1 for f in board.report.findings if f.severity == ERROR and scope.finding(f, mine))),
+                on_time=figures["on_time_rate"], completion=figures["completion_rate"],
+                late_days=figures["avg_days_late"])
+
+
+def _figures(board: Board, facts: list[OrderFacts], mine: set[str]) -> dict[str, Kpi]:
+    """The digest's delivery figures for this window and the one before (QC yield is not shown here)."""
+    today = board.today
+    period = (today - timedelta(days=WINDOW_DAYS), today - timedelta(days=1))
+    before = (period[0] - timedelta(days=WINDOW_DAYS), period[0] - timedelta(days=1))
+    return {k.name: k for k in kpis(facts, None, mine, period, before, today)}
 
 
 def _overdue(f: OrderFacts, said: dict[str, Action], today: Any) -> bool:
@@ -68,10 +85,6 @@ def _overdue(f: OrderFacts, said: dict[str, Action], today: Any) -> bool:
 
 def _projected_late(f: OrderFacts) -> bool:
     return bool(f.projected_finish and f.due_date and f.projected_finish > f.due_date)
-
-
-def arrow(k: Kpi) -> str:
-    return {"good": "▲", "bad": "▼", "same": "＝"}.get(k.trend, "")
 
 
 def service_page(page: Page) -> tuple[str, dict[str, Any]]:

@@ -26,12 +26,14 @@ from sync.findings import ERROR, Finding
 from sync.notices.digests import Scope, request_in_scope, scope_of
 from sync.notices.reminders import Concern, said_about
 from sync.orders.timeline import timeline
-from sync.orders.view import KEY, STAGE
+from sync.orders.view import STAGE
 from sync.tables.normalize import normalise_key
 from sync.tables.table import ROW
 from sync.web.page import Page
 
 LATE = ("overdue", "due_soon", "behind_plan")
+#: items shown per section of My work (a phone page, not an export); the rest are counted and linked
+SHOWN = 100
 STUCK = ("stale", "qc_failed", "material_late")
 #: what to do, per kind of item
 TODO = {
@@ -72,19 +74,21 @@ def my_work(page: Page) -> tuple[str, dict[str, Any]]:
         raise UserError(page.tr("请选择一位跟单员", "choose a person first"))
     person = board.directory.find(name)
     scope = scope_of(person) if person is not None else Scope("follower", name)
-    mine = scope.orders(board.facts, board.concerns)
+    mine = board.kept(("orders of", scope), lambda: scope.orders(board.facts, board.concerns))
     said = standing(page.state, board.today)
     errors = [Item("error", f.order_no, finding_subject(f), said.get(finding_subject(f)), finding=f)
-              for f in sorted(board.report.findings, key=lambda f: f.sort_key)
-              if f.severity == ERROR and scope.finding(f, mine)]
+              for f in board.kept(("errors of", scope), lambda: sorted(
+                  (f for f in board.report.findings if f.severity == ERROR and scope.finding(f, mine)),
+                  key=lambda f: f.sort_key))]
     concerns = [Item(c.kind, c.order_no, concern_subject(c.kind, c.subject), said_about(said, c), concern=c)
-                for c in board.concerns if scope.concern(c)]
+                for c in board.kept(("concerns of", scope), lambda: [c for c in board.concerns if scope.concern(c)])]
     requests = [Item("request", r.order_no, request_subject(r.id or 0), None, request=r)
                 for r in pending(stored_requests(page.state.db), said) if request_in_scope(r, scope, mine)]
+    errors.sort(key=lambda i: i.quiet)   # what still needs doing first
     late = sorted((i for i in concerns if i.kind in LATE), key=lambda i: (i.quiet, LATE.index(i.kind)))
     stuck = sorted((i for i in concerns if i.kind in STUCK), key=lambda i: (i.quiet, STUCK.index(i.kind)))
     return "work.html.j2", dict(name=person.name if person else name, errors=errors, late=late, stuck=stuck,
-                                requests=requests, todo=TODO, agreed=_agreed_dates(said, concerns),
+                                requests=requests, todo=TODO, agreed=_agreed_dates(said, concerns), limit=SHOWN,
                                 count=sum(not i.quiet for i in (*errors, *late, *stuck, *requests)))
 
 
@@ -126,8 +130,8 @@ def order_lines(page: Page, key: str) -> tuple[list[str], list[list[Any]]]:
     if table is None or not positions:
         return [], []
     columns = sorted((c for c in table.columns.values() if c.field in table.data), key=lambda c: c.index)
-    rows = table.data.iloc[positions]
-    cells = [[_cell(row[ROW])] + [_cell(row[c.field]) for c in columns] for _, row in rows.iterrows()]
+    rows = table.data.iloc[positions][[ROW, *(c.field for c in columns)]]
+    cells = [[_cell(v) for v in row] for row in rows.itertuples(index=False)]
     return [page.tr("行", "Row")] + [c.header for c in columns], cells
 
 
@@ -144,20 +148,17 @@ def _cell(value: Any) -> str:
 def stage_plan(page: Page, key: str, percent: dict[str, float]) -> list[dict[str, Any]]:
     """Each stage: how far, its planned finish and its actual finish from the production tab."""
     view = page.board.orders.view
-    prod = view.parts.get("production")
-    rows = prod[prod[KEY] == key] if prod is not None and STAGE in prod else None
-    out = []
-    for stage in [*view.stages, "qc", "shipped"]:
-        mine = rows[rows[STAGE] == stage] if rows is not None else None
-        out.append(dict(stage=stage, percent=percent.get(stage), planned=_latest(mine, "planned_finish"),
-                        actual=_latest(mine, "actual_finish")))
-    return out
-
-
-def _latest(rows: pd.DataFrame | None, column: str) -> date | None:
-    if rows is None or column not in rows or rows[column].isna().all():
-        return None
-    return pd.Timestamp(rows[column].max()).date()
+    rows = page.board.rows_of("production", key)
+    planned: dict[str, date] = {}
+    actual: dict[str, date] = {}
+    if rows is not None and STAGE in rows:
+        for column, into in (("planned_finish", planned), ("actual_finish", actual)):
+            if column in rows:
+                for stage, day in zip(rows[STAGE].tolist(), rows[column].tolist()):
+                    if stage is not None and day is not None and not pd.isna(day):
+                        into[stage] = max(into.get(stage, pd.Timestamp(day).date()), pd.Timestamp(day).date())
+    return [dict(stage=s, percent=percent.get(s), planned=planned.get(s), actual=actual.get(s))
+            for s in [*view.stages, "qc", "shipped"]]
 
 
 def episodes(page: Page, key: str) -> list[Any]:
