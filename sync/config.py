@@ -241,7 +241,7 @@ class DigestConfig(Strict):
 
 
 class WatchConfig(Strict):
-    debounce: float = Field(default=1.0, ge=0)
+    debounce: float = Field(default=0.25, ge=0)
     polling: bool | Literal["auto"] = "auto"
     poll_interval: float = Field(default=5.0, gt=0)
     rescan_seconds: float = Field(default=300, gt=0)
