@@ -25,6 +25,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from sync.calendar import zone
+from sync.changes.requests import FIELD_LABELS
 from sync.config import Config
 from sync.errors import UserError
 from sync.i18n import say
@@ -52,12 +54,13 @@ class Site:
         mail = environment(config.resolve("templates"))   # labels.j2 and the filters the mails use
         self.env = Environment(loader=ChoiceLoader([FileSystemLoader(TEMPLATES), mail.loader]), autoescape=True,
                                undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-        self.env.filters.update(mail.filters)
+        self.env.filters.update(mail.filters, local=local_time(zone(config.service.timezone)))
         self.secure = (config.web.base_url or "").startswith("https://")
 
     def render(self, template: str, lang: str, /, **context: Any) -> str:
         return self.env.get_template(template).render(lang=lang, tr=lambda zh, en, **kw: say(zh, en, lang, **kw),
-                                                  stage=lambda s: stage_label(s, lang) if s else "", **context)
+                                                  stage=lambda s: stage_label(s, lang) if s else "",
+                                                  field=lambda f: FIELD_LABELS.get(f, (f, f))[lang == "en"], **context)
 
     def error(self, status: int, lang: str, zh: str, en: str, *, login: bool = False) -> HTMLResponse:
         html = self.render("error.html.j2", lang, status=status, message=say(zh, en, lang), login=login,
@@ -67,6 +70,17 @@ class Site:
     def cookie(self, response: Response, name: str, value: str, max_age: int, *, strict: bool = False) -> None:
         response.set_cookie(name, value, max_age=max_age, httponly=True, secure=self.secure,
                             samesite="strict" if strict else "lax", path="/")
+
+
+def local_time(tz: Any) -> Callable[[Any], str]:
+    """A stamp (stored in UTC, as text or a datetime) as the factory's clock shows it."""
+    def local(value: Any) -> str:
+        if not value:
+            return "—"
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+        return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    return local
 
 
 def language(request: Request, default: str) -> str:
