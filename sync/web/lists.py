@@ -71,7 +71,8 @@ def changes_page(page: Page) -> tuple[str, dict[str, Any]]:
              if (until is None or c.seen_at < until) and _matches(page, c.order_no)]
     found.reverse()   # newest first
     rows = [dict(c=c, when=datetime.fromisoformat(c.seen_at).astimezone(tz).strftime("%Y-%m-%d %H:%M"),
-                 kind=KINDS.get(c.kind, (c.kind, c.kind))[page.lang == "en"], field=_label(c.table, c.field, page.lang),
+                 kind=KINDS.get(c.kind, (c.kind, c.kind))[page.lang == "en"], table=table_label(c.table, page.lang),
+                 field=_label(c.table, c.field, page.lang),
                  shown=_values(c, page.lang), author=getattr(c, "author", None))
             for c in found[:LIMIT]]
     args = _args(page, "follower", "customer", "table") | {"since": since_day.isoformat(),
@@ -81,6 +82,16 @@ def changes_page(page: Page) -> tuple[str, dict[str, Any]]:
 
 def _args(page: Page, *names: str) -> dict[str, str]:
     return {n: page.arg(n) for n in names}
+
+
+def table_label(table: str, lang: str) -> str:
+    spec = TABLES.get(table)
+    return (spec.en if lang == "en" else spec.zh) if spec is not None else table
+
+
+def column_label(table: str, name: str | None, lang: str) -> str:
+    """A field as the sheet's own language names it (its first alias), or in English."""
+    return _label(table, name, lang)
 
 
 def _label(table: str, name: str | None, lang: str) -> str:

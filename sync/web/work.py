@@ -29,6 +29,7 @@ from sync.orders.timeline import timeline
 from sync.orders.view import STAGE
 from sync.tables.normalize import normalise_key
 from sync.tables.table import ROW
+from sync.web.lists import column_label, table_label
 from sync.web.page import Page
 
 LATE = ("overdue", "due_soon", "behind_plan")
@@ -116,7 +117,9 @@ def order_page(page: Page) -> tuple[str, dict[str, Any]]:
         f=f, p=p, lines=order_lines(page, key), stages=stage_plan(page, key, p.percent),
         agreed=agreed_due(said, key, f.due_date), events=timeline(board.orders.view, key),
         findings=[(x, said.get(finding_subject(x))) for x in findings],
-        changes=ledger.history(page.state, key), first_seen=ledger.first_seen(page.state, key),
+        changes=[dict(c=c, table=table_label(c.table, page.lang), field=column_label(c.table, c.field, page.lang),
+                      author=getattr(c, "author", None)) for c in ledger.history(page.state, key)],
+        first_seen=ledger.first_seen(page.state, key),
         requests=[(r, decision(said, r)) for r in requests],
         concerns=[(c, said_about(said, c)) for c in board.concerns if c.subject.split("/")[0] == key],
         episodes=episodes(page, key), said=_order_actions(page, key, requests),
