@@ -23,6 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sync.actions import standing
 from sync.calendar import calendar_from, zone
 from sync.notices.charts import bar_chart, cjk_font
 from sync.config import Config, DigestConfig, RemindersConfig
@@ -72,7 +73,8 @@ def gather(state: State, config: Config, register: Register, *, now: datetime, l
         orders = order_model(register, config, today=today)
     facts = order_facts(orders)
     changes, requests, last_changed = _ledger(state, history)
-    concerns = find_concerns(facts, register, today, calendar_from(settings), settings, last_changed)
+    concerns = find_concerns(facts, register, today, calendar_from(settings), settings, last_changed,
+                             standing(state, today))   # a due date the customer agreed counts
     return Inputs(register, report, facts, concerns, changes, requests, orders)
 
 

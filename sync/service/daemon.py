@@ -16,6 +16,7 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
@@ -126,6 +127,8 @@ class Service:
         self.started = now_iso()
         self.last: CycleResult | None = None
         self.feedback = FeedbackWriter(config, self.lang)
+        #: run beside the loop (the status page): each is started with the service, returns how to stop it
+        self.companions: list[Callable[[Service], Callable[[], None]]] = []
 
     # --- lifecycle -------------------------------------------------------------------
 
@@ -140,7 +143,12 @@ class Service:
                 self.run_scheduled()
                 self.write_status()
                 return 0
-            return self._loop()
+            stops = [start(self) for start in self.companions]
+            try:
+                return self._loop()
+            finally:
+                for stop in stops:
+                    stop()
         finally:
             if self.state is not None:
                 self.state.close()
