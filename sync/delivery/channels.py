@@ -47,8 +47,13 @@ def base_link(config: Config) -> str | None:
 def make_channel(cfg: ChannelConfig, config: Config, environ: Mapping[str, str] | None = None) -> Channel:
     lang = config.service.language
     if cfg.kind == "outbox":
-        return OutboxChannel(cfg.label, config.resolve(cfg.folder), link=cfg.link or base_link(config), lang=lang)
-    return WEBHOOKS[cfg.kind].from_config(cfg, link=base_link(config), lang=lang, environ=environ)
+        channel = OutboxChannel(cfg.label, config.resolve(cfg.folder), link=cfg.link or base_link(config),
+                                lang=lang)
+    else:
+        channel = WEBHOOKS[cfg.kind].from_config(cfg, link=base_link(config), lang=lang, environ=environ)
+    # links to the status page open it as the person the message is for (sync.links): a signed token of theirs
+    channel.web = None if cfg.link else getattr(config, "web", None)
+    return channel
 
 
 def wants(cfg: ChannelConfig, note: ChatNote) -> bool:

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from sync.delivery.webhook_base import ChannelUnavailable, Limits, fingerprint_of
-from sync.delivery.chattext import fit, id_of, link_label, link_to, plain
+from sync.delivery.chattext import fit, id_of, link_label, note_link, plain
+from sync.config import WebConfig
 from sync.delivery.message import ChatNote
 
 _SLUG = re.compile(r"[^\w]+", re.UNICODE)
@@ -29,12 +30,13 @@ class OutboxChannel:
 
     def __init__(self, name: str, folder: str | Path, *, link: str | None = None, lang: str = "zh") -> None:
         self.name, self.folder, self.link, self.lang = name, Path(folder), link, lang
+        self.web: WebConfig | None = None   # set by make_channel: page links signed for the person
 
     def fingerprint(self) -> str:
         return fingerprint_of(str(self.folder))
 
     def render(self, note: ChatNote) -> dict[str, Any]:
-        link = link_to(self.link, note.path)
+        link = note_link(self, note)
         tail = [f"[{link_label(self.lang)}]({link})"] if link else []
         if note.mentions:
             tail.append(" ".join(_mention(m) for m in note.mentions))

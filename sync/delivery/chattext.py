@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 from sync.delivery.message import ChatNote, Mention
 from sync.i18n import say
+from sync.links import page_link
 
 _ID = re.compile(r"^[A-Za-z0-9][\w.@+-]{0,99}$")
 _MOBILE = re.compile(r"^\+?\d[\d-]{4,19}$")
@@ -46,6 +47,18 @@ def fit(head: list[str], lines: list[str], tail: list[str], more: str, budget: i
     if not kept and lines and budget - used - step > 3:    # not even the first line fits: what of it does
         kept.append(cut(lines[0], budget - used - step))
     return sep.join([*head, *kept, more, *tail])
+
+
+def note_link(channel: object, note: ChatNote) -> str | None:
+    """Where a message links: the status page as the first person it mentions (their signed link, so a
+    tap on the phone opens it without a password), else the plain address under the channel's link."""
+    web = getattr(channel, "web", None)
+    who = next((m.name for m in note.mentions if m.name), None)
+    if web is not None and who:
+        signed = page_link(web, who, note.path or "/")
+        if signed:
+            return signed
+    return link_to(getattr(channel, "link", None), note.path)
 
 
 def link_to(base: str | None, path: str) -> str | None:

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import quote_plus
 
 from sync.delivery.webhook_base import Codes, Limits
-from sync.delivery.chattext import cut, fit, id_of, link_label, link_to, mentioned, plain
+from sync.delivery.chattext import cut, fit, id_of, link_label, note_link, mentioned, plain
 from sync.delivery.webhook import WebhookChannel
 from sync.delivery.message import ChatNote
 
@@ -36,7 +36,7 @@ class DingtalkChannel(WebhookChannel):
     codes = Codes(frozenset({130101, 660026, 410100}), frozenset({310000, 300001, 300005, 400101, 400102}))
 
     def render(self, note: ChatNote) -> dict[str, Any]:
-        link = link_to(self.link, note.path)
+        link = note_link(self, note)
         mobiles, users = mentioned(note, "mobile"), mentioned(note, "dingtalk_id")
         tail = [f"[{link_label(self.lang)}]({link})"] if link else []
         ats = [*(f"@{m}" for m in mobiles), *(f"@{u}" for u in users),

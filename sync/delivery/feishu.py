@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from sync.delivery.webhook_base import Codes, Limits
-from sync.delivery.chattext import fit, id_of, link_label, link_to, plain, size
+from sync.delivery.chattext import fit, id_of, link_label, note_link, plain, size
 from sync.delivery.webhook import WebhookChannel
 from sync.delivery.message import ChatNote
 
@@ -41,7 +41,7 @@ class FeishuChannel(WebhookChannel):
     message_keys = ("msg", "StatusMessage")
 
     def render(self, note: ChatNote) -> dict[str, Any]:
-        link = link_to(self.link, note.path)
+        link = note_link(self, note)
         ats = [f"<at id={id_of(m, 'feishu_id')}></at>" if id_of(m, "feishu_id")
                else f"<at email={id_of(m, 'email')}></at>" if id_of(m, "email") else f"@{m.name}" for m in note.mentions]
         tail = [" ".join(ats)] if ats else []

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sync.config import ChannelConfig
+from sync.config import ChannelConfig, WebConfig
 from sync.delivery.webhook_base import (ChannelSetupError, ChannelUnavailable, Codes, Limits, answer_error,
                                          fingerprint_of, post_json)
 from sync.delivery.message import ChatNote
@@ -31,6 +31,7 @@ class WebhookChannel:
                  lang: str = "zh", timeout: float = 10.0, missing: str = "") -> None:
         self.name, self.webhook, self.secret = name, webhook, secret
         self.link, self.lang, self.timeout = link, lang, timeout
+        self.web: WebConfig | None = None   # set by make_channel: page links signed for the person
         self.missing = missing          # why webhook or secret is not there (an empty environment variable)
 
     @classmethod

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from sync.delivery.webhook_base import Codes, Limits
-from sync.delivery.chattext import fit, id_of, link_label, link_to, mentioned, plain
+from sync.delivery.chattext import fit, id_of, link_label, note_link, mentioned, plain
 from sync.delivery.webhook import WebhookChannel
 from sync.delivery.message import ChatNote
 
@@ -30,7 +30,7 @@ class WecomChannel(WebhookChannel):
     codes = Codes(frozenset({45009, 45033}), frozenset({93000, 93004, 93008, 40001, 40014, 40008}))
 
     def render(self, note: ChatNote) -> dict[str, Any]:
-        link = link_to(self.link, note.path)
+        link = note_link(self, note)
         by_mobile = [m for m in note.mentions if not id_of(m, "wecom_id") and id_of(m, "mobile")]
         if by_mobile:
             return self._text(note, link)

@@ -73,6 +73,29 @@ def test_the_outbox_channel_writes_what_a_group_would_get(tmp_path):
                                                 "[查看详情](http://s.lan/order/SO-1)\n@张伟 (13800001111)\n")
 
 
+def test_a_group_message_links_to_the_page_as_the_person_it_mentions(tmp_path, monkeypatch):
+    """With [web], the link opens the status page without a password, as the follower it @-mentions."""
+    from urllib.parse import parse_qs, urlparse
+
+    from sync.config import WebConfig
+    from sync.links import read_token
+
+    monkeypatch.setenv("ORDERSYNC_WEB_SECRET", "a-secret-of-sixteen+")
+    config = Config(channels=[ChannelConfig(kind="outbox", folder=str(tmp_path / "chat"))],
+                    web=WebConfig(base_url="http://10.0.0.5:8765"))
+    channel = make_channel(config.channels[0], config)
+    with State(tmp_path / "state.db") as state:
+        queue = ChannelQueue(state)
+        queue.enqueue(ChatNote(key="reminder/y", kind="reminders", title="订单 SO-2：已逾期", lines=["x"],
+                               mentions=[Mention("张伟", mobile="13800001111")], path="/order/SO-2"), channel)
+        queue.deliver_due([channel])
+    [file] = (tmp_path / "chat").glob("*.md")
+    link = file.read_text(encoding="utf-8").split("](", 1)[1].split(")", 1)[0]
+    url = urlparse(link)
+    assert (url.netloc, url.path) == ("10.0.0.5:8765", "/order/SO-2")
+    assert read_token(b"a-secret-of-sixteen+", parse_qs(url.query)["t"][0]).person == "张伟"
+
+
 @settings(max_examples=200, deadline=None)
 @given(lines=st.lists(st.text(min_size=0, max_size=300), max_size=60), budget=st.integers(60, 5000))
 def test_fitting_keeps_to_the_budget_and_the_head_and_tail(lines, budget):
