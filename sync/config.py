@@ -30,6 +30,8 @@ TABLE_NAMES: tuple[str, ...] = get_args(TableName)
 #: what reminders are about (sync.notices.reminders KINDS, and the entry-error mails)
 REMINDER_KINDS = ("overdue", "due_soon", "behind_plan", "stale", "qc_failed", "material_late")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+#: what a group-bot channel can be sent ([[channels]] notices)
+CHANNEL_NOTICES = ("entry_errors", "reminders", "digests", "change_requests")
 
 
 class Strict(BaseModel):
@@ -276,11 +278,82 @@ class WebConfig(Strict):
     password_env: str = "ORDERSYNC_WEB_PASSWORD"       # their shared login password
 
 
+class FeedbackSourceConfig(Strict):
+    """[feedback.sources.NAME]: one source its own way (unset keys follow [feedback])."""
+
+    workbook: str | bool | None = None
+    per: Literal["follower", "table"] | None = None
+    sheets_tab: bool | None = None
+    cell_notes: bool | None = None
+
+
+class FeedbackConfig(Strict):
+    """[feedback]: findings where people work (sync.notices.feedback); off unless the section is there."""
+
+    #: the findings workbook beside each Excel register ({stem}: the register's name without .xlsx); false: none
+    workbook: str | bool = "{stem}.ordersync.xlsx"
+    per: Literal["follower", "table"] = "follower"    # one sheet per follower, or per table
+    sheets_tab: bool = True          # an `ordersync` tab in each Google spreadsheet (needs Editor rights)
+    cell_notes: bool = False         # and a note on each offending cell of the register
+    sources: dict[str, FeedbackSourceConfig] = Field(default_factory=dict)
+
+    @field_validator("workbook")
+    @classmethod
+    def _a_file_name(cls, value: str | bool) -> str | bool:
+        if value is True:
+            return "{stem}.ordersync.xlsx"
+        if isinstance(value, str) and (not value.strip() or not value.lower().endswith(".xlsx")):
+            raise ValueError(f'expected a file name ending in .xlsx such as "{{stem}}.ordersync.xlsx", or false, '
+                             f'got "{value}"')
+        return value
+
+    def for_source(self, name: str, group: str | None = None) -> FeedbackConfig:
+        """The settings for one source: its [feedback.sources.NAME] (or its glob's) over [feedback]."""
+        own = self.sources.get(name) or (self.sources.get(group) if group else None)
+        if own is None:
+            return self
+        given = own.model_dump(exclude_none=True)
+        if given.get("workbook") is True:
+            given["workbook"] = "{stem}.ordersync.xlsx"
+        return self.model_copy(update={"sources": {}, **given}) if given else self
+
+
+class ChannelConfig(Strict):
+    """[[channels]]: one group bot (WeCom, DingTalk, Feishu) or, for the demo, a folder of message files."""
+
+    kind: Literal["wecom", "dingtalk", "feishu", "outbox"]
+    name: str | None = None            # how the queue, status and doctor call it; default: the kind
+    webhook: str | None = None         # the bot's URL; or webhook_env: the environment variable that holds it
+    webhook_env: str | None = None
+    secret_env: str | None = None      # DingTalk 加签 / Feishu 签名校验 secret, from the environment
+    folder: str = "outbox-chat"        # kind = "outbox": where each message is written as a file
+    notices: list[Literal[CHANNEL_NOTICES]] = Field(   # type: ignore[valid-type]
+        default_factory=lambda: list(CHANNEL_NOTICES))
+    followers: list[str] = Field(default_factory=list)     # only these followers' orders; empty: everyone's
+    departments: list[str] = Field(default_factory=list)   # only notices for these departments; empty: all
+    link: str | None = None            # base URL that messages link to; default: [web] base_url
+    timeout: float = Field(default=10.0, gt=0)
+
+    @model_validator(mode="after")
+    def _one_webhook(self) -> ChannelConfig:
+        if self.kind != "outbox" and bool(self.webhook) == bool(self.webhook_env):
+            raise ValueError(f"{self.label}: set webhook or webhook_env (one of them)")
+        return self
+
+    @property
+    def label(self) -> str:
+        return self.name or self.kind
+
+
 class PersonConfig(Strict):
     email: str | None = None
     role: str = ""
     kind: Literal["follower", "production", "qc", "shipping", "procurement", "manager"] | None = None
     supervisor: str | None = None
+    mobile: str | None = None          # for @-mentions in DingTalk and WeCom groups
+    wecom_id: str | None = None        # WeCom userid
+    dingtalk_id: str | None = None     # DingTalk userId
+    feishu_id: str | None = None       # Feishu open_id (ou_...)
 
 
 class Config(Strict):
@@ -297,8 +370,18 @@ class Config(Strict):
     limits: LimitsConfig = Field(default_factory=LimitsConfig)
     people: dict[str, PersonConfig] = Field(default_factory=dict)
     web: WebConfig | None = None
+    feedback: FeedbackConfig | None = None
+    channels: list[ChannelConfig] = Field(default_factory=list)
 
     path: Path | None = Field(default=None, exclude=True)
+
+    @model_validator(mode="after")
+    def _channel_names(self) -> Config:
+        labels = [c.label for c in self.channels]
+        twice = sorted({label for label in labels if labels.count(label) > 1})
+        if twice:
+            raise ValueError(f"[[channels]]: more than one channel is called {', '.join(twice)}; give each a name")
+        return self
 
     @property
     def base_dir(self) -> Path:
@@ -389,14 +472,16 @@ def _problem(prefix: list[Any], err: Any, root: type[BaseModel]) -> str:
         known = _fields_at(root, list(err["loc"])[:-1])
         what = "unknown section" if not parents else "unknown key"
         return f"{_section(parents or [key])}{'' if not parents else ' ' + key}: {what}{_did_you_mean(key, known)}"
+    if not parents and full[0] in ("digests", "channels") and isinstance(full[-1], int):
+        return f"[[{full[0]}]] (item {full[-1] + 1}): {_what(err)}"
     if not parents:
         return f"[{key}]: {_what(err)}"
     return f"{_section(parents)} {key}: {_what(err)}"
 
 
 def _section(parents: list[Any]) -> str:
-    if parents[:1] == ["digests"]:
-        return "[[digests]]" + "".join(f".{p}" for p in parents[2:])
+    if parents[:1] in (["digests"], ["channels"]):
+        return f"[[{parents[0]}]]" + "".join(f".{p}" for p in parents[2:])
     return f"[{'.'.join(str(p) for p in parents)}]"
 
 

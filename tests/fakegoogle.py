@@ -9,6 +9,17 @@ Real HTTP on 127.0.0.1 (port 0, a thread) answering what gspread sends:
     GET /drive/v3/files/{id}?alt=media          the file's bytes (an uploaded Excel file)
     POST /token                                 OAuth2 token exchange (a key file's token_uri)
 
+and, for the ``ordersync`` findings tab (issue 18), in handlers of their own
+(``_FeedbackSide``, at the end of this file):
+
+    GET  /v4/spreadsheets/{id}?includeGridData=true&ranges=..   cells (values, notes) and protections
+    GET  /drive/v3/files/{id}?fields=capabilities(canEdit)      whether the caller may edit
+    POST /v4/spreadsheets/{id}:batchUpdate      addSheet, addProtectedRange, updateCells (values, notes),
+                                                updateSheetProperties, updateDimensionProperties
+    PUT  /v4/spreadsheets/{id}/values/{range}   values.update
+
+``FakeSpreadsheet.role = "reader"`` makes every write answer 403 as Google does for a Viewer.
+
 Errors have Google's shape ``{"error": {"code", "message", "status"}}`` (Drive adds
 ``errors: [{"reason"}]``, Sheets ``details: [ErrorInfo]``). ``fail()`` queues faults
 (429 storms, 500s, 403 with their reasons and metadata, slow answers for timeouts);
@@ -117,6 +128,12 @@ class FakeSpreadsheet:
         """(rowCount, columnCount) of a tab's grid: the data, or a new sheet's default if larger."""
         rows = self.sheets[name]
         return max(self.min_rows, len(rows)), max(26, max((len(r) for r in rows), default=0))
+
+    #: the findings tab's side (issue 18): the caller's role, cell notes, protected ranges, sheet ids given
+    role: str = "writer"
+    notes: dict[tuple[str, int, int], str] = field(default_factory=dict)   # (sheet, row0, col0) -> note
+    protected: list[dict[str, Any]] = field(default_factory=list)
+    given_ids: dict[str, int] = field(default_factory=dict)
 
     def update(self, sheets: dict[str, list[list[Any]]] | None = None, *, drive_notices: bool = True) -> None:
         """Change the content; ``drive_notices=False`` leaves version and modifiedTime as they were."""
@@ -333,6 +350,8 @@ def _handler(fake: FakeGoogle) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
             parts = urlsplit(self.path)
+            if _FeedbackSide.claims("GET", parts):
+                return _FeedbackSide(fake, self).get(parts)
             endpoint, key, a1 = _route(parts.path, parts.query)
             params = parse_qs(parts.query, keep_blank_values=True)
             with fake._lock:
@@ -366,7 +385,7 @@ def _handler(fake: FakeGoogle) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:  # noqa: N802
             if urlsplit(self.path).path == "/token":
                 return self._token_exchange()
-            self._error(404, f"no such endpoint {self.path}", "unknown")
+            _FeedbackSide(fake, self).post(urlsplit(self.path))   # the findings tab's writes (issue 18)
 
         # -- Drive: an uploaded file's bytes; OAuth: a key file's token exchange --------------
 
@@ -403,6 +422,9 @@ def _handler(fake: FakeGoogle) -> type[BaseHTTPRequestHandler]:
         def _fault(self, fault: Fault, endpoint: str) -> None:
             self._error(fault.status, fault.message, endpoint, fault.reason, fault.retry_after,
                         metadata=fault.metadata, status=fault.status_text)
+
+        def do_PUT(self) -> None:  # noqa: N802
+            _FeedbackSide(fake, self).put(urlsplit(self.path))
 
         def _error(self, code: int, message: str | None, endpoint: str, reason: str | None = None,
                    retry_after: str | None = None, *, metadata: dict[str, str] | None = None,
@@ -454,3 +476,168 @@ def service_account_file(path: Any, token_uri: str, email: str = "ordersync@fact
         "type": "service_account", "project_id": "factory", "private_key_id": "1", "private_key": pem,
         "client_email": email, "client_id": "1", "token_uri": token_uri}), encoding="utf-8")
     return path
+
+# -- the write side, for the ordersync findings tab (issue 18) ------------------------------------------
+
+def _sheet_ids(book: FakeSpreadsheet) -> dict[str, int]:
+    """Title -> sheetId: the metadata's 1000+index, or the id an addSheet asked for."""
+    return {name: book.given_ids.get(name, 1000 + i) for i, name in enumerate(book.sheets)}
+
+
+class _FeedbackSide:
+    """What the findings tab needs: grid data with notes and protections, batchUpdate, values.update."""
+
+    def __init__(self, fake: FakeGoogle, handler: BaseHTTPRequestHandler) -> None:
+        self.fake, self.h = fake, handler
+
+    @staticmethod
+    def claims(method: str, parts: Any) -> bool:
+        query = parse_qs(parts.query)
+        if parts.path.startswith("/drive/v3/files/"):
+            return "capabilities" in " ".join(query.get("fields", []))
+        return parts.path.startswith("/v4/spreadsheets/") and "includeGridData" in query
+
+    def _count(self, endpoint: str) -> FakeSpreadsheet | None:
+        with self.fake._lock:
+            self.fake.counts[endpoint] += 1
+            self.fake.log.append((endpoint, self.h.path))
+        fault = self.fake._take_fault(endpoint)
+        if fault and fault.status != 200:
+            self.h._error(fault.status, fault.message, endpoint, fault.reason, fault.retry_after)
+            return None
+        key = unquote(urlsplit(self.h.path).path.split("/")[-1].split(":")[0]) \
+            if "/values/" not in self.h.path else unquote(self.h.path.split("/v4/spreadsheets/")[1].split("/")[0])
+        book = self.fake.spreadsheets.get(key)
+        if book is None:
+            self.h._error(404, "Requested entity was not found.", endpoint, "notFound")
+        return book
+
+    def get(self, parts: Any) -> None:
+        if parts.path.startswith("/drive/"):
+            book = self._count("capabilities")
+            if book is not None:
+                self.h._send(200, {"capabilities": {"canEdit": book.role == "writer"}})
+            return
+        book = self._count("gridData")
+        if book is None:
+            return
+        ids = _sheet_ids(book)
+        data: dict[str, list[dict[str, Any]]] = {}
+        for a1 in parse_qs(parts.query).get("ranges", []):
+            name, cells = split_range(unquote(a1))
+            if name not in book.sheets:
+                return self.h._error(400, f"Unable to parse range: {a1}", "gridData")
+            data.setdefault(name, []).append(self._grid(book, name))
+        sheets = [{"properties": {"sheetId": ids[name], "title": name},
+                   "protectedRanges": [p for p in book.protected if p["range"]["sheetId"] == ids[name]],
+                   **({"data": data[name]} if name in data else {})} for name in book.sheets if name in data]
+        self.h._send(200, {"spreadsheetId": book.key, "sheets": sheets})
+
+    @staticmethod
+    def _grid(book: FakeSpreadsheet, name: str) -> dict[str, Any]:
+        rows = book.sheets[name]
+        height = max([len(rows)] + [r + 1 for (s, r, _c) in book.notes if s == name])
+        out = []
+        for r in range(height):
+            row = rows[r] if r < len(rows) else []
+            width = max([len(row)] + [c + 1 for (s, rr, c) in book.notes if s == name and rr == r])
+            values = []
+            for c in range(width):
+                cell: dict[str, Any] = {}
+                v = row[c] if c < len(row) else ""
+                if isinstance(v, str) and v.startswith("="):
+                    cell["userEnteredValue"] = {"formulaValue": v}
+                elif isinstance(v, bool):
+                    cell["userEnteredValue"] = {"boolValue": v}
+                elif isinstance(v, (int, float)) or isinstance(v, (dt.date, dt.datetime)):
+                    cell["userEnteredValue"] = {"numberValue": to_serial(v)}
+                elif v not in ("", None):
+                    cell["userEnteredValue"] = {"stringValue": str(v)}
+                if (note := book.notes.get((name, r, c))):
+                    cell["note"] = note
+                values.append(cell)
+            out.append({"values": values})
+        return {"startRow": 0, "startColumn": 0, "rowData": out}
+
+    def _body(self) -> Any:
+        length = int(self.h.headers.get("Content-Length") or 0)
+        return json.loads(self.h.rfile.read(length) or b"{}")
+
+    def post(self, parts: Any) -> None:
+        body = self._body()
+        book = self._count("batchUpdate")
+        if book is None:
+            return
+        if book.role != "writer":
+            return self.h._error(403, "The caller does not have permission", "batchUpdate")
+        with self.fake._lock:
+            replies = [self._apply(book, request) for request in body.get("requests", [])]
+            book.update()
+        self.h._send(200, {"spreadsheetId": book.key, "replies": replies})
+
+    def put(self, parts: Any) -> None:
+        body = self._body()
+        book = self._count("valuesUpdate")
+        if book is None:
+            return
+        if book.role != "writer":
+            return self.h._error(403, "The caller does not have permission", "valuesUpdate")
+        name, _ = split_range(unquote(parts.path.split("/values/")[1]))
+        with self.fake._lock:
+            book.sheets[name] = [list(r) for r in body.get("values", [])]
+            book.update()
+        self.h._send(200, {"spreadsheetId": book.key, "updatedRange": name})
+
+    def _apply(self, book: FakeSpreadsheet, request: dict[str, Any]) -> dict[str, Any]:
+        (kind, args), = request.items()
+        ids = {v: k for k, v in _sheet_ids(book).items()}
+        if kind == "addSheet":
+            props = args["properties"]
+            book.sheets[props["title"]] = []
+            if "sheetId" in props:
+                book.given_ids[props["title"]] = props["sheetId"]
+            return {"addSheet": {"properties": {**props, "sheetId": _sheet_ids(book)[props["title"]]}}}
+        if kind == "addProtectedRange":
+            protected = {**args["protectedRange"], "protectedRangeId": 5000 + len(book.protected)}
+            book.protected.append(protected)
+            return {"addProtectedRange": {"protectedRange": protected}}
+        if kind == "updateCells":
+            self._update_cells(book, ids, args)
+        elif kind not in ("updateSheetProperties", "updateDimensionProperties", "repeatCell", "setBasicFilter"):
+            raise ValueError(f"the fake does not know {kind}")
+        return {}
+
+    @staticmethod
+    def _update_cells(book: FakeSpreadsheet, ids: dict[int, str], args: dict[str, Any]) -> None:
+        where = args.get("range") or {**args["start"], "startRowIndex": args["start"].get("rowIndex", 0),
+                                      "startColumnIndex": args["start"].get("columnIndex", 0)}
+        name = ids[where["sheetId"]]
+        fields = args["fields"]
+        r0, c0 = where.get("startRowIndex", 0), where.get("startColumnIndex", 0)
+        rows = args.get("rows", [])
+        if "range" in args and not rows:          # clear the range
+            end_r = where.get("endRowIndex", 1 << 20)
+            end_c = where.get("endColumnIndex", 1 << 20)
+            if "userEnteredValue" in fields:
+                book.sheets[name] = [[("" if r0 <= i < end_r and c0 <= j < end_c else v) for j, v in enumerate(row)]
+                                     for i, row in enumerate(book.sheets[name])]
+            if "note" in fields:
+                for k in [k for k in book.notes if k[0] == name and r0 <= k[1] < end_r and c0 <= k[2] < end_c]:
+                    del book.notes[k]
+            return
+        grid = book.sheets[name]
+        for i, row in enumerate(rows):
+            for j, cell in enumerate(row.get("values", [])):
+                r, c = r0 + i, c0 + j
+                if "note" in fields:
+                    if cell.get("note"):
+                        book.notes[(name, r, c)] = cell["note"]
+                    else:
+                        book.notes.pop((name, r, c), None)
+                if "userEnteredValue" in fields:
+                    while len(grid) <= r:
+                        grid.append([])
+                    while len(grid[r]) <= c:
+                        grid[r].append("")
+                    value = cell.get("userEnteredValue", {})
+                    grid[r][c] = next(iter(value.values()), "") if value else ""

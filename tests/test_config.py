@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from sync.config import LimitsConfig
-from sync.config import (REMINDER_KINDS, SOURCE_MODELS, TABLE_NAMES, Config, DigestConfig,
+from sync.config import (REMINDER_KINDS, SOURCE_MODELS, TABLE_NAMES, ChannelConfig, Config, DigestConfig, FeedbackConfig,
                          ExcelSourceConfig, GsheetsSourceConfig, MailConfig, PersonConfig, ReconcileConfig, ReminderOverrides,
                          RemindersConfig, RulesConfig, ServiceConfig, StatusesConfig, TableConfig, WatchConfig,
                          load_config)
@@ -137,6 +137,8 @@ def documented(text: str) -> dict[str, set[str]]:
     ("watch", WatchConfig, set()),
     ("limits", LimitsConfig, set()),
     ("people", PersonConfig, set()),
+    ("feedback", FeedbackConfig, set()),
+    ("channels", ChannelConfig, set()),
 ])
 def test_every_key_a_model_knows_is_documented(section, model, exempt):
     keys = documented(REFERENCE.read_text(encoding="utf-8"))[section]

@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.table import Table as RichTable
 from rich.text import Text as RichText
 
+from sync.calendar import local_now
 from sync.checks.pipeline import check_register
 from sync.cli.common import EXIT_CANNOT_RUN, EXIT_FINDINGS, EXIT_OK, setup_logging
 from sync.cli.progress import steps
@@ -91,11 +92,13 @@ def run_check(workbooks: list[Path] | None, format: str, output: Path | None, se
         _emit(json.dumps(_json(report, shown, selection, readings, language), ensure_ascii=False, indent=2) + "\n",
               output)
     elif format == "xlsx":
-        kept = Report(shown.sorted()[:selection.limit], report.tables)
+        kept = shown.sorted()[:selection.limit]
         locations = {s.name: s.location for s in session.sources}
-        from sync.notices.report_xlsx import write_report   # openpyxl: only a workbook report pays for it
+        per = session.config.feedback.per if session.config and session.config.feedback else "follower"
+        from sync.notices.feedback_files import write_report   # xlsxwriter: only a workbook report pays for it
 
-        path = write_report(kept, output or Path("ordersync-findings.xlsx"), lang=language, locations=locations)
+        path = write_report(kept, output or Path("ordersync-findings.xlsx"), lang=language, locations=locations,
+                            per=per, generated=local_now(session.timezone).replace(tzinfo=None))
         err = Console(stderr=True, highlight=False)
         err.print(say("已写入 {p}", "wrote {p}", language, p=path))
         _sheets_view(err, register, readings, language, labels, workbooks, session.configured)

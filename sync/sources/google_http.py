@@ -140,6 +140,24 @@ class GoogleHTTP(HTTPClient):
                 raise unreachable(exc, self.location) from exc
         raise self._gave_up(failure, tries)
 
+    def send(self, method: str, url: str, **kw: Any) -> requests.Response:
+        """One request that writes (the findings tab): counted, and never retried, since a retry of a write
+        that did arrive would make it twice; its failure is one of our errors."""
+        if self._deadline is None:
+            self.start()
+        left = max(self.left(), 0.1)
+        self.set_timeout((min(self.policy.timeout[0], left), min(self.policy.timeout[1], left)))
+        self.requests += 1
+        try:
+            return super().request(method, url, **kw)  # type: ignore[arg-type]
+        except APIError as exc:
+            raise self._gave_up(self._api_failure(exc), 1) from exc
+        except auth_exceptions.RefreshError as exc:
+            raise SourceUnreadable(self.location, f"Google refused the credentials ({exc})",
+                                   hint=credentials_hint()) from exc
+        except requests.RequestException as exc:
+            raise unreachable(exc, self.location) from exc
+
     def _api_failure(self, exc: APIError) -> APIError:
         """The error to retry, or raise what cannot be retried (a quota, a refusal) at once."""
         status = exc.response.status_code

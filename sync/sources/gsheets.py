@@ -92,6 +92,8 @@ METADATA_FIELDS = ("properties.title,sheets(properties(sheetId,title,index,hidde
 DRIVE_FIELDS = "mimeType,version,modifiedTime"
 MIN_CELLS = 2_000         # a 503 makes cells count dearer, until a range would hold fewer than this
 QUOTA_WAIT = 60.0         # the read quota is per minute
+#: the tab ordersync writes its findings to (sync.notices.feedback_sheets): never part of the register
+FEEDBACK_TAB = "ordersync"
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h)\s*$", re.IGNORECASE)
 
 
@@ -185,6 +187,8 @@ class GSheetsSource(Source):
         self._download: Download | None = None
         #: sha256 of the values of the last read (the daemon's periodic full-read check)
         self.last_content_hash: str | None = None
+        #: the sheetId of the ``ordersync`` tab as the metadata last said (None: absent; -1: not fetched yet)
+        self.feedback_tab: int | None = -1
 
     # -- what the daemon asks ----------------------------------------------------------
 
@@ -275,9 +279,13 @@ class GSheetsSource(Source):
 
     def _fetch_tabs(self) -> dict[str, _Tab]:
         meta = self._json(f"{_api_roots()[0]}/{self.key}", {"fields": METADATA_FIELDS})
+        self.feedback_tab = None
         tabs = {}
         for sheet in meta.get("sheets", []):
             props = sheet.get("properties", {})
+            if props["title"] == FEEDBACK_TAB:   # ordersync's own tab is not data; its writer wants its id
+                self.feedback_tab = props.get("sheetId")
+                continue
             if props.get("sheetType", "GRID") != "GRID":
                 continue  # charts and data-source sheets hold no cell values
             grid = props.get("gridProperties", {})
