@@ -61,6 +61,8 @@ def test_one_card_per_order_with_every_concern_its_owner_and_the_next_step(tmp_p
     assert "下一步: 安排发货并登记发货记录" in so1                      # the most urgent concern's next step
     assert "第 1 次提醒" in so1
     assert "/Users" not in mail.html and str(tmp_path) not in mail.html   # never the server's own path
+    assert '交期 <span style="white-space:nowrap">2026-09-04</span>，已逾期 10 天' in mail.html   # a date never breaks
+    assert "&lt;span" not in mail.html
 
 
 def test_the_count_is_the_days_the_order_was_reminded_whatever_about(tmp_path):
