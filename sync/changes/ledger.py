@@ -32,6 +32,7 @@ from sync.i18n import say
 from sync.orders.model import OrderModel
 from sync.tables.register import Register
 from sync.changes.change import Change
+from sync.changes.matching import match_exact, pair_closest
 from sync.changes.snapshot import Index, Snapshot, snapshot_of
 from sync.state import Migration, State
 
@@ -134,7 +135,7 @@ def plan_table(db: sqlite3.Connection, name: str, register: Register, seen_at: s
     new_meta = (name, table.source, table.location, table.sheet, len(snap), json.dumps(snap.fields),
                 json.dumps({f: c.letter for f, c in table.columns.items()}, ensure_ascii=False))
     if meta is None:
-        return TablePlan(name, new_meta, upserts=_rows(snap, np.arange(len(snap))), index=snap.index(),
+        return TablePlan(name, new_meta, upserts=_rows(snap, snap.keys, np.arange(len(snap))), index=snap.index(),
                          baseline=True)
     plan = TablePlan(name, new_meta)
     here = _Where(table.source, table.sheet, {f: c.letter for f, c in table.columns.items()})
@@ -164,26 +165,70 @@ def _plan_missing(db: sqlite3.Connection, name: str, meta: sqlite3.Row | None, r
 def _diff(db: sqlite3.Connection, snap: Snapshot, plan: TablePlan, meta: sqlite3.Row, where: _Where,
           confirmed: bool, seen_at: str) -> None:
     old, new = _stored(db, snap.table), snap.index()
-    at = old.find(new)                               # each new row's position in the old snapshot, or -1
+    at = match_exact(old.khashes, old.hashes, new.khashes, new.hashes)   # each new row's old position, or -1
+    _match_closest(db, snap, old, at)
+    new = Index(_labels(snap, old, at), new.khashes, new.hashes, new.rows)
     added, kept = np.flatnonzero(at < 0), np.flatnonzero(at >= 0)
-    same = new.hashes[kept] == old.hashes[at[kept]]
-    edited = kept[~same]
-    moved = bool((new.rows[kept[same]] != old.rows[at[kept[same]]]).any())
+    edited = kept[new.hashes[kept] != old.hashes[at[kept]]]
+    moved = not _same_index(old, new)
     gone = np.ones(len(old), dtype=bool)
     gone[at[kept]] = False
     removed = old.take(np.flatnonzero(gone))
-    plan.changes += _additions(snap, added, where, seen_at)
-    plan.changes += _edits(db, snap, edited.tolist(), where, seen_at)
-    plan.upserts = _rows(snap, np.concatenate([added, edited]))
+    plan.changes += _additions(snap, new.keys, added, where, seen_at)
+    plan.changes += _edits(db, snap, new.keys, edited.tolist(), where, seen_at)
+    plan.upserts = _rows(snap, new.keys, np.concatenate([added, edited]))
     if len(removed) and _looks_truncated(len(old), len(snap), len(removed)) and not confirmed:
         plan.brake = Brake(snap.table, meta["source"], meta["sheet"], "empty" if len(snap) == 0 else "truncated",
                            len(old), len(snap))
-        plan.index = new.plus(removed) if len(added) or len(edited) or moved else None  # the missing rows stay
+        plan.index = new.plus(removed) if moved else None  # the missing rows stay
         return
     plan.release = True
     plan.deletes = removed.keys.tolist()
     plan.changes += _removals(db, snap.table, removed, _where(meta), seen_at)
-    plan.index = new if len(added) or len(edited) or len(removed) or moved else None
+    plan.index = new if moved else None
+
+
+def _match_closest(db: sqlite3.Connection, snap: Snapshot, old: Index, at: np.ndarray) -> None:
+    """The rows identity and content left unpaired, paired by how alike they are (``pair_closest``)."""
+    free_new = np.flatnonzero(at < 0)
+    taken = np.zeros(len(old), dtype=bool)
+    taken[at[at >= 0]] = True
+    free_old = np.flatnonzero(~taken)
+    if not len(free_new) or not len(free_old):
+        return
+    stored = {r["key"]: r for r in _fetch(db, snap.table, old.keys[free_old].tolist())}
+    rows = [stored.get(k) for k in old.keys[free_old].tolist()]
+    old_vals = [json.loads(r["vals"]) if r is not None else {} for r in rows]
+    old_groups = [(r["order_key"] or "") if r is not None else "" for r in rows]
+    new_vals = snap.values_at(free_new).to_dict("records")
+    for i, j in pair_closest(old_vals, old_groups, new_vals, snap.order_keys[free_new].tolist()):
+        at[free_new[j]] = free_old[i]
+
+
+def _labels(snap: Snapshot, old: Index, at: np.ndarray) -> np.ndarray:
+    """The key each row is filed under: a matched row keeps its own; a new row gets the first name of its key
+    (``SO-1``, ``SO-1#2``, ...) that no stored row has."""
+    labels = snap.keys.copy()
+    kept = at >= 0
+    labels[kept] = old.keys[at[kept]]
+    added = np.flatnonzero(~kept)
+    if len(added):
+        taken = set(old.keys.tolist()) | set(labels[kept].tolist())
+        for p in added:
+            base, n = snap.bases[p], 1
+            label = base
+            while label in taken:
+                n += 1
+                label = f"{base}#{n}"
+            labels[p] = label
+            taken.add(label)
+    return labels
+
+
+def _same_index(old: Index, new: Index) -> bool:
+    return len(old) == len(new) and all(
+        (a == b).all() for a, b in ((old.keys, new.keys), (old.khashes, new.khashes), (old.hashes, new.hashes),
+                                   (old.rows, new.rows)))
 
 
 def _looks_truncated(before: int, after: int, removed: int) -> bool:
@@ -210,30 +255,31 @@ def _where(meta: sqlite3.Row) -> _Where:
     return _Where(meta["source"], meta["sheet"], json.loads(meta["columns"]))
 
 
-def _rows(snap: Snapshot, positions: np.ndarray) -> list[tuple]:
+def _rows(snap: Snapshot, keys: np.ndarray, positions: np.ndarray) -> list[tuple]:
     if len(positions) == 0:
         return []
     texts = snap.values_at(positions).to_json(orient="records", lines=True, force_ascii=False).splitlines()
-    return [(snap.keys[p], snap.order_keys[p], _text(snap.order_nos[p]), vals) for p, vals in zip(positions, texts)]
+    return [(keys[p], snap.order_keys[p], _text(snap.order_nos[p]), vals) for p, vals in zip(positions, texts)]
 
 
-def _additions(snap: Snapshot, positions: np.ndarray, where: _Where, seen_at: str) -> list[Change]:
+def _additions(snap: Snapshot, keys: np.ndarray, positions: np.ndarray, where: _Where,
+               seen_at: str) -> list[Change]:
     rows = snap.values_at(positions).to_dict("records") if len(positions) else []
-    return [Change(ADDED, snap.table, snap.keys[p], snap.order_keys[p], _text(snap.order_nos[p]),
+    return [Change(ADDED, snap.table, keys[p], snap.order_keys[p], _text(snap.order_nos[p]),
                    new=json.dumps({k: v for k, v in values.items() if v is not None}, ensure_ascii=False),
                    source=snap.source.source_at(p), sheet=snap.source.sheet_at(p), row=int(snap.rows[p]),
                    seen_at=seen_at)
             for p, values in zip(positions, rows)]
 
 
-def _edits(db: sqlite3.Connection, snap: Snapshot, positions: list[int], where: _Where,
+def _edits(db: sqlite3.Connection, snap: Snapshot, keys: np.ndarray, positions: list[int], where: _Where,
            seen_at: str) -> list[Change]:
     """Field by field, for the rows whose hash moved; fields only one side has are a layout change, not news."""
-    before = {r["key"]: json.loads(r["vals"]) for r in _fetch(db, snap.table, [snap.keys[p] for p in positions])}
+    before = {r["key"]: json.loads(r["vals"]) for r in _fetch(db, snap.table, [keys[p] for p in positions])}
     out = []
     now = snap.values_at(positions).to_dict("records") if positions else []   # one call, not one per row
     for pos, current in zip(positions, now):
-        old, key, row = before[snap.keys[pos]], snap.keys[pos], int(snap.rows[pos])
+        old, key, row = before[keys[pos]], keys[pos], int(snap.rows[pos])
         for name, value in current.items():
             if name in old and old[name] != value:
                 out.append(Change(CHANGED, snap.table, key, snap.order_keys[pos], _text(snap.order_nos[pos]),
