@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -32,9 +32,11 @@ from sync.i18n import say
 from sync.orders.model import OrderModel
 from sync.tables.register import Register
 from sync.changes.change import Change
+from sync.changes.history import cell_savers, changes_since, first_seen, history   # noqa: F401 - the ledger's API
 from sync.changes.matching import match_exact, pair_closest
+from sync.changes.schema import LEDGER_MIGRATIONS
 from sync.changes.snapshot import Index, Snapshot, snapshot_of
-from sync.state import Migration, State
+from sync.state import State
 
 ADDED, CHANGED, REMOVED = "added", "changed", "removed"
 #: a tab that lost more than this share of its rows is held, not believed
@@ -42,27 +44,6 @@ BRAKE_SHARE = 0.5
 #: ... once it had at least this many rows (removing 1 of 2 rows is ordinary editing)
 BRAKE_MIN_ROWS = 10
 _CHUNK = 500  # SQLite host parameters per IN (...)
-
-LEDGER_MIGRATIONS = [Migration("ledger-001-snapshots", """
-CREATE TABLE ledger_cycles (id INTEGER PRIMARY KEY, seen_at TEXT NOT NULL,
-    added INTEGER NOT NULL, changed INTEGER NOT NULL, removed INTEGER NOT NULL);
-CREATE TABLE ledger_tables (tbl TEXT PRIMARY KEY, source TEXT, location TEXT, sheet TEXT,
-    rows INTEGER NOT NULL, fields TEXT NOT NULL, columns TEXT NOT NULL, cycle INTEGER NOT NULL);
-CREATE TABLE ledger_index (tbl TEXT PRIMARY KEY, keys BLOB NOT NULL, khashes BLOB NOT NULL,
-    hashes BLOB NOT NULL, rows BLOB NOT NULL);
-CREATE TABLE ledger_rows (tbl TEXT NOT NULL, key TEXT NOT NULL, order_key TEXT, order_no TEXT,
-    vals TEXT NOT NULL, first_cycle INTEGER NOT NULL, PRIMARY KEY (tbl, key)) WITHOUT ROWID;
-CREATE INDEX ledger_rows_order ON ledger_rows (order_key);
-CREATE TABLE ledger_changes (id INTEGER PRIMARY KEY, cycle INTEGER NOT NULL REFERENCES ledger_cycles (id),
-    seen_at TEXT NOT NULL, tbl TEXT NOT NULL, key TEXT NOT NULL, order_key TEXT, order_no TEXT,
-    kind TEXT NOT NULL, field TEXT, old TEXT, new TEXT, source TEXT, sheet TEXT, row INTEGER, cell TEXT);
-CREATE INDEX ledger_changes_order ON ledger_changes (order_key);
-CREATE INDEX ledger_changes_seen ON ledger_changes (seen_at);
-CREATE TABLE ledger_brakes (tbl TEXT PRIMARY KEY, source TEXT, sheet TEXT, reason TEXT NOT NULL,
-    since TEXT NOT NULL, previous INTEGER NOT NULL, current INTEGER NOT NULL,
-    confirmed INTEGER NOT NULL DEFAULT 0);
-""")]
-
 
 @dataclass
 class Brake:
@@ -120,8 +101,12 @@ def plan_cycle(db: sqlite3.Connection, register: Register, seen_at: str) -> Cycl
     based_on = last_cycle(db)
     known = [r[0] for r in db.execute("SELECT tbl FROM ledger_tables ORDER BY tbl")]
     names = list(register.tables) + [n for n in known if n not in register.tables]
-    plans = [plan_table(db, n, register, seen_at) for n in names]
-    return CyclePlan(seen_at, based_on, [p for p in plans if p is not None])
+    plans = [p for p in (plan_table(db, n, register, seen_at) for n in names) if p is not None]
+    for change in (c for p in plans for c in p.changes):
+        saved = register.saved.get(change.source or "")
+        if saved is not None:
+            change.saved_by, change.saved_at = saved.by, saved.at
+    return CyclePlan(seen_at, based_on, plans)
 
 
 def plan_table(db: sqlite3.Connection, name: str, register: Register, seen_at: str) -> TablePlan | None:
@@ -332,9 +317,9 @@ def _apply_table(db: sqlite3.Connection, tp: TablePlan, cycle: int, seen_at: str
     db.executemany("DELETE FROM ledger_rows WHERE tbl = ? AND key = ?", ((tp.table, k) for k in tp.deletes))
     db.executemany(
         "INSERT INTO ledger_changes (cycle, seen_at, tbl, key, order_key, order_no, kind, field, old, new, "
-        "source, sheet, row, cell) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "source, sheet, row, cell, saved_by, saved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         ((cycle, seen_at, c.table, c.key, c.order_key, c.order_no, c.kind, c.field, c.old, c.new, c.source,
-          c.sheet, c.row, c.cell) for c in tp.changes))
+          c.sheet, c.row, c.cell, c.saved_by, c.saved_at) for c in tp.changes))
     if tp.meta:
         db.execute("INSERT OR REPLACE INTO ledger_tables VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (*tp.meta, cycle))
     if tp.brake:
@@ -400,30 +385,3 @@ def confirm_brake(state: State, table: str) -> bool:
     state.migrate(LEDGER_MIGRATIONS)
     with state.atomic() as db:
         return db.execute("UPDATE ledger_brakes SET confirmed = 1 WHERE tbl = ?", (table,)).rowcount > 0
-
-
-# --- reading the ledger ------------------------------------------------------------
-
-def history(state: State, order_key: str) -> list[Change]:
-    state.migrate(LEDGER_MIGRATIONS)
-    return _changes(state.db.execute("SELECT * FROM ledger_changes WHERE order_key = ? ORDER BY id", (order_key,)))
-
-
-def changes_since(state: State, since: str | None = None, table: str | None = None) -> list[Change]:
-    state.migrate(LEDGER_MIGRATIONS)
-    sql, args = "SELECT * FROM ledger_changes WHERE seen_at >= ?", [since or ""]
-    if table:
-        sql, args = sql + " AND tbl = ?", [*args, table]
-    return _changes(state.db.execute(sql + " ORDER BY id", args))
-
-
-def first_seen(state: State, order_key: str) -> str | None:
-    state.migrate(LEDGER_MIGRATIONS)
-    row = state.db.execute("SELECT min(c.seen_at) FROM ledger_rows r JOIN ledger_cycles c ON c.id = r.first_cycle "
-                           "WHERE r.order_key = ?", (order_key,)).fetchone()
-    return row[0] if row else None
-
-
-def _changes(rows: Iterable[sqlite3.Row]) -> list[Change]:
-    return [Change(r["kind"], r["tbl"], r["key"], r["order_key"] or "", r["order_no"] or "", r["field"], r["old"],
-                   r["new"], r["source"], r["sheet"], r["row"], r["cell"], r["seen_at"]) for r in rows]

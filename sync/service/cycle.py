@@ -155,7 +155,8 @@ class SourceCache:
         last = self.registers.get(name)
         if last is None or not register.problems:
             return register
-        if any(p.table is None for p in register.problems):
+        whole = any(p.table is None for p in register.problems)
+        if whole:
             kept = dict(last.tables)
         else:
             kept = {p.table: last.tables[p.table] for p in register.problems
@@ -165,7 +166,7 @@ class SourceCache:
         log.warning("%s: %s; keeping the last good read of %s", name, register.problems[0].message,
                     ", ".join(sorted(kept)))
         return Register({**kept, **register.tables}, register.problems, register.warnings, register.notes,
-                        register.seen)
+                        register.seen, last.saved if whole else register.saved)
 
     def _token(self, source: Source) -> str:
         path = getattr(source, "path", None)
@@ -189,6 +190,7 @@ class SourceCache:
                 merged.problems += reg.problems
                 merged.warnings += reg.warnings
                 merged.notes += reg.notes
+                merged.saved.update(reg.saved)
             self._merged = merged
         return self._merged
 

@@ -33,6 +33,7 @@ from sync.i18n import Text
 from sync.tables.fields import TABLES, header_key, layout_label
 from sync.gcpause import collection_paused
 from sync.sources.base import Grid, Source
+from sync.sources.docprops import SaveInfo, save_info
 from sync.tables.table import Table, build_table, concat_tables, is_copy, layout, table_columns
 
 if TYPE_CHECKING:
@@ -67,6 +68,8 @@ class Register:
     #: (source, sheet) -> what each sheet read this time looked like: every match, the probable ones too,
     #: and its first header row's labels; so saying what a sheet is needs no second read
     seen: dict[tuple[str, str], tuple[list[HeaderMatch], list[str]]] = field(default_factory=dict)
+    #: source -> who saved the workbook read, and when, where the file says (``sync.sources.docprops``)
+    saved: dict[str, SaveInfo] = field(default_factory=dict)
 
     def get(self, name: str) -> Table | None:
         return self.tables.get(name)
@@ -128,6 +131,9 @@ def load(sources: list[Source], configured: dict[str, TableConfig] | None = None
     for source in sources:
         # a source opened from a path glob answers to the name of the [sources.NAME] it came from
         wanted = {n: c for n, c in (configured or {}).items() if c.source in (source.name, source.group)}
+        saved = save_info(source)   # before the read: a save landing meanwhile is read again next time
+        if saved is not None:
+            register.saved[source.name] = saved
         try:
             if wanted:
                 _load_configured(source, wanted, register, scores, day_first)
