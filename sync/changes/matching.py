@@ -50,6 +50,8 @@ def _pair(old: tuple[np.ndarray, ...], new: tuple[np.ndarray, ...], at: np.ndarr
     o, n = np.flatnonzero(~taken), np.flatnonzero(at < 0)
     if not len(o) or not len(n):
         return
+    if _pair_unique(_combined(old, o), _combined(new, n), o, n, at, taken):
+        return
     names = [f"c{i}" for i in range(len(old))]
     left = pd.DataFrame({name: col[o] for name, col in zip(names, old)})
     right = pd.DataFrame({name: col[n] for name, col in zip(names, new)})
@@ -59,6 +61,27 @@ def _pair(old: tuple[np.ndarray, ...], new: tuple[np.ndarray, ...], at: np.ndarr
     both = right.merge(left, on=[*names, "occ"], how="inner")
     at[both["at"].to_numpy()] = both["pos"].to_numpy()
     taken[both["pos"].to_numpy()] = True
+
+
+def _combined(cols: tuple[np.ndarray, ...], positions: np.ndarray) -> np.ndarray:
+    out = np.zeros(len(positions), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for col in cols:
+            out = out * np.uint64(1_000_003) ^ col[positions].view(np.uint64)
+    return out
+
+
+def _pair_unique(old: np.ndarray, new: np.ndarray, o: np.ndarray, n: np.ndarray, at: np.ndarray,
+                 taken: np.ndarray) -> bool:
+    """The common case in one lookup: no two rows alike on either side. False: there are, pair by occurrence."""
+    index = pd.Index(old)
+    if not index.is_unique or not pd.Index(new).is_unique:
+        return False
+    pos = index.get_indexer(new)
+    hit = pos >= 0
+    at[n[hit]] = o[pos[hit]]
+    taken[o[pos[hit]]] = True
+    return True
 
 
 def _unique(old_keys: np.ndarray, new_keys: np.ndarray, at: np.ndarray, taken: np.ndarray) -> None:

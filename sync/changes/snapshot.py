@@ -143,13 +143,16 @@ class Index:
 _SEP = "\x1f"  # folded away from every cell text, so never inside a key
 
 
-def _hash_rows(table: Table, fields: list[str], ident: pd.DataFrame) -> np.ndarray:
+def _hash_rows(table: Table, fields: list[str], ident: pd.DataFrame,
+               texts: dict[str, np.ndarray] | None = None) -> np.ndarray:
     """One 64-bit hash per row, columns in sorted field order: numbers and dates by value (so 1,200 and
     1200 hash alike), text by its normalised string, a cell that made no sense by its raw text."""
     out = np.zeros(len(table), dtype=np.uint64)
     with np.errstate(over="ignore"):
         for name in fields:
             h = _hash_strings(ident[name].to_numpy(dtype=object)) if name in ident else _hash_typed(table, name)
+            if texts is not None and name in ident:
+                texts[name] = h        # the identity hashes these again: once is enough
             bad = table.bad.get(name)
             if name not in ident and bad is not None and bad.any():
                 h[bad] = _hash_strings(pd.Series(table.raw[name][bad]).map(text_of).to_numpy(dtype=object))
@@ -204,8 +207,10 @@ def snapshot(table: Table) -> Snapshot:
     else:
         order_nos = order_keys = np.full(len(table), "", dtype=object)
     keys, bases = row_keys(table, ident)
-    return Snapshot(table.name, fields, keys, bases, identity_hashes(table, ident), order_keys, order_nos,
-                    _hash_rows(table, fields, ident), table.data[ROW].to_numpy(dtype=np.int64), table)
+    texts: dict[str, np.ndarray] = {}
+    hashes = _hash_rows(table, fields, ident, texts)
+    return Snapshot(table.name, fields, keys, bases, identity_hashes(table, ident, texts), order_keys, order_nos,
+                    hashes, table.data[ROW].to_numpy(dtype=np.int64), table)
 
 
 def normalised_column(table: Table, name: str, positions: np.ndarray | None = None) -> pd.Series:
@@ -247,7 +252,7 @@ def row_keys(table: Table, values: pd.DataFrame) -> tuple[np.ndarray, np.ndarray
     return keys, bases
 
 
-def identity_hashes(table: Table, ident: pd.DataFrame) -> np.ndarray:
+def identity_hashes(table: Table, ident: pd.DataFrame, texts: dict[str, np.ndarray] | None = None) -> np.ndarray:
     """One 64-bit hash per row of every identity field the table has (and its sheet, for a table over
     several); a row with all of them blank is known by its text columns instead (``_content_keys``)."""
     names = [f for f in IDENTITY_FIELDS.get(table.name, TABLES[table.name].key) if f in table.columns]
@@ -257,7 +262,8 @@ def identity_hashes(table: Table, ident: pd.DataFrame) -> np.ndarray:
         for name in names:
             col = (ident[name] if name in ident else normalised_column(table, name)).to_numpy(dtype=object)
             blank &= pd.isna(col)
-            out = out * np.uint64(1_000_003) ^ _hash_strings(col)
+            hashed = (texts or {}).get(name)
+            out = out * np.uint64(1_000_003) ^ (hashed if hashed is not None else _hash_strings(col))
         where = table.part_labels()
         if where is not None:
             out = out * np.uint64(1_000_003) ^ _hash_strings(where)
