@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table as RichTable
 
 from sync.cli.session import open_session
@@ -50,8 +51,25 @@ def show_service(config_path, lang: str | None, fmt: str) -> None:
                       f"{s.get('errors', 0)}/{s.get('findings', 0)}", str(s.get("requests", 0)))
     console.print(table)
     console.print(say("待发邮件：{n}", "mail queue: {n} waiting", language, n=data.get("queue_length", 0)))
+    show_channels(data.get("channels") or {}, language, tz)
     for name, when in data.get("next_runs", {}).items():
         console.print(say("下次摘要 {n}：{t}", "next digest {n}: {t}", language, n=name, t=_short(when, tz)))
+
+
+def show_channels(channels: dict[str, dict], language: str, tz: ZoneInfo) -> None:
+    """One line per group bot: what waits, what went, and a held bot's reason and what to fix."""
+    for name, c in channels.items():
+        counts = c.get("counts", {})
+        line = say("群机器人 {n}：待发 {p}，已发 {s}，失败 {f}", "channel {n}: {p} waiting, {s} sent, {f} failed", language,
+                   n=name, p=counts.get("pending", 0) + counts.get("sending", 0), s=counts.get("sent", 0),
+                   f=counts.get("failed", 0))
+        if c.get("problem"):
+            console.print(f"[red]✗[/] {escape(line)}", soft_wrap=True)
+            console.print("   " + escape(say("暂停发送（自 {t}）：{p}", "held since {t}: {p}", language,
+                                            t=_short(c.get("since"), tz), p=c["problem"])), soft_wrap=True)
+            console.print(f"   {escape(c.get('hint') or '')}", soft_wrap=True)
+        else:
+            console.print(escape(line))
 
 
 def _alive(pid: int | None) -> bool:

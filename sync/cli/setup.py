@@ -37,14 +37,22 @@ def init(
 
 
 @app.command(cls=Command, help=both(
-    """检查配置、数据源、列、规则与状态是否就绪，一次列出全部问题。
+    """检查配置、数据源、列、规则、群机器人与状态是否就绪，一次列出全部问题。
 
-    退出码：0 一切就绪，1 表有问题（未找到、没有区分各行的键列、columns 写的表头不在表里），2 无法运行（文件不可读、规则包缺失）。""",
-    """Verify config, sources, columns, rules and state, listing every problem at once.
+    --send-test 向每个群机器人和每个收件人各发一条测试消息。
+    退出码：0 一切就绪，1 表或群机器人有问题（未找到、没有区分各行的键列、columns 写的表头不在表里、机器人的密钥或签名被拒），2 无法运行（文件不可读、规则包缺失）。""",
+    """Verify config, sources, columns, rules, group bots and state, listing every problem at once.
 
-    Exit status: 0 ready, 1 a table is wrong (not found, no key column, a columns entry naming a header
-    the sheet lacks), 2 cannot run (unreadable workbook, missing rule pack)."""))
-def doctor(config: ConfigOption = None, lang: LangOption = None) -> None:
+    --send-test sends one test message to each group bot and each mail recipient.
+    Exit status: 0 ready, 1 a table or a bot is wrong (not found, no key column, a columns entry naming a
+    header the sheet lacks, a bot's key or signature refused), 2 cannot run (unreadable workbook, missing
+    rule pack)."""))
+def doctor(
+    config: ConfigOption = None,
+    lang: LangOption = None,
+    send_test: Annotated[bool, typer.Option("--send-test", help=both(
+        "向每个群机器人和每个收件人发送一条测试消息", "send one test message to each group bot and mail recipient"))] = False,
+) -> None:
     from sync.cli.doctor_view import run_doctor
 
-    raise typer.Exit(run_doctor(config, lang))
+    raise typer.Exit(run_doctor(config, lang, send_test))

@@ -35,14 +35,18 @@ from pathlib import Path
 from sync.calendar import zone
 from sync.config import Config
 from sync.delivery import make_backend
+from sync.delivery.channels import deliver_channels, queue_notes
 from sync.delivery.queue import DeliveryResult, MailQueue
 from sync.errors import SourceError
 from sync.findings import ERROR, Report
 from sync.changes.ledger import remember
 from sync.notices.digests import Inputs
+from sync.notices.feedback_writer import FeedbackWriter
+from sync.notices.chat import change_request_notes
 from sync.notices.plan import Plan, gather, plan_digest, plan_notices
 from sync.checks.memo import PassMemo
 from sync.checks.pipeline import check_register, memoised_model
+from sync.orders.people import directory_from
 from sync.orders.model import OrderModel, order_model
 from sync.tables.register import Register, SheetMemo, SourceProblem, load
 from sync.sources.base import Source
@@ -260,11 +264,25 @@ def run_cycle(state: State, config: Config, register: Register, *, now: datetime
     step("remember")
     report.extend(changes.findings)
     result.report, result.orders, result.changes = report, orders, len(changes.changes)
+    if changes.requests and config.channels:
+        notes = change_request_notes(changes.requests, changes.cycle, directory_from(register, config.people), lang)
+        with state.atomic():
+            queue_notes(state, config, notes, now)
     result.notices = notify(state, config, register, report, now=now, lang=lang, orders=orders)
     step("notify")
     deliver(state, config, now=now)
     step("deliver")
     return result
+
+
+def write_feedback(state: State, cache: SourceCache, writer: FeedbackWriter, result: CycleResult, *,
+                   now: datetime) -> None:
+    """The findings where people work ([feedback]), for the sources this cycle read."""
+    if result.report is None or cache.config.feedback is None:
+        return
+    lap = timed()
+    writer.after_cycle(state, [cache.sources[n] for n in result.read], result.report, now=now)
+    result.steps["feedback"] = timed() - lap
 
 
 def local_day(config: Config, now: datetime) -> date:
@@ -298,6 +316,7 @@ def enqueue(state: State, config: Config, plan: Plan, *, now: datetime) -> int:
         keep = {mail.dedupe_key for mail, _ in plan.held}
         for prefix in plan.kinds:
             queue.release_held(prefix, keep)
+        queue_notes(state, config, plan.notes, now)
         plan.record()
     if plan.held:
         log.warning("mail: %d held (%s)", len(plan.held), plan.held[0][1])
@@ -325,6 +344,10 @@ def digest_inputs(state: State, config: Config, register: Register, *, now: date
 
 
 def deliver(state: State, config: Config, *, now: datetime) -> DeliveryResult | None:
+    """Send the mail due, then the group messages due (each channel at its own pace)."""
+    chat = deliver_channels(state, config, now)
+    if chat is not None and (chat.deferred or chat.failed):
+        log.warning("channels: %s", chat.summary("en"))
     queue = MailQueue(state, config.mail.sender)
     if not queue.pending_count():
         return None

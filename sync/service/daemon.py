@@ -16,6 +16,7 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
@@ -25,8 +26,10 @@ import schedule
 
 from sync.checks.memo import PassMemo
 from sync.config import Config
+from sync.delivery.channels import ChannelQueue
 from sync.service.cycle import (CycleResult, SourceCache, deliver, notify, prepare_state, queue_length, run_cycle,
-                        send_digest, summarise)
+                        send_digest, summarise, write_feedback)
+from sync.notices.feedback_writer import FeedbackWriter
 from sync.errors import UserError
 from sync.gcpause import collection_paused
 from sync.service.schedule import Slot, due
@@ -123,6 +126,9 @@ class Service:
         self.status_path = self.state_path.with_name("service.json")
         self.started = now_iso()
         self.last: CycleResult | None = None
+        self.feedback = FeedbackWriter(config, self.lang)
+        #: run beside the loop (the status page): each is started with the service, returns how to stop it
+        self.companions: list[Callable[[Service], Callable[[], None]]] = []
 
     # --- lifecycle -------------------------------------------------------------------
 
@@ -137,7 +143,12 @@ class Service:
                 self.run_scheduled()
                 self.write_status()
                 return 0
-            return self._loop()
+            stops = [start(self) for start in self.companions]
+            try:
+                return self._loop()
+            finally:
+                for stop in stops:
+                    stop()
         finally:
             if self.state is not None:
                 self.state.close()
@@ -216,6 +227,7 @@ class Service:
         if read:
             result = run_cycle(self.state, self.config, self.cache.register(), now=now, lang=self.lang,
                                result=result, memo=self.memo)
+            write_feedback(self.state, self.cache, self.feedback, result, now=now)
         result.duration = time.perf_counter() - started
         if result.report is not None:
             self.last = result
@@ -239,6 +251,11 @@ class Service:
         """Reminders and batched entry-error mails fall due with time, not only with saves."""
         if self.last is None or self.last.report is None:
             return 0
+        if self.config.feedback is not None:
+            try:   # a findings workbook that waited (open in Excel), or saved with 处理 typed in it
+                self.feedback.tick(self.state, now=self.now())
+            except Exception:  # noqa: BLE001
+                log.exception("findings workbook: retry failed; carrying on")
         try:
             return self._notify()
         except Exception:  # noqa: BLE001
@@ -298,6 +315,7 @@ class Service:
             "observer": "polling" if self.watcher and self.watcher.uses_polling else "native",
             "sources": {n: asdict(s) for n, s in self.cache.status.items()},
             "queue_length": queue_length(self.state) if self.state else 0,
+            "channels": ChannelQueue(self.state).report() if self.state and self.config.channels else {},
             "next_runs": self.next_runs(),
         }
         tmp = self.status_path.with_suffix(".tmp")
