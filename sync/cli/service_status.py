@@ -43,7 +43,11 @@ def show_service(config_path, lang: str | None, fmt: str) -> None:
         table.add_column(header)
     for name, s in data.get("sources", {}).items():
         opened = say("（有人打开）", " (open elsewhere)", language) if s.get("open_elsewhere") else ""
-        table.add_row(name, _short(s.get("last_read"), tz), f"{s.get('result', '')}{opened}", str(s.get("rows", 0)),
+        failing = say("（自 {t} 起；上次完整读取 {g}）", " (since {t}; last good read {g})", language,
+                      t=_short(s.get("failing_since"), tz), g=_short(s.get("last_good"), tz)) \
+            if s.get("failing_since") else ""
+        table.add_row(name, _short(s.get("last_read"), tz), f"{s.get('result', '')}{failing}{opened}",
+                      str(s.get("rows", 0)),
                       f"{s.get('errors', 0)}/{s.get('findings', 0)}", str(s.get("requests", 0)))
     console.print(table)
     console.print(say("待发邮件：{n}", "mail queue: {n} waiting", language, n=data.get("queue_length", 0)))

@@ -33,7 +33,7 @@ from sync.findings import Report
 from sync.orders.facts import order_facts
 from sync.orders.model import OrderModel, order_model
 from sync.tables.register import Register
-from sync.notices.recipients import Recipients
+from sync.notices.recipients import Recipients, entry_error_savers
 from sync.notices.links import Links
 from sync.notices.mails import digest_mail, digest_title, entry_mail, reminder_mail, stage_names
 from sync.notices.reminders import (Reminder, find_concerns, plan_entry_errors, plan_reminders, record_entry_errors_sent,
@@ -134,7 +134,8 @@ def plan_notices(state: State, config: Config, inputs: Inputs, *, now: datetime,
     now = local_now(config, now)
     people = Recipients.from_register(inputs.register, config.people, lang)
     due = plan_reminders(state, inputs.concerns, people.directory, now, settings, calendar_from(settings))
-    batches = plan_entry_errors(state, inputs.report, people.directory, now, settings, inputs.facts)
+    batches = plan_entry_errors(state, inputs.report, people.directory, now, settings, inputs.facts,
+                                entry_error_savers(state, inputs.report.findings))
     env = environment(config.resolve("templates"))
     links = Links(config, inputs.register, now)
     reminders = [(mail, group, broken or people.why_not(group[0].to)) for group in _by_recipient(due)

@@ -300,8 +300,11 @@ def finding_key(f: Finding) -> str:
 
 
 def plan_entry_errors(state: State, report: Report, directory: Directory, now: datetime,
-                      settings: RemindersConfig, facts: dict[str, OrderFacts] | None = None) -> list[EntryErrorBatch]:
-    """Remember when each error was first seen, forget fixed ones, return the batches due now."""
+                      settings: RemindersConfig, facts: dict[str, OrderFacts] | None = None,
+                      savers: dict[int, str] | None = None) -> list[EntryErrorBatch]:
+    """Remember when each error was first seen, forget fixed ones, return the batches due now.
+
+    ``savers``: id(finding) -> who saved its cell; that person is told when the people sheet knows them."""
     state.migrate(MIGRATIONS)
     if "entry_errors" not in settings.enabled:
         return []
@@ -309,7 +312,8 @@ def plan_entry_errors(state: State, report: Report, directory: Directory, now: d
     for f in report.findings:
         who = (f.follower or (facts or {}).get(normalise_key(f.order_no), OrderFacts("", "")).follower
                or settings.unassigned_to)  # e.g. an unreadable workbook: nobody's rows, still somebody's job
-        person = directory.find(who) if f.severity == ERROR else None
+        saver = directory.find((savers or {}).get(id(f)) or "") if f.severity == ERROR else None
+        person = (saver if saver and saver.email else directory.find(who)) if f.severity == ERROR else None
         if person is not None and person.email:
             current[(fold_text(person.name), finding_key(f))] = (person, f)
     stamp = now.isoformat()

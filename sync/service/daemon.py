@@ -176,6 +176,7 @@ class Service:
             while not self.stopping:
                 self.watcher.wait(self.watcher.next_look(0.2))
                 ready = self.watcher.ready()
+                ready += [n for n in self.cache.retry_due() if n not in ready]   # half-written: again soon
                 if ready and not self.stopping:
                     self.cycle(ready)
                     self.write_status()

@@ -189,6 +189,9 @@ class GSheetsSource(Source):
         self.last_content_hash: str | None = None
         #: the sheetId of the ``ordersync`` tab as the metadata last said (None: absent; -1: not fetched yet)
         self.feedback_tab: int | None = -1
+        #: (change token, tab -> grid) that ``sheet_tokens`` fetched and the poll's ``read`` hands out
+        self._prefetched: tuple[str | None, dict[str, Grid]] = (None, {})
+        self._digests: tuple[str | None, dict[str, str]] = (None, {})   # sheet_tokens of the change token
 
     # -- what the daemon asks ----------------------------------------------------------
 
@@ -267,6 +270,7 @@ class GSheetsSource(Source):
             self._mime = str(data.get("mimeType") or NATIVE)
             return f"{data.get('version', '')}@{data.get('modifiedTime', '')}"
 
+        self._digests = (None, {})   # a new poll: the tabs' digests are taken again (a full read may be due)
         self._token = self._quota(files_get)
         self._polls_since_read += 1
         return self._token
@@ -325,9 +329,38 @@ class GSheetsSource(Source):
 
     # -- values -------------------------------------------------------------------------
 
+    def sheet_tokens(self) -> dict[str, str]:
+        """Each visible tab's content digest, for the service's memo: a tab whose values did not change is not
+        normalised again. Google has no per-tab version, so this fetches the values (the same one read a
+        poll makes: ``read`` then hands out what this fetched, without a request)."""
+        if self._digests[0] is not None and self._digests[0] == self._token:
+            return dict(self._digests[1])   # asked again in the same poll (did it change while read?): no
+        self._client().ensure_started()
+        if self.uploaded_excel:
+            return self._excel_call(lambda excel: excel.sheet_tokens())
+        try:
+            tabs = self._quota(lambda: self._cached_tabs(fresh=True))
+            visible = [name for name, tab in tabs.items() if not tab.info.hidden]
+            grids = self._quota(lambda: self._read_native(visible))
+        except NotASheet:
+            self._quota(self._learn_mime)
+            if not self.uploaded_excel:
+                raise
+            return self._excel_call(lambda excel: excel.sheet_tokens())
+        self._prefetched = (self._token, {g.sheet: g for g in grids})
+        digests = {g.sheet: hashlib.sha256(json.dumps([g.rows, g.merged], ensure_ascii=False, default=str)
+                                           .encode()).hexdigest()[:32] for g in grids}
+        self._digests = (self._token, digests)
+        return dict(digests)
+
     def read(self, names: Iterable[str] | None = None) -> Iterator[Grid]:
         """The asked tabs (all when None), in the order asked; see the module docstring for what it costs."""
         wanted = None if names is None else list(names)
+        token, fetched = self._prefetched
+        self._prefetched = (None, {})
+        if wanted is not None and token == self._token and all(n in fetched for n in wanted):
+            yield from (fetched[n] for n in wanted)   # what sheet_tokens just fetched, this poll
+            return
         self._client().ensure_started()   # within a poll: the budget fingerprint() started; else a new one
         if self.uploaded_excel:
             yield from self._excel_call(lambda excel: list(excel.read(wanted)))

@@ -301,3 +301,34 @@ def test_helpers():
     assert range_origin("'a!b'!C4:F9") == (3, 2) and range_origin("Sheet1") == (0, 0)
     assert anchor({"range": "S!B2:C3", "values": [["x"], [1, 2]]}) == [["", "", ""], ["", "x", ""], ["", 1, 2]]
     assert anchor({"range": "S!A1:Z1000"}) == []
+
+
+def test_a_change_to_one_tab_normalises_only_that_tab_for_the_same_requests(google, tmp_path):
+    """The service's memo: Google has no per-tab version, so the poll's one batchGet gives each tab's digest,
+    and only the tab whose values moved is read into a table again (issue 19)."""
+    from datetime import datetime, timezone
+
+    from sync.config import Config
+    from sync.service.cycle import SourceCache
+
+    sheets = {"订单登记": [["订单号", "客户", "数量", "交货日期"], ["SO-1", "Muji", 100, 46300], ["SO-2", "Muji", 200, 46310]],
+              "发货记录": [["订单号", "发货日期", "发货数量"], ["SO-1", 46290, 100]]}
+    book = google.add(KEY, sheets)
+    source = make(google)
+    cache = SourceCache(Config(), [source])
+    now = datetime(2026, 11, 27, tzinfo=timezone.utc)
+    cache.refresh(["register"], now)
+    assert sorted(cache.memos["register"].reread) == ["发货记录", "订单登记"]
+    first = cache.register()
+
+    sheets["发货记录"][1][2] = 90
+    book.update(sheets)
+    before = source.requests
+    read, _ = cache.refresh(["register"], now)
+    assert read == ["register"]
+    assert cache.memos["register"].reread == ["发货记录"]          # the orders tab is kept as it was
+    counts = dict(google.counts)
+    assert source.requests - before == 3, counts                  # files.get + metadata + one batchGet, as before
+    second = cache.register()
+    assert second.tables["orders"] is first.tables["orders"]
+    assert second.tables["shipping"].data["shipped_qty"].tolist() == [90]
