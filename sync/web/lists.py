@@ -73,7 +73,7 @@ def changes_page(page: Page) -> tuple[str, dict[str, Any]]:
     rows = [dict(c=c, when=datetime.fromisoformat(c.seen_at).astimezone(tz).strftime("%Y-%m-%d %H:%M"),
                  kind=KINDS.get(c.kind, (c.kind, c.kind))[page.lang == "en"], table=table_label(c.table, page.lang),
                  field=_label(c.table, c.field, page.lang),
-                 shown=_values(c, page.lang), author=getattr(c, "author", None))
+                 shown=_values(c, page.lang), author=c.saved_by)
             for c in found[:LIMIT]]
     args = _args(page, "follower", "customer", "table") | {"since": since_day.isoformat(),
                                                           "until": until_day.isoformat() if until_day else ""}

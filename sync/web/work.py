@@ -118,7 +118,7 @@ def order_page(page: Page) -> tuple[str, dict[str, Any]]:
         agreed=agreed_due(said, key, f.due_date), events=timeline(board.orders.view, key),
         findings=[(x, said.get(finding_subject(x))) for x in findings],
         changes=[dict(c=c, table=table_label(c.table, page.lang), field=column_label(c.table, c.field, page.lang),
-                      author=getattr(c, "author", None)) for c in ledger.history(page.state, key)],
+                      author=c.saved_by) for c in ledger.history(page.state, key)],
         first_seen=ledger.first_seen(page.state, key),
         requests=[(r, decision(said, r)) for r in requests],
         concerns=[(c, said_about(said, c)) for c in board.concerns if c.subject.split("/")[0] == key],
