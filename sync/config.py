@@ -120,7 +120,8 @@ class MailConfig(Strict):
     security: Literal["starttls", "tls", "none"] = "starttls"
     username: str | None = None
     password_env: str = "ORDERSYNC_SMTP_PASSWORD"
-    timeout: float = 30.0
+    timeout: float = Field(default=30.0, gt=0)       # seconds for each step of the conversation
+    data_timeout: float = Field(default=600.0, gt=0)  # the end-of-data reply: RFC 5321 allows 10 minutes
     cafile: str | None = None        # PEM file of a private CA that signed the server's certificate
 
 
