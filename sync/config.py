@@ -281,6 +281,14 @@ class Config(Strict):
         p = Path(relative).expanduser()
         return p if p.is_absolute() else self.base_dir / p
 
+    def source_places(self) -> list[str]:
+        """Where the sources read (resolved paths and sheet keys): what a state is tied to (``State.claim``)."""
+        places = []
+        for src in self.sources.values():
+            path = getattr(src, "path", None)
+            places.append(str(self.resolve(path).resolve()) if path else str(getattr(src, "key", src.kind)))
+        return sorted(places)
+
 
 def find_config(explicit: str | Path | None = None) -> Path | None:
     if explicit:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -242,6 +243,39 @@ def explain(path: Path, exc: sqlite3.Error) -> StateError:
         return StateError(f"{path}: the state is locked by another program ({exc})",
                           hint="Close whatever has the state file open (a database browser?); ordersync retries.")
     return StateError(f"{path}: the state cannot be used ({exc})", hint=_FOLDER_HINT.format(folder=path.parent))
+
+
+def unwritable(path: Path, exc: OSError) -> StateError:
+    """A file beside the state (its lock, the status file) cannot be made: why, as for the state itself."""
+    if exc.errno == 28:     # ENOSPC
+        return StateError(f"{path}: the disk is full", hint="Free some space on that disk.")
+    return StateError(f"{path}: the state cannot be written (a read-only file or folder: {exc.strerror or exc})",
+                      hint=_FOLDER_HINT.format(folder=path.parent))
+
+
+MIN_FREE = 16 * 1024 * 1024    # below this, a cycle's snapshot may not fit
+
+
+def disk_problems(path: Path) -> list[str]:
+    """What is wrong, right now, with the disk under the state ``path``: read-only, full (for status and doctor)."""
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    out = []
+    try:
+        flags = os.statvfs(folder).f_flag if hasattr(os, "statvfs") else 0
+        readonly = bool(flags & getattr(os, "ST_RDONLY", 0)) or not os.access(folder, os.W_OK)
+        if path.exists() and not os.access(path, os.W_OK):
+            readonly = True
+        if readonly:
+            out.append(f"{path}: the state cannot be written (a read-only file or folder); "
+                       f"give ordersync write access to {folder}")
+        free = shutil.disk_usage(folder).free
+        if free < MIN_FREE:
+            out.append(f"{path}: the disk is full ({free // 1024} KiB free); free some space on it")
+    except OSError as exc:
+        out.append(f"{path}: cannot look at its folder ({exc.strerror or exc})")
+    return out
 
 
 def _prepare_folder(path: Path) -> None:

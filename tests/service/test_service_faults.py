@@ -1,0 +1,179 @@
+"""The daemon outlives faults in its state (issue 15 items 8-10, 16): a real subprocess on a real folder.
+
+State deleted while running: written back from the open database, the change made afterwards recorded,
+nothing sent twice after a restart. State on a full disk (a small tmpfs) or in a folder turned read-only: the
+daemon stays up, says so in the log and in `status --service`, and records the change once there is room.
+Two configs on one state: the second is refused, naming both. A broken template: that digest waits, the
+daemon runs on.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import uuid
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from tests.service.test_service import (CONFIG, cycles, edited, mails, save_like_excel, start, stop,  # noqa: F401
+                                        folder, wait_for)
+
+
+def log_text(folder: Path) -> str:
+    path = folder / "state" / "ordersync.log"
+    return path.read_text(encoding="utf-8") if path.exists() else ""
+
+
+def changes(db: Path) -> list[tuple]:
+    con = sqlite3.connect(db)
+    try:
+        return con.execute("SELECT tbl, field, old, new FROM ledger_changes ORDER BY id").fetchall()
+    finally:
+        con.close()
+
+
+def service_status(folder: Path, *more: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "sync", "status", "--service", *more, "--config",
+                           str(folder / "config.toml")], cwd=folder, capture_output=True, text=True, timeout=60)
+
+
+def test_a_state_deleted_while_running_is_written_back_and_nothing_is_sent_twice(folder):
+    register, db = folder / "register.xlsx", folder / "state" / "ordersync.db"
+    proc = start(folder)
+    try:
+        wait_for(lambda: cycles(folder), what="the first cycle")
+        save_like_excel(register, edited(register, "订单登记", "J10", datetime(2020, 1, 1)))
+        wait_for(lambda: len(cycles(folder)) == 2, what="the cycle after the first save")
+        assert len(mails(folder)) == 1
+        for part in ("", "-wal", "-shm"):               # rm state/ordersync.db*: the service's file is gone
+            Path(f"{db}{part}").unlink(missing_ok=True)
+        save_like_excel(register, edited(register, "订单登记", "N11", "客户要求加急"))
+        wait_for(lambda: len(cycles(folder)) == 3, what="the cycle after the state was deleted")
+        assert db.exists()
+        assert "was deleted while ordersync ran" in log_text(folder)
+        code, err = stop(proc)
+        assert code == 0 and "Traceback" not in err, err
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    recorded = changes(db)
+    assert len(recorded) == 2 and recorded[-1][3] == "客户要求加急", recorded    # both edits, in the file
+    proc = start(folder)                                 # a restart on the written-back state
+    try:
+        wait_for(lambda: len(cycles(folder)) == 4, what="the cycle after restart")
+        assert len(mails(folder)) == 1                   # the entry-error mail was not sent again
+        assert len(changes(db)) == 2                     # and nothing recorded twice
+    finally:
+        assert stop(proc)[0] == 0
+
+
+@pytest.fixture
+def mounted(folder):
+    """folder/state as its own small tmpfs (4 MiB), so the test can fill it or make it read-only."""
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("cannot mount a small tmpfs here (needs root and mount): the full-disk and read-only-disk "
+                    "parts are not run")
+    where = folder / "state"
+    where.mkdir()
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", f"ordersync-test-{uuid.uuid4().hex[:6]}",
+                           str(where)], capture_output=True, text=True)
+    if made.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here ({made.stderr.strip()}): the full-disk part is not run")
+    config = CONFIG.replace('log_file = "state/ordersync.log"', 'log_file = "logs/ordersync.log"')
+    config = config.replace("rescan_seconds = 3600", "rescan_seconds = 3600\nnotice_tick_seconds = 1")
+    (folder / "config.toml").write_text(config, encoding="utf-8")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", "-l", str(where)], capture_output=True)
+
+
+def log_lines(folder: Path) -> str:
+    path = folder / "logs" / "ordersync.log"
+    return path.read_text(encoding="utf-8") if path.exists() else ""
+
+
+def fill(where: Path) -> Path:
+    filler = where / "filler"
+    with filler.open("wb") as fh:
+        try:
+            while True:
+                fh.write(b"\0" * 65536)
+                fh.flush()
+        except OSError:
+            pass
+    return filler
+
+
+def test_a_full_disk_or_a_read_only_disk_keeps_the_daemon_up_and_loses_nothing(folder, mounted):
+    register, db = folder / "register.xlsx", mounted / "ordersync.db"
+    count = lambda: log_lines(folder).count(" cycle read=")          # noqa: E731
+    proc = start(folder)
+    try:
+        wait_for(count, what="the first cycle")
+        filler = fill(mounted)                                        # the disk is full
+        save_like_excel(register, edited(register, "订单登记", "J10", datetime(2020, 1, 1)))
+        wait_for(lambda: "the disk is full" in log_lines(folder), what="the full disk in the log")
+        shown = service_status(folder)
+        assert "disk is full" in shown.stdout + shown.stderr, shown
+        assert proc.poll() is None                                    # still up
+        filler.unlink()                                               # space comes back
+        wait_for(lambda: changes(db), what="the change recorded once there is room")
+        wait_for(lambda: mails(folder), what="the entry-error mail")
+
+        code, err = stop(proc)
+        assert code == 0 and "Traceback" not in err, err
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert len(changes(db)) == 1 and len(mails(folder)) == 1           # each once
+    assert "working again" in log_lines(folder)
+
+    # the folder turned read-only (a remount: root ignores permissions; an open file keeps a mount busy, so
+    # between runs): one line naming the file and what to do, no traceback, exit 2
+    subprocess.run(["mount", "-o", "remount,ro", str(mounted)], check=True)
+    try:
+        once = subprocess.run([sys.executable, "-m", "sync", "run", "--once", "--config", str(folder / "config.toml")],
+                              cwd=folder, capture_output=True, text=True, timeout=120)
+        assert once.returncode == 2 and "Traceback" not in once.stderr, once.stderr
+        assert str(mounted) in once.stderr and "read-only" in once.stderr, once.stderr
+        shown = service_status(folder)
+        assert "read-only" in shown.stdout, shown
+    finally:
+        subprocess.run(["mount", "-o", "remount,rw", str(mounted)], check=True)
+
+
+def test_a_corrupt_state_is_one_line_at_start(folder):
+    (folder / "state").mkdir()
+    (folder / "state" / "ordersync.db").write_bytes(b"this is not a database, it was overwritten" * 200)
+    once = subprocess.run([sys.executable, "-m", "sync", "run", "--once", "--config", str(folder / "config.toml")],
+                          cwd=folder, capture_output=True, text=True, timeout=120)
+    assert once.returncode == 2 and "Traceback" not in once.stderr, once.stderr
+    lines = [line for line in once.stderr.splitlines() if line.strip()]
+    assert "ordersync.db: the state file is damaged" in lines[0] and "move ordersync.db aside" in once.stderr
+
+
+def test_two_configs_on_one_state_the_second_is_refused_naming_both(folder, tmp_path_factory):
+    once = [sys.executable, "-m", "sync", "run", "--once", "--config"]
+    first = subprocess.run([*once, str(folder / "config.toml")], cwd=folder, capture_output=True, text=True,
+                           timeout=120)
+    assert first.returncode == 0, first.stderr
+    other = tmp_path_factory.mktemp("other")
+    shutil.copy(folder / "register.xlsx", other / "other-register.xlsx")
+    state = folder / "state" / "ordersync.db"
+    (other / "config.toml").write_text(CONFIG.replace('path = "register.xlsx"', 'path = "other-register.xlsx"')
+                                       .replace('state = "state/ordersync.db"', f'state = "{state}"'),
+                                       encoding="utf-8")
+    second = subprocess.run([*once, str(other / "config.toml")], cwd=other, capture_output=True, text=True,
+                            timeout=120)
+    assert second.returncode == 2 and "Traceback" not in second.stderr, second.stderr
+    assert str(folder / "config.toml") in second.stderr and str(other / "config.toml") in second.stderr
+    assert "other-register.xlsx" in second.stderr and "belongs to" in second.stderr
+    assert len(changes(state)) == 0                                  # nothing recorded about the other register
