@@ -314,6 +314,12 @@ def load_config(path: str | Path) -> Config:
     except ValidationError as exc:
         raise ConfigError(describe_validation(path, text, exc)) from exc
     config.path = path.resolve()
+    for name, src in config.sources.items():
+        where = getattr(src, "path", None)
+        if where and config.resolve(where).is_dir():
+            raise ConfigError(f"{path}{line_at(lines, ['sources', name, 'path'])}: [sources.{name}] path = "
+                              f"{where!r} is a folder, not a workbook; for every workbook in it write "
+                              f"path = \"{where.rstrip('/')}/*.xlsx\"")
     for name, table in config.tables.items():
         if table.source not in config.sources:
             known = ", ".join(config.sources) or "none defined"

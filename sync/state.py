@@ -129,11 +129,10 @@ class State:
                            "DO UPDATE SET value = excluded.value", (key, value))
 
     def claim(self, owner: str, sources: list[str]) -> None:
-        """Tie the state to ``sources`` (the first time), or refuse when none of them is the state's own.
-
-        ``owner``: the config file, named in the message; ``sources``: where its sources read."""
-        known = self.meta("sources")
-        if known:
+        """Tie the state to ``owner`` and its ``sources`` (the first time); refuse another config none of whose
+        sources is the state's own. ``owner``: the config file; ``sources``: where its sources read."""
+        known, config = self.meta("sources"), self.meta("config")
+        if known and config != owner:     # the same config, edited, may move its sources: it is still its own
             theirs = json.loads(known)
             if sources and theirs and not set(theirs) & set(sources):
                 raise StateError(

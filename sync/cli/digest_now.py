@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from sync.cli.common import setup_logging
+from sync.cli.common import output_file, setup_logging
 from sync.cli.session import open_session
 from sync.service.cycle import digest_inputs, enqueue
 from sync.errors import UserError
@@ -23,6 +23,7 @@ def run_digest(name: str, preview: bool, output: Path | None, to: str | None, co
     A digest sent by hand is one per (name, recipient, day): its dedupe key's slot is ``manual:DAY``, so a
     second run queues nothing; ``again`` makes the slot that instant, a new identity."""
     setup_logging()
+    output = output_file(output) if preview else output
     session = open_session(None, config, lang, need_config=True)
     language = check_language(session.lang)
     cfg = session.config

@@ -142,6 +142,10 @@ class Service:
     # --- lifecycle -------------------------------------------------------------------
 
     def run(self, *, once: bool = False) -> int:
+        if not self.cache.sources:
+            where = self.config.path or "the config"
+            raise UserError(f"{where}: no [sources.NAME]: nothing to watch or check",
+                            hint="Add a source (see the reference config.toml), or run `ordersync init WORKBOOK`.")
         self.lock.acquire()
         try:
             self.state = State(self.state_path)
@@ -218,7 +222,11 @@ class Service:
         unread = [s for s in self.cache.status.values() if s.result != "ok"]
         for s in unread:
             log.error("%s: %s", s.name, s.result)
-        return 1 if self.health or unread or self.last is None else 0
+        checked = self.last is not None and self.last.report is not None and bool(self.last.report.tables)
+        if not checked and not unread:
+            log.error("no table recognised in %s: nothing was checked (see `ordersync doctor`)",
+                      ", ".join(s.location for s in self.cache.sources.values()))
+        return 1 if self.health or unread or not checked else 0
 
     def state_usable(self) -> bool:
         """The state path still names the open file: a deleted one is written back, a replaced one stops writes."""
