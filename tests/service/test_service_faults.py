@@ -9,6 +9,8 @@ daemon runs on.
 
 from __future__ import annotations
 
+import email
+import email.policy
 import json
 import os
 import shutil
@@ -177,3 +179,43 @@ def test_two_configs_on_one_state_the_second_is_refused_naming_both(folder, tmp_
     assert str(folder / "config.toml") in second.stderr and str(other / "config.toml") in second.stderr
     assert "other-register.xlsx" in second.stderr and "belongs to" in second.stderr
     assert len(changes(state)) == 0                                  # nothing recorded about the other register
+
+
+def test_a_broken_user_template_holds_its_digest_and_the_daemon_sends_everything_else(folder):
+    config = folder / "config.toml"
+    config.write_text(CONFIG.replace("rescan_seconds = 3600", "rescan_seconds = 3600\nschedule_tick_seconds = 1")
+                      + '\n[[digests]]\nname = "daily"\nto = ["manager"]\nat = "08:00"\n', encoding="utf-8")
+    once = subprocess.run([sys.executable, "-m", "sync", "run", "--once", "--config", str(config)], cwd=folder,
+                          capture_output=True, text=True, timeout=120)
+    assert once.returncode == 0, once.stderr
+    db = sqlite3.connect(folder / "state" / "ordersync.db")      # installed three days ago: a digest is owed
+    db.execute("UPDATE schedule_runs SET first_seen = '2020-01-01T00:00:00+00:00', last_slot = NULL")
+    db.commit()
+    db.close()
+    (folder / "templates").mkdir()
+    broken = folder / "templates" / "digest.html.j2"
+    broken.write_text("<html>{% if d %}never closed</html>\n", encoding="utf-8")
+    register = folder / "register.xlsx"
+    proc = start(folder)
+    try:
+        wait_for(lambda: "digest:daily: mail template" in log_text(folder), what="the template error in the log")
+        save_like_excel(register, edited(register, "订单登记", "J10", datetime(2020, 1, 1)))
+        sent = wait_for(lambda: mails(folder), what="the entry-error mail, sent meanwhile")
+        subject = email.message_from_bytes(sent[0].read_bytes(), policy=email.policy.default)["Subject"]
+        assert subject.startswith("[Register]"), subject             # the entry-error mail, not the digest
+        shown = service_status(folder)
+        assert "digest:daily" in shown.stdout and "digest.html.j2" in shown.stdout, shown
+        status = json.loads(service_status(folder, "--format", "json").stdout)
+        assert [p["what"] for p in status["problems"]] == ["digest:daily"]
+        assert proc.poll() is None                                     # still running
+        assert log_text(folder).count("digest:daily: mail template") == 1   # said once, not every tick
+        broken.unlink()                                                # mended: the digest goes, once
+        wait_for(lambda: len(mails(folder)) == 2, what="the digest once the template is mended")
+        wait_for(lambda: "digest:daily: working again" in log_text(folder), what="the all-clear")
+        code, err = stop(proc)
+        assert code == 0 and "Traceback" not in err, err
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert len(mails(folder)) == 2
