@@ -131,18 +131,24 @@ class State:
     def claim(self, owner: str, sources: list[str]) -> None:
         """Tie the state to ``owner`` and its ``sources`` (the first time); refuse another config none of whose
         sources is the state's own. ``owner``: the config file; ``sources``: where its sources read."""
-        known, config = self.meta("sources"), self.meta("config")
-        if known and config != owner:     # the same config, edited, may move its sources: it is still its own
-            theirs = json.loads(known)
-            if sources and theirs and not set(theirs) & set(sources):
-                raise StateError(
-                    f"{self.path}: this state belongs to {self.meta('config') or 'another config'} "
-                    f"(sources: {', '.join(theirs)}), not to {owner} (sources: {', '.join(sources)})",
-                    hint="Give each config its own [service] state; using another's would record its "
-                         "register as deleted and mail about the wrong orders.")
+        refused = self.claimed_by_another(owner, sources)
+        if refused:
+            raise StateError(refused, hint="Give each config its own [service] state; using another's would record "
+                                           "its register as deleted and mail about the wrong orders.")
         with self.atomic():
             self.set_meta("sources", json.dumps(sorted(sources), ensure_ascii=False))
             self.set_meta("config", owner)
+
+    def claimed_by_another(self, owner: str, sources: list[str]) -> str:
+        """Why ``claim`` would refuse, or ''. The same config, edited, may move its sources: still its own."""
+        known, config = self.meta("sources"), self.meta("config")
+        if not known or config == owner:
+            return ""
+        theirs = json.loads(known)
+        if not sources or not theirs or set(theirs) & set(sources):
+            return ""
+        return (f"{self.path}: this state belongs to {config or 'another config'} (sources: {', '.join(theirs)}), "
+                f"not to {owner} (sources: {', '.join(sources)})")
 
     def __enter__(self) -> State:
         return self
