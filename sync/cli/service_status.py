@@ -51,7 +51,9 @@ def show_service(config_path, lang: str | None, fmt: str) -> None:
         table.add_row(name, _short(s.get("last_read"), tz), f"{s.get('result', '')}{opened}", str(s.get("rows", 0)),
                       f"{s.get('errors', 0)}/{s.get('findings', 0)}", str(s.get("requests", 0)))
     console.print(table)
-    console.print(say("待发邮件：{n}", "mail queue: {n} waiting", language, n=data.get("queue_length", 0)))
+    console.print(say("待发邮件：{n}", "mail queue: {n} waiting", language, n=data.get("queue_length", 0))
+                  + (say("，暂扣 {h}（见 ordersync queue）", ", {h} held (see ordersync queue)", language,
+                         h=data["held"]) if data.get("held", 0) > 0 else ""))
     for problem in service_problems(data, cfg.resolve(cfg.service.state), tz):
         console.print(f"[red]✗[/] {escape(problem)}", soft_wrap=True)
     for name, when in data.get("next_runs", {}).items():

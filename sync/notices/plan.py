@@ -7,8 +7,9 @@ plans the same mails with the same keys next time, so nothing goes twice.
 
 A mail whose recipient's address is not an address (``sync.notices.recipients``)
 is not sent and not recorded as sent: it is in ``Plan.held`` with the reason,
-and waits in the queue until the people sheet is mended. Everyone else's mail
-goes as planned.
+and waits in the queue until the people sheet is mended. So does a reminder or
+entry-error mail whose (user) template does not render: held with the
+template's error until it is mended. Everyone else's mail goes as planned.
 
 The findings arrive as a ``Report`` and the orders as the cycle's
 ``OrderModel``: the notices check nothing and join nothing themselves.
@@ -131,9 +132,10 @@ def plan_notices(state: State, config: Config, inputs: Inputs, *, now: datetime,
     due = plan_reminders(state, inputs.concerns, people.directory, now, settings, calendar_from(settings))
     batches = plan_entry_errors(state, inputs.report, people.directory, now, settings, inputs.facts)
     env = environment(config.resolve("templates"))
-    reminders = [(_reminder_mail(env, group, lang, settings, people), group, people.why_not(group[0].to))
-                 for group in _by_recipient(due)]
-    entries = [(_entry_mail(env, b, lang), b, people.why_not(b.person)) for b in batches]
+    reminders = [(mail, group, broken or people.why_not(group[0].to)) for group in _by_recipient(due)
+                 for mail, broken in [_reminder_mail(env, group, lang, settings, people)]]
+    entries = [(mail, b, broken or people.why_not(b.person)) for b in batches
+               for mail, broken in [_entry_mail(env, b, lang)]]
     mails = [(mail, why) for mail, _, why in [*reminders, *entries]]
 
     def record() -> None:   # what is held is not sent: it is planned again, with the same key, until it goes
@@ -151,8 +153,16 @@ def _by_recipient(due: list[Reminder]) -> list[list[Reminder]]:
     return list(groups.values())
 
 
+def _bodies(env: Any, kind: str, lang: str, ctx: dict[str, Any]) -> tuple[str, str | None, str | None]:
+    """(text, html, why not): a template that does not render holds this mail, with its error, not the others."""
+    try:
+        return render(env, f"{kind}.txt.j2", lang, **ctx), render(env, f"{kind}.html.j2", lang, **ctx), None
+    except ConfigError as exc:
+        return "", None, str(exc)
+
+
 def _reminder_mail(env: Any, group: list[Reminder], lang: str, settings: RemindersConfig,
-                   people: Recipients) -> Outgoing:
+                   people: Recipients) -> tuple[Outgoing, str | None]:
     to = group[0].to
     cc = [p for p in group[0].cc if people.why_not(p) is None]   # a supervisor's bad address holds no one else's mail
     subject = say("【订单提醒】{n} 项需要跟进", "[Orders] {n} to follow up", lang, n=len(group))
@@ -161,16 +171,17 @@ def _reminder_mail(env: Any, group: list[Reminder], lang: str, settings: Reminde
     ctx = dict(subject=subject, to=to, reminders=group, escalated=bool(cc), cc_names="、".join(p.name for p in cc),
                escalate_after=settings.escalate_after_days, stage=_stage(lang))
     key = "|".join(sorted(r.dedupe_key for r in group))
+    text, html, broken = _bodies(env, "reminder", lang, ctx)
     return Outgoing(to=[(to.name, to.email or "")], cc=[(p.name, p.email) for p in cc if p.email], subject=subject,
-                    text=render(env, "reminder.txt.j2", lang, **ctx), html=render(env, "reminder.html.j2", lang, **ctx),
-                    dedupe_key=key)
+                    text=text, html=html, dedupe_key=key), broken
 
 
-def _entry_mail(env: Any, batch: Any, lang: str) -> Outgoing:
+def _entry_mail(env: Any, batch: Any, lang: str) -> tuple[Outgoing, str | None]:
     subject = say("【录入错误】{n} 处需要更正", "[Register] {n} entries to correct", lang, n=len(batch.findings))
     ctx = dict(subject=subject, to=batch.person, findings=batch.findings)
-    return Outgoing(to=[(batch.person.name, batch.person.email or "")], subject=subject, text=render(env, "entry_errors.txt.j2", lang, **ctx),
-                    html=render(env, "entry_errors.html.j2", lang, **ctx), dedupe_key=batch.dedupe_key)
+    text, html, broken = _bodies(env, "entry_errors", lang, ctx)
+    return Outgoing(to=[(batch.person.name, batch.person.email or "")], subject=subject, text=text, html=html,
+                    dedupe_key=batch.dedupe_key), broken
 
 
 def digest_spec(config: Config, name: str) -> DigestConfig:

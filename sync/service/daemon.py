@@ -226,7 +226,15 @@ class Service:
         if not checked and not unread:
             log.error("no table recognised in %s: nothing was checked (see `ordersync doctor`)",
                       ", ".join(s.location for s in self.cache.sources.values()))
-        return 1 if self.health or unread or not checked else 0
+        held = self._held()
+        if held:
+            log.error("mail: %d held, not sent (see `ordersync queue`)", held)
+        return 1 if self.health or unread or not checked or held else 0
+
+    def _held(self) -> int:
+        from sync.delivery.queue import MailQueue
+
+        return MailQueue(self.state, self.config.mail.sender).held_count() if self.state else 0
 
     def state_usable(self) -> bool:
         """The state path still names the open file: a deleted one is written back, a replaced one stops writes."""
@@ -386,6 +394,7 @@ class Service:
             "observer": "polling" if self.watcher and self.watcher.uses_polling else "native",
             "sources": {n: asdict(s) for n, s in self.cache.status.items()},
             "queue_length": self._queue_length(),
+            "held": self._safely(self._held),
             "next_runs": self.next_runs(),
             "state": str(self.state_path),
             "state_file": list(self.state.opened or ()) if self.state else [],
@@ -399,7 +408,11 @@ class Service:
             log.warning("cannot write %s (%s)", self.status_path, exc.strerror or exc)
 
     def _queue_length(self) -> int:
+        return self._safely(lambda: queue_length(self.state) if self.state else 0)
+
+    @staticmethod
+    def _safely(count) -> int:
         try:
-            return queue_length(self.state) if self.state else 0
+            return count()
         except Exception:  # noqa: BLE001 - a state that cannot be read is reported by the cycle
             return -1

@@ -219,3 +219,31 @@ def test_a_broken_user_template_holds_its_digest_and_the_daemon_sends_everything
             proc.kill()
             proc.wait()
     assert len(mails(folder)) == 2
+
+
+def test_a_broken_reminder_template_holds_the_reminders_and_the_entry_errors_still_go(folder):
+    config = folder / "config.toml"
+    config.write_text(CONFIG.replace('enabled = ["entry_errors"]', 'enabled = ["entry_errors", "overdue"]'),
+                      encoding="utf-8")
+    register = folder / "register.xlsx"
+    register.write_bytes(edited(register, "订单登记", "J10", datetime(2020, 1, 1)))   # overdue, and an entry error
+    (folder / "templates").mkdir()
+    broken = folder / "templates" / "reminder.html.j2"
+    broken.write_text("{{ reminders | no_such_filter }}\n", encoding="utf-8")
+    once = [sys.executable, "-m", "sync", "run", "--once", "--config", str(config)]
+    first = subprocess.run(once, cwd=folder, capture_output=True, text=True, timeout=120)
+    assert first.returncode == 1 and "Traceback" not in first.stderr, first.stderr
+    assert "held" in first.stderr
+    subjects = [email.message_from_bytes(m.read_bytes(), policy=email.policy.default)["Subject"] for m in mails(folder)]
+    assert subjects and all(s.startswith("[Register]") for s in subjects), subjects      # entry errors went
+    queue = subprocess.run([sys.executable, "-m", "sync", "queue", "--config", str(config)], cwd=folder,
+                           capture_output=True, text=True, timeout=60)
+    assert queue.returncode == 1 and "held" in queue.stdout and "reminder.html.j2" in queue.stdout, queue.stdout
+    broken.unlink()                                                  # mended: the reminders go, once
+    second = subprocess.run(once, cwd=folder, capture_output=True, text=True, timeout=120)
+    assert second.returncode == 0, second.stderr
+    sent = [email.message_from_bytes(m.read_bytes(), policy=email.policy.default) for m in mails(folder)]
+    assert sum(m["Subject"].startswith("[Orders]") for m in sent) >= 1
+    assert len({m["Message-ID"] for m in sent}) == len(sent)                          # each notice once
+    third = subprocess.run(once, cwd=folder, capture_output=True, text=True, timeout=120)
+    assert third.returncode == 0 and len(mails(folder)) == len(sent)                   # and never twice
