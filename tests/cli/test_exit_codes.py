@@ -107,3 +107,13 @@ def test_a_corrupt_state_is_one_line_for_every_command_that_reads_it(tmp_path):
         result = CliRunner().invoke(app, [*args, "--config", str(config)])
         assert result.exit_code == 2, (args, result.output)
         assert "the state file is damaged" in result.output and "move ordersync.db aside" in result.output
+
+
+def test_check_never_says_clean_about_an_empty_config_or_a_zip_without_a_workbook(tmp_path):
+    (tmp_path / "empty.toml").write_text("", encoding="utf-8")
+    with zipfile.ZipFile(tmp_path / "notabook.xlsx", "w") as z:
+        z.writestr("hello.txt", "not a workbook")
+    for args in (["--config", str(tmp_path / "empty.toml")], [str(tmp_path / "notabook.xlsx")]):
+        result = CliRunner().invoke(app, ["check", *args])
+        assert result.exit_code == 2, (args, result.output)
+        assert "没有发现问题" not in result.output and "no problems" not in result.output
