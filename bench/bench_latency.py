@@ -2,7 +2,7 @@
 
 Starts ``ordersync run`` as a real subprocess on a copy of the bench register
 (bench/out/register-N.xlsx, generated once and shared with bench_read.py), in
-a temp folder, with the default watch settings (debounce 1.0 s, native
+a temp folder, with the default watch settings (debounce 0.25 s, native
 observer), the outbox as mail backend and entry-error mails sent at once
 (``entry_error_delay_minutes = 0`` and ``entry_error_batch_minutes = 0``: by
 default ordersync waits 5 minutes so a person can finish typing and sends one
@@ -23,7 +23,8 @@ styles unless a save only added to them, as Excel does). ``--every-tab`` also
 rewrites every other tab's XML with each save, so every tab is read again, as
 after a save by a program that renumbers its shared strings. Report both.
 
-Target (issue 7): p95 under 3 s on the 10k-order register.
+Targets (issue 19) on the 10k-order register: p95 under 1 s for a one-tab save,
+under 2 s for an every-tab save.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ sys.path.insert(0, str(HERE))
 
 from bench_read import register_path  # noqa: E402  (the cached bench register)
 
-TARGET_P95 = 3.0
+TARGET_P95 = {False: 1.0, True: 2.0}   # issue 19: one-tab save, every-tab save (debounce 0.25 s)
 ORDERS_SHEET = "xl/worksheets/sheet1.xml"       # 订单登记, the first tab the generator writes
 ORDER_DATE, DUE_DATE = "B", "J"                  # 下单日期 and 交货日期 in the generated orders tab
 
@@ -215,12 +216,13 @@ def run(orders: int, saves: int, gap: float, keep: Path | None, every_tab: bool)
     p50, p95 = statistics.median(latencies), percentile(latencies, 0.95)
     what = "every tab read again" if every_tab else "the changed tab read again"
     print(f"\nsave -> entry-error mail in the outbox, {len(latencies)} Excel-style saves ({what}), "
-          "debounce 1.0 s (default)")
+          "debounce 0.25 s (default)")
     print(f"  min {min(latencies):.2f} s   p50 {p50:.2f} s   p95 {p95:.2f} s   max {max(latencies):.2f} s")
     if log_cycles is not None:
         print(f"  cycles logged: {log_cycles} (1 start + {saves} saves expected); folder kept: {folder}")
-    ok = p95 < TARGET_P95
-    print(f"  p95 < {TARGET_P95:.0f} s: {'met' if ok else 'NOT met'} ({p95 / TARGET_P95:.2f} of the target)")
+    target = TARGET_P95[every_tab]
+    ok = p95 < target
+    print(f"  p95 < {target:.0f} s: {'met' if ok else 'NOT met'} ({p95 / target:.2f} of the target)")
     return 0 if ok else 1
 
 

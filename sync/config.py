@@ -242,13 +242,24 @@ class DigestConfig(Strict):
 
 
 class WatchConfig(Strict):
-    debounce: float = Field(default=1.0, ge=0)
+    debounce: float = Field(default=0.25, ge=0)
     polling: bool | Literal["auto"] = "auto"
     poll_interval: float = Field(default=5.0, gt=0)
     rescan_seconds: float = Field(default=300, gt=0)
     remote_poll_seconds: float = Field(default=60, gt=0)
     schedule_tick_seconds: float = Field(default=30, gt=0)
     notice_tick_seconds: float = Field(default=60, gt=0)
+
+
+class WebConfig(Strict):
+    """The status page (``ordersync serve``, and inside ``run`` when configured)."""
+
+    base_url: str | None = None      # how people reach it, e.g. "http://10.0.0.5:8765"; links in notices use it
+    listen: str = "127.0.0.1:8765"   # host:port; localhost unless configured
+    secret_env: str = "ORDERSYNC_WEB_SECRET"   # signs the links' tokens
+    link_days: int = Field(default=14, ge=1)   # how long a link in a notice opens the page
+    managers: list[str] = Field(default_factory=list)   # people who may log in to the manager and service views
+    password_env: str = "ORDERSYNC_WEB_PASSWORD"       # their shared login password
 
 
 class PersonConfig(Strict):
@@ -270,6 +281,7 @@ class Config(Strict):
     digests: list[DigestConfig] = Field(default_factory=list)
     watch: WatchConfig = Field(default_factory=WatchConfig)
     people: dict[str, PersonConfig] = Field(default_factory=dict)
+    web: WebConfig | None = None
 
     path: Path | None = Field(default=None, exclude=True)
 

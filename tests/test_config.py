@@ -69,7 +69,7 @@ def test_the_reference_loads_and_runs_the_demo_as_it_stands():
     assert config.reconcile.stages == ["裁剪", "车缝", "整烫", "包装"]
     assert config.reminders.send_after == "00:00" and config.reminders.unassigned_to == "赵敏"
     assert [d.name for d in config.digests] == ["daily", "weekly"] and config.digests[1].day == "mon"
-    assert config.watch.debounce == 1.0 and config.watch.polling == "auto"
+    assert config.watch.debounce == 0.25 and config.watch.polling == "auto"
     assert config.statuses == StatusesConfig() and config.people == {}
 
 

@@ -114,11 +114,17 @@ class CycleChanges:
 
 # --- planning ------------------------------------------------------------------
 
-def plan_cycle(db: sqlite3.Connection, register: Register, seen_at: str) -> CyclePlan:
-    """Compare the register with the stored snapshot; read-only."""
+def plan_cycle(db: sqlite3.Connection, register: Register, seen_at: str,
+               unchanged: frozenset[str] = frozenset()) -> CyclePlan:
+    """Compare the register with the stored snapshot; read-only.
+
+    ``unchanged``: tables whose content is what the last committed cycle stored (the caller knows by
+    their fingerprints): they are not compared again, unless a brake is held on them."""
     based_on = last_cycle(db)
     known = [r[0] for r in db.execute("SELECT tbl FROM ledger_tables ORDER BY tbl")]
-    names = list(register.tables) + [n for n in known if n not in register.tables]
+    braked = {r[0] for r in db.execute("SELECT tbl FROM ledger_brakes")}
+    names = [n for n in register.tables if n not in unchanged or n in braked or n not in known]
+    names += [n for n in known if n not in register.tables]
     plans = [plan_table(db, n, register, seen_at) for n in names]
     return CyclePlan(seen_at, based_on, [p for p in plans if p is not None])
 
@@ -304,21 +310,24 @@ def _apply_table(db: sqlite3.Connection, tp: TablePlan, cycle: int, seen_at: str
 # --- the cycle -------------------------------------------------------------------
 
 def remember(state: State, register: Register, *, now: datetime, lang: str = "zh",
-             projected_finish: ProjectedFinish | None = None, orders: OrderModel | None = None) -> CycleChanges:
-    """One cycle: plan (diff + change requests), then apply it all in one transaction."""
+             projected_finish: ProjectedFinish | None = None, orders: OrderModel | None = None,
+             unchanged: frozenset[str] = frozenset()) -> CycleChanges:
+    """One cycle: plan (diff + change requests), then apply it all in one transaction.
+
+    ``unchanged``: tables known to hold what the last committed cycle stored; not diffed again."""
     state.migrate(LEDGER_MIGRATIONS)
     state.migrate(REQUEST_MIGRATIONS)
     when = iso(now)
 
-    def planned(db: sqlite3.Connection) -> tuple[CyclePlan, list[ChangeRequest]]:
-        plan = plan_cycle(db, register, when)
+    def planned(db: sqlite3.Connection, unchanged: frozenset[str]) -> tuple[CyclePlan, list[ChangeRequest]]:
+        plan = plan_cycle(db, register, when, unchanged)
         return plan, classify(plan.changes, register, today=now.date(), projected_finish=projected_finish,
                                orders=orders)
 
-    plan, requests = planned(state.db)
+    plan, requests = planned(state.db, unchanged)
     with state.atomic() as db:
-        if last_cycle(db) != plan.based_on:  # another run committed meanwhile: plan again, under the lock
-            plan, requests = planned(db)
+        if last_cycle(db) != plan.based_on:  # another run committed meanwhile: plan again, in full, under the lock
+            plan, requests = planned(db, frozenset())
         cycle = apply_plan(db, plan)
         store_requests(db, cycle, when, requests)
     findings = brake_findings(state, lang) + [r.finding(lang) for r in requests]

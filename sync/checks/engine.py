@@ -6,6 +6,7 @@ import logging
 from collections.abc import Iterable
 
 from sync.checks.base import Check, Context
+from sync.checks.memo import Keys, PassMemo
 from sync.findings import ERROR, WARNING, Finding
 from sync.i18n import say
 from sync.tables.register import Register
@@ -13,7 +14,9 @@ from sync.tables.register import Register
 log = logging.getLogger(__name__)
 
 
-def run_checks(register: Register, rules: Iterable[Check], ctx: Context) -> list[Finding]:
+def run_checks(register: Register, rules: Iterable[Check], ctx: Context,
+               memo: tuple[PassMemo, Keys] | None = None) -> list[Finding]:
+    """Each rule's findings, one message per cell; with ``memo``, a rule whose input is unchanged is not run."""
     findings: list[Finding] = []
     skipped: dict[tuple[str, str], list[str]] = {}
     for rule in rules:
@@ -26,7 +29,12 @@ def run_checks(register: Register, rules: Iterable[Check], ctx: Context) -> list
                 skipped.setdefault((rule.table, name), []).append(rule.id)
             continue
         try:
-            findings.extend(rule.run(table, ctx))
+            if memo is None:
+                findings.extend(rule.run(table, ctx))
+            else:
+                kept, keys = memo
+                findings.extend(kept.findings(f"rule:{rule.id}:{rule.table}", keys.rule(rule),
+                                              lambda: list(rule.run(table, ctx))))
         except Exception as exc:  # one broken rule (often a custom one) must not silence the others
             log.exception("rule %s failed on %s", rule.id, table.describe())
             findings.append(Finding("rule-failed", WARNING, say(

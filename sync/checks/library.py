@@ -36,18 +36,74 @@ class Required(Check):
     UNUSED_HINT: ClassVar[Text] = Text(
         "如果这张表确实不记录 {column}，可在 [rules] disable 关闭本规则；否则请补填",
         "if this register does not keep {column}, switch the rule off in [rules] disable; else fill it in")
-    PLACEHOLDERS = frozenset({"rows"})
+    PLACEHOLDERS = frozenset({"rows", "status", "note"})
     #: a column blank on every row is one finding, not an error per row: the register does not use it
     UNUSED_MIN_ROWS: ClassVar[int] = 5
 
+    FINISHED: ClassVar[Text] = Text("{column} 未填写（该单状态为“{status}”，已无需跟进）",
+                                    "{column} is blank (the line's status is {status}: nothing left to follow)")
+    NOTED: ClassVar[Text] = Text("{column} 未填写，该行备注：{note}", "{column} is blank; the line's note says: {note}")
+    #: blanks "explained" by notes: at least this many, most of them with a note, notes rare elsewhere
+    NOTED_MIN: ClassVar[int] = 3
+    NOTED_SHARE: ClassVar[float] = 2 / 3
+    NOTED_ELSEWHERE: ClassVar[float] = 0.2
+
     def run(self, table: Table, ctx: Context) -> Iterator[Finding]:
+        finished = _finished(table, ctx)
         for name in self.fields:
             blank = table.data[name].isna().to_numpy() & ~table.bad[name] & ~_said(table, name)
             if len(blank) >= self.UNUSED_MIN_ROWS and blank.all():
                 yield from self.flag_at(table, ctx, [0], name, {"rows": [len(blank)]}, severity=WARNING,
                                         message=self.UNUSED, hint=self.UNUSED_HINT)
                 continue
-            yield from self.flag(table, ctx, blank, name)
+            noted = _noted(table, blank, self.NOTED_MIN, self.NOTED_SHARE, self.NOTED_ELSEWHERE)
+            # a line already shipped, closed or cancelled has nothing left to follow: its blank is said
+            # quietly; so is a blank that a person explained in the line's note, as a practice of the sheet
+            quiet_done = blank & finished
+            quiet_noted = blank & noted & ~finished
+            yield from self._blank(table, ctx, blank & ~quiet_done & ~quiet_noted, name)
+            if quiet_done.any():
+                yield from self._blank(table, ctx, quiet_done, name, "status", self.FINISHED)
+            if quiet_noted.any():
+                yield from self._blank(table, ctx, quiet_noted, name, "remarks", self.NOTED)
+
+    NO_ORDER_HINT: ClassVar[Text] = Text("请填写 {column}", "fill in {column}")
+
+    def _blank(self, table: Table, ctx: Context, mask: np.ndarray, name: str, said: str | None = None,
+               message: Text | None = None) -> Iterator[Finding]:
+        """The blanks in ``mask``; a line without an order number is not told "(order )" in its hint."""
+        has_order = table.data["order_no"].notna().to_numpy() if "order_no" in table.data else np.zeros(len(mask), bool)
+        for group, hint in ((mask & has_order, None), (mask & ~has_order, self.NO_ORDER_HINT)):
+            if not group.any():
+                continue
+            values = {"status" if said == "status" else "note": table.data[said].to_numpy()[group]} if said else None
+            yield from self.flag_at(table, ctx, np.flatnonzero(group), name, values,
+                                    severity=WARNING if said else None, message=message, hint=hint)
+
+
+def _finished(table: Table, ctx: Context) -> np.ndarray:
+    """Lines whose status says the order is shipped, closed or cancelled (the one list of status words)."""
+    if not table.has("status"):
+        return np.zeros(len(table), dtype=bool)
+    from sync.orders.view import FINISHED, settings_from
+
+    settings = settings_from(ctx.config)
+    classes = table.data["status"].map(lambda v: settings.status_class(v) if isinstance(v, str) else None)
+    return classes.isin(FINISHED).to_numpy()
+
+
+def _noted(table: Table, blank: np.ndarray, least: int, share: float, elsewhere: float) -> np.ndarray:
+    """Blank lines with a note, when the sheet's notes go with its blanks (not a note that happens to be there)."""
+    if not table.has("remarks"):
+        return np.zeros(len(table), dtype=bool)
+    notes = table.data["remarks"].notna().to_numpy()
+    explained = blank & notes
+    filled = ~blank
+    if explained.sum() < least or explained.sum() < share * blank.sum():
+        return np.zeros(len(table), dtype=bool)
+    if filled.any() and (notes & filled).sum() > elsewhere * filled.sum():
+        return np.zeros(len(table), dtype=bool)
+    return explained
 
 
 def _said(table: Table, name: str) -> np.ndarray:

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 from sync import shipped
 from sync.checks import Check, Context, run_checks
+from sync.checks.memo import Keys, PassMemo
 from sync.checks.packs import every_rule
 from sync.checks.reconcile import RECONCILE_IDS, reconcile
 from sync.checks.roots import fold_into_roots
@@ -32,19 +33,41 @@ SHIPPED_RULES = shipped.folder("rules")
 
 def check_register(register: Register, config: Config | None, *, lang: str = "zh",
                    today: dt.date | None = None, rules: list[Check] | None = None,
-                   orders: OrderModel | None = None) -> Report:
+                   orders: OrderModel | None = None, memo: PassMemo | None = None,
+                   keys: Keys | None = None) -> Report:
     """All findings of one pass; ``rules`` defaults to the packs the config names (or the shipped ones);
-    ``orders``: the pass's order model, worked out here when the caller has none."""
+    ``orders``: the pass's order model, worked out here when the caller has none; ``memo``: the last
+    pass's results, reused where their input is unchanged (``sync.checks.memo``), with this pass's ``keys``
+    when the caller has begun the pass (to share the order model)."""
     today = today or dt.date.today()
     rules = rules if rules is not None else rules_for(config)
     off = set(config.rules.disable) if config is not None else set()
-    orders = orders if orders is not None else order_model(register, config, today=today)
-    found = [*source_findings(register, lang), *run_checks(register, rules, Context(lang, today, register, config)),
-             *(f for f in people_findings(register, lang) if f.rule not in off),
-             *reconcile(register, config, lang=lang, today=today, orders=orders, disable=off)]
+    if memo is not None and keys is None:
+        keys = memo.begin(register, config, today)
+    if orders is None:
+        orders = memoised_model(register, config, today, memo, keys)
+    ctx = Context(lang, today, register, config)
+    if memo is None or keys is None:
+        people = people_findings(register, lang)
+        crossed = reconcile(register, config, lang=lang, today=today, orders=orders, disable=off)
+    else:
+        people = memo.findings(f"people:{lang}", keys.table("people"), lambda: people_findings(register, lang))
+        crossed = memo.findings(f"reconcile:{lang}", keys.register(),
+                                lambda: reconcile(register, config, lang=lang, today=today, orders=orders, disable=off))
+    found = [*source_findings(register, lang),
+             *run_checks(register, rules, ctx, (memo, keys) if memo is not None and keys is not None else None),
+             *(f for f in people if f.rule not in off), *crossed]
     report = Report(tables={name: len(table) for name, table in register.tables.items()})
     report.extend(fold_into_roots(found, lang))
     return report
+
+
+def memoised_model(register: Register, config: Config | None, today: dt.date, memo: PassMemo | None,
+                   keys: Keys | None) -> OrderModel:
+    """The order model, or the last pass's while every table is unchanged."""
+    if memo is None or keys is None:
+        return order_model(register, config, today=today)
+    return memo.get("orders", keys.register(), lambda: order_model(register, config, today=today))
 
 
 def rules_for(config: Config | None) -> list[Check]:

@@ -30,7 +30,8 @@ from sync.findings import ERROR, Report
 from sync.changes.ledger import remember
 from sync.notices.digests import Inputs
 from sync.notices.plan import Plan, gather, plan_digest, plan_notices
-from sync.checks.pipeline import check_register
+from sync.checks.memo import PassMemo
+from sync.checks.pipeline import check_register, memoised_model
 from sync.orders.model import OrderModel, order_model
 from sync.tables.register import Register, SheetMemo, SourceProblem, load
 from sync.sources.base import Source
@@ -137,11 +138,15 @@ class SourceCache:
     def register(self) -> Register:
         """All sources' tables as one register; the same object until a source is read again."""
         if self._merged is None:
-            merged = Register()
+            merged, scores = Register(), {}
             for reg in self.registers.values():
-                merged.tables.update(reg.tables)
+                # one register per follower (a path glob): same-layout tables of several files are one
+                # table, as ``load`` makes them when it reads the files together
+                for table in reg.tables.values():
+                    merged.add(table, 0.0, scores)
                 merged.problems += reg.problems
                 merged.notes += reg.notes
+                merged.seen.update(reg.seen)
             self._merged = merged
         return self._merged
 
@@ -174,8 +179,11 @@ def prepare_state(state: State) -> None:
 
 
 def run_cycle(state: State, config: Config, register: Register, *, now: datetime, lang: str,
-              result: CycleResult | None = None) -> CycleResult:
-    """check -> remember -> plan notices -> queue -> deliver, for the register as it is now."""
+              result: CycleResult | None = None, memo: PassMemo | None = None) -> CycleResult:
+    """check -> remember -> plan notices -> queue -> deliver, for the register as it is now.
+
+    ``memo``: the service's ``PassMemo``; the rules, the order model and the cross-tab findings whose
+    tables no save changed are taken from the last cycle instead of being worked out again."""
     result = result or CycleResult()
     today = local_day(config, now)
     lap = timed()
@@ -186,10 +194,20 @@ def run_cycle(state: State, config: Config, register: Register, *, now: datetime
         result.steps[name] = done - lap
         lap = done
 
-    orders = order_model(register, config, today=today)   # once: the checks, the ledger and the notices share it
-    report = check_register(register, config, lang=lang, today=today, orders=orders)
+    # once: the checks, the ledger and the notices share it; with a memo, what no save touched is not redone
+    keys = memo.begin(register, config, today) if memo is not None else None
+    orders = memoised_model(register, config, today, memo, keys)
+    report = check_register(register, config, lang=lang, today=today, orders=orders, memo=memo, keys=keys)
     step("check")
-    changes = remember(state, register, now=now, lang=lang, orders=orders)
+    unchanged = memo.unchanged_since_stored(keys) if memo is not None and keys is not None else frozenset()
+    try:
+        changes = remember(state, register, now=now, lang=lang, orders=orders, unchanged=unchanged)
+    except BaseException:
+        if memo is not None:
+            memo.forget_stored()
+        raise
+    if memo is not None and keys is not None:
+        memo.stored(keys)
     step("remember")
     report.extend(changes.findings)
     result.report, result.orders, result.changes = report, orders, len(changes.changes)

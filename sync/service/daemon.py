@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo
 
 import schedule
 
+from sync.checks.memo import PassMemo
 from sync.config import Config
 from sync.service.cycle import (CycleResult, SourceCache, deliver, notify, prepare_state, queue_length, run_cycle,
                         send_digest, summarise)
@@ -86,6 +87,7 @@ class Service:
         self.state_path = config.resolve(config.service.state)
         self.watch_cfg = config.watch
         self.cache = SourceCache(config, sources)
+        self.memo = PassMemo()   # each cycle redoes only what the saves since the last one changed
         self.stopping = False
         self.lock = InstanceLock(self.state_path)
         self.state: State | None = None
@@ -248,7 +250,7 @@ class Service:
         result = CycleResult(read=read, skipped=unchanged, steps={"read": time.perf_counter() - started})
         if read:
             result = run_cycle(self.state, self.config, self.cache.register(), now=now, lang=self.lang,
-                               result=result)
+                               result=result, memo=self.memo)
         result.duration = time.perf_counter() - started
         if result.report is not None:
             self.last = result

@@ -102,7 +102,7 @@ class Watcher:
     """Turns raw file events into 'this workbook is saved and ready to read'."""
 
     files: dict[Path, str]                 # workbook path -> source name
-    debounce: float = 1.0
+    debounce: float = 0.25
     polling: bool | str = "auto"           # True | False | "auto"
     poll_interval: float = 5.0
     _events: queue.SimpleQueue = field(default_factory=queue.SimpleQueue)

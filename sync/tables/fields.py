@@ -214,7 +214,8 @@ _table(
     F("stage", TEXT, "工序", "工序名称", "生产工序", "当前工序", "工段", "阶段", "环节", "进度节点", "部门", "stage", "process",
       "operation", "step", "工艺"),
     F("line", TEXT, "产线", "生产线", "线别", "拉别", "组别", "班组", "生产班组", "生产组", "车间", "机台", "挤压机", "line",
-      "production line", "workshop", "team", "group", "machine", "机器", "设备", "machine no", "máy"),
+      "production line", "workshop", "team", "group", "machine", "机器", "设备", "machine no", "máy",
+      "load", "loading", "machine load", "chuyền", "dây chuyền"),   # LOAD: the line a plan loads the job on
     F("planned_start", DATE, "计划开始", "计划开始日期", "计划上线", "上线日期", "开始日期", "开拉期", "开拉日期", "开工日期",
       "计划开工", "计划开工日期", "planned start", "plannedstart", "plan start", "start date", "start", "starting date",
       "date of production", "date of producing", "production date", "ngày sx", "fg start"),

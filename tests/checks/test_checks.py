@@ -55,6 +55,39 @@ def test_type_required_says_once_that_a_column_is_blank_on_every_row(tmp_path):
     assert found[0].message == "客户 is blank on all 6 rows: a column not in use?"
 
 
+REQUIRED = 'table = "orders"\n[[rules]]\nid = "req"\ntype = "required"\nfields = ["order_no", "quantity"]\n'
+
+
+def with_status_and_note(rows, statuses, notes):
+    head = [*HEAD, "状态", "备注"]
+    sheets = {"订单登记": [head, *[[*r, s, n] for r, s, n in zip(rows, statuses, notes)]]}
+    return load([MemorySource("book", sheets)])
+
+
+def test_type_required_is_quiet_about_a_line_with_nothing_left_to_follow(tmp_path):
+    """A sample shipped without an order number is history, not a slip to fix; an open line without one is."""
+    reg = with_status_and_note([order("SO-1"), order(None), order(None)], ["已出货", "已出货", "生产中"], [None] * 3)
+    found = run(REQUIRED, reg, tmp_path)
+    assert [(f.cell, f.severity) for f in found] == [("A4", "error"), ("A3", "warning")]
+    assert "已出货" in found[1].message and "nothing left to follow" in found[1].message
+
+
+def test_type_required_says_quietly_the_blanks_a_sheet_explains_in_its_notes(tmp_path):
+    """Quantities left blank on purpose, each line saying why in its note, are the sheet's practice."""
+    rows = [order(f"I-{i}", qty=None if i < 4 else 100 * i) for i in range(12)]
+    notes = ["no monthly balance on the order"] * 4 + [None] * 8
+    found = run(REQUIRED, with_status_and_note(rows, [None] * 12, notes), tmp_path)
+    assert {f.severity for f in found} == {"warning"} and len(found) == 4
+    assert found[0].message == "订单数量 is blank; the line's note says: no monthly balance on the order"
+
+
+def test_type_required_still_errs_when_a_note_just_happens_to_be_there(tmp_path):
+    rows = [order(f"SO-{i}", qty=None if i == 3 else 500) for i in range(12)]
+    notes = [None] * 3 + ["客户要求加急"] + [None] * 8
+    found = run(REQUIRED, with_status_and_note(rows, [None] * 12, notes), tmp_path)
+    assert [(f.cell, f.severity) for f in found] == [("E5", "error")]
+
+
 def test_type_type_quotes_raw_text_and_accepts_messy_forms(tmp_path):
     reg = register([order("SO-1", qty="1,200"), order("SO-2", qty="１２００"), order("SO-3", qty="800件"),
                     order("SO-4", qty="154O0"), order("SO-5", due="2026年9月15日"), order("SO-6", due="soon")])

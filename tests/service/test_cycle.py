@@ -40,3 +40,23 @@ def test_new_content_gives_a_new_register(tmp_path):
     second = cache.register()
     assert second is not first
     assert len(second.tables["orders"]) == 31
+
+
+def test_a_folder_of_registers_is_one_register_with_every_file_in_it(tmp_path):
+    """One register per follower (a path glob): the service checks every file, not the last one read."""
+    folder = tmp_path / "registers"
+    for number in range(3):
+        build_register(folder / f"follower-{number}.xlsx", orders=20, mistakes=False, seed=number, fast=True)
+    (tmp_path / "config.toml").write_text('[sources.registers]\nkind = "excel"\npath = "registers/*.xlsx"\n',
+                                          encoding="utf-8")
+    config = load_config(tmp_path / "config.toml")
+    sources = [open_path(p, name=f"registers/{p.name}") for p in sorted(folder.glob("*.xlsx"))]
+    cache = SourceCache(config, sources)
+    cache.refresh([s.name for s in sources], NOW)
+    orders = cache.register().tables["orders"]
+    assert len(orders) == 60
+    assert {p.location.rsplit("/", 1)[-1] for p in orders.parts} == {"follower-0.xlsx", "follower-1.xlsx",
+                                                                   "follower-2.xlsx"}
+    build_register(folder / "follower-0.xlsx", orders=21, mistakes=False, seed=0, fast=True)
+    cache.refresh([sources[0].name], NOW)                   # one follower saved: only that file is read again
+    assert len(cache.register().tables["orders"]) == 61

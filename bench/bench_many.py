@@ -1,0 +1,153 @@
+"""Many registers, one service: python bench/bench_many.py [--files 50] [--orders 2000] [--seconds 300] [--gap 1]
+
+Teams often keep one register per follower. This starts ``ordersync run`` as a
+real subprocess watching a folder of ``--files`` workbooks of ``--orders``
+orders each (one source, ``registers/*.xlsx``; each file a register of its own
+seed, generated once into bench/out/many-N/), then saves one of them, round
+robin, every ``--gap`` seconds for ``--seconds`` seconds, the way Excel saves
+(bench_latency.save_like_excel), each save adding one data-entry error (a
+delivery date before its order date). It does not wait for the notice before
+the next save: saves keep coming as they would in an office.
+
+Printed: save -> entry-error mail latency (p50, p95, max; a save whose mail
+never came counts as starved), the cycles logged per save, and the daemon's
+memory (RSS) after the first minute and at the end (flat: no growth).
+
+Targets (issue 19): p95 under 2 s, memory flat after the first minute, no save starved.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from email import message_from_bytes, policy
+from pathlib import Path
+
+import psutil
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from bench_latency import CONFIG, cycles, percentile, save_like_excel, versions, wait_for  # noqa: E402
+
+TARGET_P95 = 2.0
+OUT = HERE / "out"
+
+
+def own_numbers(path: Path, prefix: str) -> None:
+    """Give the register order numbers of its own (SO-2609-001 -> F07-2609-001): followers do not share orders."""
+    with zipfile.ZipFile(path) as book:
+        members = [(info, book.read(info)) for info in book.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book:
+        for info, data in members:
+            book.writestr(info, data.replace(b">SO-", b">" + prefix.encode() + b"-")
+                          if info.filename.endswith(".xml") else data)
+
+
+def registers(files: int, orders: int) -> list[Path]:
+    """The cached workbooks, one seed and one set of order numbers each."""
+    folder = OUT / f"many-{files}x{orders}"
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for number in range(files):
+        path = folder / f"follower-{number:02d}.xlsx"
+        if not path.exists():
+            partial = path.with_suffix(".partial.xlsx")
+            subprocess.run([sys.executable, str(HERE / "make_register.py"), str(orders), str(partial),
+                            "--seed", str(1000 + number)], check=True, stdout=subprocess.DEVNULL)
+            own_numbers(partial, f"F{number:02d}")
+            partial.replace(path)
+        paths.append(path)
+    return paths
+
+
+def mails_by_cell(outbox: Path, seen: set[Path]) -> dict[str, float]:
+    """For each new mail: the cells it names (with the file they are in) -> its time."""
+    found: dict[str, float] = {}
+    for path in outbox.glob("*.eml"):
+        if path in seen:
+            continue
+        seen.add(path)
+        text = message_from_bytes(path.read_bytes(), policy=policy.default).get_body(("plain",)).get_content()
+        stamp = path.stat().st_mtime
+        for name, cell in re.findall(r"(follower-\d\d)\S*?\D{0,40}?\b([A-Z]{1,2}\d+)\b", text):
+            found.setdefault(f"{name}/{cell}", stamp)
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=50)
+    parser.add_argument("--orders", type=int, default=2000)
+    parser.add_argument("--seconds", type=float, default=300)
+    parser.add_argument("--gap", type=float, default=1.0)
+    args = parser.parse_args(argv)
+    sources = registers(args.files, args.orders)
+    saves_each = int(args.seconds / args.gap / args.files) + 1
+    edits = {p.stem: versions(p.read_bytes(), saves_each) for p in sources}
+    folder = Path(tempfile.mkdtemp(prefix="ordersync-many-"))
+    (folder / "registers").mkdir()
+    for p in sources:
+        (folder / "registers" / p.name).write_bytes(p.read_bytes())
+    (folder / "config.toml").write_text(CONFIG.replace('path = "register.xlsx"', 'path = "registers/*.xlsx"'),
+                                        encoding="utf-8")
+    outbox = folder / "outbox"
+    proc = subprocess.Popen([sys.executable, "-m", "sync", "run", "--config", str(folder / "config.toml")],
+                            cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    daemon = psutil.Process(proc.pid)
+    pending: dict[str, float] = {}       # "follower-07/J123" -> when it was saved
+    latencies: list[float] = []
+    memory: list[tuple[float, float]] = []
+    seen: set[Path] = set()
+    try:
+        started = time.perf_counter()
+        wait_for(lambda: cycles(folder) >= 1, 1800, "the first cycle", proc)
+        print(f"{args.files} registers x {args.orders:,} orders; first cycle in {time.perf_counter() - started:.0f} s",
+              flush=True)
+        seen |= set(outbox.glob("*.eml")) if outbox.exists() else set()
+        begin, number, before = time.monotonic(), 0, cycles(folder)
+        while time.monotonic() - begin < args.seconds:
+            stem = sources[number % args.files].stem
+            cell, data = edits[stem][number // args.files]
+            pending[f"{stem}/{cell}"] = save_like_excel(folder / "registers" / f"{stem}.xlsx", data)
+            number += 1
+            memory.append((time.monotonic() - begin, daemon.memory_info().rss / 2**20))
+            for key, when in mails_by_cell(outbox, seen).items() if outbox.exists() else ():
+                if key in pending:
+                    latencies.append(when - pending.pop(key))
+            time.sleep(max(0.0, begin + number * args.gap - time.monotonic()))
+        deadline = time.monotonic() + 60
+        while pending and time.monotonic() < deadline:
+            for key, when in mails_by_cell(outbox, seen).items():
+                if key in pending:
+                    latencies.append(when - pending.pop(key))
+            time.sleep(0.2)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    logged = cycles(folder) - before
+    after_minute = [m for t, m in memory if t >= 60] or [m for _, m in memory]
+    print(f"{number} saves over {args.seconds:.0f} s; {logged} cycles logged; {len(pending)} saves never noticed")
+    if latencies:
+        p95 = percentile(latencies, 0.95)
+        print(f"save -> entry-error mail: p50 {statistics.median(latencies):.2f} s  p95 {p95:.2f} s  "
+              f"max {max(latencies):.2f} s  (target p95 < {TARGET_P95:.0f} s: {'met' if p95 < TARGET_P95 else 'NOT met'})")
+    print(f"daemon RSS: {after_minute[0]:.0f} MiB after the first minute, {memory[-1][1]:.0f} MiB at the end, "
+          f"peak {max(m for _, m in memory):.0f} MiB")
+    print(f"folder kept: {folder}" if os.environ.get("KEEP") else "")
+    return 0 if latencies and not pending and percentile(latencies, 0.95) < TARGET_P95 else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
