@@ -121,7 +121,7 @@ class Run:
     def wait_recorded(self, value: str, timeout: float = 90) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if any(value in (new or "") for new in self.changes()):
+            if any(_matches(new, value) for new in self.changes()):
                 return
             time.sleep(0.2)
         raise SystemExit(f"FAIL: the change to {value!r} was never recorded; the log ends:\n{self.log()[-1500:]}")
@@ -155,13 +155,16 @@ class Run:
         if not self.mounted:
             return self.edit(i, rnd)
         filler = self.state / "filler"
-        with filler.open("wb") as fh:
-            try:
+        try:
+            with filler.open("wb") as fh:
                 while True:
                     fh.write(b"\0" * 65536)
                     fh.flush()
-            except OSError:
-                pass
+        except OSError:
+            pass
+        if not filler.exists():
+            sizes = {p.name: p.stat().st_size for p in self.state.iterdir()}
+            raise SystemExit(f"FAIL: the state's disk was full before the filler: {sizes}")
         value = f"remark {i} on a full disk"
         seen = self.log().count("the disk is full")
         self.save(f"N{rnd.choice(self.rows)}", value)
@@ -253,7 +256,13 @@ def _order_rows(path: Path) -> list[int]:
 
 def _value(new: str | None, expected: list[str]) -> str:
     """The value saved that this recorded change shows (dates are recorded with their time)."""
-    return next((v for v in expected if v in (new or "")), new or "")
+    return next((v for v in expected if _matches(new, v)), new or "")
+
+
+def _matches(new: str | None, value: str) -> bool:
+    """The recorded text is the value saved (a date may be recorded with its time: 2019-01-04 00:00:00)."""
+    text = new or ""
+    return text == value or text.startswith((value + " ", value + "T"))
 
 
 def report(run: Run, alive: bool, unsure: int, retried: str, seconds: float) -> int:

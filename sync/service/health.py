@@ -54,10 +54,6 @@ class Health:
         if self.problems.pop(what, None) is not None:
             log.info("%s: working again", what)
 
-    def ok_all(self, prefix: str) -> None:
-        for what in [w for w in self.problems if w.startswith(prefix)]:
-            self.ok(what)
-
     def __bool__(self) -> bool:
         return bool(self.problems)
 
