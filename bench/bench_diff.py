@@ -71,6 +71,7 @@ def change_rows(register: Register, share: float, seed: int = 7) -> int:
             table.data[numbers[0]] = col
             table.bad[numbers[0]] = table.bad[numbers[0]].copy()
             table.bad[numbers[0]][picked] = False
+            vars(table).pop("_snapshot", None)   # the ledger keeps a table's snapshot on it: this one changed
             total += len(picked)
     return total
 

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHES = (("bench_read.py",), ("bench_check.py",), ("bench_diff.py",), ("bench_cycle.py",),
+BENCHES = (("bench_read.py",), ("bench_floor.py",), ("bench_check.py",), ("bench_diff.py",), ("bench_cycle.py",),
            ("bench_latency.py",), ("bench_latency.py", "--every-tab"))   # latency: one tab read again, then all
 
 

@@ -30,6 +30,8 @@ TABLE_NAMES: tuple[str, ...] = get_args(TableName)
 #: what reminders are about (sync.notices.reminders KINDS, and the entry-error mails)
 REMINDER_KINDS = ("overdue", "due_soon", "behind_plan", "stale", "qc_failed", "material_late")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+#: what a group-bot channel can be sent ([[channels]] notices)
+CHANNEL_NOTICES = ("entry_errors", "reminders", "digests", "change_requests")
 
 
 class Strict(BaseModel):
@@ -67,9 +69,10 @@ class GsheetsSourceConfig(_Source):
     kind: Literal["gsheets"]
     key: str                         # the spreadsheet key or its URL
     credentials: str | None = None   # service-account JSON; None: $ORDERSYNC_GOOGLE_CREDENTIALS
-    full_read_every: int = Field(default=60, ge=1)   # polls between full reads
+    full_read_every: Annotated[int, Field(ge=1)] | str = 60   # polls between full reads, or a duration: "10m"
     attempts: int | None = Field(default=None, ge=1)  # tries per request; None: the backend's policy
     timeout: float | None = Field(default=None, gt=0)  # seconds to wait for a reply; None: the backend's
+    budget: float | None = Field(default=None, gt=0)   # seconds one poll may take; None: the backend's (30)
 
 
 class MemorySourceConfig(_Source):
@@ -251,6 +254,14 @@ class WatchConfig(Strict):
     notice_tick_seconds: float = Field(default=60, gt=0)
 
 
+class LimitsConfig(Strict):
+    """How big a workbook may be before it is refused (its bytes are measured before any parse)."""
+
+    max_workbook_mib: float = Field(default=1024, gt=0)   # uncompressed XML of one package (the bench 100k: 308)
+    max_rows: int = Field(default=1_000_000, ge=1)        # rows over all of one workbook's sheets read
+    max_sheet_cells: int = Field(default=30_000_000, ge=1)  # rows x columns of one sheet's grid
+
+
 class WebConfig(Strict):
     """The status page (``ordersync serve``, and inside ``run`` when configured)."""
 
@@ -262,11 +273,82 @@ class WebConfig(Strict):
     password_env: str = "ORDERSYNC_WEB_PASSWORD"       # their shared login password
 
 
+class FeedbackSourceConfig(Strict):
+    """[feedback.sources.NAME]: one source its own way (unset keys follow [feedback])."""
+
+    workbook: str | bool | None = None
+    per: Literal["follower", "table"] | None = None
+    sheets_tab: bool | None = None
+    cell_notes: bool | None = None
+
+
+class FeedbackConfig(Strict):
+    """[feedback]: findings where people work (sync.notices.feedback); off unless the section is there."""
+
+    #: the findings workbook beside each Excel register ({stem}: the register's name without .xlsx); false: none
+    workbook: str | bool = "{stem}.ordersync.xlsx"
+    per: Literal["follower", "table"] = "follower"    # one sheet per follower, or per table
+    sheets_tab: bool = True          # an `ordersync` tab in each Google spreadsheet (needs Editor rights)
+    cell_notes: bool = False         # and a note on each offending cell of the register
+    sources: dict[str, FeedbackSourceConfig] = Field(default_factory=dict)
+
+    @field_validator("workbook")
+    @classmethod
+    def _a_file_name(cls, value: str | bool) -> str | bool:
+        if value is True:
+            return "{stem}.ordersync.xlsx"
+        if isinstance(value, str) and (not value.strip() or not value.lower().endswith(".xlsx")):
+            raise ValueError(f'expected a file name ending in .xlsx such as "{{stem}}.ordersync.xlsx", or false, '
+                             f'got "{value}"')
+        return value
+
+    def for_source(self, name: str, group: str | None = None) -> FeedbackConfig:
+        """The settings for one source: its [feedback.sources.NAME] (or its glob's) over [feedback]."""
+        own = self.sources.get(name) or (self.sources.get(group) if group else None)
+        if own is None:
+            return self
+        given = own.model_dump(exclude_none=True)
+        if given.get("workbook") is True:
+            given["workbook"] = "{stem}.ordersync.xlsx"
+        return self.model_copy(update={"sources": {}, **given}) if given else self
+
+
+class ChannelConfig(Strict):
+    """[[channels]]: one group bot (WeCom, DingTalk, Feishu) or, for the demo, a folder of message files."""
+
+    kind: Literal["wecom", "dingtalk", "feishu", "outbox"]
+    name: str | None = None            # how the queue, status and doctor call it; default: the kind
+    webhook: str | None = None         # the bot's URL; or webhook_env: the environment variable that holds it
+    webhook_env: str | None = None
+    secret_env: str | None = None      # DingTalk 加签 / Feishu 签名校验 secret, from the environment
+    folder: str = "outbox-chat"        # kind = "outbox": where each message is written as a file
+    notices: list[Literal[CHANNEL_NOTICES]] = Field(   # type: ignore[valid-type]
+        default_factory=lambda: list(CHANNEL_NOTICES))
+    followers: list[str] = Field(default_factory=list)     # only these followers' orders; empty: everyone's
+    departments: list[str] = Field(default_factory=list)   # only notices for these departments; empty: all
+    link: str | None = None            # base URL that messages link to; default: [web] base_url
+    timeout: float = Field(default=10.0, gt=0)
+
+    @model_validator(mode="after")
+    def _one_webhook(self) -> ChannelConfig:
+        if self.kind != "outbox" and bool(self.webhook) == bool(self.webhook_env):
+            raise ValueError(f"{self.label}: set webhook or webhook_env (one of them)")
+        return self
+
+    @property
+    def label(self) -> str:
+        return self.name or self.kind
+
+
 class PersonConfig(Strict):
     email: str | None = None
     role: str = ""
     kind: Literal["follower", "production", "qc", "shipping", "procurement", "manager"] | None = None
     supervisor: str | None = None
+    mobile: str | None = None          # for @-mentions in DingTalk and WeCom groups
+    wecom_id: str | None = None        # WeCom userid
+    dingtalk_id: str | None = None     # DingTalk userId
+    feishu_id: str | None = None       # Feishu open_id (ou_...)
 
 
 class Config(Strict):
@@ -280,10 +362,21 @@ class Config(Strict):
     reminders: RemindersConfig = Field(default_factory=RemindersConfig)
     digests: list[DigestConfig] = Field(default_factory=list)
     watch: WatchConfig = Field(default_factory=WatchConfig)
+    limits: LimitsConfig = Field(default_factory=LimitsConfig)
     people: dict[str, PersonConfig] = Field(default_factory=dict)
     web: WebConfig | None = None
+    feedback: FeedbackConfig | None = None
+    channels: list[ChannelConfig] = Field(default_factory=list)
 
     path: Path | None = Field(default=None, exclude=True)
+
+    @model_validator(mode="after")
+    def _channel_names(self) -> Config:
+        labels = [c.label for c in self.channels]
+        twice = sorted({label for label in labels if labels.count(label) > 1})
+        if twice:
+            raise ValueError(f"[[channels]]: more than one channel is called {', '.join(twice)}; give each a name")
+        return self
 
     @property
     def base_dir(self) -> Path:
@@ -388,14 +481,16 @@ def _problem(prefix: list[Any], err: Any, root: type[BaseModel]) -> str:
         known = _fields_at(root, list(err["loc"])[:-1])
         what = "unknown section" if not parents else "unknown key"
         return f"{_section(parents or [key])}{'' if not parents else ' ' + key}: {what}{_did_you_mean(key, known)}"
+    if not parents and full[0] in ("digests", "channels") and isinstance(full[-1], int):
+        return f"[[{full[0]}]] (item {full[-1] + 1}): {_what(err)}"
     if not parents:
         return f"[{key}]: {_what(err)}"
     return f"{_section(parents)} {key}: {_what(err)}"
 
 
 def _section(parents: list[Any]) -> str:
-    if parents[:1] == ["digests"]:
-        return "[[digests]]" + "".join(f".{p}" for p in parents[2:])
+    if parents[:1] in (["digests"], ["channels"]):
+        return f"[[{parents[0]}]]" + "".join(f".{p}" for p in parents[2:])
     return f"[{'.'.join(str(p) for p in parents)}]"
 
 

@@ -49,5 +49,9 @@ class SourceUnreadable(SourceError):
     """The file is not a spreadsheet we can read: encrypted, corrupt, a bomb, too large."""
 
 
+class SourceTooBig(SourceUnreadable):
+    """The workbook is over a ``[limits]`` budget; the message names its size and the setting."""
+
+
 class SheetNotFound(SourceError):
     """A configured sheet is not in the workbook (renamed or deleted)."""

@@ -1,6 +1,6 @@
 """The folders are the architecture: imports only point down the flow, and nothing imports in a circle.
 
-sources -> tables -> orders -> checks / changes -> notices -> service -> cli, with
+sources -> tables -> orders -> checks / changes -> notices -> service -> web -> cli, with
 delivery beside the notices (they hand it finished messages through its message
 seam, ``sync.delivery.message`` and the errors it raises) and a small kernel under everything. Every
 import counts, wherever it stands: at the top, inside a function, or under
@@ -27,8 +27,10 @@ ALLOWED: dict[str, set[str]] = {
     "delivery": {KERNEL},
     "notices": {KERNEL, "sources", "tables", "orders", "changes", "delivery.message", "delivery.errors"},
     "service": {KERNEL, "sources", "tables", "orders", "checks", "changes", "notices", "delivery"},
+    "web": {KERNEL, "sources", "tables", "orders", "checks", "changes", "notices", "delivery", "service"},
     "demo": {KERNEL},
-    "cli": {KERNEL, "sources", "tables", "orders", "checks", "changes", "notices", "delivery", "service", "demo"},
+    "cli": {KERNEL, "sources", "tables", "orders", "checks", "changes", "notices", "delivery", "service", "demo",
+            "web"},
 }
 
 

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from sync.config import (REMINDER_KINDS, SOURCE_MODELS, TABLE_NAMES, Config, DigestConfig,
+from sync.config import LimitsConfig
+from sync.config import (REMINDER_KINDS, SOURCE_MODELS, TABLE_NAMES, ChannelConfig, Config, DigestConfig, FeedbackConfig,
                          ExcelSourceConfig, GsheetsSourceConfig, MailConfig, PersonConfig, ReconcileConfig, ReminderOverrides,
                          RemindersConfig, RulesConfig, ServiceConfig, StatusesConfig, TableConfig, WatchConfig,
                          load_config)
@@ -94,7 +95,7 @@ def test_the_examples_mean_what_they_say(tmp_path: Path):
         path = tmp_path / "config.toml"
         path.write_text(uncommented(lines, block), encoding="utf-8")
         loaded.append(load_config(path))
-    assert any(isinstance(c.sources.get("shared"), GsheetsSourceConfig) and c.sources["shared"].full_read_every == 60
+    assert any(isinstance(c.sources.get("shared"), GsheetsSourceConfig) and c.sources["shared"].full_read_every == "10m"
                for c in loaded)
     assert any(c.mail.backend == "smtp" and c.mail.port == 587 for c in loaded)
     assert any(c.tables["orders"].sheets == ["*月", "订单*"] and c.tables["orders"].sheet is None for c in loaded)
@@ -134,7 +135,10 @@ def documented(text: str) -> dict[str, set[str]]:
     ("reminders", ReminderOverrides, set()),
     ("digests", DigestConfig, set()),
     ("watch", WatchConfig, set()),
+    ("limits", LimitsConfig, set()),
     ("people", PersonConfig, set()),
+    ("feedback", FeedbackConfig, set()),
+    ("channels", ChannelConfig, set()),
 ])
 def test_every_key_a_model_knows_is_documented(section, model, exempt):
     keys = documented(REFERENCE.read_text(encoding="utf-8"))[section]

@@ -20,6 +20,8 @@ class Change:
     row: int | None = None
     cell: str | None = None
     seen_at: str = ""
+    saved_by: str | None = None   # who saved the workbook with this change, where it says (docProps)
+    saved_at: str | None = None   # when, as the workbook says
 
     @property
     def where(self) -> str:

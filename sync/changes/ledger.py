@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -32,8 +32,11 @@ from sync.i18n import say
 from sync.orders.model import OrderModel
 from sync.tables.register import Register
 from sync.changes.change import Change
+from sync.changes.history import cell_savers, changes_since, first_seen, history   # noqa: F401 - the ledger's API
+from sync.changes.matching import match_exact, pair_closest
+from sync.changes.schema import LEDGER_MIGRATIONS
 from sync.changes.snapshot import Index, Snapshot, snapshot_of
-from sync.state import Migration, State
+from sync.state import State
 
 ADDED, CHANGED, REMOVED = "added", "changed", "removed"
 #: a tab that lost more than this share of its rows is held, not believed
@@ -41,27 +44,6 @@ BRAKE_SHARE = 0.5
 #: ... once it had at least this many rows (removing 1 of 2 rows is ordinary editing)
 BRAKE_MIN_ROWS = 10
 _CHUNK = 500  # SQLite host parameters per IN (...)
-
-LEDGER_MIGRATIONS = [Migration("ledger-001-snapshots", """
-CREATE TABLE ledger_cycles (id INTEGER PRIMARY KEY, seen_at TEXT NOT NULL,
-    added INTEGER NOT NULL, changed INTEGER NOT NULL, removed INTEGER NOT NULL);
-CREATE TABLE ledger_tables (tbl TEXT PRIMARY KEY, source TEXT, location TEXT, sheet TEXT,
-    rows INTEGER NOT NULL, fields TEXT NOT NULL, columns TEXT NOT NULL, cycle INTEGER NOT NULL);
-CREATE TABLE ledger_index (tbl TEXT PRIMARY KEY, keys BLOB NOT NULL, khashes BLOB NOT NULL,
-    hashes BLOB NOT NULL, rows BLOB NOT NULL);
-CREATE TABLE ledger_rows (tbl TEXT NOT NULL, key TEXT NOT NULL, order_key TEXT, order_no TEXT,
-    vals TEXT NOT NULL, first_cycle INTEGER NOT NULL, PRIMARY KEY (tbl, key)) WITHOUT ROWID;
-CREATE INDEX ledger_rows_order ON ledger_rows (order_key);
-CREATE TABLE ledger_changes (id INTEGER PRIMARY KEY, cycle INTEGER NOT NULL REFERENCES ledger_cycles (id),
-    seen_at TEXT NOT NULL, tbl TEXT NOT NULL, key TEXT NOT NULL, order_key TEXT, order_no TEXT,
-    kind TEXT NOT NULL, field TEXT, old TEXT, new TEXT, source TEXT, sheet TEXT, row INTEGER, cell TEXT);
-CREATE INDEX ledger_changes_order ON ledger_changes (order_key);
-CREATE INDEX ledger_changes_seen ON ledger_changes (seen_at);
-CREATE TABLE ledger_brakes (tbl TEXT PRIMARY KEY, source TEXT, sheet TEXT, reason TEXT NOT NULL,
-    since TEXT NOT NULL, previous INTEGER NOT NULL, current INTEGER NOT NULL,
-    confirmed INTEGER NOT NULL DEFAULT 0);
-""")]
-
 
 @dataclass
 class Brake:
@@ -125,8 +107,12 @@ def plan_cycle(db: sqlite3.Connection, register: Register, seen_at: str,
     braked = {r[0] for r in db.execute("SELECT tbl FROM ledger_brakes")}
     names = [n for n in register.tables if n not in unchanged or n in braked or n not in known]
     names += [n for n in known if n not in register.tables]
-    plans = [plan_table(db, n, register, seen_at) for n in names]
-    return CyclePlan(seen_at, based_on, [p for p in plans if p is not None])
+    plans = [p for p in (plan_table(db, n, register, seen_at) for n in names) if p is not None]
+    for change in (c for p in plans for c in p.changes):
+        saved = register.saved.get(change.source or "")
+        if saved is not None:
+            change.saved_by, change.saved_at = saved.by, saved.at
+    return CyclePlan(seen_at, based_on, plans)
 
 
 def plan_table(db: sqlite3.Connection, name: str, register: Register, seen_at: str) -> TablePlan | None:
@@ -140,7 +126,7 @@ def plan_table(db: sqlite3.Connection, name: str, register: Register, seen_at: s
     new_meta = (name, table.source, table.location, table.sheet, len(snap), json.dumps(snap.fields),
                 json.dumps({f: c.letter for f, c in table.columns.items()}, ensure_ascii=False))
     if meta is None:
-        return TablePlan(name, new_meta, upserts=_rows(snap, np.arange(len(snap))), index=snap.index(),
+        return TablePlan(name, new_meta, upserts=_rows(snap, snap.keys, np.arange(len(snap))), index=snap.index(),
                          baseline=True)
     plan = TablePlan(name, new_meta)
     here = _Where(table.source, table.sheet, {f: c.letter for f, c in table.columns.items()})
@@ -170,26 +156,70 @@ def _plan_missing(db: sqlite3.Connection, name: str, meta: sqlite3.Row | None, r
 def _diff(db: sqlite3.Connection, snap: Snapshot, plan: TablePlan, meta: sqlite3.Row, where: _Where,
           confirmed: bool, seen_at: str) -> None:
     old, new = _stored(db, snap.table), snap.index()
-    at = old.find(new)                               # each new row's position in the old snapshot, or -1
+    at = match_exact(old.khashes, old.hashes, new.khashes, new.hashes)   # each new row's old position, or -1
+    _match_closest(db, snap, old, at)
+    new = Index(_labels(snap, old, at), new.khashes, new.hashes, new.rows)
     added, kept = np.flatnonzero(at < 0), np.flatnonzero(at >= 0)
-    same = new.hashes[kept] == old.hashes[at[kept]]
-    edited = kept[~same]
-    moved = bool((new.rows[kept[same]] != old.rows[at[kept[same]]]).any())
+    edited = kept[new.hashes[kept] != old.hashes[at[kept]]]
+    moved = not _same_index(old, new)
     gone = np.ones(len(old), dtype=bool)
     gone[at[kept]] = False
     removed = old.take(np.flatnonzero(gone))
-    plan.changes += _additions(snap, added, where, seen_at)
-    plan.changes += _edits(db, snap, edited.tolist(), where, seen_at)
-    plan.upserts = _rows(snap, np.concatenate([added, edited]))
+    plan.changes += _additions(snap, new.keys, added, where, seen_at)
+    plan.changes += _edits(db, snap, new.keys, edited.tolist(), where, seen_at)
+    plan.upserts = _rows(snap, new.keys, np.concatenate([added, edited]))
     if len(removed) and _looks_truncated(len(old), len(snap), len(removed)) and not confirmed:
         plan.brake = Brake(snap.table, meta["source"], meta["sheet"], "empty" if len(snap) == 0 else "truncated",
                            len(old), len(snap))
-        plan.index = new.plus(removed) if len(added) or len(edited) or moved else None  # the missing rows stay
+        plan.index = new.plus(removed) if moved else None  # the missing rows stay
         return
     plan.release = True
     plan.deletes = removed.keys.tolist()
     plan.changes += _removals(db, snap.table, removed, _where(meta), seen_at)
-    plan.index = new if len(added) or len(edited) or len(removed) or moved else None
+    plan.index = new if moved else None
+
+
+def _match_closest(db: sqlite3.Connection, snap: Snapshot, old: Index, at: np.ndarray) -> None:
+    """The rows identity and content left unpaired, paired by how alike they are (``pair_closest``)."""
+    free_new = np.flatnonzero(at < 0)
+    taken = np.zeros(len(old), dtype=bool)
+    taken[at[at >= 0]] = True
+    free_old = np.flatnonzero(~taken)
+    if not len(free_new) or not len(free_old):
+        return
+    stored = {r["key"]: r for r in _fetch(db, snap.table, old.keys[free_old].tolist())}
+    rows = [stored.get(k) for k in old.keys[free_old].tolist()]
+    old_vals = [json.loads(r["vals"]) if r is not None else {} for r in rows]
+    old_groups = [(r["order_key"] or "") if r is not None else "" for r in rows]
+    new_vals = snap.values_at(free_new).to_dict("records")
+    for i, j in pair_closest(old_vals, old_groups, new_vals, snap.order_keys[free_new].tolist()):
+        at[free_new[j]] = free_old[i]
+
+
+def _labels(snap: Snapshot, old: Index, at: np.ndarray) -> np.ndarray:
+    """The key each row is filed under: a matched row keeps its own; a new row gets the first name of its key
+    (``SO-1``, ``SO-1#2``, ...) that no stored row has."""
+    labels = snap.keys.copy()
+    kept = at >= 0
+    labels[kept] = old.keys[at[kept]]
+    added = np.flatnonzero(~kept)
+    if len(added):
+        taken = set(old.keys.tolist()) | set(labels[kept].tolist())
+        for p in added:
+            base, n = snap.bases[p], 1
+            label = base
+            while label in taken:
+                n += 1
+                label = f"{base}#{n}"
+            labels[p] = label
+            taken.add(label)
+    return labels
+
+
+def _same_index(old: Index, new: Index) -> bool:
+    return len(old) == len(new) and all(
+        (a == b).all() for a, b in ((old.keys, new.keys), (old.khashes, new.khashes), (old.hashes, new.hashes),
+                                   (old.rows, new.rows)))
 
 
 def _looks_truncated(before: int, after: int, removed: int) -> bool:
@@ -216,30 +246,31 @@ def _where(meta: sqlite3.Row) -> _Where:
     return _Where(meta["source"], meta["sheet"], json.loads(meta["columns"]))
 
 
-def _rows(snap: Snapshot, positions: np.ndarray) -> list[tuple]:
+def _rows(snap: Snapshot, keys: np.ndarray, positions: np.ndarray) -> list[tuple]:
     if len(positions) == 0:
         return []
     texts = snap.values_at(positions).to_json(orient="records", lines=True, force_ascii=False).splitlines()
-    return [(snap.keys[p], snap.order_keys[p], _text(snap.order_nos[p]), vals) for p, vals in zip(positions, texts)]
+    return [(keys[p], snap.order_keys[p], _text(snap.order_nos[p]), vals) for p, vals in zip(positions, texts)]
 
 
-def _additions(snap: Snapshot, positions: np.ndarray, where: _Where, seen_at: str) -> list[Change]:
+def _additions(snap: Snapshot, keys: np.ndarray, positions: np.ndarray, where: _Where,
+               seen_at: str) -> list[Change]:
     rows = snap.values_at(positions).to_dict("records") if len(positions) else []
-    return [Change(ADDED, snap.table, snap.keys[p], snap.order_keys[p], _text(snap.order_nos[p]),
+    return [Change(ADDED, snap.table, keys[p], snap.order_keys[p], _text(snap.order_nos[p]),
                    new=json.dumps({k: v for k, v in values.items() if v is not None}, ensure_ascii=False),
                    source=snap.source.source_at(p), sheet=snap.source.sheet_at(p), row=int(snap.rows[p]),
                    seen_at=seen_at)
             for p, values in zip(positions, rows)]
 
 
-def _edits(db: sqlite3.Connection, snap: Snapshot, positions: list[int], where: _Where,
+def _edits(db: sqlite3.Connection, snap: Snapshot, keys: np.ndarray, positions: list[int], where: _Where,
            seen_at: str) -> list[Change]:
     """Field by field, for the rows whose hash moved; fields only one side has are a layout change, not news."""
-    before = {r["key"]: json.loads(r["vals"]) for r in _fetch(db, snap.table, [snap.keys[p] for p in positions])}
+    before = {r["key"]: json.loads(r["vals"]) for r in _fetch(db, snap.table, [keys[p] for p in positions])}
     out = []
     now = snap.values_at(positions).to_dict("records") if positions else []   # one call, not one per row
     for pos, current in zip(positions, now):
-        old, key, row = before[snap.keys[pos]], snap.keys[pos], int(snap.rows[pos])
+        old, key, row = before[keys[pos]], keys[pos], int(snap.rows[pos])
         for name, value in current.items():
             if name in old and old[name] != value:
                 out.append(Change(CHANGED, snap.table, key, snap.order_keys[pos], _text(snap.order_nos[pos]),
@@ -292,9 +323,9 @@ def _apply_table(db: sqlite3.Connection, tp: TablePlan, cycle: int, seen_at: str
     db.executemany("DELETE FROM ledger_rows WHERE tbl = ? AND key = ?", ((tp.table, k) for k in tp.deletes))
     db.executemany(
         "INSERT INTO ledger_changes (cycle, seen_at, tbl, key, order_key, order_no, kind, field, old, new, "
-        "source, sheet, row, cell) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "source, sheet, row, cell, saved_by, saved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         ((cycle, seen_at, c.table, c.key, c.order_key, c.order_no, c.kind, c.field, c.old, c.new, c.source,
-          c.sheet, c.row, c.cell) for c in tp.changes))
+          c.sheet, c.row, c.cell, c.saved_by, c.saved_at) for c in tp.changes))
     if tp.meta:
         db.execute("INSERT OR REPLACE INTO ledger_tables VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (*tp.meta, cycle))
     if tp.brake:
@@ -363,30 +394,3 @@ def confirm_brake(state: State, table: str) -> bool:
     state.migrate(LEDGER_MIGRATIONS)
     with state.atomic() as db:
         return db.execute("UPDATE ledger_brakes SET confirmed = 1 WHERE tbl = ?", (table,)).rowcount > 0
-
-
-# --- reading the ledger ------------------------------------------------------------
-
-def history(state: State, order_key: str) -> list[Change]:
-    state.migrate(LEDGER_MIGRATIONS)
-    return _changes(state.db.execute("SELECT * FROM ledger_changes WHERE order_key = ? ORDER BY id", (order_key,)))
-
-
-def changes_since(state: State, since: str | None = None, table: str | None = None) -> list[Change]:
-    state.migrate(LEDGER_MIGRATIONS)
-    sql, args = "SELECT * FROM ledger_changes WHERE seen_at >= ?", [since or ""]
-    if table:
-        sql, args = sql + " AND tbl = ?", [*args, table]
-    return _changes(state.db.execute(sql + " ORDER BY id", args))
-
-
-def first_seen(state: State, order_key: str) -> str | None:
-    state.migrate(LEDGER_MIGRATIONS)
-    row = state.db.execute("SELECT min(c.seen_at) FROM ledger_rows r JOIN ledger_cycles c ON c.id = r.first_cycle "
-                           "WHERE r.order_key = ?", (order_key,)).fetchone()
-    return row[0] if row else None
-
-
-def _changes(rows: Iterable[sqlite3.Row]) -> list[Change]:
-    return [Change(r["kind"], r["tbl"], r["key"], r["order_key"] or "", r["order_no"] or "", r["field"], r["old"],
-                   r["new"], r["source"], r["sheet"], r["row"], r["cell"], r["seen_at"]) for r in rows]

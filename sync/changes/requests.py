@@ -20,6 +20,9 @@ callable (order key -> date or None) given to ``classify`` decides instead of
 the model's projection. Where neither has a projection for an order, the
 production tab's own plan stands in: the latest actual finish once every stage
 finished, else the latest planned finish.
+
+A stored request has an id; approving or rejecting it is an action on
+``request:ID`` (``sync.actions``), and ``pending`` leaves the decided ones out.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from datetime import date
 
 import pandas as pd
 
+from sync.actions import Action, request_subject
 from sync.findings import WARNING, Finding
 from sync.i18n import say
 from sync.orders.model import OrderModel, order_model
@@ -102,6 +106,7 @@ class ChangeRequest:
     sheet: str | None = None
     row: int | None = None
     cell: str | None = None
+    id: int | None = None           # its row in the state, once stored: what ``decide`` names
 
     @property
     def departments(self) -> list[str]:
@@ -255,8 +260,19 @@ def stored_requests(db: sqlite3.Connection, order_key: str | None = None, since:
         sql, args = sql + " AND order_key = ?", [*args, order_key]
     return [ChangeRequest(r["order_key"], r["order_no"], r["field"], r["old"], r["new"],
                           [Impact(i["kind"], tuple(i["departments"]), i["zh"], i["en"]) for i in json.loads(r["impacts"])],
-                          r["follower"], r["source"], r["sheet"], None, r["cell"])
+                          r["follower"], r["source"], r["sheet"], None, r["cell"], r["id"])
             for r in db.execute(sql + " ORDER BY id", args)]
+
+
+def decision(said: dict[str, Action], request: ChangeRequest) -> Action | None:
+    """The approval or rejection standing for a stored request, if it was decided."""
+    action = said.get(request_subject(request.id)) if request.id is not None else None
+    return action if action is not None and action.verb in ("approve", "reject") else None
+
+
+def pending(requests: Iterable[ChangeRequest], said: dict[str, Action]) -> list[ChangeRequest]:
+    """The requests still waiting for a decision (``said``: ``sync.actions.standing``)."""
+    return [r for r in requests if decision(said, r) is None]
 
 
 def _number(text: str | None) -> float | None:

@@ -3,25 +3,26 @@
 Keys, not row numbers
 ---------------------
 A row is identified by what it is about, never by where it sits, so inserting
-a row above, sorting the sheet or deleting a blank row changes nothing:
+a row above, sorting the sheet or deleting a blank row changes nothing. Two
+things are worked out per row:
 
-- orders: the order number (``normalise_key``: NFKC, upper case, no spaces);
-- production: order number + stage + line (one row per order, process, line);
-- materials: order number + material name;
-- qc: order number + inspection date; shipping: order number + ship date +
-  tracking number;
-- customers: customer code; people: name.
+- its identity (``IDENTITY_FIELDS``): every column that tells rows of the
+  table apart (orders: order number, line, style, colour, size; materials:
+  order number, line, material, purchase order; production: order number,
+  line, stage, production line, update date; ...), hashed into
+  ``Index.khashes``. ``sync.changes.matching`` pairs stored and new rows by
+  identity and content, so rows that share a key (two 面料 rows of one order,
+  three dated progress rows of one stage) never trade places on a sort;
+- its key, the short name the ledger files it under (``KEY_FIELDS``, keys
+  through ``normalise_key``: NFKC, upper case, no spaces): ``SO-1``,
+  ``SO-1|裁剪|A线``; rows sharing one get an occurrence counter (``SO-1#2``).
+  A row keeps the key it was first filed under for as long as it is matched;
+  a new row gets the first of its key's names not in use.
 
-Only the key fields the sheet actually has are used. Two rows with the same
-key (a duplicated order, two inspections on one day) are told apart by an
-occurrence counter in sheet order (``SO-1``, ``SO-1#2``): stable under
-inserts and deletes elsewhere, though swapping the two duplicates swaps their
-identities, which is the best a sheet without a distinguishing column allows.
-
-Fallback: a row whose key fields are all blank, or a table with none of them,
-is keyed by a hash of its identifying text columns (``~3f9a…``) plus the
-occurrence counter. Editing such a row shows as one row removed and one added,
-which is honest: nothing else says it is the same row.
+Only the fields the sheet actually has are used. Fallback: a row whose key
+fields are all blank, or a table with none of them, is keyed by a hash of its
+identifying text columns (``~3f9a…``); editing it is still one change, found
+by content.
 
 Values in their normalised form
 -------------------------------
@@ -56,6 +57,17 @@ KEY_FIELDS: dict[str, tuple[str, ...]] = {
     "people": ("name",),
 }
 
+#: every column that tells one row of a table from another (see the module docstring)
+IDENTITY_FIELDS: dict[str, tuple[str, ...]] = {
+    "orders": ("order_no", "line_no", "product", "color", "size"),
+    "production": ("order_no", "line_no", "stage", "line", "updated_on"),
+    "materials": ("order_no", "line_no", "material", "po_no"),
+    "qc": ("order_no", "inspected_on"),
+    "shipping": ("order_no", "line_no", "shipped_on", "tracking_no"),
+    "customers": ("customer_code", "customer"),
+    "people": ("name",),
+}
+
 
 @dataclass
 class Snapshot:
@@ -63,7 +75,9 @@ class Snapshot:
 
     table: str
     fields: list[str]              # sorted canonical fields the sheet has
-    keys: np.ndarray               # str per row
+    keys: np.ndarray               # str per row: the key a new row would be filed under
+    bases: np.ndarray              # str per row: the key without its occurrence counter
+    idents: np.ndarray             # int64 per row: the hash of the row's identity
     order_keys: np.ndarray         # normalise_key(order_no) per row, "" when none
     order_nos: np.ndarray          # the order number as written, for messages
     hashes: np.ndarray             # int64 per row
@@ -86,7 +100,7 @@ class Snapshot:
         """The identity columns as the ledger stores them (worked out once: a tab a save did not
         change keeps its snapshot, and so its index, from cycle to cycle)."""
         if self._index is None:
-            self._index = Index(self.keys, _hash_keys(self.keys), self.hashes, self.rows)
+            self._index = Index(self.keys, self.idents, self.hashes, self.rows)
         return self._index
 
 
@@ -125,33 +139,20 @@ class Index:
         return Index(*(np.concatenate([a, b]) for a, b in zip(
             (self.keys, self.khashes, self.hashes, self.rows), (other.keys, other.khashes, other.hashes, other.rows))))
 
-    def find(self, other: Index) -> np.ndarray:
-        """For each of ``other``'s keys, its position here, or -1."""
-        by_hash = pd.Index(self.khashes)
-        if by_hash.is_unique:
-            pos = by_hash.get_indexer(other.khashes)
-            hit = pos >= 0
-            if (self.keys[pos[hit]] == other.keys[hit]).all():  # no two keys share a 64-bit hash
-                return pos
-        return pd.Index(self.keys).get_indexer(other.keys)
-
 
 _SEP = "\x1f"  # folded away from every cell text, so never inside a key
 
 
-def _hash_keys(keys: np.ndarray) -> np.ndarray:
-    if not len(keys):
-        return np.array([], dtype=np.int64)
-    return pd.util.hash_array(keys.astype(object), categorize=False).view(np.int64)
-
-
-def _hash_rows(table: Table, fields: list[str], ident: pd.DataFrame) -> np.ndarray:
+def _hash_rows(table: Table, fields: list[str], ident: pd.DataFrame,
+               texts: dict[str, np.ndarray] | None = None) -> np.ndarray:
     """One 64-bit hash per row, columns in sorted field order: numbers and dates by value (so 1,200 and
     1200 hash alike), text by its normalised string, a cell that made no sense by its raw text."""
     out = np.zeros(len(table), dtype=np.uint64)
     with np.errstate(over="ignore"):
         for name in fields:
             h = _hash_strings(ident[name].to_numpy(dtype=object)) if name in ident else _hash_typed(table, name)
+            if texts is not None and name in ident:
+                texts[name] = h        # the identity hashes these again: once is enough
             bad = table.bad.get(name)
             if name not in ident and bad is not None and bad.any():
                 h[bad] = _hash_strings(pd.Series(table.raw[name][bad]).map(text_of).to_numpy(dtype=object))
@@ -205,8 +206,11 @@ def snapshot(table: Table) -> Snapshot:
         order_keys = ident["order_no"].fillna("").to_numpy(dtype=object)
     else:
         order_nos = order_keys = np.full(len(table), "", dtype=object)
-    return Snapshot(table.name, fields, row_keys(table, ident), order_keys, order_nos,
-                    _hash_rows(table, fields, ident), table.data[ROW].to_numpy(dtype=np.int64), table)
+    keys, bases = row_keys(table, ident)
+    texts: dict[str, np.ndarray] = {}
+    hashes = _hash_rows(table, fields, ident, texts)
+    return Snapshot(table.name, fields, keys, bases, identity_hashes(table, ident, texts), order_keys, order_nos,
+                    hashes, table.data[ROW].to_numpy(dtype=np.int64), table)
 
 
 def normalised_column(table: Table, name: str, positions: np.ndarray | None = None) -> pd.Series:
@@ -223,8 +227,8 @@ def normalised_column(table: Table, name: str, positions: np.ndarray | None = No
     return out
 
 
-def row_keys(table: Table, values: pd.DataFrame) -> np.ndarray:
-    """The identity of each row (see the module docstring)."""
+def row_keys(table: Table, values: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The key of each row and that key without its occurrence counter (see the module docstring)."""
     fields = [f for f in KEY_FIELDS.get(table.name, TABLES[table.name].key) if f in values]
     n = len(values)
     if fields:
@@ -240,11 +244,32 @@ def row_keys(table: Table, values: pd.DataFrame) -> np.ndarray:
     if where is not None:   # a table over several sheets or workbooks: SO-1 of 8月 is not SO-1 of 9月
         base = pd.Series(where, index=base.index, dtype=object) + "›" + base
     occurrence = base.groupby(base, sort=False).cumcount().to_numpy()
-    keys = base.to_numpy(dtype=object, copy=True)
+    bases = base.to_numpy(dtype=object)
+    keys = bases.copy()
     dup = occurrence > 0
     if dup.any():
         keys[dup] = [f"{k}#{i + 1}" for k, i in zip(keys[dup], occurrence[dup])]
-    return keys
+    return keys, bases
+
+
+def identity_hashes(table: Table, ident: pd.DataFrame, texts: dict[str, np.ndarray] | None = None) -> np.ndarray:
+    """One 64-bit hash per row of every identity field the table has (and its sheet, for a table over
+    several); a row with all of them blank is known by its text columns instead (``_content_keys``)."""
+    names = [f for f in IDENTITY_FIELDS.get(table.name, TABLES[table.name].key) if f in table.columns]
+    out = np.zeros(len(table), dtype=np.uint64)
+    blank = np.ones(len(table), dtype=bool)
+    with np.errstate(over="ignore"):
+        for name in names:
+            col = (ident[name] if name in ident else normalised_column(table, name)).to_numpy(dtype=object)
+            blank &= pd.isna(col)
+            hashed = (texts or {}).get(name)
+            out = out * np.uint64(1_000_003) ^ (hashed if hashed is not None else _hash_strings(col))
+        where = table.part_labels()
+        if where is not None:
+            out = out * np.uint64(1_000_003) ^ _hash_strings(where)
+        if blank.any():
+            out[blank] ^= _hash_strings(_content_keys(table, ident[blank]))
+    return out.view(np.int64)
 
 
 def _content_keys(table: Table, values: pd.DataFrame) -> np.ndarray:

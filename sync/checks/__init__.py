@@ -7,7 +7,7 @@ rule files; ``custom`` is the decorator API for rules/*.py; ``engine`` runs them
 
 from __future__ import annotations
 
-from sync.checks import compare, dates, library, lines, outliers, reference, values  # noqa: F401  (registers the rule types)
+from sync.checks import compare, dates, library, lines, outliers, reference, serials, values  # noqa: F401  (registers the rule types)
 from sync.checks.base import REGISTRY, Check, Context
 from sync.checks.custom import check
 from sync.checks.engine import run_checks

@@ -25,7 +25,7 @@ from sync.findings import ERROR, Finding, Report
 from sync.i18n import say
 from sync.orders.model import OrderModel, order_model
 from sync.orders.people import BAD_EMAIL, people_findings
-from sync.tables.register import Register
+from sync.tables.register import Register, SourceProblem
 
 #: the packs shipped with ordersync (rules/ of the repository, sync/rules in a wheel), used when no config names its own
 SHIPPED_RULES = shipped.folder("rules")
@@ -103,7 +103,16 @@ def check_disabled(config: Config, pack_ids: Iterable[str]) -> None:
 
 
 def source_findings(register: Register, lang: str) -> list[Finding]:
-    """A workbook that could not be read is itself an error finding naming the file."""
-    return [Finding("source-unreadable", ERROR, say("无法读取 {where}：{why}", "cannot read {where}: {why}", lang,
-                                                    where=p.location, why=p.message),
-                    source=p.source, value=p.location, hint=p.hint) for p in register.problems]
+    """A workbook that could not be read is itself an error finding naming the file; so is a configured table
+    that could not be read (its sheet gone, its header lost), and one read not quite as configured is a warning."""
+    return [_source_finding(p, lang) for p in [*register.problems, *register.warnings]]
+
+
+def _source_finding(p: SourceProblem, lang: str) -> Finding:
+    if p.text is None:
+        return Finding(p.rule, p.severity, say("无法读取 {where}：{why}", "cannot read {where}: {why}", lang,
+                                               where=p.location, why=p.message),
+                       source=p.source, value=p.location, hint=p.hint)
+    hint = p.hint_text.format(lang, **p.values) if p.hint_text else p.hint
+    return Finding(p.rule, p.severity, p.text.format(lang, **p.values), table=p.table, source=p.source,
+                   sheet=p.sheet, value=p.location, hint=hint)

@@ -76,6 +76,14 @@ backend = "outbox"
 outbox = "outbox"
 sender = "ordersync@demo.example.com"
 
+# A group bot's messages as files: what a WeCom / DingTalk / Feishu group would get.
+# For a real group: kind = "wecom" (or dingtalk, feishu) and webhook_env = "VARIABLE".
+[[channels]]
+name = "demo-group"
+kind = "outbox"
+folder = "outbox-chat"
+notices = ["entry_errors", "reminders", "digests", "change_requests"]
+
 [reminders]
 send_after = "00:00"            # the demo shows its mails at any hour
 entry_error_delay_minutes = 0
@@ -102,7 +110,7 @@ def run_demo(folder: Path, lang: str, orders: int) -> None:
         raise UserError(f"{config_path} exists and is not a demo config; not overwriting it",
                         hint="Give the demo another folder: `ordersync demo DIR`.")
     folder.mkdir(parents=True, exist_ok=True)
-    for stale in ("state", "outbox"):
+    for stale in ("state", "outbox", "outbox-chat"):
         _clear(folder / stale)
     with steps(4) as step:
         step(say("生成演示登记表（{n} 个订单）", "building the demo register ({n} orders)", lang, n=orders))
@@ -140,6 +148,10 @@ def _tell(folder: Path, config_path: Path, manifest, first: Report, changed: str
     outbox = sorted((folder / "outbox").glob("*.html"))
     say_("\n[bold]4.[/] 已生成 {n} 封邮件（发件箱：{o}）", "\n[bold]4.[/] {n} mails written to the outbox: {o}",
          n=len(outbox), o=folder / "outbox")
+    chat = sorted((folder / "outbox-chat").glob("*.md"))
+    say_("\n[bold]5.[/] 已生成 {n} 条群消息（群机器人发件箱：{o}，企业微信/钉钉/飞书群会收到的内容）",
+         "\n[bold]5.[/] {n} group messages written to {o} (what a WeCom / DingTalk / Feishu group would get)",
+         n=len(chat), o=folder / "outbox-chat")
     say_("\n[bold]接下来可以试试：[/]", "\n[bold]Try next:[/]")
     cfg = f"--config {config_path}"
     for cmd in (f"ordersync check {cfg}", f"ordersync status {cfg} --at-risk", f"ordersync changes {cfg}",

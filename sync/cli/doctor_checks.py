@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sync.config import Config
 from sync.delivery import DeliveryError, SmtpBackend
-from sync.delivery.message import Outgoing, build_email, message_id_for, sender_address
+from sync.delivery.message import sender_address
 from sync.errors import OrdersyncError
 from sync.i18n import say
 from sync.service.schedule import Slot
@@ -63,7 +63,7 @@ def run_checks(doctor: Doctor, checks: list[Callable[[Doctor], Verdict]] | None 
 
 def check_mail(doctor: Doctor) -> Verdict:
     """The outbox folder can be written; or the SMTP server resolves, connects, speaks TLS and takes the login
-    (with the password from the environment). Nothing is sent unless --send-test."""
+    (with the password from the environment). Nothing is sent (--send-test is ``sync.cli.doctor_channels``)."""
     mail, lang = doctor.config.mail, doctor.lang
     verdict = Verdict()
     try:
@@ -82,25 +82,11 @@ def check_mail(doctor: Doctor) -> Verdict:
         backend.open()
         verdict.ok.append(say("邮件：{w} 已连接（{s}）{who}", "mail: {w} connected ({s}){who}", lang, w=backend.where,
                               s=mail.security, who=f", logged in as {mail.username}" if mail.username else ""))
-        if doctor.send_test:
-            verdict.ok.append(_send_test(backend, mail.sender, lang))
     except DeliveryError as exc:
         verdict.problem(f"[mail] {exc}", exc.hint)
     finally:
         backend.close()
     return verdict
-
-
-def _send_test(backend: SmtpBackend, sender: str, lang: str) -> str:
-    """One test message to the sender's own address: the whole way a notice goes, once."""
-    now = datetime.now(timezone.utc)
-    addr = sender_address(sender).addr_spec
-    key = f"doctor-test/{now.isoformat()}"
-    text = say("这是 ordersync doctor --send-test 发送的测试邮件。", "A test message from ordersync doctor --send-test.", lang)
-    msg = build_email(Outgoing(to=[("ordersync", addr)], subject="ordersync doctor --send-test", text=text,
-                               dedupe_key=key), sender, message_id_for(key, sender), now)
-    backend.send(msg.as_bytes(), addr, [addr])
-    return say("邮件：测试邮件已发给 {a}", "mail: a test message was sent to {a}", lang, a=addr)
 
 
 # --- state -----------------------------------------------------------------------------------------

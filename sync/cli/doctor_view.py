@@ -18,11 +18,13 @@ from rich.console import Console
 from rich.markup import escape
 
 from sync.checks.pipeline import rules_for
+from sync.cli.doctor_google import check_google
 from sync.cli.common import EXIT_CANNOT_RUN, EXIT_FINDINGS, EXIT_OK, mode
 from sync.cli.doctor_checks import Doctor, run_checks
+from sync.cli.doctor_feedback import feedback_problems
 from sync.cli.session import open_session
 from sync.config import Config, TableConfig
-from sync.errors import ConfigError
+from sync.errors import ConfigError, OrdersyncError
 from sync.i18n import check_language, say
 from sync.tables.detect import identity
 from sync.tables.fields import TABLES, header_key
@@ -34,7 +36,9 @@ console = Console()
 
 
 def run_doctor(config: Path | None, lang: str | None, send_test: bool = False) -> int:
-    """Verify config, sources, columns, rules; say every problem; exit 2 cannot run, 1 a table is wrong."""
+    """Verify config, sources, columns, rules, channels, mail, state, recipients, times, templates, watching; say
+    every problem; exit 2 cannot run, 1 something is wrong. ``send_test``: one test message to each channel and
+    mail recipient."""
     session = open_session(None, config, lang, need_config=True)
     chatty = not mode().quiet
     register = session.register()
@@ -50,6 +54,7 @@ def run_doctor(config: Path | None, lang: str | None, send_test: bool = False) -
                for p in table_problems(n, cfg, register.tables[n], lang))]
     if not register.tables and not missing and not register.problems:
         wrong.append(_nothing_read(readings, lang))
+    wrong += feedback_problems(session.config, session.sources, lang)
     for first, *more in wrong:   # plain text: config sections like [tables.orders] are not markup
         console.print(f"[red]✗[/] {escape(first)}", highlight=False, soft_wrap=True)
         for line in more:
@@ -57,8 +62,18 @@ def run_doctor(config: Path | None, lang: str | None, send_test: bool = False) -
     for note in register.notes if chatty else ():
         console.print(f"[yellow]•[/] {escape(note)}", highlight=False)
     broken = not _rules_load(session.config, lang, chatty) or broken
+    broken = not check_google(session.sources, lang, console, chatty) or broken
     failing = _other_checks(Doctor(session.config, register, lang, send_test), chatty)
-    return EXIT_CANNOT_RUN if broken else EXIT_FINDINGS if wrong or failing else EXIT_OK
+    undelivered = False
+    if session.config.channels or send_test:     # group bots and mail: sync.cli.doctor_channels
+        from sync.cli.doctor_channels import check_delivery
+
+        try:
+            undelivered = not check_delivery(session.config, register, lang, send_test=send_test, chatty=chatty)
+        except OrdersyncError as exc:            # a state that does not open: check_state has said why
+            undelivered = True
+            console.print(f"[red]✗[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+    return EXIT_CANNOT_RUN if broken else EXIT_FINDINGS if wrong or failing or undelivered else EXIT_OK
 
 
 def _other_checks(doctor: Doctor, chatty: bool) -> bool:

@@ -108,14 +108,17 @@ def _print_changes(found: list[ledger.Change], lang: str, tz: ZoneInfo, *, show_
         return
     en = lang == "en"
     out = RichTable(show_edge=False, pad_edge=False)
+    who = any(c.saved_by for c in found)   # the workbook said who saved it (docProps): a column for it
     headers = [("时间", "when")] + ([("订单", "order")] if show_order else []) + [
-        ("表", "table"), ("变更", "change"), ("字段", "field"), ("旧值 → 新值", "old -> new"), ("位置", "where")]
+        ("表", "table"), ("变更", "change"), ("字段", "field"), ("旧值 → 新值", "old -> new"), ("位置", "where")] + (
+        [("保存人", "saved by")] if who else [])
     for h in headers:
         out.add_column(h[en])
     for c in found:
         cells = [_local(c.seen_at, tz)] + ([c.order_no] if show_order else []) + [
             TABLES[c.table].en if en and c.table in TABLES else (TABLES[c.table].zh if c.table in TABLES else c.table),
-            KINDS[c.kind][en], _label(c.table, c.field, en) if c.field else "", _values(c, en), c.where]
+            KINDS[c.kind][en], _label(c.table, c.field, en) if c.field else "", _values(c, en), c.where] + (
+            [c.saved_by or ""] if who else [])
         out.add_row(*(RichText(str(cell)) for cell in cells))   # sheet text, never markup
     console.print(out)
 

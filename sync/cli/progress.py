@@ -12,7 +12,16 @@ from contextlib import contextmanager
 
 from sync.cli.common import mode
 
-Step = Callable[[str], None]
+class Step:
+    """``step(text)`` starts the next step; ``step.note(text)`` says what the current one is at (a sheet of a
+    big read) without counting a step."""
+
+    def __init__(self, start: Callable[[str], None] = lambda text: None,
+                 note: Callable[[str], None] = lambda text: None) -> None:
+        self._start, self.note = start, note
+
+    def __call__(self, text: str) -> None:
+        self._start(text)
 
 
 def shown() -> bool:
@@ -23,7 +32,7 @@ def shown() -> bool:
 def steps(total: int) -> Iterator[Step]:
     """``step(text)`` says which of ``total`` steps starts now; the bar is gone when the work is done."""
     if not shown():
-        yield lambda text: None
+        yield Step()
         return
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -40,5 +49,9 @@ def steps(total: int) -> Iterator[Step]:
             started += 1
             bar.refresh()   # drawn now, not at the next tick: a step can be shorter than one
 
-        yield step
+        def note(text: str) -> None:
+            bar.update(task, description=text)
+            bar.refresh()
+
+        yield Step(step, note)
         bar.update(task, completed=total)

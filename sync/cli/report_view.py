@@ -28,7 +28,6 @@ from sync.cli.verdicts import print_nothing_recognised, print_unread
 from sync.errors import UserError
 from sync.findings import ERROR, INFO, WARNING, Finding, Report
 from sync.i18n import check_language, say
-from sync.notices.report_xlsx import write_report
 from sync.tables.fields import TABLES
 from sync.tables.normalize import fold_text, normalise_key
 from sync.tables.reading import SheetReading, read_sources
@@ -77,7 +76,11 @@ def run_check(workbooks: list[Path] | None, format: str, output: Path | None, se
     output = output_file(output)
     session = open_session(workbooks, config, lang)
     with steps(2) as step:
-        step(say("读取工作簿", "reading the workbooks", session.lang))
+        reading = say("读取工作簿", "reading the workbooks", session.lang)
+        step(reading)
+        for source in session.sources:   # a big workbook takes a while: say which sheet is being read
+            source.progress = lambda sheet, at, of, name=source.name: step.note(f"{reading} › {name} › {sheet} "
+                                                                               f"({at + 1}/{of})")
         register = session.register()
         # zero-config, the sheets not read are read again to say what they look like; with configured
         # tables only when none was found (the config says which sheets matter)
@@ -91,9 +94,13 @@ def run_check(workbooks: list[Path] | None, format: str, output: Path | None, se
         _emit(json.dumps(_json(report, shown, selection, readings, language), ensure_ascii=False, indent=2) + "\n",
               output)
     elif format == "xlsx":
-        kept = Report(shown.sorted()[:selection.limit], report.tables)
+        kept = shown.sorted()[:selection.limit]
         locations = {s.name: s.location for s in session.sources}
-        path = write_report(kept, output or Path("ordersync-findings.xlsx"), lang=language, locations=locations)
+        per = session.config.feedback.per if session.config and session.config.feedback else "follower"
+        from sync.notices.feedback_files import write_report   # xlsxwriter: only a workbook report pays for it
+
+        path = write_report(kept, output or Path("ordersync-findings.xlsx"), lang=language, locations=locations,
+                            per=per, generated=dt.datetime.now())
         err = Console(stderr=True, highlight=False)
         err.print(say("已写入 {p}", "wrote {p}", language, p=path))
         _sheets_view(err, register, readings, language, labels, workbooks, session.configured)

@@ -32,4 +32,8 @@ def run(
     assert session.config is not None
     setup_logging(session.config, mode().verbose, quiet=mode().quiet)
     service = Service(session.config, session.sources, lang=session.lang)
+    if session.config.web is not None and not once:   # the status page, on the daemon's own cycles
+        from sync.web.server import beside_daemon
+
+        service.companions.append(beside_daemon)
     raise typer.Exit(service.run(once=once))

@@ -10,9 +10,8 @@ from zoneinfo import ZoneInfo
 
 from rich import box
 from rich.console import Console
-from rich.table import Table as RichTable
-
 from rich.markup import escape
+from rich.table import Table as RichTable
 
 from sync.cli.session import open_session
 from sync.errors import UserError
@@ -48,12 +47,17 @@ def show_service(config_path, lang: str | None, fmt: str) -> None:
         table.add_column(header)
     for name, s in data.get("sources", {}).items():
         opened = say("（有人打开）", " (open elsewhere)", language) if s.get("open_elsewhere") else ""
-        table.add_row(name, _short(s.get("last_read"), tz), f"{s.get('result', '')}{opened}", str(s.get("rows", 0)),
+        failing = say("（自 {t} 起；上次完整读取 {g}）", " (since {t}; last good read {g})", language,
+                      t=_short(s.get("failing_since"), tz), g=_short(s.get("last_good"), tz)) \
+            if s.get("failing_since") else ""
+        table.add_row(name, _short(s.get("last_read"), tz), f"{s.get('result', '')}{failing}{opened}",
+                      str(s.get("rows", 0)),
                       f"{s.get('errors', 0)}/{s.get('findings', 0)}", str(s.get("requests", 0)))
     console.print(table)
     console.print(say("待发邮件：{n}", "mail queue: {n} waiting", language, n=data.get("queue_length", 0))
                   + (say("，暂扣 {h}（见 ordersync queue）", ", {h} held (see ordersync queue)", language,
                          h=data["held"]) if data.get("held", 0) > 0 else ""))
+    show_channels(data.get("channels") or {}, language, tz)
     for problem in service_problems(data, cfg.resolve(cfg.service.state), tz):
         console.print(f"[red]✗[/] {escape(problem)}", soft_wrap=True)
     for name, when in data.get("next_runs", {}).items():
@@ -71,6 +75,22 @@ def service_problems(data: dict, state: Path, tz: ZoneInfo) -> list[str]:
     elif recorded and [state.stat().st_dev, state.stat().st_ino] != recorded and _alive(data.get("pid")):
         out.append(f"{state}: the state file was replaced while the service ran; it writes nothing until restarted")
     return out + [p for p in disk_problems(state) if p not in " ".join(out)]
+
+
+def show_channels(channels: dict[str, dict], language: str, tz: ZoneInfo) -> None:
+    """One line per group bot: what waits, what went, and a held bot's reason and what to fix."""
+    for name, c in channels.items():
+        counts = c.get("counts", {})
+        line = say("群机器人 {n}：待发 {p}，已发 {s}，失败 {f}", "channel {n}: {p} waiting, {s} sent, {f} failed", language,
+                   n=name, p=counts.get("pending", 0) + counts.get("sending", 0), s=counts.get("sent", 0),
+                   f=counts.get("failed", 0))
+        if c.get("problem"):
+            console.print(f"[red]✗[/] {escape(line)}", soft_wrap=True)
+            console.print("   " + escape(say("暂停发送（自 {t}）：{p}", "held since {t}: {p}", language,
+                                            t=_short(c.get("since"), tz), p=c["problem"])), soft_wrap=True)
+            console.print(f"   {escape(c.get('hint') or '')}", soft_wrap=True)
+        else:
+            console.print(escape(line))
 
 
 def _alive(pid: int | None) -> bool:

@@ -61,7 +61,7 @@ def open_session(workbooks: list[Path] | None, config_path: Path | None, lang: s
     given = lang or configured_language(config)
     language = check_language(given) if given else DEFAULT
     if workbooks:
-        sources = [s for p in workbooks for s in open_paths(p)]
+        sources = [s for p in workbooks for s in open_paths(p, config.limits if config else None)]
         return Session(config, language, sources, _from_paths=True, lang_given=given is not None)
     if config is None:
         raise UserError("nothing to read: give workbook paths or a config.toml",
@@ -78,4 +78,4 @@ def configured_language(config: Config | None) -> str | None:
 
 def sources_from_config(config: Config) -> list[Source]:
     return [s for name, cfg in config.sources.items()
-            for s in from_config(name, cfg.kind, cfg.options(), config.base_dir)]
+            for s in from_config(name, cfg.kind, cfg.options(), config.base_dir, config.limits)]

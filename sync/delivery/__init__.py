@@ -4,6 +4,7 @@ The notices hand over ``Outgoing`` messages (``message.py``); ``MailQueue``
 (``queue.py``) stores each once under its dedupe key and ``deliver_due`` sends
 them through a backend: ``outbox`` (files, the default) or ``smtp``.
 Who may get mail is decided before, by ``sync.notices.recipients``.
+Group bots (WeCom, DingTalk, Feishu) share the queue: ``channels`` is their way in.
 """
 
 from __future__ import annotations

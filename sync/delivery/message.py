@@ -156,3 +156,40 @@ def _is_utf8(data: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+# --- group-bot notes: what the notices hand the channels (sync.delivery.channels) ---------------------
+
+@dataclass(frozen=True)
+class Mention:
+    """Someone a group message @-mentions, with every id a platform might mention them by."""
+
+    name: str
+    mobile: str | None = None
+    wecom_id: str | None = None
+    dingtalk_id: str | None = None
+    feishu_id: str | None = None
+    email: str | None = None
+
+
+@dataclass
+class ChatNote:
+    """One short group message, before it is put in a platform's format.
+
+    ``key`` says what it is, stably, like ``Outgoing.dedupe_key``: each channel
+    sends a key once. ``lines`` are plain text with ``**bold**`` at most; the
+    channels escape nothing else and cut them to the platform's size. ``path``
+    is where on the status page the whole story is (``/order/SO-1``).
+    ``followers`` and ``departments`` are what [[channels]] filters on.
+    """
+
+    key: str
+    kind: str                      # entry_errors | reminders | digests | change_requests
+    title: str
+    lines: list[str]
+    mentions: list[Mention] = field(default_factory=list)
+    path: str = "/"
+    followers: list[str] = field(default_factory=list)
+    departments: list[str] = field(default_factory=list)
+    urgent: bool = False
+    more: str = "…"                # the last line when the lines do not all fit ("…more in the report")

@@ -88,6 +88,8 @@ MIGRATIONS = [
         DROP TABLE mail_queue;
         ALTER TABLE mail_queue_new RENAME TO mail_queue;
         CREATE INDEX mail_queue_due ON mail_queue (status, next_attempt);"""),
+    # group-bot messages share the queue (sync.delivery.chat_queue): the channel's name; NULL for mail
+    Migration("mailq-channels-001-channel", "ALTER TABLE mail_queue ADD COLUMN channel TEXT"),
 ]
 
 PENDING, SENDING, SENT, FAILED, HELD = "pending", "sending", "sent", "failed", "held"
@@ -281,8 +283,8 @@ class MailQueue:
     def _due(self, now: datetime, limit: int) -> list[Any]:
         stale = _iso(now - timedelta(seconds=self.policy.lease))
         return self.state.db.execute(
-            "SELECT * FROM mail_queue WHERE (status = 'pending' AND next_attempt <= ?) "
-            "OR (status = 'sending' AND claimed_at <= ?) ORDER BY next_attempt, id LIMIT ?",
+            "SELECT * FROM mail_queue WHERE channel IS NULL AND ((status = 'pending' AND next_attempt <= ?) "
+            "OR (status = 'sending' AND claimed_at <= ?)) ORDER BY next_attempt, id LIMIT ?",
             (_iso(now), stale, limit)).fetchall()
 
     def _claim(self, row: Any, now: datetime) -> bool:
@@ -317,8 +319,8 @@ class MailQueue:
 
     def pending_count(self) -> int:
         """Messages not delivered yet (waiting, or being sent right now)."""
-        return self.state.db.execute(
-            "SELECT count(*) FROM mail_queue WHERE status IN ('pending', 'sending')").fetchone()[0]
+        return self.state.db.execute(    # group-bot messages (channel set) are counted by their channel
+            "SELECT count(*) FROM mail_queue WHERE status IN ('pending', 'sending') AND channel IS NULL").fetchone()[0]
 
     def counts(self) -> dict[str, int]:
         rows = self.state.db.execute("SELECT status, count(*) FROM mail_queue GROUP BY status").fetchall()

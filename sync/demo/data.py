@@ -33,7 +33,7 @@ HEADERS: dict[str, dict[str, dict[str, str]]] = {
                          tracking_no="物流单号", eta="预计到达", delivered_on="签收日期"),
         "customers": dict(customer_code="客户编码", customer="客户名称", contact="联系人", email="邮箱",
                           follower="跟单员"),
-        "people": dict(name="姓名", email="邮箱", role="角色", supervisor="上级"),
+        "people": dict(name="姓名", email="邮箱", role="角色", supervisor="上级", mobile="手机"),
     },
     "en": {
         "orders": dict(order_no="Order No", order_date="Order Date", customer="Customer", product="Style",
@@ -53,7 +53,7 @@ HEADERS: dict[str, dict[str, dict[str, str]]] = {
                          carrier="Carrier", tracking_no="Tracking No", eta="ETA", delivered_on="Delivered On"),
         "customers": dict(customer_code="Customer Code", customer="Customer Name", contact="Contact",
                           email="Email", follower="Merchandiser"),
-        "people": dict(name="Name", email="Email", role="Role", supervisor="Supervisor"),
+        "people": dict(name="Name", email="Email", role="Role", supervisor="Supervisor", mobile="Mobile"),
     },
 }
 

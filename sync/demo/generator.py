@@ -220,9 +220,10 @@ class Generator:
             self.add("customers", -1, customer_code=c.code, customer=c.name, contact=c.contact, email=c.email,
                      follower=getattr(follower, self.lang))
         names = {p.email: getattr(p, self.lang) for p in D.PEOPLE}
-        for p in D.PEOPLE:
+        for i, p in enumerate(D.PEOPLE):   # a mobile number: how a group bot @-mentions them
             self.add("people", -1, name=getattr(p, self.lang), email=p.email,
-                     role=D.ROLES[p.role][self.lang == "en"], supervisor=names.get(p.supervisor))
+                     role=D.ROLES[p.role][self.lang == "en"], supervisor=names.get(p.supervisor),
+                     mobile=f"1380013{i:04d}")
 
     # --- mistakes and messy formats --------------------------------------------
 

@@ -9,6 +9,10 @@ KPIs are computed from the dates in the register for this period and the one
 before it (``kpi_days``, 7 by default), so even the first digest has something
 to compare with; open orders by stage is a snapshot and is compared with the
 figures stored when the previous digest went out.
+
+What people said stands here too (``sync.actions``): reminders handled or
+snoozed are left out, an agreed due date decides what is overdue, and a
+decided change request is no longer listed as waiting.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from sync.actions import Action, agreed_due, standing
 from sync.config import DigestConfig
 from sync.errors import ConfigError
 from sync.findings import ERROR, Finding, Report
@@ -27,7 +32,8 @@ from sync.orders.model import OrderModel
 from sync.orders.view import KEY
 from sync.orders.people import Directory, Person
 from sync.tables.register import Register
-from sync.notices.reminders import Concern
+from sync.changes.requests import pending
+from sync.notices.reminders import Concern, said_about
 from sync.state import Migration, State
 
 MIGRATIONS = [Migration("digests-001-runs", """
@@ -176,15 +182,16 @@ def build_digest(spec: DigestConfig, recipient: Recipient, inputs: Inputs, state
     mine = scope.orders(inputs.facts, inputs.concerns)
     facts = [inputs.facts[k] for k in sorted(mine) if k in inputs.facts]
     open_ = [f for f in facts if not f.closed]
+    said = standing(state, today)   # handled and snoozed items, agreed dates, decided requests
     d = Digest(spec.name, recipient, period, before, now, last[0] if last else None)
     d.errors = sorted((f for f in inputs.report.findings if f.severity == ERROR and scope.finding(f, mine)),
                       key=lambda f: f.sort_key)
-    d.overdue = sorted((f for f in open_ if f.due_date and f.due_date < today), key=lambda f: f.due_date)
+    d.overdue = sorted((f for f in open_ if _late(f, said, today)), key=lambda f: f.due_date)
     d.at_risk = [f for f in open_ if f not in d.overdue and (f.at_risk or _projected_late(f))]
-    d.reminders = [c for c in inputs.concerns if scope.concern(c)]
+    d.reminders = [c for c in inputs.concerns if scope.concern(c) and not _quiet(said, c)]
     since = d.since or datetime.combine(period[0], datetime.min.time()).isoformat()
     d.changes = [c for c in inputs.changes if c.seen_at >= since and _change_in_scope(c, scope, mine)]
-    d.requests = [r for r in inputs.requests if _request_in_scope(r, scope, mine)]
+    d.requests = [r for r in pending(inputs.requests, said) if request_in_scope(r, scope, mine)]
     d.kpis = kpis(facts, inputs.orders, mine, period, before, today)
     d.by_stage = _by_stage(open_, last[1] if last else None, _stage_order(inputs))
     d.by_customer = _delays(facts, period, today, "customer")
@@ -209,6 +216,17 @@ def _last_run(state: State, name: str, r: Recipient) -> tuple[str, dict[str, int
     return (row["at"], json.loads(row["figures"])["by_stage"]) if row else None
 
 
+def _late(f: OrderFacts, said: dict[str, Action], today: date) -> bool:
+    """Past due, by the date the customer agreed when there is one."""
+    due = agreed_due(said, f.key, f.due_date)
+    return bool(due and due < today)
+
+
+def _quiet(said: dict[str, Action], c: Concern) -> bool:
+    action = said_about(said, c)
+    return action is not None and action.silences
+
+
 def _projected_late(f: OrderFacts) -> bool:
     return bool(f.projected_finish and f.due_date and f.projected_finish > f.due_date)
 
@@ -219,7 +237,7 @@ def _change_in_scope(c: Any, scope: Scope, mine: set[str]) -> bool:
     return scope.kind == "all" or (c.order_key or normalise_key(c.order_no)) in mine
 
 
-def _request_in_scope(r: Any, scope: Scope, mine: set[str]) -> bool:
+def request_in_scope(r: Any, scope: Scope, mine: set[str]) -> bool:
     if scope.kind == "department":
         return scope.name in r.departments or DEPARTMENTS[scope.name] in r.departments
     return scope.kind == "all" or r.order_key in mine

@@ -24,6 +24,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sync.actions import standing
 from sync.calendar import calendar_from, zone
 from sync.notices.charts import bar_chart, cjk_font
 from sync.config import Config, DigestConfig, RemindersConfig
@@ -34,13 +35,14 @@ from sync.i18n import say
 from sync.orders.facts import order_facts
 from sync.orders.model import OrderModel, order_model
 from sync.tables.register import Register
-from sync.notices.recipients import Recipients
+from sync.notices.recipients import Recipients, entry_error_savers
 from sync.notices.reminders import (Reminder, find_concerns, plan_entry_errors, plan_reminders, record_entry_errors_sent,
                             record_sent)
 from sync.notices.render import environment, render
 from sync.state import State
 
-from sync.delivery.message import Outgoing
+from sync.delivery.message import ChatNote, Outgoing
+from sync.notices.chat import digest_note, entry_notes, reminder_notes
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -53,6 +55,8 @@ class Plan:
     held: list[tuple[Outgoing, str]] = field(default_factory=list)
     #: the dedupe-key prefixes this plan speaks for: held mails under them not held again are over
     kinds: tuple[str, ...] = ()
+    #: the same notices as group messages, for [[channels]] (``sync.notices.chat``)
+    notes: list[ChatNote] = field(default_factory=list)
 
 
 def gather(state: State, config: Config, register: Register, *, now: datetime, lang: str, report: Report,
@@ -70,7 +74,8 @@ def gather(state: State, config: Config, register: Register, *, now: datetime, l
         orders = order_model(register, config, today=today)
     facts = order_facts(orders)
     changes, requests, last_changed = _ledger(state, history)
-    concerns = find_concerns(facts, register, today, calendar_from(settings), settings, last_changed)
+    concerns = find_concerns(facts, register, today, calendar_from(settings), settings, last_changed,
+                             standing(state, today))   # a due date the customer agreed counts
     return Inputs(register, report, facts, concerns, changes, requests, orders)
 
 
@@ -130,7 +135,8 @@ def plan_notices(state: State, config: Config, inputs: Inputs, *, now: datetime,
     now = local_now(config, now)
     people = Recipients.from_register(inputs.register, config.people, lang)
     due = plan_reminders(state, inputs.concerns, people.directory, now, settings, calendar_from(settings))
-    batches = plan_entry_errors(state, inputs.report, people.directory, now, settings, inputs.facts)
+    batches = plan_entry_errors(state, inputs.report, people.directory, now, settings, inputs.facts,
+                                entry_error_savers(state, inputs.report.findings))
     env = environment(config.resolve("templates"))
     reminders = [(mail, group, broken or people.why_not(group[0].to)) for group in _by_recipient(due)
                  for mail, broken in [_reminder_mail(env, group, lang, settings, people)]]
@@ -142,8 +148,9 @@ def plan_notices(state: State, config: Config, inputs: Inputs, *, now: datetime,
         record_sent(state, [r for _, group, why in reminders if why is None for r in group], now.date())
         record_entry_errors_sent(state, [b for _, b, why in entries if why is None], now)
 
+    notes = [*reminder_notes(due, lang, _stage(lang)), *entry_notes(batches, lang)]
     return Plan([mail for mail, why in mails if why is None], record,
-                [(mail, why) for mail, why in mails if why is not None], ("reminder/", "entry-errors/"))
+                [(mail, why) for mail, why in mails if why is not None], ("reminder/", "entry-errors/"), notes)
 
 
 def _by_recipient(due: list[Reminder]) -> list[list[Reminder]]:
@@ -214,8 +221,10 @@ def plan_digest(state: State, config: Config, name: str, inputs: Inputs, *, now:
             if why is None:
                 record_digest(state, d)
 
+    title = str(spec.title or say("订单摘要 · {name}", "Order digest · {name}", lang, name=name))
+    notes = [digest_note(d, title, lang, slot or now.isoformat()) for d in digests]
     return Plan([m for _, m, why in mails if why is None], record,
-                [(m, why) for _, m, why in mails if why is not None], (f"digest/{name}/",))
+                [(m, why) for _, m, why in mails if why is not None], (f"digest/{name}/",), notes)
 
 
 def digest_mail(env: Any, spec: DigestConfig, d: Digest, lang: str, slot: str) -> Outgoing:

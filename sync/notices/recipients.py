@@ -8,6 +8,8 @@ Whatever resolves to nothing is reported with the reason (no such person, no
 email, an email cell that is not an address, with its cell) and never guessed.
 ``allowed()`` is the closed list the mail queue accepts; ``why_not`` is why a
 planned notice waits in the queue instead of going (``sync.notices.plan``).
+``cell_savers`` says who saved the cell of each entry error, from the ledger
+(issue 17): the error goes to that person when the people sheet knows them.
 """
 
 from __future__ import annotations
@@ -16,10 +18,13 @@ from dataclasses import dataclass, field
 from collections.abc import Mapping
 from typing import Any
 
+from sync.changes.history import cell_savers
 from sync.delivery.errors import BadRecipient
+from sync.findings import ERROR, Finding
 from sync.delivery.message import check_address
 from sync.i18n import say
-from sync.tables.normalize import fold_text
+from sync.state import State
+from sync.tables.normalize import fold_text, normalise_key
 from sync.orders.people import Directory, Person, directory_from
 from sync.tables.register import Register
 
@@ -130,3 +135,16 @@ def _email_cells(register: Register) -> dict[str, str]:
         if isinstance(rec["name"], str) and rec["name"].strip():
             out[fold_text(rec["name"])] = f"{table.describe()} {table.cell('email', int(rec['_row']))}"
     return out
+
+
+def entry_error_savers(state: State, findings: list[Finding]) -> dict[int, str]:
+    """id(finding) -> the name filed in the ledger with the save that wrote the finding's cell, for errors."""
+    cells = {id(f): (f.table, normalise_key(f.order_no), f.field, f.row) for f in findings
+             if f.severity == ERROR and f.table and f.order_no and f.field}
+    if not cells:
+        return {}
+    try:
+        named = cell_savers(state, cells.values())
+    except Exception:   # noqa: BLE001 - no ledger yet (or an unreadable one): the followers are told, as before
+        return {}
+    return {key: named[cell] for key, cell in cells.items() if cell in named}

@@ -14,15 +14,21 @@ reminder with the same dedupe key: never the same reminder twice in an interval.
 Data-entry errors follow their own rule (``plan_entry_errors``): soon after
 the save that made them, batched per person, at most one mail per interval,
 and none for an error fixed before it went out.
+
+What people said (``sync.actions``) is respected: a concern marked 已处理 or
+snoozed is quiet (a snooze until its date), one marked 已知晓 is reminded but not
+escalated, and a due date the customer agreed replaces the register's while
+the register still says what it was agreed against.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Callable
 
+from sync.actions import Action, agreed_due, concern_subject, standing
 from sync.calendar import WorkCalendar, calendar_from, parse_time
 from sync.config import RemindersConfig, validated
 from sync.findings import ERROR, Finding, Report
@@ -68,13 +74,16 @@ class Concern:
 
 
 def find_concerns(facts: dict[str, OrderFacts], register: Register, today: date, cal: WorkCalendar,
-                  settings: RemindersConfig, last_changed: dict[str, datetime] | None = None) -> list[Concern]:
+                  settings: RemindersConfig, last_changed: dict[str, datetime] | None = None,
+                  said: dict[str, Action] | None = None) -> list[Concern]:
+    """What is wrong today; ``said``: the actions standing (``sync.actions.standing``), whose agreed due
+    dates replace the register's while it still says what they were agreed against."""
     enabled = set(settings.enabled)
     out: list[Concern] = []
     for f in facts.values():
         if f.closed:
             continue
-        out += _order_concerns(f, today, cal, settings, last_changed or {})
+        out += _order_concerns(_agreed(f, said or {}), today, cal, settings, last_changed or {})
     out += _qc_concerns(facts, register)
     out += _material_concerns(facts, register, today)
     return [c for c in out if c.kind in enabled]
@@ -99,6 +108,20 @@ def _order_concerns(f: OrderFacts, today: date, cal: WorkCalendar, settings: Rem
         if idle >= settings.setting("stale", "stale_days"):
             out.append(concern("stale", stage=f.stage, last_changed=changed, idle_days=idle))
     return out
+
+
+def _agreed(f: OrderFacts, said: dict[str, Action]) -> OrderFacts:
+    """The order as reminders see it once the customer agreed a new date (its risk judged against that date)."""
+    due = agreed_due(said, f.key, f.due_date)
+    if due == f.due_date:
+        return f
+    late = bool(f.projected_finish and due and f.projected_finish > due)
+    return replace(f, due_date=due, at_risk=late)
+
+
+def said_about(said: dict[str, Action], c: Concern) -> Action | None:
+    """What stands for a concern (its reminder acknowledged, handled or snoozed), if anything."""
+    return said.get(concern_subject(c.kind, c.subject))
 
 
 def _open(facts: dict[str, OrderFacts]) -> Callable[[str], bool]:
@@ -161,13 +184,16 @@ def plan_reminders(state: State, concerns: list[Concern], directory: Directory, 
         return []
     episodes = {(r["kind"], r["subject"], r["recipient"]): r for r in state.db.execute(
         "SELECT * FROM reminder_episodes WHERE resolved_on IS NULL").fetchall()}     # one query, not one per concern
+    said = standing(state, today)   # 已处理 / snoozed: quiet; 已知晓: no escalation
     due = []
     for c in concerns:
         person = recipients[id(c)]
-        if person is None or not person.email:
+        action = said_about(said, c)
+        if person is None or not person.email or (action is not None and action.silences):
             continue
         row = episodes[(c.kind, c.subject, fold_text(person.name))]
-        if reminder := _due(c, row, person, directory, today, cal, settings):
+        if reminder := _due(c, row, person, directory, today, cal, settings,
+                            acknowledged=action is not None and action.stops_escalation):
             due.append(reminder)
     return due
 
@@ -195,7 +221,7 @@ def _sync_episodes(db: Any, concerns: list[Concern], recipients: dict[int, Perso
 
 
 def _due(c: Concern, row: Any, person: Person, directory: Directory, today: date, cal: WorkCalendar,
-         settings: RemindersConfig) -> Reminder | None:
+         settings: RemindersConfig, *, acknowledged: bool = False) -> Reminder | None:
     first_seen = date.fromisoformat(row["first_seen"])
     if row["last_sent"]:
         due_day = cal.add_working_days(date.fromisoformat(row["last_sent"]),
@@ -204,7 +230,8 @@ def _due(c: Concern, row: Any, person: Person, directory: Directory, today: date
         due_day = cal.next_working_day(first_seen)
     unresolved = cal.working_days_between(first_seen, today)
     boss = directory.supervisor_of(person.name)
-    escalated = bool(boss and boss.email and unresolved >= settings.setting(c.kind, "escalate_after_days"))
+    escalated = bool(boss and boss.email and not acknowledged
+                     and unresolved >= settings.setting(c.kind, "escalate_after_days"))
     if escalated and not row["escalated_on"] and due_day > today:
         due_day = today           # the supervisor hears on the day it escalates, not at the next repeat
     if due_day > today:
@@ -241,8 +268,11 @@ def finding_key(f: Finding) -> str:
 
 
 def plan_entry_errors(state: State, report: Report, directory: Directory, now: datetime,
-                      settings: RemindersConfig, facts: dict[str, OrderFacts] | None = None) -> list[EntryErrorBatch]:
-    """Remember when each error was first seen, forget fixed ones, return the batches due now."""
+                      settings: RemindersConfig, facts: dict[str, OrderFacts] | None = None,
+                      savers: dict[int, str] | None = None) -> list[EntryErrorBatch]:
+    """Remember when each error was first seen, forget fixed ones, return the batches due now.
+
+    ``savers``: id(finding) -> who saved its cell; that person is told when the people sheet knows them."""
     state.migrate(MIGRATIONS)
     if "entry_errors" not in settings.enabled:
         return []
@@ -250,7 +280,8 @@ def plan_entry_errors(state: State, report: Report, directory: Directory, now: d
     for f in report.findings:
         who = (f.follower or (facts or {}).get(normalise_key(f.order_no), OrderFacts("", "")).follower
                or settings.unassigned_to)  # e.g. an unreadable workbook: nobody's rows, still somebody's job
-        person = directory.find(who) if f.severity == ERROR else None
+        saver = directory.find((savers or {}).get(id(f)) or "") if f.severity == ERROR else None
+        person = (saver if saver and saver.email else directory.find(who)) if f.severity == ERROR else None
         if person is not None and person.email:
             current[(fold_text(person.name), finding_key(f))] = (person, f)
     stamp = now.isoformat()

@@ -1,7 +1,8 @@
-"""The people master: who someone is, how to mail them, who their supervisor is, and which address cells
-cannot be mailed.
+"""The people master: who someone is, how to mail and @-mention them, who their supervisor is, and which
+address cells cannot be mailed.
 
-Read from the people sheet (name / email / role / supervisor) and ``[people]``
+Read from the people sheet (name / email / role / supervisor, and the optional
+mobile / WeCom / DingTalk / Feishu id columns group bots mention by) and ``[people]``
 of config.toml (adds or overrides by name). An email cell that is not an
 address is a finding on that cell (``people-bad-email``): the check reports
 it, and the notices hold that person's mail until it is mended, while everyone
@@ -43,6 +44,10 @@ class Person:
     role: str = ""            # as written in the people sheet
     kind: str = "follower"    # follower | production | qc | shipping | procurement | manager
     supervisor: str | None = None   # the supervisor's name or email, as written
+    mobile: str | None = None       # how group bots @-mention them (optional people-sheet columns)
+    wecom_id: str | None = None
+    dingtalk_id: str | None = None
+    feishu_id: str | None = None
 
 
 @dataclass
@@ -86,11 +91,28 @@ def directory_from(register: Register, extra: Mapping[str, PersonConfig | Mappin
             if name:
                 role = text(rec.get("role")) or ""
                 d.people[fold_text(name)] = Person(name, text(rec.get("email")), role, role_kind(role),
-                                                   text(rec.get("supervisor")))
-    for name, p in (extra or {}).items():   # [people] NAME = {email, role, kind, supervisor}
+                                                   text(rec.get("supervisor")), **_chat_ids(rec))
+    for name, p in (extra or {}).items():   # [people] NAME = {email, role, kind, supervisor, mobile, ...}
         p = PersonConfig.model_validate(p) if isinstance(p, Mapping) else p
-        d.people[fold_text(name)] = Person(name, p.email, p.role, p.kind or role_kind(p.role), p.supervisor)
+        sheet = d.people.get(fold_text(name))
+        ids = {f: getattr(p, f) or (getattr(sheet, f) if sheet else None) for f in CHAT_IDS}
+        d.people[fold_text(name)] = Person(name, p.email, p.role, p.kind or role_kind(p.role), p.supervisor, **ids)
     return d
+
+
+#: the optional people-sheet columns a group bot @-mentions by
+CHAT_IDS = ("mobile", "wecom_id", "dingtalk_id", "feishu_id")
+
+
+def _chat_ids(rec: Mapping[str, Any]) -> dict[str, str | None]:
+    """A mobile typed as a number (13800138000.0) is the digits; ids are kept as written."""
+    out = {}
+    for f in CHAT_IDS:
+        value = rec.get(f)
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        out[f] = text(value)
+    return out
 
 
 def people_findings(register: Register, lang: str = "zh") -> list[Finding]:

@@ -5,6 +5,17 @@ sources that changed: a save that leaves the bytes as they were costs one hash,
 and a broken workbook becomes a finding about that workbook while every other
 source carries on with its last good tables.
 
+A source that cannot be read (a corrupt or half-written save, a locked file, a
+network share gone) keeps its last good tables too, so everything made from
+them keeps its state: reminder episodes stay open with their escalation
+clocks, entry errors already mailed are not mailed again, the ledger records no
+deletions, and the people sheet of the last good read still says who to tell.
+The failure is in the cycle's findings and in ``SourceStatus`` at once; a file
+that looks half-written is read again a moment later (``retry_due``), not at
+the next rescan, and is reported as unreadable after ``BUSY_LIMIT`` tries. A
+configured table whose sheet or header was not found keeps its last good table
+the same way.
+
 Each cycle works out its order model (the joined view and every order's
 progress, ``sync.orders.model``) once and hands it to the checks, to the
 change-request impacts and to the notices; its report and model are kept on
@@ -24,14 +35,18 @@ from pathlib import Path
 from sync.calendar import zone
 from sync.config import Config
 from sync.delivery import make_backend
+from sync.delivery.channels import deliver_channels, queue_notes
 from sync.delivery.queue import DeliveryResult, MailQueue
 from sync.errors import SourceError
 from sync.findings import ERROR, Report
 from sync.changes.ledger import remember
 from sync.notices.digests import Inputs
+from sync.notices.feedback_writer import FeedbackWriter
+from sync.notices.chat import change_request_notes
 from sync.notices.plan import Plan, gather, plan_digest, plan_notices
 from sync.checks.memo import PassMemo
 from sync.checks.pipeline import check_register, memoised_model
+from sync.orders.people import directory_from
 from sync.orders.model import OrderModel, order_model
 from sync.tables.register import Register, SheetMemo, SourceProblem, load
 from sync.sources.base import Source
@@ -54,6 +69,8 @@ class SourceStatus:
     requests: int = 0
     busy_retries: int = 0
     open_elsewhere: bool = False
+    last_good: str | None = None      # the last read that read everything configured
+    failing_since: str | None = None  # the first read since then that did not
 
 
 @dataclass
@@ -80,6 +97,7 @@ class SourceCache:
     """The last good register of each source, and what its content looked like."""
 
     BUSY_LIMIT = 5   # a file still half-written after this many tries is reported
+    BUSY_RETRY = 2.0  # seconds between those tries
 
     def __init__(self, config: Config, sources: list[Source]) -> None:
         self.config = config
@@ -89,6 +107,7 @@ class SourceCache:
         self.memos: dict[str, SheetMemo] = {}   # per source: each sheet's last read, by its content token
         self._merged: Register | None = None
         self.status = {s.name: SourceStatus(s.name, s.location) for s in sources}
+        self._retry_at: dict[str, float] = {}   # source -> monotonic time of its next try while busy
 
     def refresh(self, names: list[str], now: datetime, *, force: bool = False) -> tuple[list[str], list[str]]:
         """Re-read the named sources whose content changed; return (read, unchanged)."""
@@ -107,20 +126,52 @@ class SourceCache:
                 register = Register(problems=[SourceProblem(name, source.location, str(exc), exc.retryable, exc.hint)])
                 token = ""
             status.requests = source.requests - before
-            busy = [p for p in register.problems if p.retryable]
-            if busy and status.busy_retries < self.BUSY_LIMIT:
+            stamp = now.isoformat(timespec="seconds")
+            failed = [p for p in register.problems if p.table is None]
+            if failed and failed[0].retryable and status.busy_retries < self.BUSY_LIMIT:
                 status.busy_retries += 1
-                status.result = f"busy ({busy[0].message}); retrying"
-                continue  # keep the last good tables; try again on the next tick
+                status.failing_since = status.failing_since or stamp
+                status.result = f"busy ({failed[0].message}); retrying ({status.busy_retries}/{self.BUSY_LIMIT})"
+                self._retry_at[name] = time.monotonic() + self.BUSY_RETRY
+                continue  # keep the last good tables; try again in a moment
+            self._retry_at.pop(name, None)
             status.busy_retries = 0
-            self.registers[name] = register
+            self.registers[name] = self._with_last_good(name, register)
             self._merged = None
             self.tokens[name] = token
-            status.last_read = now.isoformat(timespec="seconds")
-            status.rows = sum(len(t) for t in register.tables.values())
+            status.last_read = stamp
+            status.rows = sum(len(t) for t in self.registers[name].tables.values())
             status.result = "ok" if not register.problems else register.problems[0].message
+            if register.problems:
+                status.failing_since = status.failing_since or stamp
+            else:
+                status.last_good, status.failing_since = stamp, None
             read.append(name)
         return read, unchanged
+
+    def retry_due(self) -> list[str]:
+        """The sources that looked half-written and are due another try."""
+        now = time.monotonic()
+        return [name for name, at in self._retry_at.items() if at <= now]
+
+    def _with_last_good(self, name: str, register: Register) -> Register:
+        """``register`` with the last good tables of what it could not read: all of them when the workbook
+        could not be read, else each configured table whose sheet or header was not found."""
+        last = self.registers.get(name)
+        if last is None or not register.problems:
+            return register
+        whole = any(p.table is None for p in register.problems)
+        if whole:
+            kept = dict(last.tables)
+        else:
+            kept = {p.table: last.tables[p.table] for p in register.problems
+                    if p.table in last.tables and p.table not in register.tables}
+        if not kept:
+            return register
+        log.warning("%s: %s; keeping the last good read of %s", name, register.problems[0].message,
+                    ", ".join(sorted(kept)))
+        return Register({**kept, **register.tables}, register.problems, register.warnings, register.notes,
+                        register.seen, last.saved if whole else register.saved)
 
     def _token(self, source: Source) -> str:
         path = getattr(source, "path", None)
@@ -145,7 +196,9 @@ class SourceCache:
                 for table in reg.tables.values():
                     merged.add(table, 0.0, scores)
                 merged.problems += reg.problems
+                merged.warnings += reg.warnings
                 merged.notes += reg.notes
+                merged.saved.update(reg.saved)
                 merged.seen.update(reg.seen)
             self._merged = merged
         return self._merged
@@ -211,11 +264,25 @@ def run_cycle(state: State, config: Config, register: Register, *, now: datetime
     step("remember")
     report.extend(changes.findings)
     result.report, result.orders, result.changes = report, orders, len(changes.changes)
+    if changes.requests and config.channels:
+        notes = change_request_notes(changes.requests, changes.cycle, directory_from(register, config.people), lang)
+        with state.atomic():
+            queue_notes(state, config, notes, now)
     result.notices = notify(state, config, register, report, now=now, lang=lang, orders=orders)
     step("notify")
     deliver(state, config, now=now)
     step("deliver")
     return result
+
+
+def write_feedback(state: State, cache: SourceCache, writer: FeedbackWriter, result: CycleResult, *,
+                   now: datetime) -> None:
+    """The findings where people work ([feedback]), for the sources this cycle read."""
+    if result.report is None or cache.config.feedback is None:
+        return
+    lap = timed()
+    writer.after_cycle(state, [cache.sources[n] for n in result.read], result.report, now=now)
+    result.steps["feedback"] = timed() - lap
 
 
 def local_day(config: Config, now: datetime) -> date:
@@ -249,6 +316,7 @@ def enqueue(state: State, config: Config, plan: Plan, *, now: datetime) -> int:
         keep = {mail.dedupe_key for mail, _ in plan.held}
         for prefix in plan.kinds:
             queue.release_held(prefix, keep)
+        queue_notes(state, config, plan.notes, now)
         plan.record()
     if plan.held:
         log.warning("mail: %d held (%s)", len(plan.held), plan.held[0][1])
@@ -276,6 +344,10 @@ def digest_inputs(state: State, config: Config, register: Register, *, now: date
 
 
 def deliver(state: State, config: Config, *, now: datetime) -> DeliveryResult | None:
+    """Send the mail due, then the group messages due (each channel at its own pace)."""
+    chat = deliver_channels(state, config, now)
+    if chat is not None and (chat.deferred or chat.failed):
+        log.warning("channels: %s", chat.summary("en"))
     queue = MailQueue(state, config.mail.sender)
     if not queue.pending_count():
         return None

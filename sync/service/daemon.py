@@ -26,6 +26,7 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
@@ -35,8 +36,10 @@ import schedule
 
 from sync.checks.memo import PassMemo
 from sync.config import Config
+from sync.delivery.channels import ChannelQueue
 from sync.service.cycle import (CycleResult, SourceCache, deliver, notify, prepare_state, queue_length, run_cycle,
-                        send_digest, summarise)
+                        send_digest, summarise, write_feedback)
+from sync.notices.feedback_writer import FeedbackWriter
 from sync.errors import UserError
 from sync.gcpause import collection_paused
 from sync.service.health import Health
@@ -99,6 +102,9 @@ class Service:
         self.health = Health()
         self.unfinished: set[str] = set()     # sources whose last cycle failed: read again at the next retry
         self.retry_at = 0.0
+        self.feedback = FeedbackWriter(config, self.lang)
+        #: run beside the loop (the status page): each is started with the service, returns how to stop it
+        self.companions: list[Callable[[Service], Callable[[], None]]] = []
 
     # --- lifecycle -------------------------------------------------------------------
 
@@ -118,7 +124,12 @@ class Service:
                 self.run_scheduled()
                 self.write_status()
                 return self._once_verdict()
-            return self._loop()
+            stops = [start(self) for start in self.companions]
+            try:
+                return self._loop()
+            finally:
+                for stop in stops:
+                    stop()
         finally:
             if self.state is not None:
                 self.state.close()
@@ -145,6 +156,7 @@ class Service:
             while not self.stopping:
                 self.watcher.wait(self.watcher.next_look(0.2))
                 ready = self.watcher.ready()
+                ready += [n for n in self.cache.retry_due() if n not in ready]   # half-written: again soon
                 if self.unfinished and time.monotonic() >= self.retry_at:
                     ready = sorted(set(ready) | self.unfinished)
                 if ready and not self.stopping:
@@ -251,6 +263,7 @@ class Service:
         if read:
             result = run_cycle(self.state, self.config, self.cache.register(), now=now, lang=self.lang,
                                result=result, memo=self.memo)
+            write_feedback(self.state, self.cache, self.feedback, result, now=now)
         result.duration = time.perf_counter() - started
         if result.report is not None:
             self.last = result
@@ -274,6 +287,11 @@ class Service:
         """Reminders and batched entry-error mails fall due with time, not only with saves."""
         if self.last is None or self.last.report is None or not self.state_usable():
             return 0
+        if self.config.feedback is not None:
+            try:   # a findings workbook that waited (open in Excel), or saved with 处理 typed in it
+                self.feedback.tick(self.state, now=self.now())
+            except Exception:  # noqa: BLE001
+                log.exception("findings workbook: retry failed; carrying on")
         try:
             queued = self._notify()
         except Exception as exc:  # noqa: BLE001
@@ -356,6 +374,7 @@ class Service:
             "sources": {n: asdict(s) for n, s in self.cache.status.items()},
             "queue_length": self._queue_length(),
             "held": self._safely(self._held),
+            "channels": self._channels(),
             "next_runs": self.next_runs(),
             "state": str(self.state_path),
             "state_file": list(self.state.opened or ()) if self.state else [],
@@ -367,6 +386,12 @@ class Service:
             os.replace(tmp, self.status_path)
         except OSError as exc:
             log.warning("cannot write %s (%s)", self.status_path, exc.strerror or exc)
+
+    def _channels(self) -> dict:
+        try:
+            return ChannelQueue(self.state).report() if self.state and self.config.channels else {}
+        except Exception:  # noqa: BLE001 - a state that cannot be read is reported by the cycle
+            return {}
 
     def _queue_length(self) -> int:
         return self._safely(lambda: queue_length(self.state) if self.state else 0)

@@ -76,6 +76,9 @@ def on_network_share(path: Path) -> bool:
 
 
 SETTLE = 0.2  # seconds the size and mtime must stay put, at the least, before a read
+#: seconds an unreadable package must stay as it is before it is handed over to be reported as broken
+#: (the reader calls a package truncated once nothing has written it for 2 s: sync.sources.safety)
+STUCK = 2.5
 
 
 @dataclass
@@ -83,6 +86,8 @@ class _Pending:
     last_event: float
     seen: tuple[int, int] | None = None   # (size, mtime_ns) at the last event or stability look
     seen_at: float = 0.0
+    broken: tuple[int, int] | None = None  # the stat of a package found unreadable, and since when
+    broken_at: float = 0.0
 
 
 class _Handler(FileSystemEventHandler):
@@ -179,9 +184,14 @@ class Watcher:
                 continue
             if now - pending.seen_at < SETTLE:
                 continue
-            if not _package_readable(path):  # mid-save: look again after another quiet period
-                pending.seen, pending.last_event = None, now
-                continue
+            if not _package_readable(path):
+                # mid-save: look again after another quiet period; but a package that stays unreadable and
+                # untouched is broken (a copy cut short, a full disk): the read says so now, not at a rescan
+                if pending.broken != state:
+                    pending.broken, pending.broken_at = state, now
+                if now - pending.broken_at < STUCK:
+                    pending.seen, pending.last_event = None, now
+                    continue
             del self._pending[path]
             out.append(self.files[path])
         return out

@@ -6,11 +6,13 @@ import glob
 from pathlib import Path
 from typing import Any
 
+from sync.config import LimitsConfig
 from sync.errors import SourceUnreadable
 from sync.sources import csv as _csv
 from sync.sources import excel as _excel
 from sync.sources import memory as _memory
 from sync.sources.base import Grid, SheetInfo, Source, backend, register
+from sync.sources.google_addresses import is_google_url, spreadsheet_key
 
 CsvSource = _csv.CsvSource
 ExcelSource = _excel.ExcelSource
@@ -26,15 +28,18 @@ def __getattr__(name: str) -> object:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def open_path(path: str | Path, name: str | None = None) -> Source:
-    """A source for a workbook path given on the command line."""
+def open_path(path: str | Path, name: str | None = None, limits: LimitsConfig | None = None) -> Source:
+    """A source for a workbook path (or a Google Sheets URL) given on the command line."""
+    if is_google_url(str(path)):   # credentials from the environment, as zero-config promises
+        url = str(path)
+        return backend("gsheets").from_config(name or spreadsheet_key(url), {"key": url}, Path.cwd())
     p = Path(path)
     suffix = p.suffix.lower()
     label = name or p.name
     if suffix in (".csv", ".tsv", ".txt"):
         return CsvSource(label, p)
     if suffix in _excel.EXTENSIONS:
-        return ExcelSource(label, p)
+        return ExcelSource(label, p, limits)
     raise SourceUnreadable(str(p), f"not a spreadsheet file type ({suffix or 'no extension'}); "
                                    f"expected .xlsx, .xlsm, .xls, .ods or .csv")
 
@@ -43,26 +48,31 @@ def is_glob(path: str | Path) -> bool:
     return glob.has_magic(str(path))
 
 
-def open_paths(path: str | Path) -> list[Source]:
+def open_paths(path: str | Path, limits: LimitsConfig | None = None) -> list[Source]:
     """``open_path`` for each workbook a glob (``registers/*.xlsx``) matches; a path without one, or a
     glob matching nothing, opens as itself (so a missing file says so)."""
     found = sorted(glob.glob(str(path))) if is_glob(path) else []
-    return [open_path(p) for p in found] or [open_path(path)]
+    return [open_path(p, limits=limits) for p in found] or [open_path(path, limits=limits)]
 
 
-def from_config(name: str, kind: str, options: dict[str, Any], base_dir: Path) -> list[Source]:
+def from_config(name: str, kind: str, options: dict[str, Any], base_dir: Path,
+                limits: LimitsConfig | None = None) -> list[Source]:
     """The sources of one ``[sources.NAME]``: one, or one per workbook its ``path`` glob matches
-    (each named ``NAME/file`` and answering to NAME in ``[tables.*] source``)."""
+    (each named ``NAME/file`` and answering to NAME in ``[tables.*] source``), each held to ``limits``."""
     make = backend(kind).from_config
     path = options.get("path")
     found = sorted(glob.glob(str(base_dir / str(path)))) if path and is_glob(path) else []
     if not found:
-        return [make(name, options, base_dir)]
-    out = []
-    for each in found:
-        source = make(f"{name}/{Path(each).name}", dict(options, path=each), base_dir)
-        source.group = name
-        out.append(source)
+        out = [make(name, options, base_dir)]
+    else:
+        out = []
+        for each in found:
+            source = make(f"{name}/{Path(each).name}", dict(options, path=each), base_dir)
+            source.group = name
+            out.append(source)
+    if limits is not None:
+        for source in out:
+            source.set_limits(limits)
     return out
 
 

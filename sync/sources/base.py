@@ -21,7 +21,7 @@ A backend is a short subclass that sets ``kind`` and implements ``sheets`` and
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -63,6 +63,8 @@ class Source(ABC):
     full_read_due: bool = False
     #: the ``[sources.NAME]`` a source opened from a path glob came from (its own name is NAME/file)
     group: str | None = None
+    #: told (sheet, position, of how many) as each sheet of a read starts: the CLI's progress bar says it
+    progress: Callable[[str, int, int], None] | None = None
 
     @classmethod
     def from_config(cls, name: str, options: dict[str, Any], base_dir: Path) -> Source:
@@ -89,6 +91,9 @@ class Source(ABC):
     def fingerprint(self) -> str:
         """A cheap token that changes whenever the content may have changed."""
         return ""
+
+    def set_limits(self, limits: Any) -> None:
+        """The ``[limits]`` of the config (``sync.config.LimitsConfig``); backends that read files honour it."""
 
     def describe(self) -> str:
         return f"{self.name} ({self.kind}: {self.location})"

@@ -17,11 +17,13 @@ from pathlib import Path
 import defusedxml.ElementTree as ElementTree
 import python_calamine as calamine
 
-from sync.errors import SheetNotFound, SourceBusy, SourceError, SourceUnreadable
+from sync.config import LimitsConfig
+from sync.errors import SheetNotFound, SourceBusy, SourceError, SourceTooBig, SourceUnreadable
 from sync.gcpause import collection_paused
+from sync.sources.heap import limit_arenas, release_free_memory
 from sync.sources.base import Grid, SheetInfo, Source, register
 from sync.sources.lineage import shared_token
-from sync.sources.safety import file_token, inspect
+from sync.sources.safety import Inspection, file_token, inspect
 
 EXTENSIONS = (".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xla", ".ods")
 PARSERS = min(2, os.cpu_count() or 1)   # threads parsing sheets while the last one is converted
@@ -36,14 +38,26 @@ class ExcelSource(Source):
     def from_config(cls, name: str, options: dict, base_dir: Path) -> Source:
         return cls(name, base_dir / str(options["path"]))
 
-    def __init__(self, name: str, path: str | Path) -> None:
+    def set_limits(self, limits: LimitsConfig) -> None:
+        self.limits, self._checked = limits, None
+
+    def __init__(self, name: str, path: str | Path, limits: LimitsConfig | None = None) -> None:
         self.path = Path(path)
+        self.limits = limits or LimitsConfig()
+        self._checked: tuple[str, Inspection] | None = None
         super().__init__(name, str(self.path))
 
-    def _open(self) -> tuple[calamine.CalamineWorkbook, bool]:
-        checked = inspect(self.path)
+    def _inspect(self) -> Inspection:
+        """The safety checks, once per version of the file (``sheets`` and then ``read`` both open it)."""
+        token = self.fingerprint()
+        if self._checked is None or self._checked[0] != token or not token:
+            self._checked = (token, inspect(self.path, self.limits))
+        return self._checked[1]
+
+    def _open(self) -> tuple[calamine.CalamineWorkbook, Inspection]:
+        checked = self._inspect()
         try:
-            return calamine.CalamineWorkbook.from_path(str(self.path)), checked.date1904
+            return calamine.CalamineWorkbook.from_path(str(self.path)), checked
         except calamine.PasswordError as exc:
             raise SourceUnreadable(self.location, "the workbook is password-protected (encrypted)") from exc
         except BaseException as exc:  # calamine panics surface as a BaseException
@@ -55,7 +69,8 @@ class ExcelSource(Source):
         if isinstance(exc, OSError):
             return SourceBusy(self.location, f"cannot read the file ({exc})")
         text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        return SourceUnreadable(self.location, f"corrupt or unsupported workbook ({text})")
+        return SourceUnreadable(self.location, f"corrupt or unsupported workbook ({text})",
+                                hint="Open it in Excel to repair it, or restore the last good copy.")
 
     def sheets(self) -> list[SheetInfo]:
         book, _ = self._open()
@@ -75,8 +90,10 @@ class ExcelSource(Source):
         the big sheets of a big register are still held one at a time.
         """
         token = self.fingerprint()   # before the safety checks: the workers open only the file they passed
-        book, date1904 = self._open()
+        book, checked = self._open()
+        date1904 = checked.date1904
         wanted = list(book.sheet_names if names is None else names)
+        budget = _RowBudget(self.location, self.limits)
         sizes = self.sheet_sizes() if len(wanted) > 1 else {}
         books = [book]
         local = threading.local()
@@ -92,6 +109,7 @@ class ExcelSource(Source):
                     raise SourceBusy(self.location, "the workbook was saved again while it was read")
             return own.get_sheet_by_name(name)
 
+        limit_arenas()   # before the parsing threads exist: they share one arena, not one each
         workers = ThreadPoolExecutor(max_workers=min(PARSERS, len(wanted)) or 1, thread_name_prefix="calamine")
         parsing: dict[int, Future] = {}
         try:
@@ -108,19 +126,23 @@ class ExcelSource(Source):
                         break
                     if later not in parsing:
                         parsing[later] = workers.submit(parse, wanted[later])
-                yield self._read_sheet(parsing.pop(at), name, date1904)
+                if self.progress is not None:
+                    self.progress(name, at, len(wanted))
+                yield self._read_sheet(parsing.pop(at), name, date1904, budget)
         finally:
             for future in parsing.values():
                 future.cancel()
             workers.shutdown(wait=True)
             for each in books:
                 each.close()
+            release_free_memory()
 
-    def _read_sheet(self, parsed: Future, name: str, date1904: bool) -> Grid:
+    def _read_sheet(self, parsed: Future, name: str, date1904: bool, budget: _RowBudget) -> Grid:
         # to_python makes one list per row, millions of new containers and no cycles
         try:
             with collection_paused():
                 sheet = parsed.result()
+                budget.take(name, sheet.height, sheet.width)   # before the rows become Python objects
                 rows = sheet.to_python(skip_empty_area=False)
                 merged = [(a[0], a[1], b[0], b[1]) for a, b in (sheet.merged_cell_ranges or [])]
         except SourceError:
@@ -169,6 +191,24 @@ class ExcelSource(Source):
             return file_token(self.path)
         except OSError:
             return ""
+
+
+class _RowBudget:
+    """``[limits] max_rows`` over the sheets of one read, ``max_sheet_cells`` for each."""
+
+    def __init__(self, where: str, limits: LimitsConfig) -> None:
+        self.where, self.limits, self.rows = where, limits, 0
+
+    def take(self, sheet: str, height: int, width: int) -> None:
+        self.rows += height
+        if self.rows > self.limits.max_rows:
+            raise SourceTooBig(self.where, f"too big to read: {self.rows:,} rows up to sheet {sheet!r}, over the "
+                                           f"budget of {self.limits.max_rows:,} rows",
+                               hint="Raise [limits] max_rows in config.toml to read it, or split the register.")
+        if height * width > self.limits.max_sheet_cells:
+            raise SourceTooBig(self.where, f"sheet {sheet!r} is too big to read: {height:,} rows x {width:,} "
+                                           f"columns, over the budget of {self.limits.max_sheet_cells:,} cells",
+                               hint="Raise [limits] max_sheet_cells in config.toml to read it.")
 
 
 _HINT_LIMIT = 4_000_000

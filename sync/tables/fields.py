@@ -309,8 +309,17 @@ _table(
     EMAIL_FIELD,
     F("role", TEXT, "角色", "职位", "岗位", "职务", "部门", "role", "position", "title", "department", "dept"),
     F("supervisor", TEXT, "上级", "主管", "直属上级", "负责人", "supervisor", "manager", "reports to", "boss"),
+    # how a group bot @-mentions the person (optional columns; they say nothing about what the sheet is)
+    F("mobile", TEXT, "手机", "手机号", "手机号码", "移动电话", "电话", "联系电话", "mobile", "mobile no", "mobile phone",
+      "cell", "cell phone", "phone"),
+    F("wecom_id", TEXT, "企业微信", "企业微信id", "企业微信账号", "企微", "企微id", "企微账号", "wecom", "wecom id",
+      "wecom userid", "wework id"),
+    F("dingtalk_id", TEXT, "钉钉", "钉钉id", "钉钉账号", "钉钉userid", "dingtalk", "dingtalk id", "dingtalk userid"),
+    F("feishu_id", TEXT, "飞书", "飞书id", "飞书账号", "飞书openid", "feishu", "feishu id", "feishu open id", "lark id",
+      "open id"),
     REMARKS,
     key=("name",),
+    riders=("mobile", "wecom_id", "dingtalk_id", "feishu_id"),
 )
 
 #: tables whose rows are distinct entities (a master list), not events

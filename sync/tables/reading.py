@@ -75,7 +75,7 @@ def read_sources(sources: list[Source], register: Register, *, others: bool = Tr
     A workbook the load could not read is left out: its problem is already in ``register.problems``.
     """
     taken = {where: (table, row) for table in register.tables.values() for where, row in _parts(table)}
-    broken = {p.source for p in register.problems}
+    broken = {p.source for p in register.problems if p.table is None}   # a table-level problem: the rest was read
     out: list[SheetReading] = []
     for source in sources:
         if source.name in broken:

@@ -1,7 +1,12 @@
 """Read a register: sources -> recognised (or configured) tables.
 
 ``load`` never raises for one bad workbook: it records a ``SourceProblem`` and
-carries on with the others, so one broken file cannot silence the rest.
+carries on with the others, so one broken file cannot silence the rest. Each
+configured table stands alone too: a pinned sheet that is gone (renamed,
+deleted) is one problem for that table while the other sheets of the workbook
+are still read, and a pinned header row that no longer holds the table's
+headers is found again where it moved (a warning) or reported (an error),
+never read as an empty table.
 
 A table may span sheets and workbooks: the tabs of one workbook that look like
 the same table with the same header over the same columns (monthly tabs, one
@@ -14,17 +19,21 @@ them with each row's file and sheet (``Table.parts``).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sync.tables.columns import ColumnGrid, compact
 from sync.tables.detect import find_header, first_labels, recognise
 from sync.tables.header import HeaderMatch
-from sync.errors import SourceError
+from sync.errors import SheetNotFound, SourceError
+from sync.findings import ERROR, WARNING
+from sync.i18n import Text
 from sync.tables.fields import TABLES, header_key, layout_label
 from sync.gcpause import collection_paused
 from sync.sources.base import Grid, Source
+from sync.sources.docprops import SaveInfo, save_info
 from sync.tables.table import Table, build_table, concat_tables, is_copy, layout, table_columns
 
 if TYPE_CHECKING:
@@ -33,21 +42,34 @@ if TYPE_CHECKING:
 
 @dataclass
 class SourceProblem:
+    """A workbook, or one table of it, that could not be read as configured; a finding in every check."""
+
     source: str
     location: str
-    message: str
+    message: str                  # in English, for the log and ``status --service``
     retryable: bool = False
     hint: str = ""
+    rule: str = "source-unreadable"
+    severity: str = ERROR
+    table: str | None = None      # the one table it concerns; None: the whole workbook
+    sheet: str | None = None
+    text: Text | None = None      # the finding's message in both languages, formatted with ``values``
+    values: dict[str, Any] = field(default_factory=dict)
+    hint_text: Text | None = None
 
 
 @dataclass
 class Register:
     tables: dict[str, Table] = field(default_factory=dict)
     problems: list[SourceProblem] = field(default_factory=list)
+    #: what was read, but not quite as configured (a pinned header found on another row): warnings
+    warnings: list[SourceProblem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     #: (source, sheet) -> what each sheet read this time looked like: every match, the probable ones too,
     #: and its first header row's labels; so saying what a sheet is needs no second read
     seen: dict[tuple[str, str], tuple[list[HeaderMatch], list[str]]] = field(default_factory=dict)
+    #: source -> who saved the workbook read, and when, where the file says (``sync.sources.docprops``)
+    saved: dict[str, SaveInfo] = field(default_factory=dict)
 
     def get(self, name: str) -> Table | None:
         return self.tables.get(name)
@@ -109,6 +131,9 @@ def load(sources: list[Source], configured: dict[str, TableConfig] | None = None
     for source in sources:
         # a source opened from a path glob answers to the name of the [sources.NAME] it came from
         wanted = {n: c for n, c in (configured or {}).items() if c.source in (source.name, source.group)}
+        saved = save_info(source)   # before the read: a save landing meanwhile is read again next time
+        if saved is not None:
+            register.saved[source.name] = saved
         try:
             if wanted:
                 _load_configured(source, wanted, register, scores, day_first)
@@ -200,17 +225,14 @@ def _load_configured(source: Source, wanted: dict[str, TableConfig], register: R
         sheets = [s.name for s in source.sheets() if not s.hidden]
     built: dict[str, list[tuple[float, Table]]] = {}
     with collection_paused():
-        for grid in source.read(sheets):
+        for grid in _read_present(source, sheets, plan, register):
             names = [n for n, s in plan.items() if grid.sheet in s]
             names += [n for n in auto if n not in register.tables and n not in built]
             for name in names:
                 cfg = wanted[name]
-                match = find_header(grid, name, header_row=cfg.header_row, aliases=cfg.aliases)
+                match = _configured_header(source, grid, name, cfg, register, pinned=name in plan)
                 if match is None:
-                    if name in plan:
-                        register.notes.append(f"{source.location} › {grid.sheet}: no {name} header found")
                     continue
-                _apply_columns(match, grid, cfg)
                 built.setdefault(name, []).append((match.score, build_table(
                     grid, match, source=source.name, location=source.location, day_first=day_first)))
     for name, found in built.items():
@@ -220,6 +242,94 @@ def _load_configured(source: Source, wanted: dict[str, TableConfig], register: R
                 register.notes.append(f"{other.describe()}: its columns differ from {found[0][1].sheet}'s; "
                                       f"not read as part of {name}")
         register.add(concat_tables(tables), max(s for s, _ in found), scores)
+
+
+def _read_present(source: Source, sheets: list[str], plan: dict[str, list[str]], register: Register):
+    """The grids of ``sheets``; a sheet the workbook no longer has is one problem for each table pinned to it,
+    and the other sheets are read all the same."""
+    pending, done = list(sheets), set()
+    for attempt in range(2):
+        try:
+            for grid in source.read(pending):
+                done.add(grid.sheet)
+                yield grid
+            return
+        except SheetNotFound:
+            if attempt:
+                raise
+            present = [s.name for s in source.sheets()]
+            for sheet in [s for s in pending if s not in present]:
+                for name in [n for n, names in plan.items() if sheet in names]:
+                    register.problems.append(_sheet_missing(source, name, sheet, present))
+            pending = [s for s in pending if s in present and s not in done]
+
+
+def _sheet_missing(source: Source, table: str, sheet: str, present: list[str]) -> SourceProblem:
+    listed = ", ".join(present) or "-"
+    return SourceProblem(
+        source.name, source.location, f"sheet {sheet!r} not found in {source.location}; sheets there: {listed}",
+        rule="sheet-missing", table=table, sheet=sheet,
+        text=Text("{file} 中没有工作表“{sheet}”（{table} 表）；现有工作表：{sheets}",
+                  "sheet {sheet} ({table}) not found in {file}; sheets there: {sheets}"),
+        values={"file": source.location, "sheet": sheet, "table": table, "sheets": listed},
+        hint_text=Text("工作表改名了？请改回原名，或把 config.toml 中 [tables.{table}] sheet 改成新名字",
+                       "Was the sheet renamed? Name it back, or set sheet in [tables.{table}] of config.toml to "
+                       "the new name."))
+
+
+def _configured_header(source: Source, grid: Grid, name: str, cfg: TableConfig, register: Register, *,
+                       pinned: bool) -> HeaderMatch | None:
+    """The header of table ``name`` in ``grid`` as config.toml says; a pinned ``header_row`` that no longer holds
+    the table's headers is looked for again, and found (a warning) or reported (an error), never read as empty."""
+    match = find_header(grid, name, header_row=cfg.header_row, aliases=cfg.aliases)
+    if cfg.header_row is None or _holds_header(match, grid, cfg):
+        if match is None and pinned:
+            register.notes.append(f"{source.location} › {grid.sheet}: no {name} header found")
+        if match is not None:
+            _apply_columns(match, grid, cfg)
+        return match
+    if not pinned:
+        return None
+    moved = find_header(grid, name, aliases=cfg.aliases)
+    values = {"file": source.location, "sheet": grid.sheet, "table": name, "pinned": cfg.header_row}
+    if moved is not None and _holds_header(moved, grid, cfg):
+        _apply_columns(moved, grid, cfg)
+        if moved.header_row_1based == cfg.header_row:
+            return moved
+        register.warnings.append(SourceProblem(
+            source.name, source.location, f"{grid.sheet}: the {name} header is no longer on row {cfg.header_row}; "
+            f"read it from row {moved.header_row_1based}", rule="header-moved", severity=WARNING, table=name,
+            sheet=grid.sheet, text=Text("“{sheet}”的表头不在第 {pinned} 行了，已按第 {row} 行的表头读取",
+                                        "the {sheet} header is no longer on row {pinned}; read it from row {row}"),
+            values=values | {"row": moved.header_row_1based},
+            hint_text=Text("把 config.toml 中 [tables.{table}] header_row 改为 {row}",
+                           "Set header_row = {row} in [tables.{table}] of config.toml.")))
+        return moved
+    register.problems.append(SourceProblem(
+        source.name, source.location, f"{grid.sheet}: no {name} header on row {cfg.header_row} nor elsewhere",
+        rule="header-missing", table=name, sheet=grid.sheet,
+        text=Text("“{sheet}”第 {pinned} 行不是{table}表的表头，别处也没有找到；该表未读取",
+                  "row {pinned} of {sheet} does not hold the {table} header, nor does any other row; "
+                  "the table was not read"), values=values,
+        hint_text=Text("检查表头是否被删改，或更新 config.toml 中 [tables.{table}] 的 header_row 和 columns",
+                       "Check whether the header was changed, or update header_row and columns in "
+                       "[tables.{table}] of config.toml.")))
+    return None
+
+
+_LETTERS = re.compile(r"[A-Za-z]{1,3}")
+
+
+def _holds_header(match: HeaderMatch | None, grid: Grid, cfg: TableConfig) -> bool:
+    """The row holds the table's headers: most columns config names by header text are on it (without any,
+    at least two of the table's headers are)."""
+    if match is None:
+        return False
+    labels = {header_key(label) for label in match.labels if label}
+    named = [ref for ref in (cfg.columns or {}).values() if not _LETTERS.fullmatch(ref) or header_key(ref) in labels]
+    if named:
+        return 2 * sum(1 for ref in named if header_key(ref) in labels) >= len(named)
+    return len(match.mapping) >= 2
 
 
 def _configured_sheets(source: Source, wanted: dict[str, TableConfig],

@@ -155,8 +155,9 @@ def test_rows_without_a_key_fall_back_to_their_content(tmp_path):
     rows = [order("SO-001"), order(None, 5, color="红色"), order(None, 6, color="蓝色")]
     run.see({"订单": (ORDERS_HEADER, rows)})
     assert run.see({"订单": (ORDERS_HEADER, [rows[2], rows[0], rows[1]])}).changes == []
-    rows[2][3] = "绿色"
-    assert sorted(c.kind for c in run.see({"订单": (ORDERS_HEADER, rows)}).changes) == [ADDED, REMOVED]
+    rows[2][3] = "绿色"     # an edit is found by content: the closest row, one change (issue 15 item 1)
+    assert [(c.kind, c.field, c.old, c.new) for c in run.see({"订单": (ORDERS_HEADER, rows)}).changes] == [
+        (CHANGED, "color", "蓝色", "绿色")]
 
 
 def test_a_truncated_save_records_no_deletions_until_confirmed(tmp_path):

@@ -107,6 +107,24 @@ def test_type_values_speaks_once_per_column_for_placeholders(tmp_path):
     assert found[1].value == "0" and "zero date" in found[1].message
 
 
+def test_type_serial_date_flags_a_date_typed_into_a_google_sheets_quantity(tmp_path):
+    from tests.fakegoogle import FakeGoogle
+    from sync.sources.gsheets import GSheetsSource
+
+    rows = [order("SO-1", qty=500, ordered=46113, due=46157), order("SO-2", qty=46160, ordered=46113, due=46157),
+            order("SO-3", qty=46160.5, ordered=46113, due=46157), order("SO-4", qty=90000, ordered=46113, due=46157)]
+    pack = 'table = "orders"\n[[rules]]\nid = "date-as-quantity"\ntype = "serial-date"\n'
+    with FakeGoogle() as google:
+        google.add("sheet-key-0123456789", {"订单登记": [HEAD, *rows]})
+        reg = load([GSheetsSource("book", "sheet-key-0123456789", session=google.session())])
+    found = run(pack, reg, tmp_path)
+    assert [(f.rule, f.cell, f.severity) for f in found] == [("date-as-quantity", "E3", "error")]
+    assert found[0].message == "订单数量 '46160' looks like the date 2026-05-18 (Google Sheets hands dates over as " \
+                               "day counts), not a quantity"
+    excel = register([order("SO-2", qty=46160)])   # a file on a disk gives dates as dates: a number is a number
+    assert run(pack, excel, tmp_path) == []
+
+
 def test_type_range(tmp_path):
     reg = register([order("SO-1", qty=0), order("SO-2", qty=-5), order("SO-3", qty=5)])
     found = run('table = "orders"\n[[rules]]\nid = "pos"\ntype = "range"\nfield = "quantity"\nmin = 0\n'

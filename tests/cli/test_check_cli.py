@@ -81,21 +81,27 @@ def test_json_follows_the_contract(tmp_path):
 
 
 def test_xlsx_report_links_cells_and_never_writes_formulas(tmp_path):
+    """The findings workbook (issue 18): a sheet per follower, the location a link relative to the report."""
     book = dirty(tmp_path)
     out = tmp_path / "report.xlsx"
     result = runner.invoke(app, ["check", str(book), "--format", "xlsx", "--output", str(out), "--today", TODAY])
     assert result.exit_code == 1, result.output
-    ws = openpyxl.load_workbook(out).active
-    header = [c.value for c in ws[1]]
-    rows = [dict(zip(header, (c for c in row))) for row in ws.iter_rows(min_row=2)]
-    outlier = next(r for r in rows if r["规则"].value == "quantity-outlier")
-    assert outlier["单元格"].value == "E8"
-    assert outlier["单元格"].hyperlink.target == f"{book.resolve().as_uri()}#'订单登记'!E8"
+    wb = openpyxl.load_workbook(out)
+    rows = []
+    for ws in wb.worksheets[1:]:
+        header = [c.value for c in ws[1]]
+        rows += [dict(zip(header, (c for c in row))) for row in ws.iter_rows(min_row=2)]
+    outlier = next(r for r in rows if r["位置"].value == "订单登记!E8")
+    assert outlier["填写值"].value == 5000 and outlier["填写值"].data_type == "n"
+    link = outlier["位置"].hyperlink
+    assert (link.target.replace("\\", "/"), link.location) == (book.name, "'订单登记'!E8")
     for row in rows:
         for cell in row.values():
             assert cell.data_type != "f", (cell.coordinate, cell.value)
     values = {c.value for r in rows for c in r.values()}
-    assert "=1+1" in values and '=HYPERLINK("http://x")' in values  # kept as text
+    summary = {c.value for row in wb.worksheets[0].iter_rows() for c in row if c.data_type != "f"}
+    assert "=1+1" in values and '=HYPERLINK("http://x")' in summary  # kept as text (a follower's name)
+    assert not any(c.data_type == "f" for row in wb.worksheets[0].iter_rows() for c in row)
 
 
 def test_unreadable_file_exits_2_and_is_named(tmp_path):

@@ -109,7 +109,8 @@ def test_a_save_that_changes_nothing_redoes_no_rule(tmp_path):
         cache.refresh(["register"], START)
         first = run_cycle(state, config, cache.register(), now=START, lang="zh", memo=memo)
         openpyxl.load_workbook(book).save(book)          # every tab's XML rewritten, no value changed
-        assert cache.refresh(["register"], START) == (["register"], [])
+        # a save in the same second can give the very same bytes (openpyxl stamps the time): read it anyway
+        assert cache.refresh(["register"], START, force=True) == (["register"], [])
         again = run_cycle(state, config, cache.register(), now=START, lang="zh", memo=memo)
     assert memo.computed == 0 and memo.reused > 10
     assert again.changes == 0

@@ -101,3 +101,16 @@ def test_several_saves_in_a_burst_are_one_ready(watched, workbook_bytes):
         save_like_excel(register, workbook_bytes)
         time.sleep(DEBOUNCE / 3)
     assert [name for _, name in collect(watcher, DEBOUNCE + 1.5)] == ["register"]
+
+
+def test_a_package_cut_short_for_good_is_handed_over_to_be_reported_soon(watched, workbook_bytes):
+    """A copy cut short (a full disk) never completes: it is read, and so reported, within seconds, not at
+    the next rescan minutes later; a writer that pauses for less than that is still waited for (above)."""
+    from sync.service.watch import STUCK
+
+    register, watcher = watched
+    register.write_bytes(workbook_bytes[: len(workbook_bytes) // 2])
+    cut = time.monotonic()
+    seen = collect(watcher, STUCK + 2.0)
+    assert [name for _, name in seen] == ["register"]
+    assert STUCK <= seen[0][0] - cut < STUCK + 2.0
