@@ -125,7 +125,8 @@ class MailConfig(Strict):
     security: Literal["starttls", "tls", "none"] = "starttls"
     username: str | None = None
     password_env: str = "ORDERSYNC_SMTP_PASSWORD"
-    timeout: float = 30.0
+    timeout: float = Field(default=30.0, gt=0)       # seconds for each step of the conversation
+    data_timeout: float = Field(default=600.0, gt=0)  # the end-of-data reply: RFC 5321 allows 10 minutes
     cafile: str | None = None        # PEM file of a private CA that signed the server's certificate
     #: the config's folder as readers open it (\\fileserver\跟单 or https://nas/跟单/): links to Excel registers
     link_prefix: str | None = None
@@ -391,6 +392,14 @@ class Config(Strict):
         p = Path(relative).expanduser()
         return p if p.is_absolute() else self.base_dir / p
 
+    def source_places(self) -> list[str]:
+        """Where the sources read (resolved paths and sheet keys): what a state is tied to (``State.claim``)."""
+        places = []
+        for src in self.sources.values():
+            path = getattr(src, "path", None)
+            places.append(str(self.resolve(path).resolve()) if path else str(getattr(src, "key", src.kind)))
+        return sorted(places)
+
 
 def find_config(explicit: str | Path | None = None) -> Path | None:
     if explicit:
@@ -416,6 +425,12 @@ def load_config(path: str | Path) -> Config:
     except ValidationError as exc:
         raise ConfigError(describe_validation(path, text, exc)) from exc
     config.path = path.resolve()
+    for name, src in config.sources.items():
+        where = getattr(src, "path", None)
+        if where and config.resolve(where).is_dir():
+            raise ConfigError(f"{path}{line_at(lines, ['sources', name, 'path'])}: [sources.{name}] path = "
+                              f"{where!r} is a folder, not a workbook; for every workbook in it write "
+                              f"path = \"{where.rstrip('/')}/*.xlsx\"")
     for name, table in config.tables.items():
         if table.source not in config.sources:
             known = ", ".join(config.sources) or "none defined"

@@ -115,6 +115,12 @@ class Handler:
     def __init__(self, server: MailServer) -> None:
         self.server = server
 
+    async def handle_EHLO(self, smtp, session, envelope, hostname, responses):
+        if self.server.ehlo_answer:
+            return [self.server.ehlo_answer]
+        session.host_name = hostname
+        return responses
+
     async def handle_RCPT(self, smtp, session, envelope, address, options):
         if self.server.gate:
             await self.server.gate.wait_here("rcpt")
@@ -145,6 +151,7 @@ class MailServer:
         self.received: list[Received] = []
         self.refuse: set[str] = set()
         self.busy = False
+        self.ehlo_answer = ""             # e.g. "421 4.3.2 busy, try later": the answer to every EHLO
         self.gate: Gate | None = None
         self.ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         self.ctx.load_cert_chain(certfile, keyfile)

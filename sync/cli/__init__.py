@@ -9,12 +9,12 @@ openpyxl or matplotlib.
 from __future__ import annotations
 
 # imported in the order `ordersync --help` lists the commands
-from sync.cli import demo, setup, check, status, history, digest, service, web  # noqa: F401, I001  register them
+from sync.cli import demo, setup, check, status, history, digest, queue, service, web  # noqa: F401, I001  register them
 from sync.cli.app import app
 
 #: every command, as `ordersync --help` and README.md list them
-COMMANDS = ("demo", "init", "doctor", "check", "status", "history", "changes", "digest", "run", "serve", "ack",
-            "snooze", "decide")
+COMMANDS = ("demo", "init", "doctor", "check", "status", "history", "changes", "digest", "queue", "run", "serve",
+            "ack", "snooze", "decide")
 
 
 def main() -> None:

@@ -178,6 +178,28 @@ def _say_error(exc: OrdersyncError) -> None:
         console.print(f"  {escape(exc.hint)}", highlight=False)
 
 
+def output_file(path: Path | None, option: str = "--output") -> Path | None:
+    """``--output FILE`` checked before any work: a folder, a folder that cannot be made or a file that cannot
+    be written is one line saying so (``UserError``), not a traceback after the whole check."""
+    from sync.errors import UserError
+
+    if path is None:
+        return None
+    if path.is_dir():
+        raise UserError(f"{option} {path}: is a folder; give a file name", hint=f"e.g. {option} {path / 'findings.txt'}")
+    existed = path.exists()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("ab"):
+            pass
+    except OSError as exc:
+        raise UserError(f"{option} {path}: cannot be written ({exc.strerror or exc})",
+                        hint="Choose a file in a folder you can write to.") from None
+    if not existed:
+        path.unlink(missing_ok=True)
+    return path
+
+
 def setup_logging() -> None:
     """Logging to stderr at the level -q / -v ask for."""
     current = mode()

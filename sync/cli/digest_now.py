@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from sync.cli.common import setup_logging
+from sync.cli.common import output_file, setup_logging
 from sync.cli.session import open_session
 from sync.service.cycle import digest_inputs, enqueue
 from sync.errors import UserError
@@ -17,9 +17,13 @@ from sync.state import State
 
 
 def run_digest(name: str, preview: bool, output: Path | None, to: str | None, config: Path | None,
-               lang: str | None, now: str | None) -> None:
-    """Render a digest now; ``preview`` writes HTML and text files and sends nothing."""
+               lang: str | None, now: str | None, again: bool = False) -> None:
+    """Render a digest now; ``preview`` writes HTML and text files and sends nothing.
+
+    A digest sent by hand is one per (name, recipient, day): its dedupe key's slot is ``manual:DAY``, so a
+    second run queues nothing; ``again`` makes the slot that instant, a new identity."""
     setup_logging()
+    output = output_file(output) if preview else output
     session = open_session(None, config, lang, need_config=True)
     language = check_language(session.lang)
     cfg = session.config
@@ -27,7 +31,8 @@ def run_digest(name: str, preview: bool, output: Path | None, to: str | None, co
     when = local_now(cfg, datetime.fromisoformat(now) if now else None)
     with State(cfg.resolve(cfg.service.state)) as state:
         inputs = digest_inputs(state, cfg, session.register(), now=when, lang=language)   # checks once
-        plan = plan_digest(state, cfg, name, inputs, now=when, lang=language, only=to)
+        slot = f"manual:{when.date().isoformat()}" + (f":{when.isoformat()}" if again else "")
+        plan = plan_digest(state, cfg, name, inputs, now=when, lang=language, only=to, slot=slot)
         if not plan.outgoing:
             raise UserError(say("摘要 {n} 没有收件人（人员表中没有对应的邮箱）", "digest {n} has no recipients "
                                 "(nobody it names has an email in the people sheet)", language, n=name))
@@ -36,6 +41,14 @@ def run_digest(name: str, preview: bool, output: Path | None, to: str | None, co
                 typer.echo(str(path))
             return
         queued = enqueue(state, cfg, plan, now=when)
+    if again:
+        typer.echo(say("按 --again 再发一次：已加入发送队列 {n} 封", "sent again on purpose (--again): queued {n} mails",
+                       language, n=queued))
+    elif queued < len(plan.outgoing):
+        typer.echo(say("今天已手动发过摘要 {d}（{k} 位收件人不再重发）：已加入发送队列：{n} 封；要再发一次请加 --again",
+                       "the digest {d} was already sent by hand today ({k} recipients not sent again): queued {n} "
+                       "mails; --again sends another", language, d=name, k=len(plan.outgoing) - queued, n=queued))
+    else:
         typer.echo(say("已加入发送队列：{n} 封", "queued {n} mails", language, n=queued))
 
 

@@ -3,8 +3,10 @@
 Exit 2: it cannot run (a workbook unreadable, a rule pack missing). Exit 1: it
 runs but a table is wrong: a configured table not found, a table that maps no
 column identifying its rows, a ``[tables.X.columns]`` entry naming a header (or
-letter) the sheet does not have, or no table read at all. Each problem is said
-with what the sheet looks like, so the fix is plain; none hides another.
+letter) the sheet does not have, or no table read at all; or one of the checks
+in ``sync.cli.doctor_checks`` (mail, state, recipients, times, templates,
+watching) found what ``run`` would fail on later. Each problem is said with
+what to do, so the fix is plain; none hides another.
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ from rich.markup import escape
 from sync.checks.pipeline import rules_for
 from sync.cli.doctor_google import check_google
 from sync.cli.common import EXIT_CANNOT_RUN, EXIT_FINDINGS, EXIT_OK, mode
+from sync.cli.doctor_checks import Doctor, run_checks
 from sync.cli.doctor_feedback import feedback_problems
 from sync.cli.session import open_session
 from sync.config import Config, TableConfig
-from sync.errors import ConfigError
+from sync.errors import ConfigError, OrdersyncError
 from sync.i18n import check_language, say
 from sync.tables.detect import identity
 from sync.tables.fields import TABLES, header_key
@@ -33,8 +36,9 @@ console = Console()
 
 
 def run_doctor(config: Path | None, lang: str | None, send_test: bool = False) -> int:
-    """Verify config, sources, columns, rules, channels; say every problem; exit 2 cannot run, 1 a table (or a
-    channel) is wrong. ``send_test``: one test message to each channel and mail recipient."""
+    """Verify config, sources, columns, rules, channels, mail, state, recipients, times, templates, watching; say
+    every problem; exit 2 cannot run, 1 something is wrong. ``send_test``: one test message to each channel and
+    mail recipient."""
     session = open_session(None, config, lang, need_config=True)
     chatty = not mode().quiet
     register = session.register()
@@ -59,12 +63,31 @@ def run_doctor(config: Path | None, lang: str | None, send_test: bool = False) -
         console.print(f"[yellow]•[/] {escape(note)}", highlight=False)
     broken = not _rules_load(session.config, lang, chatty) or broken
     broken = not check_google(session.sources, lang, console, chatty) or broken
+    failing = _other_checks(Doctor(session.config, register, lang, send_test), chatty)
     undelivered = False
     if session.config.channels or send_test:     # group bots and mail: sync.cli.doctor_channels
         from sync.cli.doctor_channels import check_delivery
 
-        undelivered = not check_delivery(session.config, register, lang, send_test=send_test, chatty=chatty)
-    return EXIT_CANNOT_RUN if broken else EXIT_FINDINGS if wrong or undelivered else EXIT_OK
+        try:
+            undelivered = not check_delivery(session.config, register, lang, send_test=send_test, chatty=chatty)
+        except OrdersyncError as exc:            # a state that does not open: check_state has said why
+            undelivered = True
+            console.print(f"[red]✗[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+    return EXIT_CANNOT_RUN if broken else EXIT_FINDINGS if wrong or failing or undelivered else EXIT_OK
+
+
+def _other_checks(doctor: Doctor, chatty: bool) -> bool:
+    """Mail, state, recipients, times, templates, watching: each verdict said; True when any found a problem."""
+    failing = False
+    for verdict in run_checks(doctor):
+        for line in verdict.ok if chatty else ():
+            console.print(f"[green]✓[/] {escape(line)}", highlight=False, soft_wrap=True)
+        for first, *more in verdict.problems:
+            failing = True
+            console.print(f"[red]✗[/] {escape(first)}", highlight=False, soft_wrap=True)
+            for line in more:
+                console.print(f"   {escape(line)}", highlight=False, soft_wrap=True)
+    return failing
 
 
 def _say_problems(register: Register, lang: str) -> bool:

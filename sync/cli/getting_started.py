@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from sync import shipped
-from sync.cli.common import EXIT_CANNOT_RUN, EXIT_FINDINGS, EXIT_OK, mode
+from sync.cli.common import EXIT_CANNOT_RUN, EXIT_FINDINGS, EXIT_OK, mode, output_file
 from sync.cli.progress import steps
 from sync.errors import UserError
 from sync.i18n import check_language, say
@@ -37,8 +37,9 @@ def run_init(workbooks: list[Path], output: Path, lang: str | None, force: bool)
     saying so); 2: nothing to write (no table recognised, not even probably) or a workbook unreadable.
     """
     chatty = not mode().quiet
-    if output.exists() and not force:
+    if output.exists() and not output.is_dir() and not force:
         raise UserError(f"{output} exists; not overwriting it", hint="Use --force, or --output another file.")
+    output_file(output)
     with steps(2) as step:
         step(say("读取 {n} 个工作簿", "reading {n} workbooks", lang or "zh", n=len(workbooks)))
         sources = [open_path(p, name=_ident(p.name)) for p in workbooks]

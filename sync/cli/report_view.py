@@ -21,7 +21,7 @@ from rich.text import Text as RichText
 
 from sync.calendar import local_now
 from sync.checks.pipeline import check_register
-from sync.cli.common import EXIT_CANNOT_RUN, EXIT_FINDINGS, EXIT_OK, setup_logging
+from sync.cli.common import EXIT_CANNOT_RUN, EXIT_FINDINGS, EXIT_OK, output_file, setup_logging
 from sync.cli.progress import steps
 from sync.cli.session import open_session
 from sync.cli.verdicts import print_nothing_recognised, print_unread
@@ -72,6 +72,7 @@ def _given(value: object) -> bool:
 def run_check(workbooks: list[Path] | None, format: str, output: Path | None, selection: Selection,
               config: Path | None, lang: str | None, today: str | None) -> int:
     setup_logging()
+    output = output_file(output)
     session = open_session(workbooks, config, lang)
     with steps(2) as step:
         reading = say("读取工作簿", "reading the workbooks", session.lang)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from rich import box
@@ -15,6 +16,7 @@ from rich.table import Table as RichTable
 from sync.cli.session import open_session
 from sync.errors import UserError
 from sync.i18n import say
+from sync.state import disk_problems
 
 console = Console(highlight=False)
 
@@ -29,7 +31,9 @@ def show_service(config_path, lang: str | None, fmt: str) -> None:
                         hint="Start it with `ordersync run` (or `ordersync run --once`).")
     data = json.loads(path.read_text(encoding="utf-8"))
     if fmt == "json":
-        print(json.dumps(data | {"running": _alive(data.get("pid"))}, ensure_ascii=False, indent=2))
+        live = service_problems({}, cfg.resolve(cfg.service.state), tz)
+        print(json.dumps(data | {"running": _alive(data.get("pid")), "state_problems": live}, ensure_ascii=False,
+                         indent=2))
         return
     running = _alive(data.get("pid"))
     console.print(say("服务：{s}（pid {p}，启动于 {t}，{o} 监视）", "service: {s} (pid {p}, started {t}, {o} observer)",
@@ -50,10 +54,27 @@ def show_service(config_path, lang: str | None, fmt: str) -> None:
                       str(s.get("rows", 0)),
                       f"{s.get('errors', 0)}/{s.get('findings', 0)}", str(s.get("requests", 0)))
     console.print(table)
-    console.print(say("待发邮件：{n}", "mail queue: {n} waiting", language, n=data.get("queue_length", 0)))
+    console.print(say("待发邮件：{n}", "mail queue: {n} waiting", language, n=data.get("queue_length", 0))
+                  + (say("，暂扣 {h}（见 ordersync queue）", ", {h} held (see ordersync queue)", language,
+                         h=data["held"]) if data.get("held", 0) > 0 else ""))
     show_channels(data.get("channels") or {}, language, tz)
+    for problem in service_problems(data, cfg.resolve(cfg.service.state), tz):
+        console.print(f"[red]✗[/] {escape(problem)}", soft_wrap=True)
     for name, when in data.get("next_runs", {}).items():
         console.print(say("下次摘要 {n}：{t}", "next digest {n}: {t}", language, n=name, t=_short(when, tz)))
+
+
+def service_problems(data: dict, state: Path, tz: ZoneInfo) -> list[str]:
+    """What the service said was wrong (its status file), and what is wrong with its state's disk right now
+    (a full or read-only disk keeps the service from writing its status file at all)."""
+    out = [f"{p['what']}: {p['message']} ({say('自', 'since', 'en')} {_short(p.get('since'), tz)})"
+           + (f" — {p['hint']}" if p.get("hint") else "") for p in data.get("problems", [])]
+    recorded = data.get("state_file") or []
+    if not state.exists():
+        out.append(f"{state}: the state file is missing")
+    elif recorded and [state.stat().st_dev, state.stat().st_ino] != recorded and _alive(data.get("pid")):
+        out.append(f"{state}: the state file was replaced while the service ran; it writes nothing until restarted")
+    return out + [p for p in disk_problems(state) if p not in " ".join(out)]
 
 
 def show_channels(channels: dict[str, dict], language: str, tz: ZoneInfo) -> None:

@@ -37,16 +37,22 @@ def init(
 
 
 @app.command(cls=Command, help=both(
-    """检查配置、数据源、列、规则、群机器人与状态是否就绪，一次列出全部问题。
+    """检查配置、数据源、列、规则、群机器人、邮件、状态、收件人、时间、模板与监视设置是否就绪，一次列出全部问题。
 
+    邮件：解析并连接服务器、TLS、用环境变量中的密码登录；除非 --send-test，否则不发送任何消息。
+    状态：能打开、完整性检查、版本、可写、剩余空间。摘要收件人都有有效邮箱；时区与时间有效；模板能编译并用数据生成。
     --send-test 向每个群机器人和每个收件人各发一条测试消息。
-    退出码：0 一切就绪，1 表或群机器人有问题（未找到、没有区分各行的键列、columns 写的表头不在表里、机器人的密钥或签名被拒），2 无法运行（文件不可读、规则包缺失）。""",
-    """Verify config, sources, columns, rules, group bots and state, listing every problem at once.
+    退出码：0 一切就绪，1 有问题（表未找到、键列、columns 写的表头不在表里、机器人的密钥或签名被拒，或以上任何一项），2 无法运行（文件不可读、规则包缺失）。""",
+    """Verify config, sources, columns, rules, group bots, mail, state, recipients, times, templates and watching,
+    listing every problem at once.
 
+    Mail: resolves and connects to the server, TLS, logs in with the password from the environment; sends nothing
+    unless --send-test. State: opens, integrity check, schema version, writable, free space. Every digest's
+    recipients have valid addresses; time zone and times are valid; templates compile and render with the data.
     --send-test sends one test message to each group bot and each mail recipient.
-    Exit status: 0 ready, 1 a table or a bot is wrong (not found, no key column, a columns entry naming a
-    header the sheet lacks, a bot's key or signature refused), 2 cannot run (unreadable workbook, missing
-    rule pack)."""))
+    Exit status: 0 ready, 1 something is wrong (a table not found, no key column, a columns entry naming a header
+    the sheet lacks, a bot's key or signature refused, or any of the above), 2 cannot run (unreadable workbook,
+    missing rule pack)."""))
 def doctor(
     config: ConfigOption = None,
     lang: LangOption = None,

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from sync.config import MailConfig
 from sync.delivery.base import Backend
-from sync.delivery.errors import AuthFailed, BadRecipient, DeliveryError, MailSetupError, Rejected, ServerUnavailable
+from sync.delivery.errors import (AuthFailed, BadRecipient, DeliveryError, MailSetupError, MaybeDelivered, Rejected,
+                                  ServerUnavailable)
 from sync.delivery.message import Outgoing, build_email, clean_header_text, message_id_for
 from sync.delivery.outbox import OutboxBackend
 from sync.delivery.queue import DeliveryResult, MailQueue, Problem, QueueEntry, RetryPolicy
@@ -32,6 +33,7 @@ def make_backend(mail: MailConfig, base_dir: str | Path, environ: Mapping[str, s
 
 __all__ = [
     "AuthFailed", "BadRecipient", "Backend", "DeliveryError", "DeliveryResult", "MailQueue", "MailSetupError",
+    "MaybeDelivered",
     "OutboxBackend", "Outgoing", "Problem", "QueueEntry", "Rejected", "RetryPolicy",
     "ServerUnavailable", "SmtpBackend", "build_email", "clean_header_text", "make_backend", "message_id_for",
 ]

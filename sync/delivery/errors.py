@@ -48,5 +48,13 @@ class Rejected(DeliveryError):
     hint = "The server refused this message for good; it is kept in the queue as failed."
 
 
+class MaybeDelivered(DeliveryError):
+    """The whole message went and the server went silent (or away) before confirming it: it may have arrived."""
+
+    retryable = False
+    hint = ("It may have been delivered: ask the recipient. Kept as failed, never sent again by itself; "
+            "`ordersync queue --retry ID` sends it again on purpose.")
+
+
 class BadRecipient(UserError):
     """An address that is not one, or that is not in config or the people master."""

@@ -15,9 +15,13 @@ accepted it: that instant between the server's "250 OK" and step 3 is the
 whole window. A claim left behind by a crash is taken again after ``lease``;
 the resend is byte-identical (same Message-ID) and is counted as ``resent``.
 A server that is down means retry with exponential backoff (up to an hour),
-for as long as it takes; a login failure retries hourly; a permanent refusal
+for as long as it takes; a login failure retries hourly, or at once when the
+mail settings or the password change (the backend's ``fingerprint``, kept in
+the state when a login fails); a permanent refusal
 (5xx) of a message, or ``max_refusals`` "try later" answers (4xx) to it, leaves
 it ``failed`` - kept, visible, never deleted, and ``retry_failed`` puts it back.
+So does a message the server took whole but never confirmed (``MaybeDelivered``):
+sending it again by itself could make a second copy, so a person decides.
 A notice whose address is not one cannot be built: ``hold`` keeps it ``held``,
 with the reason, until its address is mended and it is queued again.
 """
@@ -89,6 +93,7 @@ MIGRATIONS = [
 ]
 
 PENDING, SENDING, SENT, FAILED, HELD = "pending", "sending", "sent", "failed", "held"
+LOGIN_REFUSED = "mail.login_refused_with"     # state_meta: the backend fingerprint a login or setup failed with
 
 
 @dataclass(frozen=True)
@@ -142,6 +147,7 @@ class QueueEntry:
     next_attempt: str
     sent_at: str | None
     last_error: str | None
+    id: int = 0
 
 
 class MailQueue:
@@ -228,6 +234,7 @@ class MailQueue:
         now = _utc(now)
         result = DeliveryResult()
         self.prune(now)
+        self._retry_if_mended(getattr(backend, "fingerprint", ""), now)
         due = self._due(now, limit)
         if not due:
             return result
@@ -236,12 +243,24 @@ class MailQueue:
         except DeliveryError as exc:
             for row in due:   # the server is unreachable: every due message waits, none is at fault
                 self._record_failure(row, exc, now, result, offered=False)
+            if exc.slow:      # somebody has to mend the settings: retry as soon as they are not these
+                self.state.set_meta(LOGIN_REFUSED, getattr(backend, "fingerprint", ""))
             return result
         try:
             self._send_all(backend, due, now, result)
         finally:
             backend.close()
         return result
+
+    def _retry_if_mended(self, fingerprint: str, now: datetime) -> None:
+        """A login refused with other settings or another password: the mail waiting for it is due now."""
+        refused_with = self.state.meta(LOGIN_REFUSED)
+        if refused_with is None or refused_with == fingerprint:
+            return
+        with self.state.atomic() as db:
+            db.execute("UPDATE mail_queue SET next_attempt = ? WHERE status = 'pending' AND next_attempt > ?",
+                       (_iso(now), _iso(now)))
+            self.state.set_meta(LOGIN_REFUSED, None)
 
     def _send_all(self, backend: Backend, due: list[Any], now: datetime, result: DeliveryResult) -> None:
         for row in due:
@@ -307,12 +326,14 @@ class MailQueue:
         rows = self.state.db.execute("SELECT status, count(*) FROM mail_queue GROUP BY status").fetchall()
         return {PENDING: 0, SENDING: 0, SENT: 0, FAILED: 0, **{r[0]: r[1] for r in rows}}   # held: when any are
 
-    def entries(self, status: str | None = None, limit: int = 100) -> list[QueueEntry]:
-        sql = "SELECT * FROM mail_queue" + (" WHERE status = ?" if status else "") + " ORDER BY id DESC LIMIT ?"
-        rows = self.state.db.execute(sql, (status, limit) if status else (limit,)).fetchall()
+    def entries(self, status: str | tuple[str, ...] | None = None, limit: int = 100) -> list[QueueEntry]:
+        wanted = (status,) if isinstance(status, str) else tuple(status or ())
+        where = f" WHERE status IN ({', '.join('?' * len(wanted))})" if wanted else ""
+        sql = "SELECT * FROM mail_queue" + where + " ORDER BY id DESC LIMIT ?"
+        rows = self.state.db.execute(sql, (*wanted, limit)).fetchall()
         return [QueueEntry(r["dedupe_key"], r["message_id"], r["subject"], json.loads(r["recipients"]),
                            r["status"], r["attempts"], r["queued_at"], r["next_attempt"], r["sent_at"],
-                           r["last_error"]) for r in rows]
+                           r["last_error"], r["id"]) for r in rows]
 
     def raw(self, dedupe_key: str) -> bytes | None:
         row = self.state.db.execute("SELECT raw FROM mail_queue WHERE dedupe_key = ?", (dedupe_key,)).fetchone()
@@ -326,6 +347,18 @@ class MailQueue:
         if keys is not None:
             sql += f" AND dedupe_key IN ({', '.join('?' * len(keys))})"
             params += keys
+        with self.state.atomic() as db:
+            return db.execute(sql, params).rowcount
+
+    def retry(self, ids: list[int] | None = None, now: datetime | None = None) -> int:
+        """``ordersync queue --retry``: failed messages back in the queue, waiting ones due now (all, or those
+        ids); returns how many. Held ones wait for their address to be mended, sent ones are done."""
+        sql = ("UPDATE mail_queue SET status = 'pending', attempts = 0, refusals = 0, next_attempt = ?, "
+               "claimed_at = NULL WHERE status IN ('failed', 'pending')")
+        params: list[Any] = [_iso(_utc(now))]
+        if ids is not None:
+            sql += f" AND id IN ({', '.join('?' * len(ids))})"
+            params += ids
         with self.state.atomic() as db:
             return db.execute(sql, params).rowcount
 

@@ -3,24 +3,69 @@
 The password never lives in config.toml: ``[mail] password_env`` names the
 environment variable that holds it. smtplib, ssl and socket errors are
 translated here, chained ``from exc``, into errors that say whether to retry
-(``sync.delivery.errors``): connection trouble and 4xx answers are temporary,
-a failed login is retried slowly and reported, 5xx is permanent.
+(``sync.delivery.errors``): connection trouble and 4xx answers are temporary
+(a 421 to EHLO too: "try later"), a failed login is retried slowly and
+reported, 5xx is permanent.
+
+RFC 5321 4.5.3.2.6 gives the server 10 minutes to answer the end of the data:
+that wait is ``data_timeout``, apart from the per-step ``timeout``. A
+connection lost or silent after the whole message went is "maybe delivered"
+(``MaybeDelivered``): sending it again could be a second copy, so it is not
+retried by itself.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import smtplib
 import socket
+import re
 import ssl
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
-from sync.delivery.errors import AuthFailed, DeliveryError, MailSetupError, Rejected, ServerUnavailable
+from sync.delivery.errors import (AuthFailed, DeliveryError, MailSetupError, MaybeDelivered, Rejected,
+                                  ServerUnavailable)
 
 SECURITY = ("starttls", "tls", "none")
 _LOOPBACK = ("localhost", "127.0.0.1", "::1")
+DATA_TIMEOUT = 600.0     # RFC 5321: the end-of-data reply may take 10 minutes
+
+
+class _Patient:
+    """smtplib's DATA, waiting ``data_timeout`` for the final reply and noting when the whole message went."""
+
+    data_timeout: float = DATA_TIMEOUT
+    data_sent: bool = False
+    sock: socket.socket | None
+    timeout: float
+
+    def data(self, msg: bytes) -> tuple[int, bytes]:
+        self.putcmd("data")                                     # type: ignore[attr-defined]
+        code, repl = self.getreply()                            # type: ignore[attr-defined]
+        if code != 354:
+            raise smtplib.SMTPDataError(code, repl)
+        payload = re.sub(rb"(?m)^\.", b"..", msg)
+        payload += (b"" if payload.endswith(b"\r\n") else b"\r\n") + b".\r\n"
+        self.send(payload)                                      # type: ignore[attr-defined]
+        self.data_sent = True
+        if self.sock is not None:
+            self.sock.settimeout(self.data_timeout)
+        try:
+            return self.getreply()                              # type: ignore[attr-defined]
+        finally:
+            if self.sock is not None:
+                self.sock.settimeout(self.timeout)
+
+
+class _SMTP(_Patient, smtplib.SMTP):
+    pass
+
+
+class _SMTP_SSL(_Patient, smtplib.SMTP_SSL):
+    pass
 
 
 class SmtpBackend:
@@ -28,13 +73,15 @@ class SmtpBackend:
 
     def __init__(self, host: str, port: int, *, security: str = "starttls", username: str | None = None,
                  password: str | None = None, password_env: str = "", timeout: float = 30.0,
-                 cafile: str | Path | None = None, local_hostname: str | None = None) -> None:
+                 cafile: str | Path | None = None, local_hostname: str | None = None,
+                 data_timeout: float = DATA_TIMEOUT) -> None:
         if security not in SECURITY:
             raise MailSetupError(f"[mail] security = {security!r}: expected starttls, tls or none")
         self.host, self.port, self.security = host, port, security
         self.username, self.password, self.password_env = username, password, password_env
         self.timeout, self.cafile, self.local_hostname = timeout, cafile, local_hostname
-        self.conn: smtplib.SMTP | None = None
+        self.data_timeout = data_timeout
+        self.conn: _SMTP | _SMTP_SSL | None = None
 
     @classmethod
     def from_config(cls, mail, base_dir: Path, environ: Mapping[str, str] | None = None) -> SmtpBackend:
@@ -43,11 +90,18 @@ class SmtpBackend:
         return cls(mail.host, mail.port, security=mail.security, username=mail.username,
                    password=env.get(mail.password_env) if mail.username else None,
                    password_env=mail.password_env, timeout=mail.timeout,
-                   cafile=(base_dir / cafile) if cafile else None)
+                   cafile=(base_dir / cafile) if cafile else None,
+                   data_timeout=getattr(mail, "data_timeout", DATA_TIMEOUT))
 
     @property
     def where(self) -> str:
         return f"{self.host}:{self.port}"
+
+    @property
+    def fingerprint(self) -> str:
+        """What a login depends on: when it changes (config edited, password set anew), retry at once."""
+        parts = (self.host, self.port, self.security, self.username, self.password, str(self.cafile or ""))
+        return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()[:16]
 
     def open(self) -> None:
         self.close()
@@ -69,16 +123,18 @@ class SmtpBackend:
             raise MailSetupError(f"{self.where}: refusing to send the password unencrypted; "
                                  "set [mail] security to starttls or tls")
 
-    def _connect(self) -> smtplib.SMTP:
+    def _connect(self) -> _SMTP | _SMTP_SSL:
         if self.security == "tls":
-            return smtplib.SMTP_SSL(self.host, self.port, local_hostname=self.local_hostname,
-                                    timeout=self.timeout, context=self._context())
-        conn = smtplib.SMTP(self.host, self.port, local_hostname=self.local_hostname, timeout=self.timeout)
+            conn: _SMTP | _SMTP_SSL = _SMTP_SSL(self.host, self.port, local_hostname=self.local_hostname,
+                                                timeout=self.timeout, context=self._context())
+        else:
+            conn = _SMTP(self.host, self.port, local_hostname=self.local_hostname, timeout=self.timeout)
+        conn.data_timeout = self.data_timeout
         try:
-            conn.ehlo()
+            _greet(conn)
             if self.security == "starttls":
                 conn.starttls(context=self._context())
-                conn.ehlo()
+                _greet(conn)
         except BaseException:
             conn.close()
             raise
@@ -94,11 +150,12 @@ class SmtpBackend:
         if self.conn is None:
             self.open()
         assert self.conn is not None
+        self.conn.data_sent = False
         try:
             with self._translated("send"):
                 refused = self.conn.sendmail(sender, recipients, raw)
         except DeliveryError as exc:
-            if exc.retryable:
+            if exc.retryable or isinstance(exc, MaybeDelivered):
                 self.close()     # the connection's state is unknown: the next message starts afresh
             raise
         return sorted(refused)
@@ -135,11 +192,29 @@ class SmtpBackend:
         except ssl.SSLError as exc:
             raise MailSetupError(f"{self.where}: TLS failed ({exc.reason or exc}); with port 465 use "
                                  "security = \"tls\", with 587 or 25 use \"starttls\"") from exc
-        except (smtplib.SMTPException, socket.timeout, OSError) as exc:
-            hint = ""
-            if step == "connect" and self.security != "tls" and "timed out" in _describe(exc):
-                hint = " (a server that expects implicit TLS, usually port 465, waits silently: security = \"tls\"?)"
-            raise ServerUnavailable(f"{self.where}: {step} failed: {_describe(exc)}{hint}") from exc
+        except (smtplib.SMTPException, OSError) as exc:
+            if step == "send" and self.conn is not None and self.conn.data_sent:
+                raise MaybeDelivered(f"{self.where}: the whole message went but the server did not confirm it "
+                                     f"({_describe(exc)}, waited up to {self.data_timeout:g} s): it may have "
+                                     "been delivered") from exc
+            raise self._unavailable(step, exc) from exc
+
+    def _unavailable(self, step: str, exc: BaseException) -> ServerUnavailable:
+        hint = ""
+        if step == "connect" and self.security != "tls" and "timed out" in _describe(exc):
+            hint = " (a server that expects implicit TLS, usually port 465, waits silently: security = \"tls\"?)"
+        return ServerUnavailable(f"{self.where}: {step} failed: {_describe(exc)}{hint}")
+
+
+def _greet(conn: smtplib.SMTP) -> None:
+    """EHLO, then HELO if EHLO is unknown; a 4xx answer (421 "busy, closing") is "try later", not a setup fault."""
+    code, answer = conn.ehlo()
+    if 400 <= code < 500:
+        raise smtplib.SMTPResponseException(code, answer)
+    if code != 250:
+        code, answer = conn.helo()
+        if code != 250:
+            raise smtplib.SMTPResponseException(code, answer)
 
 
 def _by_code(code: int, step: str, message: str) -> DeliveryError:

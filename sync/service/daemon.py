@@ -5,6 +5,16 @@ purpose: wait for file events (or a tick), run a cycle for the workbooks that
 were saved, let ``schedule`` tick the timed jobs, write the status file. The
 state is the truth for everything timed: a digest slot is recorded in the same
 transaction that queues its mails, so a restart neither loses nor repeats it.
+
+It outlives every fault it can name (``sync.service.health``): before any
+work it makes sure the state path still names the open file (a deleted state
+is written back from the open database, so the record of what was sent
+survives; a replaced one stops all writing until restart); a state that
+cannot be written (disk full, read-only) fails the cycle, which is tried
+again every ``notice_tick_seconds`` with the sources read afresh, so nothing is
+lost when space comes back; a digest whose template does not render waits,
+unrecorded, while everything else goes on. Each problem is one log line and
+is listed in service.json; ``run --once`` exits 1 when any remains.
 """
 
 from __future__ import annotations
@@ -33,8 +43,10 @@ from sync.service.cycle import (CycleResult, SourceCache, deliver, notify, prepa
 from sync.notices.feedback_writer import FeedbackWriter
 from sync.errors import UserError
 from sync.gcpause import collection_paused
+from sync.service.health import Health
+from sync.service.lock import InstanceLock
 from sync.service.schedule import Slot, due
-from sync.state import Migration, State, now_iso
+from sync.state import Migration, State, StateError, now_iso
 from sync.service.watch import Watcher, is_open_elsewhere
 
 log = logging.getLogger("ordersync")
@@ -47,45 +59,6 @@ SERVICE_MIGRATIONS = [
             last_slot TEXT
         );"""),
 ]
-
-
-class InstanceLock:
-    """One daemon per state file: an exclusive lock on ``<state>.lock`` held for the process's life."""
-
-    def __init__(self, state_path: Path) -> None:
-        self.path = state_path.with_name(state_path.name + ".lock")
-        self._fh = None
-
-    def acquire(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fh = self.path.open("a+")
-        try:
-            _lock(fh)
-        except OSError:
-            fh.seek(0)
-            other = fh.read().strip() or "?"
-            fh.close()
-            raise UserError(f"another ordersync is already running on this state (pid {other})",
-                            hint=f"Stop it first, or give this one its own [service] state. Lock: {self.path}") from None
-        fh.seek(0)
-        fh.truncate()
-        fh.write(str(os.getpid()))
-        fh.flush()
-        self._fh = fh
-
-    def release(self) -> None:
-        if self._fh is not None:
-            self._fh.close()
-            self._fh = None
-
-
-def _lock(fh) -> None:
-    if sys.platform == "win32":
-        import msvcrt
-        msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
-    else:
-        import fcntl
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
 
 
 def setup_logging(config: Config, verbose: bool = False, *, quiet: bool = False) -> None:
@@ -127,6 +100,9 @@ class Service:
         self.status_path = self.state_path.with_name("service.json")
         self.started = now_iso()
         self.last: CycleResult | None = None
+        self.health = Health()
+        self.unfinished: set[str] = set()     # sources whose last cycle failed: read again at the next retry
+        self.retry_at = 0.0
         self.feedback = FeedbackWriter(config, self.lang)
         #: run beside the loop (the status page): each is started with the service, returns how to stop it
         self.companions: list[Callable[[Service], Callable[[], None]]] = []
@@ -134,16 +110,21 @@ class Service:
     # --- lifecycle -------------------------------------------------------------------
 
     def run(self, *, once: bool = False) -> int:
+        if not self.cache.sources:
+            where = self.config.path or "the config"
+            raise UserError(f"{where}: no [sources.NAME]: nothing to watch or check",
+                            hint="Add a source (see the reference config.toml), or run `ordersync init WORKBOOK`.")
         self.lock.acquire()
         try:
             self.state = State(self.state_path)
             prepare_state(self.state)
             self.state.migrate(SERVICE_MIGRATIONS)
+            self.state.claim(str(self.config.path or "this config"), self.config.source_places())
             if once:
                 self.cycle(list(self.cache.sources), force=True)
                 self.run_scheduled()
                 self.write_status()
-                return 0
+                return self._once_verdict()
             stops = [start(self) for start in self.companions]
             try:
                 return self._loop()
@@ -177,8 +158,10 @@ class Service:
                 self.watcher.wait(self.watcher.next_look(0.2))
                 ready = self.watcher.ready()
                 ready += [n for n in self.cache.retry_due() if n not in ready]   # half-written: again soon
+                if self.unfinished and time.monotonic() >= self.retry_at:
+                    ready = sorted(set(ready) | self.unfinished)
                 if ready and not self.stopping:
-                    self.cycle(ready)
+                    self.cycle(ready, force=bool(self.unfinished & set(ready)))
                     self.write_status()
                 self.scheduler.run_pending()
         finally:
@@ -208,17 +191,70 @@ class Service:
     def now(self) -> datetime:
         return local_now("UTC")     # the one clock: $ORDERSYNC_NOW pins it
 
+    def _once_verdict(self) -> int:
+        """``run --once``: 0 only when every source was read and the cycle, the notices and digests went through."""
+        unread = [s for s in self.cache.status.values() if s.result != "ok"]
+        for s in unread:
+            log.error("%s: %s", s.name, s.result)
+        checked = self.last is not None and self.last.report is not None and bool(self.last.report.tables)
+        if not checked and not unread:
+            log.error("no table recognised in %s: nothing was checked (see `ordersync doctor`)",
+                      ", ".join(s.location for s in self.cache.sources.values()))
+        held = self._held()
+        if held:
+            log.error("mail: %d held, not sent (see `ordersync queue`)", held)
+        return 1 if self.health or unread or not checked or held else 0
+
+    def _held(self) -> int:
+        from sync.delivery.queue import MailQueue
+
+        return MailQueue(self.state, self.config.mail.sender).held_count() if self.state else 0
+
+    def state_usable(self) -> bool:
+        """The state path still names the open file: a deleted one is written back, a replaced one stops writes."""
+        assert self.state is not None
+        moved = self.state.moved()
+        if moved == "deleted":
+            log.warning("state %s was deleted while ordersync ran; writing it back from the open database "
+                        "(nothing lost). To start afresh, stop ordersync first.", self.state_path)
+            try:
+                self.state.restore()
+            except StateError as exc:
+                self.health.failed("state", exc)
+                return False
+        elif moved == "replaced":
+            self.health.note("state", f"{self.state_path} was replaced by another file while ordersync ran; "
+                             "nothing is written until ordersync is restarted",
+                             "Restart ordersync to use the new file, or put the old one back.")
+            return False
+        return True
+
     def cycle(self, names: list[str], *, force: bool = False) -> CycleResult | None:
-        """One cycle; a failure is logged with its traceback and the service carries on.
+        """One cycle; a failure is one log line (a traceback when it is not ours to explain), the service carries
+        on, and the sources are read again at the next retry (``unfinished``), so no change is lost.
 
         The cyclic garbage collector waits while the cycle runs (``sync.gcpause``).
         """
+        if not self.state_usable():
+            self._retry_later(names)
+            return None
         try:
             with collection_paused():
-                return self._cycle(names, force=force)
-        except Exception:  # noqa: BLE001 - the daemon must outlive any one bad cycle
-            log.exception("cycle for %s failed; carrying on", ", ".join(names))
+                result = self._cycle(names, force=force)
+        except Exception as exc:  # noqa: BLE001 - the daemon must outlive any one bad cycle
+            self.health.failed("state" if isinstance(exc, StateError) else "cycle", exc)
+            self._retry_later(names)
             return None
+        self.unfinished -= set(names)
+        self.health.ok("cycle")
+        self.health.ok("state")
+        return result
+
+    def _retry_later(self, names: list[str]) -> None:
+        self.unfinished |= set(names)
+        for name in names:      # what was read was not remembered: read it again, even if unchanged
+            self.cache.tokens.pop(name, None)
+        self.retry_at = time.monotonic() + self.watch_cfg.notice_tick_seconds
 
     def _cycle(self, names: list[str], *, force: bool = False) -> CycleResult:
         started = time.perf_counter()
@@ -250,7 +286,7 @@ class Service:
 
     def notify(self) -> int:
         """Reminders and batched entry-error mails fall due with time, not only with saves."""
-        if self.last is None or self.last.report is None:
+        if self.last is None or self.last.report is None or not self.state_usable():
             return 0
         if self.config.feedback is not None:
             try:   # a findings workbook that waited (open in Excel), or saved with 处理 typed in it
@@ -258,10 +294,12 @@ class Service:
             except Exception:  # noqa: BLE001
                 log.exception("findings workbook: retry failed; carrying on")
         try:
-            return self._notify()
-        except Exception:  # noqa: BLE001
-            log.exception("planning notices failed; carrying on")
+            queued = self._notify()
+        except Exception as exc:  # noqa: BLE001
+            self.health.failed("notices", exc)
             return 0
+        self.health.ok("notices")
+        return queued
 
     def _notify(self) -> int:
         now = self.now()
@@ -273,25 +311,43 @@ class Service:
         return queued
 
     def run_scheduled(self) -> list[str]:
-        """Run every digest whose latest slot is not recorded yet; record it in the same transaction."""
+        """Run every digest whose latest slot is not recorded yet; record it in the same transaction.
+
+        A digest that fails (its template does not render, the state cannot be written) is not recorded: it
+        is tried again at the next tick, and the other digests and the mail go on meanwhile."""
+        if not self.state_usable():
+            return []
         ran = []
         now = self.now()
         for spec in self.config.digests:
-            name = spec.name
-            slot = Slot.parse(spec.at, spec.every, spec.day)
-            job = f"digest:{name}"
-            first_seen, last = self._job_record(job, now)
-            when = due(slot, last, now, self.tz, first_run=first_seen)
-            if when is None:
+            job = f"digest:{spec.name}"
+            try:
+                if self._run_digest(spec, job, now):
+                    ran.append(spec.name)
+            except Exception as exc:  # noqa: BLE001 - one digest must not hold back the others
+                self.health.failed(job, exc)
                 continue
-            with self.state.atomic() as db:
-                send_digest(self.state, self.config, self.cache.register(), name, slot_time=when, now=now,
-                            lang=self.lang, last=self.last)
-                db.execute("UPDATE schedule_runs SET last_slot = ? WHERE job = ?", (when.isoformat(), job))
-            ran.append(name)
-            log.info("digest %s for %s queued", name, when.isoformat())
-        deliver(self.state, self.config, now=now)
+            self.health.ok(job)
+        try:
+            deliver(self.state, self.config, now=now)
+        except Exception as exc:  # noqa: BLE001
+            self.health.failed("mail", exc)
+        else:
+            self.health.ok("mail")
         return ran
+
+    def _run_digest(self, spec, job: str, now: datetime) -> bool:
+        slot = Slot.parse(spec.at, spec.every, spec.day)
+        first_seen, last = self._job_record(job, now)
+        when = due(slot, last, now, self.tz, first_run=first_seen)
+        if when is None:
+            return False
+        with self.state.atomic() as db:
+            send_digest(self.state, self.config, self.cache.register(), spec.name, slot_time=when, now=now,
+                        lang=self.lang, last=self.last)
+            db.execute("UPDATE schedule_runs SET last_slot = ? WHERE job = ?", (when.isoformat(), job))
+        log.info("digest %s for %s queued", spec.name, when.isoformat())
+        return True
 
     def _job_record(self, job: str, now: datetime) -> tuple[datetime, datetime | None]:
         row = self.state.db.execute("SELECT first_seen, last_slot FROM schedule_runs WHERE job = ?", (job,)).fetchone()
@@ -311,14 +367,39 @@ class Service:
         return out
 
     def write_status(self) -> None:
+        """service.json beside the state; on a full or read-only disk it cannot be written, which is logged once
+        (``status --service`` then looks at the state folder itself)."""
         data = {
             "pid": os.getpid(), "started": self.started, "updated": now_iso(),
             "observer": "polling" if self.watcher and self.watcher.uses_polling else "native",
             "sources": {n: asdict(s) for n, s in self.cache.status.items()},
-            "queue_length": queue_length(self.state) if self.state else 0,
-            "channels": ChannelQueue(self.state).report() if self.state and self.config.channels else {},
+            "queue_length": self._queue_length(),
+            "held": self._safely(self._held),
+            "channels": self._channels(),
             "next_runs": self.next_runs(),
+            "state": str(self.state_path),
+            "state_file": list(self.state.opened or ()) if self.state else [],
+            "problems": self.health.listed(),
         }
         tmp = self.status_path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
-        os.replace(tmp, self.status_path)
+        try:
+            tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+            os.replace(tmp, self.status_path)
+        except OSError as exc:
+            log.warning("cannot write %s (%s)", self.status_path, exc.strerror or exc)
+
+    def _channels(self) -> dict:
+        try:
+            return ChannelQueue(self.state).report() if self.state and self.config.channels else {}
+        except Exception:  # noqa: BLE001 - a state that cannot be read is reported by the cycle
+            return {}
+
+    def _queue_length(self) -> int:
+        return self._safely(lambda: queue_length(self.state) if self.state else 0)
+
+    @staticmethod
+    def _safely(count) -> int:
+        try:
+            return count()
+        except Exception:  # noqa: BLE001 - a state that cannot be read is reported by the cycle
+            return -1

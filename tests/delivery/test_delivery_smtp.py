@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import struct
+import threading
 import zlib
 from datetime import datetime, timedelta, timezone
 
@@ -12,7 +13,7 @@ from sync.config import MailConfig
 from sync.delivery import (AuthFailed, MailQueue, MailSetupError, Outgoing, Rejected, ServerUnavailable,
                            SmtpBackend, make_backend)
 from sync.state import State
-from tests.smtpserver import PASSWORD, SENDER, USER, MailServer, free_port
+from tests.smtpserver import PASSWORD, SENDER, USER, Gate, MailServer, free_port
 
 NOW = datetime(2026, 11, 26, 8, 30, tzinfo=timezone.utc)
 
@@ -101,7 +102,8 @@ def test_a_wrong_password_is_reported_and_retried_slowly(tmp_path, queue):
         assert "password" in problem.hint
         [entry] = queue.entries()
         assert entry.status == "pending" and entry.next_attempt == "2026-11-26T09:30:00"   # an hour later
-        assert not queue.deliver_due(backend(server), NOW + timedelta(minutes=59)).sent
+        # the same settings again wait the hour (a mended password goes at once: see below)
+        assert not queue.deliver_due(backend(server, password="wrong"), NOW + timedelta(minutes=59)).sent
         assert queue.deliver_due(backend(server), NOW + timedelta(hours=1)).sent
     assert len(server.received) == 1
 
@@ -162,3 +164,70 @@ def test_one_connection_carries_a_batch(tmp_path, queue):
         result = queue.deliver_due(backend(server), NOW)
     assert len(result.sent) == 5
     assert sorted(r.message["Subject"] for r in server.received) == [f"提醒 {i}" for i in range(5)]
+
+
+# --- issue 15 item 11: a slow end-of-data reply, 421 to EHLO, a password mended -----------------------
+
+def test_a_slow_end_of_data_reply_is_waited_for_apart_from_the_step_timeout(tmp_path, queue):
+    with MailServer(tmp_path / "certs") as server:
+        server.gate = Gate("data")
+        threading.Timer(1.5, server.gate.release).start()     # the 250 comes after 1.5 s: more than a step may take
+        queue.enqueue(digest(), NOW)
+        result = queue.deliver_due(backend(server, timeout=0.5, data_timeout=10), NOW)
+    assert result.sent == [digest().dedupe_key] and not result.deferred and not result.failed
+    assert len(server.received) == 1
+
+
+def test_no_reply_after_the_whole_message_is_maybe_delivered_kept_and_never_resent_by_itself(tmp_path, queue):
+    with MailServer(tmp_path / "certs") as server:
+        server.gate = Gate("data")                           # the server took the data and says nothing
+        queue.enqueue(digest(), NOW)
+        queue.enqueue(digest("second", subject="第二封"), NOW)
+        result = queue.deliver_due(backend(server, data_timeout=0.5), NOW)
+        server.gate.release()
+        [unsure] = result.failed
+        assert "may have been delivered" in unsure.error and "queue --retry" in unsure.hint
+        assert result.sent == ["second"]                      # the next message went on a new connection
+        for later in (timedelta(minutes=1), timedelta(hours=2), timedelta(days=1)):
+            assert not queue.deliver_due(backend(server), NOW + later).sent
+        assert len(server.received) == 2                      # the unsure one was not sent twice by itself
+        status = {e.dedupe_key: (e.status, e.last_error) for e in queue.entries()}
+        assert status[digest().dedupe_key][0] == "failed" and "may have been" in status[digest().dedupe_key][1]
+        server.gate = None
+        [entry] = [e for e in queue.entries() if e.status == "failed"]
+        assert queue.retry([entry.id], NOW + timedelta(days=1)) == 1   # a person decided: send it again
+        assert queue.deliver_due(backend(server), NOW + timedelta(days=1)).sent == [digest().dedupe_key]
+    assert len(server.received) == 3
+
+
+def test_a_421_to_ehlo_is_try_later_not_a_setup_fault(tmp_path, queue):
+    with MailServer(tmp_path / "certs") as server:
+        server.ehlo_answer = "421 4.3.2 too busy, try later"
+        with pytest.raises(ServerUnavailable, match="421"):
+            backend(server).open()
+        queue.enqueue(digest(), NOW)
+        result = queue.deliver_due(backend(server), NOW)
+        [problem] = result.deferred
+        assert "421" in problem.error and not result.failed
+        assert queue.entries()[0].next_attempt == "2026-11-26T08:31:00"      # a minute, not an hour
+        server.ehlo_answer = ""
+        assert queue.deliver_due(backend(server), NOW + timedelta(minutes=1)).sent
+    assert len(server.received) == 1
+
+
+def test_a_mended_password_is_tried_at_once_not_an_hour_later(tmp_path, queue):
+    with MailServer(tmp_path / "certs") as server:
+        queue.enqueue(digest(), NOW)
+        assert queue.deliver_due(backend(server, password="wrong"), NOW).deferred
+        soon = NOW + timedelta(minutes=2)
+        assert not queue.deliver_due(backend(server, password="wrong"), soon).sent     # same settings: waits
+        assert queue.deliver_due(backend(server), soon).sent                            # mended: goes now
+    assert len(server.received) == 1
+
+
+def test_the_password_from_a_changed_environment_changes_the_fingerprint(tmp_path):
+    mail = MailConfig(backend="smtp", host="127.0.0.1", port=25, username=USER, password_env="PW")
+    first = make_backend(mail, tmp_path, {"PW": "old"})
+    assert first.fingerprint == make_backend(mail, tmp_path, {"PW": "old"}).fingerprint
+    assert first.fingerprint != make_backend(mail, tmp_path, {"PW": "new"}).fingerprint
+    assert first.fingerprint != make_backend(mail.model_copy(update={"port": 587}), tmp_path, {"PW": "old"}).fingerprint
