@@ -88,8 +88,10 @@ def _finished(table: Table, ctx: Context) -> np.ndarray:
     from sync.orders.view import FINISHED, settings_from
 
     settings = settings_from(ctx.config)
-    classes = table.data["status"].map(lambda v: settings.status_class(v) if isinstance(v, str) else None)
-    return classes.isin(FINISHED).to_numpy()
+    status = table.data["status"]
+    # a register has a handful of status words: classify each once, not each row
+    finished = {v for v in status.dropna().unique() if isinstance(v, str) and settings.status_class(v) in FINISHED}
+    return status.isin(finished).to_numpy() if finished else np.zeros(len(table), dtype=bool)
 
 
 def _noted(table: Table, blank: np.ndarray, least: int, share: float, elsewhere: float) -> np.ndarray:
