@@ -341,24 +341,23 @@ class MailQueue:
 
     def retry_failed(self, keys: list[str] | None = None, now: datetime | None = None) -> int:
         """Put failed messages back in the queue (all, or those keys); returns how many."""
-        sql = ("UPDATE mail_queue SET status = 'pending', attempts = 0, refusals = 0, next_attempt = ? "
-               "WHERE status = 'failed'")
-        params: list[Any] = [_iso(_utc(now))]
-        if keys is not None:
-            sql += f" AND dedupe_key IN ({', '.join('?' * len(keys))})"
-            params += keys
-        with self.state.atomic() as db:
-            return db.execute(sql, params).rowcount
+        return self._requeue(("failed",), "dedupe_key", keys, now)
 
     def retry(self, ids: list[int] | None = None, now: datetime | None = None) -> int:
         """``ordersync queue --retry``: failed messages back in the queue, waiting ones due now (all, or those
         ids); returns how many. Held ones wait for their address to be mended, sent ones are done."""
-        sql = ("UPDATE mail_queue SET status = 'pending', attempts = 0, refusals = 0, next_attempt = ?, "
-               "claimed_at = NULL WHERE status IN ('failed', 'pending')")
-        params: list[Any] = [_iso(_utc(now))]
-        if ids is not None:
-            sql += f" AND id IN ({', '.join('?' * len(ids))})"
-            params += ids
+        return self._requeue(("failed", "pending"), "id", ids, now, unclaim=True)
+
+    def _requeue(self, statuses: tuple[str, ...], column: str, only: list[Any] | None, now: datetime | None,
+                 *, unclaim: bool = False) -> int:
+        """Messages in ``statuses`` (all, or those whose ``column`` is in ``only``) due now, tries reset."""
+        sql = ("UPDATE mail_queue SET status = 'pending', attempts = 0, refusals = 0, next_attempt = ?"
+               + (", claimed_at = NULL" if unclaim else "")
+               + f" WHERE status IN ({', '.join('?' * len(statuses))})")
+        params: list[Any] = [_iso(_utc(now)), *statuses]
+        if only is not None:
+            sql += f" AND {column} IN ({', '.join('?' * len(only))})"
+            params += only
         with self.state.atomic() as db:
             return db.execute(sql, params).rowcount
 
