@@ -50,6 +50,8 @@ EXPECTATIONS: dict[str, dict[str, Expect]] = {
                                           "required_qty": "工單需求 (已估計)"}),
         "orders": Expect("江門銀電訂單", 1, {"order_no": "SO單號", "customer": "客戶名稱", "status": "狀態",
                                             "order_date": "創建日期"}, absent=("quantity",)),
+        # the P-R sales orders, exported with other columns (no 創建日期): a second orders table (issue 14)
+        "orders_p_r清單": Expect("P-R清單", 1, {"order_no": "SO單號", "status": "狀態"}, absent=("quantity",)),
     },
     "yintu__8月9月不缺料订单清单.xlsx": {"orders": Expect("不缺料订单清单", 1, {
         "order_no": ("生产单号", "客户订单号"), "product": "产品型号", "quantity": "数量Pcs", "due_date": "客户交期"},
@@ -68,9 +70,12 @@ EXPECTATIONS: dict[str, dict[str, Expect]] = {
         "po_no": "采购单号", "supplier": "供应商名称", "material": "物料名称", "expected_date": "交货日期"})},
     "jjg__工装模具总台账.xlsx": NONE,        # tooling/mould ledger
     "jjg__包装车间工时清单6月份.xls": NONE,  # piecework log per person
-    # supplier delivery self-check; the second sheet is the document-receipt list of the same deliveries
-    "gtbj__各厂家自查表.xlsx": {"materials": Expect(("请完善此表", "10月14以后资料接收清单"), (2, 1), {
-        "order_no": "合同号", "po_no": "请购单号", "supplier": "供货商名称"})},
+    # supplier delivery self-check; the second sheet is the document-receipt list of the same deliveries, in
+    # another layout: two materials tables, the second named after its sheet (issue 14)
+    "gtbj__各厂家自查表.xlsx": {
+        "materials": Expect("10月14以后资料接收清单", 1, {"order_no": "合同号", "po_no": "请购单号"}),
+        "materials_请完善此表": Expect("请完善此表", 2, {
+            "order_no": "合同号", "po_no": "请购单号", "supplier": "供货商名称"})},
     "gtbj__质检文件.xlsx": NONE,             # one inspection report form with a key/value block
     "genshipment__装箱单.xlsx": NONE,        # packing lists per carton, no order numbers
     "inventory__库存.xlsx": NONE,

@@ -176,7 +176,7 @@ def _hash_typed(table: Table, name: str) -> np.ndarray:
 
 
 def _kind(table: Table, name: str) -> str:
-    spec = TABLES[table.name].fields
+    spec = TABLES[table.kind].fields
     return spec[name].type if name in spec else ""
 
 
@@ -197,7 +197,7 @@ def snapshot_of(table: Table) -> Snapshot:
 
 def snapshot(table: Table) -> Snapshot:
     fields = sorted(table.columns)
-    ident_fields = set(KEY_FIELDS.get(table.name, TABLES[table.name].key)) | {
+    ident_fields = set(KEY_FIELDS.get(table.kind, TABLES[table.kind].key)) | {
         f for f in fields if _kind(table, f) not in (NUMBER, DATE)}
     ident = pd.DataFrame({f: normalised_column(table, f) for f in fields if f in ident_fields},
                          index=table.data.index, dtype=object)
@@ -229,7 +229,7 @@ def normalised_column(table: Table, name: str, positions: np.ndarray | None = No
 
 def row_keys(table: Table, values: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """The key of each row and that key without its occurrence counter (see the module docstring)."""
-    fields = [f for f in KEY_FIELDS.get(table.name, TABLES[table.name].key) if f in values]
+    fields = [f for f in KEY_FIELDS.get(table.kind, TABLES[table.kind].key) if f in values]
     n = len(values)
     if fields:
         parts = [values[f].fillna("") for f in fields]
@@ -255,7 +255,7 @@ def row_keys(table: Table, values: pd.DataFrame) -> tuple[np.ndarray, np.ndarray
 def identity_hashes(table: Table, ident: pd.DataFrame, texts: dict[str, np.ndarray] | None = None) -> np.ndarray:
     """One 64-bit hash per row of every identity field the table has (and its sheet, for a table over
     several); a row with all of them blank is known by its text columns instead (``_content_keys``)."""
-    names = [f for f in IDENTITY_FIELDS.get(table.name, TABLES[table.name].key) if f in table.columns]
+    names = [f for f in IDENTITY_FIELDS.get(table.kind, TABLES[table.kind].key) if f in table.columns]
     out = np.zeros(len(table), dtype=np.uint64)
     blank = np.ones(len(table), dtype=bool)
     with np.errstate(over="ignore"):
@@ -274,7 +274,7 @@ def identity_hashes(table: Table, ident: pd.DataFrame, texts: dict[str, np.ndarr
 
 def _content_keys(table: Table, values: pd.DataFrame) -> np.ndarray:
     """'~' + a short hash of the row's text columns: the fallback identity."""
-    spec = TABLES[table.name].fields
+    spec = TABLES[table.kind].fields
     text = [f for f in values if f in spec and spec[f].type not in (NUMBER, DATE)] or list(values)
     joined = values[text].fillna("").agg("\x1f".join, axis=1) if text else pd.Series("", index=values.index)
     return np.array(["~" + hashlib.blake2b(s.encode(), digest_size=6).hexdigest() for s in joined], dtype=object)

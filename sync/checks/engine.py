@@ -1,4 +1,8 @@
-"""Run rules over a register: each rule on its table, missing columns skipped with one warning."""
+"""Run rules over a register: each rule on each table of its kind, missing columns skipped with one warning.
+
+A rule names a kind (``table = "production"``); a workbook may hold two tables of one kind with
+different layouts (``production`` and ``production_inputs_2``), and the rule runs on each.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from sync.checks.memo import Keys, PassMemo
 from sync.findings import ERROR, WARNING, Finding
 from sync.i18n import say
 from sync.tables.register import Register
+from sync.tables.table import Table
 
 log = logging.getLogger(__name__)
 
@@ -20,28 +25,29 @@ def run_checks(register: Register, rules: Iterable[Check], ctx: Context,
     findings: list[Finding] = []
     skipped: dict[tuple[str, str], list[str]] = {}
     for rule in rules:
-        table = register.get(rule.table)
-        if table is None:
-            continue  # a register without a QC tab simply has no QC rules to run
-        missing = [f for f in dict.fromkeys(rule.fields_needed()) if not table.has(f)]
-        if missing:
+        # a register without a QC tab simply has no QC rules to run
+        for table in [t for t in register.tables.values() if t.kind == rule.table]:
+            missing = [f for f in dict.fromkeys(rule.fields_needed()) if not table.has(f)]
             for name in missing:
-                skipped.setdefault((rule.table, name), []).append(rule.id)
-            continue
-        try:
-            if memo is None:
-                findings.extend(rule.run(table, ctx))
-            else:
-                kept, keys = memo
-                findings.extend(kept.findings(f"rule:{rule.id}:{rule.table}", keys.rule(rule),
-                                              lambda: list(rule.run(table, ctx))))
-        except Exception as exc:  # one broken rule (often a custom one) must not silence the others
-            log.exception("rule %s failed on %s", rule.id, table.describe())
-            findings.append(Finding("rule-failed", WARNING, say(
-                "规则 {id} 运行出错：{err}", "rule {id} failed: {err}", ctx.lang, id=rule.id, err=exc),
-                table=table.name, source=table.source, sheet=table.sheet))
+                skipped.setdefault((table.name, name), []).append(rule.id)
+            if not missing:
+                findings.extend(_run_one(rule, table, ctx, memo))
     findings += _skip_warnings(register, skipped, ctx.lang)
     return one_per_cell(findings)
+
+
+def _run_one(rule: Check, table: Table, ctx: Context, memo: tuple[PassMemo, Keys] | None) -> list[Finding]:
+    try:
+        if memo is None:
+            return list(rule.run(table, ctx))
+        kept, keys = memo
+        return kept.findings(f"rule:{rule.id}:{table.name}", keys.rule(rule, table.name),
+                             lambda: list(rule.run(table, ctx)))
+    except Exception as exc:  # one broken rule (often a custom one) must not silence the others
+        log.exception("rule %s failed on %s", rule.id, table.describe())
+        return [Finding("rule-failed", WARNING, say(
+            "规则 {id} 运行出错：{err}", "rule {id} failed: {err}", ctx.lang, id=rule.id, err=exc),
+            table=table.name, source=table.source, sheet=table.sheet)]
 
 
 def _skip_warnings(register: Register, skipped: dict[tuple[str, str], list[str]], lang: str) -> list[Finding]:
@@ -50,7 +56,7 @@ def _skip_warnings(register: Register, skipped: dict[tuple[str, str], list[str]]
         table = register.tables[name]
         out.append(Finding("rule-skipped", WARNING, say(
             "「{sheet}」没有“{field}”列，已跳过规则 {ids}", "{sheet} has no {field} column; skipped {ids}", lang,
-            sheet=table.sheet, field=_label(name, field, lang), ids=", ".join(dict.fromkeys(ids))),
+            sheet=table.sheet, field=_label(table.kind, field, lang), ids=", ".join(dict.fromkeys(ids))),
             table=name, source=table.source, sheet=table.sheet, field=field,
             hint=say("如该列存在但叫法不同，请在 config.toml 的 [tables.{t}.columns] 指定",
                      "if the column exists under another name, map it in config.toml [tables.{t}.columns]",

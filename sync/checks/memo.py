@@ -44,7 +44,7 @@ def fingerprint(table: Table) -> str:
     """A digest of everything a rule can see of ``table``."""
     digest = hashlib.blake2b(digest_size=16)
     digest.update(pickle.dumps((
-        table.name, table.source, table.location, table.sheet, table.header_row, table.columns, table.data,
+        table.name, table.kind, table.source, table.location, table.sheet, table.header_row, table.columns, table.data,
         dict(table.raw), table.bad, table.marks, table.units, table.parts, table.extra, table.unmapped,
         table.notes), protocol=5))
     return digest.hexdigest()
@@ -127,10 +127,12 @@ class Keys:
     today: date
     follow: str | None = None
 
-    def rule(self, rule: Any) -> tuple:
-        """What a rule's findings depend on: its table and who follows each order, or everything."""
+    def rule(self, rule: Any, table: str | None = None) -> tuple:
+        """What a rule's findings on ``table`` (default: the table its kind names) depend on: that table and
+        who follows each order, or everything."""
         if type(rule).type in OWN_TABLE_TYPES:
-            return (self.today, rule.table, self.prints.get(rule.table), self.follow)
+            name = table or rule.table
+            return (self.today, name, self.prints.get(name), self.follow)
         return self.register()
 
     def table(self, name: str) -> tuple:

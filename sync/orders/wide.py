@@ -150,7 +150,7 @@ def add_wide_tables(tables: dict[str, Table], words: Iterable[str] = ()) -> list
     orders, plan = tables.get("orders"), tables.get("production")
     tracker = orders is None and plan is not None and not plan.has("stage") and bool(plan.extra)
     if tracker:
-        orders = replace(plan, name="orders")
+        orders = replace(plan, name="orders", kind="orders")
     if orders is None or not orders.extra:
         return []
     production, shipping, stages = wide_tables(orders, words)

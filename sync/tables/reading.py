@@ -113,11 +113,11 @@ def reading_of_table(table: Table, header_row: int, *, sheet: str, source: str) 
     for col in table.columns.values():
         labels[col.index] = col.header
     mapping = {f: c.index for f, c in table.columns.items()}
-    spec = TABLES[table.name]
+    spec = TABLES[table.kind]
     found = identity(spec, {f: (c, 3.0) for f, c in mapping.items()})
     key, composite = found if found is not None else ([], False)
     missing = [f for f in dict.fromkeys((*([] if key else spec.needs[:1]), *spec.core)) if f not in mapping]
-    match = HeaderMatch(table.name, header_row - 1, header_row, labels, mapping, 0.0, [], "recognised", key,
+    match = HeaderMatch(table.kind, header_row - 1, header_row, labels, mapping, 0.0, [], "recognised", key,
                         composite, missing)
     language = language_of([*labels, *table.unmapped])
     return SheetReading(sheet, "recognised", match, [], language, source, table.name)

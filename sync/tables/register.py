@@ -20,7 +20,7 @@ them with each row's file and sheet (``Table.parts``).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +30,8 @@ from sync.tables.header import HeaderMatch
 from sync.errors import SheetNotFound, SourceError
 from sync.findings import ERROR, WARNING
 from sync.i18n import Text
-from sync.tables.fields import TABLES, header_key, layout_label
+from sync.tables.fields import TABLES, header_key
+from sync.tables.kinds import families, match_layout  # noqa: F401 (match_layout re-exported)
 from sync.gcpause import collection_paused
 from sync.sources.base import Grid, Source
 from sync.sources.docprops import SaveInfo, save_info
@@ -111,7 +112,7 @@ class SheetMemo:
     def table(self, sheet: str, tokens: dict[str, str], match: HeaderMatch) -> Table | None:
         token, table = self.tables.get(sheet, ("", None))
         fresh = table is not None and sheet in tokens and token == tokens[sheet]
-        return table if fresh and table.name == match.table else None
+        return table if fresh and table.kind == match.table else None
 
     def keep_only(self, sheets: list[str]) -> None:
         for gone in (self.found.keys() | self.tables.keys()) - set(sheets):
@@ -173,48 +174,50 @@ def _load_detected(source: Source, register: Register, scores: dict[str, float],
                 matches.append((found[0].score, grid.sheet, found[0]))
             del grid
     taken_sheets: set[str] = set()
-    families: dict[str, list[tuple[str, Table]]] = {}   # table -> its sheets: the best, then same-layout ones
-    shapes: dict[str, tuple] = {}
-    best: dict[str, float] = {}
-    for score, sheet, match in sorted(matches, key=lambda m: (-m[0], visible.index(m[1]))):
-        if sheet in taken_sheets or shapes.setdefault(match.table, match_layout(match)) != match_layout(match):
-            continue
-        taken_sheets.add(sheet)
-        best.setdefault(match.table, score)
-        table = memo.table(sheet, tokens, match)
-        if table is None:
-            if sheet not in grids:   # kept from the last read, but not made a table then: read it now
-                with collection_paused():
-                    grid = next(iter(source.read([sheet])))
-                    grids[sheet] = compact(grid, table_columns(match), match.first_data)
-                    del grid
-                memo.reread.append(sheet)
-            table = build_table(grids.pop(sheet), match, source=source.name, location=source.location,
-                                day_first=day_first)
-        memo.tables[sheet] = (tokens.get(sheet, ""), table)
-        family = families.setdefault(match.table, [])
-        if family and is_copy(table, [t for _, t in family]):
-            register.notes.append(f"{table.describe()} repeats the rows of {family[0][1].describe()}; left out")
-            continue
-        family.append((sheet, table))
-    for name, members in families.items():   # monthly tabs, one tab per customer: in workbook order
-        members.sort(key=lambda m: visible.index(m[0]))
-        register.add(concat_tables([t for _, t in members]), best[name], scores)
+    for family in families(matches, visible):
+        tables: list[Table] = []
+        for sheet, match in family.members:
+            taken_sheets.add(sheet)
+            table = _sheet_table(source, sheet, match, family.name, grids, memo, tokens, day_first)
+            if tables and is_copy(table, tables):
+                register.notes.append(f"{table.describe()} repeats the rows of {tables[0].describe()}; left out")
+                continue
+            tables.append(table)
+        tables.sort(key=lambda t: visible.index(t.sheet))   # monthly tabs, one tab per customer: in workbook order
+        register.add(concat_tables(tables), family.members[0][1].score, scores)
     for sheet in memo.tables.keys() - taken_sheets:
         del memo.tables[sheet]
     if tokens and getattr(source, "sheet_tokens", dict)() != tokens:
         memo.found.clear()       # the workbook was saved again while it was read: trust nothing kept
         memo.tables.clear()
-    if not families:
+    if not taken_sheets:
         register.notes.append(f"{source.location}: no order register tables recognised "
                               f"(sheets: {', '.join(visible) or 'none'})")
 
 
-def match_layout(match: HeaderMatch) -> tuple:
-    """``table.layout`` of the table a match would build: sheets alike in it are one table."""
-    labels = match.labels
-    return match.table, tuple(sorted((f, c, layout_label(match.table, f, labels[c] if c < len(labels) else ""))
-                                     for f, c in match.mapping.items()))
+def _sheet_table(source: Source, sheet: str, match: HeaderMatch, name: str, grids: dict[str, ColumnGrid],
+                 memo: SheetMemo, tokens: dict[str, str], day_first: bool | None) -> Table:
+    """The table ``match`` reads in ``sheet``, named ``name``: kept from the last read when the sheet is unchanged,
+    else built from its grid (read again when the load kept only its match)."""
+    table = memo.table(sheet, tokens, match)
+    if table is None:
+        if sheet not in grids or not _holds(grids[sheet], match):
+            with collection_paused():   # kept from the last read, or read as another kind: read it now
+                grid = next(iter(source.read([sheet])))
+                grids[sheet] = compact(grid, table_columns(match), match.first_data)
+                del grid
+            memo.reread.append(sheet)
+        table = build_table(grids.pop(sheet), match, source=source.name, location=source.location,
+                            day_first=day_first, named=name)
+    elif table.name != name:
+        table = replace(table, name=name)
+    memo.tables[sheet] = (tokens.get(sheet, ""), table)
+    return table
+
+
+def _holds(grid: ColumnGrid, match: HeaderMatch) -> bool:
+    """The kept part of a sheet has what ``match`` reads (a sheet read as another kind than its best may not)."""
+    return grid.start <= match.first_data and all(c in grid.columns or c >= grid.width for c in table_columns(match))
 
 
 def _load_configured(source: Source, wanted: dict[str, TableConfig], register: Register,

@@ -213,7 +213,7 @@ def _commented(block: str) -> str:
 
 def key_comment(table: Table) -> str:
     """Say which columns identify a row, and say so plainly when that is a guess."""
-    spec = TABLES[table.name]
+    spec = TABLES[table.kind]
     found = identity(spec, {f: (c.index, 3.0) for f, c in table.columns.items()})
     if found is None:
         return f"# no column identifies a row: map {spec.key[0]} below to the column that does"

@@ -75,7 +75,8 @@ class Part:
 
 @dataclass
 class Table:
-    name: str                       # canonical table: orders, materials, production, ...
+    name: str                       # the table's name in the register and config.toml: its kind, or for a
+                                    # second table of one kind in a workbook, kind_sheet (production_inputs_2)
     source: str                     # source name (several: joined, for messages)
     location: str                   # path or URL, for messages
     sheet: str                      # the sheet (several: joined, for messages; ``sheet_at`` says which)
@@ -95,6 +96,11 @@ class Table:
     #: an orders (or production) table's columns that map to no field: 0-based column -> (header, cells per
     #: row), for what reads more than the fields (a wide tracker's stage columns, ``sync.orders.wide``)
     extra: dict[int, tuple[str, Factor]] = field(default_factory=dict)
+    #: the canonical table it is (orders, materials, production, ...): its fields and rules; "" means ``name``
+    kind: str = ""
+
+    def __post_init__(self) -> None:
+        self.kind = self.kind or self.name
 
     def __len__(self) -> int:
         return len(self.data)
@@ -125,7 +131,7 @@ class Table:
 
     @property
     def spec(self):
-        return TABLES[self.name]
+        return TABLES[self.kind]
 
     def has(self, name: str) -> bool:
         return name in self.columns
@@ -154,7 +160,7 @@ class Table:
 
 def layout(table: Table) -> tuple:
     """What makes two sheets one table: the same kind, and the same header over the same columns."""
-    return table.name, tuple(sorted((f, c.index, layout_label(table.name, f, c.header))
+    return table.kind, tuple(sorted((f, c.index, layout_label(table.kind, f, c.header))
                                     for f, c in table.columns.items()))
 
 
@@ -192,7 +198,8 @@ def concat_tables(tables: list[Table]) -> Table:
     return Table(first.name, _joined(p.source for p in parts), _joined(p.location for p in parts),
                  _joined(p.sheet for p in parts), first.header_row, dict(first.columns), data, raw, bad,
                  list(first.unmapped), [n for t in tables for n in t.notes], parts,
-                 marks=_concat_marks(tables), units=_concat_units(tables), extra=_concat_extra(tables))
+                 marks=_concat_marks(tables), units=_concat_units(tables), extra=_concat_extra(tables),
+                 kind=first.kind)
 
 
 def _concat_extra(tables: list[Table]) -> dict[int, tuple[str, Factor]]:
@@ -256,7 +263,8 @@ def _extra_columns(match: HeaderMatch) -> list[int]:
 
 
 def build_table(grid: Grid | ColumnGrid, match: HeaderMatch, *, source: str, location: str,
-                day_first: bool | None = None) -> Table:
+                day_first: bool | None = None, named: str | None = None) -> Table:
+    """The table ``match`` reads in ``grid``; ``named``: its name in the register (default: its kind)."""
     spec = TABLES[match.table]
     if isinstance(grid, Grid):
         grid = compact(grid, table_columns(match), match.first_data)
@@ -294,8 +302,9 @@ def build_table(grid: Grid | ColumnGrid, match: HeaderMatch, *, source: str, loc
     columns = {f: Column(f, c, match.labels[c] if c < len(match.labels) else "") for f, c in match.mapping.items()}
     unmapped = [lab for c, lab in enumerate(match.labels) if lab and c not in match.mapping.values()]
     extra = {c: (match.labels[c], grid.column(c, match.first_data).take(keep)) for c in _extra_columns(match)}
-    return Table(match.table, source, location, grid.sheet, match.header_row_1based, columns, frame, raw, bad,
-                 unmapped, list(match.notes), marks={f: m for f, m in marks.items() if m}, units=units, extra=extra)
+    return Table(named or match.table, source, location, grid.sheet, match.header_row_1based, columns, frame, raw,
+                 bad, unmapped, list(match.notes), marks={f: m for f, m in marks.items() if m}, units=units,
+                 extra=extra, kind=match.table)
 
 
 def _text_dtype() -> Any:

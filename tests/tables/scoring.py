@@ -57,7 +57,7 @@ def recognised(expected: Expected, tables: list[Table]) -> tuple[bool, str]:
     for file in expected.files:
         for sheet in expected.sheets:
             hits = [t for t in tables if (file, sheet) in table_parts(t)]
-            good = [t for t in hits if t.name in expected.kinds and key_letter(t) == expected.key]
+            good = [t for t in hits if t.kind in expected.kinds and key_letter(t) == expected.key]
             if not good:
                 seen = ", ".join(describe(t) for t in hits) or "nothing"
                 missing.append(f"{file}›{sheet}: want {'/'.join(expected.kinds)} key={expected.key}, read {seen}")

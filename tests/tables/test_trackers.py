@@ -27,16 +27,6 @@ KNOWN = {
         'error finding on a legitimate row: quantity-outlier on P26, 10000 rollers where the customer usually orders hundreds (a slipped zero by every sign the rule reads; the amount 8190 matches neither)',
     'hoangpipe__PO/CUS030/field:order_no':
         'sheet not recognised: no order-number column (composite item key in A) under a two-row header',
-    'qosi__Production_Plan/EXT & KTR4 & Omso/kind':
-        'sheet not recognised: several machine tables stacked in one sheet, keyed by Seq/Item',
-    'qosi__Production_Plan/EXT & KTR4 & Omso/header':
-        'sheet not recognised: several machine tables stacked in one sheet, keyed by Seq/Item',
-    'qosi__Production_Plan/EXT & KTR4 & Omso/field:product':
-        'sheet not recognised: several machine tables stacked in one sheet, keyed by Seq/Item',
-    'qosi__Production_Plan/EXT & KTR4 & Omso/field:quantity':
-        'sheet not recognised: several machine tables stacked in one sheet, keyed by Seq/Item',
-    'qosi__Production_Plan/EXT & KTR4 & Omso/field:completed_qty':
-        'sheet not recognised: several machine tables stacked in one sheet, keyed by Seq/Item',
     'sidh__Production_Planning/Plan 1/kind':
         'sheet not recognised: production plan keyed by date and part, no order number',
     'sidh__Production_Planning/Plan 1/header':
@@ -50,11 +40,16 @@ KNOWN = {
     'sidh__Production_Planning/Plan 2/field:quantity':
         'sheet not recognised: production plan keyed by date and part, no order number',
     'warroom__Production_Plan/Inputs/kind':
-        "sheet not recognised: same-layout sheet 'Inputs (2)' wins: one table per kind",
+        "truth reads the wide tracker 'Inputs' as the orders table; ordersync reads it as production (it looks "
+        "like production most), beside the weekly plan 'Inputs (2)' as production_inputs_2",
     'warroom__Production_Plan/Inputs/field:order_date':
-        "sheet not recognised: same-layout sheet 'Inputs (2)' wins: one table per kind",
-    'warroom__Production_Plan/Inputs (2)/field:completed_qty':
-        "completed_qty not mapped to H 'Completed'",
+        "'Inputs' is read as production (see kind): no order date; 'Sales Request' (J) is no alias of one",
+    'qosi__Production_Plan/EXT & KTR4 & Omso/tricky:30,48,50,55,57,75,77…':
+        "four machine tables stacked in one sheet are read as one (now kept as production_ext_ktr4_omso): the "
+        "text 'On KTR4-1' in Current Production is an unreadable number, later tables' header rows are data",
+    'qosi__Production_Plan/EXT & KTR4 & Omso/tricky:4-25':
+        "End Date formulas on an empty Start Date (1900-01-0x, bare times) are read as unreadable dates, not as "
+        "missing ones; the stacked tables below are read as rows of the first",
     'warroom__Production_Plan/Closed WO/kind':
         'sheet not recognised: no header row (data from row 1)',
     'warroom__Production_Plan/Closed WO/header':
@@ -91,18 +86,6 @@ KNOWN = {
         "quantity-outlier errors on three monthly Total Qty cells of real items (BA366, BA532, BA535): a month's total far from the item's others is not a typing slip",
     'kusokpi__生产时效性统计表-20211001-20211031/生产时效性统计表/field:inspected_qty':
         "truth reads 报检数量 (T, the quantity sent for inspection) as inspected; ordersync reads 检验数量 (X, the inspection's own count)",
-    'warroom__Production_Plan/Inputs (2)/kind':
-        "'Inputs' and 'Inputs (2)' are both read as production plans (a wide stage tracker and a weekly plan); only the first is kept: one table per kind unless the layouts match",
-    'warroom__Production_Plan/Inputs (2)/header':
-        "'Inputs (2)' is not kept (see kind)",
-    'warroom__Production_Plan/Inputs (2)/field:order_no':
-        "'Inputs (2)' is not kept (see kind)",
-    'warroom__Production_Plan/Inputs (2)/field:product':
-        "'Inputs (2)' is not kept (see kind)",
-    'warroom__Production_Plan/Inputs (2)/field:quantity':
-        "'Inputs (2)' is not kept (see kind)",
-    'warroom__Production_Plan/Inputs (2)/field:remarks':
-        "'Inputs (2)' is not kept (see kind)",
 }
 
 

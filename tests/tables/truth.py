@@ -197,9 +197,9 @@ def evaluate(case: Case, corpus: Path) -> tuple[bool, str]:
         bad = [f for f in report.findings if f.severity == ERROR and f.source == name and f.sheet == case.sheet
                and f.row in case.expect]
         return not bad, f"{len(bad)} errors: " + ", ".join(f"{f.cell or f.row} {f.rule}" for f in bad[:8])
-    table = next((t for t in on_sheet if t.name in case.kinds), on_sheet[0] if on_sheet else None)
+    table = next((t for t in on_sheet if t.kind in case.kinds), on_sheet[0] if on_sheet else None)
     if case.check == "kind":
-        return table is not None and table.name in case.expect, seen
+        return table is not None and table.kind in case.expect, seen
     if table is None:
         return False, seen
     if case.check == "header":
