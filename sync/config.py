@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import re
 import tomllib
 from datetime import date
 from pathlib import Path
@@ -102,6 +103,9 @@ SourceConfig = Annotated[
 
 class TableConfig(Strict):
     source: str
+    #: the canonical table it is; needed when the name is not one (a second production table of a workbook:
+    #: [tables.production_inputs_2] kind = "production"), else the name says it
+    kind: TableName | None = None
     sheet: str | None = None
     sheets: list[str] | None = None  # sheet-name patterns, e.g. ["*月"]: several tabs are one table
     header_row: int | None = Field(default=None, ge=1)
@@ -360,7 +364,7 @@ class PersonConfig(Strict):
 class Config(Strict):
     service: ServiceConfig = Field(default_factory=ServiceConfig)
     sources: dict[str, SourceConfig] = Field(default_factory=dict)
-    tables: dict[TableName, TableConfig] = Field(default_factory=dict)
+    tables: dict[str, TableConfig] = Field(default_factory=dict)   # name -> table; see ``_table_names``
     mail: MailConfig = Field(default_factory=MailConfig)
     rules: RulesConfig = Field(default_factory=RulesConfig)
     reconcile: ReconcileConfig = Field(default_factory=ReconcileConfig)
@@ -420,10 +424,15 @@ def load_config(path: str | Path) -> Config:
     lines = key_lines(text)
     if "path" in data:        # Config.path is where the file was found, not something to write in it
         raise ConfigError(f"{path}{line_at(lines, ['path'])}: path: unknown key (keys belong under a [section])")
+    unnamed = _unknown_tables(data, path, lines)
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(describe_validation(path, text, exc)) from exc
+        said = describe_validation(path, text, exc).splitlines() + unnamed
+        said.sort(key=lambda p: int(m[1]) if (m := re.search(r" line (\d+): ", p)) else 1 << 30)
+        raise ConfigError("\n".join(said), hint=_KIND_HINT if unnamed else None) from exc
+    if unnamed:
+        raise ConfigError("\n".join(unnamed), hint=_KIND_HINT)
     config.path = path.resolve()
     for name, src in config.sources.items():
         where = getattr(src, "path", None)
@@ -437,6 +446,22 @@ def load_config(path: str | Path) -> Config:
             raise ConfigError(f"{path}{line_at(lines, ['tables', name, 'source'])}: [tables.{name}] source: "
                               f"{table.source!r} is not one of [sources.*]: {known}")
     return config
+
+
+#: what a table name that is no kind may have meant instead of a typo
+_KIND_HINT = ("A second table of one kind (a workbook's other production sheet) says which it is: "
+              'kind = "production" under its [tables.NAME].')
+
+
+def _unknown_tables(data: dict[str, Any], path: Path, lines: Any) -> list[str]:
+    """A table's name is its kind, or it says its kind: [tables.orders_sep] without ``kind`` is a typo."""
+    tables = data.get("tables")
+    if not isinstance(tables, dict):
+        return []
+    wrong = [name for name, table in tables.items()
+             if name not in TABLE_NAMES and not (isinstance(table, dict) and "kind" in table)]
+    return [f"{path}{line_at(lines, ['tables', name, '[key]'])}: [tables.{name}]: unknown table"
+            f"{_did_you_mean(name, TABLE_NAMES)}; tables are {', '.join(TABLE_NAMES)}" for name in wrong]
 
 
 def validated(model: type[BaseModel], data: Any, section: str) -> Any:

@@ -102,7 +102,7 @@ def table_problems(name: str, cfg: TableConfig, table: Table, lang: str) -> list
     """What is wrong with a configured table that was read: its columns entries, its key (each problem
     its lines of plain text)."""
     out = [[_column_problem(name, field, ref, table, lang)] for field, ref in cfg.columns.items()]
-    spec = TABLES[name]
+    spec = TABLES[table.kind]
     if identity(spec, {f: (c.index, 3.0) for f, c in table.columns.items()}) is None:
         key = spec.key[0]
         out.append([say("[tables.{t}]：{where} 没有能区分各行的列（{k}）：在 [tables.{t}.columns] 写 "
@@ -115,7 +115,7 @@ def table_problems(name: str, cfg: TableConfig, table: Table, lang: str) -> list
 
 def _column_problem(name: str, field: str, ref: str, table: Table, lang: str) -> str:
     """'' when ``field = ref`` took effect: the table maps the field at that letter or under that header."""
-    spec = TABLES[name]
+    spec = TABLES[table.kind]
     if field not in spec.fields:
         return say("[tables.{t}.columns] {f}：{t} 表没有这个字段（有：{known}）",
                    "[tables.{t}.columns] {f}: not a field of {t} (fields: {known})", lang,
@@ -139,8 +139,9 @@ def _not_found(name: str, cfg: TableConfig, readings: list[SheetReading], lang: 
     named = [r for r in readings if _names(cfg, r.sheet)] or readings
     lines = [say("未找到表 {t}", "table {t} not found", lang, t=name)]
     lines += [f"{r.sheet}: {describe(r, lang)}" for r in named]
-    spec = TABLES[name]
-    if any(r.match and r.match.table == name and spec.key[0] in r.match.missing for r in named):
+    kind = cfg.kind or name
+    spec = TABLES[kind]
+    if any(r.match and r.match.table == kind and spec.key[0] in r.match.missing for r in named):
         lines.append(say("在 [tables.{t}] 写 header_row，并在 [tables.{t}.columns] 写 {k} = \"列字母\"",
                          "set header_row under [tables.{t}] and {k} = \"LETTER\" under [tables.{t}.columns]",
                          lang, t=name, k=field_word(spec, spec.key[0], "en") if lang == "en" else spec.key[0]))

@@ -84,7 +84,7 @@ def _say_init(register: Register, guessed: list[Guess], lang: str, chatty: bool)
     """What was written: each sure table, each guess and what became of it, the problems and notes."""
     for problem in register.problems:
         console.print(f"[red]✗[/] {escape(problem.message)}", highlight=False)
-    sure = {n: t for n, t in register.tables.items() if not any(g.table == n for g in guessed)}
+    sure = {n: t for n, t in register.tables.items() if not any(g.name == n for g in guessed)}
     for name, table in sure.items() if chatty else ():
         console.print(say("[green]✓[/] {t}: {where}，表头第 {h} 行，{n} 行数据，{c} 列已识别",
                           "[green]✓[/] {t}: {where}, header row {h}, {n} rows, {c} columns mapped", lang,
@@ -99,14 +99,14 @@ def _say_init(register: Register, guessed: list[Guess], lang: str, chatty: bool)
 def _guess_line(guess: Guess, lang: str) -> str:
     where = escape(f"{guess.source} › {guess.sheet}")
     if guess.settled:
-        return say("[green]✓[/] {t}: {w}（已确认）", "[green]✓[/] {t}: {w} (confirmed)", lang, t=guess.table, w=where)
+        return say("[green]✓[/] {t}: {w}（已确认）", "[green]✓[/] {t}: {w} (confirmed)", lang, t=guess.name, w=where)
     if guess.dropped:
         return say("[yellow]?[/] {t}: {w} 是猜测，未启用：在 config.toml 中指定{k}列后取消注释",
                    "[yellow]?[/] {t}: {w} is a guess, written commented out: map its {k} in config.toml and "
-                   "uncomment it", lang, t=guess.table, w=where, k=_key_name(guess, lang))
+                   "uncomment it", lang, t=guess.name, w=where, k=_key_name(guess, lang))
     return say("[yellow]?[/] {t}: {w} 的{k}是猜测（{why}），config.toml 中已注明",
                "[yellow]?[/] {t}: {w} is read on a guessed key ({why}); config.toml says so", lang,
-               t=guess.table, w=where, k=_key_name(guess, lang), why=escape(details(guess.match, lang)))
+               t=guess.name, w=where, k=_key_name(guess, lang), why=escape(details(guess.match, lang)))
 
 
 def _key_name(guess: Guess, lang: str) -> str:

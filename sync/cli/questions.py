@@ -2,7 +2,7 @@
 
 "8月 looks like an orders table: order no. = B 生產單号, quantity = E 數量(Pcs),
 due date = H 客期 — right? [Y/n]"; when the answer is no, or the sheet has no key
-column, "which column is the order number? (letter or header)". The answers go
+column (probable, or recognised with none), "which column is the order number? (letter or header)". The answers go
 into the ``Guess`` (``answer``, ``key_column``); ``scaffold.render_config`` writes them.
 Lines are read from stdin as typed: an empty line takes the default, end of input stops asking.
 """
@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from sync.i18n import say
 from sync.tables.fields import TABLES, header_key
-from sync.tables.reading import PROBABLE, field_word, table_word
+from sync.tables.reading import field_word, table_word
 from sync.tables.scaffold import Guess
 from sync.tables.table import column_letter
 
@@ -52,7 +52,7 @@ def _ask_one(guess: Guess, lang: str, ask: Ask) -> bool:
     if reply is None:
         return False
     guess.answer = "no" if reply.lower() in NO else "yes"
-    if guess.answer == "yes" and PROBABLE not in guess.doubts:
+    if guess.answer == "yes" and not guess.keyless:
         return True
     return _ask_key(guess, lang, ask)
 
@@ -101,7 +101,7 @@ def right_question(guess: Guess, lang: str) -> str:
     cols = say("，", ", ", lang).join(f"{field_word(spec, f, lang)} = {column_letter(m.mapping[f])} "
                                      f"{m.labels[m.mapping[f]]}" for f in shown)
     name = table_word(guess.table, lang)
-    if PROBABLE in guess.doubts:
+    if guess.keyless:   # probable, or read with no key column: the key is what to ask
         return say("{s} 看起来是{t}表（没有找到{k}列）：{cols} —— 对吗？[Y/n]",
                    "{s} looks like {a} {t} table (no {k} column found): {cols} — right? [Y/n]", lang,
                    s=guess.sheet, t=name, a=_article(name), k=_key_word(guess, lang), cols=cols)

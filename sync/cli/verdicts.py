@@ -13,7 +13,8 @@ from rich.console import Console
 from rich.markup import escape
 
 from sync.i18n import say
-from sync.tables.reading import COMPOSITE, SheetReading, describe, details, doubts, table_word
+from sync.tables.fields import TABLES
+from sync.tables.reading import COMPOSITE, NO_KEY, SheetReading, describe, details, doubts, field_word, table_word
 from sync.tables.table import column_letter
 
 
@@ -47,8 +48,8 @@ def print_unread(console: Console, readings: list[SheetReading], lang: str, labe
     for r in readings:
         if r.table is None and r.verdict != "none":
             words = unread_words(r, lang)
-        else:
-            words = guessed_words(r, lang) if guessed else ""
+        else:   # a table read without a key is said even when configured: no person named one
+            words = guessed_words(r, lang) if guessed or (r.match and NO_KEY in doubts(r.match)) else ""
         if words:
             console.print(f"[yellow]•[/] {escape(_where(r, labels))}: {escape(words)}", highlight=False,
                           soft_wrap=True)
@@ -69,6 +70,11 @@ def guessed_words(reading: SheetReading, lang: str) -> str:
     if m is None or not (found := doubts(m)):
         return ""
     key = " + ".join(f"{column_letter(m.mapping[f])} {m.labels[m.mapping[f]]}" for f in m.key)
+    if NO_KEY in found:
+        return say("没有能区分各行的列（猜测：没有{k}列）；用 `ordersync init` 指定哪一列是键",
+                   "no column tells its rows apart (a guess: no {k} column); `ordersync init` asks which column "
+                   "is the key", lang,
+                   k=field_word(TABLES[m.table], TABLES[m.table].key[0], lang))
     if COMPOSITE in found:
         return say("按 {key} 组合区分各行（猜测：没有订单号列）；用 `ordersync init` 确认",
                    "rows told apart by {key} together (a guess: no order-number column); `ordersync init` "

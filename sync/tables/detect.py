@@ -375,6 +375,7 @@ def find_header(grid: Grid, table: str, *, header_row: int | None = None,
     if best is None:
         return None
     score, cand, mapping = best
+    mapping = _without_echoed_key(grid.rows, cand.row, mapping)
     cols = {f: c for f, (c, _) in mapping.items()}
     r = skip_repeated_header(grid.rows, cand.row, cols)
     first, notes = first_data_row(grid.rows, r, cols, spec)
@@ -390,6 +391,28 @@ def find_header(grid: Grid, table: str, *, header_row: int | None = None,
         match.status = "probable"
         match.notes.append("the rows under the header fill none of its columns: a blank template")
     return match
+
+
+def _without_echoed_key(rows: list[list[Any]], header: int, mapping: dict[str, tuple[int, float]]
+                        ) -> dict[str, tuple[int, float]]:
+    """Drop an order-number column whose numbers repeat another mapped column's, row for row: a column
+    headed "Order" that holds the ordered quantity (100000 beside a quantity of 100000) names no order."""
+    if "order_no" not in mapping:
+        return mapping
+    key = mapping["order_no"][0]
+    others = [c for f, (c, _) in mapping.items() if f != "order_no"]
+    pairs = [(row[key], row) for row in rows[header + 1: header + 1 + FILL_SAMPLE] if key < len(row)]
+    numeric = [(v, row) for v, row in pairs if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    if len(numeric) < 0.8 * sum(1 for v, _ in pairs if v not in ("", None)):
+        return mapping
+    numbers = [(v, row) for v, row in numeric if v]   # a zero repeats anything
+    if len(numbers) < 3:
+        return mapping
+    for col in others:
+        same = sum(1 for v, row in numbers if col < len(row) and row[col] == v)
+        if same >= 0.8 * len(numbers):
+            return {f: m for f, m in mapping.items() if f != "order_no"}
+    return mapping
 
 
 def _rows_fill_it(rows: list[list[Any]], match: HeaderMatch) -> bool:

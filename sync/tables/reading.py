@@ -7,7 +7,9 @@ the tables the register made and what the load saw of the other sheets: a
 sheet is read again only when the load did not read it); ``workbook_language`` tells a workbook's language from its sheets,
 so a command can speak English to an English register when the config does not
 say; ``describe`` puts a verdict in words for ``check``, ``init`` and ``doctor``;
-``doubts`` says why a reading is only a guess, so ``init`` knows what to ask.
+``doubts`` says why a reading is only a guess, so ``init`` knows what to ask: a table
+read with no column that tells its rows apart (its key column refused, none in the
+sheet) is a guess as much as a probable one is.
 """
 
 from __future__ import annotations
@@ -27,8 +29,8 @@ from sync.tables.table import Table, column_letter
 if TYPE_CHECKING:
     from sync.tables.register import Register
 
-#: the reasons a reading is a guess (``doubts``)
-PROBABLE, COMPOSITE, WEAK_KEY = "probable", "composite", "weak-key"
+#: the reasons a reading is a guess (``doubts``); NO_KEY: recognised, but no column tells its rows apart
+PROBABLE, COMPOSITE, WEAK_KEY, NO_KEY = "probable", "composite", "weak-key", "no-key"
 
 
 @dataclass
@@ -131,10 +133,13 @@ def workbook_language(readings: list[SheetReading]) -> str | None:
 
 
 def doubts(match: HeaderMatch) -> list[str]:
-    """Why a reading is only a guess: it is probable (something it needs is missing), its key is a
-    composite of columns, or its key column is named by a weak alias (编号). Empty when it is sure."""
+    """Why a reading is only a guess: it is probable (something it needs is missing), it was read with no
+    key at all, its key is a composite of columns, or its key column is named by a weak alias (编号).
+    Empty when it is sure."""
     out = [PROBABLE] if not match.recognised else []
-    if match.composite:
+    if match.recognised and not match.key:
+        out.append(NO_KEY)
+    elif match.composite:
         out.append(COMPOSITE)
     elif match.key and weak_key(match):
         out.append(WEAK_KEY)
@@ -165,6 +170,8 @@ def describe(reading: SheetReading, lang: str = "zh") -> str:
 def details(m: HeaderMatch, lang: str = "zh") -> str:
     """'header on row 2, key = D 订单号 (missing: due date)': a recognised match, without its table's name."""
     key = " + ".join(f"{column_letter(m.mapping[f])} {m.labels[m.mapping[f]]}" for f in m.key)
+    if not key:
+        key = say("无（没有能区分各行的列）", "none (no column tells its rows apart)", lang)
     text = say("第 {row} 行表头, 键 = {key}", "header on row {row}, key = {key}", lang, row=m.header_row_1based, key=key)
     if m.composite:
         text += say(" (组合键)", " (composite key)", lang)

@@ -237,7 +237,7 @@ def _load_configured(source: Source, wanted: dict[str, TableConfig], register: R
                 if match is None:
                     continue
                 built.setdefault(name, []).append((match.score, build_table(
-                    grid, match, source=source.name, location=source.location, day_first=day_first)))
+                    grid, match, source=source.name, location=source.location, day_first=day_first, named=name)))
     for name, found in built.items():
         tables = [t for _, t in found if layout(t) == layout(found[0][1])]
         for _, other in found:
@@ -284,7 +284,8 @@ def _configured_header(source: Source, grid: Grid, name: str, cfg: TableConfig, 
                        pinned: bool) -> HeaderMatch | None:
     """The header of table ``name`` in ``grid`` as config.toml says; a pinned ``header_row`` that no longer holds
     the table's headers is looked for again, and found (a warning) or reported (an error), never read as empty."""
-    match = find_header(grid, name, header_row=cfg.header_row, aliases=cfg.aliases)
+    kind = cfg.kind or name   # [tables.production_inputs_2] kind = "production"
+    match = find_header(grid, kind, header_row=cfg.header_row, aliases=cfg.aliases)
     if cfg.header_row is None or _holds_header(match, grid, cfg):
         if match is None and pinned:
             register.notes.append(f"{source.location} › {grid.sheet}: no {name} header found")
@@ -293,7 +294,7 @@ def _configured_header(source: Source, grid: Grid, name: str, cfg: TableConfig, 
         return match
     if not pinned:
         return None
-    moved = find_header(grid, name, aliases=cfg.aliases)
+    moved = find_header(grid, kind, aliases=cfg.aliases)
     values = {"file": source.location, "sheet": grid.sheet, "table": name, "pinned": cfg.header_row}
     if moved is not None and _holds_header(moved, grid, cfg):
         _apply_columns(moved, grid, cfg)

@@ -1,13 +1,16 @@
 """Write a commented config.toml from what was recognised in the workbooks, saying what is a guess.
 
 A table is a guess when its sheet only probably is that table (its key column is
-missing), when its rows are told apart by several columns together, or when its
-key column is named by a weak alias (``sync.tables.reading.doubts``). ``guesses``
-lists them; ``init`` asks a person about each on a terminal (``Guess.answer``,
-``Guess.key_column``) and ``render_config`` writes what was said: a confirmed or
-answered table as sure, an unanswered one with a comment saying it is a guess,
-and a probable table nobody gave a key for commented out, so the config never
-reads rows it cannot tell apart.
+missing), when it was read with no column that tells its rows apart, when its rows
+are told apart by several columns together, or when its key column is named by a
+weak alias (``sync.tables.reading.doubts``). ``guesses`` lists them; ``init`` asks a
+person about each on a terminal (``Guess.answer``, ``Guess.key_column``) and
+``render_config`` writes what was said: a confirmed or answered table as sure, an
+unanswered one with a comment saying it is a guess, and a probable or keyless table
+nobody gave a key for commented out, so the config never reads rows it cannot tell apart.
+
+Every table the register read is written, two of one kind too: the second under its
+own name with its ``kind`` (``[tables.production_inputs_2] kind = "production"``).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from sync.errors import SourceError
 from sync.tables.detect import identity, recognise
 from sync.tables.fields import TABLES
 from sync.tables.header import HeaderMatch
-from sync.tables.reading import COMPOSITE, PROBABLE, WEAK_KEY, SheetReading, doubts
+from sync.tables.reading import COMPOSITE, NO_KEY, PROBABLE, WEAK_KEY, SheetReading, doubts
 from sync.tables.register import Register
 from sync.tables.table import Table, column_letter
 from sync.sources import Source
@@ -68,24 +71,34 @@ class Guess:
     source: str
     match: HeaderMatch              # the sheet's reading: its labels (every column), mapping and key
     sheet: str
-    doubts: list[str]               # PROBABLE, COMPOSITE, WEAK_KEY
+    doubts: list[str]               # PROBABLE, NO_KEY, COMPOSITE, WEAK_KEY
     loaded: bool                    # the register read it (a guessed key); False: probable, not read
     answer: str = ""                # "yes" | "no" | "" (not asked, or no answer)
     key_column: int | None = None   # the column a person named as the key
+    name: str = ""                  # its name in the register and config ("": its kind)
+
+    def __post_init__(self) -> None:
+        self.name = self.name or self.match.table
 
     @property
     def table(self) -> str:
+        """The kind of table it is (orders, production, ...)."""
         return self.match.table
+
+    @property
+    def keyless(self) -> bool:
+        """Nothing tells its rows apart until a person names a column: a probable or keyless table."""
+        return PROBABLE in self.doubts or NO_KEY in self.doubts
 
     @property
     def settled(self) -> bool:
         """A person confirmed it, or named its key column."""
-        return self.key_column is not None or (self.answer == "yes" and PROBABLE not in self.doubts)
+        return self.key_column is not None or (self.answer == "yes" and not self.keyless)
 
     @property
     def dropped(self) -> bool:
-        """Written commented out: a probable table without a key, or a guess a person said is wrong."""
-        return not self.settled and (not self.loaded or self.answer == "no")
+        """Written commented out: a table without a key, or a guess a person said is wrong."""
+        return not self.settled and (not self.loaded or self.answer == "no" or self.keyless)
 
 
 def guesses(sources: list[Source], register: Register, readings: list[SheetReading]) -> list[Guess]:
@@ -95,14 +108,18 @@ def guesses(sources: list[Source], register: Register, readings: list[SheetReadi
     by_name = {s.name: s for s in sources}
     for r in readings:
         m = r.match
-        if r.table is None or m is None or not doubts(m) or any(g.table == r.table for g in out):
+        if r.table is None or m is None or not doubts(m) or any(g.name == r.table for g in out):
             continue
-        full = _full_match(by_name.get(r.source), r.sheet, r.table) or m
-        out.append(Guess(r.source, full, r.sheet, doubts(full) or doubts(m), True))
+        full = _full_match(by_name.get(r.source), r.sheet, m.table) or m
+        if NO_KEY in doubts(m):   # the reading without the key column it refused: nothing tells its rows apart
+            full.key, full.composite = [], False
+        out.append(Guess(r.source, full, r.sheet, doubts(m) if NO_KEY in doubts(m) else doubts(full) or doubts(m),
+                         True, name=r.table))
     probable = sorted((r for r in readings if r.verdict == "probable" and r.table is None and r.match),
                       key=lambda r: -r.match.score)
+    kinds = {t.kind for t in register.tables.values()}
     for r in probable:
-        if r.match.table not in register.tables and not any(g.table == r.match.table for g in out):
+        if r.match.table not in kinds and not any(g.table == r.match.table for g in out):
             out.append(Guess(r.source, r.match, r.sheet, doubts(r.match), False))
     return out
 
@@ -131,16 +148,16 @@ def render_config(sources: list[Source], register: Register, *, lang: str = "zh"
         if path is not None:
             shown = _relative(Path(path), base_dir)
             out.append(f'kind = "{source.kind}"\npath = {q(shown)}')
-    for name in TABLES:
+    for name in _table_names(register, guessed):
         table = register.get(name)
-        guess = next((g for g in guessed if g.table == name), None)
+        guess = next((g for g in guessed if g.name == name), None)
         if table is not None and guess is None:
             out += _table_block(name, table, name in loose)
         elif guess is not None:
             block = _guess_block(guess, table, name in loose)
             out += [_commented(line) for line in block] if guess.dropped else block
-    absent = [n for n in TABLES if register.get(n) is None and not any(g.table == n and not g.dropped
-                                                                          for g in guessed)]
+    written = {t.kind for n, t in register.tables.items() if not any(g.name == n and g.dropped for g in guessed)}
+    absent = [n for n in TABLES if n not in written and not any(g.table == n and not g.dropped for g in guessed)]
     if absent:
         out.append(f"\n# No sheet was recognised as: {', '.join(absent)}.")
         out.append("# Add [tables.NAME] with source and sheet to pin one.")
@@ -150,10 +167,25 @@ def render_config(sources: list[Source], register: Register, *, lang: str = "zh"
     return "\n".join(out) + "\n"
 
 
+def _table_names(register: Register, guessed: list[Guess]) -> list[str]:
+    """The tables to write, kind by kind in flow order: each kind's own name first, then its other tables."""
+    names = list(dict.fromkeys([*register.tables, *(g.name for g in guessed)]))
+    kind = {n: register.tables[n].kind if n in register.tables else next(g.table for g in guessed if g.name == n)
+            for n in names}
+    order = list(TABLES)
+    return sorted(names, key=lambda n: (order.index(kind[n]) if kind[n] in order else len(order), n != kind[n]))
+
+
+def _kind_line(name: str, kind: str) -> list[str]:
+    """``kind = "production"`` under a table whose name is not its kind (a workbook's second production table)."""
+    return [] if name == kind else [f'kind = "{kind}"   # a second {kind} table of the workbook, in another layout']
+
+
 def _table_block(name: str, table: Table, loose: bool = False) -> list[str]:
-    spec = TABLES[name]
-    out = [f"\n[tables.{name}]   # {spec.zh} / {spec.en}: {len(table)} rows", _where(table, loose), key_comment(table),
-           f"[tables.{name}.columns]   # field = header text (or a column letter)"]
+    spec = TABLES[table.kind]
+    out = [f"\n[tables.{toml_key(name)}]   # {spec.zh} / {spec.en}: {len(table)} rows", *_kind_line(name, table.kind),
+           _where(table, loose), key_comment(table),
+           f"[tables.{toml_key(name)}.columns]   # field = header text (or a column letter)"]
     out += [f"{fieldname} = {q(col.header)}   # column {col.letter}" for fieldname, col in table.columns.items()]
     missing = [f for f in spec.fields if f not in table.columns]
     if missing:
@@ -166,13 +198,14 @@ def _table_block(name: str, table: Table, loose: bool = False) -> list[str]:
 def _guess_block(guess: Guess, table: Table | None, loose: bool = False) -> list[str]:
     """A guessed table: as read (or, probable, as it looks), with what a person said, and comments saying
     what is still a guess. A key column a person named is written by its letter: unambiguous."""
-    m, spec = guess.match, TABLES[guess.table]
+    m, spec, name = guess.match, TABLES[guess.table], toml_key(guess.name)
     rows = f": {len(table)} rows" if table is not None else ""
-    out = [f"\n[tables.{guess.table}]   # {spec.zh} / {spec.en}{rows}", *_guess_comments(guess)]
+    out = [f"\n[tables.{name}]   # {spec.zh} / {spec.en}{rows}", *_guess_comments(guess),
+           *_kind_line(guess.name, guess.table)]
     # a table that was read is found again by its header (all its tabs); a probable one needs its row pinned
     out.append(_where(table, loose) if table is not None
                else f"source = {q(guess.source)}\nsheet = {q(guess.sheet)}\nheader_row = {m.header_row_1based}")
-    out.append(f"[tables.{guess.table}.columns]   # field = header text (or a column letter)")
+    out.append(f"[tables.{name}.columns]   # field = header text (or a column letter)")
     mapping = dict(m.mapping)
     if guess.key_column is not None:
         mapping = {f: c for f, c in mapping.items() if c != guess.key_column and f != spec.key[0]}
@@ -198,6 +231,10 @@ def _guess_comments(guess: Guess) -> list[str]:
     if guess.dropped and guess.answer == "no":
         return [f"# A GUESS a person said is wrong at init: {guess.sheet} as {guess.table}, rows identified by "
                 f"{cols}.", f"# Map {key} below and uncomment this table to read it."]
+    if guess.dropped and NO_KEY in guess.doubts:
+        return [f"# A GUESS, not read: {guess.sheet} reads as {guess.table}, but no column tells its rows apart "
+                f"(no {key} column).", f"# Uncomment this table and map {key} below (a header or a column letter) "
+                "to read it."]
     if guess.dropped:
         return [f"# A GUESS, not read: {guess.sheet} looks like {guess.table}, but no column is its {key}.",
                 f"# Uncomment this table and map {key} below (a header or a column letter) to read it."]

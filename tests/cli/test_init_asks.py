@@ -167,7 +167,9 @@ def test_on_a_terminal_an_unknown_column_is_asked_again_and_empty_leaves_the_gue
     assert "# [tables.production]" in text
 
 
-@pytest.mark.parametrize("name,code", [("qosi__Production_Plan.xlsx", 0), ("hoangpipe__PO.xlsx", 1),
+# qosi: its "Others Machines" plan has no order-number column (its "Order" column repeats the quantity): a
+# table read with no key is a guess, so init exits 1 (issue 14: "exits non-zero when a table is a guess")
+@pytest.mark.parametrize("name,code", [("qosi__Production_Plan.xlsx", 1), ("hoangpipe__PO.xlsx", 1),
                                        ("kusokpi__生产时效性统计表-20211001-20211031.xlsx", 0),
                                        ("sidh__Production_Planning.xlsx", 1)])
 def test_real_trackers_init_says_what_is_a_guess_and_reads_back_as_found(tmp_path, corpus, name, code):

@@ -141,3 +141,20 @@ def test_config_alias_finds_an_unusual_header(tmp_path: Path) -> None:
     cfg = TableConfig(source=path.name, aliases={"order_no": ["Ref"]})
     orders = _load(path, {"orders": cfg}).tables["orders"]
     assert orders.columns["order_no"].header == "Ref" and orders.data["order_no"].tolist() == ["X-1"]
+
+
+def test_a_column_headed_order_that_repeats_the_quantity_is_not_the_order_number(tmp_path: Path) -> None:
+    """A machine plan's "Order" column holds the ordered quantity (100000 beside a Production Order of 100000):
+    taking it as the order number would make every row an order nobody has."""
+    head = ["Num.", "Product", "Production Order", "Start Date", "Current production", "Order"]
+    rows = [[i, f"Cup {i}", q, "2026-01-31", 0, q] for i, q in enumerate([100000, 125000, 0, 12000, 7000], 1)]
+    path = _save(tmp_path, {"SPEED 280": [head, *rows]})
+    register = load([open_path(path)])
+    table = next(iter(register.tables.values()), None)
+    assert table is None or "order_no" not in table.columns
+
+
+def test_numeric_order_numbers_stay_order_numbers(tmp_path: Path) -> None:
+    rows = [[2008236 + i, f"客户{i}", f"ST-{i}", 100 * i, f"2026-09-{i:02d}", "王芳"] for i in range(1, 6)]
+    orders = _load(_save(tmp_path, {"订单": [ZH, *rows]})).tables["orders"]
+    assert orders.columns["order_no"].letter == "A"
