@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from tests.layouts_kinds import sample_orders, two_plans
 from tests.tables.sheetkit import (Expected, Layout, Sheet, Tricky, make_lines, mistakes, plan_mistakes, save,
                                    write_lines)
 
@@ -348,6 +349,7 @@ LAYOUTS: dict[str, Callable[[Path], Layout]] = {
     "d-totals-footers": totals_and_footers, "e-other-keys": other_keys, "f-traditional": traditional_headers,
     "g-dotted-dates": dotted_dates, "h-wide-tracker": wide_tracker, "i-follower-files": follower_files,
     "j-machining": machining, "k-electronics": electronics,
+    "l-two-plans": two_plans, "m-sample-orders": sample_orders,   # two tables of one kind (tests/layouts_kinds.py)
 }
 
 
