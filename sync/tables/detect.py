@@ -376,6 +376,8 @@ def find_header(grid: Grid, table: str, *, header_row: int | None = None,
         return None
     score, cand, mapping = best
     mapping = _without_echoed_key(grid.rows, cand.row, mapping)
+    if status == "recognised" and not any(f in mapping for f in spec.needs):
+        mapping = _counter_of_codes(grid.rows, cand, mapping, spec)
     cols = {f: c for f, (c, _) in mapping.items()}
     r = skip_repeated_header(grid.rows, cand.row, cols)
     first, notes = first_data_row(grid.rows, r, cols, spec)
@@ -412,6 +414,23 @@ def _without_echoed_key(rows: list[list[Any]], header: int, mapping: dict[str, t
         same = sum(1 for v, row in numbers if col < len(row) and row[col] == v)
         if same >= 0.8 * len(numbers):
             return {f: m for f, m in mapping.items() if f != "order_no"}
+    return mapping
+
+
+def _counter_of_codes(rows: list[list[Any]], cand: Candidate, mapping: dict[str, tuple[int, float]],
+                      spec: TableSpec) -> dict[str, tuple[int, float]]:
+    """A column headed like a row counter ("No", 序号) that holds codes, not counts, names the rows: on a sheet
+    with no key column it is the key ('|0200226010|38.10|…' under "No" in a delivery plan keyed by item)."""
+    used = {c for c, _ in mapping.values()}
+    for col, label in enumerate(cand.labels):
+        if col in used or not label or (_variants(label)[:1] or ("",))[0] not in ROW_COUNTERS:
+            continue
+        cells = [row[col] for row in rows[cand.row + 1: cand.row + 1 + FILL_SAMPLE] if col < len(row)]
+        values = [v.strip() for v in cells if isinstance(v, str) and v.strip()]
+        filled = sum(1 for v in cells if v not in ("", None))
+        codes = [v for v in values if re.search(r"\d", v) and re.search(r"[^\d\s.]", v)]
+        if len(codes) >= 5 and len(codes) >= 0.8 * filled and len(set(codes)) >= 0.5 * len(codes):
+            return {**mapping, spec.key[0]: (col, 1.0)}
     return mapping
 
 

@@ -21,7 +21,7 @@ from sync.errors import SourceError
 from sync.i18n import say
 from sync.sources.base import Grid, Source
 from sync.tables.detect import first_labels, identity, map_labels, recognise
-from sync.tables.fields import TABLES, TableSpec
+from sync.tables.fields import ROW_COUNTERS, TABLES, TableSpec, header_key
 from sync.tables.header import HeaderMatch
 from sync.tables.labels import language_of
 from sync.tables.table import Table, column_letter
@@ -147,12 +147,13 @@ def doubts(match: HeaderMatch) -> list[str]:
 
 
 def weak_key(match: HeaderMatch) -> bool:
-    """The key column is named only by a weak alias: 编号 numbers rows as often as it names orders."""
+    """The key column is named only by a weak alias (编号 numbers rows as often as it names orders), or it is
+    headed as a row counter ("No") and was taken for the codes it holds."""
     name = match.key[0]
     col = match.mapping.get(name)
     label = match.labels[col] if col is not None and col < len(match.labels) else ""
     claim = map_labels([label], match.table).get(name) if label else None
-    return claim is not None and claim[1] < 2
+    return (claim is not None and claim[1] < 2) or (bool(label) and claim is None and header_key(label) in ROW_COUNTERS)
 
 
 def describe(reading: SheetReading, lang: str = "zh") -> str:

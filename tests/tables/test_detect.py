@@ -158,3 +158,19 @@ def test_numeric_order_numbers_stay_order_numbers(tmp_path: Path) -> None:
     rows = [[2008236 + i, f"客户{i}", f"ST-{i}", 100 * i, f"2026-09-{i:02d}", "王芳"] for i in range(1, 6)]
     orders = _load(_save(tmp_path, {"订单": [ZH, *rows]})).tables["orders"]
     assert orders.columns["order_no"].letter == "A"
+
+
+def test_a_counter_column_of_codes_is_the_key_of_a_sheet_without_one(tmp_path: Path) -> None:
+    """A delivery plan keyed by item: "No" holds '|0200226010|38.10|…', not 1, 2, 3; it names the rows."""
+    head = ["No", "Item code", "Customer Name", "Total Qty", "PO Date"]
+    rows = [[f"|02002{i:05d}|38.10|NBC", f"|02002{i:05d}|38.10|NBC", "VPIC1", 100 * i, "20/10/2023"]
+            for i in range(1, 9)]
+    orders = _load(_save(tmp_path, {"CUS030": [head, *rows]})).tables["orders"]
+    assert orders.columns["order_no"].letter == "A"
+
+
+def test_a_counter_column_that_counts_is_never_the_key(tmp_path: Path) -> None:
+    head = ["No", "Style", "Buyer", "Qty", "Ex-factory Date"]
+    rows = [[i, f"ST-{i}", "ACME", 100 * i, f"2026-09-{i:02d}"] for i in range(1, 9)]
+    register = _load(_save(tmp_path, {"Orders": [head, *rows]}))
+    assert all("order_no" not in t.columns for t in register.tables.values())

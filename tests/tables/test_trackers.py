@@ -25,8 +25,6 @@ CORPUS = find_corpus()
 KNOWN = {
     'alonorder__订单表/订单登记表/tricky:26,28,33,40,43,52,53,64,66,68 …(17)':
         'error finding on a legitimate row: quantity-outlier on P26, 10000 rollers where the customer usually orders hundreds (a slipped zero by every sign the rule reads; the amount 8190 matches neither)',
-    'hoangpipe__PO/CUS030/field:order_no':
-        'sheet not recognised: no order-number column (composite item key in A) under a two-row header',
     'sidh__Production_Planning/Plan 1/kind':
         'sheet not recognised: production plan keyed by date and part, no order number',
     'sidh__Production_Planning/Plan 1/header':
@@ -83,7 +81,8 @@ KNOWN = {
     'warroom__Production_Plan/Plan-JFM/field:quantity':
         'sheet not recognised: plan keyed by product, no order number',
     'hoangpipe__PO/CUS030/tricky:5-635':
-        "quantity-outlier errors on three monthly Total Qty cells of real items (BA366, BA532, BA535): a month's total far from the item's others is not a typing slip",
+        "quantity-outlier errors on three monthly Total Qty cells of real items (BA366, BA532, BA535): a month's total far from the item's others is not a typing slip; "
+        "and the item key in A (the key, read as a guess) repeats for other customers (VPIC1, KKTL): duplicate-order calls that one number for two orders",
     'kusokpi__生产时效性统计表-20211001-20211031/生产时效性统计表/field:inspected_qty':
         "truth reads 报检数量 (T, the quantity sent for inspection) as inspected; ordersync reads 检验数量 (X, the inspection's own count)",
 }
