@@ -17,7 +17,9 @@ Job No., Work Order …) is the key, and where the register has none, a set of
 columns that together name a row (``TableSpec.composite``: style + customer,
 machine + product) is, when the rest of the sheet is clearly that kind of
 table. A line number (行号, 项次, Item, PO Line) is its own field, ``line_no``,
-and a row counter (序号, No., #) is never a key.
+and a row counter (序号, No., #) is never a key, unless it holds codes rather
+than counts on a sheet without a key column ('|0200226010|38.10|…' under "No").
+A column headed "Order" that repeats the quantity row for row is no key either.
 
 What ``recognise`` says about a sheet (``HeaderMatch``):
 

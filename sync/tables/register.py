@@ -15,6 +15,11 @@ per follower), or the tabs config names by pattern (``sheets = ["*月"]``). A
 tab that repeats most rows of another is a copy and is left out. Each sheet is
 still read, remembered and re-read on its own (``SheetMemo``); the table joins
 them with each row's file and sheet (``Table.parts``).
+
+Sheets of one kind with different layouts are different tables of that kind
+(``sync.tables.kinds``): the best keeps the kind's name, the others are named
+after their sheet (``production_inputs_2``); config names them the same way,
+with ``kind =``.
 """
 
 from __future__ import annotations
