@@ -244,7 +244,7 @@ TRACKERS = [  # file, sheet, table, header row (the last row of a two-row header
     ("alonorder__订单表.xlsx", "订单登记表", "orders", 1, ["D"]),
     ("foamplan__Production_Plan_W17.xlsx", "W17-2026", "production", 2, ["A"]),
     ("foamplan__W16-Prodcution_plan.xlsx", "W16-2026", "production", 10, ["A"]),
-    ("hoangpipe__PO.xlsx", "CUS030", "orders", 4, ["B", "E"]),     # no PO number: item code + customer
+    ("hoangpipe__PO.xlsx", "CUS030", "orders", 4, ["A"]),   # no PO number: the item key under "No" (truth)
     ("kusokpi__生产时效性统计表-20211001-20211031.xlsx", "生产时效性统计表", "production", 3, ["A", "B"]),
     ("kusokpi__采购时效性统计表-20211001-20211031.xlsx", "采购时效性统计表", "materials", 3, ["B", "A"]),
     ("qosi__Production_Plan.xlsx", "Clinet Orders", "orders", 2, ["F"]),
