@@ -130,15 +130,13 @@ class ExcelSource(Source):
                         parsing[later] = workers.submit(parse, wanted[later])
                 if self.progress is not None:
                     self.progress(name, at, len(wanted))
-                grid = self._read_sheet(parsing.pop(at), name, date1904, budget)
+                read = [self._read_sheet(parsing.pop(at), name, date1904, budget)]
                 nxt = at + 1
                 if nxt < len(wanted) and nxt not in parsing and wanted[nxt] in book.sheet_names:
                     # this sheet's cells have left calamine: the next one is parsed while the caller
                     # works on this grid, and holds no more than this sheet's parse did a moment ago
                     parsing[nxt] = workers.submit(parse, wanted[nxt])
-                yield grid
-                del grid
-                release_free_memory()
+                yield read.pop()   # held here no longer than the caller holds it
         finally:
             for future in parsing.values():
                 future.cancel()

@@ -156,7 +156,6 @@ def _load_detected(source: Source, register: Register, scores: dict[str, float],
     matches: list[tuple[float, str, HeaderMatch]] = [
         (m.score, sheet, m) for sheet in visible if memo.fresh(sheet, tokens) for m in [memo.found[sheet][1]] if m]
     grids: dict[str, ColumnGrid] = {}
-    early: dict[str, Table] = {}   # the tables of the sheets just read
     hint = source.name.rsplit(".", 1)[0]  # the workbook's name speaks for sheets called "Sheet1"
     sizes = getattr(source, "sheet_sizes", dict)()
     memo.reread = [name for name in visible if not memo.fresh(name, tokens)]
@@ -170,16 +169,9 @@ def _load_detected(source: Source, register: Register, scores: dict[str, float],
             if found:  # a sheet is only ever what it looks like most (a copy of shipments is not orders)
                 # keep only the columns the table needs, factorised, and let the sheet's rows go now:
                 # holding every sheet's cells until all are read would need the whole workbook in memory
-                sheet, match = grid.sheet, found[0]
-                kept = compact(grid, table_columns(match), match.first_data)
-                del grid
-                # built now, while the source parses the next sheet in its threads: a table is what its
-                # sheet and match make, the same whether it is taken below or left out (a copy, a layout)
-                early[sheet] = build_table(kept, match, source=source.name, location=source.location,
-                                           day_first=day_first)
-                matches.append((match.score, sheet, match))
-            else:
-                del grid
+                grids[grid.sheet] = compact(grid, table_columns(found[0]), found[0].first_data)
+                matches.append((found[0].score, grid.sheet, found[0]))
+            del grid
     taken_sheets: set[str] = set()
     families: dict[str, list[tuple[str, Table]]] = {}   # table -> its sheets: the best, then same-layout ones
     shapes: dict[str, tuple] = {}
@@ -190,7 +182,6 @@ def _load_detected(source: Source, register: Register, scores: dict[str, float],
         taken_sheets.add(sheet)
         best.setdefault(match.table, score)
         table = memo.table(sheet, tokens, match)
-        table = early.pop(sheet, None) if table is None else table
         if table is None:
             if sheet not in grids:   # kept from the last read, but not made a table then: read it now
                 with collection_paused():
