@@ -133,8 +133,9 @@ class ExcelSource(Source):
                 read = [self._read_sheet(parsing.pop(at), name, date1904, budget)]
                 nxt = at + 1
                 if nxt < len(wanted) and nxt not in parsing and wanted[nxt] in book.sheet_names:
-                    # this sheet's cells have left calamine: the next one is parsed while the caller
-                    # works on this grid, and holds no more than this sheet's parse did a moment ago
+                    # this sheet's parsed cells are freed: the next one is parsed while the caller works
+                    # on this grid (a detected register asks for its biggest sheet first, so the next
+                    # one's parsed cells are no more than this one's were a moment ago)
                     parsing[nxt] = workers.submit(parse, wanted[nxt])
                 yield read.pop()   # held here no longer than the caller holds it
         finally:
