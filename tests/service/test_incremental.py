@@ -172,3 +172,33 @@ def test_a_folder_of_registers_memoised_matches_full_cycles(tmp_path, seed):
             assert what_it_did(mine, ours) == what_it_did(theirs, full), history
             reused += memo.reused
     assert reused > 0, "the memo never spared any work"
+
+
+def test_the_service_follows_a_glob_as_files_come_and_go(tmp_path):
+    """At each rescan a ``registers/*.xlsx`` source takes in a new follower's workbook and lets go of one removed
+    or renamed: the next cycle checks the new one's rows and no longer the gone one's."""
+    from sync.service.daemon import Service
+
+    folder = tmp_path / "registers"
+    folder.mkdir()
+    for n in (1, 2):
+        build_register(folder / f"follower-{n}.xlsx", orders=60, seed=n, today=START.date())
+    (tmp_path / "config.toml").write_text(FOLDER_CONFIG, encoding="utf-8")
+    config = load_config(tmp_path / "config.toml")
+    service = Service(config, sources_from_config(config))
+    with State(tmp_path / "state.db") as state:
+        service.state = state
+        from sync.service.cycle import prepare_state
+
+        prepare_state(state)
+        service.cycle(list(service.cache.sources), force=True)
+        assert {f.source for f in service.last.report.findings if f.source} >= {
+            "registers/follower-1.xlsx", "registers/follower-2.xlsx"}
+        build_register(folder / "follower-3.xlsx", orders=60, seed=3, today=START.date())
+        (folder / "follower-1.xlsx").rename(folder / "renamed-1.xlsx")
+        service.rescan()
+        sources = {f.source for f in service.last.report.findings if f.source}
+    assert list(service.cache.sources) == ["registers/follower-2.xlsx", "registers/follower-3.xlsx",
+                                           "registers/renamed-1.xlsx"]
+    assert {"registers/follower-3.xlsx", "registers/renamed-1.xlsx"} <= sources
+    assert "registers/follower-1.xlsx" not in sources
