@@ -283,8 +283,11 @@ class Service:
         result = CycleResult(read=read, skipped=unchanged, steps={"read": time.perf_counter() - started})
         if read or self.cache.regrouped:
             self.cache.regrouped = False
-            result = run_cycle(self.state, self.config, self.cache.register(), now=now, lang=self.lang,
-                               result=result, memo=self.memo, parts=self.cache.parts())
+            lap = time.perf_counter()
+            register, parts = self.cache.register(), self.cache.parts()
+            result.steps["join"] = time.perf_counter() - lap    # the sources' tables joined (sync.service.merge)
+            result = run_cycle(self.state, self.config, register, now=now, lang=self.lang,
+                               result=result, memo=self.memo, parts=parts)
             write_feedback(self.state, self.cache, self.feedback, result, now=now)
         result.duration = time.perf_counter() - started
         if result.report is not None:

@@ -35,12 +35,14 @@ class Merger:
     def __init__(self) -> None:
         self._hashes: dict[int, tuple[weakref.ref, tuple, np.ndarray]] = {}
         self._joined: dict[str, tuple[tuple[int, ...], list[weakref.ref], Table]] = {}
+        self._seen: dict[str, set[int]] = {}
         #: table name -> the tables it was joined from, in row order (``PassMemo`` fingerprints by them)
         self.members: dict[str, list[Table]] = {}
 
     def merge(self, registers: Iterable[Register]) -> Register:
         merged = Register()
         members: dict[str, list[Table]] = {}
+        self._seen: dict[str, set[int]] = {}    # table -> the row hashes of its members so far
         for reg in registers:
             for table in reg.tables.values():
                 self._add(merged, members, table)
@@ -62,8 +64,10 @@ class Merger:
         current = members.get(table.name)
         if current is None:
             members[table.name] = [table]
+            self._seen[table.name] = set(self._row_hashes(table, sorted(table.columns)).tolist())
         elif layout(current[0]) == layout(table) and not self._is_copy(table, current):
             current.append(table)
+            self._seen[table.name].update(self._row_hashes(table, sorted(table.columns)).tolist())
         else:
             merged.notes.append(f"{table.describe()} also looks like {table.name}; "
                                 f"using {self._join(table.name, current).describe()}")
@@ -85,9 +89,10 @@ class Merger:
         dtypes = [tuple(t.data[f].dtype for f in fields) for t in (table, *of)]
         if any(d != dtypes[0] for d in dtypes):   # mixed kinds hash as the joined column would: join them
             seen = self._row_hashes(concat_tables(of), fields, cache=False)
-        else:
-            seen = np.concatenate([self._row_hashes(t, fields) for t in of])
-        return float(np.isin(self._row_hashes(table, fields), seen).mean()) > COPY_SHARE
+            return float(np.isin(self._row_hashes(table, fields), seen).mean()) > COPY_SHARE
+        seen = self._seen[table.name]   # a set grown member by member: not the whole so far looked up again
+        found = sum(1 for h in self._row_hashes(table, fields).tolist() if h in seen)
+        return found / len(table) > COPY_SHARE
 
     def _row_hashes(self, table: Table, fields: list[str], *, cache: bool = True) -> np.ndarray:
         held = self._hashes.get(id(table))
