@@ -185,7 +185,10 @@ class Service:
             log.warning("file observer died; restarting it")
             self.watcher.stop()
             self.watcher.start()
-        self.follow_globs()
+        try:
+            self.follow_globs()
+        except Exception:  # noqa: BLE001 - the folder looked at again at the next rescan; the rest carries on
+            log.exception("cannot look for added or removed workbooks; carrying on with those known")
         self.cycle(list(self.cache.sources))
 
     def follow_globs(self) -> None:
@@ -201,6 +204,7 @@ class Service:
             else:
                 wanted += [s for s in self.cache.sources.values() if name in (s.name, s.group)]
         added, removed = self.cache.follow(wanted)
+        self.unfinished &= set(self.cache.sources)
         if self.watcher is not None:
             self.watcher.follow({Path(s.path): n for n, s in self.cache.sources.items() if hasattr(s, "path")})
         if added or removed:
@@ -279,6 +283,7 @@ class Service:
     def _cycle(self, names: list[str], *, force: bool = False) -> CycleResult:
         started = time.perf_counter()
         now = self.now()
+        names = [n for n in names if n in self.cache.sources]   # a glob's workbook may be gone meanwhile
         read, unchanged = self.cache.refresh(names, now, force=force)
         result = CycleResult(read=read, skipped=unchanged, steps={"read": time.perf_counter() - started})
         if read or self.cache.regrouped:
