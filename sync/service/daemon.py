@@ -290,9 +290,10 @@ class Service:
             self.cache.regrouped = False
             lap = time.perf_counter()
             register, parts = self.cache.register(), self.cache.parts()
-            result.steps["join"] = time.perf_counter() - lap    # the sources' tables joined (sync.service.merge)
+            joined = time.perf_counter() - lap    # the sources' tables joined (sync.service.merge)
             result = run_cycle(self.state, self.config, register, now=now, lang=self.lang,
                                result=result, memo=self.memo, parts=parts)
+            result.steps["join"] = joined         # last: the log line's first steps keep their places
             write_feedback(self.state, self.cache, self.feedback, result, now=now)
         result.duration = time.perf_counter() - started
         if result.report is not None:
