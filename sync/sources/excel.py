@@ -86,8 +86,10 @@ class ExcelSource(Source):
         calamine parses a sheet's XML without holding the GIL, so while this thread
         turns one sheet into Python rows (and the caller compacts them) the workers
         parse the next: a whole 10k-order register reads in about half the time on
-        two cores. Only sheets of up to ``AHEAD_BYTES`` of XML are parsed ahead, so
-        the big sheets of a big register are still held one at a time.
+        two cores. Only sheets of up to ``AHEAD_BYTES`` of XML are parsed ahead of the
+        one being parsed; a bigger one starts once the sheet before it has been turned
+        into rows (its parsed cells freed), so it is parsed while the caller detects and
+        compacts that sheet's rows without two big sheets' parsed cells held at once.
         """
         token = self.fingerprint()   # before the safety checks: the workers open only the file they passed
         book, checked = self._open()
@@ -128,7 +130,14 @@ class ExcelSource(Source):
                         parsing[later] = workers.submit(parse, wanted[later])
                 if self.progress is not None:
                     self.progress(name, at, len(wanted))
-                yield self._read_sheet(parsing.pop(at), name, date1904, budget)
+                read = [self._read_sheet(parsing.pop(at), name, date1904, budget)]
+                nxt = at + 1
+                if nxt < len(wanted) and nxt not in parsing and wanted[nxt] in book.sheet_names:
+                    # this sheet's parsed cells are freed: the next one is parsed while the caller works
+                    # on this grid (a detected register asks for its biggest sheet first, so the next
+                    # one's parsed cells are no more than this one's were a moment ago)
+                    parsing[nxt] = workers.submit(parse, wanted[nxt])
+                yield read.pop()   # held here no longer than the caller holds it
         finally:
             for future in parsing.values():
                 future.cancel()
