@@ -39,7 +39,8 @@ sys.path.insert(0, str(HERE))
 from bench_latency import CONFIG, cycles, percentile, save_like_excel, versions, wait_for  # noqa: E402
 
 TARGET_P95 = 2.0
-OUT = HERE / "out"
+#: the generated registers are cached here (a worktree can point it at the main checkout's bench/out)
+OUT = Path(os.environ.get("ORDERSYNC_BENCH_OUT", HERE / "out"))
 
 
 def own_numbers(path: Path, prefix: str) -> None:
@@ -81,6 +82,13 @@ def mails_by_cell(outbox: Path, seen: set[Path]) -> dict[str, float]:
         for name, cell in re.findall(r"(follower-\d\d)\S*?\D{0,40}?\b([A-Z]{1,2}\d+)\b", text):
             found.setdefault(f"{name}/{cell}", stamp)
     return found
+
+
+def cycle_seconds(folder: Path) -> list[float]:
+    """Each logged cycle's duration, in order."""
+    log = folder / "state" / "ordersync.log"
+    text = log.read_text(encoding="utf-8") if log.exists() else ""
+    return [float(d) for d in re.findall(r" cycle read=.* duration=([0-9.]+)s", text)]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -139,6 +147,10 @@ def main(argv: list[str] | None = None) -> int:
     logged = cycles(folder) - before
     after_minute = [m for t, m in memory if t >= 60] or [m for _, m in memory]
     print(f"{number} saves over {args.seconds:.0f} s; {logged} cycles logged; {len(pending)} saves never noticed")
+    took = cycle_seconds(folder)[1:]     # the first is the start's full read
+    if took:
+        print(f"cycle duration after the start: p50 {statistics.median(took):.2f} s  p95 {percentile(took, 0.95):.2f} s"
+              f"  max {max(took):.2f} s  (first cycle {cycle_seconds(folder)[0]:.0f} s)")
     if latencies:
         p95 = percentile(latencies, 0.95)
         print(f"save -> entry-error mail: p50 {statistics.median(latencies):.2f} s  p95 {p95:.2f} s  "

@@ -62,18 +62,28 @@ class PassMemo:
     _stored: dict[str, str] = field(default_factory=dict)
     # a table kept from an unchanged sheet is the same object next pass: its digest is not taken twice
     _digests: dict[int, tuple[weakref.ref, str]] = field(default_factory=dict)
+    _follow: tuple[str | None, str | None] = (None, None)   # the orders fingerprint -> ``followers`` of it
 
-    def begin(self, register: Register, config: Any, today: date) -> Keys:
-        """Start a pass: forget everything if the config is another one; fingerprint the tables."""
+    def begin(self, register: Register, config: Any, today: date,
+              parts: dict[str, list[Table]] | None = None) -> Keys:
+        """Start a pass: forget everything if the config is another one; fingerprint the tables.
+
+        ``parts``: table -> the tables it was joined from (``concat_tables``; the daemon's one register per
+        follower); such a table's fingerprint is taken from theirs, so a save costs the digest of its own file's
+        tables, not of every file's."""
         if self._config_id != id(config):
             self.results.clear()
             self._stored.clear()
             self._config_id = id(config)
         self.reused = self.computed = 0
-        prints = {name: self._digest(table) for name, table in register.tables.items()}
-        live = {id(t) for t in register.tables.values()}
+        parts = parts or {}
+        prints = {name: self._joined_digest(parts[name]) if len(parts.get(name, ())) > 1 else self._digest(table)
+                  for name, table in register.tables.items()}
+        live = {id(t) for t in register.tables.values()} | {id(t) for ts in parts.values() for t in ts}
         self._digests = {k: v for k, v in self._digests.items() if k in live}
-        return Keys(prints, today, followers(register.tables.get("orders")))
+        if self._follow[0] != prints.get("orders"):   # who follows what can only move with the orders table
+            self._follow = (prints.get("orders"), followers(register.tables.get("orders")))
+        return Keys(prints, today, self._follow[1])
 
     def unchanged_since_stored(self, keys: Keys) -> frozenset[str]:
         """The tables whose content the ledger committed last time (so there is nothing to diff)."""
@@ -86,6 +96,10 @@ class PassMemo:
     def forget_stored(self) -> None:
         """The ledger may hold something else now (another process wrote, a cycle failed)."""
         self._stored.clear()
+
+    def _joined_digest(self, tables: list[Table]) -> str:
+        """The fingerprint of ``concat_tables(tables)``: a function of what it is joined from, in order."""
+        return hashlib.blake2b("|".join(self._digest(t) for t in tables).encode(), digest_size=16).hexdigest()
 
     def _digest(self, table: Table) -> str:
         held = self._digests.get(id(table))

@@ -30,8 +30,32 @@ _SIMPLE = re.compile(r"[a-zA-Z0-9]*(\.[\w-]+)*")
 _STYLE = re.compile(r"""\sstyle\s*=\s*("([^"]*)"|'([^']*)')""")
 
 
+#: environments by their folders and what the user's folder holds: each cycle of the daemon plans mails, and
+#: compiling the templates again each time cost more than rendering them
+_ENVIRONMENTS: dict[tuple, Environment] = {}
+
+
 def environment(user_dir: Path | None = None) -> Environment:
+    """The templates of ``user_dir`` over the shipped ones; one compiled environment while the user's folder
+    holds the same files (a template added, removed or edited there gives a new one)."""
     dirs = [str(p) for p in (user_dir, SHIPPED) if p is not None and Path(p).is_dir()]
+    key = (tuple(dirs), _listing(Path(dirs[0])) if user_dir is not None and dirs and dirs[0] != str(SHIPPED) else ())
+    env = _ENVIRONMENTS.get(key)
+    if env is None:
+        if len(_ENVIRONMENTS) > 16:
+            _ENVIRONMENTS.clear()
+        env = _ENVIRONMENTS[key] = _new_environment(dirs)
+    return env
+
+
+def _listing(folder: Path) -> tuple:
+    try:
+        return tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in folder.iterdir()))
+    except OSError:
+        return ()
+
+
+def _new_environment(dirs: list[str]) -> Environment:
     env = Environment(loader=FileSystemLoader(dirs), autoescape=select_autoescape(["html", "html.j2"]),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters.update(day=_day, num=_num, pct=_pct)

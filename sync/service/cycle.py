@@ -48,7 +48,9 @@ from sync.checks.memo import PassMemo
 from sync.checks.pipeline import check_register, memoised_model
 from sync.orders.people import directory_from
 from sync.orders.model import OrderModel, order_model
+from sync.service.merge import Merger
 from sync.tables.register import Register, SheetMemo, SourceProblem, load
+from sync.tables.table import Table
 from sync.sources.base import Source
 from sync.state import State
 
@@ -106,6 +108,8 @@ class SourceCache:
         self.tokens: dict[str, str] = {}
         self.memos: dict[str, SheetMemo] = {}   # per source: each sheet's last read, by its content token
         self._merged: Register | None = None
+        self.merger = Merger()
+        self.regrouped = False   # a source left since the last cycle (``follow``)
         self.status = {s.name: SourceStatus(s.name, s.location) for s in sources}
         self._retry_at: dict[str, float] = {}   # source -> monotonic time of its next try while busy
 
@@ -149,6 +153,24 @@ class SourceCache:
             read.append(name)
         return read, unchanged
 
+    def follow(self, sources: list[Source]) -> tuple[list[str], list[str]]:
+        """Watch ``sources`` from now on (a path glob matched a new workbook, or no longer matches one): the new
+        ones are read at the next refresh, a gone one's tables leave the register. Returns (added, removed)."""
+        names = {s.name for s in sources}
+        added = [s.name for s in sources if s.name not in self.sources]
+        removed = [n for n in self.sources if n not in names]
+        for name in removed:
+            for held in (self.registers, self.tokens, self.memos, self.status, self._retry_at):
+                held.pop(name, None)
+        # in the order given (a glob's: by name), as a fresh start would join them
+        self.sources = {s.name: self.sources.get(s.name, s) for s in sources}
+        for name in added:
+            self.status[name] = SourceStatus(name, self.sources[name].location)
+        if added or removed:
+            self._merged = None
+        self.regrouped = self.regrouped or bool(removed)   # the register changed though no file is read
+        return added, removed
+
     def retry_due(self) -> list[str]:
         """The sources that looked half-written and are due another try."""
         now = time.monotonic()
@@ -187,21 +209,16 @@ class SourceCache:
         return register
 
     def register(self) -> Register:
-        """All sources' tables as one register; the same object until a source is read again."""
+        """All sources' tables as one register (``sync.service.merge``); the same object until a source is read
+        again."""
         if self._merged is None:
-            merged, scores = Register(), {}
-            for reg in self.registers.values():
-                # one register per follower (a path glob): same-layout tables of several files are one
-                # table, as ``load`` makes them when it reads the files together
-                for table in reg.tables.values():
-                    merged.add(table, 0.0, scores)
-                merged.problems += reg.problems
-                merged.warnings += reg.warnings
-                merged.notes += reg.notes
-                merged.saved.update(reg.saved)
-                merged.seen.update(reg.seen)
-            self._merged = merged
+            self._merged = self.merger.merge(self.registers[n] for n in self.sources if n in self.registers)
         return self._merged
+
+    def parts(self) -> dict[str, list[Table]]:
+        """Each table of ``register()`` -> the sources' tables it was joined from."""
+        self.register()
+        return self.merger.members
 
 
 def summarise(result: CycleResult) -> str:
@@ -232,11 +249,13 @@ def prepare_state(state: State) -> None:
 
 
 def run_cycle(state: State, config: Config, register: Register, *, now: datetime, lang: str,
-              result: CycleResult | None = None, memo: PassMemo | None = None) -> CycleResult:
+              result: CycleResult | None = None, memo: PassMemo | None = None,
+              parts: dict[str, list[Table]] | None = None) -> CycleResult:
     """check -> remember -> plan notices -> queue -> deliver, for the register as it is now.
 
     ``memo``: the service's ``PassMemo``; the rules, the order model and the cross-tab findings whose
-    tables no save changed are taken from the last cycle instead of being worked out again."""
+    tables no save changed are taken from the last cycle instead of being worked out again; ``parts``: what each
+    table of ``register`` was joined from (``SourceCache.parts``), for the memo's fingerprints."""
     result = result or CycleResult()
     today = local_day(config, now)
     lap = timed()
@@ -248,7 +267,7 @@ def run_cycle(state: State, config: Config, register: Register, *, now: datetime
         lap = done
 
     # once: the checks, the ledger and the notices share it; with a memo, what no save touched is not redone
-    keys = memo.begin(register, config, today) if memo is not None else None
+    keys = memo.begin(register, config, today, parts) if memo is not None else None
     orders = memoised_model(register, config, today, memo, keys)
     report = check_register(register, config, lang=lang, today=today, orders=orders, memo=memo, keys=keys)
     step("check")

@@ -44,6 +44,7 @@ from sync.notices.feedback_writer import FeedbackWriter
 from sync.errors import UserError
 from sync.gcpause import collection_paused
 from sync.service.health import Health
+from sync.sources import from_config, is_glob
 from sync.service.lock import InstanceLock
 from sync.service.schedule import Slot, due
 from sync.state import Migration, State, StateError, now_iso
@@ -184,7 +185,30 @@ class Service:
             log.warning("file observer died; restarting it")
             self.watcher.stop()
             self.watcher.start()
+        try:
+            self.follow_globs()
+        except Exception:  # noqa: BLE001 - the folder looked at again at the next rescan; the rest carries on
+            log.exception("cannot look for added or removed workbooks; carrying on with those known")
         self.cycle(list(self.cache.sources))
+
+    def follow_globs(self) -> None:
+        """A ``path`` glob (one register per follower) takes in the workbooks added to its folder since the start
+        and lets go of those removed or renamed: the next cycle reads the new ones and drops the gone ones."""
+        globbed = {n for n, cfg in self.config.sources.items() if is_glob(cfg.options().get("path", ""))}
+        if not globbed:
+            return
+        wanted: list = []
+        for name, cfg in self.config.sources.items():
+            if name in globbed:
+                wanted += from_config(name, cfg.kind, cfg.options(), self.config.base_dir, self.config.limits)
+            else:
+                wanted += [s for s in self.cache.sources.values() if name in (s.name, s.group)]
+        added, removed = self.cache.follow(wanted)
+        self.unfinished &= set(self.cache.sources)
+        if self.watcher is not None:
+            self.watcher.follow({Path(s.path): n for n, s in self.cache.sources.items() if hasattr(s, "path")})
+        if added or removed:
+            log.info("sources: %s", ", ".join([f"+{n}" for n in added] + [f"-{n}" for n in removed]))
 
     # --- work -----------------------------------------------------------------------------
 
@@ -259,11 +283,17 @@ class Service:
     def _cycle(self, names: list[str], *, force: bool = False) -> CycleResult:
         started = time.perf_counter()
         now = self.now()
+        names = [n for n in names if n in self.cache.sources]   # a glob's workbook may be gone meanwhile
         read, unchanged = self.cache.refresh(names, now, force=force)
         result = CycleResult(read=read, skipped=unchanged, steps={"read": time.perf_counter() - started})
-        if read:
-            result = run_cycle(self.state, self.config, self.cache.register(), now=now, lang=self.lang,
-                               result=result, memo=self.memo)
+        if read or self.cache.regrouped:
+            self.cache.regrouped = False
+            lap = time.perf_counter()
+            register, parts = self.cache.register(), self.cache.parts()
+            joined = time.perf_counter() - lap    # the sources' tables joined (sync.service.merge)
+            result = run_cycle(self.state, self.config, register, now=now, lang=self.lang,
+                               result=result, memo=self.memo, parts=parts)
+            result.steps["join"] = joined         # last: the log line's first steps keep their places
             write_feedback(self.state, self.cache, self.feedback, result, now=now)
         result.duration = time.perf_counter() - started
         if result.report is not None:

@@ -146,6 +146,12 @@ class Watcher:
     def alive(self) -> bool:
         return self._observer is not None and self._observer.is_alive()
 
+    def follow(self, files: dict[Path, str]) -> None:
+        """Watch these workbooks from now on (a glob's folder gained or lost one); their folders stay watched."""
+        self.files = {Path(p).resolve(): name for p, name in files.items()}
+        for gone in [p for p in self._pending if p not in self.files]:
+            del self._pending[gone]
+
     def touch(self, path: Path) -> None:
         """Treat ``path`` as just changed (used by the periodic rescan)."""
         self._events.put((str(path), time.monotonic()))

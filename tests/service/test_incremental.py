@@ -19,6 +19,7 @@ import openpyxl
 import pytest
 
 from sync.checks.memo import PassMemo
+from sync.cli.session import sources_from_config
 from sync.config import load_config
 from sync.demo.register import build_register
 from sync.service.cycle import SourceCache, run_cycle
@@ -115,3 +116,89 @@ def test_a_save_that_changes_nothing_redoes_no_rule(tmp_path):
     assert memo.computed == 0 and memo.reused > 10
     assert again.changes == 0
     assert len(again.report.findings) == len(first.report.findings)
+
+
+FOLDER_CONFIG = CONFIG.replace('[sources.register]\nkind = "excel"\npath = "register.xlsx"',
+                               '[sources.registers]\nkind = "excel"\npath = "registers/*.xlsx"')
+
+
+def change_folder(folder: Path, rng: random.Random, seeds: list[int]) -> str:
+    """One thing that happens to a folder of registers: a save to one of them, or a register added, removed
+    or renamed."""
+    books = sorted(folder.glob("*.xlsx"))
+    kind = rng.choice(["save", "save", "save", "add", "remove", "rename"])
+    if kind == "add" or len(books) < 2:
+        seeds.append(seeds[-1] + 1)
+        book = folder / f"follower-{seeds[-1]}.xlsx"
+        build_register(book, orders=60, seed=seeds[-1], today=START.date())
+        return f"added {book.name}"
+    book = rng.choice(books)
+    if kind == "remove":
+        book.unlink()
+        return f"removed {book.name}"
+    if kind == "rename":
+        book.rename(book.with_name(f"renamed-{book.name}"))
+        return f"renamed {book.name}"
+    return f"{book.name}: {edit(book, rng)}"
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_a_folder_of_registers_memoised_matches_full_cycles(tmp_path, seed):
+    """One register per follower (a path glob): saves to random files, files added, removed and renamed. The
+    daemon's cache (each file read on its own, joined by ``sync.service.merge``, fingerprinted by file) with its
+    memo must do what a fresh read of the whole folder and a full cycle do; the files' order numbers overlap, so
+    the cross-file parts (duplicates, reconciliation across files) are exercised too."""
+    rng = random.Random(seed)
+    folder = tmp_path / "registers"
+    folder.mkdir()
+    seeds = [seed * 10 + n for n in range(3)]
+    for n in seeds:
+        build_register(folder / f"follower-{n}.xlsx", orders=60, seed=n, today=START.date())
+    (tmp_path / "config.toml").write_text(FOLDER_CONFIG, encoding="utf-8")
+    config = load_config(tmp_path / "config.toml")
+    lang = config.service.language
+    kept, memo = SourceCache(config, sources_from_config(config)), PassMemo()
+    with State(tmp_path / "memo.db") as mine, State(tmp_path / "full.db") as theirs:
+        now, reused, history = START, 0, []
+        for step in range(10):
+            if step:
+                history.append(change_folder(folder, rng, seeds))
+            kept.follow(sources_from_config(config))
+            kept.refresh(list(kept.sources), now)
+            ours = run_cycle(mine, config, kept.register(), now=now, lang=lang, memo=memo, parts=kept.parts())
+            fresh = SourceCache(config, sources_from_config(config))
+            fresh.refresh(list(fresh.sources), now)
+            full = run_cycle(theirs, config, fresh.register(), now=now, lang=lang)
+            assert what_it_did(mine, ours) == what_it_did(theirs, full), history
+            reused += memo.reused
+    assert reused > 0, "the memo never spared any work"
+
+
+def test_the_service_follows_a_glob_as_files_come_and_go(tmp_path):
+    """At each rescan a ``registers/*.xlsx`` source takes in a new follower's workbook and lets go of one removed
+    or renamed: the next cycle checks the new one's rows and no longer the gone one's."""
+    from sync.service.daemon import Service
+
+    folder = tmp_path / "registers"
+    folder.mkdir()
+    for n in (1, 2):
+        build_register(folder / f"follower-{n}.xlsx", orders=60, seed=n, today=START.date())
+    (tmp_path / "config.toml").write_text(FOLDER_CONFIG, encoding="utf-8")
+    config = load_config(tmp_path / "config.toml")
+    service = Service(config, sources_from_config(config))
+    with State(tmp_path / "state.db") as state:
+        service.state = state
+        from sync.service.cycle import prepare_state
+
+        prepare_state(state)
+        service.cycle(list(service.cache.sources), force=True)
+        assert {f.source for f in service.last.report.findings if f.source} >= {
+            "registers/follower-1.xlsx", "registers/follower-2.xlsx"}
+        build_register(folder / "follower-3.xlsx", orders=60, seed=3, today=START.date())
+        (folder / "follower-1.xlsx").rename(folder / "renamed-1.xlsx")
+        service.rescan()
+        sources = {f.source for f in service.last.report.findings if f.source}
+    assert list(service.cache.sources) == ["registers/follower-2.xlsx", "registers/follower-3.xlsx",
+                                           "registers/renamed-1.xlsx"]
+    assert {"registers/follower-3.xlsx", "registers/renamed-1.xlsx"} <= sources
+    assert "registers/follower-1.xlsx" not in sources

@@ -3,12 +3,12 @@ department should have rows for and has none."""
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 import pandas as pd
 
+from sync.checks.near import NearPool
 from sync.checks.reconcile.context import Ctx, rows_of
 from sync.findings import ERROR, INFO, WARNING, Finding
 from sync.orders.view import CANCELLED, DONE, KEY, PARTIAL, POS, PRODUCING, SHIPPED
@@ -66,18 +66,16 @@ _TWINS = str.maketrans("OQDILZSB", "00011258")
 def suggest(keys: Iterable[str], known: pd.Index, cutoff: float) -> dict[str, str]:
     """Near misses: letter/digit twins (0/O, 1/l) first, then close spellings of the same length."""
     by_twin = {k.translate(_TWINS): k for k in known}
-    by_len: dict[int, list[str]] = {}
-    for k in known:
-        by_len.setdefault(len(k), []).append(k)
+    pool: NearPool | None = None      # counted once, and only when a key has no twin
     out: dict[str, str] = {}
     for key in list(keys)[:200]:   # a flood of orphans is a wrong tab, not 10,000 typos
         if (twin := by_twin.get(key.translate(_TWINS))) is not None:
             out[key] = twin
             continue
-        pool = [k for n in (len(key) - 1, len(key), len(key) + 1) for k in by_len.get(n, [])]
-        close = difflib.get_close_matches(key, pool, n=1, cutoff=cutoff)
-        if close:
-            out[key] = close[0]
+        pool = pool if pool is not None else NearPool(known)
+        close = pool.closest(key, cutoff)   # difflib's close match among keys of about its length
+        if close is not None:
+            out[key] = close
     return out
 
 

@@ -1,0 +1,104 @@
+"""The service's one register from its sources' registers: same-layout tables of several files are one table.
+
+Teams keep one register per follower (``[sources.registers] path =
+"registers/*.xlsx"``): fifty workbooks are fifty sources, read and re-read one
+by one, and their same-layout tables are one table for the checks, as ``load``
+makes them when it reads the files together (``Register.add``: a table whose
+rows are mostly already there is a copy, a table of another layout is noted
+and left out).
+
+Done pairwise, as ``Register.add`` does it, each file's table is joined to
+the whole so far and its rows looked up among all rows so far: quadratic in
+the number of files, seconds at fifty. ``merge`` makes the same decisions
+from each file's own tables (the row hashes of a table are worked out once,
+while its file is unchanged), joins each table once, and hands back the
+joined table of the last merge when its members are the very same tables, so
+what no save touched keeps its identity (and its fingerprint,
+``sync.checks.memo``) from cycle to cycle.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from sync.tables.register import Register
+from sync.tables.table import COPY_SHARE, Table, concat_tables, layout
+
+
+class Merger:
+    """Merges registers; remembers row hashes per table and the joined tables of the last merge."""
+
+    def __init__(self) -> None:
+        self._hashes: dict[int, tuple[weakref.ref, tuple, np.ndarray]] = {}
+        self._joined: dict[str, tuple[tuple[int, ...], list[weakref.ref], Table]] = {}
+        self._seen: dict[str, set[int]] = {}
+        #: table name -> the tables it was joined from, in row order (``PassMemo`` fingerprints by them)
+        self.members: dict[str, list[Table]] = {}
+
+    def merge(self, registers: Iterable[Register]) -> Register:
+        merged = Register()
+        members: dict[str, list[Table]] = {}
+        self._seen: dict[str, set[int]] = {}    # table -> the row hashes of its members so far
+        for reg in registers:
+            for table in reg.tables.values():
+                self._add(merged, members, table)
+            merged.problems += reg.problems
+            merged.warnings += reg.warnings
+            merged.notes += reg.notes
+            merged.saved.update(reg.saved)
+            merged.seen.update(reg.seen)
+        for name, tables in members.items():
+            merged.tables[name] = self._join(name, tables)
+        live = {id(t) for tables in members.values() for t in tables}
+        self._hashes = {k: v for k, v in self._hashes.items() if k in live}
+        self._joined = {k: v for k, v in self._joined.items() if k in members}
+        self.members = members
+        return merged
+
+    def _add(self, merged: Register, members: dict[str, list[Table]], table: Table) -> None:
+        """``Register.add`` with score 0: the first table of a name, then same-layout tables that are not copies."""
+        current = members.get(table.name)
+        if current is None:
+            members[table.name] = [table]
+            self._seen[table.name] = set(self._row_hashes(table, sorted(table.columns)).tolist())
+        elif layout(current[0]) == layout(table) and not self._is_copy(table, current):
+            current.append(table)
+            self._seen[table.name].update(self._row_hashes(table, sorted(table.columns)).tolist())
+        else:
+            merged.notes.append(f"{table.describe()} also looks like {table.name}; "
+                                f"using {self._join(table.name, current).describe()}")
+
+    def _join(self, name: str, tables: list[Table]) -> Table:
+        ids = tuple(id(t) for t in tables)
+        kept = self._joined.get(name)
+        if kept is not None and kept[0] == ids and all(r() is t for r, t in zip(kept[1], tables)):
+            return kept[2]
+        joined = concat_tables(tables)
+        self._joined[name] = (ids, [weakref.ref(t) for t in tables], joined)
+        return joined
+
+    def _is_copy(self, table: Table, of: list[Table]) -> bool:
+        """``is_copy(table, [concat_tables(of)])``, from each table's own row hashes."""
+        if not len(table):
+            return False
+        fields = sorted(table.columns)
+        dtypes = [tuple(t.data[f].dtype for f in fields) for t in (table, *of)]
+        if any(d != dtypes[0] for d in dtypes):   # mixed kinds hash as the joined column would: join them
+            seen = self._row_hashes(concat_tables(of), fields, cache=False)
+            return float(np.isin(self._row_hashes(table, fields), seen).mean()) > COPY_SHARE
+        seen = self._seen[table.name]   # a set grown member by member: not the whole so far looked up again
+        found = sum(1 for h in self._row_hashes(table, fields).tolist() if h in seen)
+        return found / len(table) > COPY_SHARE
+
+    def _row_hashes(self, table: Table, fields: list[str], *, cache: bool = True) -> np.ndarray:
+        held = self._hashes.get(id(table))
+        if held is not None and held[0]() is table and held[1] == tuple(fields):
+            return held[2]
+        value = pd.util.hash_pandas_object(table.data[fields], index=False).to_numpy()
+        if cache:
+            self._hashes[id(table)] = (weakref.ref(table), tuple(fields), value)
+        return value
