@@ -42,12 +42,6 @@ KNOWN = {
         "like production most), beside the weekly plan 'Inputs (2)' as production_inputs_2",
     'warroom__Production_Plan/Inputs/field:order_date':
         "'Inputs' is read as production (see kind): no order date; 'Sales Request' (J) is no alias of one",
-    'qosi__Production_Plan/EXT & KTR4 & Omso/tricky:30,48,50,55,57,75,77…':
-        "four machine tables stacked in one sheet are read as one (now kept as production_ext_ktr4_omso): the "
-        "text 'On KTR4-1' in Current Production is an unreadable number, later tables' header rows are data",
-    'qosi__Production_Plan/EXT & KTR4 & Omso/tricky:4-25':
-        "End Date formulas on an empty Start Date (1900-01-0x, bare times) are read as unreadable dates, not as "
-        "missing ones; the stacked tables below are read as rows of the first",
     'warroom__Production_Plan/Closed WO/kind':
         'sheet not recognised: no header row (data from row 1)',
     'warroom__Production_Plan/Closed WO/header':

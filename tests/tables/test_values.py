@@ -106,6 +106,20 @@ def test_zero_dates_are_missing_dates_not_1900():
     assert marked(parsed, MISSING_DATE) == list(range(7)) and not parsed.bad.any()
 
 
+def test_days_of_the_epoch_year_and_bare_times_are_missing_dates_not_unreadable():
+    """End Date = Start Date + hours on an empty Start Date shows 1900-01-07 07:54 or a bare time."""
+    parsed = parse_dates(cells(dt.datetime(1900, 1, 7, 7, 54, 40), dt.time(4, 14, 23), dt.time(0, 0),
+                               dt.datetime(1900, 3, 15), 5.0, dt.datetime(2026, 2, 1, 19, 3)))
+    assert days(parsed) == [None] * 5 + [dt.date(2026, 2, 1)]
+    assert marked(parsed, MISSING_DATE) == [0, 1, 2, 3, 4] and not parsed.bad.any()
+
+
+def test_words_typed_again_and_again_in_a_number_column_are_placeholders_a_slip_is_not():
+    parsed = parse_numbers(cells("On KTR4-2", "1O0", "很多", 5000.0), distinct=True, counts=np.array([7, 3, 1, 20]))
+    assert marked(parsed, PLACEHOLDER) == [0]
+    assert parsed.bad.tolist() == [False, True, True, False]   # a mistyped number, and words typed once
+
+
 @pytest.mark.parametrize("text", ["TBD", "tbc", "will call", "??", "?", "待定", "待确认", "未定", "N/A", "-", "/", "—"])
 def test_placeholders_count_as_missing_and_are_marked_not_bad(text: str):
     for parse in (parse_numbers, parse_dates):
