@@ -47,7 +47,9 @@ from sync.tables.fields import (MASTERS, ROW_COUNTERS, TABLES, AliasIndex, Table
                                 header_variants)
 from sync.tables.header import HeaderMatch
 from sync.tables.normalize import fold_text, text_of
+from sync.tables.periods import is_period
 from sync.tables.rows import first_data_row, skip_repeated_header, is_guidance
+from sync.tables.stacked import table_end
 from sync.sources.base import Grid
 
 SCAN_ROWS = 30
@@ -339,6 +341,11 @@ def _merged_spans(grid: Grid) -> dict[int, list[tuple[int, int]]] | None:
     return spans
 
 
+def column_names(table: str, extra: tuple = ()) -> frozenset[str]:
+    """The header keys that name a column of ``table`` (whole labels): what a stacked header shows."""
+    return frozenset(_index(table, extra).strong)
+
+
 def _extra(aliases: dict[str, list[str]] | None) -> tuple:
     return tuple(sorted((k, tuple(v)) for k, v in (aliases or {}).items()))
 
@@ -371,7 +378,13 @@ def find_header(grid: Grid, table: str, *, header_row: int | None = None,
     elif candidates is None:
         candidates = header_candidates(grid)
     best = _best(candidates, table, extra, name_hit, pinned=header_row is not None)
-    status = "recognised"
+    status, planned = "recognised", None
+    if best is None and table == "production" and header_row is None:
+        from sync.tables.plans import find_plan   # plans reads headers with this module's tools
+
+        if (found := find_plan(grid, candidates, extra)) is not None:
+            score, cand, mapping, planned = found
+            best = (score, cand, mapping)
     if best is None and unsure and header_row is None:
         best, status = _best(candidates, table, extra, name_hit, unsure=True), "probable"
     if best is None:
@@ -383,10 +396,11 @@ def find_header(grid: Grid, table: str, *, header_row: int | None = None,
     cols = {f: c for f, (c, _) in mapping.items()}
     r = skip_repeated_header(grid.rows, cand.row, cols)
     first, notes = first_data_row(grid.rows, r, cols, spec)
-    ident = identity(spec, mapping)
+    ident = identity(spec, mapping) if planned is None else (planned, True)
     key, composite = ident if ident is not None else ([], False)
     missing = [f for f in dict.fromkeys((*([] if key else spec.needs[:1]), *spec.core)) if f not in cols]
-    match = HeaderMatch(table, r, first, cand.labels, cols, score, notes, status, key, composite, missing)
+    match = HeaderMatch(table, r, first, cand.labels, cols, score, notes, status, key, composite, missing,
+                        table_end(grid.rows, r, first, cand.labels, column_names(table, extra), is_period))
     if header_row is None and table in MASTERS and not _lists_each_once(grid.rows, match, spec):
         return None
     if header_row is None and match.recognised and not _rows_fill_it(grid.rows, match):

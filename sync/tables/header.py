@@ -24,6 +24,7 @@ class HeaderMatch:
     key: list[str] = field(default_factory=list)       # the fields that identify a row
     composite: bool = False         # ``key`` is several columns chosen because no single one names a row
     missing: list[str] = field(default_factory=list)   # expected fields not found, the key first
+    stop: int | None = None         # 0-based row where another table stacked under this one starts (None: none)
 
     @property
     def header_row_1based(self) -> int:

@@ -280,6 +280,8 @@ def build_table(grid: Grid | ColumnGrid, match: HeaderMatch, *, source: str, loc
 
     cells = {c: column(c) for c in match.mapping.values()}
     keep = data_rows(cells, match, column, height, width)
+    if match.stop is not None:   # another table stacked under this one starts there
+        keep[max(match.stop - match.first_data, 0):] = False
     rows = np.flatnonzero(keep) + match.first_data + 1
     data: dict[str, Any] = {}
     raw = RawCells()

@@ -1,0 +1,84 @@
+"""Tables stacked in one sheet: where the table under a header ends because another one starts.
+
+A planner keeps one block per machine (or per quarter) in one sheet: a label
+row ("KTR4-1"), a header, the rows, a blank or a TOTAL row, then the next label,
+header and rows. Read as one table, the lower headers become data rows with
+every value in the wrong column. A table ends where another header row starts:
+after a break (a blank row, a totals row, a lone label), a row that reads as a
+header of the same kind of table (two of its cells are that table's column
+names, or one is and others name periods: Product … Oct … Nov … Dec), and does
+not repeat the top header (a header repeated for printing is
+``rows.repeated_header``'s, and its table goes on).
+
+``table_end`` says where the table under a header stops (0-based, exclusive); the
+label row over the next header is left out with it. Only the first
+``STACK_SCAN`` rows under a header are looked at: stacked blocks are small, and a
+100k-row register costs no more than that.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sync.tables.fields import header_key
+from sync.tables.rows import blank_cell, is_total_label
+
+STACK_SCAN = 3000
+#: a row repeating this share of the top header's labels, column for column, is the same header again
+REPEAT_SHARE = 0.6
+#: cells of a row that must read as header cells, one of them a column name of the table
+HEADER_CELLS = 2
+
+
+def table_end(rows: list[list[Any]], header: int, first: int, labels: list[str],
+              names: frozenset[str], periods: Any = None) -> int | None:
+    """The row (0-based) where the next stacked table starts, or None when the table runs to the end.
+
+    ``names`` are the header keys of the table's column names (``fields.alias_index``'s strong keys);
+    ``periods(cell)`` says whether a cell names a period (a plan's month or week).
+    """
+    top = [header_key(label) for label in labels]
+    last = min(len(rows), first + STACK_SCAN)
+    seen_data = False
+    for r in range(first, last):
+        row = rows[r]
+        if _blank(row):
+            continue
+        if seen_data and _after_break(rows, r, first) and _header_row(row, names, periods) and not _repeats(row, top):
+            return r - 1 if r - 1 >= first and _lone(rows[r - 1]) else r
+        seen_data = True
+    return None
+
+
+def _blank(row: list[Any]) -> bool:
+    return all(blank_cell(v) for v in row)
+
+
+def _lone(row: list[Any]) -> bool:
+    """A row of one text: a section label ("KTR4-1", "SPEED 380")."""
+    filled = [v for v in row if not blank_cell(v)]
+    return len(filled) == 1 and isinstance(filled[0], str)
+
+
+def _after_break(rows: list[list[Any]], r: int, first: int) -> bool:
+    """The row above is blank, a totals row, or a lone label with a blank or totals row above it."""
+    above = r - 1
+    if above >= first and _lone(rows[above]):
+        above -= 1
+    if above < first:
+        return False
+    row = rows[above]
+    return _blank(row) or any(is_total_label(v) for v in row[:4])
+
+
+def _header_row(row: list[Any], names: frozenset[str], periods: Any) -> bool:
+    texts = [v for v in row if isinstance(v, str) and v.strip()]
+    named = sum(1 for v in texts if header_key(v) in names)
+    timed = sum(1 for v in texts if periods is not None and periods(v))
+    return named >= 1 and named + timed >= HEADER_CELLS
+
+
+def _repeats(row: list[Any], top: list[str]) -> bool:
+    filled = [(c, k) for c, k in enumerate(top) if k]
+    same = sum(1 for c, k in filled if c < len(row) and isinstance(row[c], str) and header_key(row[c]) == k)
+    return bool(filled) and same >= REPEAT_SHARE * len(filled)
