@@ -400,7 +400,8 @@ def find_header(grid: Grid, table: str, *, header_row: int | None = None,
     key, composite = ident if ident is not None else ([], False)
     missing = [f for f in dict.fromkeys((*([] if key else spec.needs[:1]), *spec.core)) if f not in cols]
     match = HeaderMatch(table, r, first, cand.labels, cols, score, notes, status, key, composite, missing,
-                        table_end(grid.rows, r, first, cand.labels, column_names(table, extra), is_period))
+                        planned is not None, table_end(grid.rows, r, first, cand.labels, column_names(table, extra),
+                                                       is_period))
     if header_row is None and table in MASTERS and not _lists_each_once(grid.rows, match, spec):
         return None
     if header_row is None and match.recognised and not _rows_fill_it(grid.rows, match):

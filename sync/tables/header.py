@@ -24,6 +24,7 @@ class HeaderMatch:
     key: list[str] = field(default_factory=list)       # the fields that identify a row
     composite: bool = False         # ``key`` is several columns chosen because no single one names a row
     missing: list[str] = field(default_factory=list)   # expected fields not found, the key first
+    plan: bool = False              # a plan without an order number: ``key`` was found from its rows (a guess)
     stop: int | None = None         # 0-based row where another table stacked under this one starts (None: none)
 
     @property

@@ -76,7 +76,7 @@ def read_sources(sources: list[Source], register: Register, *, others: bool = Tr
 
     A workbook the load could not read is left out: its problem is already in ``register.problems``.
     """
-    taken = {where: (table, row) for table in register.tables.values() for where, row in _parts(table)}
+    taken = {where: (table, row, key) for table in register.tables.values() for where, row, key in _parts(table)}
     broken = {p.source for p in register.problems if p.table is None}   # a table-level problem: the rest was read
     out: list[SheetReading] = []
     for source in sources:
@@ -101,26 +101,28 @@ def read_sources(sources: list[Source], register: Register, *, others: bool = Tr
     return out
 
 
-def _parts(table: Table) -> list[tuple[tuple[str, str], int]]:
-    """((source, sheet), header row) of each sheet a table's rows come from."""
+def _parts(table: Table) -> list[tuple[tuple[str, str], int, tuple[str, ...]]]:
+    """((source, sheet), header row, a plan's key there) of each sheet a table's rows come from."""
     if not table.parts:
-        return [((table.source, table.sheet), table.header_row)]
-    return [((p.source, p.sheet), p.header_row) for p in table.parts]
+        return [((table.source, table.sheet), table.header_row, table.key)]
+    return [((p.source, p.sheet), p.header_row, p.key or table.key) for p in table.parts]
 
 
-def reading_of_table(table: Table, header_row: int, *, sheet: str, source: str) -> SheetReading:
-    """A sheet the register read, as a reading: its table's columns, key and what it lacks."""
+def reading_of_table(table: Table, header_row: int, plan_key: tuple[str, ...] = (), *, sheet: str,
+                     source: str) -> SheetReading:
+    """A sheet the register read, as a reading: its table's columns, key (a plan's as found in that sheet's
+    rows) and what it lacks."""
     width = max((c.index for c in table.columns.values()), default=-1) + 1
     labels = [""] * width
     for col in table.columns.values():
         labels[col.index] = col.header
     mapping = {f: c.index for f, c in table.columns.items()}
     spec = TABLES[table.kind]
-    found = identity(spec, {f: (c, 3.0) for f, c in mapping.items()})
+    found = (list(plan_key), True) if plan_key else identity(spec, {f: (c, 3.0) for f, c in mapping.items()})
     key, composite = found if found is not None else ([], False)
     missing = [f for f in dict.fromkeys((*([] if key else spec.needs[:1]), *spec.core)) if f not in mapping]
     match = HeaderMatch(table.kind, header_row - 1, header_row, labels, mapping, 0.0, [], "recognised", key,
-                        composite, missing)
+                        composite, missing, plan=bool(plan_key))
     language = language_of([*labels, *table.unmapped])
     return SheetReading(sheet, "recognised", match, [], language, source, table.name)
 
