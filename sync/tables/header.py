@@ -25,7 +25,8 @@ class HeaderMatch:
     composite: bool = False         # ``key`` is several columns chosen because no single one names a row
     missing: list[str] = field(default_factory=list)   # expected fields not found, the key first
     plan: bool = False              # a plan without an order number: ``key`` was found from its rows (a guess)
-    stop: int | None = None         # 0-based row where another table stacked under this one starts (None: none)
+    stop: int | None = None
+    borrowed: str = ""              # a sheet without a header row, read with this sheet's header (a guess)         # 0-based row where another table stacked under this one starts (None: none)
 
     @property
     def header_row_1based(self) -> int:

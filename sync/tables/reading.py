@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
 #: the reasons a reading is a guess (``doubts``); NO_KEY: recognised, but no column tells its rows apart
 PROBABLE, COMPOSITE, WEAK_KEY, NO_KEY = "probable", "composite", "weak-key", "no-key"
+#: read with another sheet's header: the sheet has none of its own (``sync.tables.analogy``)
+BORROWED = "borrowed"
 
 
 @dataclass
@@ -122,7 +124,7 @@ def reading_of_table(table: Table, header_row: int, plan_key: tuple[str, ...] = 
     key, composite = found if found is not None else ([], False)
     missing = [f for f in dict.fromkeys((*([] if key else spec.needs[:1]), *spec.core)) if f not in mapping]
     match = HeaderMatch(table.kind, header_row - 1, header_row, labels, mapping, 0.0, [], "recognised", key,
-                        composite, missing, plan=bool(plan_key))
+                        composite, missing, plan=bool(plan_key), borrowed=table.borrowed)
     language = language_of([*labels, *table.unmapped])
     return SheetReading(sheet, "recognised", match, [], language, source, table.name)
 
@@ -139,6 +141,8 @@ def doubts(match: HeaderMatch) -> list[str]:
     key at all, its key is a composite of columns, or its key column is named by a weak alias (编号).
     Empty when it is sure."""
     out = [PROBABLE] if not match.recognised else []
+    if match.borrowed:
+        out.append(BORROWED)
     if match.recognised and not match.key:
         out.append(NO_KEY)
     elif match.composite:

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any
 
+from sync.tables.analogy import borrow, headerless, shape
 from sync.tables.columns import ColumnGrid, compact
 from sync.tables.detect import find_header, first_labels, recognise
 from sync.tables.header import HeaderMatch
@@ -165,6 +166,8 @@ def _load_detected(source: Source, register: Register, scores: dict[str, float],
     hint = source.name.rsplit(".", 1)[0]  # the workbook's name speaks for sheets called "Sheet1"
     sizes = getattr(source, "sheet_sizes", dict)()
     memo.reread = [name for name in visible if not memo.fresh(name, tokens)]
+    shapes: dict[str, tuple[str, ...]] = {}     # what the columns of each sheet read hold
+    lone: dict[str, tuple[str, ...]] = {}       # ... of each sheet read that has no header row
     # the biggest sheet first, while nothing else is held: its cells are the peak of the whole read
     with collection_paused():
         for grid in source.read(sorted(memo.reread, key=lambda name: -sizes.get(name, 0))):
@@ -177,7 +180,11 @@ def _load_detected(source: Source, register: Register, scores: dict[str, float],
                 # holding every sheet's cells until all are read would need the whole workbook in memory
                 grids[grid.sheet] = compact(grid, table_columns(found[0]), found[0].first_data)
                 matches.append((found[0].score, grid.sheet, found[0]))
+                shapes[grid.sheet] = shape(grid.rows, found[0].first_data)
+            elif headerless(grid.rows):
+                lone[grid.sheet] = shape(grid.rows, 0)
             del grid
+    matches += _borrowed(lone, shapes, matches, memo, tokens)
     taken_sheets: set[str] = set()
     for family in families(matches, visible):
         tables: list[Table] = []
@@ -198,6 +205,20 @@ def _load_detected(source: Source, register: Register, scores: dict[str, float],
     if not taken_sheets:
         register.notes.append(f"{source.location}: no order register tables recognised "
                               f"(sheets: {', '.join(visible) or 'none'})")
+
+
+def _borrowed(lone: dict[str, tuple[str, ...]], shapes: dict[str, tuple[str, ...]],
+              matches: list[tuple[float, str, HeaderMatch]], memo: SheetMemo,
+              tokens: dict[str, str]) -> list[tuple[float, str, HeaderMatch]]:
+    """Sheets without a header row read with the header of a sheet whose columns they line up with."""
+    own = {sheet: m for _, sheet, m in matches if not m.borrowed and sheet in shapes}
+    out = []
+    for sheet, kinds in lone.items():
+        match = borrow(kinds, [(s, m, shapes[s]) for s, m in own.items()])
+        if match is not None:
+            memo.found[sheet] = (tokens.get(sheet, ""), match)
+            out.append((match.score, sheet, match))
+    return out
 
 
 def _sheet_table(source: Source, sheet: str, match: HeaderMatch, name: str, grids: dict[str, ColumnGrid],

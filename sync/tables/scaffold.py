@@ -293,6 +293,9 @@ def _where(table: Table, loose: bool = False) -> str:
 
 
 def _where_pinned(table: Table) -> str:
+    if table.borrowed:   # no header row to pin: found again by its columns' likeness to the other sheet
+        return (f"source = {q(table.source)}\nsheet = {q(table.sheet)}\n# no header row: read with the header of "
+                f"{table.borrowed} (a guess)")
     if not table.parts:
         return f"source = {q(table.source)}\nsheet = {q(table.sheet)}\nheader_row = {table.header_row}"
     sheets = ", ".join(q(glob.escape(s)) for s in dict.fromkeys(p.sheet for p in table.parts))

@@ -101,6 +101,8 @@ class Table:
     kind: str = ""
     #: a plan without an order number: the fields its rows were told apart by (found from them, a guess)
     key: tuple[str, ...] = ()
+    #: a sheet without a header row: the sheet whose header it was read with (``sync.tables.analogy``)
+    borrowed: str = ""
 
     def __post_init__(self) -> None:
         self.kind = self.kind or self.name
@@ -202,7 +204,7 @@ def concat_tables(tables: list[Table]) -> Table:
                  _joined(p.sheet for p in parts), first.header_row, dict(first.columns), data, raw, bad,
                  list(first.unmapped), [n for t in tables for n in t.notes], parts,
                  marks=_concat_marks(tables), units=_concat_units(tables), extra=_concat_extra(tables),
-                 kind=first.kind, key=first.key)
+                 kind=first.kind, key=first.key, borrowed=first.borrowed)
 
 
 def _concat_extra(tables: list[Table]) -> dict[int, tuple[str, Factor]]:
@@ -309,7 +311,7 @@ def build_table(grid: Grid | ColumnGrid, match: HeaderMatch, *, source: str, loc
     extra = {c: (match.labels[c], grid.column(c, match.first_data).take(keep)) for c in _extra_columns(match)}
     return Table(named or match.table, source, location, grid.sheet, match.header_row_1based, columns, frame, raw,
                  bad, unmapped, list(match.notes), marks={f: m for f, m in marks.items() if m}, units=units,
-                 extra=extra, kind=match.table, key=tuple(match.key) if match.plan else ())
+                 extra=extra, kind=match.table, key=tuple(match.key) if match.plan else (), borrowed=match.borrowed)
 
 
 def _text_dtype() -> Any:

@@ -31,15 +31,8 @@ KNOWN = {
     'warroom__Production_Plan/Inputs/field:order_date':
         "'Inputs' is read as production (see kind): no order date; 'Sales Request' (J) is no alias of one",
     'warroom__Production_Plan/Closed WO/kind':
-        'sheet not recognised: no header row (data from row 1)',
-    'warroom__Production_Plan/Closed WO/header':
-        'sheet not recognised: no header row (data from row 1)',
-    'warroom__Production_Plan/Closed WO/field:order_no':
-        'sheet not recognised: no header row (data from row 1)',
-    'warroom__Production_Plan/Closed WO/field:product':
-        'sheet not recognised: no header row (data from row 1)',
-    'warroom__Production_Plan/Closed WO/field:quantity':
-        'sheet not recognised: no header row (data from row 1)',
+        "no header row: read with the header of 'Inputs', whose columns it lines up with (shifted one left), so "
+        "as what Inputs is read as: production (production_closed_wo); truth reads both as orders (see Inputs/kind)",
     'hoangpipe__PO/CUS030/tricky:5-635':
         "quantity-outlier errors on three monthly Total Qty cells of real items (BA366, BA532, BA535): a month's total far from the item's others is not a typing slip; "
         "and the item key in A (the key, read as a guess) repeats for other customers (VPIC1, KKTL): duplicate-order calls that one number for two orders",
