@@ -396,12 +396,16 @@ def find_header(grid: Grid, table: str, *, header_row: int | None = None,
     cols = {f: c for f, (c, _) in mapping.items()}
     r = skip_repeated_header(grid.rows, cand.row, cols)
     first, notes = first_data_row(grid.rows, r, cols, spec)
+    stop = table_end(grid.rows, r, first, cand.labels, column_names(table, extra), is_period)
+    if planned is None and header_row is not None and table == "production" and identity(spec, mapping) is None:
+        from sync.tables.plans import pinned_key   # config pins a plan: its key is still found from its rows
+
+        planned = pinned_key(grid, cand, first, cols, stop)
     ident = identity(spec, mapping) if planned is None else (planned, True)
     key, composite = ident if ident is not None else ([], False)
     missing = [f for f in dict.fromkeys((*([] if key else spec.needs[:1]), *spec.core)) if f not in cols]
     match = HeaderMatch(table, r, first, cand.labels, cols, score, notes, status, key, composite, missing,
-                        planned is not None, table_end(grid.rows, r, first, cand.labels, column_names(table, extra),
-                                                       is_period))
+                        planned is not None, stop)
     if header_row is None and table in MASTERS and not _lists_each_once(grid.rows, match, spec):
         return None
     if header_row is None and match.recognised and not _rows_fill_it(grid.rows, match):

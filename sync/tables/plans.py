@@ -182,3 +182,12 @@ def find_plan(grid: Grid, candidates: list[Candidate], extra: tuple = ()
         if best is None or score > best[0]:
             best = (score, cand, mapping, key)
     return best
+
+
+def pinned_key(grid: Grid, cand: Candidate, first: int, cols: dict[str, int], stop: int | None) -> list[str] | None:
+    """The key of a plan whose header config pins: found from its rows, when the sheet shows a plan's evidence
+    (a pinned daily log without any stays keyless, and ``doctor`` says so)."""
+    above = grid.rows[cand.row - 1] if cand.row > 0 and cand.groups is None else []
+    if len(evidence(grid.sheet, cand.labels, above, grid.rows, first)) < MIN_EVIDENCE:
+        return None
+    return row_key(grid.rows[:stop] if stop is not None else grid.rows, first, cols)
