@@ -23,11 +23,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 from itertools import combinations
 from typing import Any
 
 from sync.sources.base import Grid
-from sync.tables.detect import Candidate, column_names, map_labels
+from sync.tables.detect import Candidate, column_names, find_header, map_labels
+from sync.tables.header import HeaderMatch
 from sync.tables.fields import DATE, TABLES
 from sync.tables.periods import is_period
 from sync.tables.normalize import normalise_key
@@ -191,3 +193,18 @@ def pinned_key(grid: Grid, cand: Candidate, first: int, cols: dict[str, int], st
     if len(evidence(grid.sheet, cand.labels, above, grid.rows, first)) < MIN_EVIDENCE:
         return None
     return row_key(grid.rows[:stop] if stop is not None else grid.rows, first, cols)
+
+
+def stacked_match(grid: Grid, kind: str) -> HeaderMatch | None:
+    """A table stacked under one of ``kind`` (``stacked.blocks``): recognised on its own, or, when its header
+    shows that kind without a key (the machine named in the label row over it, not in a column), read all
+    the same: a production block keyed by what its rows say (a guess), any other without a key."""
+    found = find_header(grid, kind)
+    if found is not None:
+        return found
+    found = find_header(grid, kind, unsure=True)
+    if found is None:
+        return None
+    rows = grid.rows[:found.stop] if found.stop is not None else grid.rows
+    key = row_key(rows, found.first_data, found.mapping) if kind == "production" else None
+    return replace(found, status="recognised", key=key or [], composite=bool(key), plan=bool(key))

@@ -78,7 +78,10 @@ def read_sources(sources: list[Source], register: Register, *, others: bool = Tr
 
     A workbook the load could not read is left out: its problem is already in ``register.problems``.
     """
-    taken = {where: (table, row, key) for table in register.tables.values() for where, row, key in _parts(table)}
+    taken: dict[tuple[str, str], tuple[Table, int, tuple[str, ...]]] = {}
+    for table in register.tables.values():   # a sheet of stacked tables is said as its top one
+        for where, row, key in _parts(table):
+            taken.setdefault(where, (table, row, key))
     broken = {p.source for p in register.problems if p.table is None}   # a table-level problem: the rest was read
     out: list[SheetReading] = []
     for source in sources:

@@ -18,12 +18,18 @@ label row over the next header is left out with it. Only the first
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
+from sync.sources.base import Grid
 from sync.tables.fields import header_key
+from sync.tables.header import HeaderMatch
 from sync.tables.rows import blank_cell, is_total_label
 
 STACK_SCAN = 3000
+#: how many tables may stack under the top one
+MAX_BLOCKS = 20
 #: a row repeating this share of the top header's labels, column for column, is the same header again
 REPEAT_SHARE = 0.6
 #: cells of a row that must read as header cells, one of them a column name of the table
@@ -82,3 +88,22 @@ def _repeats(row: list[Any], top: list[str]) -> bool:
     filled = [(c, k) for c, k in enumerate(top) if k]
     same = sum(1 for c, k in filled if c < len(row) and isinstance(row[c], str) and header_key(row[c]) == k)
     return bool(filled) and same >= REPEAT_SHARE * len(filled)
+
+
+def blocks(grid: Grid, top: HeaderMatch, find: Callable[[Grid], HeaderMatch | None]) -> list[HeaderMatch]:
+    """The tables stacked under ``top`` in ``grid``, each as ``find`` reads the rows from where it starts
+    (a label row, then its header), in sheet rows. Each scores below the top one: the sheet's first
+    table is the one it is named after."""
+    out: list[HeaderMatch] = []
+    start = top.stop
+    while start is not None and len(out) < MAX_BLOCKS:
+        rows = grid.rows[start:]
+        merged = [(r0 - start, c0, r1 - start, c1) for r0, c0, r1, c1 in grid.merged if r0 >= start]
+        found = find(Grid(grid.sheet, rows, grid.date1904, merged))
+        if found is None or found.header_row > 2:   # its header is right under the label, or it is no table
+            break
+        out.append(replace(found, header_row=found.header_row + start, first_data=found.first_data + start,
+                           stop=None if found.stop is None else found.stop + start, block=len(out) + 1,
+                           score=min(found.score, top.score) - 0.01 * (len(out) + 1)))
+        start = out[-1].stop
+    return out

@@ -103,20 +103,25 @@ def _machine_block(label: str, header: list[str], rows: list[list]) -> list[list
     return [[label], header, *rows, []]
 
 
-def test_stacked_machine_tables_end_where_the_next_header_starts_and_their_notes_are_no_errors(tmp_path: Path) -> None:
+def test_stacked_machine_tables_are_each_read_with_their_own_header_and_their_notes_are_no_errors(
+        tmp_path: Path) -> None:
     top = ["Num.", "Description", "Product", "Machine", "Production Order (kg)", "Start Date", "End Date",
            "Current Production"]
     first = [[i, f"PS {i}", f"T-{i}", "KTR4-1", 1000.0 * i, dt.datetime(2026, 1, 31, 19) if i == 1 else None,
               dt.datetime(1900, 1, 7, 7, 54) if i % 2 else dt.time(4, 14), None] for i in range(1, 8)]
     lower = ["Num.", "Product", "Note", "Production Order (kg)", "Start Date", "Speed", "End Date"]
-    second = [[i, f"T-{i}", "", "On KTR4-2" if i % 2 else 2000.0 * i, None, 10500, None] for i in range(1, 8)]
+    second = [[i, f"T-{i}", "", 2000.0 * i if i % 2 else "On KTR4-2", None, 10500, None] for i in range(1, 8)]
     path = _save(tmp_path / "Production_Plan.xlsx", {"EXT & KTR4": [
         *_machine_block("SML", top, first), *_machine_block("KTR4-1", lower, second)]})
     register = _load(path)
     report = check_register(register, None, lang="en", today=TODAY)
-    (table,) = register.tables.values()
-    assert table.data["_row"].tolist() == list(range(3, 10))   # the KTR4-1 block is not read as its rows
+    top, lower = register.tables.values()
+    assert top.data["_row"].tolist() == list(range(3, 10))   # the KTR4-1 block is not read as its rows
+    assert lower.header_row == 12 and lower.data["_row"].tolist() == list(range(13, 20))
+    assert lower.columns["product"].letter == "B" and lower.columns["quantity"].letter == "D"
     assert not [f for f in report.findings if f.severity == "error"]
+    notes = [f for f in report.findings if f.rule == "placeholder"]
+    assert [f.severity for f in notes] == ["info"] and "On KTR4-2" in notes[0].message
     zero = [f.cell for f in report.findings if f.rule == "zero-date"]
     assert zero and all(c.startswith("G") for c in zero)   # end dates from hours on an empty start: missing
 
@@ -148,7 +153,7 @@ def test_check_says_each_plan_sheets_own_key_and_no_rule_skipped_noise(tmp_path:
 def test_generated_plans_are_read_keyed_from_their_rows(tmp_path: Path, name: str) -> None:
     layout = build(name, tmp_path)
     register = _load(layout.paths[0])
-    (table,) = register.tables.values()
+    table = list(register.tables.values())[0]   # the sheet's top table (a summary may be stacked under it)
     rows = set(table.data["_row"].tolist())
     tricky = {r for t in layout.tricky for r in t.rows if "continuation" not in t.what}
     assert table.kind == "production" and not rows & tricky
