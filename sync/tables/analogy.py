@@ -107,3 +107,16 @@ def _shifted(match: HeaderMatch, shift: int, sheet: str, width: int) -> HeaderMa
     note = f"no header row: read with the header of {sheet} (a guess: its columns line up with it)"
     return replace(match, header_row=-1, first_data=0, labels=labels, mapping=mapping, score=BORROWED_SCORE,
                    notes=[note], key=[f for f in match.key if f in mapping], stop=None, borrowed=sheet)
+
+
+def borrowed(lone: dict[str, tuple[str, ...]], shapes: dict[str, tuple[str, ...]],
+             matches: list[tuple[float, str, HeaderMatch]]) -> list[tuple[float, str, HeaderMatch]]:
+    """(score, sheet, match) for each sheet without a header row (``lone``: sheet -> shape) that lines up with a
+    sheet recognised by its own header (``matches``, whose shapes are ``shapes``)."""
+    own = {sheet: m for _, sheet, m in matches if not m.borrowed and sheet in shapes}
+    out = []
+    for sheet, kinds in lone.items():
+        match = borrow(kinds, [(s, m, shapes[s]) for s, m in own.items()])
+        if match is not None:
+            out.append((match.score, sheet, match))
+    return out

@@ -48,6 +48,7 @@ from sync.tables.fields import (MASTERS, ROW_COUNTERS, TABLES, AliasIndex, Table
 from sync.tables.header import HeaderMatch
 from sync.tables.normalize import fold_text, text_of
 from sync.tables.periods import is_period
+from sync.tables.plans import find_plan, pinned_key
 from sync.tables.rows import first_data_row, skip_repeated_header, is_guidance
 from sync.tables.stacked import table_end
 from sync.sources.base import Grid
@@ -380,9 +381,10 @@ def find_header(grid: Grid, table: str, *, header_row: int | None = None,
     best = _best(candidates, table, extra, name_hit, pinned=header_row is not None)
     status, planned = "recognised", None
     if best is None and table == "production" and header_row is None:
-        from sync.tables.plans import find_plan   # plans reads headers with this module's tools
+        def read(cand: Candidate) -> dict[str, tuple[int, float]]:
+            return map_labels(cand.matched, "production", extra, cand.groups)
 
-        if (found := find_plan(grid, candidates, extra)) is not None:
+        if (found := find_plan(grid, candidates, read, column_names("production", extra))) is not None:
             score, cand, mapping, planned = found
             best = (score, cand, mapping)
     if best is None and unsure and header_row is None:
@@ -398,9 +400,7 @@ def find_header(grid: Grid, table: str, *, header_row: int | None = None,
     first, notes = first_data_row(grid.rows, r, cols, spec)
     stop = table_end(grid.rows, r, first, cand.labels, column_names(table, extra), is_period)
     if planned is None and header_row is not None and table == "production" and identity(spec, mapping) is None:
-        from sync.tables.plans import pinned_key   # config pins a plan: its key is still found from its rows
-
-        planned = pinned_key(grid, cand, first, cols, stop)
+        planned = pinned_key(grid, cand, first, cols, stop)   # config pins a plan: its rows still key it
     ident = identity(spec, mapping) if planned is None else (planned, True)
     key, composite = ident if ident is not None else ([], False)
     missing = [f for f in dict.fromkeys((*([] if key else spec.needs[:1]), *spec.core)) if f not in cols]

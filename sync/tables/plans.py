@@ -24,11 +24,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import replace
+from collections.abc import Callable
 from itertools import combinations
 from typing import Any
 
 from sync.sources.base import Grid
-from sync.tables.detect import Candidate, column_names, find_header, map_labels
 from sync.tables.header import HeaderMatch
 from sync.tables.fields import DATE, TABLES
 from sync.tables.periods import is_period
@@ -151,17 +151,18 @@ def _unique(values: dict[str, list[str]], combo: tuple[str, ...], anchors: list[
     return len(seen) >= KEY_MIN_ROWS
 
 
-def find_plan(grid: Grid, candidates: list[Candidate], extra: tuple = ()
-              ) -> tuple[float, Candidate, dict[str, tuple[int, float]], list[str]] | None:
+def find_plan(grid: Grid, candidates: list[Any], read: Callable[[Any], dict[str, tuple[int, float]]],
+              names: frozenset[str]) -> tuple[float, Any, dict[str, tuple[int, float]], list[str]] | None:
     """The best header of ``grid`` read as a plan without an order number: (score, candidate, mapping, key),
-    or None when no candidate shows enough plan evidence and a key in its rows."""
+    or None when no candidate shows enough plan evidence and a key in its rows. ``candidates`` are
+    ``detect``'s header candidates, ``read(candidate)`` maps one to production fields, ``names`` are the
+    production column names (for the tables stacked under it)."""
     from sync.tables.rows import first_data_row, skip_repeated_header
 
     spec = TABLES["production"]
     best = None
     for cand in candidates:
-        labels = cand.matched
-        mapping = map_labels(labels, "production", extra, cand.groups)
+        mapping = read(cand)
         if not ({"product", "line"} & mapping.keys()):
             continue
         cols = {f: c for f, (c, _) in mapping.items()}
@@ -176,7 +177,7 @@ def find_plan(grid: Grid, candidates: list[Candidate], extra: tuple = ()
             if col is not None:
                 mapping["quantity"] = (col, 1.0)
                 cols["quantity"] = col
-        stop = table_end(grid.rows, r, first, cand.labels, column_names("production", extra), is_period)
+        stop = table_end(grid.rows, r, first, cand.labels, names, is_period)
         key = row_key(grid.rows[:stop] if stop is not None else grid.rows, first, cols)
         if key is None:
             continue
@@ -186,7 +187,7 @@ def find_plan(grid: Grid, candidates: list[Candidate], extra: tuple = ()
     return best
 
 
-def pinned_key(grid: Grid, cand: Candidate, first: int, cols: dict[str, int], stop: int | None) -> list[str] | None:
+def pinned_key(grid: Grid, cand: Any, first: int, cols: dict[str, int], stop: int | None) -> list[str] | None:
     """The key of a plan whose header config pins: found from its rows, when the sheet shows a plan's evidence
     (a pinned daily log without any stays keyless, and ``doctor`` says so)."""
     above = grid.rows[cand.row - 1] if cand.row > 0 and cand.groups is None else []
@@ -195,10 +196,11 @@ def pinned_key(grid: Grid, cand: Candidate, first: int, cols: dict[str, int], st
     return row_key(grid.rows[:stop] if stop is not None else grid.rows, first, cols)
 
 
-def stacked_match(grid: Grid, kind: str) -> HeaderMatch | None:
+def stacked_match(grid: Grid, kind: str, find_header: Callable[..., HeaderMatch | None]) -> HeaderMatch | None:
     """A table stacked under one of ``kind`` (``stacked.blocks``): recognised on its own, or, when its header
     shows that kind without a key (the machine named in the label row over it, not in a column), read all
-    the same: a production block keyed by what its rows say (a guess), any other without a key."""
+    the same: a production block keyed by what its rows say (a guess), any other without a key.
+    ``find_header`` is ``detect``'s."""
     found = find_header(grid, kind)
     if found is not None:
         return found

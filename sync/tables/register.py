@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any
 
-from sync.tables.analogy import borrow, headerless, shape
+from sync.tables.analogy import borrowed, headerless, shape
 from sync.tables.columns import ColumnGrid, compact
 from sync.tables.plans import stacked_match
 from sync.tables.stacked import blocks
@@ -179,7 +179,7 @@ def _load_detected(source: Source, register: Register, scores: dict[str, float],
             memo.found[grid.sheet] = (tokens.get(grid.sheet, ""), found[0] if found else None)
             if found:  # a sheet is only ever what it looks like most (a copy of shipments is not orders)
                 top = found[0]
-                top.below = blocks(grid, top, lambda g, kind=top.table: stacked_match(g, kind))
+                top.below = blocks(grid, top, lambda g, kind=top.table: stacked_match(g, kind, find_header))
                 # keep only the columns the table needs, factorised, and let the sheet's rows go now:
                 # holding every sheet's cells until all are read would need the whole workbook in memory
                 wanted = set().union(*(table_columns(m) for m in (top, *top.below)))
@@ -189,7 +189,9 @@ def _load_detected(source: Source, register: Register, scores: dict[str, float],
             elif headerless(grid.rows):
                 lone[grid.sheet] = shape(grid.rows, 0)
             del grid
-    matches += _borrowed(lone, shapes, matches, memo, tokens)
+    for _, sheet, match in (copied := borrowed(lone, shapes, matches)):
+        memo.found[sheet] = (tokens.get(sheet, ""), match)
+    matches += copied
     matches += [(m.score, sheet, m) for _, sheet, top in list(matches) for m in top.below]   # stacked tables
     taken_sheets: set[str] = set()
     for family in families(matches, visible):
@@ -211,20 +213,6 @@ def _load_detected(source: Source, register: Register, scores: dict[str, float],
     if not taken_sheets:
         register.notes.append(f"{source.location}: no order register tables recognised "
                               f"(sheets: {', '.join(visible) or 'none'})")
-
-
-def _borrowed(lone: dict[str, tuple[str, ...]], shapes: dict[str, tuple[str, ...]],
-              matches: list[tuple[float, str, HeaderMatch]], memo: SheetMemo,
-              tokens: dict[str, str]) -> list[tuple[float, str, HeaderMatch]]:
-    """Sheets without a header row read with the header of a sheet whose columns they line up with."""
-    own = {sheet: m for _, sheet, m in matches if not m.borrowed and sheet in shapes}
-    out = []
-    for sheet, kinds in lone.items():
-        match = borrow(kinds, [(s, m, shapes[s]) for s, m in own.items()])
-        if match is not None:
-            memo.found[sheet] = (tokens.get(sheet, ""), match)
-            out.append((match.score, sheet, match))
-    return out
 
 
 def _sheet_table(source: Source, sheet: str, match: HeaderMatch, name: str, grids: dict[str, ColumnGrid],
