@@ -114,3 +114,26 @@ def test_a_payments_log_keyed_by_order_number_is_not_an_orders_table(tmp_path):
     with_qty = write(tmp_path / "orders.xlsx", [[*r[:4], 5, *r[4:]] for r in rows],
                      [*head[:4], "数量", *head[4:]])
     assert "orders" in load([ExcelSource("orders.xlsx", with_qty)]).tables
+
+
+def test_an_orders_own_line_in_a_shortage_list_is_a_note_not_a_blank_material(tmp_path):
+    """A shortage list (yintu's MC 欠料清单) gives a fully kitted order one line, "已齊套" where the material code
+    goes, no material and no quantity: asked about as a note line. A material line with its quantity but no
+    material name is still an error."""
+    head = ["訂單編號", "物料編號", "物項名称", "工單需求", "到货数量"]
+    rows = [[f"MSO{n}", f"216-{n}", f"PP-{n} 銀色", 100 + n, None] for n in range(1, 12)]
+    rows += [["MSO20", "已齊套", None, None, None], ["MSO21", "216-99", None, 40, None]]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "欠料清单"
+    ws.append(head)
+    for row in rows:
+        ws.append(row)
+    wb.save(tmp_path / "shortage.xlsx")
+    register = load([ExcelSource("shortage.xlsx", tmp_path / "shortage.xlsx")])
+    assert "materials" in register.tables
+    report = check_register(register, None, lang="zh", today=TODAY)
+    blanks = sorted((f.row, f.severity) for f in report.findings if f.rule == "required")
+    assert blanks == [(13, WARNING), (14, ERROR)]
+    note = next(f for f in report.findings if f.rule == "required" and f.row == 13)
+    assert note.message == "物項名称 未填写，这一行也没有工單需求、到货数量：是一条说明行？请确认"
