@@ -43,12 +43,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sync.tables.fields import (MASTERS, ROW_COUNTERS, TABLES, AliasIndex, TableSpec, alias_index, header_key,
+from sync.tables.fields import (MASTERS, NUMBER, ROW_COUNTERS, TABLES, AliasIndex, TableSpec, alias_index, header_key,
                                 header_variants)
 from sync.tables.header import HeaderMatch
 from sync.tables.normalize import fold_text, text_of
 from sync.tables.periods import is_period
 from sync.tables.plans import find_plan, pinned_key
+from sync.tables.quantities import beside_its_unit
 from sync.tables.rows import first_data_row, skip_repeated_header, is_guidance
 from sync.tables.stacked import table_end
 from sync.sources.base import Grid
@@ -393,18 +394,20 @@ def find_header(grid: Grid, table: str, *, header_row: int | None = None,
         return None
     score, cand, mapping = best
     mapping = _without_echoed_key(grid.rows, cand.row, mapping)
+    mapping, labels = beside_its_unit(grid.rows, cand.row + 1, cand.labels, mapping,
+                                      {f for f, s in spec.fields.items() if s.type == NUMBER}, FILL_SAMPLE)
     if status == "recognised" and not any(f in mapping for f in spec.needs):
         mapping = _counter_of_codes(grid.rows, cand, mapping, spec)
     cols = {f: c for f, (c, _) in mapping.items()}
     r = skip_repeated_header(grid.rows, cand.row, cols)
     first, notes = first_data_row(grid.rows, r, cols, spec)
-    stop = table_end(grid.rows, r, first, cand.labels, column_names(table, extra), is_period)
+    stop = table_end(grid.rows, r, first, labels, column_names(table, extra), is_period)
     if planned is None and header_row is not None and table == "production" and identity(spec, mapping) is None:
         planned = pinned_key(grid, cand, first, cols, stop)   # config pins a plan: its rows still key it
     ident = identity(spec, mapping) if planned is None else (planned, True)
     key, composite = ident if ident is not None else ([], False)
     missing = [f for f in dict.fromkeys((*([] if key else spec.needs[:1]), *spec.core)) if f not in cols]
-    match = HeaderMatch(table, r, first, cand.labels, cols, score, notes, status, key, composite, missing,
+    match = HeaderMatch(table, r, first, labels, cols, score, notes, status, key, composite, missing,
                         planned is not None, stop)
     if header_row is None and table in MASTERS and not _lists_each_once(grid.rows, match, spec):
         return None
