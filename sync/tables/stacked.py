@@ -25,9 +25,9 @@ from typing import Any
 from sync.sources.base import Grid
 from sync.tables.fields import header_key
 from sync.tables.header import HeaderMatch
-from sync.tables.rows import blank_cell, is_total_label
+from sync.tables.rows import is_total_label
 
-STACK_SCAN = 3000
+STACK_SCAN = 500
 #: how many tables may stack under the top one
 MAX_BLOCKS = 20
 #: a row repeating this share of the top header's labels, column for column, is the same header again
@@ -44,37 +44,32 @@ def table_end(rows: list[list[Any]], header: int, first: int, labels: list[str],
     ``periods(cell)`` says whether a cell names a period (a plan's month or week).
     """
     top = [header_key(label) for label in labels]
-    last = min(len(rows), first + STACK_SCAN)
-    seen_data = False
-    for r in range(first, last):
+    seen_data = broke = False
+    label_at = -1
+    for r in range(first, min(len(rows), first + STACK_SCAN)):
         row = rows[r]
-        if _blank(row):
+        filled = _filled(row)
+        if not filled:
+            broke = True
             continue
-        if seen_data and _after_break(rows, r, first) and _header_row(row, names, periods) and not _repeats(row, top):
-            return r - 1 if r - 1 >= first and _lone(rows[r - 1]) else r
-        seen_data = True
+        if seen_data and (broke or _totals(rows[r - 1])) and _header_row(row, names, periods) \
+                and not _repeats(row, top):
+            return label_at if label_at == r - 1 else r
+        lone = filled == 1 and isinstance(next(v for v in row if v is not None and v != ""), str)
+        if lone and (broke or (r > first and _totals(rows[r - 1]))):
+            label_at, broke = r, True   # a section label after a break: the next table's
+            continue
+        seen_data, broke = True, False
     return None
 
 
-def _blank(row: list[Any]) -> bool:
-    return all(blank_cell(v) for v in row)
+def _filled(row: list[Any]) -> int:
+    """How many cells hold something (counted in C: this runs on every row under a header)."""
+    return len(row) - row.count(None) - row.count("")
 
 
-def _lone(row: list[Any]) -> bool:
-    """A row of one text: a section label ("KTR4-1", "SPEED 380")."""
-    filled = [v for v in row if not blank_cell(v)]
-    return len(filled) == 1 and isinstance(filled[0], str)
-
-
-def _after_break(rows: list[list[Any]], r: int, first: int) -> bool:
-    """The row above is blank, a totals row, or a lone label with a blank or totals row above it."""
-    above = r - 1
-    if above >= first and _lone(rows[above]):
-        above -= 1
-    if above < first:
-        return False
-    row = rows[above]
-    return _blank(row) or any(is_total_label(v) for v in row[:4])
+def _totals(row: list[Any]) -> bool:
+    return any(isinstance(v, str) and len(v) <= 20 and is_total_label(v) for v in row[:4])
 
 
 def _header_row(row: list[Any], names: frozenset[str], periods: Any) -> bool:
