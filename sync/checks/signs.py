@@ -24,6 +24,7 @@ A row that merely copies another row's figure and product has no sign of its own
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -58,6 +59,10 @@ AMOUNT_FIT = np.log10(1.25)
 SAME_SIZE = np.log10(2.0)
 IN_LINE = np.log10(2.5)
 CURRENCY_WORDS = frozenset(header_key(w) for w in ("货币", "币种", "币别", "币制", "currency", "curr", "ccy"))
+#: a column is a total of its row's period columns when the sum is its figure on this share of rows
+TOTAL_SHARE = 0.6
+PERIOD = re.compile(r"(\d{1,2}(\s*[(（]\s*\w+\s*[)）])?|\d{4}[-/.]\d{1,2}([-/.]\d{1,2})?( 00:00:00)?|\d{8}"
+                    r"|第?\s*\d{1,2}\s*[周月]|w(ee)?k?\s*\d{1,2}|(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?(\s*\d{2,4})?|\d{1,2}月份?)", re.I)
 MONEY_FIELDS = frozenset({"unit_price", "amount"})
 
 
@@ -90,7 +95,7 @@ def read_signs(check: Outlier, table: Table, positions: np.ndarray, values: np.n
         corrected = values / 10.0 ** shift
         confirmed = _fits(amount, corrected * per, exact=True)[positions]
     readers = [
-        lambda p: _total(table, check.field, values, p),
+        _totals(table, check.field, values),
         lambda p: _companion(table, check.field, values, p),
         lambda p: _amount(values, amount, per, p) if amount is not None and per is not None else None,
         lambda p: _unbilled(table, check.amount, amount, p) if amount is not None else None,
@@ -142,27 +147,36 @@ def _unbilled(table: Table, name: str | None, amount: np.ndarray, p: int) -> tup
     return None
 
 
-def _total(table: Table, field: str, values: np.ndarray, p: int) -> tuple[str, dict[str, Any]] | None:
-    """The figure is the sum of a run of two or more numeric columns of the row (days, weeks, months)."""
-    own = table.columns[field].index if field in table.columns else -1
-    run: list[float] = []
-    for index in sorted(table.extra):
-        if index >= own:
+def _totals(table: Table, field: str, values: np.ndarray):
+    """Reader: the figure is the sum of the row's period columns (days, weeks, months: a run of two or more
+    columns headed as periods), where that sum is the figure on most rows: the column is a total."""
+    best = None
+    for run in _period_runs(table):
+        sums = np.zeros(len(values))
+        for index in run:
+            sums += np.nan_to_num(np.array([_number(c) or 0.0 for c in table.extra[index][1].cells()]))
+        filled = np.isfinite(values) & (values > 0)
+        same = filled & (np.abs(sums - values) <= 0.5)
+        if filled.any() and same.sum() >= TOTAL_SHARE * filled.sum():
+            best = (same, len(run))
             break
-        number = _number(table.extra[index][1].cells()[p]) if _numbers_column(table, index) else None
-        run = run + [number] if number is not None or run else run
-    parts = [x for x in run if x]
-    if len(parts) >= 2 and abs(sum(parts) - values[p]) <= 0.5:
-        return "total", {"parts": len(parts)}
-    return None
+    if best is None:
+        return lambda p: None
+    same, parts = best
+    return lambda p: ("total", {"parts": parts}) if same[p] else None
 
 
-def _numbers_column(table: Table, index: int) -> bool:
-    """A column of the extra ones whose filled cells are mostly numbers (a period column)."""
-    header = table.extra[index][0]
-    cells = table.extra[index][1].uniques
-    filled = [c for c in cells if c not in (None, "")]
-    return bool(filled) and sum(_number(c) is not None for c in filled) >= 0.8 * len(filled) and bool(header)
+def _period_runs(table: Table) -> list[list[int]]:
+    """Runs of adjacent extra columns headed as periods (1 (Fri), 2026-12-01, 第45周, W12, 8月, Sep)."""
+    runs: list[list[int]] = []
+    for index in sorted(table.extra):
+        if not PERIOD.fullmatch(str(table.extra[index][0]).strip()):
+            continue
+        if runs and runs[-1][-1] == index - 1:
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+    return [r for r in runs if len(r) >= 2]
 
 
 def _companion(table: Table, field: str, values: np.ndarray, p: int) -> tuple[str, dict[str, Any]] | None:
