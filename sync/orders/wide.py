@@ -36,6 +36,9 @@ _DATE_ZH, _DATE_EN = r"完成日期|完工日期|日期|时间", r"date|day|on"
 #: what may follow a stage word in its column's header: a figure's word, or a date's (Latin words after a space)
 _SUFFIX = re.compile(rf"(?:[\s_\-:：(（]*(?:(?P<date>{_DATE_ZH})|(?P<qty>{_QTY_ZH}))"
                      rf"|[\s_\-:：(（]+(?:(?P<date_en>{_DATE_EN})|(?P<qty_en>{_QTY_EN}))\.?)[)）]*\s*$", re.IGNORECASE)
+#: what says a stage of any name is done: 注塑完成, 贴片完成数, Reflow done, Testing completed
+_DONE = re.compile(r"(?:完成数量|完成数|完工数|完成|完工|[\s_\-]+(?:done|completed|finished|complete))\s*(?:[(（].*[)）])?\s*$",
+                   re.IGNORECASE)
 #: a header that is about the shipment, not a stage
 SHIP_WORDS = ("出货", "发货", "出运", "走货", "shipped", "shipping", "shipment", "ship",
               "delivered")
@@ -71,15 +74,18 @@ class StageColumn:
 
 
 def stage_columns(extra: dict[int, tuple[str, np.ndarray]], words: Iterable[str]) -> list[StageColumn]:
-    """The columns of ``extra`` (index -> header, cells) that are a stage's figure or date, in column order."""
+    """The columns of ``extra`` (index -> header, cells) that are a stage's figure or date, in column order.
+    A word no vocabulary knows is a stage too when its header says it is done (注塑完成, Reflow done) and
+    two or more columns do so: any industry's stages, from the register."""
     words = list(words)
+    own = _own_stages(extra, words)
     out = []
     for index in sorted(extra):
         header, cells = extra[index]
         if _is_shipping(header):
             continue
         stem, kind = _stem(str(header))
-        stage = is_stage_word(stem, words)
+        stage = is_stage_word(stem, words + own)
         if stage is None:
             continue
         kind = kind or _kind_of(cells)
@@ -88,6 +94,21 @@ def stage_columns(extra: dict[int, tuple[str, np.ndarray]], words: Iterable[str]
         name = stage if stage in words else stem.strip()
         out.append(StageColumn(name, index, str(header), kind))
     return out
+
+
+def _own_stages(extra: dict[int, tuple[str, np.ndarray]], words: list[str]) -> list[str]:
+    """Stage words of the register's own: headers '<word> 完成/完成数/done/completed' whose word is no known
+    stage, when there are at least two of them (one such column is a remark as often as a stage)."""
+    found = []
+    for index in sorted(extra):
+        header = str(extra[index][0])
+        match = _DONE.search(header)
+        if match is None or match.start() == 0 or _is_shipping(header):
+            continue
+        stem = header[:match.start()].strip(" _-:：(（")
+        if stem and is_stage_word(stem, words) is None and stem not in found:
+            found.append(stem)
+    return found if len(found) >= 2 else []
 
 
 def shipping_columns(extra: dict[int, tuple[str, np.ndarray]]) -> dict[str, tuple[int, str]]:
