@@ -133,10 +133,10 @@ def _fits(a: np.ndarray, b: np.ndarray, exact: bool = False) -> np.ndarray:
 
 def _amount(values: np.ndarray, amount: np.ndarray, per: np.ndarray,
             p: int) -> tuple[str, dict[str, Any]] | None:
-    """The row's amount fits the figure as typed, and was typed by hand: it is not exactly figure x per
-    (an amount the sheet computes from the figure, or that was typed from it, says nothing about it)."""
-    expected = values[p:p + 1] * per[p:p + 1]
-    if not _fits(amount[p:p + 1], expected)[0] or _fits(amount[p:p + 1], expected, exact=True)[0]:
+    """The row's amount fits the figure as typed, and was typed by hand: it is more than a rounding away
+    from figure x per (an amount the sheet computes from the figure says nothing about it)."""
+    expected = values[p] * per[p]
+    if not _fits(amount[p:p + 1], np.array([expected]))[0] or not abs(amount[p] - expected) > max(1.0, 1e-6 * expected):
         return None
     return "amount", {"amount": _show(amount[p])}
 
