@@ -154,7 +154,8 @@ def _totals(table: Table, field: str, values: np.ndarray):
     for run in _period_runs(table):
         sums = np.zeros(len(values))
         for index in run:
-            sums += np.nan_to_num(np.array([_number(c) or 0.0 for c in table.extra[index][1].cells()]))
+            factor = table.extra[index][1]   # each distinct cell read once: a register has 100,000s of rows
+            sums += factor.spread(np.array([_number(c) or 0.0 for c in factor.uniques], dtype=float))
         filled = np.isfinite(values) & (values > 0)
         same = filled & (np.abs(sums - values) <= 0.5)
         if filled.any() and same.sum() >= TOTAL_SHARE * filled.sum():
