@@ -61,8 +61,11 @@ IN_LINE = np.log10(2.5)
 CURRENCY_WORDS = frozenset(header_key(w) for w in ("货币", "币种", "币别", "币制", "currency", "curr", "ccy"))
 #: a column is a total of its row's period columns when the sum is its figure on this share of rows
 TOTAL_SHARE = 0.6
-PERIOD = re.compile(r"(\d{1,2}(\s*[(（]\s*\w+\s*[)）])?|\d{4}[-/.]\d{1,2}([-/.]\d{1,2})?( 00:00:00)?|\d{8}"
-                    r"|第?\s*\d{1,2}\s*[周月]|w(ee)?k?\s*\d{1,2}|(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?(\s*\d{2,4})?|\d{1,2}月份?)", re.I)
+PERIOD = re.compile("|".join((
+    r"\d{1,2}(\s*[(（]\s*\w+\s*[)）])?",                       # 1 (Fri), 31
+    r"\d{4}[-/.]\d{1,2}([-/.]\d{1,2})?( 00:00:00)?|\d{8}",        # 2023-12-01, 20231201
+    r"第?\s*\d{1,2}\s*[周月]|\d{1,2}月份?|w(ee)?k?\s*\d{1,2}",      # 第45周, 8月, W12, Week 3
+    r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?(\s*\d{2,4})?")), re.I)   # Sep 2026
 MONEY_FIELDS = frozenset({"unit_price", "amount"})
 
 
@@ -142,9 +145,11 @@ def _amount(values: np.ndarray, amount: np.ndarray, per: np.ndarray,
 
 
 def _unbilled(table: Table, name: str | None, amount: np.ndarray, p: int) -> tuple[str, dict[str, Any]] | None:
-    if name and amount[p] == 0 and table.raw_text(name, p).strip():
-        return "unbilled", {}
-    return None
+    """An amount of 0 where most rows are billed: a sample, free goods (a column of zeros says nothing)."""
+    if not name or amount[p] != 0 or not table.raw_text(name, p).strip():
+        return None
+    filled = amount[np.isfinite(amount)]
+    return ("unbilled", {}) if (filled > 0).sum() > 0.5 * len(filled) else None
 
 
 def _totals(table: Table, field: str, values: np.ndarray):

@@ -83,6 +83,12 @@ def test_nothing_billed_vouches_for_a_small_quantity(tmp_path):
     assert f.severity == WARNING and "尚未计费" in f.message
 
 
+def test_an_amount_column_of_zeros_bills_nothing_yet_for_anyone(tmp_path):
+    # amounts not filled in yet (0 everywhere): a zero says nothing about this row
+    f = _at(_check(tmp_path, [*_usual(amount=0), _row("SO-100", 100, amount=0)]), 10)
+    assert f.severity == ERROR
+
+
 def test_the_customers_history_of_orders_that_size_vouches(tmp_path):
     # a split order of 5,000 + 5,000 earlier: an order of 10,000 is this customer's kind of order
     rows = [*_usual(), _row("SO-090", 5000, amount=None), _row("SO-090", 5000, amount=None),
