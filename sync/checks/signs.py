@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -37,8 +37,16 @@ from sync.tables.detect import map_labels
 from sync.tables.labels import header_key
 from sync.tables.table import Table
 
-if TYPE_CHECKING:
-    from sync.checks.outliers import Outlier
+
+class Outlier(Protocol):
+    """What the signs read of an outlier rule (``sync.checks.outliers.Outlier``)."""
+
+    field: str
+    groups: list[list[str]]
+    min_history: int
+    order_field: str | None
+    amount: str | None
+    per: str | None
 
 WHY = {
     "amount": Text("金额 {amount} 与之相符", "the amount {amount} agrees with it"),
