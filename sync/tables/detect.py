@@ -43,10 +43,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sync.tables.fields import (MASTERS, ROW_COUNTERS, TABLES, AliasIndex, TableSpec, alias_index, header_key,
+from sync.tables.fields import (MASTERS, NUMBER, ROW_COUNTERS, TABLES, AliasIndex, TableSpec, alias_index, header_key,
                                 header_variants)
 from sync.tables.header import HeaderMatch
 from sync.tables.normalize import fold_text, text_of
+from sync.tables.quantities import beside_its_unit
 from sync.tables.rows import first_data_row, skip_repeated_header, is_guidance
 from sync.sources.base import Grid
 
@@ -378,6 +379,8 @@ def find_header(grid: Grid, table: str, *, header_row: int | None = None,
         return None
     score, cand, mapping = best
     mapping = _without_echoed_key(grid.rows, cand.row, mapping)
+    mapping, labels = beside_its_unit(grid.rows, cand.row + 1, cand.labels, mapping,
+                                      {f for f, s in spec.fields.items() if s.type == NUMBER}, FILL_SAMPLE)
     if status == "recognised" and not any(f in mapping for f in spec.needs):
         mapping = _counter_of_codes(grid.rows, cand, mapping, spec)
     cols = {f: c for f, (c, _) in mapping.items()}
@@ -386,7 +389,7 @@ def find_header(grid: Grid, table: str, *, header_row: int | None = None,
     ident = identity(spec, mapping)
     key, composite = ident if ident is not None else ([], False)
     missing = [f for f in dict.fromkeys((*([] if key else spec.needs[:1]), *spec.core)) if f not in cols]
-    match = HeaderMatch(table, r, first, cand.labels, cols, score, notes, status, key, composite, missing)
+    match = HeaderMatch(table, r, first, labels, cols, score, notes, status, key, composite, missing)
     if header_row is None and table in MASTERS and not _lists_each_once(grid.rows, match, spec):
         return None
     if header_row is None and match.recognised and not _rows_fill_it(grid.rows, match):
