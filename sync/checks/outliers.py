@@ -147,13 +147,27 @@ class Outlier(Check):
         usual[np.flatnonzero(split)] = (lines > 1) & (np.abs(d) <= band)
         return usual
 
+    def _peers(self, table: Table, codes: np.ndarray):
+        """``peers(p)``: the rows of the group the row at ``p`` was judged against, all of them: a row judged
+        against its customer (no history of its product) has all the customer's rows for peers, whatever
+        group they were judged in themselves."""
+        levels: dict[int, np.ndarray] = {}
+
+        def peers(p: int) -> np.ndarray:
+            level = int(codes[p] % len(self.groups))
+            if level not in levels:
+                levels[level] = group_codes(table, self.groups[level])
+            return levels[level] == levels[level][p]
+        return peers
+
     def _report(self, table: Table, ctx: Context, positions: np.ndarray, values: np.ndarray,
                 shift: np.ndarray, codes: np.ndarray) -> Iterator[Finding]:
         usual, group, slip, suggestion, history = [], [], [], [], []
         normal = np.ones(len(values), dtype=bool)
         normal[positions] = False  # the usual range is shown without the other slips of the group
+        peers_of = self._peers(table, codes)
         for p in positions:
-            peers = values[(codes == codes[p]) & normal]
+            peers = values[peers_of(p) & normal]
             peers = peers[np.isfinite(peers)]
             lo, hi = np.quantile(peers, [0.1, 0.9])
             usual.append(f"{_nice(lo)}–{_nice(hi)}" if _nice(lo) != _nice(hi) else _nice(lo))
@@ -163,7 +177,7 @@ class Outlier(Check):
             slip.append(_SLIPS.get(power, Text("差 10^{0} 倍", "off by 10^{0}")).format(ctx.lang).format(power))
             suggestion.append(_nice(values[p] / 10 ** power, exact=True))
             history.append(len(peers))
-        verdict = read_signs(self, table, positions, values, shift, codes)
+        verdict = read_signs(self, table, positions, values, shift, peers_of)
         fill = {"usual": usual, "group": group, "slip": slip, "suggestion": suggestion, "history": history}
         amounts = table.data[self.amount].to_numpy() if self.amount and table.has(self.amount) else None
         fill["confirmed"] = [CONFIRMED.format(ctx.lang, amount=_nice(float(amounts[p]), exact=True), suggestion=s)

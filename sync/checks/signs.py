@@ -16,7 +16,10 @@ in the row says otherwise. Real registers carry their own evidence:
 - ``history``: the group (the customer) has had other orders of that size
   (an order's split lines summed), not themselves flagged;
 - ``value``: the row's value (figure x ``per``) is in line with the group's usual
-  values: a cheap or dear item in unusual numbers, not a slip.
+  values: a cheap or dear item in unusual numbers, not a slip;
+- ``unlike``: ``per`` is far from its group's usual the other way (one machine at
+  21,000 among parts at 12; 65,000 rollers at 1.40): another kind of item, whose
+  numbers the group's usual does not tell.
 
 A row with a sign is reported as a warning asking to confirm it, naming the sign.
 A row that merely copies another row's figure and product has no sign of its own.
@@ -26,6 +29,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any, Protocol
 
 import numpy as np
@@ -58,6 +62,8 @@ WHY = {
     "history": Text("{group} 有过同样大小的订单（第 {other_row} 行）",
                     "{group} has had orders of that size (row {other_row})"),
     "value": Text("其金额 {worth} 与平常相当", "its value {worth} is in line with the usual"),
+    "unlike": Text("{per_column} {per_value} 与平常的 {usual_per} 相差甚远，是另一类货品",
+                   "its {per_column} {per_value} is far from the usual {usual_per}: another kind of item"),
 }
 CONFIRMED = Text("（金额 {amount} 也与 {suggestion} 相符）", " (the amount {amount} fits {suggestion} too)")
 
@@ -66,6 +72,8 @@ AMOUNT_FIT = np.log10(1.25)
 #: other orders this close in size are "of that size"; values this close are "in line"
 SAME_SIZE = np.log10(2.0)
 IN_LINE = np.log10(2.5)
+#: a price this many times off its group's usual is another kind of item
+UNLIKE = np.log10(5.0)
 CURRENCY_WORDS = frozenset(header_key(w) for w in ("货币", "币种", "币别", "币制", "currency", "curr", "ccy"))
 #: a column is a total of its row's period columns when the sum is its figure on this share of rows
 TOTAL_SHARE = 0.6
@@ -94,7 +102,8 @@ class Verdict:
 
 
 def read_signs(check: Outlier, table: Table, positions: np.ndarray, values: np.ndarray, shift: np.ndarray,
-               codes: np.ndarray) -> Verdict:
+               peers_of: Callable[[int], np.ndarray]) -> Verdict:
+    """``peers_of(p)``: the rows of the group the row at ``p`` was judged against (a mask)."""
     n = len(positions)
     why: list[str | None] = [None] * n
     said: list[dict[str, Any]] = [{} for _ in range(n)]
@@ -110,9 +119,10 @@ def read_signs(check: Outlier, table: Table, positions: np.ndarray, values: np.n
         lambda p: _companion(table, check.field, values, p),
         lambda p: _amount(values, amount, per, p) if amount is not None and per is not None else None,
         lambda p: _unbilled(table, check.amount, amount, p) if amount is not None else None,
-        lambda p: _currency(table, check.field, codes, flagged, p),
+        lambda p: _currency(table, check.field, peers_of(p), flagged, p),
         _history(check, table, values, flagged),
         _value(check, table, values, per, flagged),
+        _unlike(check, table, per, peers_of, flagged, shift),
     ]
     for i, p in enumerate(positions.tolist()):
         if confirmed[i]:
@@ -203,7 +213,7 @@ def _companion(table: Table, field: str, values: np.ndarray, p: int) -> tuple[st
     return None
 
 
-def _currency(table: Table, field: str, codes: np.ndarray, flagged: np.ndarray,
+def _currency(table: Table, field: str, group: np.ndarray, flagged: np.ndarray,
               p: int) -> tuple[str, dict[str, Any]] | None:
     if field not in MONEY_FIELDS:
         return None
@@ -211,7 +221,7 @@ def _currency(table: Table, field: str, codes: np.ndarray, flagged: np.ndarray,
     if column is None:
         return None
     money = text_key(pd.Series(column.cells(), dtype=object))
-    peers = money[(codes == codes[p]) & ~flagged].dropna()
+    peers = money[group & ~flagged].dropna()
     mine = money.iloc[p]
     if mine is None or peers.empty:
         return None
@@ -268,6 +278,29 @@ def _value(check: Outlier, table: Table, values: np.ndarray, per: np.ndarray | N
         if count < check.min_history or abs(logw[p] - med) > IN_LINE:
             return None
         return "value", {"worth": _show(worth[p])}
+    return read
+
+
+def _unlike(check: Outlier, table: Table, per: np.ndarray | None, peers_of: Callable[[int], np.ndarray],
+            flagged: np.ndarray, shift: np.ndarray):
+    """Reader: ``per`` at least ``UNLIKE`` times off the median of the row's group, the other way from the
+    figure (figure low and price high, or figure high and price low)."""
+    if per is None:
+        return lambda p: None
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logp = np.where(np.isfinite(per) & (per > 0), np.log10(per), np.nan)
+
+    def read(p: int) -> tuple[str, dict[str, Any]] | None:
+        usual = logp[peers_of(p) & ~flagged]
+        usual = usual[~np.isnan(usual)]
+        if np.isnan(logp[p]) or not len(usual):
+            return None
+        median = float(np.median(usual))
+        d = logp[p] - median
+        if abs(d) < UNLIKE or np.sign(d) != -np.sign(shift[p]):
+            return None
+        return "unlike", {"per_column": table.columns[check.per].header, "per_value": table.raw_text(check.per, p),
+                          "usual_per": _show(10 ** median)}
     return read
 
 

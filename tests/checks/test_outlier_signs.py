@@ -118,6 +118,19 @@ def test_an_order_value_in_line_vouches_for_a_dear_item_in_small_numbers(tmp_pat
     assert f.severity == WARNING and "其金额 20,000 与平常相当" in f.message
 
 
+def test_a_price_far_off_the_other_way_is_another_kind_of_item(tmp_path):
+    # 100 machines at 2,000.00 among parts at 20.00: the customer's usual quantities do not tell
+    rows = [*_usual(amount=None), _row("SO-100", 100, price=2000.0, amount=None, product="翻包机")]
+    f = _at(_check(tmp_path, rows), 10, "quantity")
+    assert f.severity == WARNING and "单价 2000 与平常的 20 相差甚远，是另一类货品" in f.message
+
+
+def test_a_price_far_off_the_same_way_is_no_sign(tmp_path):
+    # 10,000 pieces at 2.00 would be cheap parts; 10,000 at 200.00 is a slipped zero and a dear price
+    rows = [*_usual(amount=None), _row("SO-100", 10000, price=200.0, amount=None, product="翻包机")]
+    assert _at(_check(tmp_path, rows), 10, "quantity").severity == ERROR
+
+
 def test_a_second_quantity_column_that_agrees_vouches(tmp_path):
     head = [*HEAD, "数量(件)"]
     rows = [[*r, r[4]] for r in _usual()] + [[*_row("SO-100", 10000, amount=None), 10000]]
