@@ -12,7 +12,7 @@ always orders big is simply a group with a big baseline.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import ClassVar
 
 import numpy as np
@@ -147,17 +147,19 @@ class Outlier(Check):
         usual[np.flatnonzero(split)] = (lines > 1) & (np.abs(d) <= band)
         return usual
 
-    def _peers(self, table: Table, codes: np.ndarray):
-        """``peers(p)``: the rows of the group the row at ``p`` was judged against, all of them: a row judged
-        against its customer (no history of its product) has all the customer's rows for peers, whatever
-        group they were judged in themselves."""
-        levels: dict[int, np.ndarray] = {}
+    def _peers(self, table: Table, codes: np.ndarray) -> Callable[[int], np.ndarray]:
+        """``peers(p)``: the positions of the rows of the group the row at ``p`` was judged against, all of
+        them: a row judged against its customer (no history of its product) has all the customer's rows for
+        peers, whatever group they were judged in themselves."""
+        levels: dict[int, tuple[np.ndarray, dict[int, np.ndarray]]] = {}
 
         def peers(p: int) -> np.ndarray:
             level = int(codes[p] % len(self.groups))
             if level not in levels:
-                levels[level] = group_codes(table, self.groups[level])
-            return levels[level] == levels[level][p]
+                group = group_codes(table, self.groups[level])
+                levels[level] = group, pd.Series(np.arange(len(group))).groupby(group).indices
+            group, members = levels[level]
+            return members.get(group[p], np.array([p]))
         return peers
 
     def _report(self, table: Table, ctx: Context, positions: np.ndarray, values: np.ndarray,
@@ -167,7 +169,8 @@ class Outlier(Check):
         normal[positions] = False  # the usual range is shown without the other slips of the group
         peers_of = self._peers(table, codes)
         for p in positions:
-            peers = values[peers_of(p) & normal]
+            peers = peers_of(p)
+            peers = values[peers[normal[peers]]]
             peers = peers[np.isfinite(peers)]
             lo, hi = np.quantile(peers, [0.1, 0.9])
             usual.append(f"{_nice(lo)}–{_nice(hi)}" if _nice(lo) != _nice(hi) else _nice(lo))

@@ -103,7 +103,7 @@ class Verdict:
 
 def read_signs(check: Outlier, table: Table, positions: np.ndarray, values: np.ndarray, shift: np.ndarray,
                peers_of: Callable[[int], np.ndarray]) -> Verdict:
-    """``peers_of(p)``: the rows of the group the row at ``p`` was judged against (a mask)."""
+    """``peers_of(p)``: the positions of the rows of the group the row at ``p`` was judged against."""
     n = len(positions)
     why: list[str | None] = [None] * n
     said: list[dict[str, Any]] = [{} for _ in range(n)]
@@ -221,7 +221,7 @@ def _currency(table: Table, field: str, group: np.ndarray, flagged: np.ndarray,
     if column is None:
         return None
     money = text_key(pd.Series(column.cells(), dtype=object))
-    peers = money[group & ~flagged].dropna()
+    peers = money.iloc[group[~flagged[group]]].dropna()
     mine = money.iloc[p]
     if mine is None or peers.empty:
         return None
@@ -244,14 +244,16 @@ def _history(check: Outlier, table: Table, values: np.ndarray, flagged: np.ndarr
     size = frame.groupby("o")["v"].transform("sum").to_numpy()
     clean = ~pd.Series(flagged).groupby(order).transform("max").to_numpy().astype(bool)
     rows = table.data["_row"].to_numpy()
+    members = pd.Series(np.arange(len(values))).groupby(group).indices
 
     def read(p: int) -> tuple[str, dict[str, Any]] | None:
         if group[p] < 0 or size[p] <= 0:
             return None
-        near = (group == group[p]) & (order != order[p]) & clean & (size > 0)
+        them = members[group[p]]
+        near = (order[them] != order[p]) & clean[them] & (size[them] > 0)
         with np.errstate(divide="ignore"):
-            near &= np.abs(np.log10(size) - np.log10(size[p])) <= SAME_SIZE
-        hits = np.flatnonzero(near)
+            near &= np.abs(np.log10(size[them]) - np.log10(size[p])) <= SAME_SIZE
+        hits = them[near]
         if not len(hits):
             return None
         label = " / ".join(table.raw_text(f, p) for f in fields)
@@ -291,7 +293,8 @@ def _unlike(check: Outlier, table: Table, per: np.ndarray | None, peers_of: Call
         logp = np.where(np.isfinite(per) & (per > 0), np.log10(per), np.nan)
 
     def read(p: int) -> tuple[str, dict[str, Any]] | None:
-        usual = logp[peers_of(p) & ~flagged]
+        group = peers_of(p)
+        usual = logp[group[~flagged[group]]]
         usual = usual[~np.isnan(usual)]
         if np.isnan(logp[p]) or not len(usual):
             return None
