@@ -59,6 +59,20 @@ def test_check_speaks_the_workbooks_language(folder: Path, name: str, tmp_path: 
     assert errors and (not chinese if LANGUAGE[name] == "en" else len(chinese) == len(errors)), chinese[:3]
 
 
+@pytest.mark.parametrize("headers,stages", [
+    (["注塑完成", "修边完成", "包装完成"], ["注塑", "修边", "包装"]),
+    (["Mixing done", "Baking done", "Remark"], ["Mixing", "Baking"]),
+    (["计划完成", "实际完成", "是否完成", "注塑完成"], []),       # when and whether, and one stage alone: no stages
+])
+def test_a_wide_trackers_own_stage_words_need_two_done_columns(headers: list[str], stages: list[str]) -> None:
+    import numpy as np
+
+    from sync.orders.wide import stage_columns
+
+    extra = {i + 5: (h, np.array([100, 200, None], dtype=object)) for i, h in enumerate(headers)}
+    assert list(dict.fromkeys(c.stage for c in stage_columns(extra, []))) == stages
+
+
 def _without_values(finding: dict) -> str:
     """The message without what the sheet itself wrote (order numbers, headers, customer names)."""
     text = finding["message"]
