@@ -1,9 +1,9 @@
 """Production plans without an order number (issue 14), generated like tests/layouts.py.
 
-(n) a weekly plan keyed by product under a two-row header (weeks over target/actual), a TOTAL row and a
-footer under it; (o) a machine schedule: one block per machine stacked in one sheet (label row, the same
+(r) a weekly plan keyed by product under a two-row header (weeks over target/actual), a TOTAL row and a
+footer under it; (s) a machine schedule: one block per machine stacked in one sheet (label row, the same
 header, rows), keyed by machine + product, with a summary table of another layout stacked under them;
-(p) a day-by-day plan per part and size, the date only on a day's first line, blank rows between days.
+(t) a day-by-day plan per part and size, the date only on a day's first line, blank rows between days.
 Each is read zero-config as a production table keyed by what its rows say (a guess); mistakes are
 injected on plain lines, and the tricky rows carry none.
 """
@@ -29,10 +29,10 @@ def _inject(layout: Layout, file: str, sheet: Sheet, row: int, label: str, field
 
 
 def weekly_plan(folder: Path) -> Layout:
-    """(n) A weekly plan by product: weeks over target/actual (two-row header), TOTAL row and a footer."""
+    """(r) A weekly plan by product: weeks over target/actual (two-row header), TOTAL row and a footer."""
     rng = random.Random("weekly-plan")
     name = "周计划2026.xlsx"
-    layout = Layout("n-weekly-plan", "", [], [Expected(("production",), "A", ("周计划与达成",), (name,))])
+    layout = Layout("r-weekly-plan", "", [], [Expected(("production",), "A", ("周计划与达成",), (name,))])
     sheet = Sheet("周计划与达成")
     leaf = ["款号", "计划数量", "计划开始", "计划完成", "完成数量"] + [w for _ in WEEKS for w in ("目标", "实际")]
     sheet.raw(*([""] * 5 + [w for week in WEEKS for w in (week, "")]))
@@ -72,10 +72,10 @@ MACHINE_COLS = ["机台", "产品", "计划数量", "开始日期", "计划完�
 
 
 def machine_schedule(folder: Path) -> Layout:
-    """(o) A machine schedule: a block per machine stacked in one sheet, a summary table stacked under them."""
+    """(s) A machine schedule: a block per machine stacked in one sheet, a summary table stacked under them."""
     rng = random.Random("machine-schedule")
     name = "注塑排产.xlsx"
-    layout = Layout("o-machine-schedule", "", [], [Expected(("production",), "A", ("排产计划",), (name,))])
+    layout = Layout("s-machine-schedule", "", [], [Expected(("production",), "A", ("排产计划",), (name,))])
     sheet = Sheet("排产计划")
     products = [f"LID-{d}mm" for d in range(100, 112)]
     wrong = _wrong(rng, 48, ("text", "text", "text", "negative", "negative", "negative", "before", "before"))
@@ -114,10 +114,10 @@ def machine_schedule(folder: Path) -> Layout:
 
 
 def part_plan(folder: Path) -> Layout:
-    """(p) A day-by-day plan per part and size: the date on each day's first line only, blank rows between days."""
+    """(t) A day-by-day plan per part and size: the date on each day's first line only, blank rows between days."""
     rng = random.Random("part-plan")
     name = "零件生产计划.xlsx"
-    layout = Layout("p-part-plan", "", [], [Expected(("production",), "A", ("生产计划",), (name,))])
+    layout = Layout("t-part-plan", "", [], [Expected(("production",), "A", ("生产计划",), (name,))])
     sheet = Sheet("生产计划")
     sheet.raw("库存", "16号", 45000, "17号", 55000)
     sheet.raw()

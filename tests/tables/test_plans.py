@@ -1,7 +1,7 @@
 """Production plans without an order number, and tables stacked in one sheet (issue 14).
 
 Real .xlsx files written here with openpyxl, read zero-config as ``ordersync check`` reads them; the
-generated layouts n-weekly-plan, o-machine-schedule and p-part-plan (tests/plan_layouts.py) are scored
+generated layouts r-weekly-plan, s-machine-schedule and t-part-plan (tests/plan_layouts.py) are scored
 with the others in tests/tables/test_layouts.py.
 """
 
@@ -149,7 +149,7 @@ def test_check_says_each_plan_sheets_own_key_and_no_rule_skipped_noise(tmp_path:
     assert sheets["Plan 2"]["key"] == ["A", "C"] and "composite" in sheets["Plan 2"]["guess"]
 
 
-@pytest.mark.parametrize("name", ["n-weekly-plan", "o-machine-schedule", "p-part-plan"])
+@pytest.mark.parametrize("name", ["r-weekly-plan", "s-machine-schedule", "t-part-plan"])
 def test_generated_plans_are_read_keyed_from_their_rows(tmp_path: Path, name: str) -> None:
     layout = build(name, tmp_path)
     register = _load(layout.paths[0])
@@ -166,7 +166,7 @@ def test_init_writes_a_plan_as_a_guess_that_doctor_accepts_and_check_reads_with_
     from sync.cli import app
 
     runner = CliRunner()
-    path = build("n-weekly-plan", tmp_path).paths[0]
+    path = build("r-weekly-plan", tmp_path).paths[0]
     out = tmp_path / "config.toml"
     env = {"ORDERSYNC_CONFIG": None, "ORDERSYNC_LANG": None}
     done = runner.invoke(app, ["init", str(path), "--output", str(out)], terminal_width=200, env=env)

@@ -23,8 +23,6 @@ CORPUS = find_corpus()
 
 #: case id -> what today's reader lacks ("issue 14: " is prefixed)
 KNOWN = {
-    'alonorder__订单表/订单登记表/tricky:26,28,33,40,43,52,53,64,66,68 …(17)':
-        'error finding on a legitimate row: quantity-outlier on P26, 10000 rollers where the customer usually orders hundreds (a slipped zero by every sign the rule reads; the amount 8190 matches neither)',
     'warroom__Production_Plan/Inputs/kind':
         "truth reads the wide tracker 'Inputs' as the orders table; ordersync reads it as production (it looks "
         "like production most), beside the weekly plan 'Inputs (2)' as production_inputs_2",
@@ -33,9 +31,6 @@ KNOWN = {
     'warroom__Production_Plan/Closed WO/kind':
         "no header row: read with the header of 'Inputs', whose columns it lines up with (shifted one left), so "
         "as what Inputs is read as: production (production_closed_wo); truth reads both as orders (see Inputs/kind)",
-    'hoangpipe__PO/CUS030/tricky:5-635':
-        "quantity-outlier errors on three monthly Total Qty cells of real items (BA366, BA532, BA535): a month's total far from the item's others is not a typing slip; "
-        "and the item key in A (the key, read as a guess) repeats for other customers (VPIC1, KKTL): duplicate-order calls that one number for two orders",
     'kusokpi__生产时效性统计表-20211001-20211031/生产时效性统计表/field:inspected_qty':
         "truth reads 报检数量 (T, the quantity sent for inspection) as inspected; ordersync reads 检验数量 (X, the inspection's own count)",
 }
