@@ -28,6 +28,8 @@ from sync.tables.table import Table
 _SLIPS = {1: Text("多打了一个 0", "an extra zero"), 2: Text("多打了两个 0", "two extra zeros"),
           -1: Text("少打了一个 0", "a zero missing"), -2: Text("少打了两个 0", "two zeros missing")}
 MAD_TO_SIGMA = 1.4826
+#: a corrected figure is at most this share of the typed one's distance from the group's median (log scale)
+NEARER = 0.6
 
 
 class Outlier(Check):
@@ -77,7 +79,30 @@ class Outlier(Check):
         shift[self._whole_order_usual(table, values, median, spread) & (shift < 0)] = 0
         positions = np.flatnonzero(shift != 0)
         if len(positions):
+            positions = positions[self._meant_is_usual(positions, values, shift, self._peers(table, codes))]
+        if len(positions):
             yield from self._report(table, ctx, positions, values, shift, codes)
+
+    def _meant_is_usual(self, positions: np.ndarray, values: np.ndarray, shift: np.ndarray,
+                        peers_of: Callable[[int], np.ndarray]) -> np.ndarray:
+        """Of the rows flagged, those a slip explains as the message will put it: the figure is outside the
+        usual range shown (the group's others, 10th to 90th percentile), and the corrected figure is a whole
+        number where the group's figures all are (14 pieces among orders of 1-6 is no 1.4 with a zero typed
+        extra; 1 among a customer's 1-8.8 is not far from usual at all)."""
+        flagged = np.zeros(len(values), dtype=bool)
+        flagged[positions] = True
+        keep = np.ones(len(positions), dtype=bool)
+        for i, p in enumerate(positions):
+            members = peers_of(p)
+            peers = values[members[~flagged[members]]]
+            peers = peers[np.isfinite(peers)]
+            if not len(peers):
+                continue
+            lo, hi = np.quantile(peers, [0.1, 0.9])
+            meant = values[p] / 10 ** int(shift[p])
+            whole = meant == round(meant) or not np.all(peers == np.round(peers))
+            keep[i] = whole and not lo <= values[p] <= hi
+        return keep
 
     def _baseline(self, table: Table, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
         """Per row: median and spread (log10) of its most specific group with enough history, and that group."""
@@ -112,8 +137,9 @@ class Outlier(Check):
         shift = np.zeros(len(x), dtype=np.int64)
         for power in sorted({int(round(np.log10(f))) for f in self.factors if f > 1}):
             for sign in (1, -1):
-                # corrected, it must be usual, and nearer the median than as typed
-                back = (np.abs(d - sign * power) <= band) & (np.abs(d - sign * power) < np.abs(d))
+                # corrected, it must be usual, and at most half as far from the median as typed (1 among
+                # orders of 2-7 is nearer 4 than 10 is: no zero went missing)
+                back = (np.abs(d - sign * power) <= band) & (np.abs(d - sign * power) <= NEARER * np.abs(d))
                 hit = far & back & (np.sign(d) == sign) & (shift == 0)
                 shift[hit] = sign * power
         return shift

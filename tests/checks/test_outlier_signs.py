@@ -176,3 +176,23 @@ def test_customers_differing_under_a_guessed_key_are_a_warning(tmp_path, key, se
     [f] = [f for f in report.findings if f.rule == "duplicate-order"]
     assert (f.severity, f.row) == (severity, 10)
     assert ("未必是订单号" in f.message) == (severity == WARNING)
+
+
+SMALL = [3, 5, 4, 6, 2, 4, 5, 7, 3]   # a retail customer's usual counts (Superstore's Quantity)
+
+
+@pytest.mark.parametrize("qty", [1, 14], ids=["one among 2-7", "fourteen among 2-7"])
+def test_small_counts_a_slip_cannot_explain_are_not_slips(tmp_path, qty):
+    """1 among counts of 2-7 is nearer the usual than 10 would be (no zero went missing); 14 among
+    whole counts cannot be 1.4 with a zero typed extra. Neither is told as a slipped zero."""
+    rows = [_row(f"SO-{i + 1:03d}", q, price=15.0) for i, q in enumerate(SMALL)]
+    rows.append(_row("SO-100", qty, price=15.0, amount=None))
+    assert [f for f in _check(tmp_path, rows) if f.row == 11] == []
+
+
+def test_a_small_count_slipped_by_a_zero_is_still_one(tmp_path):
+    """50 among counts of 4-6 (5 typed 50): corrected, it is the usual itself."""
+    rows = [_row(f"SO-{i + 1:03d}", q, price=15.0) for i, q in enumerate([5, 4, 6, 5, 5, 4, 6, 5])]
+    rows.append(_row("SO-100", 50, price=15.0, amount=None))
+    f = _at(_check(tmp_path, rows), 10)
+    assert (f.severity, f.hint) == (ERROR, "是否应为 5？")
