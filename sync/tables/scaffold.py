@@ -25,7 +25,8 @@ from sync.errors import SourceError
 from sync.tables.detect import identity, recognise
 from sync.tables.fields import TABLES
 from sync.tables.header import HeaderMatch
-from sync.tables.reading import BORROWED, COMPOSITE, NO_KEY, PROBABLE, WEAK_KEY, SheetReading, doubts
+from sync.tables.reading import (BORROWED, COMPOSITE, NO_KEY, PROBABLE, WEAK_KEY, SheetReading, doubts,
+                                 reading_of_table)
 from sync.tables.register import Register
 from sync.tables.table import Table, column_letter
 from sync.sources import Source
@@ -116,6 +117,13 @@ def guesses(sources: list[Source], register: Register, readings: list[SheetReadi
             full.key, full.composite = [], False
         out.append(Guess(r.source, full, r.sheet, doubts(m) if NO_KEY in doubts(m) else doubts(full) or doubts(m),
                          True, name=r.table))
+    said = {r.table for r in readings if r.table is not None}
+    for table in register.tables.values():   # a table stacked under another in its sheet has no reading of its own
+        if table.name in said or any(g.name == table.name for g in out):
+            continue
+        m = reading_of_table(table, table.header_row, table.key, sheet=table.sheet, source=table.source).match
+        if m is not None and doubts(m):
+            out.append(Guess(table.source, m, table.sheet, doubts(m), True, name=table.name))
     probable = sorted((r for r in readings if r.verdict == "probable" and r.table is None and r.match),
                       key=lambda r: -r.match.score)
     kinds = {t.kind for t in register.tables.values()}
