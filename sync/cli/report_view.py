@@ -14,11 +14,12 @@ from pathlib import Path
 from sync.calendar import local_now
 from sync.checks.pipeline import check_register
 from sync.cli.common import EXIT_CANNOT_RUN, EXIT_FINDINGS, EXIT_OK, output_file, setup_logging
+from sync.cli.jsontext import dumps
 from sync.cli.progress import steps
 from sync.cli.session import open_session
 from sync.findings import ERROR, Finding, Report
+from sync.gcpause import collection_paused
 from sync.i18n import check_language, say
-from sync.cli.jsontext import dumps
 from sync.tables.normalize import fold_text, normalise_key
 from sync.tables.reading import SheetReading, read_sources
 from sync.tables.register import Register
@@ -60,6 +61,14 @@ def _given(value: object) -> bool:
 
 def run_check(workbooks: list[Path] | None, format: str, output: Path | None, selection: Selection,
               config: Path | None, lang: str | None, today: str | None) -> int:
+    """One pass, the cyclic garbage collector paused throughout (``sync.gcpause``): the pass makes a great many
+    objects (rows, findings, their JSON) and no garbage that only the collector could free."""
+    with collection_paused():
+        return _run_check(workbooks, format, output, selection, config, lang, today)
+
+
+def _run_check(workbooks: list[Path] | None, format: str, output: Path | None, selection: Selection,
+               config: Path | None, lang: str | None, today: str | None) -> int:
     setup_logging()
     output = output_file(output)
     session = open_session(workbooks, config, lang)
@@ -84,9 +93,8 @@ def run_check(workbooks: list[Path] | None, format: str, output: Path | None, se
         kept = shown.sorted()[:selection.limit]
         locations = {s.name: s.location for s in session.sources}
         per = session.config.feedback.per if session.config and session.config.feedback else "follower"
-        from sync.notices.feedback_files import write_report   # xlsxwriter: only a workbook report pays for it
-
         from sync.cli.report_table import sheets_view, wrote   # rich: only what a person reads pays for it
+        from sync.notices.feedback_files import write_report   # xlsxwriter: only a workbook report pays for it
 
         path = write_report(kept, output or Path("ordersync-findings.xlsx"), lang=language, locations=locations,
                             per=per, generated=local_now(session.timezone).replace(tzinfo=None))
