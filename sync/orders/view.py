@@ -27,7 +27,8 @@ from sync.config import ReconcileConfig
 from sync.orders.stages import order_stages, stages_used, vocabulary_lookup
 from sync.orders.wide import add_wide_tables
 from sync.tables.fields import header_key
-from sync.tables.normalize import normalise_key, remembered_key
+from sync.tables.keys import normalise_array
+from sync.tables.normalize import normalise_key
 from sync.tables.register import Register
 from sync.tables.table import ROW, Table
 
@@ -262,7 +263,7 @@ def order_keys(tables: list[Table]) -> tuple[list[pd.Series | str], list[np.ndar
     ordered: list[str] = []
     if together:
         codes, uniques = pd.factorize(pd.concat(together, ignore_index=True), use_na_sentinel=False)
-        keys = pd.Series(uniques, dtype=text).map(remembered_key)
+        keys = pd.Series(normalise_array(uniques), dtype=text)
         same, distinct = pd.factorize(keys)
         ordered = sorted(distinct.tolist())   # Python sorts text many times faster than numpy does
         ranks = _places(distinct.tolist(), ordered).take(same)
