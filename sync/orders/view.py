@@ -245,10 +245,11 @@ class Grouped:
 def keyed(table: Table, keys: pd.Series | str | None = None) -> pd.DataFrame:
     """The table's rows with their order key and position; rows without an order number are left out.
     ``keys``: the rows' keys, when ``order_keys`` has worked them out already."""
-    df = table.data.copy()
+    df = table.data.copy(deep=False)   # the table's own columns, shared (copy-on-write keeps the table as read)
     df[POS] = np.arange(len(df))
     df[KEY] = order_keys([table])[0] if keys is None else keys
-    return df[df[KEY] != ""]
+    named = (df[KEY] != "").to_numpy()
+    return df if named.all() else df[named]
 
 
 def order_keys(tables: list[Table]) -> tuple[list[pd.Series | str], list[np.ndarray | None], list[str]]:
