@@ -11,6 +11,7 @@ reads (zero-config ``load`` + ``check_register``):
 - one line per generated layout (tests/layouts.py): tables recognised x/y, injected
   mistakes found x/y, false errors (error findings on legitimate rows);
 
+and, for the industries (tests/industries.py), whether the stages read are the register's own;
 then totals. ``--details`` adds what each failing check read instead.
 """
 
@@ -26,7 +27,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.tables.scoring import LAYOUT_CHECKS, all_layouts, layout_score  # noqa: E402
+from sync.orders.view import build_view, settings_from  # noqa: E402
+from tests.industries import STAGES  # noqa: E402
+from tests.tables.scoring import LAYOUT_CHECKS, all_layouts, layout_score, read  # noqa: E402
 from tests.tables.truth import cases, evaluate, find_corpus  # noqa: E402
 
 
@@ -97,6 +100,12 @@ def layout_lines(details: bool) -> tuple[list[str], dict[str, list[int]]]:
         if details:
             lines.append(f"    {s.layout.what}")
             lines += [f"    {c}: {s.verdict(c)[1]}" for c in LAYOUT_CHECKS if not s.verdict(c)[0]]
+        if name in STAGES:
+            stages = build_view(read(s.layout.paths)[0], settings_from(None)).stages
+            totals["industry stages from the register"][0] += stages == STAGES[name]
+            totals["industry stages from the register"][1] += 1
+            if details or stages != STAGES[name]:
+                lines.append(f"    stages {' → '.join(stages)}")
     return lines, totals
 
 

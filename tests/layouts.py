@@ -16,7 +16,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from tests.industries import INDUSTRIES
 from tests.layouts_kinds import sample_orders, two_plans
+from tests.plan_layouts import machine_schedule, part_plan, weekly_plan
 from tests.tables.sheetkit import (Expected, Layout, Sheet, Tricky, make_lines, mistakes, plan_mistakes, save,
                                    write_lines)
 
@@ -350,6 +352,8 @@ LAYOUTS: dict[str, Callable[[Path], Layout]] = {
     "g-dotted-dates": dotted_dates, "h-wide-tracker": wide_tracker, "i-follower-files": follower_files,
     "j-machining": machining, "k-electronics": electronics,
     "l-two-plans": two_plans, "m-sample-orders": sample_orders,   # two tables of one kind (tests/layouts_kinds.py)
+    "r-weekly-plan": weekly_plan, "s-machine-schedule": machine_schedule, "t-part-plan": part_plan,  # tests/plan_layouts.py
+    **INDUSTRIES,                                                 # other industries (tests/industries.py)
 }
 
 

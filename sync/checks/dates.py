@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 from pydantic import Field
 
 from sync.checks.base import Check, Context
-from sync.findings import Finding
+from sync.findings import WARNING, Finding
 from sync.i18n import Text
 from sync.tables.table import Table
 
@@ -34,6 +35,10 @@ class DateYear(Check):
     type = "date-year"
     MESSAGE = Text("{column} {value} 的年份 {year} 不合理", "{column} {value}: the year {year} is implausible")
     HINT = Text("是否应为 {suggestion}？", "did you mean {suggestion}?")
+    OLD_MESSAGE: ClassVar[Text] = Text("{column} {value} 比登记表的其他日期早好几年，请确认",
+                       "{column} {value} is years before the register's other dates: please confirm")
+    OLD_HINT: ClassVar[Text] = Text("没有哪种笔误会得出这个年份；如果是多年前的旧单，请忽略，否则请改正",
+                    "no slip of the hand gives this year; if it is an order of years ago, ignore this, else correct it")
     PLACEHOLDERS = frozenset({"year", "suggestion"})
     fields: list[str] = Field(min_length=1)
     years_back: int = Field(default=5, ge=0)
@@ -50,17 +55,24 @@ class DateYear(Check):
             years = col.dt.year
             out = col.notna() & ((years < lo) | (years > hi))
             if own is not None:   # a year the register itself keeps (a 2019-2021 book read today) is no typo
-                out &= ~years.between(*own)
+                out &= ~years.between(*own) & ~_next_to(col, own)
             out = out.to_numpy(dtype=bool)
             if not out.any():
                 continue
             flagged = col[out]
-            suggestions = []
-            for when in flagged:
-                year = likely_year(when.year, ctx.today, lo, hi)
-                suggestions.append(_replace_year(when, year) if year else f"{ctx.today.year}-…")
-            yield from self.flag(table, ctx, out, name, {"year": flagged.dt.year.to_numpy(),
-                                                         "suggestion": suggestions})
+            meant = [likely_year(when.year, ctx.today, lo, hi) for when in flagged]
+            fill = {"year": flagged.dt.year.to_numpy(),
+                    "suggestion": [_replace_year(when, year) if year else f"{ctx.today.year}-…"
+                                   for when, year in zip(flagged, meant)]}
+            positions = np.flatnonzero(out)
+            # no slip of the hand explains a year in the past (2020 read in 2026): an old entry, to confirm
+            old = np.array([year is None and when.year < lo for when, year in zip(flagged, meant)], dtype=bool)
+            for group, severity, message, hint in ((~old, None, None, None),
+                                                   (old, WARNING, self.OLD_MESSAGE, self.OLD_HINT)):
+                if group.any():
+                    yield from self.flag_at(table, ctx, positions[group], name,
+                                            {k: np.asarray(v, dtype=object)[group] for k, v in fill.items()},
+                                            severity=severity, message=message, hint=hint)
 
 
 #: a year is one the register keeps when this share of its dates (and at least ``YEAR_ROWS``) fall in it
@@ -68,6 +80,15 @@ YEAR_SHARE = 0.01
 YEAR_ROWS = 3
 #: years further apart than this are separate spans (a block of 2062 typed down is not the register's)
 YEAR_GAP = 2
+#: a date this close outside the register's years runs on from them (shipped 2018-01-02 on a 2017 order)
+EDGE_DAYS = 92
+
+
+def _next_to(col: pd.Series, span: tuple[int, int]) -> pd.Series:
+    """Dates within ``EDGE_DAYS`` before or after the years ``span``."""
+    start = pd.Timestamp(span[0], 1, 1) - pd.Timedelta(days=EDGE_DAYS)
+    end = pd.Timestamp(span[1], 12, 31) + pd.Timedelta(days=EDGE_DAYS)
+    return col.between(start, end)
 
 
 def register_years(years: pd.Series) -> tuple[int, int] | None:

@@ -27,6 +27,9 @@ class Required(Check):
     MESSAGE = Text("{column} 未填写", "{column} is blank")
     HINT = Text("请填写 {column}（订单 {order_no}）", "fill in {column} (order {order_no})")
     fields: list[str] = Field(min_length=1)
+    #: the figures a line of this table carries (a material line: its quantities); a line with none of them
+    #: (an order's "已齐套" / "no shortage" line) is a note, its blanks asked about, not errors
+    line_fields: list[str] = Field(default_factory=list)
 
     def fields_needed(self) -> list[str]:
         return list(self.fields)
@@ -36,13 +39,15 @@ class Required(Check):
     UNUSED_HINT: ClassVar[Text] = Text(
         "如果这张表确实不记录 {column}，可在 [rules] disable 关闭本规则；否则请补填",
         "if this register does not keep {column}, switch the rule off in [rules] disable; else fill it in")
-    PLACEHOLDERS = frozenset({"rows", "status", "note"})
+    PLACEHOLDERS = frozenset({"rows", "status", "note", "figures"})
     #: a column blank on every row is one finding, not an error per row: the register does not use it
     UNUSED_MIN_ROWS: ClassVar[int] = 5
 
     FINISHED: ClassVar[Text] = Text("{column} 未填写（该单状态为“{status}”，已无需跟进）",
                                     "{column} is blank (the line's status is {status}: nothing left to follow)")
     NOTED: ClassVar[Text] = Text("{column} 未填写，该行备注：{note}", "{column} is blank; the line's note says: {note}")
+    BARE: ClassVar[Text] = Text("{column} 未填写，这一行也没有{figures}：是一条说明行？请确认",
+                                "{column} is blank and so are the line's {figures}: a note line? please confirm")
     #: blanks "explained" by notes: at least this many, most of them with a note, notes rare elsewhere
     NOTED_MIN: ClassVar[int] = 3
     NOTED_SHARE: ClassVar[float] = 2 / 3
@@ -61,7 +66,12 @@ class Required(Check):
             # quietly; so is a blank that a person explained in the line's note, as a practice of the sheet
             quiet_done = blank & finished
             quiet_noted = blank & noted & ~finished
-            yield from self._blank(table, ctx, blank & ~quiet_done & ~quiet_noted, name)
+            bare = blank & self._bare(table) & ~quiet_done & ~quiet_noted
+            yield from self._blank(table, ctx, blank & ~quiet_done & ~quiet_noted & ~bare, name)
+            if bare.any():
+                figures = ("、" if ctx.lang == "zh" else ", ").join(
+                    table.columns[f].header for f in self.line_fields if f in table.columns)
+                yield from self._blank(table, ctx, bare, name, message=self.BARE, quiet={"figures": figures})
             if quiet_done.any():
                 yield from self._blank(table, ctx, quiet_done, name, "status", self.FINISHED)
             if quiet_noted.any():
@@ -70,15 +80,27 @@ class Required(Check):
     NO_ORDER_HINT: ClassVar[Text] = Text("请填写 {column}", "fill in {column}")
 
     def _blank(self, table: Table, ctx: Context, mask: np.ndarray, name: str, said: str | None = None,
-               message: Text | None = None) -> Iterator[Finding]:
-        """The blanks in ``mask``; a line without an order number is not told "(order )" in its hint."""
+               message: Text | None = None, quiet: dict[str, str] | None = None) -> Iterator[Finding]:
+        """The blanks in ``mask``; a line without an order number is not told "(order )" in its hint.
+        ``said``: the column that explains them, ``quiet``: placeholders of a warning that needs no column."""
         has_order = table.data["order_no"].notna().to_numpy() if "order_no" in table.data else np.zeros(len(mask), bool)
         for group, hint in ((mask & has_order, None), (mask & ~has_order, self.NO_ORDER_HINT)):
             if not group.any():
                 continue
+            n = int(group.sum())
             values = {"status" if said == "status" else "note": table.data[said].to_numpy()[group]} if said else None
+            if quiet:
+                values = {k: [v] * n for k, v in quiet.items()}
             yield from self.flag_at(table, ctx, np.flatnonzero(group), name, values,
-                                    severity=WARNING if said else None, message=message, hint=hint)
+                                    severity=WARNING if said or quiet else None, message=message, hint=hint)
+
+    def _bare(self, table: Table) -> np.ndarray:
+        """Lines with none of ``line_fields``, in a table whose other lines have them."""
+        kept = [f for f in self.line_fields if f in table.columns]
+        if not kept:
+            return np.zeros(len(table), dtype=bool)
+        none = np.logical_and.reduce([table.data[f].isna().to_numpy() & ~table.bad[f] for f in kept])
+        return none if (~none).sum() >= none.sum() else np.zeros(len(table), dtype=bool)
 
 
 def _finished(table: Table, ctx: Context) -> np.ndarray:

@@ -12,6 +12,9 @@ is one:
 - one number for two orders: lines of one order number that disagree on what
   one order has once: its customer (an error); its order date (a warning: a
   line added to an order later is dated later too).
+  Under a key column that is only a guess (headed "No", 编号, or by no alias of
+  an order number at all) lines that differ in customer are more likely other
+  orders under a column that is no order number: a warning saying so.
 
 Each wrong row gets one finding on its order number (the first disagreement
 found), naming the row it repeats or contradicts and the column that differs.
@@ -29,6 +32,9 @@ from pydantic import Field
 from sync.checks.base import Check, Context, text_key
 from sync.findings import WARNING, Finding
 from sync.i18n import Text
+from sync.tables.detect import map_labels
+from sync.tables.fields import ROW_COUNTERS
+from sync.tables.labels import header_key
 from sync.tables.table import ROW, Table
 
 
@@ -46,6 +52,14 @@ class OrderLines(Check):
     CONFLICT_HINT: ClassVar[Text] = Text(
         "同一订单的各行{conflict}应一致；如是另一张订单，请改正编号",
         "the lines of one order share their {conflict}; if this is another order, correct its number")
+    GUESSED: ClassVar[Text] = Text(
+        "{key} 在第 {other_row} 行的{conflict}是 {other_value}，此处是 {this_value}；"
+        "{column} 列未必是订单号（是推测的），两行可能是不同的订单",
+        "{key} has {conflict} {other_value} on row {other_row} but {this_value} here; "
+        "{column} was taken for the order number by a guess and may be something else")
+    GUESSED_HINT: ClassVar[Text] = Text(
+        "如 {column} 不是订单号，请在 config.toml 中指定订单号所在的列",
+        "if {column} is not the order number, name the order-number column in config.toml")
     PLACEHOLDERS = frozenset({"key", "other_row", "other_value", "this_value", "conflict"})
 
     key: str = "order_no"
@@ -69,11 +83,14 @@ class OrderLines(Check):
         exact = table.has(self.line) or not table.unmapped   # every column compared: surely the same line
         yield from self._repeats(table, ctx, repeated, same, rows, self.severity if exact else WARNING)
         flagged = repeated.copy()
-        checks = [(f, self.severity) for f in self.must_agree] + [(f, WARNING) for f in self.should_agree]
+        guess = key_is_guess(table, self.key)
+        checks = [(f, WARNING if guess else self.severity) for f in self.must_agree] + \
+                 [(f, WARNING) for f in self.should_agree]
         for name, severity in ((f, sev) for f, sev in checks if table.has(f)):
             values = _folded(table.data[name])
             conflict = _disagrees(values, key) & filled & ~flagged
-            yield from self._flag(table, ctx, conflict, key, name, values, rows, severity)
+            yield from self._flag(table, ctx, conflict, key, name, values, rows, severity,
+                                  guess and name in self.must_agree)
             flagged |= conflict
 
     def _repeated_lines(self, table: Table, key: pd.Series) -> tuple[np.ndarray, pd.DataFrame]:
@@ -95,7 +112,7 @@ class OrderLines(Check):
             yield from self.flag_at(table, ctx, positions, self.key, shown, severity=severity)
 
     def _flag(self, table: Table, ctx: Context, mask: np.ndarray, key: pd.Series, name: str, values: pd.Series,
-              rows: np.ndarray, severity: str) -> Iterator[Finding]:
+              rows: np.ndarray, severity: str, guess: bool = False) -> Iterator[Finding]:
         """Lines whose ``name`` (``values``, folded) differs from the first line of their order that has one."""
         positions = np.flatnonzero(mask)
         if not len(positions):
@@ -107,7 +124,19 @@ class OrderLines(Check):
                  "conflict": [table.columns[name].header] * len(positions)}
         # the number is what was typed wrong (or given twice): the finding points at it
         yield from self.flag_at(table, ctx, positions, self.key, shown, severity=severity,
-                                message=self.CONFLICT, hint=self.CONFLICT_HINT)
+                                message=self.GUESSED if guess else self.CONFLICT,
+                                hint=self.GUESSED_HINT if guess else self.CONFLICT_HINT)
+
+
+def key_is_guess(table: Table, key: str) -> bool:
+    """The key column was taken for the key by a guess: headed as a row counter ("No", 序号), by a weak
+    alias (编号), or by nothing that names the key (its codes made it the key)."""
+    column = table.columns.get(key)
+    if column is None or not column.header:
+        return column is not None
+    label = column.header
+    claim = map_labels([label], table.kind).get(key)
+    return claim is None or claim[1] < 2 or header_key(label) in ROW_COUNTERS
 
 
 def _folded(col: pd.Series) -> pd.Series:

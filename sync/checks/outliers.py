@@ -12,20 +12,24 @@ always orders big is simply a group with a big baseline.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 from pydantic import Field
 
-from sync.checks.base import Check, Context, text_key
-from sync.findings import Finding
+from sync.checks.base import Check, Context
+from sync.checks.signs import CONFIRMED, group_codes, read_signs
+from sync.findings import WARNING, Finding
 from sync.i18n import Text
 from sync.tables.table import Table
 
 _SLIPS = {1: Text("多打了一个 0", "an extra zero"), 2: Text("多打了两个 0", "two extra zeros"),
           -1: Text("少打了一个 0", "a zero missing"), -2: Text("少打了两个 0", "two zeros missing")}
 MAD_TO_SIGMA = 1.4826
+#: a corrected figure is at most this share of the typed one's distance from the group's median (log scale)
+NEARER = 0.6
 
 
 class Outlier(Check):
@@ -34,8 +38,13 @@ class Outlier(Check):
     type = "outlier"
     MESSAGE = Text("{column} 通常为 {usual}（{group}），此处为 {value}：{slip}？",
                    "{column} is usually {usual} for {group}, got {value}: {slip}?")
-    HINT = Text("是否应为 {suggestion}？", "did you mean {suggestion}?")
-    PLACEHOLDERS = frozenset({"usual", "group", "slip", "suggestion", "history"})
+    HINT = Text("是否应为 {suggestion}？{confirmed}", "did you mean {suggestion}?{confirmed}")
+    #: a figure far from the usual that the row's other facts vouch for (``sync.checks.signs``): a warning
+    CONFIRM: ClassVar[Text] = Text("{column} 为 {value}，远离平常的 {usual}（{group}），但{why}：请确认",
+                                   "{column} is {value}, far from the usual {usual} for {group}, but {why}: please confirm")
+    CONFIRM_HINT: ClassVar[Text] = Text("如数字无误，无需处理；如多打或少打了 0，应为 {suggestion}",
+                                        "if the figure is right, nothing to do; if a zero slipped, it is {suggestion}")
+    PLACEHOLDERS = frozenset({"usual", "group", "slip", "suggestion", "history", "why", "confirmed"})
     field: str
     #: grouping levels, most specific first, e.g. [["customer", "product"], ["customer"]]
     groups: list[list[str]] = Field(min_length=1)
@@ -50,6 +59,10 @@ class Outlier(Check):
     min_ratio: float = Field(default=3.5, gt=1)
     #: the field whose lines make one order (split deliveries): a part is judged with its order's lines
     order_field: str | None = None
+    #: the column billed for the row (amount) and the one that times ``field`` makes it (quantity x unit price):
+    #: the signs that a far-off figure is meant read them (``sync.checks.signs``)
+    amount: str | None = None
+    per: str | None = None
 
     def fields_needed(self) -> list[str]:
         return [self.field, *self.groups[-1]]
@@ -66,7 +79,30 @@ class Outlier(Check):
         shift[self._whole_order_usual(table, values, median, spread) & (shift < 0)] = 0
         positions = np.flatnonzero(shift != 0)
         if len(positions):
+            positions = positions[self._meant_is_usual(positions, values, shift, self._peers(table, codes))]
+        if len(positions):
             yield from self._report(table, ctx, positions, values, shift, codes)
+
+    def _meant_is_usual(self, positions: np.ndarray, values: np.ndarray, shift: np.ndarray,
+                        peers_of: Callable[[int], np.ndarray]) -> np.ndarray:
+        """Of the rows flagged, those a slip explains as the message will put it: the figure is outside the
+        usual range shown (the group's others, 10th to 90th percentile), and the corrected figure is a whole
+        number where the group's figures all are (14 pieces among orders of 1-6 is no 1.4 with a zero typed
+        extra; 1 among a customer's 1-8.8 is not far from usual at all)."""
+        flagged = np.zeros(len(values), dtype=bool)
+        flagged[positions] = True
+        keep = np.ones(len(positions), dtype=bool)
+        for i, p in enumerate(positions):
+            members = peers_of(p)
+            peers = values[members[~flagged[members]]]
+            peers = peers[np.isfinite(peers)]
+            if not len(peers):
+                continue
+            lo, hi = np.quantile(peers, [0.1, 0.9])
+            meant = values[p] / 10 ** int(shift[p])
+            whole = meant == round(meant) or not np.all(peers == np.round(peers))
+            keep[i] = whole and not lo <= values[p] <= hi
+        return keep
 
     def _baseline(self, table: Table, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
         """Per row: median and spread (log10) of its most specific group with enough history, and that group."""
@@ -80,7 +116,7 @@ class Outlier(Check):
             if not all(table.has(f) for f in fields):
                 continue
             used = True
-            group = _group_codes(table, fields)
+            group = group_codes(table, fields)
             frame = pd.DataFrame({"x": counted, "g": group})[group >= 0]
             by = frame.groupby("g")["x"]
             med = by.transform("median")
@@ -101,8 +137,9 @@ class Outlier(Check):
         shift = np.zeros(len(x), dtype=np.int64)
         for power in sorted({int(round(np.log10(f))) for f in self.factors if f > 1}):
             for sign in (1, -1):
-                # corrected, it must be usual, and nearer the median than as typed
-                back = (np.abs(d - sign * power) <= band) & (np.abs(d - sign * power) < np.abs(d))
+                # corrected, it must be usual, and at most half as far from the median as typed (1 among
+                # orders of 2-7 is nearer 4 than 10 is: no zero went missing)
+                back = (np.abs(d - sign * power) <= band) & (np.abs(d - sign * power) <= NEARER * np.abs(d))
                 hit = far & back & (np.sign(d) == sign) & (shift == 0)
                 shift[hit] = sign * power
         return shift
@@ -112,7 +149,7 @@ class Outlier(Check):
         (车, 铣, 磨) is one order, not three."""
         if self.order_field is None or not table.has(self.order_field):
             return np.ones(len(x), dtype=bool)
-        order = _group_codes(table, [self.order_field])
+        order = group_codes(table, [self.order_field])
         repeated = pd.DataFrame({"o": order, "x": x}).duplicated().to_numpy()
         return ~(repeated & (order >= 0))
 
@@ -123,7 +160,7 @@ class Outlier(Check):
         usual = np.zeros(len(values), dtype=bool)
         if self.order_field is None or not table.has(self.order_field):
             return usual
-        order = _group_codes(table, [self.order_field])
+        order = group_codes(table, [self.order_field])
         split = order >= 0
         if not split.any():
             return usual
@@ -136,13 +173,30 @@ class Outlier(Check):
         usual[np.flatnonzero(split)] = (lines > 1) & (np.abs(d) <= band)
         return usual
 
+    def _peers(self, table: Table, codes: np.ndarray) -> Callable[[int], np.ndarray]:
+        """``peers(p)``: the positions of the rows of the group the row at ``p`` was judged against, all of
+        them: a row judged against its customer (no history of its product) has all the customer's rows for
+        peers, whatever group they were judged in themselves."""
+        levels: dict[int, tuple[np.ndarray, dict[int, np.ndarray]]] = {}
+
+        def peers(p: int) -> np.ndarray:
+            level = int(codes[p] % len(self.groups))
+            if level not in levels:
+                group = group_codes(table, self.groups[level])
+                levels[level] = group, pd.Series(np.arange(len(group))).groupby(group).indices
+            group, members = levels[level]
+            return members.get(group[p], np.array([p]))
+        return peers
+
     def _report(self, table: Table, ctx: Context, positions: np.ndarray, values: np.ndarray,
                 shift: np.ndarray, codes: np.ndarray) -> Iterator[Finding]:
         usual, group, slip, suggestion, history = [], [], [], [], []
         normal = np.ones(len(values), dtype=bool)
         normal[positions] = False  # the usual range is shown without the other slips of the group
+        peers_of = self._peers(table, codes)
         for p in positions:
-            peers = values[(codes == codes[p]) & normal]
+            peers = peers_of(p)
+            peers = values[peers[normal[peers]]]
             peers = peers[np.isfinite(peers)]
             lo, hi = np.quantile(peers, [0.1, 0.9])
             usual.append(f"{_nice(lo)}–{_nice(hi)}" if _nice(lo) != _nice(hi) else _nice(lo))
@@ -152,17 +206,24 @@ class Outlier(Check):
             slip.append(_SLIPS.get(power, Text("差 10^{0} 倍", "off by 10^{0}")).format(ctx.lang).format(power))
             suggestion.append(_nice(values[p] / 10 ** power, exact=True))
             history.append(len(peers))
-        yield from self.flag_at(table, ctx, positions, self.field, {
-            "usual": usual, "group": group, "slip": slip, "suggestion": suggestion, "history": history})
-
-
-def _group_codes(table: Table, fields: list[str]) -> np.ndarray:
-    """One integer per distinct combination of the (folded) group fields; -1 where any is blank."""
-    combined = np.zeros(len(table.data), dtype=np.int64)
-    for f in fields:
-        codes, uniques = pd.factorize(text_key(table.data[f]))
-        combined = np.where((combined < 0) | (codes < 0), -1, combined * (len(uniques) + 1) + codes)
-    return combined
+        verdict = read_signs(self, table, positions, values, shift, peers_of)
+        fill = {"usual": usual, "group": group, "slip": slip, "suggestion": suggestion, "history": history}
+        amounts = table.data[self.amount].to_numpy() if self.amount and table.has(self.amount) else None
+        fill["confirmed"] = [CONFIRMED.format(ctx.lang, amount=_nice(float(amounts[p]), exact=True), suggestion=s)
+                             if verdict.confirmed[i] and amounts is not None else ""
+                             for i, (p, s) in enumerate(zip(positions, suggestion))]
+        fill["why"] = [verdict.text(i, ctx.lang, value=table.raw_text(self.field, p))
+                       for i, p in enumerate(positions)]
+        for vouched in (False, True):
+            take = [i for i, w in enumerate(verdict.why) if (w is not None) == vouched]
+            if not take:
+                continue
+            picked = {k: [v[i] for i in take] for k, v in fill.items()}
+            if vouched:
+                yield from self.flag_at(table, ctx, positions[take], self.field, picked, severity=WARNING,
+                                        message=self.CONFIRM, hint=self.CONFIRM_HINT)
+            else:
+                yield from self.flag_at(table, ctx, positions[take], self.field, picked)
 
 
 def _nice(value: float, exact: bool = False) -> str:

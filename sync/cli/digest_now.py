@@ -14,6 +14,7 @@ from sync.errors import UserError
 from sync.i18n import check_language, say
 from sync.notices.plan import local_now, plan_digest
 from sync.state import State
+from sync.tables.reading import read_sources
 
 
 def run_digest(name: str, preview: bool, output: Path | None, to: str | None, config: Path | None,
@@ -25,12 +26,14 @@ def run_digest(name: str, preview: bool, output: Path | None, to: str | None, co
     setup_logging()
     output = output_file(output) if preview else output
     session = open_session(None, config, lang, need_config=True)
-    language = check_language(session.lang)
     cfg = session.config
     assert cfg is not None
+    register = session.register()
+    # unless asked or configured, speak the register's language (English headers: English)
+    language = check_language(session.speaking(read_sources(session.sources, register, others=False)))
     when = local_now(cfg, datetime.fromisoformat(now) if now else None)
     with State(cfg.resolve(cfg.service.state)) as state:
-        inputs = digest_inputs(state, cfg, session.register(), now=when, lang=language)   # checks once
+        inputs = digest_inputs(state, cfg, register, now=when, lang=language)   # checks once
         slot = f"manual:{when.date().isoformat()}" + (f":{when.isoformat()}" if again else "")
         plan = plan_digest(state, cfg, name, inputs, now=when, lang=language, only=to, slot=slot)
         if not plan.outgoing:

@@ -103,7 +103,8 @@ def table_problems(name: str, cfg: TableConfig, table: Table, lang: str) -> list
     its lines of plain text)."""
     out = [[_column_problem(name, field, ref, table, lang)] for field, ref in cfg.columns.items()]
     spec = TABLES[table.kind]
-    if identity(spec, {f: (c.index, 3.0) for f, c in table.columns.items()}) is None:
+    # a plan's key is found from its rows (a guess ``check`` says as one); anything else names its key column
+    if not table.key and identity(spec, {f: (c.index, 3.0) for f, c in table.columns.items()}) is None:
         key = spec.key[0]
         out.append([say("[tables.{t}]：{where} 没有能区分各行的列（{k}）：在 [tables.{t}.columns] 写 "
                        "{k} = \"列字母或表头\"",

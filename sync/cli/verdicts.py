@@ -75,6 +75,14 @@ def guessed_words(reading: SheetReading, lang: str) -> str:
                    "no column tells its rows apart (a guess: no {k} column); `ordersync init` asks which column "
                    "is the key", lang,
                    k=field_word(TABLES[m.table], TABLES[m.table].key[0], lang))
+    if m.borrowed:
+        return say("没有表头行：按「{sheet}」的表头读取（猜测：各列与之对齐）；请核对",
+                   "no header row: read with the header of {sheet} (a guess: its columns line up with it); "
+                   "check it", lang, sheet=m.borrowed)
+    if COMPOSITE in found and m.plan:
+        return say("计划表，没有订单号列：按 {key} 区分各行（猜测，依据各行的值）；用 `ordersync init` 确认",
+                   "a plan without an order-number column: rows told apart by {key} (a guess from their values); "
+                   "`ordersync init` asks to confirm", lang, key=key)
     if COMPOSITE in found:
         return say("按 {key} 组合区分各行（猜测：没有订单号列）；用 `ordersync init` 确认",
                    "rows told apart by {key} together (a guess: no order-number column); `ordersync init` "

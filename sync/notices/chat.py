@@ -24,6 +24,7 @@ from typing import Any, Callable
 from sync.delivery.message import ChatNote, Mention
 from sync.i18n import say
 from sync.orders.people import Directory, Person
+from sync.tables.kinds import kind_of
 
 _UNSAFE = re.compile(r"[<>\[\]*`\r\n\u2028\u2029]+")
 #: reminder kind -> its name, zh and en (as templates/labels.j2 says it)
@@ -136,7 +137,7 @@ def entry_notes(batches: Iterable[Any], lang: str) -> list[ChatNote]:
                     n=len(b.findings))
         lines = [f"**{safe(f.sheet)}!{safe(f.cell or f.row)}** {safe(f.order_no or '')} {safe(f.message)}".replace("  ", " ")
                  for f in b.findings]
-        departments = list(dict.fromkeys(TABLE_DEPARTMENTS.get(f.table or "", "follower") for f in b.findings))
+        departments = list(dict.fromkeys(TABLE_DEPARTMENTS.get(kind_of(f.table), "follower") for f in b.findings))
         out.append(ChatNote(key=b.dedupe_key, kind="entry_errors", title=title, lines=lines,
                             mentions=[mention(b.person)], path="/", followers=[b.person.name],
                             departments=departments, more=_more(lang)))

@@ -31,6 +31,7 @@ from sync.orders.facts import DEPARTMENTS, OrderFacts
 from sync.orders.model import OrderModel
 from sync.orders.view import KEY
 from sync.orders.people import Directory, Person
+from sync.tables.kinds import kind_of
 from sync.tables.register import Register
 from sync.changes.requests import pending
 from sync.notices.reminders import Concern, said_about
@@ -59,14 +60,16 @@ class Scope:
             return {c.subject.split("/")[0] for c in concerns if c.kind in DEPARTMENT_KINDS[self.name]}
         return set(facts)
 
-    def finding(self, f: Finding, mine: set[str], who: str | None = None, key: str | None = None) -> bool:
-        """``who``/``key``: the finding's folded follower and order key, when already worked out."""
+    def finding(self, f: Finding, mine: set[str], who: str | None = None, key: str | None = None,
+                kinds: dict[str, str] | None = None) -> bool:
+        """``who``/``key``: the finding's folded follower and order key, when already worked out; ``kinds``:
+        the register's table names -> kinds (a second production table, production_x, is production's)."""
         if self.kind == "follower":
             who = fold_text(f.follower or "") if who is None else who
             key = normalise_key(f.order_no) if key is None else key
             return who == fold_text(self.name) or key in mine
         if self.kind == "department":
-            return f.table == DEPARTMENTS[self.name]
+            return kind_of(f.table, kinds) == DEPARTMENTS[self.name]
         return True
 
     def concern(self, c: Concern) -> bool:
@@ -175,6 +178,10 @@ class Inputs:
     orders: OrderModel | None = None     # the model the facts were read from
     _errors: list[tuple[Finding, str, str]] | None = field(default=None, init=False, repr=False)
 
+    def kinds(self) -> dict[str, str]:
+        """The register's table names -> their kinds."""
+        return {name: t.kind for name, t in self.register.tables.items()}
+
     def errors(self) -> list[tuple[Finding, str, str]]:
         """The errors in sheet order, each with its folded follower and order key: worked out once for all
         the recipients (a big register has tens of thousands of findings)."""
@@ -196,13 +203,14 @@ def build_digest(spec: DigestConfig, recipient: Recipient, inputs: Inputs, state
     open_ = [f for f in facts if not f.closed]
     said = standing(state, today)   # handled and snoozed items, agreed dates, decided requests
     d = Digest(spec.name, recipient, period, before, now, last[0] if last else None)
-    d.errors = [f for f, who, key in inputs.errors() if scope.finding(f, mine, who, key)]
+    kinds = inputs.kinds()
+    d.errors = [f for f, who, key in inputs.errors() if scope.finding(f, mine, who, key, kinds)]
     d.overdue = sorted((f for f in open_ if _late(f, said, today)), key=lambda f: f.due_date)
     late = {f.key for f in d.overdue}      # by key: comparing the facts field by field made this quadratic
     d.at_risk = [f for f in open_ if f.key not in late and (f.at_risk or _projected_late(f))]
     d.reminders = [c for c in inputs.concerns if scope.concern(c) and not _quiet(said, c)]
     since = d.since or datetime.combine(period[0], datetime.min.time()).isoformat()
-    d.changes = [c for c in inputs.changes if c.seen_at >= since and _change_in_scope(c, scope, mine)]
+    d.changes = [c for c in inputs.changes if c.seen_at >= since and _change_in_scope(c, scope, mine, kinds)]
     d.requests = [r for r in pending(inputs.requests, said) if request_in_scope(r, scope, mine)]
     d.kpis = kpis(facts, inputs.orders, mine, period, before, today)
     d.by_stage = _by_stage(open_, last[1] if last else None, _stage_order(inputs))
@@ -243,9 +251,9 @@ def _projected_late(f: OrderFacts) -> bool:
     return bool(f.projected_finish and f.due_date and f.projected_finish > f.due_date)
 
 
-def _change_in_scope(c: Any, scope: Scope, mine: set[str]) -> bool:
+def _change_in_scope(c: Any, scope: Scope, mine: set[str], kinds: dict[str, str] | None = None) -> bool:
     if scope.kind == "department":
-        return c.table == DEPARTMENTS[scope.name]
+        return kind_of(c.table, kinds) == DEPARTMENTS[scope.name]
     return scope.kind == "all" or (c.order_key or normalise_key(c.order_no)) in mine
 
 

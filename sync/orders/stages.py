@@ -14,7 +14,8 @@ order the work flows, so the mean place is robust where "first appearance in
 the sheet" is not (a tab sorted by day starts with whatever was done first).
 
 ``VOCABULARY`` knows the stages of common industries in zh and en. It does
-two things: a word it knows is put in its industry's order whatever the rows
+two things, for an industry that knows at least half of the register's stage
+words: a word it knows is put in its industry's order whatever the rows
 say (a stage sometimes logged late does not jump ahead), and where an
 industry's stages are ones every order goes through (``complete``), the stages
 the register does not use yet are kept in the list: a garment register whose
@@ -185,8 +186,9 @@ def order_stages(used: Used, aliases: dict[str, str] | None = None) -> tuple[lis
 
 
 def _industry(words: set[str]) -> Industry | None:
-    """The industry whose vocabulary knows most of the words (the first of a tie), if it knows any."""
-    best, count = None, 0
+    """The industry whose vocabulary knows most of the words (the first of a tie), if it knows at least
+    half of them: a moulding register's 检验 and 包装 do not make it a garment one with 裁剪 ahead."""
+    best, count = None, (len(words) + 1) // 2 - 1
     for industry in VOCABULARY:
         known = set().union(*(s.words() for s in industry.stages))
         n = len(words & known)

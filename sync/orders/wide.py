@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from sync.orders.stages import is_stage_word
+from sync.tables.detect import map_labels
 from sync.tables.fields import DATE, NUMBER, header_key
 from sync.tables.normalize import parse_column
 from sync.tables.table import ROW, Column, Part, Table, column_letter
@@ -36,6 +37,13 @@ _DATE_ZH, _DATE_EN = r"完成日期|完工日期|日期|时间", r"date|day|on"
 #: what may follow a stage word in its column's header: a figure's word, or a date's (Latin words after a space)
 _SUFFIX = re.compile(rf"(?:[\s_\-:：(（]*(?:(?P<date>{_DATE_ZH})|(?P<qty>{_QTY_ZH}))"
                      rf"|[\s_\-:：(（]+(?:(?P<date_en>{_DATE_EN})|(?P<qty_en>{_QTY_EN}))\.?)[)）]*\s*$", re.IGNORECASE)
+#: what says a stage of any name is done: 注塑完成, 贴片完成数, Reflow done, Testing completed
+_DONE = re.compile(r"(?:完成数量|完成数|完工数|完成|完工|[\s_\-]+(?:done|completed|finished|complete))\s*(?:[(（].*[)）])?\s*$",
+                   re.IGNORECASE)
+#: words before 完成/done that say whether or when, not which stage: 是否完成, 预计完成, Planned done
+NOT_STAGES = frozenset(header_key(w) for w in ("是否", "预计", "计划", "实际", "要求", "已", "未", "累计", "当日",
+                                               "今日", "本周", "本月", "合计", "planned", "plan", "actual",
+                                               "expected", "target", "total", "is", "date"))
 #: a header that is about the shipment, not a stage
 SHIP_WORDS = ("出货", "发货", "出运", "走货", "shipped", "shipping", "shipment", "ship",
               "delivered")
@@ -71,15 +79,18 @@ class StageColumn:
 
 
 def stage_columns(extra: dict[int, tuple[str, np.ndarray]], words: Iterable[str]) -> list[StageColumn]:
-    """The columns of ``extra`` (index -> header, cells) that are a stage's figure or date, in column order."""
+    """The columns of ``extra`` (index -> header, cells) that are a stage's figure or date, in column order.
+    A word no vocabulary knows is a stage too when its header says it is done (注塑完成, Reflow done) and
+    two or more columns do so: any industry's stages, from the register."""
     words = list(words)
+    own = _own_stages(extra, words)
     out = []
     for index in sorted(extra):
         header, cells = extra[index]
         if _is_shipping(header):
             continue
         stem, kind = _stem(str(header))
-        stage = is_stage_word(stem, words)
+        stage = is_stage_word(stem, words + own)
         if stage is None:
             continue
         kind = kind or _kind_of(cells)
@@ -88,6 +99,31 @@ def stage_columns(extra: dict[int, tuple[str, np.ndarray]], words: Iterable[str]
         name = stage if stage in words else stem.strip()
         out.append(StageColumn(name, index, str(header), kind))
     return out
+
+
+def _own_stages(extra: dict[int, tuple[str, np.ndarray]], words: list[str]) -> list[str]:
+    """Stage words of the register's own: headers '<word> 完成/完成数/done/completed' whose word is no known
+    stage, when two or more columns are so headed, known stages counted (one such column is a remark as
+    often as a stage)."""
+    done, own = 0, []
+    for index in sorted(extra):
+        header = str(extra[index][0])
+        match = _DONE.search(header)
+        if match is None or match.start() == 0 or _is_shipping(header) or _names_a_field(header):
+            continue
+        stem = header[:match.start()].strip(" _-:：(（")
+        if not stem or header_key(stem) in NOT_STAGES:
+            continue
+        done += 1
+        if is_stage_word(stem, words) is None and stem not in own:
+            own.append(stem)
+    return own if done >= 2 else []
+
+
+def _names_a_field(header: str) -> bool:
+    """The header is a field's own (计划完成: planned finish, 累计完成: completed), not a stage's."""
+    return any(strength >= 2 for kind in ("production", "orders", "shipping")
+               for _, strength in map_labels([header], kind).values())
 
 
 def shipping_columns(extra: dict[int, tuple[str, np.ndarray]]) -> dict[str, tuple[int, str]]:

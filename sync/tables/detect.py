@@ -43,11 +43,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sync.tables.fields import (MASTERS, ROW_COUNTERS, TABLES, AliasIndex, TableSpec, alias_index, header_key,
+from sync.tables.fields import (MASTERS, NUMBER, ROW_COUNTERS, TABLES, AliasIndex, TableSpec, alias_index, header_key,
                                 header_variants)
 from sync.tables.header import HeaderMatch
 from sync.tables.normalize import fold_text, text_of
+from sync.tables.periods import is_period
+from sync.tables.plans import find_plan, pinned_key
+from sync.tables.quantities import beside_its_unit
 from sync.tables.rows import first_data_row, skip_repeated_header, is_guidance
+from sync.tables.stacked import table_end
 from sync.sources.base import Grid
 
 SCAN_ROWS = 30
@@ -339,6 +343,11 @@ def _merged_spans(grid: Grid) -> dict[int, list[tuple[int, int]]] | None:
     return spans
 
 
+def column_names(table: str, extra: tuple = ()) -> frozenset[str]:
+    """The header keys that name a column of ``table`` (whole labels): what a stacked header shows."""
+    return frozenset(_index(table, extra).strong)
+
+
 def _extra(aliases: dict[str, list[str]] | None) -> tuple:
     return tuple(sorted((k, tuple(v)) for k, v in (aliases or {}).items()))
 
@@ -371,22 +380,35 @@ def find_header(grid: Grid, table: str, *, header_row: int | None = None,
     elif candidates is None:
         candidates = header_candidates(grid)
     best = _best(candidates, table, extra, name_hit, pinned=header_row is not None)
-    status = "recognised"
+    status, planned = "recognised", None
+    if best is None and table == "production" and header_row is None:
+        def read(cand: Candidate) -> dict[str, tuple[int, float]]:
+            return map_labels(cand.matched, "production", extra, cand.groups)
+
+        if (found := find_plan(grid, candidates, read, column_names("production", extra))) is not None:
+            score, cand, mapping, planned = found
+            best = (score, cand, mapping)
     if best is None and unsure and header_row is None:
         best, status = _best(candidates, table, extra, name_hit, unsure=True), "probable"
     if best is None:
         return None
     score, cand, mapping = best
     mapping = _without_echoed_key(grid.rows, cand.row, mapping)
+    mapping, labels = beside_its_unit(grid.rows, cand.row + 1, cand.labels, mapping,
+                                      {f for f, s in spec.fields.items() if s.type == NUMBER}, FILL_SAMPLE)
     if status == "recognised" and not any(f in mapping for f in spec.needs):
         mapping = _counter_of_codes(grid.rows, cand, mapping, spec)
     cols = {f: c for f, (c, _) in mapping.items()}
     r = skip_repeated_header(grid.rows, cand.row, cols)
     first, notes = first_data_row(grid.rows, r, cols, spec)
-    ident = identity(spec, mapping)
+    stop = table_end(grid.rows, r, first, labels, column_names(table, extra), is_period)
+    if planned is None and header_row is not None and table == "production" and identity(spec, mapping) is None:
+        planned = pinned_key(grid, cand, first, cols, stop)   # config pins a plan: its rows still key it
+    ident = identity(spec, mapping) if planned is None else (planned, True)
     key, composite = ident if ident is not None else ([], False)
     missing = [f for f in dict.fromkeys((*([] if key else spec.needs[:1]), *spec.core)) if f not in cols]
-    match = HeaderMatch(table, r, first, cand.labels, cols, score, notes, status, key, composite, missing)
+    match = HeaderMatch(table, r, first, labels, cols, score, notes, status, key, composite, missing,
+                        planned is not None, stop)
     if header_row is None and table in MASTERS and not _lists_each_once(grid.rows, match, spec):
         return None
     if header_row is None and match.recognised and not _rows_fill_it(grid.rows, match):

@@ -211,6 +211,7 @@ _table(
     # a plan often carries each order's promised day (ETD) and its brand beside its own dates (riders)
     F("due_date", DATE, *_DUE_DATES),
     CUSTOMER,
+    F("size", TEXT, "尺码", "尺寸", "码数", "规格", "size", "sizes"),   # a plan by part keys its rows by part + size
     F("stage", TEXT, "工序", "工序名称", "生产工序", "当前工序", "工段", "阶段", "环节", "进度节点", "部门", "stage", "process",
       "operation", "step", "工艺"),
     F("line", TEXT, "产线", "生产线", "线别", "拉别", "组别", "班组", "生产班组", "生产组", "车间", "机台", "挤压机", "line",
@@ -223,7 +224,8 @@ _table(
       "plannedfinish", "plan finish", "planned end", "finish date", "end date", "target date"),
     F("completed_qty", NUMBER, "完成数量", "完成数", "已完成数量", "已生产数量", "实际产出", "产量", "日产量", "完工数量",
       "累计完成", "累计产量", "产出数量", "completed", "completedqty", "completed qty", "output", "done", "qty done",
-      "produced", "produced qty", "current production", "achieved", "thực tế", weak=("数量", "completed")),
+      "produced", "produced qty", "current production", "achieved", "actual", "actual qty", "实际", "实际数量",
+      "实际产量", "实际完成数量", "thực tế", weak=("数量", "completed")),
     F("actual_finish", DATE, "实际完成", "实际完成日期", "实际完工", "完工日期", "actual finish", "actualfinish",
       "finished on", "completion date", "ngày sản xuất hoàn thành"),
     F("inspected_qty", NUMBER, "检验数量", "质检数量", "抽检数量", "qc qty", "qc check qty", "inspected qty", "sl qc check"),

@@ -24,6 +24,11 @@ class HeaderMatch:
     key: list[str] = field(default_factory=list)       # the fields that identify a row
     composite: bool = False         # ``key`` is several columns chosen because no single one names a row
     missing: list[str] = field(default_factory=list)   # expected fields not found, the key first
+    plan: bool = False              # a plan without an order number: ``key`` was found from its rows (a guess)
+    stop: int | None = None
+    borrowed: str = ""              # a sheet without a header row, read with this sheet's header (a guess)
+    block: int = 0                  # 0: the sheet's top table; n: the n-th table stacked under it
+    below: list[HeaderMatch] = field(default_factory=list)   # the top table's: the tables stacked under it         # 0-based row where another table stacked under this one starts (None: none)
 
     @property
     def header_row_1based(self) -> int:

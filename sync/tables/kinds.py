@@ -66,3 +66,18 @@ def second_name(kind: str, sheet: str, taken: set[str] | frozenset[str] = frozen
     while name in taken:
         name, n = f"{kind}_{slug}_{n}", n + 1
     return name
+
+
+def kind_of(name: str | None, kinds: dict[str, str] | None = None) -> str:
+    """The kind of the table named ``name``: as the register says (``kinds``: name -> kind), else read off
+    the name a second table of a kind gets (production_inputs_2 -> production); any other name is its own."""
+    if not name:
+        return ""
+    if kinds and name in kinds:
+        return kinds[name]
+    from sync.tables.fields import TABLES
+
+    if name in TABLES:
+        return name
+    return next((k for k in sorted(TABLES, key=len, reverse=True) if name.startswith(f"{k}_")), name)
+

@@ -108,6 +108,22 @@ def is_placeholder(text: str) -> bool:
     return folded in PLACEHOLDERS or (bool(folded) and set(folded) <= {"?"})
 
 
+_LETTER_RUN = re.compile(r"[^\W\d_]{2,}")
+
+
+#: a note typed in this many cells of a number column is the sheet's habit, not a slip
+NOTE_HABIT = 3
+
+
+def is_note(text: str) -> bool:
+    """Words where a number belongs ("On KTR4-2": made on the other machine): more letters than digits,
+    where a mistyped number is mostly digits ("1O0", "12,5OO"). A placeholder when typed again and again."""
+    folded = fold_text(unicodedata.normalize("NFKC", text))
+    letters = sum(ch.isalpha() for ch in folded)
+    digits = sum(ch.isdigit() for ch in folded)
+    return letters > digits and bool(_LETTER_RUN.search(folded))
+
+
 def _number_text(text: str) -> float | None:
     """``number_text`` (kept here: the reader's tests pin it against ``parse_number_text``)."""
     return number_text(text)
@@ -118,15 +134,19 @@ def _weights(counts: np.ndarray | None, n: int) -> np.ndarray:
     return np.ones(n, dtype=np.int64) if counts is None else np.asarray(counts)
 
 
-def _mark_failed(out: Parsed, cells: np.ndarray, where: np.ndarray, failed: np.ndarray) -> None:
+def _mark_failed(out: Parsed, cells: np.ndarray, where: np.ndarray, failed: np.ndarray, *,
+                 weights: np.ndarray | None = None) -> None:
     """Of the cells at ``where`` that did not parse (``failed``): blanks are nothing, placeholders are
-    marked, the rest is bad."""
+    marked (with ``weights``, rows per cell, also words typed in a number's place in ``NOTE_HABIT`` rows or
+    more: ``is_note``), the rest is bad."""
     at = np.flatnonzero(where)[failed]
     if not len(at):
         return
     texts = cells[at].tolist()
     blank = np.array([isinstance(t, str) and not fold_text(t) for t in texts], dtype=bool)
-    held = np.array([isinstance(t, str) and is_placeholder(t) for t in texts], dtype=bool)
+    habit = weights[at] >= NOTE_HABIT if weights is not None else np.zeros(len(at), dtype=bool)
+    held = np.array([isinstance(t, str) and (is_placeholder(t) or (bool(h) and is_note(t)))
+                     for t, h in zip(texts, habit.tolist())], dtype=bool)
     out.bad[at] = ~blank & ~held
     out.mark(PLACEHOLDER, at[held & ~blank])
 
@@ -154,7 +174,7 @@ def parse_numbers(raw: np.ndarray, *, distinct: bool = False, counts: np.ndarray
         parsed = _per_value(cells[texts], number_and_unit, distinct)
         failed = np.array([v is None for v in parsed], dtype=bool)
         values[texts] = [np.nan if v is None else v[0] for v in parsed]
-        _mark_failed(out, cells, texts, failed)
+        _mark_failed(out, cells, texts, failed, weights=_weights(counts, len(cells)))
         units = [None if v is None else v[1] for v in parsed]
         if any(u is not None for u in units):
             _settle_units(out, texts, units, _weights(counts, len(cells))[texts])
@@ -204,7 +224,10 @@ def parse_dates(raw: np.ndarray, *, date1904: bool = False, day_first: bool | No
     if readings:
         _read_dates(out, cells, readings, _weights(counts, len(cells)), day_first, hint or YearHint())
     _mark_missing(out, cells, numeric, date1904)
-    out.bad |= _unreadable(cells, real | numeric | texts)  # a time, a duration, a boolean
+    clock = kinds.mask(dt.time)   # a bare time: a formula's hours on an empty start date, no day at all
+    if clock.any():
+        out.mark(MISSING_DATE, np.flatnonzero(clock))
+    out.bad |= _unreadable(cells, real | numeric | texts | clock)  # a duration, a boolean
     index = raw.index if isinstance(raw, pd.Series) else None
     out.values = pd.Series(dates, index=index, dtype="datetime64[us]")
     return out
@@ -249,9 +272,11 @@ def _read_dates(out: Parsed, cells: np.ndarray, readings: dict[int, Reading | No
 
 
 def _mark_missing(out: Parsed, cells: np.ndarray, numeric: np.ndarray, date1904: bool) -> None:
-    """Serial 0 or 1 (1900-01-00, 1900-01-01) and the dates they show as: a date nobody filled in."""
+    """Serial 0 or 1 (1900-01-00, 1900-01-01) and the dates they show as: a date nobody filled in. So is any
+    day of the epoch's first year (1900-01-07 07:54): a formula adding hours or days to an empty start date."""
     dates = out.values
     zero = np.isin(dates, _MISSING_DAYS_1904 if date1904 else _MISSING_DAYS)
+    zero |= ~np.isnat(dates) & (dates < (_EPOCH_YEAR_END_1904 if date1904 else _EPOCH_YEAR_END))
     if numeric.any():
         zero[numeric] |= np.isin(cells[numeric].astype(float), (0.0, 1.0))
     if zero.any():
@@ -262,6 +287,9 @@ def _mark_missing(out: Parsed, cells: np.ndarray, numeric: np.ndarray, date1904:
 
 _MISSING_DAYS = np.array(["1899-12-30", "1899-12-31", "1900-01-01"], dtype="datetime64[us]")
 _MISSING_DAYS_1904 = np.append(_MISSING_DAYS, np.datetime64("1904-01-01", "us"))
+#: no register holds a day of the year its spreadsheet's calendar starts in: those are durations shown as dates
+_EPOCH_YEAR_END = np.datetime64("1901-01-01", "us")
+_EPOCH_YEAR_END_1904 = np.datetime64("1905-01-01", "us")
 
 
 def settle_table_years(data: dict[str, Any], marks: dict[str, dict[str, np.ndarray]], date_fields: list[str],

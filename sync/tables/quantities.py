@@ -149,3 +149,40 @@ def settle_units(values: np.ndarray, units: list[Unit | None], weights: np.ndarr
         else:
             odd[i] = True
     return labels, odd
+
+
+# --- a unit column beside its numbers ---------------------------------------
+
+#: share of a column's filled cells that must be unit words (片, pcs) for it to be a unit column
+UNIT_COLUMN_SHARE = 0.8
+
+
+def is_unit_word(value: object) -> bool:
+    """'片', 'pcs', ' KG ': a unit and nothing else."""
+    return isinstance(value, str) and value.strip().lower() in UNITS
+
+
+def beside_its_unit(rows: list[list[object]], first: int, labels: list[str], mapping: dict[str, tuple[int, float]],
+                    numbers: set[str], sample: int = 300) -> tuple[dict[str, tuple[int, float]], list[str]]:
+    """A number field mapped to a column of unit words (数量 over 片, 件, 套) whose numbers are in the next
+    column, under no header of its own (a header merged over unit and number, or left blank): mapped to the
+    numbers instead, which take the header's label; the unit column stays as typed. Returns the mapping and
+    the labels."""
+    out, labels = dict(mapping), list(labels)
+    used = {c for c, _ in mapping.values()}
+    for name, (col, strength) in mapping.items():
+        nxt = col + 1
+        if name not in numbers or nxt in used or nxt >= len(labels) or labels[nxt]:
+            continue
+        pairs = [(row[col] if col < len(row) else None, row[nxt] if nxt < len(row) else None)
+                 for row in rows[first: first + sample]]
+        units = [u for u, _ in pairs if u not in ("", None)]
+        if len(units) < 3 or sum(map(is_unit_word, units)) < UNIT_COLUMN_SHARE * len(units):
+            continue
+        figures = [v for _, v in pairs if v not in ("", None)]
+        readable = sum(1 for v in figures if isinstance(v, (int, float)) and not isinstance(v, bool)
+                       or isinstance(v, str) and number_and_unit(v.strip()) is not None)
+        if len(figures) >= 3 and readable >= UNIT_COLUMN_SHARE * len(figures):
+            out[name] = (nxt, strength)
+            labels[nxt] = labels[col]
+    return out, labels

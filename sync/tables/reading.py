@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
 #: the reasons a reading is a guess (``doubts``); NO_KEY: recognised, but no column tells its rows apart
 PROBABLE, COMPOSITE, WEAK_KEY, NO_KEY = "probable", "composite", "weak-key", "no-key"
+#: read with another sheet's header: the sheet has none of its own (``sync.tables.analogy``)
+BORROWED = "borrowed"
 
 
 @dataclass
@@ -76,7 +78,10 @@ def read_sources(sources: list[Source], register: Register, *, others: bool = Tr
 
     A workbook the load could not read is left out: its problem is already in ``register.problems``.
     """
-    taken = {where: (table, row) for table in register.tables.values() for where, row in _parts(table)}
+    taken: dict[tuple[str, str], tuple[Table, int, tuple[str, ...]]] = {}
+    for table in register.tables.values():   # a sheet of stacked tables is said as its top one
+        for where, row, key in _parts(table):
+            taken.setdefault(where, (table, row, key))
     broken = {p.source for p in register.problems if p.table is None}   # a table-level problem: the rest was read
     out: list[SheetReading] = []
     for source in sources:
@@ -101,26 +106,28 @@ def read_sources(sources: list[Source], register: Register, *, others: bool = Tr
     return out
 
 
-def _parts(table: Table) -> list[tuple[tuple[str, str], int]]:
-    """((source, sheet), header row) of each sheet a table's rows come from."""
+def _parts(table: Table) -> list[tuple[tuple[str, str], int, tuple[str, ...]]]:
+    """((source, sheet), header row, a plan's key there) of each sheet a table's rows come from."""
     if not table.parts:
-        return [((table.source, table.sheet), table.header_row)]
-    return [((p.source, p.sheet), p.header_row) for p in table.parts]
+        return [((table.source, table.sheet), table.header_row, table.key)]
+    return [((p.source, p.sheet), p.header_row, p.key or table.key) for p in table.parts]
 
 
-def reading_of_table(table: Table, header_row: int, *, sheet: str, source: str) -> SheetReading:
-    """A sheet the register read, as a reading: its table's columns, key and what it lacks."""
+def reading_of_table(table: Table, header_row: int, plan_key: tuple[str, ...] = (), *, sheet: str,
+                     source: str) -> SheetReading:
+    """A sheet the register read, as a reading: its table's columns, key (a plan's as found in that sheet's
+    rows) and what it lacks."""
     width = max((c.index for c in table.columns.values()), default=-1) + 1
     labels = [""] * width
     for col in table.columns.values():
         labels[col.index] = col.header
     mapping = {f: c.index for f, c in table.columns.items()}
     spec = TABLES[table.kind]
-    found = identity(spec, {f: (c, 3.0) for f, c in mapping.items()})
+    found = (list(plan_key), True) if plan_key else identity(spec, {f: (c, 3.0) for f, c in mapping.items()})
     key, composite = found if found is not None else ([], False)
     missing = [f for f in dict.fromkeys((*([] if key else spec.needs[:1]), *spec.core)) if f not in mapping]
     match = HeaderMatch(table.kind, header_row - 1, header_row, labels, mapping, 0.0, [], "recognised", key,
-                        composite, missing)
+                        composite, missing, plan=bool(plan_key), borrowed=table.borrowed)
     language = language_of([*labels, *table.unmapped])
     return SheetReading(sheet, "recognised", match, [], language, source, table.name)
 
@@ -137,6 +144,8 @@ def doubts(match: HeaderMatch) -> list[str]:
     key at all, its key is a composite of columns, or its key column is named by a weak alias (编号).
     Empty when it is sure."""
     out = [PROBABLE] if not match.recognised else []
+    if match.borrowed:
+        out.append(BORROWED)
     if match.recognised and not match.key:
         out.append(NO_KEY)
     elif match.composite:

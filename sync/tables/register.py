@@ -29,7 +29,10 @@ from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any
 
+from sync.tables.analogy import borrowed, headerless, shape
 from sync.tables.columns import ColumnGrid, compact
+from sync.tables.plans import stacked_match
+from sync.tables.stacked import blocks
 from sync.tables.detect import find_header, first_labels, recognise
 from sync.tables.header import HeaderMatch
 from sync.errors import SheetNotFound, SourceError
@@ -165,6 +168,8 @@ def _load_detected(source: Source, register: Register, scores: dict[str, float],
     hint = source.name.rsplit(".", 1)[0]  # the workbook's name speaks for sheets called "Sheet1"
     sizes = getattr(source, "sheet_sizes", dict)()
     memo.reread = [name for name in visible if not memo.fresh(name, tokens)]
+    shapes: dict[str, tuple[str, ...]] = {}     # what the columns of each sheet read hold
+    lone: dict[str, tuple[str, ...]] = {}       # ... of each sheet read that has no header row
     # the biggest sheet first, while nothing else is held: its cells are the peak of the whole read
     with collection_paused():
         for grid in source.read(sorted(memo.reread, key=lambda name: -sizes.get(name, 0))):
@@ -173,11 +178,21 @@ def _load_detected(source: Source, register: Register, scores: dict[str, float],
             found = [m for m in seen if m.recognised]
             memo.found[grid.sheet] = (tokens.get(grid.sheet, ""), found[0] if found else None)
             if found:  # a sheet is only ever what it looks like most (a copy of shipments is not orders)
+                top = found[0]
+                top.below = blocks(grid, top, lambda g, kind=top.table: stacked_match(g, kind, find_header))
                 # keep only the columns the table needs, factorised, and let the sheet's rows go now:
                 # holding every sheet's cells until all are read would need the whole workbook in memory
-                grids[grid.sheet] = compact(grid, table_columns(found[0]), found[0].first_data)
-                matches.append((found[0].score, grid.sheet, found[0]))
+                wanted = set().union(*(table_columns(m) for m in (top, *top.below)))
+                grids[grid.sheet] = compact(grid, wanted, top.first_data)
+                matches.append((top.score, grid.sheet, top))
+                shapes[grid.sheet] = shape(grid.rows, found[0].first_data)
+            elif headerless(grid.rows):
+                lone[grid.sheet] = shape(grid.rows, 0)
             del grid
+    for _, sheet, match in (copied := borrowed(lone, shapes, matches)):
+        memo.found[sheet] = (tokens.get(sheet, ""), match)
+    matches += copied
+    matches += [(m.score, sheet, m) for _, sheet, top in list(matches) for m in top.below]   # stacked tables
     taken_sheets: set[str] = set()
     for family in families(matches, visible):
         tables: list[Table] = []
@@ -204,7 +219,7 @@ def _sheet_table(source: Source, sheet: str, match: HeaderMatch, name: str, grid
                  memo: SheetMemo, tokens: dict[str, str], day_first: bool | None) -> Table:
     """The table ``match`` reads in ``sheet``, named ``name``: kept from the last read when the sheet is unchanged,
     else built from its grid (read again when the load kept only its match)."""
-    table = memo.table(sheet, tokens, match)
+    table = memo.table(sheet, tokens, match) if not match.block else None
     if table is None:
         if sheet not in grids or not _holds(grids[sheet], match):
             with collection_paused():   # kept from the last read, or read as another kind: read it now
@@ -212,11 +227,14 @@ def _sheet_table(source: Source, sheet: str, match: HeaderMatch, name: str, grid
                 grids[sheet] = compact(grid, table_columns(match), match.first_data)
                 del grid
             memo.reread.append(sheet)
-        table = build_table(grids.pop(sheet), match, source=source.name, location=source.location,
-                            day_first=day_first, named=name)
+        # a sheet of stacked tables keeps its cells until each of its tables is built
+        cells = grids[sheet] if match.block or match.below else grids.pop(sheet)
+        table = build_table(cells, match, source=source.name, location=source.location, day_first=day_first,
+                            named=name)
     elif table.name != name:
         table = replace(table, name=name)
-    memo.tables[sheet] = (tokens.get(sheet, ""), table)
+    if not match.block:
+        memo.tables[sheet] = (tokens.get(sheet, ""), table)
     return table
 
 

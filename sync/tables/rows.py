@@ -46,7 +46,9 @@ _FOOTER_WORD = (r"(制表|制单|製表|审核|審核|审批|批准|核准|复�
                 r"prepared\s*by|checked\s*by|approved\s*by|signed\s*by|signature|note|notes|remarks?|date)")
 _FOOTER = re.compile(rf"^\s*(?:{_FOOTER_WORD}\s*(人|者)?\s*){{1,3}}([:：].*)?$", re.I | re.S)
 #: words that make a row a footer wherever they stand in its label cells
-_FOOTER_PHRASES = ("是否安装调试验收", "是否安裝調試驗收", "以上数据", "以上資料", "以上资料")
+_FOOTER_PHRASES = ("是否安装调试验收", "是否安裝調試驗收", "以上数据", "以上資料", "以上资料",
+                   # a plan's completion line under its totals ("% of completion", 达成率)
+                   "% of completion", "% of achievement", "% completion", "达成率", "達成率", "完成率")
 #: instructions under a header: a row naming itself, or per-column guidance ("格式：2023.5.27", "必填")
 _GUIDANCE = re.compile(r"填写说明|填寫說明|填表说明|填写要求|格式\s*[:：]|例\s*[:：如]|示例|样例|如\s*[:：]|必填|选填|"
                        r"请填写|請填寫|请输入|^\s*(e\.g\.|for example|example|format|required|optional)\b", re.I)
@@ -179,7 +181,8 @@ def data_rows(cells: dict[int, Factor], match: HeaderMatch, column: Callable[[in
         footers |= (roles[c] & _IS_FOOTER) > 0
     footers &= ~keyed   # a real key keeps its row, whatever a label column beside it says
     keyed &= ~totals
-    keep = meaningful & ~totals & ~footers & ~repeated_header(cells, match, meaningful)
+    again = repeated_header(cells, match, meaningful)
+    keep = meaningful & ~totals & ~footers & ~again & ~_labels_over(again, cells, meaningful)
     keep &= ~template_rows(cells, match, keep, height)
     keep &= ~unlabelled_totals(cells, match, keep, keyed)
     keep &= ~lone_texts(cells, keep, keyed)
@@ -227,7 +230,7 @@ def _any(cells: dict[int, Factor], test: Callable[[Any], bool], rows: np.ndarray
 
 
 def _key_column(match: HeaderMatch, spec: TableSpec) -> int | None:
-    for f in ("order_no", *spec.key):
+    for f in ("order_no", *spec.key, *(match.key if match.plan else ())):   # a plan's: found from its rows
         if f in match.mapping:
             return match.mapping[f]
     return None
@@ -247,6 +250,17 @@ def repeated_header(cells: dict[int, Factor], match: HeaderMatch, rows: np.ndarr
     same = sum(cells[c].mask(lambda v, keys=keys: _reads_as(v, keys), candidates).astype(int)
                for c, keys in want.items())
     return candidates & (same >= 0.6 * len(want))
+
+
+def _labels_over(again: np.ndarray, cells: dict[int, Factor], rows: np.ndarray) -> np.ndarray:
+    """Rows of one lone value right above a repeated header: the label of the block under it ("2号机")."""
+    above = np.zeros(len(again), dtype=bool)
+    above[:-1] = again[1:]
+    asked = rows & above
+    if not asked.any():
+        return asked
+    count = sum(f.mask(meaningful_cell, asked).astype(int) for f in cells.values())
+    return asked & (count == 1)
 
 
 def _label_keys(label: str) -> frozenset[str]:

@@ -25,7 +25,7 @@ from sync.errors import SourceError
 from sync.tables.detect import identity, recognise
 from sync.tables.fields import TABLES
 from sync.tables.header import HeaderMatch
-from sync.tables.reading import COMPOSITE, NO_KEY, PROBABLE, WEAK_KEY, SheetReading, doubts
+from sync.tables.reading import BORROWED, COMPOSITE, NO_KEY, PROBABLE, WEAK_KEY, SheetReading, doubts
 from sync.tables.register import Register
 from sync.tables.table import Table, column_letter
 from sync.sources import Source
@@ -98,7 +98,8 @@ class Guess:
     @property
     def dropped(self) -> bool:
         """Written commented out: a table without a key, or a guess a person said is wrong."""
-        return not self.settled and (not self.loaded or self.answer == "no" or self.keyless)
+        # a sheet without a header row: config cannot pin one, so its block is written for a person to finish
+        return not self.settled and (not self.loaded or self.answer == "no" or self.keyless or BORROWED in self.doubts)
 
 
 def guesses(sources: list[Source], register: Register, readings: list[SheetReading]) -> list[Guess]:
@@ -231,6 +232,10 @@ def _guess_comments(guess: Guess) -> list[str]:
     if guess.dropped and guess.answer == "no":
         return [f"# A GUESS a person said is wrong at init: {guess.sheet} as {guess.table}, rows identified by "
                 f"{cols}.", f"# Map {key} below and uncomment this table to read it."]
+    if guess.dropped and BORROWED in guess.doubts:
+        return [f"# A GUESS, not read with this config: {guess.sheet} has no header row; it was read with the header "
+                f"of {m.borrowed}, whose columns it lines up with.", "# Give the sheet a header row (or copy "
+                f"{m.borrowed}'s) and uncomment this table to read it."]
     if guess.dropped and NO_KEY in guess.doubts:
         return [f"# A GUESS, not read: {guess.sheet} reads as {guess.table}, but no column tells its rows apart "
                 f"(no {key} column).", f"# Uncomment this table and map {key} below (a header or a column letter) "
@@ -238,7 +243,8 @@ def _guess_comments(guess: Guess) -> list[str]:
     if guess.dropped:
         return [f"# A GUESS, not read: {guess.sheet} looks like {guess.table}, but no column is its {key}.",
                 f"# Uncomment this table and map {key} below (a header or a column letter) to read it."]
-    why = {COMPOSITE: f"no {key} column: rows are identified by {cols} together",
+    why = {BORROWED: f"no header row: read with the header of {m.borrowed}, whose columns it lines up with",
+           COMPOSITE: f"no {key} column: rows are identified by {cols} together",
            WEAK_KEY: f"{cols} is taken as the {key} from a header that often just numbers rows"}
     return [f"# A GUESS: {why[d]}." for d in guess.doubts if d in why] + [
         f"# Check it; map {key} below if the sheet has another column for it (`ordersync init` on a terminal asks)."]
@@ -293,6 +299,9 @@ def _where(table: Table, loose: bool = False) -> str:
 
 
 def _where_pinned(table: Table) -> str:
+    if table.borrowed:   # no header row to pin: found again by its columns' likeness to the other sheet
+        return (f"source = {q(table.source)}\nsheet = {q(table.sheet)}\n# no header row: read with the header of "
+                f"{table.borrowed} (a guess)")
     if not table.parts:
         return f"source = {q(table.source)}\nsheet = {q(table.sheet)}\nheader_row = {table.header_row}"
     sheets = ", ".join(q(glob.escape(s)) for s in dict.fromkeys(p.sheet for p in table.parts))

@@ -67,6 +67,7 @@ class Part:
     sheet: str
     header_row: int
     stop: int                       # the table's rows [previous part's stop, stop) are this sheet's
+    key: tuple[str, ...] = ()       # a plan's key as found in this sheet's rows (``Table.key``)
 
     @property
     def label(self) -> str:
@@ -98,6 +99,10 @@ class Table:
     extra: dict[int, tuple[str, Factor]] = field(default_factory=dict)
     #: the canonical table it is (orders, materials, production, ...): its fields and rules; "" means ``name``
     kind: str = ""
+    #: a plan without an order number: the fields its rows were told apart by (found from them, a guess)
+    key: tuple[str, ...] = ()
+    #: a sheet without a header row: the sheet whose header it was read with (``sync.tables.analogy``)
+    borrowed: str = ""
 
     def __post_init__(self) -> None:
         self.kind = self.kind or self.name
@@ -191,7 +196,7 @@ def concat_tables(tables: list[Table]) -> Table:
     parts, stop = [], 0
     for piece, size in zip(pieces, _sizes(tables)):
         stop += size
-        parts.append(Part(piece.source, piece.location, piece.sheet, piece.header_row, stop))
+        parts.append(Part(piece.source, piece.location, piece.sheet, piece.header_row, stop, piece.key))
     data = pd.concat([t.data for t in tables], ignore_index=True)
     raw = RawCells({f: concat_factors([t.raw.factor(f) for t in tables]) for f in first.raw})
     bad = {f: np.concatenate([np.asarray(t.bad[f], dtype=bool) for t in tables]) for f in first.bad}
@@ -199,7 +204,7 @@ def concat_tables(tables: list[Table]) -> Table:
                  _joined(p.sheet for p in parts), first.header_row, dict(first.columns), data, raw, bad,
                  list(first.unmapped), [n for t in tables for n in t.notes], parts,
                  marks=_concat_marks(tables), units=_concat_units(tables), extra=_concat_extra(tables),
-                 kind=first.kind)
+                 kind=first.kind, key=first.key, borrowed=first.borrowed)
 
 
 def _concat_extra(tables: list[Table]) -> dict[int, tuple[str, Factor]]:
@@ -227,7 +232,7 @@ def _concat_units(tables: list[Table]) -> dict[str, np.ndarray]:
 
 
 def _whole(table: Table) -> Part:
-    return Part(table.source, table.location, table.sheet, table.header_row, len(table))
+    return Part(table.source, table.location, table.sheet, table.header_row, len(table), table.key)
 
 
 def _sizes(tables: list[Table]) -> list[int]:
@@ -280,6 +285,8 @@ def build_table(grid: Grid | ColumnGrid, match: HeaderMatch, *, source: str, loc
 
     cells = {c: column(c) for c in match.mapping.values()}
     keep = data_rows(cells, match, column, height, width)
+    if match.stop is not None:   # another table stacked under this one starts there
+        keep[max(match.stop - match.first_data, 0):] = False
     rows = np.flatnonzero(keep) + match.first_data + 1
     data: dict[str, Any] = {}
     raw = RawCells()
@@ -304,7 +311,7 @@ def build_table(grid: Grid | ColumnGrid, match: HeaderMatch, *, source: str, loc
     extra = {c: (match.labels[c], grid.column(c, match.first_data).take(keep)) for c in _extra_columns(match)}
     return Table(named or match.table, source, location, grid.sheet, match.header_row_1based, columns, frame, raw,
                  bad, unmapped, list(match.notes), marks={f: m for f, m in marks.items() if m}, units=units,
-                 extra=extra, kind=match.table)
+                 extra=extra, kind=match.table, key=tuple(match.key) if match.plan else (), borrowed=match.borrowed)
 
 
 def _text_dtype() -> Any:

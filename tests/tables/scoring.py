@@ -20,6 +20,7 @@ from pathlib import Path
 from sync.checks.pipeline import check_register
 from sync.findings import ERROR, Finding, Report
 from sync.sources import open_path
+from sync.tables.detect import identity
 from sync.tables.register import Register, load
 from sync.tables.table import Table
 from tests.layouts import LAYOUTS, build
@@ -43,7 +44,13 @@ def table_parts(table: Table) -> set[tuple[str, str]]:
 
 
 def key_letter(table: Table) -> str | None:
-    return next((table.columns[f].letter for f in KEY_FIELDS if f in table.columns), None)
+    """The key column's letter; without an order number, the first column of the key (a plan's, found from its
+    rows, or a composite such as machine + product)."""
+    found = next((table.columns[f].letter for f in KEY_FIELDS if f in table.columns), None)
+    if found or table.key:
+        return found or table.columns[table.key[0]].letter
+    ident = identity(table.spec, {f: (c.index, 3.0) for f, c in table.columns.items()})
+    return table.columns[ident[0][0]].letter if ident and ident[1] else None
 
 
 def describe(table: Table) -> str:

@@ -59,6 +59,33 @@ def test_a_year_typed_wrong_down_a_block_stays_wrong(tmp_path):
     assert findings(path, "implausible-year") == [(r, ERROR) for r in range(41, 45)]
 
 
+def test_a_date_running_on_from_the_registers_years_is_no_typo(tmp_path):
+    """A 2016-2017 book: an order of 2017-12-20 due 2018-01-29 runs on past its last year (Superstore's ship
+    dates of early January); 2062 typed once is still a typo."""
+    rows = [order(n, dt.date(2016 + n % 2, 1 + n % 12, 10)) for n in range(1, 40)]
+    rows.append(order(40, dt.date(2017, 12, 20)))
+    rows.append([*order(41, dt.date(2017, 5, 6))[:7], dt.date(2062, 6, 20)])
+    path = write(tmp_path / "runs-on.xlsx", rows)
+    assert findings(path, "implausible-year") == [(42, ERROR)]
+
+
+def test_an_old_year_no_slip_explains_is_to_confirm_not_an_error(tmp_path):
+    """Five lines of 2020-12-10 in a 2026 register (old sales orders still open): no swapped digit or
+    slipped decade gives 2020 from a year near today, so it asks to confirm; 2016 (2026 with a decade
+    slipped) and 1926 (a century) stay errors."""
+    rows = [order(n, dt.date(2026, 1 + n % 8, 10)) for n in range(1, 60)]
+    rows += [order(n, dt.date(2020, 12, 10)) for n in range(60, 65)]
+    rows += [order(65, dt.date(2016, 3, 4)), order(66, dt.date(1926, 3, 4))]
+    path = write(tmp_path / "old-lines.xlsx", rows)
+    got = findings(path, "implausible-year")
+    assert [r for r, s in got if s == WARNING] == list(range(61, 66))   # their due dates (2021-01-19) are in range
+    assert [r for r, s in got if s == ERROR] == [66, 66, 67, 67]
+    register = load([ExcelSource("old-lines.xlsx", path)])
+    report = check_register(register, None, lang="zh", today=TODAY)
+    said = next(f for f in report.findings if f.rule == "implausible-year" and f.row == 61)
+    assert "请确认" in said.message and "旧单" in said.hint
+
+
 def test_an_amount_off_by_a_slip_is_an_error_and_a_meant_difference_a_warning(tmp_path):
     day = dt.date(2026, 5, 1)
     rows = [order(1, day, 1000, 8.1, 8100), order(2, day, 1000, 12.465, 12645),   # digits swapped
@@ -87,3 +114,26 @@ def test_a_payments_log_keyed_by_order_number_is_not_an_orders_table(tmp_path):
     with_qty = write(tmp_path / "orders.xlsx", [[*r[:4], 5, *r[4:]] for r in rows],
                      [*head[:4], "数量", *head[4:]])
     assert "orders" in load([ExcelSource("orders.xlsx", with_qty)]).tables
+
+
+def test_an_orders_own_line_in_a_shortage_list_is_a_note_not_a_blank_material(tmp_path):
+    """A shortage list (yintu's MC 欠料清单) gives a fully kitted order one line, "已齊套" where the material code
+    goes, no material and no quantity: asked about as a note line. A material line with its quantity but no
+    material name is still an error."""
+    head = ["訂單編號", "物料編號", "物項名称", "工單需求", "到货数量"]
+    rows = [[f"MSO{n}", f"216-{n}", f"PP-{n} 銀色", 100 + n, None] for n in range(1, 12)]
+    rows += [["MSO20", "已齊套", None, None, None], ["MSO21", "216-99", None, 40, None]]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "欠料清单"
+    ws.append(head)
+    for row in rows:
+        ws.append(row)
+    wb.save(tmp_path / "shortage.xlsx")
+    register = load([ExcelSource("shortage.xlsx", tmp_path / "shortage.xlsx")])
+    assert "materials" in register.tables
+    report = check_register(register, None, lang="zh", today=TODAY)
+    blanks = sorted((f.row, f.severity) for f in report.findings if f.rule == "required")
+    assert blanks == [(13, WARNING), (14, ERROR)]
+    note = next(f for f in report.findings if f.rule == "required" and f.row == 13)
+    assert note.message == "物項名称 未填写，这一行也没有工單需求、到货数量：是一条说明行？请确认"

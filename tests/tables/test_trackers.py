@@ -23,66 +23,14 @@ CORPUS = find_corpus()
 
 #: case id -> what today's reader lacks ("issue 14: " is prefixed)
 KNOWN = {
-    'alonorder__订单表/订单登记表/tricky:26,28,33,40,43,52,53,64,66,68 …(17)':
-        'error finding on a legitimate row: quantity-outlier on P26, 10000 rollers where the customer usually orders hundreds (a slipped zero by every sign the rule reads; the amount 8190 matches neither)',
-    'sidh__Production_Planning/Plan 1/kind':
-        'sheet not recognised: production plan keyed by date and part, no order number',
-    'sidh__Production_Planning/Plan 1/header':
-        'sheet not recognised: production plan keyed by date and part, no order number',
-    'sidh__Production_Planning/Plan 1/field:quantity':
-        'sheet not recognised: production plan keyed by date and part, no order number',
-    'sidh__Production_Planning/Plan 2/kind':
-        'sheet not recognised: production plan keyed by date and part, no order number',
-    'sidh__Production_Planning/Plan 2/header':
-        'sheet not recognised: production plan keyed by date and part, no order number',
-    'sidh__Production_Planning/Plan 2/field:quantity':
-        'sheet not recognised: production plan keyed by date and part, no order number',
     'warroom__Production_Plan/Inputs/kind':
         "truth reads the wide tracker 'Inputs' as the orders table; ordersync reads it as production (it looks "
         "like production most), beside the weekly plan 'Inputs (2)' as production_inputs_2",
     'warroom__Production_Plan/Inputs/field:order_date':
         "'Inputs' is read as production (see kind): no order date; 'Sales Request' (J) is no alias of one",
-    'qosi__Production_Plan/EXT & KTR4 & Omso/tricky:30,48,50,55,57,75,77…':
-        "four machine tables stacked in one sheet are read as one (now kept as production_ext_ktr4_omso): the "
-        "text 'On KTR4-1' in Current Production is an unreadable number, later tables' header rows are data",
-    'qosi__Production_Plan/EXT & KTR4 & Omso/tricky:4-25':
-        "End Date formulas on an empty Start Date (1900-01-0x, bare times) are read as unreadable dates, not as "
-        "missing ones; the stacked tables below are read as rows of the first",
     'warroom__Production_Plan/Closed WO/kind':
-        'sheet not recognised: no header row (data from row 1)',
-    'warroom__Production_Plan/Closed WO/header':
-        'sheet not recognised: no header row (data from row 1)',
-    'warroom__Production_Plan/Closed WO/field:order_no':
-        'sheet not recognised: no header row (data from row 1)',
-    'warroom__Production_Plan/Closed WO/field:product':
-        'sheet not recognised: no header row (data from row 1)',
-    'warroom__Production_Plan/Closed WO/field:quantity':
-        'sheet not recognised: no header row (data from row 1)',
-    'warroom__Production_Plan/Weekly target Vs achieved/kind':
-        'sheet not recognised: plan keyed by product under a two-row header, no order number',
-    'warroom__Production_Plan/Weekly target Vs achieved/header':
-        'sheet not recognised: plan keyed by product under a two-row header, no order number',
-    'warroom__Production_Plan/Weekly target Vs achieved/field:product':
-        'sheet not recognised: plan keyed by product under a two-row header, no order number',
-    'warroom__Production_Plan/Plan-OND/kind':
-        'sheet not recognised: plan keyed by product, no order number',
-    'warroom__Production_Plan/Plan-OND/header':
-        'sheet not recognised: plan keyed by product, no order number',
-    'warroom__Production_Plan/Plan-OND/field:product':
-        'sheet not recognised: plan keyed by product, no order number',
-    'warroom__Production_Plan/Plan-OND/field:quantity':
-        'sheet not recognised: plan keyed by product, no order number',
-    'warroom__Production_Plan/Plan-JFM/kind':
-        'sheet not recognised: plan keyed by product, no order number',
-    'warroom__Production_Plan/Plan-JFM/header':
-        'sheet not recognised: plan keyed by product, no order number',
-    'warroom__Production_Plan/Plan-JFM/field:product':
-        'sheet not recognised: plan keyed by product, no order number',
-    'warroom__Production_Plan/Plan-JFM/field:quantity':
-        'sheet not recognised: plan keyed by product, no order number',
-    'hoangpipe__PO/CUS030/tricky:5-635':
-        "quantity-outlier errors on three monthly Total Qty cells of real items (BA366, BA532, BA535): a month's total far from the item's others is not a typing slip; "
-        "and the item key in A (the key, read as a guess) repeats for other customers (VPIC1, KKTL): duplicate-order calls that one number for two orders",
+        "no header row: read with the header of 'Inputs', whose columns it lines up with (shifted one left), so "
+        "as what Inputs is read as: production (production_closed_wo); truth reads both as orders (see Inputs/kind)",
     'kusokpi__生产时效性统计表-20211001-20211031/生产时效性统计表/field:inspected_qty':
         "truth reads 报检数量 (T, the quantity sent for inspection) as inspected; ordersync reads 检验数量 (X, the inspection's own count)",
 }

@@ -106,6 +106,20 @@ def test_zero_dates_are_missing_dates_not_1900():
     assert marked(parsed, MISSING_DATE) == list(range(7)) and not parsed.bad.any()
 
 
+def test_days_of_the_epoch_year_and_bare_times_are_missing_dates_not_unreadable():
+    """End Date = Start Date + hours on an empty Start Date shows 1900-01-07 07:54 or a bare time."""
+    parsed = parse_dates(cells(dt.datetime(1900, 1, 7, 7, 54, 40), dt.time(4, 14, 23), dt.time(0, 0),
+                               dt.datetime(1900, 3, 15), 5.0, dt.datetime(2026, 2, 1, 19, 3)))
+    assert days(parsed) == [None] * 5 + [dt.date(2026, 2, 1)]
+    assert marked(parsed, MISSING_DATE) == [0, 1, 2, 3, 4] and not parsed.bad.any()
+
+
+def test_words_typed_again_and_again_in_a_number_column_are_placeholders_a_slip_is_not():
+    parsed = parse_numbers(cells("On KTR4-2", "1O0", "很多", 5000.0), distinct=True, counts=np.array([7, 3, 1, 20]))
+    assert marked(parsed, PLACEHOLDER) == [0]
+    assert parsed.bad.tolist() == [False, True, True, False]   # a mistyped number, and words typed once
+
+
 @pytest.mark.parametrize("text", ["TBD", "tbc", "will call", "??", "?", "待定", "待确认", "未定", "N/A", "-", "/", "—"])
 def test_placeholders_count_as_missing_and_are_marked_not_bad(text: str):
     for parse in (parse_numbers, parse_dates):
@@ -300,3 +314,29 @@ def test_ordersync_check_shows_the_value_findings_with_their_cells(tmp_path):
     result = CliRunner().invoke(app, ["check", str(path), "--format", "json", "--lang", "en", "--today", "2026-05-20"])
     found = {(f["rule"], f["cell"], f["severity"]) for f in json.loads(result.stdout)["findings"]}
     assert {("placeholder", "F2", "info"), ("zero-date", "F3", "warning"), ("unit-mismatch", "E3", "warning")} <= found
+
+
+@pytest.mark.parametrize("merged", [True, False], ids=["header merged over both", "number column unheaded"])
+def test_a_quantity_typed_beside_its_unit_is_read_from_the_numbers(tmp_path: Path, merged: bool) -> None:
+    """数量 over two columns, the unit (片, 件) in the first and the count in the second (gtbj's 资料接收清单):
+    the numbers are the quantity, under the header's name; the unit column is no unreadable quantity."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "到货清单"
+    ws.append(["到货时间", "合同号", "物资名称", "数量", None, "供货商名称", "请购单号"])
+    if merged:
+        ws.merge_cells("D1:E1")
+    units = ["片", "件", "片", "套", "片", "件"]
+    counts = ["9件", 721, "432片", 12, "94", 30]
+    for n, (unit, count) in enumerate(zip(units, counts)):
+        ws.append([dt.date(2026, 4, 1 + n), f"PO-30{n}", "法兰", unit, count, "山西管家营法兰", f"MP-R-{n}"])
+    wb.save(tmp_path / "arrivals.xlsx")
+    register = load([open_path(tmp_path / "arrivals.xlsx")])
+    table = register.tables["materials"]
+    assert table.columns["required_qty"].header == "数量"
+    assert table.cell("required_qty", 2) == "E2"
+    assert table.data["required_qty"].tolist() == [9.0, 721.0, 432.0, 12.0, 94.0, 30.0]
+    report = check_register(register, None, lang="zh", today=TODAY)
+    assert not [f for f in report.findings if f.rule == "unreadable"]

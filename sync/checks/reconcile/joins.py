@@ -19,7 +19,7 @@ def not_joined(ctx: Ctx) -> Iterator[Finding]:
     """Said once: the tabs that cannot be matched to orders, and why."""
     view = ctx.view
     orders = view.tables.get("orders")
-    names = [f"{t.sheet}" for t in view.unjoined]
+    names = [f"{t.sheet}" for t in view.unjoined if not t.key]   # a plan by product names no orders by nature
     if not names:
         return
     if orders is None or not orders.has("order_no"):

@@ -1,0 +1,86 @@
+"""A sheet without a header row read with the header of a sheet it is laid out like (issue 14).
+
+Real .xlsx files written here with openpyxl: a work-order tracker and a tab of closed work orders copied out
+of it without its header (and without its first column), read zero-config as ``ordersync check`` reads them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from openpyxl import Workbook
+
+from sync.sources import open_path
+from sync.tables.analogy import borrow, headerless, shape
+from sync.tables.register import load
+
+ROOT = Path(__file__).resolve().parents[2]
+HEADER = ["Sl. No", "Work Order", "Product", "Category", "Qty", "Completed", "Pending", "Sales Request", "FG Start",
+          "Remarks"]
+
+
+def _line(i: int) -> list:
+    return [i, f"BN-SO-2526-{i:04d}", f"Model {i}", "Burner", 100 * i, 50 * i, 50 * i, dt.datetime(2025, 7, i),
+            dt.datetime(2025, 11, i), "ok" if i % 2 else None]
+
+
+def _save(path: Path, sheets: dict[str, list[list]]) -> Path:
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for row in rows:
+            ws.append(row)
+    wb.save(path)
+    return path
+
+
+def _book(tmp_path: Path, closed: list[list]) -> Path:
+    return _save(tmp_path / "tracker.xlsx", {"Inputs": [HEADER, *[_line(i) for i in range(1, 12)]],
+                                            "Closed WO": closed})
+
+
+def test_a_copy_without_its_header_and_first_column_reads_with_the_header_it_lines_up_with(tmp_path: Path) -> None:
+    closed = [_line(i)[1:] for i in range(20, 26)]
+    register = load([open_path(_book(tmp_path, closed))])
+    (table,) = [t for t in register.tables.values() if t.sheet == "Closed WO"]
+    assert table.borrowed == "Inputs" and table.header_row == 0
+    assert {f: c.letter for f, c in table.columns.items() if f in ("order_no", "product", "quantity")} == {
+        "order_no": "A", "product": "B", "quantity": "D"}
+    assert table.data["_row"].tolist() == [1, 2, 3, 4, 5, 6]
+    assert table.data["order_no"].tolist()[0] == "BN-SO-2526-0020"
+    assert table.columns["order_no"].header == "Work Order"
+
+
+def test_a_headerless_sheet_that_lines_up_with_nothing_is_not_read(tmp_path: Path) -> None:
+    other = [["x", 1.5, dt.datetime(2025, 1, 1), "y", 2, 3] for _ in range(6)]
+    register = load([open_path(_book(tmp_path, other))])
+    assert [t.sheet for t in register.tables.values()] == ["Inputs"]
+
+
+def test_shapes_agree_only_column_for_column() -> None:
+    theirs = shape([HEADER, *[_line(i) for i in range(1, 6)]], 1)
+    assert theirs[:5] == ("n", "t", "t", "t", "n")
+    own = shape([_line(i)[1:] for i in range(1, 6)], 0)
+    assert headerless([_line(1)[1:]]) and not headerless([HEADER])
+    assert borrow(own[::-1], []) is None
+
+
+def test_check_says_the_header_was_borrowed_a_guess(tmp_path: Path) -> None:
+    path = _book(tmp_path, [_line(i)[1:] for i in range(20, 26)])
+    env = {k: v for k, v in os.environ.items() if k not in ("ORDERSYNC_CONFIG", "ORDERSYNC_LANG")}
+    env["PYTHONPATH"] = str(ROOT)
+    done = subprocess.run([sys.executable, "-m", "sync", "check", str(path), "--lang", "en", "--today",
+                           "2026-11-20"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    out = " ".join(done.stdout.split())
+    assert done.returncode in (0, 1), done.stdout + done.stderr
+    assert "Closed WO: no header row: read with the header of Inputs (a guess: its columns line up with it)" in out
+    js = subprocess.run([sys.executable, "-m", "sync", "check", str(path), "--format", "json", "--today",
+                         "2026-11-20"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    sheets = {s["sheet"]: s for s in json.loads(js.stdout)["summary"]["sheets"]}
+    assert "borrowed" in sheets["Closed WO"]["guess"] and sheets["Closed WO"]["read"]
