@@ -59,8 +59,8 @@ class Finding:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract's keys, and ``affects``: where each folded finding was and what it said."""
-        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in _INTERNAL}
-        out["affects"] = [{k: getattr(a, k) for k in _AFFECTS} for a in self.affects]
+        out = {k: getattr(self, k) for k in _PUBLIC}
+        out["affects"] = [{k: getattr(a, k) for k in _AFFECTS} for a in self.affects] if self.affects else []
         return out
 
     @property
@@ -70,6 +70,8 @@ class Finding:
 
 #: what the checking pass keeps for itself, out of the JSON
 _INTERNAL = frozenset({"compared", "gist", "affects"})
+#: the JSON keys of a finding, in the order of its fields (a report of many findings asks for them once)
+_PUBLIC = tuple(f.name for f in fields(Finding) if f.name not in _INTERNAL)
 #: what JSON says of each finding a root affects
 _AFFECTS = ("rule", "severity", "table", "sheet", "row", "cell", "order_no", "message")
 
@@ -89,9 +91,10 @@ class Report:
         return sorted(self.findings, key=lambda f: f.sort_key)
 
     def to_dict(self) -> dict[str, Any]:
-        by_rule = Counter(f.rule for f in self.findings)
-        return {
-            "findings": [f.to_dict() for f in self.sorted()],
-            "summary": {"tables": dict(self.tables), "errors": self.count(ERROR),
-                        "warnings": self.count(WARNING), "info": self.count(INFO), "rules": dict(by_rule)},
-        }
+        return {"findings": [f.to_dict() for f in self.sorted()], "summary": self.summary()}
+
+    def summary(self) -> dict[str, Any]:
+        """The counts of the JSON contract: rows per table, findings per severity and per rule."""
+        severities = Counter(f.severity for f in self.findings)
+        return {"tables": dict(self.tables), "errors": severities[ERROR], "warnings": severities[WARNING],
+                "info": severities[INFO], "rules": dict(Counter(f.rule for f in self.findings))}

@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict
 
 from sync.findings import ERROR, Finding
 from sync.i18n import Text
+from sync.tables.keys import normalise_array
 from sync.tables.normalize import normalise_key
 from sync.tables.register import Register
 from sync.tables.table import ROW, Table
@@ -68,7 +69,7 @@ def _follower_map(orders: Table | None) -> dict[str, str]:
     if orders is None or not orders.has("follower") or not orders.has("order_no"):
         return {}
     frame = orders.data[["order_no", "follower"]].dropna()
-    return {normalise_key(k): v for k, v in zip(frame["order_no"], frame["follower"])}
+    return dict(zip(normalise_array(frame["order_no"]).tolist(), frame["follower"]))
 
 
 class Check(BaseModel):
@@ -174,7 +175,7 @@ def _show(value: Any) -> Any:
 def text_key(series: pd.Series) -> pd.Series:
     """Text compared the way people mean it: width, case and spaces folded. One call per distinct value."""
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    folded = np.array([normalise_key(u) for u in uniques], dtype=object)
+    folded = normalise_array(uniques)
     out = np.full(len(series), None, dtype=object)
     ok = codes >= 0
     out[ok] = folded[codes[ok]]

@@ -15,7 +15,7 @@ from pathlib import Path
 import openpyxl
 from rich.console import Console
 
-from sync.cli.report_view import _render
+from sync.cli.report_table import _render
 from sync.cli.common import mode
 from sync.cli.progress import steps
 from sync.cli.session import sources_from_config

@@ -7,32 +7,22 @@ for the exit status: the status says what was checked, not what was shown.
 
 from __future__ import annotations
 
-import json
 import sys
 from dataclasses import dataclass
-from collections.abc import Callable
-from itertools import groupby
 from pathlib import Path
-
-from rich import box
-from rich.console import Console
-from rich.table import Table as RichTable
-from rich.text import Text as RichText
 
 from sync.calendar import local_now
 from sync.checks.pipeline import check_register
 from sync.cli.common import EXIT_CANNOT_RUN, EXIT_FINDINGS, EXIT_OK, output_file, setup_logging
+from sync.cli.jsontext import dumps
 from sync.cli.progress import steps
 from sync.cli.session import open_session
-from sync.cli.verdicts import print_nothing_recognised, print_unread
-from sync.findings import ERROR, INFO, WARNING, Finding, Report
+from sync.findings import ERROR, Finding, Report
+from sync.gcpause import collection_paused
 from sync.i18n import check_language, say
-from sync.tables.fields import TABLES
 from sync.tables.normalize import fold_text, normalise_key
 from sync.tables.reading import SheetReading, read_sources
 from sync.tables.register import Register
-
-_MARK = {ERROR: ("✗", "bold red"), WARNING: ("!", "yellow"), INFO: ("·", "dim")}
 
 
 @dataclass(frozen=True)
@@ -71,6 +61,14 @@ def _given(value: object) -> bool:
 
 def run_check(workbooks: list[Path] | None, format: str, output: Path | None, selection: Selection,
               config: Path | None, lang: str | None, today: str | None) -> int:
+    """One pass, the cyclic garbage collector paused throughout (``sync.gcpause``): the pass makes a great many
+    objects (rows, findings, their JSON) and no garbage that only the collector could free."""
+    with collection_paused():
+        return _run_check(workbooks, format, output, selection, config, lang, today)
+
+
+def _run_check(workbooks: list[Path] | None, format: str, output: Path | None, selection: Selection,
+               config: Path | None, lang: str | None, today: str | None) -> int:
     setup_logging()
     output = output_file(output)
     session = open_session(workbooks, config, lang)
@@ -90,42 +88,33 @@ def run_check(workbooks: list[Path] | None, format: str, output: Path | None, se
     shown = Report(selection.pick(report.findings, register), report.tables)
     labels = _labels(session.sources)
     if format == "json":
-        _emit(json.dumps(_json(report, shown, selection, readings, language), ensure_ascii=False, indent=2) + "\n",
-              output)
+        _emit(dumps(_json(report, shown, selection, readings, language)) + "\n", output)
     elif format == "xlsx":
         kept = shown.sorted()[:selection.limit]
         locations = {s.name: s.location for s in session.sources}
         per = session.config.feedback.per if session.config and session.config.feedback else "follower"
+        from sync.cli.report_table import sheets_view, wrote   # rich: only what a person reads pays for it
         from sync.notices.feedback_files import write_report   # xlsxwriter: only a workbook report pays for it
 
         path = write_report(kept, output or Path("ordersync-findings.xlsx"), lang=language, locations=locations,
                             per=per, generated=local_now(session.timezone).replace(tzinfo=None))
-        err = Console(stderr=True, highlight=False)
-        err.print(say("已写入 {p}", "wrote {p}", language, p=path))
-        _sheets_view(err, register, readings, language, labels, workbooks, session.configured)
+        wrote(path, language, lambda console: sheets_view(console, register, readings, language, labels, workbooks,
+                                                         session.configured))
     else:
-        _table_view(report, shown, selection.limit, language, output, labels,
-                    lambda console: _sheets_view(console, register, readings, language, labels, workbooks,
-                                                 session.configured))
+        from sync.cli.report_table import sheets_view, table_view
+
+        table_view(report, shown, selection.limit, language, output, labels,
+                   lambda console: sheets_view(console, register, readings, language, labels, workbooks,
+                                               session.configured))
     if register.problems or not register.tables:
         return EXIT_CANNOT_RUN   # a check that read no table found nothing, which is not "no problems"
     return EXIT_FINDINGS if report.count(ERROR) else EXIT_OK
 
 
-def _sheets_view(console: Console, register: Register, readings: list[SheetReading], lang: str,
-                 labels: dict[str, str], workbooks: list[Path] | None, configured: bool = False) -> None:
-    """After the findings: nothing recognised (each sheet, what it looks like), or the sheets left unread."""
-    if register.tables:   # tables a config names were said by a person: their keys are not guesses
-        print_unread(console, readings, lang, labels, guessed=not configured)
-    else:
-        print_nothing_recognised(console, readings, lang, labels, workbooks)
-
-
 def _json(report: Report, shown: Report, selection: Selection, readings: list[SheetReading], lang: str) -> dict:
     """At most --limit findings; the summary counts everything checked, says when it was cut, and
     gives each sheet's verdict (``sheets``: what was read as which table, what only looks like one)."""
-    out = report.to_dict()
-    out["findings"] = [f.to_dict() for f in shown.sorted()[:selection.limit]]
+    out = {"findings": [f.to_dict() for f in shown.sorted()[:selection.limit]], "summary": report.summary()}
     out["summary"]["sheets"] = [r.to_dict(lang) for r in readings]
     if selection.active:
         out["summary"] |= {"selected": len(shown.findings), "shown": len(out["findings"]),
@@ -148,78 +137,3 @@ def _labels(sources: list) -> dict[str, str]:
         label = Path(s.location).name if "://" not in s.location else s.name
         out[s.name] = out[s.location] = label
     return out
-
-
-def _table_view(report: Report, shown: Report, limit: int | None, lang: str, output: Path | None,
-                labels: dict[str, str], after: Callable[[Console], None]) -> None:
-    """Findings grouped by sheet, readable on an 80-column terminal; then ``after`` on the same console."""
-    if output is None:
-        console = Console(highlight=False)
-        _render(console, report, lang, labels, shown=shown, limit=limit)
-        after(console)
-        return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    with output.open("w", encoding="utf-8") as fh:
-        console = Console(file=fh, width=100, no_color=True, highlight=False)
-        _render(console, report, lang, labels, shown=shown, limit=limit)
-        after(console)
-
-
-def _render(console: Console, report: Report, lang: str, labels: dict[str, str], *, shown: Report | None = None,
-            limit: int | None = None) -> None:
-    """``shown`` (default: all of ``report``) grouped by sheet, its first ``limit``; the summary counts ``report``."""
-    def where(f: Finding) -> tuple[str, str]:
-        return labels.get(f.source or "", f.source or ""), f.sheet or ""
-
-    chosen = (shown or report).findings
-    rank = {name: i for i, name in enumerate(TABLES)}  # orders first, then the tabs in flow order
-    findings = sorted(chosen, key=lambda f: (where(f)[0], rank.get(f.table or "", 99), where(f)[1],
-                                             f.row or 0, f.sort_key))[:limit]
-    for (source, sheet), group in groupby(findings, key=where):
-        rows = list(group)
-        title = f"{sheet or source} ({source})" if sheet and source and sheet != source else (sheet or source)
-        console.print()
-        console.print(RichText(title, style="bold"), _counts(rows, lang))
-        console.print(_sheet_table(rows))
-    if not report.tables and not report.findings:
-        return   # nothing was read: what each sheet looks like is said next, never "no problems"
-    console.print()
-    if len(findings) < len(chosen):
-        console.print(RichText(say("……另有 {m} 条未显示（--limit {n}）", "... and {m} more not shown (--limit {n})",
-                                   lang, m=len(chosen) - len(findings), n=limit), style="dim"))
-    if len(findings) < len(report.findings):
-        console.print(RichText(say("显示 {k} 条，共 {t} 条", "showing {k} of {t} findings", lang,
-                                   k=len(findings), t=len(report.findings)), style="dim"))
-    console.print(_summary(report, lang))
-
-
-def _sheet_table(rows: list[Finding]) -> RichTable:
-    table = RichTable(box=box.SIMPLE_HEAD, show_header=False, pad_edge=False, expand=False)
-    table.add_column(no_wrap=True, width=1)
-    table.add_column(no_wrap=True, style="cyan")
-    table.add_column(no_wrap=True, style="dim", max_width=14)
-    table.add_column(ratio=1, overflow="fold")
-    for f in rows:
-        mark, style = _MARK[f.severity]
-        text = RichText(f.message)
-        if f.hint:
-            text.append("\n" + f.hint, style="dim")
-        table.add_row(RichText(mark, style=style), f.cell or "", f.order_no or "", text)
-    return table
-
-
-def _counts(rows: list[Finding], lang: str) -> RichText:
-    e = sum(f.severity == ERROR for f in rows)
-    w = sum(f.severity == WARNING for f in rows)
-    return RichText(say("— {e} 个错误，{w} 个警告", "— {e} errors, {w} warnings", lang, e=e, w=w), style="dim")
-
-
-def _summary(report: Report, lang: str) -> RichText:
-    e, w = report.count(ERROR), report.count(WARNING)
-    rows = sum(report.tables.values())
-    if not report.findings:
-        return RichText(say("✓ {t} 张表 {n} 行，没有发现问题", "✓ {t} tables, {n} rows: no problems found", lang,
-                            t=len(report.tables), n=rows), style="green")
-    style = "bold red" if e else "yellow"
-    return RichText(say("{t} 张表 {n} 行：{e} 个错误，{w} 个警告", "{t} tables, {n} rows: {e} errors, {w} warnings",
-                        lang, t=len(report.tables), n=rows, e=e, w=w), style=style)

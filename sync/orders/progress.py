@@ -44,7 +44,7 @@ class MaterialRisk:
     cell: str | None
 
 
-@dataclass
+@dataclass(slots=True)   # one per order: a hundred thousand of them on a big register
 class OrderProgress:
     key: str
     order_no: str

@@ -27,7 +27,8 @@ from sync.config import ReconcileConfig
 from sync.orders.stages import order_stages, stages_used, vocabulary_lookup
 from sync.orders.wide import add_wide_tables
 from sync.tables.fields import header_key
-from sync.tables.normalize import normalise_key, remembered_key
+from sync.tables.keys import normalise_array
+from sync.tables.normalize import normalise_key
 from sync.tables.register import Register
 from sync.tables.table import ROW, Table
 
@@ -244,10 +245,11 @@ class Grouped:
 def keyed(table: Table, keys: pd.Series | str | None = None) -> pd.DataFrame:
     """The table's rows with their order key and position; rows without an order number are left out.
     ``keys``: the rows' keys, when ``order_keys`` has worked them out already."""
-    df = table.data.copy()
+    df = table.data.copy(deep=False)   # the table's own columns, shared (copy-on-write keeps the table as read)
     df[POS] = np.arange(len(df))
     df[KEY] = order_keys([table])[0] if keys is None else keys
-    return df[df[KEY] != ""]
+    named = (df[KEY] != "").to_numpy()
+    return df if named.all() else df[named]
 
 
 def order_keys(tables: list[Table]) -> tuple[list[pd.Series | str], list[np.ndarray | None], list[str]]:
@@ -262,7 +264,7 @@ def order_keys(tables: list[Table]) -> tuple[list[pd.Series | str], list[np.ndar
     ordered: list[str] = []
     if together:
         codes, uniques = pd.factorize(pd.concat(together, ignore_index=True), use_na_sentinel=False)
-        keys = pd.Series(uniques, dtype=text).map(remembered_key)
+        keys = pd.Series(normalise_array(uniques), dtype=text)
         same, distinct = pd.factorize(keys)
         ordered = sorted(distinct.tolist())   # Python sorts text many times faster than numpy does
         ranks = _places(distinct.tolist(), ordered).take(same)
