@@ -41,22 +41,23 @@ def wrote(path: Path, lang: str, after: Callable[[Console], None]) -> None:
 
 
 def table_view(report: Report, shown: Report, limit: int | None, lang: str, output: Path | None,
-               labels: dict[str, str], after: Callable[[Console], None]) -> None:
-    """Findings grouped by sheet, readable on an 80-column terminal; then ``after`` on the same console."""
+               labels: dict[str, str], after: Callable[[Console], None], *, guessed: bool = False) -> None:
+    """Findings grouped by sheet, readable on an 80-column terminal; then ``after`` on the same console.
+    ``guessed``: some table was read on a guessed key (``after`` says which), so nothing found is no all-clear."""
     if output is None:
         console = Console(highlight=False)
-        _render(console, report, lang, labels, shown=shown, limit=limit)
+        _render(console, report, lang, labels, shown=shown, limit=limit, guessed=guessed)
         after(console)
         return
     output.parent.mkdir(parents=True, exist_ok=True)
     with output.open("w", encoding="utf-8") as fh:
         console = Console(file=fh, width=100, no_color=True, highlight=False)
-        _render(console, report, lang, labels, shown=shown, limit=limit)
+        _render(console, report, lang, labels, shown=shown, limit=limit, guessed=guessed)
         after(console)
 
 
 def _render(console: Console, report: Report, lang: str, labels: dict[str, str], *, shown: Report | None = None,
-            limit: int | None = None) -> None:
+            limit: int | None = None, guessed: bool = False) -> None:
     """``shown`` (default: all of ``report``) grouped by sheet, its first ``limit``; the summary counts ``report``."""
     def where(f: Finding) -> tuple[str, str]:
         return labels.get(f.source or "", f.source or ""), f.sheet or ""
@@ -80,7 +81,7 @@ def _render(console: Console, report: Report, lang: str, labels: dict[str, str],
     if len(findings) < len(report.findings):
         console.print(RichText(say("显示 {k} 条，共 {t} 条", "showing {k} of {t} findings", lang,
                                    k=len(findings), t=len(report.findings)), style="dim"))
-    console.print(_summary(report, lang))
+    console.print(_summary(report, lang, guessed))
 
 
 def _sheet_table(rows: list[Finding]) -> RichTable:
@@ -104,9 +105,13 @@ def _counts(rows: list[Finding], lang: str) -> RichText:
     return RichText(say("— {e} 个错误，{w} 个警告", "— {e} errors, {w} warnings", lang, e=e, w=w), style="dim")
 
 
-def _summary(report: Report, lang: str) -> RichText:
+def _summary(report: Report, lang: str, guessed: bool = False) -> RichText:
     e, w = report.count(ERROR), report.count(WARNING)
     rows = sum(report.tables.values())
+    if not report.findings and guessed:   # nothing found on a reading that may be wrong is no all-clear
+        return RichText(say("? {t} 张表 {n} 行，有的表按猜测的键读取：未发现问题，请确认下面的猜测",
+                            "? {t} tables, {n} rows, some read on a guessed key: nothing found; confirm the guesses "
+                            "below", lang, t=len(report.tables), n=rows), style="yellow")
     if not report.findings:
         return RichText(say("✓ {t} 张表 {n} 行，没有发现问题", "✓ {t} tables, {n} rows: no problems found", lang,
                             t=len(report.tables), n=rows), style="green")

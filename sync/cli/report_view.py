@@ -21,7 +21,7 @@ from sync.findings import ERROR, Finding, Report
 from sync.gcpause import collection_paused
 from sync.i18n import check_language, say
 from sync.tables.normalize import fold_text, normalise_key
-from sync.tables.reading import SheetReading, read_sources
+from sync.tables.reading import SheetReading, doubts, read_sources
 from sync.tables.register import Register
 
 
@@ -105,7 +105,8 @@ def _run_check(workbooks: list[Path] | None, format: str, output: Path | None, s
 
         table_view(report, shown, selection.limit, language, output, labels,
                    lambda console: sheets_view(console, register, readings, language, labels, workbooks,
-                                               session.configured))
+                                               session.configured),
+                   guessed=not session.configured and any(r.table and r.match and doubts(r.match) for r in readings))
     if register.problems or not register.tables:
         return EXIT_CANNOT_RUN   # a check that read no table found nothing, which is not "no problems"
     return EXIT_FINDINGS if report.count(ERROR) else EXIT_OK
