@@ -13,11 +13,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from openpyxl import Workbook
 
 from sync.sources import open_path
 from sync.tables.analogy import borrow, headerless, shape
 from sync.tables.register import load
+from tests.cli.workbooks import book
 
 ROOT = Path(__file__).resolve().parents[2]
 HEADER = ["Sl. No", "Work Order", "Product", "Category", "Qty", "Completed", "Pending", "Sales Request", "FG Start",
@@ -29,19 +29,8 @@ def _line(i: int) -> list:
             dt.datetime(2025, 11, i), "ok" if i % 2 else None]
 
 
-def _save(path: Path, sheets: dict[str, list[list]]) -> Path:
-    wb = Workbook()
-    wb.remove(wb.active)
-    for name, rows in sheets.items():
-        ws = wb.create_sheet(name)
-        for row in rows:
-            ws.append(row)
-    wb.save(path)
-    return path
-
-
 def _book(tmp_path: Path, closed: list[list]) -> Path:
-    return _save(tmp_path / "tracker.xlsx", {"Inputs": [HEADER, *[_line(i) for i in range(1, 12)]],
+    return book(tmp_path / "tracker.xlsx", {"Inputs": [HEADER, *[_line(i) for i in range(1, 12)]],
                                             "Closed WO": closed})
 
 

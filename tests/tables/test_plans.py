@@ -15,27 +15,16 @@ import sys
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
 
 from sync.checks.pipeline import check_register
 from sync.sources import open_path
 from sync.tables.periods import is_period
 from sync.tables.register import Register, load
+from tests.cli.workbooks import book
 from tests.layouts import build
 
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = dt.date(2026, 11, 20)
-
-
-def _save(path: Path, sheets: dict[str, list[list]]) -> Path:
-    wb = Workbook()
-    wb.remove(wb.active)
-    for name, rows in sheets.items():
-        ws = wb.create_sheet(name)
-        for row in rows:
-            ws.append(row)
-    wb.save(path)
-    return path
 
 
 def _load(path: Path) -> Register:
@@ -57,7 +46,7 @@ def test_periods_are_weeks_months_quarters_and_dates(label: object, period: bool
 
 
 def test_a_weekly_target_sheet_is_a_plan_keyed_by_product_a_guess(tmp_path: Path) -> None:
-    register = _load(_save(tmp_path / "plan.xlsx", {"Weekly target Vs achieved": _weekly()}))
+    register = _load(book(tmp_path / "plan.xlsx", {"Weekly target Vs achieved": _weekly()}))
     (table,) = register.tables.values()
     assert table.kind == "production" and table.key == ("product",)
     assert table.header_row == 2 and table.columns["product"].letter == "A"
@@ -72,7 +61,7 @@ def test_a_plan_by_day_is_keyed_by_date_part_and_size_with_the_date_carried_down
         day = dt.datetime(2020, 1, 20 + d)
         rows += [[day, 5000, "17 no", "china", 4000], [None, 3000, "17 no", "70-75", 3000],
                  [None, 2000, "16 no", "china", 0], []]
-    register = _load(_save(tmp_path / "Production_Planning.xlsx", {"Plan 1": rows}))
+    register = _load(book(tmp_path / "Production_Planning.xlsx", {"Plan 1": rows}))
     (table,) = register.tables.values()
     assert table.kind == "production" and table.header_row == 4
     assert [table.columns[f].letter for f in table.key] == ["A", "C", "D"]
@@ -83,7 +72,7 @@ def test_a_sheet_with_periods_and_nothing_else_of_a_plan_is_not_read(tmp_path: P
     """S&OP notes: months and dates over free text, no plan in its name or columns."""
     rows = [["Sl. No", "Model", "Category", "Oct", "Nov", "Dec"]]
     rows += [[i, f"Model {i}", "Chimney", 0, 200, 200] for i in range(1, 8)]
-    register = _load(_save(tmp_path / "sop.xlsx", {"S&OP": rows}))
+    register = _load(book(tmp_path / "sop.xlsx", {"S&OP": rows}))
     assert register.tables == {}
 
 
@@ -93,7 +82,7 @@ def test_a_quarter_plan_plans_its_quarter_column_and_ends_at_the_table_stacked_u
     rows += [["", "TOTAL", "", 2100, 300, 150, 150, 300, 300]]
     rows += [["a", "Product", "Check", "Pending WO", "Category", "Oct", 2, 3, 4]]
     rows += [["a", f"Model {i}", "", 100 * i, "Burner", "", 10, 10, 10] for i in range(1, 7)]
-    register = _load(_save(tmp_path / "plan.xlsx", {"Plan-OND": rows}))
+    register = _load(book(tmp_path / "plan.xlsx", {"Plan-OND": rows}))
     (table,) = register.tables.values()
     assert table.key == ("product",) and table.columns["quantity"].letter == "D"
     assert table.data["_row"].tolist() == list(range(2, 8))
@@ -111,7 +100,7 @@ def test_stacked_machine_tables_are_each_read_with_their_own_header_and_their_no
               dt.datetime(1900, 1, 7, 7, 54) if i % 2 else dt.time(4, 14), None] for i in range(1, 8)]
     lower = ["Num.", "Product", "Note", "Production Order (kg)", "Start Date", "Speed", "End Date"]
     second = [[i, f"T-{i}", "", 2000.0 * i if i % 2 else "On KTR4-2", None, 10500, None] for i in range(1, 8)]
-    path = _save(tmp_path / "Production_Plan.xlsx", {"EXT & KTR4": [
+    path = book(tmp_path / "Production_Plan.xlsx", {"EXT & KTR4": [
         *_machine_block("SML", top, first), *_machine_block("KTR4-1", lower, second)]})
     register = _load(path)
     report = check_register(register, None, lang="en", today=TODAY)
@@ -132,7 +121,7 @@ def test_check_says_each_plan_sheets_own_key_and_no_rule_skipped_noise(tmp_path:
     day_rows = [["Date", "QTY", "Part No", "Size"]]
     for d in range(3):
         day_rows += [[dt.datetime(2020, 1, 20 + d), 5000, "17 no", "china"], [None, 3000, "16 no", "china"]]
-    path = _save(tmp_path / "plans.xlsx", {"Weekly target": _weekly(), "Plan 2": day_rows})
+    path = book(tmp_path / "plans.xlsx", {"Weekly target": _weekly(), "Plan 2": day_rows})
     env = {k: v for k, v in os.environ.items() if k not in ("ORDERSYNC_CONFIG", "ORDERSYNC_LANG")}
     done = subprocess.run([sys.executable, "-m", "sync", "check", str(path), "--lang", "en", "--today",
                            TODAY.isoformat()], capture_output=True, text=True, env=env | {"PYTHONPATH": str(ROOT)},
