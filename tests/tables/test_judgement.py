@@ -16,6 +16,7 @@ from sync.checks.slips import is_slip
 from sync.findings import ERROR, WARNING
 from sync.sources.excel import ExcelSource
 from sync.tables.register import load
+from tests.cli.workbooks import book
 
 TODAY = dt.date(2026, 9, 1)
 HEAD = ["订单号", "订单日期", "客户", "产品名称", "单价", "数量", "金额", "交货日期"]
@@ -123,14 +124,8 @@ def test_an_orders_own_line_in_a_shortage_list_is_a_note_not_a_blank_material(tm
     head = ["訂單編號", "物料編號", "物項名称", "工單需求", "到货数量"]
     rows = [[f"MSO{n}", f"216-{n}", f"PP-{n} 銀色", 100 + n, None] for n in range(1, 12)]
     rows += [["MSO20", "已齊套", None, None, None], ["MSO21", "216-99", None, 40, None]]
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "欠料清单"
-    ws.append(head)
-    for row in rows:
-        ws.append(row)
-    wb.save(tmp_path / "shortage.xlsx")
-    register = load([ExcelSource("shortage.xlsx", tmp_path / "shortage.xlsx")])
+    path = book(tmp_path / "shortage.xlsx", {"欠料清单": [head, *rows]})
+    register = load([ExcelSource(path.name, path)])
     assert "materials" in register.tables
     report = check_register(register, None, lang="zh", today=TODAY)
     blanks = sorted((f.row, f.severity) for f in report.findings if f.rule == "required")
