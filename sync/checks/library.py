@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 import numpy as np
 import pandas as pd
@@ -175,6 +175,11 @@ class Range(Check):
     min: float | None = None
     max: float | None = None
     exclusive: bool = False
+    #: figures below zero are said with this severity and asked whether they are returns (ERP exports book a
+    #: return as a negative line: a red-letter 出库单 of -6000); None: as the rule's own
+    negative_severity: Literal["error", "warning", "info"] | None = None
+    NEGATIVE: ClassVar[Text] = Text("{column} 为 {value}，是负数：是退货（红字）吗？请确认",
+                                    "{column} is {value}, below zero: a return? please confirm")
 
     def fields_needed(self) -> list[str]:
         return [self.field]
@@ -186,7 +191,13 @@ class Range(Check):
             out |= (col <= self.min if self.exclusive else col < self.min).to_numpy()
         if self.max is not None:
             out |= (col >= self.max if self.exclusive else col > self.max).to_numpy()
-        yield from self.flag(table, ctx, out, self.field, {"bounds": [self._bounds()] * int(out.sum())})
+        below = (col < 0).to_numpy() & out if self.negative_severity else np.zeros(len(col), dtype=bool)
+        rest = out & ~below
+        yield from self.flag(table, ctx, rest, self.field, {"bounds": [self._bounds()] * int(rest.sum())})
+        if below.any():
+            yield from self.flag_at(table, ctx, np.flatnonzero(below), self.field,
+                                    {"bounds": [self._bounds()] * int(below.sum())},
+                                    severity=self.negative_severity, message=self.NEGATIVE)
 
     def _bounds(self) -> str:
         lo = "" if self.min is None else (">" if self.exclusive else "≥") + f" {self.min:g}"

@@ -132,3 +132,18 @@ def test_an_orders_own_line_in_a_shortage_list_is_a_note_not_a_blank_material(tm
     assert blanks == [(13, WARNING), (14, ERROR)]
     note = next(f for f in report.findings if f.rule == "required" and f.row == 13)
     assert note.message == "物項名称 未填写，这一行也没有工單需求、到货数量：是一条说明行？请确认"
+
+
+def test_a_negative_shipment_is_asked_about_as_a_return_and_a_zero_one_stays_an_error(tmp_path):
+    """An ERP sales export books a return as a negative line (赛卓 销货明细's -6000): a warning asking whether
+    it is one; a shipment of 0 ships nothing and stays an error."""
+    head = ["订单号", "出货日期", "出货数量", "客户"]
+    rows = [[f"SO-{n:03d}", dt.date(2026, 8, n), 100 * n, "ACME"] for n in range(1, 9)]
+    rows += [["SO-009", dt.date(2026, 8, 20), -600, "ACME"], ["SO-010", dt.date(2026, 8, 21), 0, "ACME"]]
+    path = book(tmp_path / "出货.xlsx", {"出货明细": [head, *rows]})
+    register = load([ExcelSource(path.name, path)])
+    assert "shipping" in register.tables
+    report = check_register(register, None, lang="zh", today=TODAY)
+    said = {f.row: f for f in report.findings if f.rule == "shipped-positive"}
+    assert {r: f.severity for r, f in said.items()} == {10: WARNING, 11: ERROR}
+    assert said[10].message == "出货数量 为 -600，是负数：是退货（红字）吗？请确认"
