@@ -78,10 +78,12 @@ class Outlier(Check):
         shift = self._slips(x, median, spread)
         shift[self._whole_order_usual(table, values, median, spread) & (shift < 0)] = 0
         positions = np.flatnonzero(shift != 0)
+        if not len(positions):
+            return
+        peers_of = self._peers(table, codes)
+        positions = positions[self._meant_is_usual(positions, values, shift, peers_of)]
         if len(positions):
-            positions = positions[self._meant_is_usual(positions, values, shift, self._peers(table, codes))]
-        if len(positions):
-            yield from self._report(table, ctx, positions, values, shift, codes)
+            yield from self._report(table, ctx, positions, values, shift, codes, peers_of)
 
     def _meant_is_usual(self, positions: np.ndarray, values: np.ndarray, shift: np.ndarray,
                         peers_of: Callable[[int], np.ndarray]) -> np.ndarray:
@@ -137,8 +139,8 @@ class Outlier(Check):
         shift = np.zeros(len(x), dtype=np.int64)
         for power in sorted({int(round(np.log10(f))) for f in self.factors if f > 1}):
             for sign in (1, -1):
-                # corrected, it must be usual, and at most half as far from the median as typed (1 among
-                # orders of 2-7 is nearer 4 than 10 is: no zero went missing)
+                # corrected, it must be usual, and well nearer the median than as typed (``NEARER``: 1 among
+                # orders of 2-7 is nearer 4 than 10 is, so no zero went missing)
                 back = (np.abs(d - sign * power) <= band) & (np.abs(d - sign * power) <= NEARER * np.abs(d))
                 hit = far & back & (np.sign(d) == sign) & (shift == 0)
                 shift[hit] = sign * power
@@ -189,11 +191,10 @@ class Outlier(Check):
         return peers
 
     def _report(self, table: Table, ctx: Context, positions: np.ndarray, values: np.ndarray,
-                shift: np.ndarray, codes: np.ndarray) -> Iterator[Finding]:
+                shift: np.ndarray, codes: np.ndarray, peers_of: Callable[[int], np.ndarray]) -> Iterator[Finding]:
         usual, group, slip, suggestion, history = [], [], [], [], []
         normal = np.ones(len(values), dtype=bool)
         normal[positions] = False  # the usual range is shown without the other slips of the group
-        peers_of = self._peers(table, codes)
         for p in positions:
             peers = peers_of(p)
             peers = values[peers[normal[peers]]]
