@@ -88,9 +88,10 @@ class Outlier(Check):
     def _meant_is_usual(self, positions: np.ndarray, values: np.ndarray, shift: np.ndarray,
                         peers_of: Callable[[int], np.ndarray]) -> np.ndarray:
         """Of the rows flagged, those a slip explains as the message will put it: the figure is outside the
-        usual range shown (the group's others, 10th to 90th percentile), and the corrected figure is a whole
+        usual range shown (the group's others, 10th to 90th percentile); the corrected figure is a whole
         number where the group's figures all are (14 pieces among orders of 1-6 is no 1.4 with a zero typed
-        extra; 1 among a customer's 1-8.8 is not far from usual at all)."""
+        extra); and a zero went missing only from a figure the group has had, no more than its largest (1
+        among a customer's orders of 3-9 would mean 10)."""
         flagged = np.zeros(len(values), dtype=bool)
         flagged[positions] = True
         keep = np.ones(len(positions), dtype=bool)
@@ -103,7 +104,7 @@ class Outlier(Check):
             lo, hi = np.quantile(peers, [0.1, 0.9])
             meant = values[p] / 10 ** int(shift[p])
             whole = meant == round(meant) or not np.all(peers == np.round(peers))
-            keep[i] = whole and not lo <= values[p] <= hi
+            keep[i] = whole and not lo <= values[p] <= hi and (shift[p] > 0 or meant <= peers.max())
         return keep
 
     def _baseline(self, table: Table, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
