@@ -38,6 +38,7 @@ of a workbook.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -72,6 +73,10 @@ PROBABLE_MIN_SCORE = 4.0
 MASTER_SAMPLE = 500
 FILL_SAMPLE = 300
 MASTER_DISTINCT = 0.9
+#: a production reading with this many milestone date columns beside it is an order tracker (``_tracker_first``)
+MILESTONES = 3
+MILESTONE_MIN_FILLED = 3
+MILESTONE_SHARE = 0.6
 #: a label that is really a value: a code or a number ("2300-202504220005", "SZA08C023101", "42000")
 _DATA_LIKE = re.compile(r"\d{4,}|^[+-]?\d+(\.\d+)?$")
 _GENERIC_SHEET = re.compile(r"^(sheet|工作表|feuil|hoja|tabelle|foglio|planilha|лист)\d*$")
@@ -508,4 +513,36 @@ def recognise(grid: Grid, hint: str = "", *, unsure: bool = False) -> list[Heade
         return []
     found = [m for t in TABLES
              if (m := find_header(grid, t, hint=hint, candidates=candidates, unsure=unsure)) is not None]
-    return sorted(found, key=lambda m: (not m.recognised, -m.score))
+    found = sorted(found, key=lambda m: (not m.recognised, -m.score))
+    return _tracker_first(grid.rows, found)
+
+
+def _tracker_first(rows: list[list[Any]], found: list[HeaderMatch]) -> list[HeaderMatch]:
+    """A sheet read best as production but with one row per order and a date column per milestone (sales
+    request, drawing release, costing sign-off, PO, FG start) is an order tracker, not a plan: the orders
+    reading goes first. A plan has its stage or line column, or one start and one finish, not a row of
+    milestones."""
+    if len(found) < 2 or found[0].table != "production" or not found[0].recognised:
+        return found
+    plan = found[0]
+    orders = next((m for m in found if m.table == "orders" and m.recognised), None)
+    if (orders is None or plan.plan or plan.composite or {"stage", "line"} & plan.mapping.keys()
+            or orders.header_row != plan.header_row or orders.mapping.get("order_no") != plan.mapping.get("order_no")
+            or orders.mapping.get("order_no") is None):
+        return found
+    taken = set(plan.mapping.values()) | set(orders.mapping.values())
+    sample = rows[plan.first_data: plan.first_data + FILL_SAMPLE]
+    milestones = [c for c in range(len(plan.labels)) if c not in taken and _dated(sample, c)]
+    if len(milestones) < MILESTONES:
+        return found
+    orders.score = max(orders.score, plan.score)
+    orders.notes.append(f"read as an order tracker: {len(milestones)} milestone date columns "
+                        f"({', '.join(plan.labels[c] for c in milestones[:4])}{' …' if len(milestones) > 4 else ''})")
+    return [orders, *(m for m in found if m is not orders)]
+
+
+def _dated(sample: list[list[Any]], col: int) -> bool:
+    """Most filled cells of column ``col`` are dates (typed as dates: a milestone column is kept by hand)."""
+    cells = [row[col] for row in sample if col < len(row) and row[col] not in (None, "")]
+    dates = sum(1 for v in cells if isinstance(v, (dt.date, dt.datetime)))
+    return len(cells) >= MILESTONE_MIN_FILLED and dates >= MILESTONE_SHARE * len(cells)

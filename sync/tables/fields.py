@@ -132,7 +132,8 @@ _table(
     F("order_date", DATE, "下单日期", "下单日", "订单日期", "订货日期", "接单日期", "接单日", "签约日期", "合同日期",
       "签订日期", "签订日", "合同签订日期", "签单日期", "单据日期",
       "下单时间", "订单时间", "制单日期", "开单日期", "录单日期", "创建日期", "创建时间", "order date",
-      "orderdate", "po date", "podate", "date of order", "date ordered", "order placed", "order placement date", "document date", "created on", "po issue date"),
+      "orderdate", "po date", "podate", "date of order", "date ordered", "order placed", "order placement date", "document date", "created on", "po issue date",
+      "sales request", "sales request date"),
     CUSTOMER,
     PRODUCT,
     F("color", TEXT, "颜色", "色号", "颜色名称", "配色", "色别", "颜色色号", "color", "colour", "colorway", "color name"),
@@ -369,3 +370,10 @@ def layout_label(table: str, field_name: str, label: str) -> str:
 @lru_cache(maxsize=None)
 def _strong_keys(spec: FieldSpec) -> frozenset[str]:
     return frozenset(header_key(a) for a in spec.aliases)
+
+
+def field_word(spec: TableSpec, name: str, lang: str) -> str:
+    """A field as a person calls it: its first Chinese alias (交货日期), or its name in words (due date)."""
+    if lang == "en":
+        return name.replace("_no", " no.").replace("_qty", " qty").replace("_", " ")
+    return next((a for a in spec.fields[name].aliases if not a.isascii()), name)

@@ -174,3 +174,24 @@ def test_a_counter_column_that_counts_is_never_the_key(tmp_path: Path) -> None:
     rows = [[i, f"ST-{i}", "ACME", 100 * i, f"2026-09-{i:02d}"] for i in range(1, 9)]
     register = _load(_save(tmp_path, {"Orders": [head, *rows]}))
     assert all("order_no" not in t.columns for t in register.tables.values())
+
+
+def test_a_work_order_tracker_with_milestone_dates_is_the_orders_table(tmp_path: Path) -> None:
+    """One row per work order with Completed/Pending looks like a production plan, but a date column per
+    milestone (sales request, drawing release, costing sign-off, PO, FG start) makes it the order tracker."""
+    import datetime as dt
+
+    header = ["Sl. No", "Work Order", "Product", "Qty", "Completed", "Pending", "Sales Request", "Drawing Release",
+              "Costing Sign Off", "PO Completion", "FG Start"]
+    day = dt.datetime(2026, 7, 1)
+    rows = [[i, f"WO-{i:03d}", f"Model {i}", 100 * i, 50 * i, 50 * i,
+             *(day + dt.timedelta(days=7 * i + 10 * k) for k in range(5))] for i in range(1, 7)]
+    tables = _load(_save(tmp_path, {"Inputs": [header, *rows]})).tables
+    assert list(tables) == ["orders"]
+    orders = tables["orders"]
+    assert orders.columns["order_no"].letter == "B" and orders.columns["order_date"].letter == "G"
+    assert len(orders) == 6
+
+    plan = ["工单号", "产品", "计划数量", "完成数量", "计划开始", "计划完成"]
+    rows = [[f"WO-{i:03d}", f"P{i}", 100, 40, day, day + dt.timedelta(days=9)] for i in range(1, 7)]
+    assert list(_load(_save(tmp_path, {"排产": [plan, *rows]}, name="plan.xlsx")).tables) == ["production"]

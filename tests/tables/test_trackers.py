@@ -23,14 +23,9 @@ CORPUS = find_corpus()
 
 #: case id -> what today's reader lacks ("issue 14: " is prefixed)
 KNOWN = {
-    'warroom__Production_Plan/Inputs/kind':
-        "truth reads the wide tracker 'Inputs' as the orders table; ordersync reads it as production (it looks "
-        "like production most), beside the weekly plan 'Inputs (2)' as production_inputs_2",
-    'warroom__Production_Plan/Inputs/field:order_date':
-        "'Inputs' is read as production (see kind): no order date; 'Sales Request' (J) is no alias of one",
-    'warroom__Production_Plan/Closed WO/kind':
-        "no header row: read with the header of 'Inputs', whose columns it lines up with (shifted one left), so "
-        "as what Inputs is read as: production (production_closed_wo); truth reads both as orders (see Inputs/kind)",
+    'warroom__Production_Plan/Inputs/tricky:5-6, 18/39/40 and 19 other WOs':
+        "J39 holds 'jm' in the Sales Request (order date) column: reported as unreadable, an error as any text "
+        "that is no date is (tests/tables/test_values.py); truth lists row 39 for its repeated work order only",
     'kusokpi__生产时效性统计表-20211001-20211031/生产时效性统计表/field:inspected_qty':
         "truth reads 报检数量 (T, the quantity sent for inspection) as inspected; ordersync reads 检验数量 (X, the inspection's own count)",
 }
