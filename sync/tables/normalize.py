@@ -89,7 +89,7 @@ def fold_text(s: str) -> str:
 
 def normalise_key(value: Any) -> str:
     """Keys are compared after this: NFKC, upper case, no spaces at all."""
-    if value is None:
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):   # NaN: no number at all
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)

@@ -64,6 +64,19 @@ def test_orphan_row_points_at_the_order_number_cell_and_suggests_the_near_miss(t
     assert "SO-2611-017" not in found[1].hint and found[1].follower is None
 
 
+def test_a_row_without_an_order_number_is_no_orphan_of_order_nan(tmp_path: Path) -> None:
+    """A department line whose order number is left blank names no order (its own tab's rules say the blank);
+    it is never "order nan is not in the orders tab"."""
+    book = Book()
+    healthy(book, "SO-2611-017")
+    book.ship("SO-2611-017", "2026-04-07", 10)
+    book.ship(None, "2026-04-07", 100)
+    book.ship("SO-2611-017", "2026-04-08", 10)
+    findings = run(book, tmp_path, lang="en")
+    assert of(findings, "orphan-row") == []
+    assert not [f for f in findings if "nan" in f.message.lower().replace(":", " ").split()]
+
+
 def test_a_tab_sharing_no_order_numbers_is_said_once_not_per_row(tmp_path: Path) -> None:
     book = Book()
     healthy(book)
