@@ -185,3 +185,19 @@ def text_key(series: pd.Series) -> pd.Series:
 def field_type(table: Table, name: str) -> str:
     spec = table.spec.fields.get(name)
     return spec.type if spec else "text"
+
+
+#: the cells a finding about many rows names before it says there are more
+SHOWN_CELLS = 8
+
+
+def shown_cells(table: Table, name: str, positions: np.ndarray, lang: str = "zh") -> str:
+    """The cells of column ``name`` at ``positions``, the first ``SHOWN_CELLS`` of them, then " …"."""
+    rows = table.data[ROW].to_numpy()[positions]
+    return cell_list([table.cell(name, int(r)) for r in rows], lang)
+
+
+def cell_list(cells: Sequence[str], lang: str = "zh") -> str:
+    """The first ``SHOWN_CELLS`` of ``cells``, listed as the language lists them (H2、H3 / H2, H3), then " …"."""
+    shown = (", " if lang == "en" else "、").join(cells[:SHOWN_CELLS])
+    return shown + (" …" if len(cells) > SHOWN_CELLS else "")

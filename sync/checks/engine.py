@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from sync.checks.base import Check, Context
+from sync.checks.base import Check, Context, cell_list
 from sync.checks.memo import Keys, PassMemo
 from sync.findings import ERROR, WARNING, Finding
 from sync.i18n import say
@@ -31,7 +31,7 @@ def run_checks(register: Register, rules: Iterable[Check], ctx: Context,
             for name in missing if not table.key else ():   # a plan lacks what orders have by nature
                 skipped.setdefault((table.name, name), []).append(rule.id)
             if not missing:
-                findings.extend(_run_one(rule, table, ctx, memo))
+                findings.extend(habit(_run_one(rule, table, ctx, memo), rule, table, ctx.lang))
     findings += _skip_warnings(register, skipped, ctx.lang)
     return one_per_cell(findings)
 
@@ -48,6 +48,34 @@ def _run_one(rule: Check, table: Table, ctx: Context, memo: tuple[PassMemo, Keys
         return [Finding("rule-failed", WARNING, say(
             "规则 {id} 运行出错：{err}", "rule {id} failed: {err}", ctx.lang, id=rule.id, err=exc),
             table=table.name, source=table.source, sheet=table.sheet)]
+
+
+#: a rule that warns on this share of a table's rows (and at least ``HABIT_ROWS`` of them) describes the
+#: register's way of working, not slips: Superstore ships every order within days of taking it
+HABIT_SHARE = 0.5
+HABIT_ROWS = 20
+
+
+def habit(found: list[Finding], rule: Check, table: Table, lang: str) -> list[Finding]:
+    """``found`` (one rule on one table), with its warnings said once when they are the sheet's habit: the count,
+    one of them as an example and the first cells, so a page or a mail is not thousands of lines of one doubt.
+    Errors are always said cell by cell."""
+    warned = [f for f in found if f.severity == WARNING and f.cell]
+    rows = {f.row for f in warned}
+    if len(rows) < HABIT_ROWS or len(rows) < HABIT_SHARE * len(table):
+        return found
+    shown = cell_list([f.cell for f in warned], lang)
+    first = warned[0]
+    said = Finding(rule.id, WARNING, say(
+        "「{sheet}」{n}/{total} 行都有这条提醒，是本表的常态而非逐行的问题，例如 {cell}：{example}（{cells}）",
+        "{sheet}: {n} of {total} rows draw this warning, the sheet's way of working rather than {n} slips; "
+        "e.g. {cell}: {example} ({cells})", lang, sheet=table.sheet, n=len(rows), total=len(table),
+        cell=first.cell, example=first.message, cells=shown),
+        table=table.name, source=first.source, sheet=first.sheet, column=first.column, field=first.field,
+        hint=say("若这是本表的正常做法，请在 rules/ 中调整 {id} 的阈值，或在 config.toml 的 [rules] disable 中关闭它",
+                 "if this is how the register works, adjust {id} in rules/, or switch it off under [rules] disable "
+                 "in config.toml", lang, id=rule.id))
+    return [f for f in found if not (f.severity == WARNING and f.cell)] + [said]
 
 
 def _skip_warnings(register: Register, skipped: dict[tuple[str, str], list[str]], lang: str) -> list[Finding]:

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field, field_validator
 
-from sync.checks.base import Check, Context, field_type, text_key
+from sync.checks.base import Check, Context, field_type, shown_cells, text_key
 from sync.findings import WARNING, Finding
 from sync.i18n import Text
 from sync.tables.normalize import MISSING_DATE, PLACEHOLDER
@@ -170,7 +170,7 @@ class Range(Check):
     type = "range"
     MESSAGE = Text("{column} 为 {value}，超出范围（{bounds}）", "{column} is {value}, outside {bounds}")
     HINT = Text("请核对 {column}", "check {column}")
-    PLACEHOLDERS = frozenset({"bounds"})
+    PLACEHOLDERS = frozenset({"bounds", "count", "cells"})
     field: str
     min: float | None = None
     max: float | None = None
@@ -180,6 +180,17 @@ class Range(Check):
     negative_severity: Literal["error", "warning", "info"] | None = None
     NEGATIVE: ClassVar[Text] = Text("{column} 为 {value}，是负数：是退货（红字）吗？请确认",
                                     "{column} is {value}, below zero: a return? please confirm")
+
+    #: the same figure out of range on this many rows, and this share of the rows with a figure, is the sheet's
+    #: habit (Qty 0 on every line not yet quantified): said once, as a warning, with its cells
+    HABIT_ROWS: ClassVar[int] = 5
+    HABIT_SHARE: ClassVar[float] = 0.1
+    HABIT: ClassVar[Text] = Text("{column} 有 {count} 行为 {value}（{cells}）：是本表的习惯写法（尚未定量的占位行？），"
+                                 "未逐行报错",
+                                 "{column} is {value} on {count} rows ({cells}): the sheet's habit (lines not yet "
+                                 "quantified?), not reported row by row")
+    HABIT_HINT: ClassVar[Text] = Text("数量确定后请填上；不是订单行的请删除或在备注说明",
+                                      "fill them in once known; remove or annotate the lines that are no orders")
 
     def fields_needed(self) -> list[str]:
         return [self.field]
@@ -193,11 +204,26 @@ class Range(Check):
             out |= (col >= self.max if self.exclusive else col > self.max).to_numpy()
         below = (col < 0).to_numpy() & out if self.negative_severity else np.zeros(len(col), dtype=bool)
         rest = out & ~below
+        for habit in self._habits(col, rest):
+            rest &= ~habit
+            positions = np.flatnonzero(habit)
+            yield from self.flag_at(table, ctx, positions[:1], self.field,
+                                    {"count": [len(positions)], "cells": [shown_cells(table, self.field, positions, ctx.lang)]},
+                                    severity="warning", message=self.HABIT, hint=self.HABIT_HINT)
         yield from self.flag(table, ctx, rest, self.field, {"bounds": [self._bounds()] * int(rest.sum())})
         if below.any():
             yield from self.flag_at(table, ctx, np.flatnonzero(below), self.field,
                                     {"bounds": [self._bounds()] * int(below.sum())},
                                     severity=self.negative_severity, message=self.NEGATIVE)
+
+    def _habits(self, col: pd.Series, out: np.ndarray) -> list[np.ndarray]:
+        """A mask per out-of-range figure typed on ``HABIT_ROWS`` rows or more, and ``HABIT_SHARE`` of the figures."""
+        if out.sum() < self.HABIT_ROWS:
+            return []
+        figures = int(col.notna().sum())
+        counts = col[out].value_counts()
+        return [(col == value).to_numpy() & out for value, n in counts.items()
+                if n >= self.HABIT_ROWS and n >= self.HABIT_SHARE * figures]
 
     def _bounds(self) -> str:
         lo = "" if self.min is None else (">" if self.exclusive else "≥") + f" {self.min:g}"

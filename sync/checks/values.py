@@ -14,15 +14,12 @@ from typing import ClassVar, Literal
 import numpy as np
 from pydantic import Field
 
-from sync.checks.base import Check, Context
+from sync.checks.base import Check, Context, shown_cells
 from sync.findings import Finding
 from sync.i18n import Text
 from sync.tables.dates import read_date_text
 from sync.tables.normalize import DAY_MONTH, MISSING_DATE, PLACEHOLDER, SEVERAL_DATES, UNIT_MISMATCH, YEAR_GUESSED
-from sync.tables.table import ROW, Table
-
-#: the cells a column finding names before it says how many more there are
-SHOWN_CELLS = 8
+from sync.tables.table import Table
 
 _MESSAGES = {
     PLACEHOLDER: (Text("{column} 有 {count} 格填的是占位文字（{examples}），按未填处理：{cells}",
@@ -88,14 +85,10 @@ class ValueNotes(Check):
         return {"order": orders}
 
     def _per_column(self, table: Table, name: str, positions: np.ndarray, ctx: Context) -> dict[str, list]:
-        rows = table.data[ROW].to_numpy()[positions]
-        shown = "、".join(table.cell(name, int(r)) for r in rows[:SHOWN_CELLS])
-        if len(rows) > SHOWN_CELLS:
-            shown += " …"
-        fill = {"count": len(positions), "cells": shown}
+        fill = {"count": len(positions), "cells": shown_cells(table, name, positions, ctx.lang)}
         if self.kind == PLACEHOLDER:
             typed = Counter(table.raw_text(name, p) for p in positions.tolist())
-            fill["examples"] = "、".join(t for t, _ in typed.most_common(3))
+            fill["examples"] = (", " if ctx.lang == "en" else "、").join(t for t, _ in typed.most_common(3))
         elif self.kind == YEAR_GUESSED:
             years = sorted({d.year for d in table.data[name].iloc[positions].dropna()})
             fill["years"] = "/".join(map(str, years))

@@ -103,7 +103,7 @@ def test_type_values_speaks_once_per_column_for_placeholders(tmp_path):
             '[[rules]]\nid = "zero-date"\ntype = "values"\nkind = "missing-date"\nseverity = "warning"\n')
     found = run(pack, reg, tmp_path)
     assert cells(found) == [("placeholder", "H2"), ("zero-date", "H4")]
-    assert "2 cells hold a placeholder" in found[0].message and "H2、H3" in found[0].message
+    assert "2 cells hold a placeholder" in found[0].message and "H2, H3" in found[0].message
     assert found[1].value == "0" and "zero date" in found[1].message
 
 
@@ -336,3 +336,21 @@ def test_shipped_packs_load_and_config_disables_ids(tmp_path):
     assert "quantity-outlier" not in {f.rule for f in report.findings}
     report = check_register(reg, None, lang="en", today=TODAY)
     assert "quantity-outlier" in {f.rule for f in report.findings}
+
+
+def test_a_warning_on_most_rows_is_the_registers_habit_said_once():
+    """Superstore ships every order within days: lead-time-short on 9,373 of 9,994 rows is how that business
+    works, not 9,373 slips. It is one warning with the count, an example and the first cells; a few short lead
+    times among long ones stay a warning per cell, and errors are always per cell."""
+    quick = [order(f"SO-{i}", due="2026-04-04") for i in range(30)]
+    found = check_register(register(quick), None, lang="en", today=TODAY).findings
+    said = [f for f in found if f.rule == "lead-time-short"]
+    assert len(said) == 1 and said[0].cell is None and said[0].severity == "warning"
+    assert said[0].message.startswith("订单登记: 30 of 30 rows draw this warning, the sheet's way of working")
+    assert "e.g. H2: due 2026-04-04 is only 3 days after the order date 2026-04-01 (H2, H3, H4" in said[0].message
+    assert said[0].message.endswith("H9 …)")
+    assert "[rules] disable" in said[0].hint
+
+    few = [order(f"SO-{i}") for i in range(27)] + [order(f"SO-Q{i}", due="2026-04-04") for i in range(3)]
+    found = check_register(register(few), None, lang="en", today=TODAY).findings
+    assert [f.cell for f in found if f.rule == "lead-time-short"] == ["H29", "H30", "H31"]

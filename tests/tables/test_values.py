@@ -215,7 +215,7 @@ def test_year_less_dates_without_a_row_year_take_the_sheets_and_say_so_once(tmp_
     guessed = [f for f in found if f.rule == "year-guessed"]
     assert len(guessed) == 1 and guessed[0].severity == "warning"
     assert guessed[0].cell == book.cell("orders", "交货日期", rows[0]) and "3 dates have no year" in guessed[0].message
-    assert "F8、F9" in guessed[0].message
+    assert "F8, F9" in guessed[0].message
     named = Book({"orders": ("2026-06", tabs["orders"][1])})
     named.order("SO-1", 1000, ordered=None, due="7/10")
     reg, found = check(named, tmp_path)
@@ -340,3 +340,24 @@ def test_a_quantity_typed_beside_its_unit_is_read_from_the_numbers(tmp_path: Pat
     assert table.data["required_qty"].tolist() == [9.0, 721.0, 432.0, 12.0, 94.0, 30.0]
     report = check_register(register, None, lang="zh", today=TODAY)
     assert not [f for f in report.findings if f.rule == "unreadable"]
+
+
+def test_a_zero_typed_on_many_lines_is_the_sheets_habit_said_once(tmp_path):
+    """Qty 0 on every line not yet quantified (a tracker of work orders) is one warning naming the cells, not an
+    error per line; a lone 0 among real quantities stays an error."""
+    book = Book()
+    for i in range(6):
+        book.order(f"SO-{i}", 500 + 10 * i)
+    zeros = [book.order(f"SO-Z{i}", 0) for i in range(6)]
+    _, found = check(book, tmp_path)
+    said = [f for f in found if f.rule == "quantity-positive"]
+    assert [(f.severity, f.cell) for f in said] == [("warning", book.cell("orders", "订单数量", zeros[0]))]
+    assert "is 0 on 6 rows" in said[0].message and book.cell("orders", "订单数量", zeros[-1]) in said[0].message
+
+    lone = Book()
+    for i in range(11):
+        lone.order(f"SO-{i}", 500 + 10 * i)
+    row = lone.order("SO-X", 0)
+    _, found = check(lone, tmp_path)
+    assert [(f.severity, f.cell) for f in found if f.rule == "quantity-positive"] == [
+        ("error", lone.cell("orders", "订单数量", row))]
