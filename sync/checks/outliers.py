@@ -30,6 +30,10 @@ _SLIPS = {1: Text("多打了一个 0", "an extra zero"), 2: Text("多打了两�
 MAD_TO_SIGMA = 1.4826
 #: a corrected figure is at most this share of the typed one's distance from the group's median (log scale)
 NEARER = 0.6
+#: a figure this many rows of the column hold, and this share of its figures, is one people order (1 piece in a
+#: shop's sales): typed in a group of larger orders it is no zero gone missing
+COMMON_ROWS = 20
+COMMON_SHARE = 0.05
 
 
 class Outlier(Check):
@@ -91,10 +95,14 @@ class Outlier(Check):
         usual range shown (the group's others, 10th to 90th percentile); the corrected figure is a whole
         number where the group's figures all are (14 pieces among orders of 1-6 is no 1.4 with a zero typed
         extra); and a zero went missing only from a figure the group has had, no more than its largest (1
-        among a customer's orders of 3-9 would mean 10)."""
+        among a customer's orders of 3-9 would mean 10), and from no figure the whole column holds often
+        (``COMMON_SHARE``)."""
         flagged = np.zeros(len(values), dtype=bool)
         flagged[positions] = True
         keep = np.ones(len(positions), dtype=bool)
+        figures = values[np.isfinite(values)]
+        typed, counts = np.unique(figures, return_counts=True)
+        common = set(typed[(counts >= COMMON_ROWS) & (counts >= COMMON_SHARE * len(figures))].tolist())
         for i, p in enumerate(positions):
             members = peers_of(p)
             peers = values[members[~flagged[members]]]
@@ -104,7 +112,8 @@ class Outlier(Check):
             lo, hi = np.quantile(peers, [0.1, 0.9])
             meant = values[p] / 10 ** int(shift[p])
             whole = meant == round(meant) or not np.all(peers == np.round(peers))
-            keep[i] = whole and not lo <= values[p] <= hi and (shift[p] > 0 or meant <= peers.max())
+            keep[i] = whole and not lo <= values[p] <= hi and (shift[p] > 0 or (
+                meant <= peers.max() and values[p] not in common))
         return keep
 
     def _baseline(self, table: Table, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
