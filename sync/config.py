@@ -108,7 +108,8 @@ class TableConfig(Strict):
     kind: TableName | None = None
     sheet: str | None = None
     sheets: list[str] | None = None  # sheet-name patterns, e.g. ["*月"]: several tabs are one table
-    header_row: int | None = Field(default=None, ge=1)
+    #: 1-based; 0: the sheet has no header row (its data start on row 1) and ``columns`` name columns by letter
+    header_row: int | None = Field(default=None, ge=0)
     columns: dict[str, str] = Field(default_factory=dict)       # field -> header text or column letter
     aliases: dict[str, list[str]] = Field(default_factory=dict)  # field -> more header names
 

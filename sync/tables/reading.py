@@ -21,7 +21,7 @@ from sync.errors import SourceError
 from sync.i18n import say
 from sync.sources.base import Grid, Source
 from sync.tables.detect import first_labels, identity, map_labels, recognise
-from sync.tables.fields import ROW_COUNTERS, TABLES, TableSpec, header_key
+from sync.tables.fields import ROW_COUNTERS, TABLES, field_word, header_key
 from sync.tables.header import HeaderMatch
 from sync.tables.labels import language_of
 from sync.tables.table import Table, column_letter
@@ -198,11 +198,3 @@ def table_word(table: str, lang: str) -> str:
     """'订单' / 'orders'."""
     spec = TABLES[table]
     return spec.en if lang == "en" else spec.zh
-
-
-def field_word(spec: TableSpec, name: str, lang: str) -> str:
-    """A field as a person calls it: its first Chinese alias (交货日期), or its name in words (due date)."""
-    if lang == "en":
-        return name.replace("_no", " no.").replace("_qty", " qty").replace("_", " ")
-    return next((a for a in spec.fields[name].aliases if not a.isascii()), name)
-

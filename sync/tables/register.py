@@ -33,17 +33,17 @@ from sync.tables.analogy import borrowed, headerless, shape
 from sync.tables.columns import ColumnGrid, compact
 from sync.tables.plans import stacked_match
 from sync.tables.stacked import blocks
-from sync.tables.detect import find_header, first_labels, recognise
+from sync.tables.detect import find_header, first_labels, identity, recognise
 from sync.tables.header import HeaderMatch
 from sync.errors import SheetNotFound, SourceError
 from sync.findings import ERROR, WARNING
 from sync.i18n import Text
-from sync.tables.fields import TABLES, header_key
+from sync.tables.fields import TABLES, field_word, header_key
 from sync.tables.kinds import families, match_layout  # noqa: F401 (match_layout re-exported)
 from sync.gcpause import collection_paused
 from sync.sources.base import Grid, Source
 from sync.sources.docprops import SaveInfo, save_info
-from sync.tables.table import Table, build_table, concat_tables, is_copy, layout, table_columns
+from sync.tables.table import Table, build_table, column_number, concat_tables, is_copy, layout, table_columns
 
 if TYPE_CHECKING:
     from sync.config import TableConfig
@@ -308,6 +308,8 @@ def _configured_header(source: Source, grid: Grid, name: str, cfg: TableConfig, 
     """The header of table ``name`` in ``grid`` as config.toml says; a pinned ``header_row`` that no longer holds
     the table's headers is looked for again, and found (a warning) or reported (an error), never read as empty."""
     kind = cfg.kind or name   # [tables.production_inputs_2] kind = "production"
+    if cfg.header_row == 0:
+        return _headerless_match(source, grid, name, kind, cfg, register)
     match = find_header(grid, kind, header_row=cfg.header_row, aliases=cfg.aliases)
     if cfg.header_row is None or _holds_header(match, grid, cfg):
         if match is None and pinned:
@@ -345,6 +347,35 @@ def _configured_header(source: Source, grid: Grid, name: str, cfg: TableConfig, 
 
 
 _LETTERS = re.compile(r"[A-Za-z]{1,3}")
+
+
+def _headerless_match(source: Source, grid: Grid, name: str, kind: str, cfg: TableConfig,
+                      register: Register) -> HeaderMatch | None:
+    """``header_row = 0``: the sheet has no header row (rows copied into an archive tab), its data start on row 1
+    and config names each column by its letter. The columns are called by their fields' words."""
+    spec = TABLES[kind]
+    mapping = {f: column_number(ref) for f, ref in (cfg.columns or {}).items()
+               if f in spec.fields and _LETTERS.fullmatch(ref)}
+    named = [f"{f} = {ref!r}" for f, ref in (cfg.columns or {}).items() if not _LETTERS.fullmatch(ref)]
+    values = {"file": source.location, "sheet": grid.sheet, "table": name}
+    if named or not mapping:
+        register.problems.append(SourceProblem(
+            source.name, source.location, f"{grid.sheet}: header_row = 0 (no header row) names its columns by "
+            f"letter; {', '.join(named) or 'no column is named'}", rule="header-missing", table=name, sheet=grid.sheet,
+            text=Text("“{sheet}”设为没有表头（header_row = 0），列只能用字母指定：{named}",
+                      "{sheet} has no header row (header_row = 0): name its columns by letter: {named}"),
+            values=values | {"named": ", ".join(named) or "-"},
+            hint_text=Text("在 config.toml 的 [tables.{table}.columns] 写 order_no = \"A\" 这样的列字母",
+                           "Write column letters such as order_no = \"A\" under [tables.{table}.columns] of config.toml.")))
+        return None
+    width = max(grid.width, max(mapping.values()) + 1)
+    words = {c: field_word(spec, f, "zh") for f, c in mapping.items()}
+    labels = [words.get(c, "") for c in range(width)]
+    ident = identity(spec, {f: (c, 3.0) for f, c in mapping.items()})
+    key, composite = ident if ident is not None else ([], False)
+    missing = [f for f in dict.fromkeys((*([] if key else spec.needs[:1]), *spec.core)) if f not in mapping]
+    return HeaderMatch(kind, -1, 0, labels, mapping, 1.0, ["no header row (header_row = 0): columns by letter"],
+                       "recognised", key, composite, missing)
 
 
 def _holds_header(match: HeaderMatch | None, grid: Grid, cfg: TableConfig) -> bool:

@@ -220,7 +220,7 @@ def _guess_block(guess: Guess, table: Table | None, loose: bool = False) -> list
         mapping = {f: c for f, c in mapping.items() if c != guess.key_column and f != spec.key[0]}
         label = m.labels[guess.key_column] if guess.key_column < len(m.labels) else ""
         out.append(f"{spec.key[0]} = {q(column_letter(guess.key_column))}   # {label} (named at init)")
-    if guess.key_column is None and guess.loaded:
+    if guess.key_column is None and guess.loaded and not m.borrowed:
         out += [f"{f} = {q(m.labels[c])}   # column {column_letter(c)}" for f, c in mapping.items() if m.labels[c]]
     else:   # the header row is pinned: letters say the columns whatever rows their labels span
         out += [f"{f} = {q(column_letter(c))}   # {m.labels[c]}" for f, c in mapping.items()]
@@ -241,9 +241,9 @@ def _guess_comments(guess: Guess) -> list[str]:
         return [f"# A GUESS a person said is wrong at init: {guess.sheet} as {guess.table}, rows identified by "
                 f"{cols}.", f"# Map {key} below and uncomment this table to read it."]
     if guess.dropped and BORROWED in guess.doubts:
-        return [f"# A GUESS, not read with this config: {guess.sheet} has no header row; it was read with the header "
-                f"of {m.borrowed}, whose columns it lines up with.", "# Give the sheet a header row (or copy "
-                f"{m.borrowed}'s) and uncomment this table to read it."]
+        return [f"# A GUESS, not read with this config: {guess.sheet} has no header row; its columns were read as "
+                f"{m.borrowed}'s, which they line up with.", "# Check the column letters below and uncomment this "
+                "table to read it (header_row = 0: no header row, data from row 1)."]
     if guess.dropped and NO_KEY in guess.doubts:
         return [f"# A GUESS, not read: {guess.sheet} reads as {guess.table}, but no column tells its rows apart "
                 f"(no {key} column).", f"# Uncomment this table and map {key} below (a header or a column letter) "
@@ -307,9 +307,9 @@ def _where(table: Table, loose: bool = False) -> str:
 
 
 def _where_pinned(table: Table) -> str:
-    if table.borrowed:   # no header row to pin: found again by its columns' likeness to the other sheet
-        return (f"source = {q(table.source)}\nsheet = {q(table.sheet)}\n# no header row: read with the header of "
-                f"{table.borrowed} (a guess)")
+    if table.borrowed:   # no header row: its columns by letter, as the other sheet's header names them
+        return (f"source = {q(table.source)}\nsheet = {q(table.sheet)}\nheader_row = 0   # no header row: columns "
+                f"by letter, as {table.borrowed}'s header names them (a guess)")
     if not table.parts:
         return f"source = {q(table.source)}\nsheet = {q(table.sheet)}\nheader_row = {table.header_row}"
     sheets = ", ".join(q(glob.escape(s)) for s in dict.fromkeys(p.sheet for p in table.parts))

@@ -47,6 +47,14 @@ def column_letter(index: int) -> str:
     return letters
 
 
+def column_number(letters: str) -> int:
+    """A -> 0, Z -> 25, AA -> 26: ``column_letter`` the other way."""
+    out = 0
+    for ch in letters.upper():
+        out = out * 26 + ord(ch) - 64
+    return out - 1
+
+
 @dataclass
 class Column:
     field: str

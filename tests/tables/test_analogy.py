@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -73,3 +74,64 @@ def test_check_says_the_header_was_borrowed_a_guess(tmp_path: Path) -> None:
                          "2026-11-20"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
     sheets = {s["sheet"]: s for s in json.loads(js.stdout)["summary"]["sheets"]}
     assert "borrowed" in sheets["Closed WO"]["guess"] and sheets["Closed WO"]["read"]
+
+
+def _uncommented(config: str, table: str) -> str:
+    """config.toml with the commented-out block of ``[tables.<table>]`` taken in, as a person does who agrees."""
+    lines, inside = [], False
+    for line in config.splitlines():
+        if line.startswith(f"# [tables.{table}"):
+            inside = True
+        elif inside and not line.startswith("# "):
+            inside = False
+        if inside and re.match(r"# (\[tables|[a-z_]+ = )", line):
+            line = line[2:]
+        lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+def test_init_writes_a_headerless_sheet_by_column_letters_and_the_config_reads_it(tmp_path: Path) -> None:
+    """``init`` cannot pin a header row the sheet does not have: it writes ``header_row = 0`` and the columns by
+    letter (commented out: a guess); uncommented, ``doctor`` passes and ``check`` reads the sheet from row 1."""
+    _book(tmp_path, [_line(i)[1:] for i in range(20, 26)])
+    env = {k: v for k, v in os.environ.items() if k not in ("ORDERSYNC_CONFIG", "ORDERSYNC_LANG")}
+    env["PYTHONPATH"] = str(ROOT)
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "sync", *args], capture_output=True, text=True, env=env,
+                              cwd=tmp_path, timeout=120, stdin=subprocess.DEVNULL)
+
+    assert run("init", "tracker.xlsx").returncode == 1      # a guess: said with exit 1
+    config = (tmp_path / "config.toml").read_text(encoding="utf-8")
+    name = next(line.split("]")[0][len("# [tables."):] for line in config.splitlines()
+                if line.startswith("# [tables.") and "closed_wo" in line)
+    block = config[config.index(f"# [tables.{name}]"):]
+    assert '# header_row = 0' in block and '# order_no = "A"   # Work Order' in block
+    assert '# quantity = "D"   # Qty' in block
+    (tmp_path / "config.toml").write_text(_uncommented(config, name), encoding="utf-8")
+    doctor = run("doctor")
+    assert doctor.returncode == 0, doctor.stdout + doctor.stderr
+    assert f"{name}: tracker › Closed WO, 6 rows" in " ".join(doctor.stdout.split())
+    checked = run("check", "--format", "json", "--today", "2026-11-20")
+    rows = {t: n for t, n in json.loads(checked.stdout)["summary"]["tables"].items()}
+    assert rows[name] == 6
+
+
+def test_a_headerless_sheet_pinned_by_header_text_is_a_clear_problem(tmp_path: Path) -> None:
+    """``header_row = 0`` with columns named by header text cannot be read (there is no header): the problem
+    names the sheet and what to write, and the other tables are read all the same."""
+    _book(tmp_path, [_line(i)[1:] for i in range(20, 26)])
+    (tmp_path / "config.toml").write_text(
+        '[sources.tracker]\nkind = "excel"\npath = "tracker.xlsx"\n\n'
+        '[tables.orders]\nsource = "tracker"\nsheet = "Inputs"\nheader_row = 1\n\n'
+        '[tables.orders_closed]\nkind = "orders"\nsource = "tracker"\nsheet = "Closed WO"\nheader_row = 0\n'
+        '[tables.orders_closed.columns]\norder_no = "Work Order"\n', encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k not in ("ORDERSYNC_CONFIG", "ORDERSYNC_LANG")}
+    env["PYTHONPATH"] = str(ROOT)
+    done = subprocess.run([sys.executable, "-m", "sync", "check", "--lang", "en", "--format", "json", "--today",
+                           "2026-11-20"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    found = json.loads(done.stdout)
+    assert found["summary"]["tables"] == {"orders": 11}
+    said = [f["message"] for f in found["findings"] if f["sheet"] == "Closed WO"]
+    assert said == ["Closed WO has no header row (header_row = 0): name its columns by letter: "
+                    "order_no = 'Work Order'"], said
