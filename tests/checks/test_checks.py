@@ -55,6 +55,16 @@ def test_type_required_says_once_that_a_column_is_blank_on_every_row(tmp_path):
     assert found[0].message == "客户 is blank on all 6 rows: a column not in use?"
 
 
+def test_a_short_table_blank_in_one_column_throughout_is_one_warning_two_blanks_are_two_errors(tmp_path):
+    """A delivery note of three lines with its order-number column left empty (poi 64508) is a column not in
+    use, said once; two orders out of two without a customer are two blanks to fill in."""
+    rule = 'table = "orders"\n[[rules]]\nid = "req"\ntype = "required"\nfields = ["customer"]\n'
+    three = run(rule, register([order(f"SO-{i}", customer=None) for i in range(1, 4)]), tmp_path)
+    assert [(f.cell, f.severity) for f in three] == [("C2", "warning")]
+    two = run(rule, register([order(f"SO-{i}", customer=None) for i in range(1, 3)]), tmp_path)
+    assert [(f.cell, f.severity) for f in two] == [("C2", "error"), ("C3", "error")]
+
+
 REQUIRED = 'table = "orders"\n[[rules]]\nid = "req"\ntype = "required"\nfields = ["order_no", "quantity"]\n'
 
 
