@@ -346,6 +346,51 @@ def electronics(folder: Path) -> Layout:
     return layout
 
 
+#: a kitchen-appliance maker's customers, what they take and how many at a time
+KITCHEN = {"Reliance Retail": (("Arista 60", "Arista 90"), 300), "Croma": (("Zyra 4 Burner", "Solaria 3B"), 500),
+           "Vijay Sales": (("Eris 60cm", "Eris 90cm"), 200), "Amazon IN": (("Dorado 3B", "Dorado 4B"), 800)}
+MILESTONES = ("WO Creation", "DRG Release Date", "Costing Sign Off", "PO Completion", "FG Start")
+
+
+def milestone_tracker(folder: Path) -> Layout:
+    """(u) A work-order tracker in English, one row per WO line with a date column per milestone (WO creation,
+    drawing release, costing sign-off, PO, FG start), Completed/Pending beside the quantity: no customer column,
+    Qty 0 on lines not yet quantified, formula milestones on blank inputs showing 1900 dates."""
+    rng = random.Random("milestones")
+    name = "Production_War_Room.xlsx"
+    cols = {"order_no": "Work Order", "product": "Product", "qty": "Qty", "completed": "Completed",
+            "pending": "Pending", "order_date": "Sales Request", "due": "Delivery Date"}
+    cols.update({m: m for m in MILESTONES})
+    layout = Layout("u-milestone-tracker", "", [], [Expected(ORDERS, "B", ("Inputs",), (name,))])
+    sheet = Sheet("Inputs")
+    sheet.header(["Sl. No", *cols.values(), "Remarks"])
+    lines = make_lines(rng, 80, "BN-SO-2526-", split=0.2, customers=KITCHEN)   # each model with history
+    plan_mistakes(rng, lines, mistakes(8))
+    for ln in lines:
+        qty = ln["qty"] if isinstance(ln["qty"], int) else 500
+        reached = rng.randrange(0, len(MILESTONES) + 1)
+        day = ln["order_date"]
+        for m in MILESTONES[:reached]:
+            day += dt.timedelta(days=rng.randrange(3, 12))
+            ln[m] = day
+        ln["completed"] = qty if reached == len(MILESTONES) else 0
+        ln["pending"] = qty - ln["completed"]
+    rows = write_lines(sheet, lines, cols, name, layout)
+    _tricky_split(layout, name, sheet, lines)
+    zero = []   # lines not quantified yet: Qty, Completed, Pending all 0, milestones computed from blanks
+    for i in range(6):
+        row = sheet.line({"Work Order": f"BN-SO-2526-{190 + i:03d}", "Product": rng.choice(("Orion", "Auriga 3B")),
+                          "Qty": 0, "Completed": 0, "Pending": 0, "Sales Request": dt.date(2026, 9, 20),
+                          "FG Start": dt.datetime(1900, 3, 15)})
+        zero.append(row)
+    layout.tricky.append(Tricky(name, sheet.name, tuple(zero), "Qty 0 on lines not yet quantified; FG Start a 1900 "
+                                "date computed from blank inputs"))
+    for n, r in enumerate([*rows, *zero]):
+        sheet.set(r, "Sl. No", n + 1)
+    layout.paths.append(save(folder / name, [sheet]))
+    return layout
+
+
 LAYOUTS: dict[str, Callable[[Path], Layout]] = {
     "a-monthly-tabs": monthly_tabs, "b-po-lines": po_lines, "c-merged-keys": merged_keys,
     "d-totals-footers": totals_and_footers, "e-other-keys": other_keys, "f-traditional": traditional_headers,
@@ -353,6 +398,7 @@ LAYOUTS: dict[str, Callable[[Path], Layout]] = {
     "j-machining": machining, "k-electronics": electronics,
     "l-two-plans": two_plans, "m-sample-orders": sample_orders,   # two tables of one kind (tests/layouts_kinds.py)
     "r-weekly-plan": weekly_plan, "s-machine-schedule": machine_schedule, "t-part-plan": part_plan,  # tests/plan_layouts.py
+    "u-milestone-tracker": milestone_tracker,
     **INDUSTRIES,                                                 # other industries (tests/industries.py)
 }
 

@@ -184,7 +184,7 @@ class Range(Check):
     #: the same figure out of range on this many rows, and this share of the rows with a figure, is the sheet's
     #: habit (Qty 0 on every line not yet quantified): said once, as a warning, with its cells
     HABIT_ROWS: ClassVar[int] = 5
-    HABIT_SHARE: ClassVar[float] = 0.1
+    HABIT_SHARE: ClassVar[float] = 0.05
     HABIT: ClassVar[Text] = Text("{column} 有 {count} 行为 {value}（{cells}）：是本表的习惯写法（尚未定量的占位行？），"
                                  "未逐行报错",
                                  "{column} is {value} on {count} rows ({cells}): the sheet's habit (lines not yet "

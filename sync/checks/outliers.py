@@ -52,6 +52,9 @@ class Outlier(Check):
     field: str
     #: grouping levels, most specific first, e.g. [["customer", "product"], ["customer"]]
     groups: list[list[str]] = Field(min_length=1)
+    #: the levels used on a table that lacks a field of ``groups``' broadest level (a work-order tracker without
+    #: a customer column: [["product"]])
+    fallback: list[list[str]] = Field(default_factory=list)
     min_history: int = Field(default=5, ge=1)
     #: powers of ten to test, both ways (10 -> 10x and 1/10)
     factors: list[int] = Field(default_factory=lambda: [10, 100])
@@ -69,9 +72,14 @@ class Outlier(Check):
     per: str | None = None
 
     def fields_needed(self) -> list[str]:
-        return [self.field, *self.groups[-1]]
+        broadest = set(self.groups[-1]) & set(self.fallback[-1]) if self.fallback else set(self.groups[-1])
+        return [self.field, *(f for f in self.groups[-1] if f in broadest)]
 
     def run(self, table: Table, ctx: Context) -> Iterator[Finding]:
+        if self.fallback and not all(table.has(f) for f in self.groups[-1]):
+            if all(table.has(f) for f in self.fallback[-1]):
+                yield from self.model_copy(update={"groups": self.fallback, "fallback": []}).run(table, ctx)
+            return
         values = table.data[self.field].to_numpy(dtype=float)
         with np.errstate(divide="ignore", invalid="ignore"):
             x = np.where(values > 0, np.log10(values), np.nan)
