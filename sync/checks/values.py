@@ -17,7 +17,7 @@ from pydantic import Field
 from sync.checks.base import Check, Context, shown_cells
 from sync.findings import Finding
 from sync.i18n import Text
-from sync.tables.dates import read_date_text
+from sync.tables.dates import is_span, read_date_text
 from sync.tables.normalize import DAY_MONTH, MISSING_DATE, PLACEHOLDER, SEVERAL_DATES, UNIT_MISMATCH, YEAR_GUESSED
 from sync.tables.table import Table
 
@@ -45,6 +45,11 @@ _MESSAGES = {
                          "{cells}"),
                     Text("请统一单位，或把不同单位的数量分列登记", "use one unit, or keep these quantities in a column of their own")),
 }
+SPAN = (Text("{column}“{value}”是一段日期，按第一天（{first}）检查", "{column} '{value}' is a span of days; its first "
+              "({first}) is checked"),
+        Text("如结束日也要跟进，请单独设一列", "if the last day matters too, give it a column of its own"))
+SPAN_DUE = Text("交期是一个时间窗：提醒按第一天计算；如应按最后一天，请只填那一天",
+                "a delivery window: reminders count to its first day; type the last day alone if that is the one")
 _ORDER = {True: Text("日/月/年", "day/month/year"), False: Text("月/日/年", "month/day/year")}
 
 
@@ -67,10 +72,22 @@ class ValueNotes(Check):
             if mask is None or not mask.any():
                 continue
             positions = np.flatnonzero(mask)
-            if self.kind in self.PER_CELL:
+            if self.kind == SEVERAL_DATES:
+                spans = np.array([is_span(table.raw_text(name, p)) for p in positions.tolist()], dtype=bool)
+                for part, span in ((positions[~spans], False), (positions[spans], True)):
+                    if len(part):
+                        yield from self.flag_at(table, ctx, part, name, self._per_cell(table, name, part, ctx),
+                                                **self._span(name) if span else {})
+            elif self.kind in self.PER_CELL:
                 yield from self.flag_at(table, ctx, positions, name, self._per_cell(table, name, positions, ctx))
             else:
                 yield from self.flag_at(table, ctx, positions[:1], name, self._per_column(table, name, positions, ctx))
+
+    def _span(self, name: str) -> dict:
+        """A span of days (13/4-14/4: made over two days) is no split delivery: said in its own words, and quietly
+        but for a due date (a window: which day do reminders count to?)."""
+        due = name == "due_date"
+        return {"severity": None if due else "info", "message": SPAN[0], "hint": SPAN_DUE if due else SPAN[1]}
 
     def _per_cell(self, table: Table, name: str, positions: np.ndarray, ctx: Context) -> dict[str, list]:
         if self.kind == SEVERAL_DATES:

@@ -90,6 +90,7 @@ def read_date_text(text: str) -> Reading | None:
 
 _SEVERAL = re.compile(r"\s*[,，;；、&]\s*")
 #: a span of days: 20/4-21/4, 4.20~4.22, 4月20日至4月22日 (a dash splits only where both sides are dates)
+_QUOTES = " '\"‘’“”"
 _SPAN = re.compile(r"\s*(?:~|～|至|到|—|–|-)\s*")
 
 
@@ -100,12 +101,19 @@ def read_first_of_several(text: str) -> Reading | None:
     parts = [p for p in _SEVERAL.split(folded) if p]
     if len(parts) < 2:
         parts = [p for p in _SPAN.split(folded) if p]
+    parts = [q for p in parts if (q := p.strip(_QUOTES))]   # '13/4-'14/4: a text prefix typed mid-cell
     if len(parts) < 2:
         return None
     readings = [read_date_text(p) for p in parts]
     if any(r is None or r is MISSING for r in readings):
         return None
     return readings[0]
+
+
+def is_span(text: str) -> bool:
+    """'13/4-14/4', '4/13~4/15': two dates joined as a span of days (production days), not a list of dates."""
+    folded = unicodedata.normalize("NFKC", text).strip()
+    return len([p for p in _SEVERAL.split(folded) if p]) < 2 and len([p for p in _SPAN.split(folded) if p]) == 2
 
 
 def _year_less(s: str) -> Reading | None:

@@ -298,7 +298,26 @@ def test_a_span_of_days_uses_its_first_day_and_says_so(tmp_path, span):
     row = book.order("SO-2", 1000, ordered="2026-05-08", due=span)
     reg, found = check(book, tmp_path)
     assert reg.get("orders").data["due_date"].dt.date.tolist()[1] == dt.date(2026, 11, 22)
-    assert [(f.rule, f.severity) for f in found if f.row == row] == [("several-dates", "warning")]
+    said = [f for f in found if f.row == row]
+    assert [(f.rule, f.severity) for f in said] == [("several-dates", "warning")]
+    assert "is a span of days; its first (2026-11-22) is checked" in said[0].message
+    assert "split order" not in said[0].hint and "reminders count to its first day" in said[0].hint
+
+
+def test_a_span_of_production_days_is_said_quietly_and_a_stray_quote_is_no_error(tmp_path):
+    """'13/4-14/4' under NGÀY SX (made over two days, foamplan W16) is a span, not split deliveries: an info;
+    '13/4-'14/4, with Excel's text prefix typed mid-cell, is the same span, not an unreadable date."""
+    from tests.tables.sheetkit import write_book
+
+    header = ["生产单号", "产品", "计划数量", "上线日期", "计划完成"]
+    rows = [[f"F-{i}", "P", 100, f"{10 + i}/4/2026", f"{20 + i}/4/2026"] for i in range(5)]
+    rows += [["F-8", "P", 100, "13/4-14/4", "24/4/2026"], ["F-9", "P", 100, "13/4-'14/4", "24/4/2026"]]
+    path = write_book(tmp_path, {"排产": [header, *rows]})
+    reg = load([open_path(path)])
+    found = check_register(reg, None, lang="en", today=TODAY).sorted()
+    said = [(f.cell, f.rule, f.severity) for f in found if f.row in (7, 8)]
+    assert said == [("D7", "several-dates", "info"), ("D8", "several-dates", "info")], said
+    assert reg.get("production").data["planned_start"].dt.date.tolist()[-2:] == [dt.date(2026, 4, 13)] * 2
 
 
 def test_ordersync_check_shows_the_value_findings_with_their_cells(tmp_path):
