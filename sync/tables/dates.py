@@ -142,8 +142,8 @@ def month_day_of_number(value: float) -> Reading | None:
     """6.1 typed into a date column (Excel keeps it as a number): month 6, day 1; None for serials."""
     if not 1 <= value < 13 or value == int(value):
         return None
-    month, _, day = f"{value:.10g}".partition(".")
-    return Reading(0, int(month), int(day)) if len(day) <= 2 else None
+    month, _, day = f"{value:.10g}".partition(".")   # 1.0000000000004 (a computed figure) shows no day
+    return Reading(0, int(month), int(day)) if 1 <= len(day) <= 2 else None
 
 
 def decide_day_first(readings: list[Reading | None], weights: np.ndarray, pinned: bool | None) -> bool:
@@ -249,7 +249,10 @@ def serial_dates(cells: np.ndarray, date1904: bool) -> np.ndarray:
     epoch = EXCEL_EPOCH_1904 if date1904 else EXCEL_EPOCH_1900
     in_range = serial.between(SERIAL_MIN, SERIAL_MAX)
     converted = pd.Series(pd.NaT, index=nums.index, dtype="datetime64[us]")
-    converted[in_range] = pd.Timestamp(epoch) + pd.to_timedelta(serial[in_range], unit="D").dt.round("s")
+    # in microseconds, rounded to the second: a serial of the year 2219 (a typo, a figure taken for one) is beyond
+    # what nanosecond timedeltas hold
+    seconds = np.round(serial[in_range].to_numpy(dtype=float) * 86400).astype("int64")
+    converted[in_range] = np.datetime64(epoch, "us") + seconds.astype("timedelta64[s]")
     if compact.any():
         converted[compact] = pd.to_datetime(nums[compact].astype("int64").astype(str), format="%Y%m%d",
                                             errors="coerce")

@@ -156,6 +156,32 @@ def test_a_machine_shops_tracker_of_dates_says_which_stage_each_part_is_at(tmp_p
     assert reached == {"WO-101": "热处理", "WO-102": "qc", "WO-103": "热处理", "WO-104": "not-started"}
 
 
+def test_a_work_order_tracker_of_milestone_dates_says_which_milestone_each_order_reached(tmp_path: Path) -> None:
+    """No stage words at all (a kitchen-appliance maker's WO tracker): a date column per milestone is the stages,
+    in column order; an order with no milestone dated yet has not started, it lacks no department's rows."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Inputs"
+    ws.append(["Sl. No", "Work Order", "Product", "Qty", "Completed", "Pending", "Sales Request", "Delivery Date",
+               "WO Creation", "DRG Release Date", "Costing Sign Off", "PO Completion"])
+    day = [D(2026, 7, d) for d in (20, 25, 28, 30)]
+    ws.append([1, "BN-SO-2526-0001", "Arista 60", 300, 0, 300, D(2026, 7, 1), D(2026, 10, 30), *day[:2], None, None])
+    ws.append([2, "BN-SO-2526-0002", "Zyra 4 Burner", 290, 260, 30, D(2026, 7, 1), D(2026, 10, 30), *day])
+    ws.append([3, "BN-SO-2526-0003", "Solaria 3B", 350, 0, 350, D(2026, 7, 2), D(2026, 10, 30), day[0], None, None,
+               None])
+    ws.append([4, "BN-SO-2526-0004", "Eris 60", 200, 0, 200, D(2026, 7, 3), D(2026, 10, 30), None, None, None, None])
+    wb.save(tmp_path / "war_room.xlsx")
+    register = read(tmp_path / "war_room.xlsx")
+    assert list(register.tables) == ["orders"]
+    model = order_model(register, today=TODAY)
+    assert model.view.stages == ["WO Creation", "DRG Release", "Costing Sign Off", "PO Completion"]
+    reached = {k: p.current_stage for k, p in model.progress.items()}
+    assert reached == {"BN-SO-2526-0001": "Costing Sign Off", "BN-SO-2526-0002": "qc",
+                       "BN-SO-2526-0003": "DRG Release", "BN-SO-2526-0004": "not-started"}
+    found = check_register(register, None, lang="en", today=TODAY).findings
+    assert not [f for f in found if f.rule == "missing-department-rows"]
+
+
 def test_a_register_with_its_own_production_tab_is_not_read_twice(tmp_path: Path) -> None:
     path = write_tracker(tmp_path / "跟踪.xlsx", ZH)
     from openpyxl import load_workbook

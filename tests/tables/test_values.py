@@ -380,3 +380,21 @@ def test_a_zero_typed_on_many_lines_is_the_sheets_habit_said_once(tmp_path):
     _, found = check(lone, tmp_path)
     assert [(f.severity, f.cell) for f in found if f.rule == "quantity-positive"] == [
         ("error", lone.cell("orders", "订单数量", row))]
+
+
+def test_a_computed_figure_next_to_a_whole_number_is_no_month_day():
+    """6.1 in a date column is 1 June; 1.0000000000004 (a sum that is almost 1) shows no day at all and is no
+    date, not a crash (Superstore's discount column read while looking for milestone dates)."""
+    from sync.tables.dates import month_day_of_number
+
+    assert month_day_of_number(6.1)[:3] == (0, 6, 1)
+    assert month_day_of_number(1.0000000000004) is None
+    parsed = parse_dates(cells(6.1, 1.0000000000004))
+    assert pd.isna(parsed.values[1])
+
+
+def test_a_serial_centuries_ahead_is_read_not_a_crash():
+    """116531.84 (a sales figure in a column looked at for dates) is the serial of a day in 2219: read as that
+    day, whose year the implausible-year rule questions, instead of overflowing nanosecond time."""
+    parsed = parse_dates(cells(116531.84, 46000))
+    assert [d.year for d in parsed.values] == [2219, 2025]

@@ -12,6 +12,7 @@ from sync.checks.near import NearPool
 from sync.checks.reconcile.context import Ctx, rows_of
 from sync.findings import ERROR, INFO, WARNING, Finding
 from sync.orders.view import CANCELLED, DONE, KEY, PARTIAL, POS, PRODUCING, SHIPPED
+from sync.orders.wide import WideTable
 from sync.tables.table import ROW
 
 
@@ -97,7 +98,8 @@ def missing_rows(ctx: Ctx) -> Iterator[Finding]:
     }
     for table, wanted in expect.items():
         rows = ctx.view.parts.get(table)
-        if rows is None or ctx.view.poorly_joined(table):
+        # a wide tracker's stages are the orders' own cells: an order with none filled in has not started
+        if rows is None or ctx.view.poorly_joined(table) or isinstance(ctx.view.tables.get(table), WideTable):
             continue
         lacking = orders[wanted & (cls != CANCELLED) & ~ctx.view.has_rows(table)]
         names = ("status", "order_date", "order_no", POS, ROW)
