@@ -80,7 +80,9 @@ class OrderLines(Check):
         rows = table.data[ROW].to_numpy()
         repeated, same = self._repeated_lines(table, key)
         repeated = repeated & filled
-        exact = table.has(self.line) or not table.unmapped   # every column compared: surely the same line
+        # every column compared (those not read as fields too: a tracker's Qtr, its milestones): surely the same line
+        seen = {header_key(label) for label, _ in table.extra.values()}
+        exact = table.has(self.line) or all(header_key(u) in seen for u in table.unmapped)
         yield from self._repeats(table, ctx, repeated, same, rows, self.severity if exact else WARNING)
         flagged = repeated.copy()
         guess = key_is_guess(table, self.key)
@@ -101,6 +103,9 @@ class OrderLines(Check):
             return (same.duplicated(keep="first") & same["l"].notna()).to_numpy(), same
         mapped = [f for f in table.columns if f in table.data]
         same = pd.DataFrame({f: _folded(table.data[f]) for f in mapped})
+        for c, (label, cells) in table.extra.items():   # a row planned again for a later month differs in its month
+            if header_key(label) not in ROW_COUNTERS:       # ... but a copied row has a number of its own (序号)
+                same[f"_extra{c}"] = cells.codes            # the same code: the same cell as typed
         return same.duplicated(keep="first").to_numpy(), same
 
     def _repeats(self, table: Table, ctx: Context, mask: np.ndarray, same: pd.DataFrame, rows: np.ndarray,

@@ -185,12 +185,31 @@ def test_type_order_lines_lets_split_deliveries_be_and_flags_repeats_and_conflic
     assert "下单日期" in found[2].message and "row 10" in found[2].message
 
 
-def test_type_order_lines_only_warns_of_a_repeat_when_some_columns_were_not_read(tmp_path):
+def test_type_order_lines_compares_the_columns_that_are_no_field_too(tmp_path):
+    """Two lines alike in every field but their remark (first lot, second lot; a WO planned again for a later
+    month) are two lines; alike in that column too they are one line twice."""
     head = [*HEAD, "车间备注 Workshop remark"]   # not a field: the two rows may differ there
     rows = [order("SO-1") + ["first lot"], order("SO-1") + ["second lot"]]
     reg = load([MemorySource("book", {"订单登记": [head, *rows]})])
     assert reg.get("orders").unmapped == ["车间备注 Workshop remark"]
-    found = run(ORDER_LINES, reg, tmp_path)
+    assert run(ORDER_LINES, reg, tmp_path) == []
+    rows = [order("SO-1") + ["first lot"], order("SO-1") + ["first lot"]]
+    reg = load([MemorySource("book", {"订单登记": [head, *rows]})])
+    assert [(f.cell, f.severity) for f in run(ORDER_LINES, reg, tmp_path)] == [("A3", "error")]
+
+
+def test_type_order_lines_only_warns_of_a_repeat_when_some_columns_were_not_read(tmp_path):
+    """Where a column was not read at all (a materials sheet keeps no other columns), the two rows may differ
+    there: a repeat is a warning."""
+    from sync.checks.lines import OrderLines
+
+    head = [*HEAD, "车间备注 Workshop remark"]
+    rows = [order("SO-1") + ["first lot"], order("SO-1") + ["second lot"]]
+    table = load([MemorySource("book", {"订单登记": [head, *rows]})]).get("orders")
+    table.extra = {}      # as a table whose other columns are not kept
+    reg = Register({"orders": table})
+    rule = OrderLines(id="dup", table="orders")
+    found = list(rule.run(table, Context("en", TODAY, reg)))
     assert [(f.cell, f.severity) for f in found] == [("A3", "warning")]
 
 
