@@ -93,8 +93,10 @@ _last: tuple[str, Guesses] | None = None   # the known keys of the last reconcil
 def guesses_for(known: pd.Index, cutoff: float) -> Guesses:
     """The ``Guesses`` of these known keys: the last ones while the keys (in order) and the cutoff are the same."""
     global _last
-    digest = hashlib.blake2b("\x00".join(map(str, known)).encode(), digest_size=16,
-                             person=str(cutoff).encode()[:16]).hexdigest()
+    if _last is not None and _last[1].known is known and _last[1].cutoff == cutoff:   # the next tab of one pass
+        return _last[1]
+    values = pd.util.hash_array(known.to_numpy(dtype=object)).tobytes()
+    digest = hashlib.blake2b(values + repr(cutoff).encode(), digest_size=16).hexdigest()
     if _last is None or _last[0] != digest:
         _last = (digest, Guesses(known, cutoff))
     return _last[1]
