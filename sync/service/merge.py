@@ -127,7 +127,7 @@ class Merger:
         if not len(table):
             return False
         fields = sorted(table.columns)
-        if len({self._shape(t)[1] for t in (table, *of)}) > 1:   # mixed kinds hash as the joined column would: join them
+        if len({self._shape(t)[1] for t in (table, *of)}) > 1:   # mixed kinds hash as the joined column: join them
             seen = self._row_hashes(concat_tables(of), fields, cache=False)
             return float(np.isin(self._row_hashes(table, fields), seen).mean()) > COPY_SHARE
         seen = self._seen[table.name]   # a set grown member by member: not the whole so far looked up again
