@@ -99,6 +99,7 @@ def guesses_for(known: pd.Index, cutoff: float) -> Guesses:
     digest = hashlib.blake2b(values + repr(cutoff).encode(), digest_size=16).hexdigest()
     if _last is None or _last[0] != digest:
         _last = (digest, Guesses(known, cutoff))
+    _last[1].known = known     # the same keys: this pass's index is the one the next tabs hand in
     return _last[1]
 
 
