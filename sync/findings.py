@@ -50,6 +50,14 @@ class Finding:
     #: the findings that only follow from this one (they compared its wrong value), folded into it
     affects: list[Finding] = member(default_factory=list)
 
+    def copied(self) -> Finding:
+        """A copy with a list of its own in ``affects`` (a later step may fold findings into it); as
+        ``dataclasses.replace`` makes it, without going through ``__init__`` for each of thousands of findings."""
+        new = object.__new__(Finding)
+        new.__dict__.update(self.__dict__)
+        new.affects = list(self.affects)
+        return new
+
     @property
     def where(self) -> CellRef | None:
         """This finding's own cell, when it points at one."""

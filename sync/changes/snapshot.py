@@ -37,7 +37,8 @@ a value that only changed its form is not a change.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+import weakref
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
@@ -82,8 +83,13 @@ class Snapshot:
     order_nos: np.ndarray          # the order number as written, for messages
     hashes: np.ndarray             # int64 per row
     rows: np.ndarray               # 1-based sheet row per row
-    source: Table
+    #: the table it was taken of; a weak reference when the table keeps it (``snapshot_of``)
+    held: Table | weakref.ref
     _index: Index | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def source(self) -> Table:
+        return self.held() if isinstance(self.held, weakref.ref) else self.held
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -187,10 +193,14 @@ _KEPT = "_snapshot"
 def snapshot_of(table: Table) -> Snapshot:
     """``snapshot``, once per Table object, kept on it. The daemon keeps the Table of every tab a save did not
     change (``sync.tables.register.SheetMemo``), so such a tab is not snapshotted again next cycle; and the change
-    requests read the keys of the cycle's snapshots. A loaded table is not changed afterwards."""
+    requests read the keys of the cycle's snapshots. A loaded table is not changed afterwards.
+
+    The kept snapshot knows its table by a weak reference: table and snapshot pointing at each other would
+    be a reference cycle, and a table joined from fifty workbooks (replaced at every save) would wait for
+    the cyclic collector, a few hundred megabytes later, instead of going when the next one takes its place."""
     kept = vars(table).get(_KEPT)
     if kept is None:
-        kept = snapshot(table)
+        kept = replace(snapshot(table), held=weakref.ref(table))
         setattr(table, _KEPT, kept)
     return kept
 

@@ -24,7 +24,7 @@ import hashlib
 import pickle
 import weakref
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
 
@@ -122,7 +122,7 @@ class PassMemo:
 
     def findings(self, what: str, key: tuple, work: Callable[[], list[Finding]]) -> list[Finding]:
         """Like ``get``, for findings: each pass gets its own copies (later steps may fold them)."""
-        return [replace(f, affects=list(f.affects)) for f in self.get(what, key, work)]
+        return [f.copied() for f in self.get(what, key, work)]
 
 
 def followers(orders: Table | None) -> str | None:

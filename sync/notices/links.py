@@ -175,17 +175,17 @@ def _order_rows(table: Table | None) -> dict[str, tuple[str, str, str, str]]:
     numbers = table.data["order_no"].to_numpy()
     rows = table.data[ROW].to_numpy()
     letter = column_letter(table.columns["order_no"].index)
-    stops = np.array([p.stop for p in table.parts]) if table.parts else None
+    whole = (table.source, table.location, table.sheet)
+    places = [(p.source, p.location, p.sheet) for p in table.parts] or [whole]
+    stops = np.array([p.stop for p in table.parts]) if table.parts else np.zeros(0, dtype=np.int64)
+    # each row's sheet, all at once: the part whose rows it is among (the last part past its stop)
+    part_of = np.minimum(np.searchsorted(stops, np.arange(len(numbers)), side="right"), len(places) - 1).tolist()
     out: dict[str, tuple[str, str, str, str]] = {}
-    for position, (no, row) in enumerate(zip(numbers, rows)):
+    for no, row, part in zip(numbers, rows, part_of):
         if no is None or no != no or not str(no).strip():    # NaN != NaN
             continue
         key = normalise_key(str(no))
         if key in out:
             continue
-        part = table.parts[min(int(np.searchsorted(stops, position, side="right")), len(table.parts) - 1)] \
-            if stops is not None else None
-        source, location, sheet = (part.source, part.location, part.sheet) if part else \
-            (table.source, table.location, table.sheet)
-        out[key] = (source, location, sheet, f"{letter}{int(row)}")
+        out[key] = (*places[part], f"{letter}{int(row)}")
     return out

@@ -85,6 +85,8 @@ def order_facts(orders: OrderModel) -> dict[str, OrderFacts]:
 def _column(frame: pd.DataFrame, name: str, keys: list[str], read: Callable[[Any], Any]) -> list[Any]:
     if name not in frame:
         return [None] * len(keys)
+    if read is _day and _naive_times(frame[name]):
+        return _days(frame[name])
     return [None if v is None or v is pd.NaT or (isinstance(v, float) and v != v) else read(v)
             for v in frame[name].tolist()]
 
@@ -107,7 +109,17 @@ def _last_shipped(orders: OrderModel, keys: list[str]) -> list[date | None]:
     last = view.by_order("shipping").agg("shipped_on", "max")
     if not last.index.is_unique:
         last = last[~last.index.duplicated(keep="last")]
-    return [_day(v) for v in last.reindex(keys).tolist()]
+    last = last.reindex(keys)
+    return _days(last) if _naive_times(last) else [_day(v) for v in last.tolist()]
+
+
+def _naive_times(values: pd.Series) -> bool:
+    return isinstance(values.dtype, np.dtype) and values.dtype.kind == "M"
+
+
+def _days(values: pd.Series) -> list[date | None]:
+    """``_day`` of each value of a column of times without a zone, all at once (NaT: None)."""
+    return values.to_numpy(dtype="datetime64[D]").astype(object).tolist()
 
 
 def _text(v: Any) -> str | None:

@@ -10,11 +10,17 @@ and left out).
 Done pairwise, as ``Register.add`` does it, each file's table is joined to
 the whole so far and its rows looked up among all rows so far: quadratic in
 the number of files, seconds at fifty. ``merge`` makes the same decisions
-from each file's own tables (the row hashes of a table are worked out once,
-while its file is unchanged), joins each table once, and hands back the
-joined table of the last merge when its members are the very same tables, so
-what no save touched keeps its identity (and its fingerprint,
-``sync.checks.memo``) from cycle to cycle.
+from each file's own tables (the row hashes, column kinds and layout of a
+table are worked out once, while its file is unchanged), joins each table
+once, and hands back the joined table of the last merge when its members are
+the very same tables, so what no save touched keeps its identity (and its
+fingerprint, ``sync.checks.memo``) from cycle to cycle.
+
+Followers do not share rows, so the usual answer is "every same-layout table
+is more of the table": when no table shares more than ``COPY_SHARE`` of its
+rows with all the other tables of its name together, no table can share that
+much with those before it, and the answer is found with one count over
+every row hash (``_none_copied``) instead of table by table.
 """
 
 from __future__ import annotations
@@ -34,6 +40,8 @@ class Merger:
 
     def __init__(self) -> None:
         self._hashes: dict[int, tuple[weakref.ref, tuple, np.ndarray]] = {}
+        #: per table (while it lives): its layout and the kinds of its columns, by field name
+        self._shapes: dict[int, tuple[weakref.ref, tuple, tuple]] = {}
         self._joined: dict[str, tuple[tuple[int, ...], list[weakref.ref], Table]] = {}
         self._seen: dict[str, set[int]] = {}
         #: table name -> the tables it was joined from, in row order (``PassMemo`` fingerprints by them)
@@ -43,9 +51,14 @@ class Merger:
         merged = Register()
         members: dict[str, list[Table]] = {}
         self._seen: dict[str, set[int]] = {}    # table -> the row hashes of its members so far
+        registers = list(registers)
+        quick = self._quick_members(registers)
         for reg in registers:
             for table in reg.tables.values():
-                self._add(merged, members, table)
+                if table.name in quick:
+                    members.setdefault(table.name, []).append(table)
+                else:
+                    self._add(merged, members, table)
             merged.problems += reg.problems
             merged.warnings += reg.warnings
             merged.notes += reg.notes
@@ -55,9 +68,37 @@ class Merger:
             merged.tables[name] = self._join(name, tables)
         live = {id(t) for tables in members.values() for t in tables}
         self._hashes = {k: v for k, v in self._hashes.items() if k in live}
+        self._shapes = {k: v for k, v in self._shapes.items() if k in live}
         self._joined = {k: v for k, v in self._joined.items() if k in members}
         self.members = members
         return merged
+
+    def _quick_members(self, registers: list[Register]) -> set[str]:
+        """The table names whose tables all join, as ``_add`` would find one by one: one layout, one kind per
+        column, and no table sharing more than ``COPY_SHARE`` of its rows with the others together."""
+        named: dict[str, list[Table]] = {}
+        for reg in registers:
+            for table in reg.tables.values():
+                named.setdefault(table.name, []).append(table)
+        return {name for name, tables in named.items()
+                if len({self._shape(t) for t in tables}) == 1 and self._none_copied(tables)}
+
+    def _none_copied(self, tables: list[Table]) -> bool:
+        if len(tables) == 1:
+            return True
+        fields = sorted(tables[0].columns)
+        hashes = [self._row_hashes(t, fields) for t in tables]
+        every, counts = np.unique(np.concatenate([np.unique(h) for h in hashes]), return_counts=True)
+        shared = every[counts > 1]    # a row hash found in more than one table
+        return all(not len(h) or float(np.isin(h, shared).mean()) <= COPY_SHARE for h in hashes)
+
+    def _shape(self, table: Table) -> tuple:
+        held = self._shapes.get(id(table))
+        if held is None or held[0]() is not table:
+            kinds = tuple((f, table.data[f].dtype) for f in sorted(table.columns))
+            held = (weakref.ref(table), layout(table), kinds)
+            self._shapes[id(table)] = held
+        return held[1], held[2]
 
     def _add(self, merged: Register, members: dict[str, list[Table]], table: Table) -> None:
         """``Register.add`` with score 0: the first table of a name, then same-layout tables that are not copies."""
@@ -65,7 +106,7 @@ class Merger:
         if current is None:
             members[table.name] = [table]
             self._seen[table.name] = set(self._row_hashes(table, sorted(table.columns)).tolist())
-        elif layout(current[0]) == layout(table) and not self._is_copy(table, current):
+        elif self._shape(current[0])[0] == self._shape(table)[0] and not self._is_copy(table, current):
             current.append(table)
             self._seen[table.name].update(self._row_hashes(table, sorted(table.columns)).tolist())
         else:
@@ -86,8 +127,7 @@ class Merger:
         if not len(table):
             return False
         fields = sorted(table.columns)
-        dtypes = [tuple(t.data[f].dtype for f in fields) for t in (table, *of)]
-        if any(d != dtypes[0] for d in dtypes):   # mixed kinds hash as the joined column would: join them
+        if len({self._shape(t)[1] for t in (table, *of)}) > 1:   # mixed kinds hash as the joined column: join them
             seen = self._row_hashes(concat_tables(of), fields, cache=False)
             return float(np.isin(self._row_hashes(table, fields), seen).mean()) > COPY_SHARE
         seen = self._seen[table.name]   # a set grown member by member: not the whole so far looked up again

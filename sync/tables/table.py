@@ -21,6 +21,7 @@ sheet, so ``sheet_at``/``source_at`` name the right tab for every row.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -122,8 +123,18 @@ class Table:
         """The sheet the row at ``position`` comes from (None: the table's one sheet)."""
         if not self.parts:
             return None
-        at = int(np.searchsorted(np.array([p.stop for p in self.parts]), position, side="right"))
+        at = bisect.bisect_right(self._stops(), position)
         return self.parts[min(at, len(self.parts) - 1)]
+
+    def _stops(self) -> list[int]:
+        """Each part's ``stop``, in order, kept while ``parts`` is the same list at the same length (parts are
+        frozen and a table's list is made whole): a finding on a table joined from fifty workbooks asks for its
+        sheet thousands of times."""
+        held = self.__dict__.get("_held_stops")
+        if held is None or held[0] is not self.parts or held[1] != len(self.parts):
+            held = (self.parts, len(self.parts), [p.stop for p in self.parts])
+            self.__dict__["_held_stops"] = held
+        return held[2]
 
     def sheet_at(self, position: int) -> str:
         part = self.part_at(position)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import random
+import zipfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from sync.demo.register import build_register
 from sync.service.cycle import SourceCache, run_cycle
 from sync.sources import open_path
 from sync.state import State
+from sync.tables.register import Register, load
 
 START = datetime(2026, 11, 27, 2, 0, tzinfo=timezone.utc)
 CONFIG = """[sources.register]
@@ -122,15 +124,17 @@ FOLDER_CONFIG = CONFIG.replace('[sources.register]\nkind = "excel"\npath = "regi
                                '[sources.registers]\nkind = "excel"\npath = "registers/*.xlsx"')
 
 
-def change_folder(folder: Path, rng: random.Random, seeds: list[int]) -> str:
+def change_folder(folder: Path, rng: random.Random, seeds: list[int], own: bool = False) -> str:
     """One thing that happens to a folder of registers: a save to one of them, or a register added, removed
-    or renamed."""
+    or renamed (``own``: each follower's order numbers their own)."""
     books = sorted(folder.glob("*.xlsx"))
     kind = rng.choice(["save", "save", "save", "add", "remove", "rename"])
     if kind == "add" or len(books) < 2:
         seeds.append(seeds[-1] + 1)
         book = folder / f"follower-{seeds[-1]}.xlsx"
         build_register(book, orders=60, seed=seeds[-1], today=START.date())
+        if own:
+            own_numbers(book, f"F{seeds[-1]}")
         return f"added {book.name}"
     book = rng.choice(books)
     if kind == "remove":
@@ -142,18 +146,37 @@ def change_folder(folder: Path, rng: random.Random, seeds: list[int]) -> str:
     return f"{book.name}: {edit(book, rng)}"
 
 
-@pytest.mark.parametrize("seed", [4, 5])
-def test_a_folder_of_registers_memoised_matches_full_cycles(tmp_path, seed):
+def own_numbers(book: Path, prefix: str) -> None:
+    """Give a generated register order numbers of its own (SO-2611-001 -> F3-2611-001), as followers have."""
+    with zipfile.ZipFile(book) as zf:
+        members = [(info, zf.read(info)) for info in zf.infolist()]
+    with zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info, data in members:
+            zf.writestr(info, data.replace(b">SO-", b">" + prefix.encode() + b"-")
+                        if info.filename.endswith(".xml") else data)
+
+
+def as_check_reads_it(config) -> Register:
+    """The folder read the way ``ordersync check`` reads it: every workbook in one ``load``."""
+    return load(sources_from_config(config), None, day_first=config.service.day_first)
+
+
+@pytest.mark.parametrize("seed,own", [(4, False), (5, False), (6, True), (7, True)])
+def test_a_folder_of_registers_memoised_matches_full_cycles(tmp_path, seed, own):
     """One register per follower (a path glob): saves to random files, files added, removed and renamed. The
     daemon's cache (each file read on its own, joined by ``sync.service.merge``, fingerprinted by file) with its
-    memo must do what a fresh read of the whole folder and a full cycle do; the files' order numbers overlap, so
-    the cross-file parts (duplicates, reconciliation across files) are exercised too."""
+    memo must do what a fresh read of the whole folder and a full cycle do. With ``own`` each follower has
+    order numbers of their own (as the bench's registers do) and the full cycle reads the folder as ``check``
+    does; without, the files' order numbers overlap, so the cross-file parts (duplicates, reconciliation across
+    files) are exercised too."""
     rng = random.Random(seed)
     folder = tmp_path / "registers"
     folder.mkdir()
     seeds = [seed * 10 + n for n in range(3)]
     for n in seeds:
         build_register(folder / f"follower-{n}.xlsx", orders=60, seed=n, today=START.date())
+        if own:
+            own_numbers(folder / f"follower-{n}.xlsx", f"F{n}")
     (tmp_path / "config.toml").write_text(FOLDER_CONFIG, encoding="utf-8")
     config = load_config(tmp_path / "config.toml")
     lang = config.service.language
@@ -162,13 +185,16 @@ def test_a_folder_of_registers_memoised_matches_full_cycles(tmp_path, seed):
         now, reused, history = START, 0, []
         for step in range(10):
             if step:
-                history.append(change_folder(folder, rng, seeds))
+                history.append(change_folder(folder, rng, seeds, own))
             kept.follow(sources_from_config(config))
             kept.refresh(list(kept.sources), now)
             ours = run_cycle(mine, config, kept.register(), now=now, lang=lang, memo=memo, parts=kept.parts())
-            fresh = SourceCache(config, sources_from_config(config))
-            fresh.refresh(list(fresh.sources), now)
-            full = run_cycle(theirs, config, fresh.register(), now=now, lang=lang)
+            if own:
+                full = run_cycle(theirs, config, as_check_reads_it(config), now=now, lang=lang)
+            else:
+                fresh = SourceCache(config, sources_from_config(config))
+                fresh.refresh(list(fresh.sources), now)
+                full = run_cycle(theirs, config, fresh.register(), now=now, lang=lang)
             assert what_it_did(mine, ours) == what_it_did(theirs, full), history
             reused += memo.reused
     assert reused > 0, "the memo never spared any work"

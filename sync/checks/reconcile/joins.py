@@ -3,6 +3,7 @@ department should have rows for and has none."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -64,19 +65,53 @@ def orphan_rows(ctx: Ctx) -> Iterator[Finding]:
 _TWINS = str.maketrans("OQDILZSB", "00011258")
 
 
+class Guesses:
+    """Near misses among one set of known order numbers (in their order), worked out once per key.
+
+    The daemon reconciles after every save, and a save seldom changes which orders there are: the twins, the
+    pool and each key's answer are kept for the very same known keys (``guesses_for``), so a register of many
+    followers' orders does not count 100,000 keys' letters again for the same orphans."""
+
+    def __init__(self, known: pd.Index, cutoff: float) -> None:
+        self.known, self.cutoff = known, cutoff
+        self.by_twin = {k.translate(_TWINS): k for k in known}
+        self._pool: NearPool | None = None     # counted once, and only when a key has no twin
+        self._answers: dict[str, str | None] = {}
+
+    def guess(self, key: str) -> str | None:
+        if key not in self._answers:
+            twin = self.by_twin.get(key.translate(_TWINS))
+            if twin is None:
+                self._pool = self._pool if self._pool is not None else NearPool(self.known)
+                twin = self._pool.closest(key, self.cutoff)   # difflib's close match among keys of about its length
+            self._answers[key] = twin
+        return self._answers[key]
+
+
+_last: tuple[str, Guesses] | None = None   # the known keys of the last reconciliation, and their guesses
+
+
+def guesses_for(known: pd.Index, cutoff: float) -> Guesses:
+    """The ``Guesses`` of these known keys: the last ones while the keys (in order) and the cutoff are the same."""
+    global _last
+    if _last is not None and _last[1].known is known and _last[1].cutoff == cutoff:   # the next tab of one pass
+        return _last[1]
+    values = pd.util.hash_array(known.to_numpy(dtype=object)).tobytes()
+    digest = hashlib.blake2b(values + repr(cutoff).encode(), digest_size=16).hexdigest()
+    if _last is None or _last[0] != digest:
+        _last = (digest, Guesses(known, cutoff))
+    _last[1].known = known     # the same keys: this pass's index is the one the next tabs hand in
+    return _last[1]
+
+
 def suggest(keys: Iterable[str], known: pd.Index, cutoff: float) -> dict[str, str]:
     """Near misses: letter/digit twins (0/O, 1/l) first, then close spellings of the same length."""
-    by_twin = {k.translate(_TWINS): k for k in known}
-    pool: NearPool | None = None      # counted once, and only when a key has no twin
+    guesses = guesses_for(known, cutoff)
     out: dict[str, str] = {}
     for key in list(keys)[:200]:   # a flood of orphans is a wrong tab, not 10,000 typos
-        if (twin := by_twin.get(key.translate(_TWINS))) is not None:
-            out[key] = twin
-            continue
-        pool = pool if pool is not None else NearPool(known)
-        close = pool.closest(key, cutoff)   # difflib's close match among keys of about its length
-        if close is not None:
-            out[key] = close
+        guess = guesses.guess(key)
+        if guess is not None:
+            out[key] = guess
     return out
 
 

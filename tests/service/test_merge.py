@@ -1,0 +1,87 @@
+"""The daemon's join of one register per follower makes the decisions ``Register.add`` makes one file at a time.
+
+``Merger`` decides for all the files of a folder at once when no table shares
+most of its rows with the others, and file by file otherwise; either way each
+table must join exactly the tables the pairwise rule joins (the first of a
+name, then every same-layout table that is not a copy of those before it), in
+the same order. The folders are real workbooks: followers of their own, a
+backup copy of one, a register that took in a few of another's rows and one
+that took in most of them.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from sync.demo.register import build_register
+from sync.service.merge import Merger
+from sync.sources import open_path
+from sync.tables.register import Register, load
+from sync.tables.table import concat_tables, is_copy, layout
+
+TODAY = date(2026, 11, 27)
+
+
+def pairwise(registers: list[Register]) -> dict[str, list[int]]:
+    """Table name -> the ids of the tables it joins, one file after the other, as ``Register.add`` decides."""
+    members: dict[str, list] = {}
+    for register in registers:
+        for table in register.tables.values():
+            current = members.get(table.name)
+            if current is None:
+                members[table.name] = [table]
+            elif layout(current[0]) == layout(table) and not is_copy(table, current):
+                current.append(table)
+    return {name: [id(t) for t in tables] for name, tables in members.items()}
+
+
+def take_rows(book: Path, donor: Path, share: float, rng: random.Random) -> None:
+    """Overwrite ``share`` of the orders rows of ``book`` with rows of the same sheet of ``donor``."""
+    wb, other = openpyxl.load_workbook(book), openpyxl.load_workbook(donor)
+    ws, src = wb.worksheets[0], other.worksheets[0]
+    rows = list(range(2, min(ws.max_row, src.max_row) + 1))
+    for r in rng.sample(rows, int(len(rows) * share)):
+        for c in range(1, ws.max_column + 1):
+            ws.cell(r, c).value = src.cell(r, c).value
+    wb.save(book)
+
+
+def folder(tmp_path: Path, seed: int, extra: str) -> list[Path]:
+    rng = random.Random(seed)
+    books = []
+    for n in range(3):
+        books.append(tmp_path / f"follower-{n}.xlsx")
+        build_register(books[-1], orders=60, seed=seed * 10 + n, today=TODAY)
+    if extra == "backup":          # a copy of one follower's register beside it: every table a copy
+        books.insert(2, tmp_path / "follower-0-copy.xlsx")
+        books[2].write_bytes(books[0].read_bytes())
+    elif extra in ("some", "most"):     # a register that took in a few (or most) of another's order lines
+        books.append(tmp_path / f"follower-{extra}.xlsx")
+        build_register(books[-1], orders=60, seed=seed * 10 + 7, today=TODAY)
+        take_rows(books[-1], books[1], 0.3 if extra == "some" else 0.8, rng)
+    return books
+
+
+@pytest.mark.parametrize("extra", ["none", "backup", "some", "most"])
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_merge_joins_what_the_pairwise_rule_joins(tmp_path, seed, extra):
+    books = folder(tmp_path, seed, extra)
+    registers = [load([open_path(b, name=b.name)]) for b in books]
+    merger = Merger()
+    merged = merger.merge(registers)
+    want = pairwise(registers)
+    assert {n: [id(t) for t in ts] for n, ts in merger.members.items()} == want
+    for name, tables in merger.members.items():
+        assert merged.tables[name].data.equals(concat_tables(tables).data)
+    if extra == "backup":
+        assert any(len(ids) < len(books) for ids in want.values())   # the copy was left out
+    # the next merge, one file read again (a new Table for each of its tabs), decides the same way
+    registers[0] = load([open_path(books[0], name=books[0].name)])
+    again = merger.merge(registers)
+    assert {n: [id(t) for t in ts] for n, ts in merger.members.items()} == pairwise(registers)
+    assert set(again.tables) == set(merged.tables)
