@@ -207,9 +207,9 @@ class Range(Check):
         for habit in self._habits(col, rest):
             rest &= ~habit
             positions = np.flatnonzero(habit)
-            yield from self.flag_at(table, ctx, positions[:1], self.field,
-                                    {"count": [len(positions)], "cells": [shown_cells(table, self.field, positions, ctx.lang)]},
-                                    severity="warning", message=self.HABIT, hint=self.HABIT_HINT)
+            said = {"count": [len(positions)], "cells": [shown_cells(table, self.field, positions, ctx.lang)]}
+            yield from self.flag_at(table, ctx, positions[:1], self.field, said, severity=WARNING,
+                                    message=self.HABIT, hint=self.HABIT_HINT)
         yield from self.flag(table, ctx, rest, self.field, {"bounds": [self._bounds()] * int(rest.sum())})
         if below.any():
             yield from self.flag_at(table, ctx, np.flatnonzero(below), self.field,
