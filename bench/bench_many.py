@@ -27,7 +27,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import zipfile
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -35,22 +34,14 @@ import psutil
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
 
 from bench_latency import CONFIG, cycles, percentile, save_like_excel, versions, wait_for  # noqa: E402
+from tests.service.test_incremental import own_numbers  # noqa: E402
 
 TARGET_P95 = 2.0
 #: the generated registers are cached here (a worktree can point it at the main checkout's bench/out)
 OUT = Path(os.environ.get("ORDERSYNC_BENCH_OUT", HERE / "out"))
-
-
-def own_numbers(path: Path, prefix: str) -> None:
-    """Give the register order numbers of its own (SO-2609-001 -> F07-2609-001): followers do not share orders."""
-    with zipfile.ZipFile(path) as book:
-        members = [(info, book.read(info)) for info in book.infolist()]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book:
-        for info, data in members:
-            book.writestr(info, data.replace(b">SO-", b">" + prefix.encode() + b"-")
-                          if info.filename.endswith(".xml") else data)
 
 
 def registers(files: int, orders: int) -> list[Path]:
