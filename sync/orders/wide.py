@@ -19,7 +19,6 @@ the stage is done: the whole order went through it.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -28,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from sync.orders.stages import is_stage_word
-from sync.tables.detect import FILL_SAMPLE, MILESTONE_MIN_FILLED, MILESTONE_SHARE, MILESTONES, map_labels
+from sync.tables.detect import FILL_SAMPLE, MILESTONES, map_labels, mostly_dates
 from sync.tables.fields import DATE, NUMBER, header_key
 from sync.tables.normalize import parse_column
 from sync.tables.table import ROW, Column, Part, Table, column_letter
@@ -109,11 +108,11 @@ def milestone_columns(extra: dict[int, tuple[str, np.ndarray]]) -> list[StageCol
     out = []
     for index in sorted(extra):
         header, cells = extra[index]
-        if not _typed_dates(cells, 1) or _is_shipping(header) or _names_a_field(str(header)):
+        if not mostly_dates(cells[:FILL_SAMPLE].tolist(), 1) or _is_shipping(header) or _names_a_field(str(header)):
             continue
         stem, kind = _stem(str(header))
         out.append(StageColumn((stem if kind == "date" else str(header)).strip(), index, str(header), "date"))
-    dated = sum(1 for c in out if _typed_dates(extra[c.index][1]))
+    dated = sum(1 for c in out if mostly_dates(extra[c.index][1][:FILL_SAMPLE].tolist()))
     return out if len(out) >= MILESTONES and dated else []
 
 
@@ -140,14 +139,6 @@ def _names_a_field(header: str) -> bool:
     """The header is a field's own (计划完成: planned finish, 累计完成: completed), not a stage's."""
     return any(strength >= 2 for kind in ("production", "orders", "shipping")
                for _, strength in map_labels([header], kind).values())
-
-
-def _typed_dates(cells: np.ndarray, least: int = MILESTONE_MIN_FILLED) -> bool:
-    """Most filled cells (of the first ``FILL_SAMPLE``, ``least`` of them at least: a late milestone few orders
-    reached yet) are dates typed as dates, as a kept milestone is; cheap: no column is parsed to ask."""
-    filled = [v for v in cells[:FILL_SAMPLE].tolist() if v is not None and v != ""]
-    dates = sum(1 for v in filled if isinstance(v, (dt.date, pd.Timestamp)))
-    return len(filled) >= least and dates >= MILESTONE_SHARE * len(filled)
 
 
 def shipping_columns(extra: dict[int, tuple[str, np.ndarray]]) -> dict[str, tuple[int, str]]:

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -543,6 +544,12 @@ def _tracker_first(rows: list[list[Any]], found: list[HeaderMatch]) -> list[Head
 
 def _dated(sample: list[list[Any]], col: int) -> bool:
     """Most filled cells of column ``col`` are dates (typed as dates: a milestone column is kept by hand)."""
-    cells = [row[col] for row in sample if col < len(row) and row[col] not in (None, "")]
-    dates = sum(1 for v in cells if isinstance(v, (dt.date, dt.datetime)))
-    return len(cells) >= MILESTONE_MIN_FILLED and dates >= MILESTONE_SHARE * len(cells)
+    return mostly_dates([row[col] for row in sample if col < len(row)])
+
+
+def mostly_dates(cells: Iterable[Any], least: int = MILESTONE_MIN_FILLED) -> bool:
+    """Of ``cells``, ``least`` or more are filled and ``MILESTONE_SHARE`` of those are dates typed as dates; no
+    cell is parsed to ask (``sync.orders.wide`` finds a tracker's milestone columns by it too)."""
+    filled = [v for v in cells if v is not None and v != ""]
+    dates = sum(1 for v in filled if isinstance(v, dt.date))   # datetime and pandas' Timestamp are dates too
+    return len(filled) >= least and dates >= MILESTONE_SHARE * len(filled)
