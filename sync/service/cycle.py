@@ -205,7 +205,9 @@ class SourceCache:
         configured = {n: t for n, t in self.config.tables.items() if t.source == source.name} or None
         register = load([source], configured, day_first=self.config.service.day_first, memos=self.memos)
         if source.name in self.memos:
-            log.debug("%s: read %s", source.name, ", ".join(self.memos[source.name].reread) or "no sheet (all kept)")
+            memo = self.memos[source.name]
+            log.debug("%s: read %s%s", source.name, ", ".join(memo.reread) or "no sheet (all kept)",
+                      f" (cells as before: {', '.join(memo.same)})" if memo.same else "")
         return register
 
     def register(self) -> Register:

@@ -24,6 +24,7 @@ with ``kind =``.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
@@ -107,15 +108,35 @@ class SheetMemo:
     .xlsx from the package directory, and from the shared strings and styles when
     those moved) has only the sheets whose token moved read again; the others keep
     their match and their table. The daemon keeps one per source: a save that
-    changes one tab costs the read of that tab.
+    changes one tab costs the read of that tab. A sheet read again whose cells
+    read exactly as last time (``same_cells``) keeps its match and table too.
     """
 
     found: dict[str, tuple[str, HeaderMatch | None]] = field(default_factory=dict)   # sheet -> (token, match)
     tables: dict[str, tuple[str, Table]] = field(default_factory=dict)               # sheet -> (token, table)
     reread: list[str] = field(default_factory=list)                                  # read by the last load
+    same: list[str] = field(default_factory=list)      # ... of those, the ones whose cells read as before
+    cells: dict[str, str] = field(default_factory=dict)                              # sheet -> ``cells_digest``
 
     def fresh(self, sheet: str, tokens: dict[str, str]) -> bool:
         return sheet in tokens and sheet in self.found and self.found[sheet][0] == tokens[sheet]
+
+    def same_cells(self, grid: Grid, tokens: dict[str, str]) -> bool:
+        """Whether ``grid`` (read because its token moved) holds what the last read of its sheet held, value for
+        value and type for type. A program that renumbers the shared strings rewrites every tab's XML without
+        changing a cell: such a tab then keeps its match and its table under the new token, as an untouched tab
+        does, and nothing made from it is worked out again."""
+        if grid.sheet not in tokens:
+            return False
+        digest = cells_digest(grid)
+        kept, self.cells[grid.sheet] = self.cells.get(grid.sheet), digest
+        if kept != digest or grid.sheet not in self.found:
+            return False
+        token = tokens[grid.sheet]
+        self.found[grid.sheet] = (token, self.found[grid.sheet][1])
+        if grid.sheet in self.tables:
+            self.tables[grid.sheet] = (token, self.tables[grid.sheet][1])
+        return True
 
     def table(self, sheet: str, tokens: dict[str, str], match: HeaderMatch) -> Table | None:
         token, table = self.tables.get(sheet, ("", None))
@@ -123,9 +144,30 @@ class SheetMemo:
         return table if fresh and table.kind == match.table else None
 
     def keep_only(self, sheets: list[str]) -> None:
-        for gone in (self.found.keys() | self.tables.keys()) - set(sheets):
+        for gone in (self.found.keys() | self.tables.keys() | self.cells.keys()) - set(sheets):
             self.found.pop(gone, None)
             self.tables.pop(gone, None)
+            self.cells.pop(gone, None)
+
+    def forget(self) -> None:
+        self.found.clear()
+        self.tables.clear()
+        self.cells.clear()
+
+
+#: rows written out at a time for ``cells_digest`` (never the whole sheet's bytes at once)
+DIGEST_ROWS = 2000
+
+
+def cells_digest(grid: Grid) -> str:
+    """A digest of every cell of ``grid`` as read, its merged ranges and its date system: equal digests, equal
+    tables. Through ``repr``, which tells every type a cell is read as apart (1, 1.0, True, '1'; a date and a
+    datetime) and writes floats exactly, in half the time pickle takes over dates."""
+    digest = hashlib.blake2b(repr((grid.date1904, grid.merged)).encode(), digest_size=16)
+    rows = grid.rows
+    for at in range(0, len(rows), DIGEST_ROWS):
+        digest.update(repr(rows[at:at + DIGEST_ROWS]).encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
 
 
 def load(sources: list[Source], configured: dict[str, TableConfig] | None = None, *,
@@ -168,11 +210,19 @@ def _load_detected(source: Source, register: Register, scores: dict[str, float],
     hint = source.name.rsplit(".", 1)[0]  # the workbook's name speaks for sheets called "Sheet1"
     sizes = getattr(source, "sheet_sizes", dict)()
     memo.reread = [name for name in visible if not memo.fresh(name, tokens)]
+    memo.same = []
     shapes: dict[str, tuple[str, ...]] = {}     # what the columns of each sheet read hold
     lone: dict[str, tuple[str, ...]] = {}       # ... of each sheet read that has no header row
     # the biggest sheet first, while nothing else is held: its cells are the peak of the whole read
     with collection_paused():
         for grid in source.read(sorted(memo.reread, key=lambda name: -sizes.get(name, 0))):
+            if tokens and memo.same_cells(grid, tokens):
+                memo.same.append(grid.sheet)
+                kept = memo.found[grid.sheet][1]
+                if kept is not None:   # as an unchanged sheet's (above)
+                    matches.append((kept.score, grid.sheet, kept))
+                del grid
+                continue
             seen = recognise(grid, hint, unsure=True)
             register.seen[source.name, grid.sheet] = (seen, [] if seen else first_labels(grid))
             found = [m for m in seen if m.recognised]
@@ -208,8 +258,7 @@ def _load_detected(source: Source, register: Register, scores: dict[str, float],
     for sheet in memo.tables.keys() - taken_sheets:
         del memo.tables[sheet]
     if tokens and getattr(source, "sheet_tokens", dict)() != tokens:
-        memo.found.clear()       # the workbook was saved again while it was read: trust nothing kept
-        memo.tables.clear()
+        memo.forget()       # the workbook was saved again while it was read: trust nothing kept
     if not taken_sheets:
         register.notes.append(f"{source.location}: no order register tables recognised "
                               f"(sheets: {', '.join(visible) or 'none'})")
