@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import zipfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -146,13 +147,18 @@ def change_folder(folder: Path, rng: random.Random, seeds: list[int], own: bool 
     return f"{book.name}: {edit(book, rng)}"
 
 
+#: an order number at the start of a cell's text, after the spaces typed before it (" SO-2611-001")
+_ORDER_NO = re.compile(rb">(\s*)SO-")
+
+
 def own_numbers(book: Path, prefix: str) -> None:
-    """Give a generated register order numbers of its own (SO-2611-001 -> F3-2611-001), as followers have."""
+    """Give a generated register order numbers of its own (SO-2611-001 -> F3-2611-001), as followers have;
+    the ones typed with a space before them too, or they would name orders no register has."""
     with zipfile.ZipFile(book) as zf:
         members = [(info, zf.read(info)) for info in zf.infolist()]
     with zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as zf:
         for info, data in members:
-            zf.writestr(info, data.replace(b">SO-", b">" + prefix.encode() + b"-")
+            zf.writestr(info, _ORDER_NO.sub(rb">\1" + prefix.encode() + b"-", data)
                         if info.filename.endswith(".xml") else data)
 
 

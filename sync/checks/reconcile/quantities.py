@@ -65,18 +65,23 @@ def stage_ahead(ctx: Ctx) -> Iterator[Finding]:
     prod = view.parts.get("production")
     if prod is None or view.done.empty or len(view.stages) < 2:
         return
-    before = view.done.ffill(axis=1).shift(1, axis=1)   # the nearest earlier stage that has a figure
-    ahead = cells_where(view.done, (view.done > before + SLACK).to_numpy())
-    rows = _largest_at(view.staged(), [KEY, STAGE], "completed_qty", pd.Index([key for key, _, _ in ahead]))
-    for key, stage, _ in ahead:
-        earlier = view.done.loc[key, :stage].iloc[:-1].dropna()
-        prev = earlier.index[-1]
+    done = view.done.to_numpy(dtype=float, na_value=np.nan)
+    # per cell, the column of the nearest stage at or before it that has a figure (-1: none)
+    figured = np.maximum.accumulate(np.where(np.isnan(done), -1, np.arange(done.shape[1])), axis=1)
+    earlier = np.full(done.shape, -1)
+    earlier[:, 1:] = figured[:, :-1]                   # ... strictly before it
+    before = np.take_along_axis(done, np.maximum(earlier, 0), axis=1)
+    i, j = np.nonzero((earlier >= 0) & (done > before + SLACK))
+    keys, stages = view.done.index[i].tolist(), view.done.columns[j].tolist()
+    prevs = view.done.columns[earlier[i, j]].tolist()
+    rows = _largest_at(view.staged(), [KEY, STAGE], "completed_qty", pd.Index(keys))
+    for key, stage, prev, figure, prior in zip(keys, stages, prevs, done[i, j].tolist(), before[i, j].tolist()):
         yield ctx.at("stage-ahead", ERROR, "production", *rows[(key, stage)], "completed_qty", ctx.say(
             "订单 {no} 的{stage}完成 {done}，多于前一道工序{prev}的 {pdone}",
             "order {no}: {stage} completed {done}, ahead of the earlier stage {prev} ({pdone})",
-            no=order_no(ctx, key), stage=stage, done=num(view.done.at[key, stage]), prev=prev,
-            pdone=num(earlier.iloc[-1])), ctx.say("后道工序不会多于前道；核对两道工序的数量",
-                                                  "a later stage cannot pass an earlier one; check both figures"),
+            no=order_no(ctx, key), stage=stage, done=num(figure), prev=prev,
+            pdone=num(prior)), ctx.say("后道工序不会多于前道；核对两道工序的数量",
+                                       "a later stage cannot pass an earlier one; check both figures"),
             key=key, compared=[*_stage_cells(ctx, key, stage), *_stage_cells(ctx, key, prev)],
             gist=f"{stage} > {prev}")
 
