@@ -188,6 +188,8 @@ def _kind(table: Table, name: str) -> str:
 
 #: where a table keeps its snapshot (an attribute of the Table object itself)
 _KEPT = "_snapshot"
+#: where a table joined from several (``in_pieces``) keeps them, and a member its piece
+_MEMBERS, _PIECE = "_members", "_piece"
 
 
 def snapshot_of(table: Table) -> Snapshot:
@@ -197,15 +199,54 @@ def snapshot_of(table: Table) -> Snapshot:
 
     The kept snapshot knows its table by a weak reference: table and snapshot pointing at each other would
     be a reference cycle, and a table joined from fifty workbooks (replaced at every save) would wait for
-    the cyclic collector, a few hundred megabytes later, instead of going when the next one takes its place."""
+    the cyclic collector, a few hundred megabytes later, instead of going when the next one takes its place.
+    Such a table (``in_pieces``) is snapshotted from its members' pieces: a save costs its own workbook's."""
     kept = vars(table).get(_KEPT)
     if kept is None:
-        kept = replace(snapshot(table), held=weakref.ref(table))
+        members = vars(table).get(_MEMBERS)
+        kept = replace(_joined(table, members) if members else snapshot(table), held=weakref.ref(table))
         setattr(table, _KEPT, kept)
     return kept
 
 
-def snapshot(table: Table) -> Snapshot:
+def in_pieces(joined: Table, members: list[Table]) -> None:
+    """``joined`` is ``concat_tables(members)``: its snapshot is to be put together from theirs. Each row's
+    key and identity name its file and sheet (``Table.part_labels``), so rows of two members never share a key
+    and the pieces are what the whole would be, cut."""
+    if len(members) > 1:
+        setattr(joined, _MEMBERS, list(members))
+
+
+def _joined(table: Table, members: list[Table]) -> Snapshot:
+    labels = table.part_labels()
+    fields = sorted(table.columns)
+    same = labels is not None and sum(map(len, members)) == len(table) and all(
+        sorted(m.columns) == fields and m.kind == table.kind
+        and all(m.data[f].dtype == table.data[f].dtype for f in fields) for m in members)
+    if not same:   # joined otherwise than member by member (a column read as another kind): as a whole
+        return snapshot(table)
+    pieces, start = [], 0
+    for member in members:
+        where = labels[start:start + len(member)]
+        start += len(member)
+        key = tuple(pd.unique(where))
+        kept = vars(member).get(_PIECE)
+        if kept is None or kept[0] != key or len(kept[1]) != len(member):
+            kept = (key, replace(snapshot(member, where), held=weakref.ref(member)))
+            setattr(member, _PIECE, kept)
+        pieces.append(kept[1])
+    joined = {name: np.concatenate([getattr(p, name) for p in pieces])
+              for name in ("keys", "bases", "idents", "order_keys", "order_nos", "hashes", "rows")}
+    return Snapshot(table.name, fields, held=table, **joined)
+
+
+#: ``snapshot``'s default: the rows' places as the table itself says (``Table.part_labels``)
+_OWN = object()
+
+
+def snapshot(table: Table, where: np.ndarray | None | object = _OWN) -> Snapshot:
+    """``where``: each row's file and sheet as a table it is part of names them (``in_pieces``)."""
+    where = table.part_labels() if where is _OWN else where
     fields = sorted(table.columns)
     ident_fields = set(KEY_FIELDS.get(table.kind, TABLES[table.kind].key)) | {
         f for f in fields if _kind(table, f) not in (NUMBER, DATE)}
@@ -216,11 +257,11 @@ def snapshot(table: Table) -> Snapshot:
         order_keys = ident["order_no"].fillna("").to_numpy(dtype=object)
     else:
         order_nos = order_keys = np.full(len(table), "", dtype=object)
-    keys, bases = row_keys(table, ident)
+    keys, bases = row_keys(table, ident, where)
     texts: dict[str, np.ndarray] = {}
     hashes = _hash_rows(table, fields, ident, texts)
-    return Snapshot(table.name, fields, keys, bases, identity_hashes(table, ident, texts), order_keys, order_nos,
-                    hashes, table.data[ROW].to_numpy(dtype=np.int64), table)
+    return Snapshot(table.name, fields, keys, bases, identity_hashes(table, ident, texts, where), order_keys,
+                    order_nos, hashes, table.data[ROW].to_numpy(dtype=np.int64), table)
 
 
 def normalised_column(table: Table, name: str, positions: np.ndarray | None = None) -> pd.Series:
@@ -237,7 +278,8 @@ def normalised_column(table: Table, name: str, positions: np.ndarray | None = No
     return out
 
 
-def row_keys(table: Table, values: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def row_keys(table: Table, values: pd.DataFrame, where: np.ndarray | None | object = _OWN
+             ) -> tuple[np.ndarray, np.ndarray]:
     """The key of each row and that key without its occurrence counter (see the module docstring)."""
     fields = [f for f in KEY_FIELDS.get(table.kind, TABLES[table.kind].key) if f in values]
     n = len(values)
@@ -250,7 +292,7 @@ def row_keys(table: Table, values: pd.DataFrame) -> tuple[np.ndarray, np.ndarray
         blank = np.ones(n, dtype=bool)
     if blank.any():
         base[blank] = _content_keys(table, values[blank])
-    where = table.part_labels()
+    where = table.part_labels() if where is _OWN else where
     if where is not None:   # a table over several sheets or workbooks: SO-1 of 8月 is not SO-1 of 9月
         base = pd.Series(where, index=base.index, dtype=object) + "›" + base
     occurrence = base.groupby(base, sort=False).cumcount().to_numpy()
@@ -262,7 +304,8 @@ def row_keys(table: Table, values: pd.DataFrame) -> tuple[np.ndarray, np.ndarray
     return keys, bases
 
 
-def identity_hashes(table: Table, ident: pd.DataFrame, texts: dict[str, np.ndarray] | None = None) -> np.ndarray:
+def identity_hashes(table: Table, ident: pd.DataFrame, texts: dict[str, np.ndarray] | None = None,
+                    where: np.ndarray | None | object = _OWN) -> np.ndarray:
     """One 64-bit hash per row of every identity field the table has (and its sheet, for a table over
     several); a row with all of them blank is known by its text columns instead (``_content_keys``)."""
     names = [f for f in IDENTITY_FIELDS.get(table.kind, TABLES[table.kind].key) if f in table.columns]
@@ -274,7 +317,7 @@ def identity_hashes(table: Table, ident: pd.DataFrame, texts: dict[str, np.ndarr
             blank &= pd.isna(col)
             hashed = (texts or {}).get(name)
             out = out * np.uint64(1_000_003) ^ (hashed if hashed is not None else _hash_strings(col))
-        where = table.part_labels()
+        where = table.part_labels() if where is _OWN else where
         if where is not None:
             out = out * np.uint64(1_000_003) ^ _hash_strings(where)
         if blank.any():

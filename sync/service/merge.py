@@ -14,7 +14,9 @@ from each file's own tables (the row hashes, column kinds and layout of a
 table are worked out once, while its file is unchanged), joins each table
 once, and hands back the joined table of the last merge when its members are
 the very same tables, so what no save touched keeps its identity (and its
-fingerprint, ``sync.checks.memo``) from cycle to cycle.
+fingerprint, ``sync.checks.memo``) from cycle to cycle. The ledger's snapshot
+of a joined table is put together from its members' (``in_pieces``), so a
+save costs the snapshot of its own file's rows.
 
 Followers do not share rows, so the usual answer is "every same-layout table
 is more of the table": when no table shares more than ``COPY_SHARE`` of its
@@ -31,6 +33,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from sync.changes.snapshot import in_pieces
 from sync.tables.register import Register
 from sync.tables.table import COPY_SHARE, Table, concat_tables, layout
 
@@ -119,6 +122,7 @@ class Merger:
         if kept is not None and kept[0] == ids and all(r() is t for r, t in zip(kept[1], tables)):
             return kept[2]
         joined = concat_tables(tables)
+        in_pieces(joined, tables)   # the ledger's snapshot of it: from each file's own, kept while it is unchanged
         self._joined[name] = (ids, [weakref.ref(t) for t in tables], joined)
         return joined
 

@@ -19,6 +19,7 @@ import openpyxl
 import pytest
 
 from sync.demo.register import build_register
+from sync.changes.snapshot import snapshot, snapshot_of
 from sync.service.merge import Merger
 from sync.sources import open_path
 from sync.tables.register import Register, load
@@ -85,3 +86,37 @@ def test_the_merge_joins_what_the_pairwise_rule_joins(tmp_path, seed, extra):
     again = merger.merge(registers)
     assert {n: [id(t) for t in ts] for n, ts in merger.members.items()} == pairwise(registers)
     assert set(again.tables) == set(merged.tables)
+
+
+SNAPSHOT_ARRAYS = ("keys", "bases", "idents", "order_keys", "order_nos", "hashes", "rows")
+
+
+def assert_snapshots_as_whole(register: Register) -> None:
+    """The ledger's snapshot of each joined table, put together from its members', is the whole's."""
+    for table in register.tables.values():
+        pieced, whole = snapshot_of(table), snapshot(table)
+        assert pieced.fields == whole.fields
+        for name in SNAPSHOT_ARRAYS:
+            assert getattr(pieced, name).tolist() == getattr(whole, name).tolist(), (table.name, name)
+
+
+@pytest.mark.parametrize("extra", ["none", "some"])
+def test_a_joined_table_is_snapshotted_from_its_members(tmp_path, extra):
+    """Followers' registers share order numbers here (and, with ``some``, whole rows): keys stay apart by file.
+    A save to one file snapshots that file's rows only; the others' pieces are kept."""
+    books = folder(tmp_path, 3, extra)
+    registers = [load([open_path(b, name=b.name)]) for b in books]
+    merger = Merger()
+    merged = merger.merge(registers)
+    assert "orders" in merger.members and len(merger.members["orders"]) > 1
+    assert_snapshots_as_whole(merged)
+    pieces = {id(t): vars(t)["_piece"][1] for ts in merger.members.values() for t in ts if "_piece" in vars(t)}
+    wb = openpyxl.load_workbook(books[0])
+    wb.worksheets[0]["G12"] = 999                                          # a quantity
+    wb.save(books[0])
+    registers[0] = load([open_path(books[0], name=books[0].name)])
+    again = merger.merge(registers)
+    assert_snapshots_as_whole(again)
+    orders = merger.members["orders"]
+    assert vars(orders[1])["_piece"][1] is pieces[id(orders[1])]          # an unchanged file: its piece kept
+    assert id(orders[0]) not in pieces
