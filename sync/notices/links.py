@@ -25,7 +25,7 @@ import numpy as np
 from sync.config import Config
 from sync.findings import Finding
 from sync.links import page_link
-from sync.tables.normalize import normalise_key
+from sync.tables.normalize import normalise_key, remembered_key
 from sync.tables.register import Register
 from sync.tables.table import ROW, Table, column_letter
 
@@ -184,7 +184,7 @@ def _order_rows(table: Table | None) -> dict[str, tuple[str, str, str, str]]:
     for no, row, part in zip(numbers, rows, part_of):
         if no is None or no != no or not str(no).strip():    # NaN != NaN
             continue
-        key = normalise_key(str(no))
+        key = remembered_key(str(no))   # the same numbers come back every cycle
         if key in out:
             continue
         out[key] = (*places[part], f"{letter}{int(row)}")
