@@ -117,11 +117,15 @@ class SheetMemo:
     reread: list[str] = field(default_factory=list)                                  # read by the last load
     same: list[str] = field(default_factory=list)      # ... of those, the ones whose cells read as before
     cells: dict[str, str] = field(default_factory=dict)                              # sheet -> ``cells_digest``
+    #: configured tables (``_load_configured``): sheet -> (token, what reading it gave)
+    outcomes: dict[str, tuple[str, SheetOutcome]] = field(default_factory=dict)
 
-    def fresh(self, sheet: str, tokens: dict[str, str]) -> bool:
-        return sheet in tokens and sheet in self.found and self.found[sheet][0] == tokens[sheet]
+    def fresh(self, sheet: str, tokens: dict[str, str], held: dict[str, tuple[str, Any]] | None = None) -> bool:
+        """``held``: where the sheet's last read is kept (``found``: detected tables; ``outcomes``: configured)."""
+        held = self.found if held is None else held
+        return sheet in tokens and sheet in held and held[sheet][0] == tokens[sheet]
 
-    def same_cells(self, grid: Grid, tokens: dict[str, str]) -> bool:
+    def same_cells(self, grid: Grid, tokens: dict[str, str], held: dict[str, tuple[str, Any]] | None = None) -> bool:
         """Whether ``grid`` (read because its token moved) holds what the last read of its sheet held, value for
         value and type for type. A program that renumbers the shared strings rewrites every tab's XML without
         changing a cell: such a tab then keeps its match and its table under the new token, as an untouched tab
@@ -130,12 +134,12 @@ class SheetMemo:
             return False
         digest = cells_digest(grid)
         kept, self.cells[grid.sheet] = self.cells.get(grid.sheet), digest
-        if kept != digest or grid.sheet not in self.found:
+        if kept != digest or grid.sheet not in (self.found if held is None else held):
             return False
         token = tokens[grid.sheet]
-        self.found[grid.sheet] = (token, self.found[grid.sheet][1])
-        if grid.sheet in self.tables:
-            self.tables[grid.sheet] = (token, self.tables[grid.sheet][1])
+        for each in (self.found, self.tables, self.outcomes):
+            if grid.sheet in each:
+                each[grid.sheet] = (token, each[grid.sheet][1])
         return True
 
     def table(self, sheet: str, tokens: dict[str, str], match: HeaderMatch) -> Table | None:
@@ -144,15 +148,31 @@ class SheetMemo:
         return table if fresh and table.kind == match.table else None
 
     def keep_only(self, sheets: list[str]) -> None:
-        for gone in (self.found.keys() | self.tables.keys() | self.cells.keys()) - set(sheets):
-            self.found.pop(gone, None)
-            self.tables.pop(gone, None)
-            self.cells.pop(gone, None)
+        for gone in (self.found.keys() | self.tables.keys() | self.cells.keys() | self.outcomes.keys()) - set(sheets):
+            for each in (self.found, self.tables, self.cells, self.outcomes):
+                each.pop(gone, None)
 
     def forget(self) -> None:
-        self.found.clear()
-        self.tables.clear()
-        self.cells.clear()
+        for each in (self.found, self.tables, self.cells, self.outcomes):
+            each.clear()
+
+
+@dataclass
+class SheetOutcome:
+    """What reading one sheet for the configured tables gave: the tables built from it, in order, and what
+    was said about it (a header not found, or found on another row than config pins)."""
+
+    built: list[tuple[str, float, Table]] = field(default_factory=list)   # (table name, score, table)
+    notes: list[str] = field(default_factory=list)
+    warnings: list[SourceProblem] = field(default_factory=list)
+    problems: list[SourceProblem] = field(default_factory=list)
+
+    def into(self, register: Register, built: dict[str, list[tuple[float, Table]]]) -> None:
+        register.notes += self.notes
+        register.warnings += self.warnings
+        register.problems += self.problems
+        for name, score, table in self.built:
+            built.setdefault(name, []).append((score, table))
 
 
 #: rows written out at a time for ``cells_digest`` (never the whole sheet's bytes at once)
@@ -175,7 +195,7 @@ def load(sources: list[Source], configured: dict[str, TableConfig] | None = None
     """Read every source; with ``configured`` tables pinned to sources, read only those sheets.
 
     ``memos`` (source name -> ``SheetMemo``) lets a source's unchanged sheets be taken
-    from its last read instead of read again (detected tables only).
+    from its last read instead of read again.
     """
     register = Register()
     scores: dict[str, float] = {}
@@ -185,11 +205,11 @@ def load(sources: list[Source], configured: dict[str, TableConfig] | None = None
         saved = save_info(source)   # before the read: a save landing meanwhile is read again next time
         if saved is not None:
             register.saved[source.name] = saved
+        memo = memos.setdefault(source.name, SheetMemo()) if memos is not None and (wanted or not configured) else None
         try:
             if wanted:
-                _load_configured(source, wanted, register, scores, day_first)
+                _load_configured(source, wanted, register, scores, day_first, memo)
             elif not configured:
-                memo = memos.setdefault(source.name, SheetMemo()) if memos is not None else None
                 _load_detected(source, register, scores, day_first, memo)
         except SourceError as exc:
             if memos is not None:
@@ -293,23 +313,30 @@ def _holds(grid: ColumnGrid, match: HeaderMatch) -> bool:
 
 
 def _load_configured(source: Source, wanted: dict[str, TableConfig], register: Register,
-                     scores: dict[str, float], day_first: bool | None) -> None:
+                     scores: dict[str, float], day_first: bool | None, memo: SheetMemo | None = None) -> None:
+    """The tables config.toml names, from their sheets. With ``memo`` (the daemon's), a sheet whose token did not
+    move, or whose cells read as before, gives what it gave last time without being worked out again, as for
+    detected tables; only while config pins every table to its sheets and those sheets are all there (else a
+    missing sheet's problem would not be said in its place)."""
     plan, auto = _configured_sheets(source, wanted, register)
     sheets = list(dict.fromkeys(s for names in plan.values() for s in names))
     if auto:
         sheets = [s.name for s in source.sheets() if not s.hidden]
+    tokens: dict[str, str] = getattr(source, "sheet_tokens", dict)() if memo is not None and not auto else {}
+    if not all(s in tokens for s in sheets):
+        tokens = {}
     built: dict[str, list[tuple[float, Table]]] = {}
     with collection_paused():
-        for grid in _read_present(source, sheets, plan, register):
-            names = [n for n, s in plan.items() if grid.sheet in s]
-            names += [n for n in auto if n not in register.tables and n not in built]
-            for name in names:
-                cfg = wanted[name]
-                match = _configured_header(source, grid, name, cfg, register, pinned=name in plan)
-                if match is None:
-                    continue
-                built.setdefault(name, []).append((match.score, build_table(
-                    grid, match, source=source.name, location=source.location, day_first=day_first, named=name)))
+        if tokens:
+            assert memo is not None
+            _configured_kept(source, wanted, plan, sheets, tokens, memo, day_first, register, built)
+        else:
+            if memo is not None:
+                memo.forget()
+            for grid in _read_present(source, sheets, plan, register):
+                names = [n for n, s in plan.items() if grid.sheet in s]
+                names += [n for n in auto if n not in register.tables and n not in built]
+                _configured_sheet(source, grid, names, wanted, plan, day_first).into(register, built)
     for name, found in built.items():
         tables = [t for _, t in found if layout(t) == layout(found[0][1])]
         for _, other in found:
@@ -317,6 +344,43 @@ def _load_configured(source: Source, wanted: dict[str, TableConfig], register: R
                 register.notes.append(f"{other.describe()}: its columns differ from {found[0][1].sheet}'s; "
                                       f"not read as part of {name}")
         register.add(concat_tables(tables), max(s for s, _ in found), scores)
+
+
+def _configured_kept(source: Source, wanted: dict[str, TableConfig], plan: dict[str, list[str]], sheets: list[str],
+                     tokens: dict[str, str], memo: SheetMemo, day_first: bool | None, register: Register,
+                     built: dict[str, list[tuple[float, Table]]]) -> None:
+    """``_load_configured`` with the daemon's memo: only the sheets whose token moved are read, and what each sheet
+    gave is put into the register in the order of ``sheets``, as a read of them all would put it."""
+    memo.keep_only(list(tokens))
+    memo.reread = [s for s in sheets if not memo.fresh(s, tokens, memo.outcomes)]
+    memo.same = []
+    outcomes = {s: memo.outcomes[s][1] for s in sheets if s not in memo.reread}
+    for grid in _read_present(source, memo.reread, plan, register) if memo.reread else ():
+        if memo.same_cells(grid, tokens, memo.outcomes):
+            memo.same.append(grid.sheet)
+        else:
+            names = [n for n, s in plan.items() if grid.sheet in s]
+            memo.outcomes[grid.sheet] = (tokens[grid.sheet],
+                                         _configured_sheet(source, grid, names, wanted, plan, day_first))
+        outcomes[grid.sheet] = memo.outcomes[grid.sheet][1]
+        del grid
+    for sheet in sheets:
+        outcomes[sheet].into(register, built)
+    if getattr(source, "sheet_tokens", dict)() != tokens:
+        memo.forget()       # the workbook was saved again while it was read: trust nothing kept
+
+
+def _configured_sheet(source: Source, grid: Grid, names: list[str], wanted: dict[str, TableConfig],
+                      plan: dict[str, list[str]], day_first: bool | None) -> SheetOutcome:
+    """The tables ``names`` read from ``grid`` as config.toml says, and what was said of them."""
+    said, out = Register(), SheetOutcome()
+    for name in names:
+        match = _configured_header(source, grid, name, wanted[name], said, pinned=name in plan)
+        if match is not None:
+            out.built.append((name, match.score, build_table(
+                grid, match, source=source.name, location=source.location, day_first=day_first, named=name)))
+    out.notes, out.warnings, out.problems = said.notes, said.warnings, said.problems
+    return out
 
 
 def _read_present(source: Source, sheets: list[str], plan: dict[str, list[str]], register: Register):

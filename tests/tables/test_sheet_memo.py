@@ -22,6 +22,7 @@ import pandas as pd
 import pytest
 
 from sync.demo.register import build_register
+from sync.config import TableConfig
 from sync.tables.register import Register, SheetMemo, load
 from sync.sources.csv import CsvSource
 from sync.sources.excel import ExcelSource
@@ -336,3 +337,73 @@ def test_the_daemon_path_gives_the_same_findings_after_a_one_tab_save(book):
     theirs = [f.to_dict() for f in check_register(load([ExcelSource("register", book)]), None, today=today).findings]
     assert ours == theirs
     assert any(f["cell"] == "J12" for f in ours)
+
+
+# --- tables config.toml pins (what `ordersync init` writes) --------------------------------------------------
+
+PINNED = {"orders": "订单登记", "materials": "物料采购", "production": "生产进度", "qc": "质检记录",
+          "shipping": "发货记录", "customers": "客户资料", "people": "人员"}
+
+
+def pinned(**orders) -> dict[str, TableConfig]:
+    return {t: TableConfig(source="register", sheet=s, **(orders if t == "orders" else {})) for t, s in PINNED.items()}
+
+
+def test_pinned_tables_read_only_the_tab_a_save_changed(book):
+    memos: dict[str, SheetMemo] = {}
+    first = load([ExcelSource("register", book)], pinned(), memos=memos)
+    assert set(memos["register"].reread) == ALL_TABS
+    again = load([ExcelSource("register", book)], pinned(), memos=memos)
+    assert memos["register"].reread == []
+    assert all(again.tables[name] is table for name, table in first.tables.items())
+    edit(book, "生产进度", "E5", 777)
+    kept = load([ExcelSource("register", book)], pinned(), memos=memos)
+    assert memos["register"].reread == ["生产进度"]
+    assert_same(kept, load([ExcelSource("register", book)], pinned()))
+    assert kept.tables["orders"] is first.tables["orders"]
+    assert kept.tables["production"] is not first.tables["production"]
+
+
+def test_pinned_tables_keep_what_was_said_of_a_kept_tab(book):
+    """A header pinned to the wrong row is found elsewhere, with a warning: the tab kept from the last read
+    still says so, in its place among the others."""
+    memos: dict[str, SheetMemo] = {}
+    wrong = pinned(header_row=1)          # the demo's orders header is on row 3
+    first = load([ExcelSource("register", book)], wrong, memos=memos)
+    assert [w.rule for w in first.warnings] == ["header-moved"]
+    edit(book, "发货记录", "C3", 5)
+    kept = load([ExcelSource("register", book)], wrong, memos=memos)
+    assert memos["register"].reread == ["发货记录"]
+    fresh = load([ExcelSource("register", book)], wrong)
+    assert_same(kept, fresh)
+    assert kept.warnings == fresh.warnings == first.warnings
+
+
+def test_pinned_tables_every_tab_rewritten_with_the_same_cells(book):
+    strings = with_shared_strings(book)
+    memos: dict[str, SheetMemo] = {}
+    first = load([ExcelSource("register", book)], pinned(), memos=memos)
+    rewrite(book, renumbered(book, strings))
+    kept = load([ExcelSource("register", book)], pinned(), memos=memos)
+    assert set(memos["register"].reread) == set(memos["register"].same) == ALL_TABS
+    assert_same(kept, load([ExcelSource("register", book)], pinned()))
+    assert all(kept.tables[name] is table for name, table in first.tables.items())
+
+
+def test_a_pinned_tab_renamed_is_said_as_without_a_memo(book):
+    """A sheet config names is gone: the read is the one without a memo, its problem in its place."""
+    memos: dict[str, SheetMemo] = {}
+    load([ExcelSource("register", book)], pinned(), memos=memos)
+    wb = openpyxl.load_workbook(book)
+    wb["质检记录"].title = "质检记录2026"
+    wb.save(book)
+    kept = load([ExcelSource("register", book)], pinned(), memos=memos)
+    fresh = load([ExcelSource("register", book)], pinned())
+    assert_same(kept, fresh)
+    assert [p.rule for p in kept.problems] == ["sheet-missing"] and "qc" not in kept.tables
+    wb = openpyxl.load_workbook(book)
+    wb["质检记录2026"].title = "质检记录"
+    wb.save(book)
+    back = load([ExcelSource("register", book)], pinned(), memos=memos)
+    assert_same(back, load([ExcelSource("register", book)], pinned()))
+    assert "qc" in back.tables and back.problems == []
