@@ -365,7 +365,8 @@ def _configured_kept(source: Source, wanted: dict[str, TableConfig], plan: dict[
         outcomes[grid.sheet] = memo.outcomes[grid.sheet][1]
         del grid
     for sheet in sheets:
-        outcomes[sheet].into(register, built)
+        if sheet in outcomes:   # not: a sheet the package lists that the reader does not (said by _read_present)
+            outcomes[sheet].into(register, built)
     if getattr(source, "sheet_tokens", dict)() != tokens:
         memo.forget()       # the workbook was saved again while it was read: trust nothing kept
 
