@@ -53,6 +53,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from bench_read import register_path  # noqa: E402  (the cached bench register)
+from sync.demo.data import SHEETS  # noqa: E402
 
 TARGET_P95 = {False: 1.0, True: 2.0}   # issue 19: one-tab save, every-tab save (debounce 0.25 s)
 ORDERS_SHEET = "xl/worksheets/sheet1.xml"       # 订单登记, the first tab the generator writes
@@ -82,9 +83,8 @@ enabled = ["entry_errors"]
 """
 
 #: ``--pinned``: every table pinned to its tab, as the config ``ordersync init`` writes does
-PINNED = "".join(f'\n[tables.{table}]\nsource = "register"\nsheet = "{sheet}"\n' for table, sheet in (
-    ("orders", "订单登记"), ("materials", "物料采购"), ("production", "生产进度"), ("qc", "质检记录"),
-    ("shipping", "发货记录"), ("customers", "客户资料"), ("people", "人员")))
+PINNED = "".join(f'\n[tables.{table}]\nsource = "register"\nsheet = "{sheet}"\n'
+                 for table, sheet in SHEETS["zh"].items())   # the bench register's tabs are the demo's
 
 
 # --- the saves ---------------------------------------------------------------------------------

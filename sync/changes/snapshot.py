@@ -231,7 +231,7 @@ def _joined(table: Table, members: list[Table]) -> Snapshot:
         start += len(member)
         key = tuple(pd.unique(where))
         kept = vars(member).get(_PIECE)
-        if kept is None or kept[0] != key or len(kept[1]) != len(member):
+        if kept is None or kept[0] != key:   # a loaded table is not changed afterwards: only its labels can move
             kept = (key, replace(snapshot(member, where), held=weakref.ref(member)))
             setattr(member, _PIECE, kept)
         pieces.append(kept[1])

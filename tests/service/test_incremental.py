@@ -23,6 +23,7 @@ import pytest
 from sync.checks.memo import PassMemo
 from sync.cli.session import sources_from_config
 from sync.config import load_config
+from sync.demo.data import SHEETS
 from sync.demo.register import build_register
 from sync.service.cycle import SourceCache, run_cycle
 from sync.sources import open_path
@@ -76,10 +77,8 @@ def what_it_did(state: State, result) -> dict:
 
 
 #: the tables pinned to their sheets, as ``ordersync init`` writes them
-PINNED_CONFIG = CONFIG + "".join(
-    f'\n[tables.{table}]\nsource = "register"\nsheet = "{sheet}"\n' for table, sheet in (
-        ("orders", "订单登记"), ("materials", "物料采购"), ("production", "生产进度"), ("qc", "质检记录"),
-        ("shipping", "发货记录"), ("customers", "客户资料"), ("people", "人员")))
+PINNED_CONFIG = CONFIG + "".join(f'\n[tables.{table}]\nsource = "register"\nsheet = "{sheet}"\n'
+                                 for table, sheet in SHEETS["zh"].items())
 
 
 @pytest.mark.parametrize("seed,text", [(1, CONFIG), (2, CONFIG), (3, CONFIG), (4, PINNED_CONFIG), (5, PINNED_CONFIG)])

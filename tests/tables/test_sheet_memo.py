@@ -21,6 +21,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from sync.demo.data import SHEETS
 from sync.demo.register import build_register
 from sync.config import TableConfig
 from sync.tables.register import Register, SheetMemo, load
@@ -341,8 +342,7 @@ def test_the_daemon_path_gives_the_same_findings_after_a_one_tab_save(book):
 
 # --- tables config.toml pins (what `ordersync init` writes) --------------------------------------------------
 
-PINNED = {"orders": "订单登记", "materials": "物料采购", "production": "生产进度", "qc": "质检记录",
-          "shipping": "发货记录", "customers": "客户资料", "people": "人员"}
+PINNED = SHEETS["zh"]   # table -> the demo's tab
 
 
 def pinned(**orders) -> dict[str, TableConfig]:
