@@ -22,7 +22,9 @@ Followers do not share rows, so the usual answer is "every same-layout table
 is more of the table": when no table shares more than ``COPY_SHARE`` of its
 rows with all the other tables of its name together, no table can share that
 much with those before it, and the answer is found with one count over
-every row hash (``_none_copied``) instead of table by table.
+every row hash (``_none_copied``) instead of table by table. Either answer is
+kept per table name while its tables are the very same (``_members``): a save
+changes one workbook's tables, and the names it did not touch cost nothing.
 """
 
 from __future__ import annotations
@@ -46,45 +48,53 @@ class Merger:
         #: per table (while it lives): its layout and the kinds of its columns, by field name
         self._shapes: dict[int, tuple[weakref.ref, tuple, tuple]] = {}
         self._joined: dict[str, tuple[tuple[int, ...], list[weakref.ref], Table]] = {}
+        #: table name -> its tables at the last merge, the places of those that joined, the notes on the others
+        self._decided: dict[str, tuple[list[weakref.ref], list[int], list[str]]] = {}
+        self._seen: dict[str, set[int]] = {}
         self._seen: dict[str, set[int]] = {}
         #: table name -> the tables it was joined from, in row order (``PassMemo`` fingerprints by them)
         self.members: dict[str, list[Table]] = {}
 
     def merge(self, registers: Iterable[Register]) -> Register:
         merged = Register()
-        members: dict[str, list[Table]] = {}
-        self._seen: dict[str, set[int]] = {}    # table -> the row hashes of its members so far
-        registers = list(registers)
-        quick = self._quick_members(registers)
+        named: dict[str, list[Table]] = {}
         for reg in registers:
             for table in reg.tables.values():
-                if table.name in quick:
-                    members.setdefault(table.name, []).append(table)
-                else:
-                    self._add(merged, members, table)
+                named.setdefault(table.name, []).append(table)
             merged.problems += reg.problems
             merged.warnings += reg.warnings
             merged.notes += reg.notes
             merged.saved.update(reg.saved)
             merged.seen.update(reg.seen)
-        for name, tables in members.items():
-            merged.tables[name] = self._join(name, tables)
-        live = {id(t) for tables in members.values() for t in tables}
+        members: dict[str, list[Table]] = {}
+        for name, tables in named.items():
+            members[name], notes = self._members(name, tables)
+            merged.notes += notes
+            merged.tables[name] = self._join(name, members[name])
+        live = {id(t) for tables in named.values() for t in tables}
         self._hashes = {k: v for k, v in self._hashes.items() if k in live}
         self._shapes = {k: v for k, v in self._shapes.items() if k in live}
         self._joined = {k: v for k, v in self._joined.items() if k in members}
+        self._decided = {k: v for k, v in self._decided.items() if k in members}
         self.members = members
         return merged
 
-    def _quick_members(self, registers: list[Register]) -> set[str]:
-        """The table names whose tables all join, as ``_add`` would find one by one: one layout, one kind per
-        column, and no table sharing more than ``COPY_SHARE`` of its rows with the others together."""
-        named: dict[str, list[Table]] = {}
-        for reg in registers:
-            for table in reg.tables.values():
-                named.setdefault(table.name, []).append(table)
-        return {name for name, tables in named.items()
-                if len({self._shape(t) for t in tables}) == 1 and self._none_copied(tables)}
+    def _members(self, name: str, tables: list[Table]) -> tuple[list[Table], list[str]]:
+        """The tables of one name that join, and a note for each left out; the last merge's answer while they
+        are the very same tables (a save changes one workbook's: the other names are not looked at again)."""
+        held = self._decided.get(name)
+        if held is not None and len(held[0]) == len(tables) and all(r() is t for r, t in zip(held[0], tables)):
+            return [tables[i] for i in held[1]], held[2]
+        if len({self._shape(t) for t in tables}) == 1 and self._none_copied(tables):
+            kept, notes = list(tables), []   # the usual answer, found with one count (``_none_copied``)
+        else:
+            kept, notes = [], []
+            self._seen = {}    # table -> the row hashes of its members so far
+            for table in tables:
+                self._add(kept, notes, table)
+        place = {id(t): i for i, t in enumerate(tables)}
+        self._decided[name] = ([weakref.ref(t) for t in tables], [place[id(t)] for t in kept], notes)
+        return kept, notes
 
     def _none_copied(self, tables: list[Table]) -> bool:
         if len(tables) == 1:
@@ -103,18 +113,17 @@ class Merger:
             self._shapes[id(table)] = held
         return held[1], held[2]
 
-    def _add(self, merged: Register, members: dict[str, list[Table]], table: Table) -> None:
+    def _add(self, current: list[Table], notes: list[str], table: Table) -> None:
         """``Register.add`` with score 0: the first table of a name, then same-layout tables that are not copies."""
-        current = members.get(table.name)
-        if current is None:
-            members[table.name] = [table]
+        if not current:
+            current.append(table)
             self._seen[table.name] = set(self._row_hashes(table, sorted(table.columns)).tolist())
         elif self._shape(current[0])[0] == self._shape(table)[0] and not self._is_copy(table, current):
             current.append(table)
             self._seen[table.name].update(self._row_hashes(table, sorted(table.columns)).tolist())
         else:
-            merged.notes.append(f"{table.describe()} also looks like {table.name}; "
-                                f"using {self._join(table.name, current).describe()}")
+            notes.append(f"{table.describe()} also looks like {table.name}; "
+                         f"using {self._join(table.name, current).describe()}")
 
     def _join(self, name: str, tables: list[Table]) -> Table:
         ids = tuple(id(t) for t in tables)
