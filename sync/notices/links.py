@@ -52,12 +52,15 @@ class Links:
     def __init__(self, config: Config | None, register: Register | None, now: datetime | None = None) -> None:
         self.config = config
         self.now = now
-        self._rows = _order_rows(register.get("orders")) if register is not None else {}
+        self._orders = register.get("orders") if register is not None else None
+        self._rows: dict[str, tuple[str, str, str, str]] | None = None   # made when an order is first asked for
         self._locations = _locations(register)
         self._files: dict[tuple[str, str], str | None] = {}
 
     def order(self, order_no: str | None) -> Place | None:
         """The order's row in the orders tab (its order-number cell)."""
+        if self._rows is None:
+            self._rows = _order_rows(self._orders)
         found = self._rows.get(normalise_key(order_no)) if order_no else None
         if found is None:
             return None
