@@ -50,9 +50,14 @@ class ServiceConfig(Strict):
 # --- sources: one model per kind -------------------------------------------------------------
 
 class _Source(Strict):
+    #: each workbook (each one a path glob matches) is a register of its own, with whole orders of its own (one
+    #: per follower): checked on its own, and a save checks only its own again (``sync.checks.lanes``)
+    apart: bool = False
+
     def options(self) -> dict[str, Any]:
-        """What the backend's ``from_config`` reads; unset optional keys are left out."""
-        return self.model_dump(exclude_none=True)
+        """What the backend's ``from_config`` reads; unset optional keys are left out, and so is ``apart`` (how
+        the checks group the workbooks, none of the backend's business)."""
+        return self.model_dump(exclude_none=True, exclude={"apart"})
 
 
 class ExcelSourceConfig(_Source):

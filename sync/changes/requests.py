@@ -198,7 +198,8 @@ def order_progress(register: Register, order_keys: set[str], orders: OrderModel)
         for key in mats.loc[bought, "_key"]:
             out[key].bought = True
     _production(_rows_of(register, "production", order_keys), out)
-    _done(orders.view, out)
+    for view, keys in orders.views_of(out):
+        _done(view, {k: out[k] for k in keys})
     return out
 
 

@@ -28,12 +28,12 @@ def run_digest(name: str, preview: bool, output: Path | None, to: str | None, co
     session = open_session(None, config, lang, need_config=True)
     cfg = session.config
     assert cfg is not None
-    register = session.register()
+    register, lanes = session.registers()
     # unless asked or configured, speak the register's language (English headers: English)
     language = check_language(session.speaking(read_sources(session.sources, register, others=False)))
     when = local_now(cfg, datetime.fromisoformat(now) if now else None)
     with State(cfg.resolve(cfg.service.state)) as state:
-        inputs = digest_inputs(state, cfg, register, now=when, lang=language)   # checks once
+        inputs = digest_inputs(state, cfg, register, now=when, lang=language, lanes=lanes)   # checks once
         slot = f"manual:{when.date().isoformat()}" + (f":{when.isoformat()}" if again else "")
         plan = plan_digest(state, cfg, name, inputs, now=when, lang=language, only=to, slot=slot)
         if not plan.outgoing:

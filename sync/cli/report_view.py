@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sync.calendar import local_now
+from sync.checks.lanes import check_lanes
 from sync.checks.pipeline import check_register
 from sync.cli.common import EXIT_CANNOT_RUN, EXIT_FINDINGS, EXIT_OK, output_file, setup_logging
 from sync.cli.jsontext import dumps
@@ -78,13 +79,16 @@ def _run_check(workbooks: list[Path] | None, format: str, output: Path | None, s
         for source in session.sources:   # a big workbook takes a while: say which sheet is being read
             source.progress = lambda sheet, at, of, name=source.name: step.note(f"{reading} › {name} › {sheet} "
                                                                                f"({at + 1}/{of})")
-        register = session.register()
+        register, lanes = session.registers()
         # zero-config, the sheets not read are read again to say what they look like; with configured
         # tables only when none was found (the config says which sheets matter)
         readings = read_sources(session.sources, register, others=not session.configured or not register.tables)
         language = check_language(session.speaking(readings))
         step(say("检查 {n} 行", "checking {n} rows", language, n=sum(map(len, register.tables.values()))))
-        report = check_register(register, session.config, lang=language, today=session.today(today))
+        if lanes:   # workbooks kept apart: each checked on its own (sync.checks.lanes)
+            report, _ = check_lanes(lanes, register, session.config, lang=language, today=session.today(today))
+        else:
+            report = check_register(register, session.config, lang=language, today=session.today(today))
     shown = Report(selection.pick(report.findings, register), report.tables)
     labels = _labels(session.sources)
     if format == "json":

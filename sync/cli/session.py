@@ -45,6 +45,21 @@ class Session:
         day_first = self.config.service.day_first if self.config else None
         return load(self.sources, configured, day_first=day_first)
 
+    def registers(self) -> tuple[Register, dict[str, Register]]:
+        """The register, and each lane's own when the config keeps workbooks apart (``sync.checks.lanes``;
+        empty when it does not): the lanes read one by one and joined, as the service joins them."""
+        from sync.checks.lanes import apart_sources, lanes_of
+        from sync.service.merge import Merger
+
+        apart = apart_sources(self.config) if not self._from_paths else set()
+        if not apart:
+            return self.register(), {}
+        configured = self.config.tables if self.config else None
+        day_first = self.config.service.day_first if self.config else None
+        lanes = {lane: load(sources, configured, day_first=day_first)
+                 for lane, sources in lanes_of(self.sources, apart).items()}
+        return Merger().merge(lanes.values()), lanes
+
     @property
     def timezone(self) -> str:
         """Where the register is kept: the config's [service] timezone, or its default without a config."""

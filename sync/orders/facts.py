@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Callable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -59,7 +60,23 @@ class OrderFacts:
 
 
 def order_facts(orders: OrderModel) -> dict[str, OrderFacts]:
-    """Each order's facts, by order key, from the model's progress and view."""
+    """Each order's facts, by order key, from the model's progress and view; worked out once per model (the
+    notices between saves ask again), and for registers kept apart, once per register (``OrderModel.lanes``):
+    an order's facts are its own register's. Callers read the mapping, and never change it."""
+    if orders.lanes:
+        return orders.kept("facts", lambda: _first_of(order_facts(m) for m in orders.lanes))
+    return orders.kept("facts", lambda: _facts(orders))
+
+
+def _first_of(parts: Iterable[dict[str, OrderFacts]]) -> dict[str, OrderFacts]:
+    """The mappings as one, the first one's entry where two have the same key."""
+    out: dict[str, OrderFacts] = {}
+    for part in reversed(list(parts)):
+        out.update(part)
+    return out
+
+
+def _facts(orders: OrderModel) -> dict[str, OrderFacts]:
     view = orders.view
     table = view.tables.get("orders")
     frame = view.orders

@@ -44,6 +44,7 @@ from sync.notices.digests import Inputs
 from sync.notices.feedback_writer import FeedbackWriter
 from sync.notices.chat import change_request_notes
 from sync.notices.plan import Plan, gather, plan_digest, plan_notices
+from sync.checks.lanes import TOGETHER, LaneMemo, apart_sources, check_lanes, lanes_of
 from sync.checks.memo import PassMemo
 from sync.checks.pipeline import check_register, memoised_model
 from sync.orders.people import directory_from
@@ -109,6 +110,11 @@ class SourceCache:
         self.memos: dict[str, SheetMemo] = {}   # per source: each sheet's last read, by its content token
         self._merged: Register | None = None
         self.merger = Merger()
+        #: the [sources.NAME] whose workbooks are registers of their own (``sync.checks.lanes``)
+        self.apart = apart_sources(config)
+        self._lanes: dict[str, Register] = {}
+        self._together: tuple[list[Register], Register] | None = None   # the lane of the rest, while unchanged
+        self._together_merger = Merger()
         self.regrouped = False   # a source left since the last cycle (``follow``)
         self.status = {s.name: SourceStatus(s.name, s.location) for s in sources}
         self._retry_at: dict[str, float] = {}   # source -> monotonic time of its next try while busy
@@ -212,10 +218,34 @@ class SourceCache:
 
     def register(self) -> Register:
         """All sources' tables as one register (``sync.service.merge``); the same object until a source is read
-        again."""
+        again. With workbooks kept apart, it is their lanes' registers joined (``lanes``)."""
         if self._merged is None:
-            self._merged = self.merger.merge(self.registers[n] for n in self.sources if n in self.registers)
+            if self.apart:
+                self._lanes = self._lane_registers()
+                self._merged = self.merger.merge(self._lanes.values())
+            else:
+                self._merged = self.merger.merge(self.registers[n] for n in self.sources if n in self.registers)
         return self._merged
+
+    def lanes(self) -> dict[str, Register]:
+        """Lane -> its register (``sync.checks.lanes``): each workbook kept apart its own, the other sources'
+        tables joined; each the same object while none of its sources is read again. Empty: nothing kept apart."""
+        self.register()
+        return self._lanes
+
+    def _lane_registers(self) -> dict[str, Register]:
+        read = [self.sources[n] for n in self.sources if n in self.registers]
+        out: dict[str, Register] = {}
+        for lane, sources in lanes_of(read, self.apart).items():
+            registers = [self.registers[s.name] for s in sources]
+            if lane != TOGETHER:
+                out[lane] = registers[0]
+                continue
+            held = self._together
+            if held is None or len(held[0]) != len(registers) or any(a is not b for a, b in zip(held[0], registers)):
+                held = self._together = (registers, self._together_merger.merge(registers))
+            out[lane] = held[1]
+        return out
 
     def parts(self) -> dict[str, list[Table]]:
         """Each table of ``register()`` -> the sources' tables it was joined from."""
@@ -252,12 +282,15 @@ def prepare_state(state: State) -> None:
 
 def run_cycle(state: State, config: Config, register: Register, *, now: datetime, lang: str,
               result: CycleResult | None = None, memo: PassMemo | None = None,
-              parts: dict[str, list[Table]] | None = None) -> CycleResult:
+              parts: dict[str, list[Table]] | None = None,
+              lanes: tuple[dict[str, Register], LaneMemo] | None = None) -> CycleResult:
     """check -> remember -> plan notices -> queue -> deliver, for the register as it is now.
 
     ``memo``: the service's ``PassMemo``; the rules, the order model and the cross-tab findings whose
     tables no save changed are taken from the last cycle instead of being worked out again; ``parts``: what each
-    table of ``register`` was joined from (``SourceCache.parts``), for the memo's fingerprints."""
+    table of ``register`` was joined from (``SourceCache.parts``), for the memo's fingerprints. ``lanes``: the
+    registers kept apart that ``register`` joins (``SourceCache.lanes``), each checked on its own and again only
+    when it changed (``sync.checks.lanes``); ``memo`` is not used then."""
     result = result or CycleResult()
     today = local_day(config, now)
     lap = timed()
@@ -269,19 +302,29 @@ def run_cycle(state: State, config: Config, register: Register, *, now: datetime
         lap = done
 
     # once: the checks, the ledger and the notices share it; with a memo, what no save touched is not redone
+    if lanes is not None:
+        memo = None
+        report, orders = check_lanes(lanes[0], register, config, lang=lang, today=today, memo=lanes[1])
     keys = memo.begin(register, config, today, parts) if memo is not None else None
-    orders = memoised_model(register, config, today, memo, keys)
-    report = check_register(register, config, lang=lang, today=today, orders=orders, memo=memo, keys=keys)
+    if lanes is None:
+        orders = memoised_model(register, config, today, memo, keys)
+        report = check_register(register, config, lang=lang, today=today, orders=orders, memo=memo, keys=keys)
     step("check")
     unchanged = memo.unchanged_since_stored(keys) if memo is not None and keys is not None else frozenset()
+    if lanes is not None:
+        unchanged = lanes[1].unchanged_since_stored(register)
     try:
         changes = remember(state, register, now=now, lang=lang, orders=orders, unchanged=unchanged)
     except BaseException:
         if memo is not None:
             memo.forget_stored()
+        if lanes is not None:
+            lanes[1].forget_stored()
         raise
     if memo is not None and keys is not None:
         memo.stored(keys)
+    if lanes is not None:
+        lanes[1].stored(register)
     step("remember")
     report.extend(changes.findings)
     result.report, result.orders, result.changes = report, orders, len(changes.changes)
@@ -354,11 +397,15 @@ def send_digest(state: State, config: Config, register: Register, name: str, *, 
 
 
 def digest_inputs(state: State, config: Config, register: Register, *, now: datetime, lang: str,
-                  last: CycleResult | None = None) -> Inputs:
-    """What a digest is made of: the last cycle's report and model, or one check of the register now."""
+                  last: CycleResult | None = None, lanes: dict[str, Register] | None = None) -> Inputs:
+    """What a digest is made of: the last cycle's report and model, or one check of the register now (of each
+    of ``lanes`` on its own, when the register joins workbooks kept apart)."""
     if last is not None and last.report is not None:
         return gather(state, config, register, now=now, lang=lang, report=last.report, orders=last.orders)
     today = local_day(config, now)
+    if lanes:
+        report, orders = check_lanes(lanes, register, config, lang=lang, today=today)
+        return gather(state, config, register, now=now, lang=lang, report=report, orders=orders)
     orders = order_model(register, config, today=today)
     report = check_register(register, config, lang=lang, today=today, orders=orders)
     return gather(state, config, register, now=now, lang=lang, report=report, orders=orders)

@@ -35,6 +35,7 @@ from zoneinfo import ZoneInfo
 import schedule
 
 from sync.calendar import local_now
+from sync.checks.lanes import LaneMemo
 from sync.checks.memo import PassMemo
 from sync.config import Config
 from sync.delivery.channels import ChannelQueue
@@ -93,6 +94,7 @@ class Service:
         self.watch_cfg = config.watch
         self.cache = SourceCache(config, sources)
         self.memo = PassMemo()   # each cycle redoes only what the saves since the last one changed
+        self.lanes = LaneMemo()  # with workbooks kept apart: each one's last check (``sync.checks.lanes``)
         self.stopping = False
         self.lock = InstanceLock(self.state_path)
         self.state: State | None = None
@@ -291,8 +293,9 @@ class Service:
             lap = time.perf_counter()
             register, parts = self.cache.register(), self.cache.parts()
             joined = time.perf_counter() - lap    # the sources' tables joined (sync.service.merge)
+            lanes = (self.cache.lanes(), self.lanes) if self.cache.apart else None
             result = run_cycle(self.state, self.config, register, now=now, lang=self.lang,
-                               result=result, memo=self.memo, parts=parts)
+                               result=result, memo=self.memo, parts=parts, lanes=lanes)
             result.steps["join"] = joined         # last: the log line's first steps keep their places
             write_feedback(self.state, self.cache, self.feedback, result, now=now)
         result.duration = time.perf_counter() - started

@@ -1,0 +1,137 @@
+"""Registers kept apart (``[sources.NAME] apart = true``): each workbook checked on its own, a save re-checks its own.
+
+One register per follower, each with whole orders of its own: with ``apart`` each
+workbook's findings are what ``ordersync check`` says of that workbook alone, an
+order number kept in two workbooks is an error on the second, and the service
+checks again only the workbook a save changed, with what it reports, records
+and mails the same as a service that checks every workbook afresh.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+from datetime import timedelta
+
+import pytest
+from typer.testing import CliRunner
+
+from sync.checks.lanes import LaneMemo, check_lanes
+from sync.checks.pipeline import check_register
+from sync.cli import app
+from sync.cli.session import sources_from_config
+from sync.config import load_config
+from sync.demo.register import build_register
+from sync.orders.model import order_model
+from sync.service.cycle import SourceCache, run_cycle
+from sync.sources import open_path
+from sync.state import State
+from sync.tables.register import load
+from tests.service.test_incremental import FOLDER_CONFIG, START, change_folder, own_numbers, what_it_did
+
+APART_CONFIG = FOLDER_CONFIG.replace('path = "registers/*.xlsx"', 'path = "registers/*.xlsx"\napart = true')
+
+
+def followers(tmp_path, seeds, *, own=True):
+    folder = tmp_path / "registers"
+    folder.mkdir()
+    for n in seeds:
+        build_register(folder / f"follower-{n}.xlsx", orders=60, seed=n, today=START.date())
+        if own:
+            own_numbers(folder / f"follower-{n}.xlsx", f"F{n}")
+    (tmp_path / "config.toml").write_text(APART_CONFIG, encoding="utf-8")
+    return folder, load_config(tmp_path / "config.toml")
+
+
+def seen(findings) -> list[tuple]:
+    """What a person reads of each finding: where, which rule, what it says."""
+    return sorted((f.rule, f.severity, f.sheet, f.row, f.cell, f.message) for f in findings)
+
+
+def test_each_workbook_kept_apart_is_checked_as_check_checks_it_alone(tmp_path):
+    folder, config = followers(tmp_path, [11, 12, 13])
+    sources = sources_from_config(config)
+    cache = SourceCache(config, sources)
+    cache.refresh(list(cache.sources), START)
+    report, model = check_lanes(cache.lanes(), cache.register(), config, lang="zh", today=START.date())
+    for book in sorted(folder.glob("*.xlsx")):
+        alone = check_register(load([open_path(book)]), None, lang="zh", today=START.date())
+        mine = [f for f in report.findings if f.source == f"registers/{book.name}"]
+        assert alone.findings and seen(mine) == seen(alone.findings), book.name
+    assert len(report.findings) == sum(1 for f in report.findings if f.source and f.source.startswith("registers/"))
+    # one model of every workbook's orders, each order's progress its own workbook's
+    assert len(model.lanes) == 3 and len(model.progress) == sum(len(m.progress) for m in model.lanes) > 150
+    assert model.view.orders.shape[0] == len(model.progress)      # the whole view, joined when asked for
+
+
+def test_an_order_kept_in_two_workbooks_is_an_error_on_the_second(tmp_path):
+    folder, config = followers(tmp_path, [21, 22])
+    first, second = sorted(folder.glob("*.xlsx"))
+    args = ["check", "--config", str(tmp_path / "config.toml"), "--format", "json", "--lang", "en",
+            "--today", START.date().isoformat()]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1, result.output
+    assert not [f for f in json.loads(result.stdout)["findings"] if f["rule"] == "duplicate-order"
+                and "also kept in" in f["message"]]
+
+    shutil.copy(first, second)     # the second follower's register is the first one's over again
+    result = CliRunner().invoke(app, args)
+    twice = [f for f in json.loads(result.stdout)["findings"] if "also kept in" in f["message"]]
+    orders = order_model(load([open_path(first)]), today=START.date()).progress     # its orders, by key
+    assert len(twice) == len(orders) > 50     # each order once, however many lines it has
+    assert {f["source"] for f in twice} == {f"registers/{second.name}"}
+    assert all(f["rule"] == "duplicate-order" and f["severity"] == "error" and f["cell"] for f in twice)
+    assert twice[0]["message"].endswith(f"is also kept in registers/{first.name}")
+
+
+@pytest.mark.parametrize("seed", [8, 9])
+def test_a_save_rechecks_only_its_own_workbook_and_matches_a_full_check(tmp_path, seed):
+    """Random saves, workbooks added, removed and renamed: the service's lanes (each checked again only when its
+    workbook was read again) report, record and mail what a service checking every workbook afresh does."""
+    rng = random.Random(seed)
+    seeds = [seed * 10 + n for n in range(3)]
+    folder, config = followers(tmp_path, seeds)
+    lang = config.service.language
+    kept, lanes = SourceCache(config, sources_from_config(config)), LaneMemo()
+    with State(tmp_path / "lanes.db") as mine, State(tmp_path / "full.db") as theirs:
+        now, history, spared = START, [], 0
+        for step in range(10):
+            if step:
+                history.append(change_folder(folder, rng, seeds, own=True))
+                if rng.random() < 0.2:
+                    now += timedelta(days=1)
+                    history.append("a day later")
+            kept.follow(sources_from_config(config))
+            read, _ = kept.refresh(list(kept.sources), now)
+            ours = run_cycle(mine, config, kept.register(), now=now, lang=lang, lanes=(kept.lanes(), lanes))
+            if step and "a day later" not in history[-1:]:
+                assert set(lanes.rechecked) <= set(read), history      # only what a save changed
+                spared += len(kept.lanes()) - len(lanes.rechecked)
+            fresh = SourceCache(config, sources_from_config(config))
+            fresh.refresh(list(fresh.sources), now)
+            full = run_cycle(theirs, config, fresh.register(), now=now, lang=lang, lanes=(fresh.lanes(), LaneMemo()))
+            assert what_it_did(mine, ours) == what_it_did(theirs, full), history
+    assert spared > 0, "no workbook was ever spared a check"
+
+
+def test_the_service_mails_an_entry_error_from_the_workbook_saved(tmp_path):
+    """End to end: ``ordersync run --once`` over a folder kept apart; a mistake typed into one workbook is mailed,
+    naming that workbook and its cell."""
+    import openpyxl
+
+    folder, config = followers(tmp_path, [31, 32])
+    runner = CliRunner()
+    args = ["run", "--once", "--config", str(tmp_path / "config.toml")]
+    assert runner.invoke(app, args).exit_code in (0, 1)
+    before = set((tmp_path / "outbox").glob("*.eml"))
+    book = folder / "follower-32.xlsx"
+    wb = openpyxl.load_workbook(book)
+    ws = wb.worksheets[0]
+    col = next(c.column for c in ws[3] if c.value == "订单数量")     # the header is on row 3, under a title
+    ws.cell(6, col).value = -40
+    wb.save(book)
+    assert runner.invoke(app, args).exit_code in (0, 1)
+    new = set((tmp_path / "outbox").glob("*.eml")) - before
+    text = "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in new)
+    assert "follower-32" in text and f"{openpyxl.utils.get_column_letter(col)}6" in text
