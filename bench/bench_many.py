@@ -1,4 +1,4 @@
-"""Many registers, one service: python bench/bench_many.py [--files 50] [--orders 2000] [--seconds 300] [--gap 1]
+"""Many registers, one service: python bench/bench_many.py [--files 50] [--orders 2000] [--seconds 300] [--gap 1] [--apart]
 
 Teams often keep one register per follower. This starts ``ordersync run`` as a
 real subprocess watching a folder of ``--files`` workbooks of ``--orders``
@@ -8,6 +8,10 @@ robin, every ``--gap`` seconds for ``--seconds`` seconds, the way Excel saves
 (bench_latency.save_like_excel), each save adding one data-entry error (a
 delivery date before its order date). It does not wait for the notice before
 the next save: saves keep coming as they would in an office.
+
+With ``--apart`` the source keeps its workbooks apart (``apart = true``, each
+follower's register checked on its own, ``sync.checks.lanes``): a save costs its
+own workbook's check. Without it the fifty are one register, checked as one.
 
 Printed: save -> entry-error mail latency (p50, p95, max; a save whose mail
 never came counts as starved), the cycles logged per save, and the daemon's
@@ -88,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--orders", type=int, default=2000)
     parser.add_argument("--seconds", type=float, default=300)
     parser.add_argument("--gap", type=float, default=1.0)
+    parser.add_argument("--apart", action="store_true",
+                        help="apart = true: each workbook a register of its own, checked on its own")
     args = parser.parse_args(argv)
     sources = registers(args.files, args.orders)
     saves_each = int(args.seconds / args.gap / args.files) + 1
@@ -96,8 +102,8 @@ def main(argv: list[str] | None = None) -> int:
     (folder / "registers").mkdir()
     for p in sources:
         (folder / "registers" / p.name).write_bytes(p.read_bytes())
-    (folder / "config.toml").write_text(CONFIG.replace('path = "register.xlsx"', 'path = "registers/*.xlsx"'),
-                                        encoding="utf-8")
+    glob = 'path = "registers/*.xlsx"' + ('\napart = true' if args.apart else "")
+    (folder / "config.toml").write_text(CONFIG.replace('path = "register.xlsx"', glob), encoding="utf-8")
     outbox = folder / "outbox"
     proc = subprocess.Popen([sys.executable, "-m", "sync", "run", "--config", str(folder / "config.toml")],
                             cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -109,7 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         started = time.perf_counter()
         wait_for(lambda: cycles(folder) >= 1, 1800, "the first cycle", proc)
-        print(f"{args.files} registers x {args.orders:,} orders; first cycle in {time.perf_counter() - started:.0f} s",
+        print(f"{args.files} registers x {args.orders:,} orders{', kept apart' if args.apart else ''}; "
+              f"first cycle in {time.perf_counter() - started:.0f} s",
               flush=True)
         seen |= set(outbox.glob("*.eml")) if outbox.exists() else set()
         begin, number, before = time.monotonic(), 0, cycles(folder)
