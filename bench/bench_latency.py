@@ -150,6 +150,14 @@ def cycles(folder: Path) -> int:
     return sum(" cycle read=" in line for line in log.read_text(encoding="utf-8").splitlines()) if log.exists() else 0
 
 
+def start_daemon(folder: Path) -> subprocess.Popen:
+    """``ordersync run`` on ``folder/config.toml``, its stderr written to ``folder/daemon.stderr``: a pipe nobody
+    reads while the saves go on fills up after a few hundred log lines, and the daemon stops at its next line."""
+    with (folder / "daemon.stderr").open("w", encoding="utf-8") as err:
+        return subprocess.Popen([sys.executable, "-m", "sync", "run", "--config", str(folder / "config.toml")],
+                                cwd=folder, stdout=subprocess.DEVNULL, stderr=err)
+
+
 def wait_for(predicate, timeout: float, what: str, proc: subprocess.Popen):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -157,7 +165,9 @@ def wait_for(predicate, timeout: float, what: str, proc: subprocess.Popen):
         if value:
             return value
         if proc.poll() is not None:
-            raise SystemExit(f"the daemon exited ({proc.returncode}) while waiting for {what}:\n{proc.stderr.read()}")
+            err = Path(proc.args[-1]).parent / "daemon.stderr"
+            said = err.read_text(encoding="utf-8", errors="replace")[-3000:] if err.exists() else ""
+            raise SystemExit(f"the daemon exited ({proc.returncode}) while waiting for {what}:\n{said}")
         time.sleep(0.01)
     raise SystemExit(f"timed out after {timeout:.0f} s waiting for {what}")
 
@@ -194,8 +204,7 @@ def run(orders: int, saves: int, gap: float, keep: Path | None, every_tab: bool,
     register.write_bytes(original)
     (folder / "config.toml").write_text(CONFIG + (PINNED if pinned else ""), encoding="utf-8")
     outbox = folder / "outbox"
-    proc = subprocess.Popen([sys.executable, "-m", "sync", "run", "--config", str(folder / "config.toml")],
-                            cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = start_daemon(folder)
     latencies: list[float] = []
     try:
         first = time.perf_counter()

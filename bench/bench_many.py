@@ -40,7 +40,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from bench_latency import CONFIG, cycles, percentile, save_like_excel, versions, wait_for  # noqa: E402
+from bench_latency import CONFIG, cycles, percentile, save_like_excel, start_daemon, versions, wait_for  # noqa: E402
 from tests.service.test_incremental import own_numbers  # noqa: E402
 
 TARGET_P95 = 2.0
@@ -105,8 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     glob = 'path = "registers/*.xlsx"' + ('\napart = true' if args.apart else "")
     (folder / "config.toml").write_text(CONFIG.replace('path = "register.xlsx"', glob), encoding="utf-8")
     outbox = folder / "outbox"
-    proc = subprocess.Popen([sys.executable, "-m", "sync", "run", "--config", str(folder / "config.toml")],
-                            cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = start_daemon(folder)
     daemon = psutil.Process(proc.pid)
     pending: dict[str, float] = {}       # "follower-07/J123" -> when it was saved
     latencies: list[float] = []
