@@ -160,8 +160,8 @@ def kept_twice(models: list[OrderModel], lang: str) -> list[Finding]:
                     DUPLICATE, ERROR,
                     say("{key} 也登记在 {other}", "{key} is also kept in {other}", lang, key=number,
                         other=seen[keys[i]]),
-                    table="orders", source=table.source_at(pos), sheet=table.sheet_at(pos), row=row, column=column,
-                    cell=table.cell("order_no", row), field="order_no", order_no=number, value=number,
+                    table="orders", source=table.source_at(pos), sheet=table.sheet_at(pos), row=row,
+                    column=column, cell=table.cell("order_no", row), field="order_no", order_no=number, value=number,
                     hint=say("一张订单只在一个跟单员的登记表里登记；请删去重复的一行，或改正编号",
                              "keep each order in one follower's register; remove the repeated line or correct "
                              "its number", lang),
