@@ -302,17 +302,16 @@ def run_cycle(state: State, config: Config, register: Register, *, now: datetime
         lap = done
 
     # once: the checks, the ledger and the notices share it; with a memo, what no save touched is not redone
-    if lanes is not None:
-        memo = None
+    if lanes is not None:   # each register kept apart checked on its own, and again only when it changed
+        memo, keys = None, None
         report, orders = check_lanes(lanes[0], register, config, lang=lang, today=today, memo=lanes[1])
-    keys = memo.begin(register, config, today, parts) if memo is not None else None
-    if lanes is None:
+        unchanged = lanes[1].unchanged_since_stored(register)
+    else:
+        keys = memo.begin(register, config, today, parts) if memo is not None else None
         orders = memoised_model(register, config, today, memo, keys)
         report = check_register(register, config, lang=lang, today=today, orders=orders, memo=memo, keys=keys)
+        unchanged = memo.unchanged_since_stored(keys) if memo is not None and keys is not None else frozenset()
     step("check")
-    unchanged = memo.unchanged_since_stored(keys) if memo is not None and keys is not None else frozenset()
-    if lanes is not None:
-        unchanged = lanes[1].unchanged_since_stored(register)
     try:
         changes = remember(state, register, now=now, lang=lang, orders=orders, unchanged=unchanged)
     except BaseException:

@@ -135,3 +135,27 @@ def test_the_service_mails_an_entry_error_from_the_workbook_saved(tmp_path):
     new = set((tmp_path / "outbox").glob("*.eml")) - before
     text = "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in new)
     assert "follower-32" in text and f"{openpyxl.utils.get_column_letter(col)}6" in text
+
+
+def test_the_pages_and_digests_see_every_workbook_from_one_cycle(tmp_path):
+    """The status page's board and a digest are made from the cycle's joined model: each order as its own
+    workbook has it, and the whole view (joined when first asked for) holding every order."""
+    from sync.orders.facts import order_facts
+    from sync.web.board import build_board
+
+    folder, config = followers(tmp_path, [41, 42, 43])
+    cache = SourceCache(config, sources_from_config(config))
+    cache.refresh(list(cache.sources), START)
+    with State(tmp_path / "state.db") as state:
+        result = run_cycle(state, config, cache.register(), now=START, lang="en", lanes=(cache.lanes(), LaneMemo()))
+        board = build_board(state, config, cache.register(), now=START, lang="en", report=result.report,
+                            orders=result.orders)
+    model = result.orders
+    assert board.orders is model and len(model.lanes) == 3
+    for lane in model.lanes:
+        own = order_facts(lane)
+        assert own and all(board.facts[k] == f for k, f in own.items())
+        assert all(model.status_class(k) == lane.status_class(k) for k in own)
+    keys = [k for lane in model.lanes for k in list(lane.progress)[:2]]
+    assert sorted(k for _, ks in model.views_of(keys) for k in ks) == sorted(keys)
+    assert set(model.view.orders.index) == set(board.facts)
