@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from sync.orders.model import OrderModel
+from sync.orders.model import OrderModel, first_of
 from sync.tables.cells import Keys, keyed, rows_at
 from sync.tables.normalize import fold_text
 from sync.tables.register import Register
@@ -64,16 +64,8 @@ def order_facts(orders: OrderModel) -> dict[str, OrderFacts]:
     notices between saves ask again), and for registers kept apart, once per register (``OrderModel.lanes``):
     an order's facts are its own register's. Callers read the mapping, and never change it."""
     if orders.lanes:
-        return orders.kept("facts", lambda: _first_of(order_facts(m) for m in orders.lanes))
+        return orders.kept("facts", lambda: first_of(order_facts(m) for m in orders.lanes))
     return orders.kept("facts", lambda: _facts(orders))
-
-
-def _first_of(parts: Iterable[dict[str, OrderFacts]]) -> dict[str, OrderFacts]:
-    """The mappings as one, the first one's entry where two have the same key."""
-    out: dict[str, OrderFacts] = {}
-    for part in reversed(list(parts)):
-        out.update(part)
-    return out
 
 
 def _facts(orders: OrderModel) -> dict[str, OrderFacts]:

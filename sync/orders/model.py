@@ -65,15 +65,19 @@ class OrderModel:
             return [(self.view, keys)]
         out: dict[int, tuple[OrderView, list[str]]] = {}
         for key in keys:
-            lane = next((m for m in self.lanes if key in m.progress), None)
+            lane = self._lane_of(key)
             if lane is not None:
                 out.setdefault(id(lane), (lane.view, []))[1].append(key)
         return list(out.values())
 
+    def _lane_of(self, key: str) -> OrderModel | None:
+        """The first of ``lanes`` that has the order (as ``joined_model`` takes its progress)."""
+        return next((m for m in self.lanes if key in m.progress), None)
+
     def status_class(self, key: str) -> str | None:
         """The class of the order's status (``sync.orders.view.STATUS_WORDS``); None: blank, or no such order."""
         if self.lanes:   # its own register's: the whole view is not joined for one order's status
-            lane = next((m for m in self.lanes if key in m.progress), None)
+            lane = self._lane_of(key)
             return lane.status_class(key) if lane is not None else None
         orders = self.view.orders
         if key not in orders.index or "status_class" not in orders:
@@ -93,7 +97,13 @@ def joined_model(lanes: Iterable[OrderModel], register: Register, config: Any = 
     """The models of registers kept apart as one: an order's progress is the first register's that has it; the
     view is ``register``'s (the registers joined), made when it is first asked for."""
     lanes = tuple(lanes)
-    progress: dict[str, OrderProgress] = {}
-    for lane in reversed(lanes):
-        progress.update(lane.progress)
+    progress = first_of(lane.progress for lane in lanes)
     return OrderModel(lambda: build_view(register, settings_from(config)), progress, today, lanes)
+
+
+def first_of(parts: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """The mappings as one, the first one's entry where two have the same key."""
+    out: dict[str, Any] = {}
+    for part in reversed(list(parts)):
+        out.update(part)
+    return out
