@@ -235,3 +235,23 @@ def test_a_sequence_of_versions_gives_exactly_this_ledger(tmp_path):
         ("11", ADDED, "SO-009", None, None, ledger[2][5]),
         ("13", CHANGED, "SO-009", "color", "黑色", "白色"),
     ]
+
+
+def test_stored_rows_are_written_as_pandas_writes_json_lines_whatever_the_cells_hold():
+    """``json_records`` cuts the JSON array instead of splitting lines: cells holding braces, commas, quotes,
+    backslashes, slashes, newlines and the very text of a record boundary come out as ``lines=True`` has them."""
+    import random
+
+    import pandas as pd
+
+    from sync.changes.ledger import json_records
+
+    rng = random.Random(19)
+    pieces = ["}", "{", ",", '"', "\\", ":", "a", "订", "\n", "/", " ", "},{", '},{"', '"quantity":', '},{"quantity":']
+    for _ in range(300):
+        rows = rng.randrange(1, 25)
+        columns = rng.choice([["quantity", "note"], ["order_no", "a/b", "备注"], ["note"], ['"q"', "x"], [",x", "y"]])
+        frame = pd.DataFrame({c: [rng.choice(["".join(rng.choice(pieces) for _ in range(rng.randrange(6))), None,
+                                              rng.random() * 1000, rng.randrange(100), float("nan")])
+                                  for _ in range(rows)] for c in columns})
+        assert json_records(frame) == frame.to_json(orient="records", lines=True, force_ascii=False).splitlines()
