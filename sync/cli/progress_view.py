@@ -19,6 +19,7 @@ from sync.findings import INFO
 from sync.i18n import check_language, say
 from sync.tables.normalize import fold_text, normalise_key
 from sync.orders.timeline import Event, timeline
+from sync.orders.model import first_of, order_model
 from sync.orders.view import OrderView, build_view, settings_from
 from sync.orders.progress import OrderProgress, progress_of_view, stage_label
 from sync.checks.reconcile import Ctx, RULES
@@ -44,11 +45,14 @@ def run_status(targets: list[str], follower: str | None, at_risk: bool, show_all
     order_no, workbooks = _split(targets)
     session = open_session(workbooks, config, lang)
     day = session.today(today)
-    register = session.register()
+    register, lanes = session.registers()
     # unless asked or configured, speak the register's language (English headers: English)
     language = check_language(session.speaking(read_sources(session.sources, register, others=not register.tables)))
     view = build_view(register, settings_from(session.config))
-    progresses = progress_of_view(view, today=day)
+    if lanes:   # workbooks kept apart: each order's progress as its own workbook has it (sync.checks.lanes)
+        progresses = first_of(order_model(lane, session.config, today=day).progress for lane in lanes.values())
+    else:
+        progresses = progress_of_view(view, today=day)
     notes = _notes(register, view, language, day)
     if order_no is not None:
         _one_order(view, progresses, order_no, fmt, language, day)

@@ -159,3 +159,35 @@ def test_the_pages_and_digests_see_every_workbook_from_one_cycle(tmp_path):
     keys = [k for lane in model.lanes for k in list(lane.progress)[:2]]
     assert sorted(k for _, ks in model.views_of(keys) for k in ks) == sorted(keys)
     assert set(model.view.orders.index) == set(board.facts)
+
+
+def test_status_shows_each_order_as_its_own_workbook_has_it(tmp_path):
+    """``ordersync status --config``: every order of every workbook kept apart, each with the progress, projected
+    finish and risk that ``ordersync status`` of its own workbook gives it."""
+    folder, _ = followers(tmp_path, [51, 52])
+    day = START.date().isoformat()
+    first, second = sorted(folder.glob("*.xlsx"))
+    _numbered(second, rb">(\s*)F52-(\d{4})-00", rb">\1F51-\2-00")   # a few of its orders are the first's too
+
+    def orders(*args: str) -> dict[str, dict]:
+        result = CliRunner().invoke(app, ["status", *args, "--all", "--format", "json", "--today", day])
+        assert result.exit_code == 0, result.output
+        return {o["order_no"]: o for o in json.loads(result.stdout)["orders"]}
+
+    together = orders("--config", str(tmp_path / "config.toml"))
+    alone, mine = orders(str(second)), orders(str(first))
+    assert len(set(alone) & set(mine)) > 5
+    alone.update(mine)       # an order kept in both is the first workbook's
+    assert together == alone and len(together) > 80
+
+
+def _numbered(book, pattern: bytes, into: bytes) -> None:
+    """Renumber orders in the workbook's XML (``own_numbers``, for any pattern)."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(book) as zf:
+        members = [(info, zf.read(info)) for info in zf.infolist()]
+    with zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info, data in members:
+            zf.writestr(info, re.sub(pattern, into, data) if info.filename.endswith(".xml") else data)
