@@ -29,10 +29,10 @@ from sync.config import Config
 from sync.findings import ERROR, Finding, Report
 from sync.i18n import say
 from sync.orders.model import OrderModel, joined_model
-from sync.orders.view import POS
+from sync.orders.view import POS, order_keys
 from sync.sources.base import Source
 from sync.tables.register import Register
-from sync.tables.table import ROW
+from sync.tables.table import ROW, Table
 
 #: the lane of the sources that are not kept apart: their tables are one register
 TOGETHER = ""
@@ -137,6 +137,25 @@ def check_lanes(lanes: dict[str, Register], joined: Register, config: Config | N
     if DUPLICATE not in off:
         report.extend(kept_twice([model for _, model in checked], lang))
     return report, joined_model([model for _, model in checked], joined, config, today=today)
+
+
+def could_keep_apart(config: Config, sources: Iterable[Source], orders: list[Table]) -> list[str]:
+    """The ``[sources.NAME]`` not kept apart whose workbooks each have an orders tab of their own orders, no order
+    number in two of them: ``apart = true`` would check each on its own (``orders``: the orders tables joined)."""
+    by_group: dict[str, list[Source]] = {}
+    for source in sources:
+        if source.group and source.group not in apart_sources(config):
+            by_group.setdefault(source.group, []).append(source)
+    out = []
+    for group, members in by_group.items():
+        names = {s.name for s in members}
+        tables = [t for t in orders if t.source in names and t.has("order_no")]
+        if len(members) < 2 or len(tables) != len(members):
+            continue
+        keys = [set(k for k in order_keys([t])[0][0].tolist() if k) for t in tables]
+        if all(keys) and sum(map(len, keys)) == len(set().union(*keys)):
+            out.append(group)
+    return out
 
 
 def kept_twice(models: list[OrderModel], lang: str) -> list[Finding]:

@@ -35,7 +35,7 @@ from zoneinfo import ZoneInfo
 import schedule
 
 from sync.calendar import local_now
-from sync.checks.lanes import LaneMemo
+from sync.checks.lanes import LaneMemo, could_keep_apart
 from sync.checks.memo import PassMemo
 from sync.config import Config
 from sync.delivery.channels import ChannelQueue
@@ -300,6 +300,8 @@ class Service:
             write_feedback(self.state, self.cache, self.feedback, result, now=now)
         result.duration = time.perf_counter() - started
         if result.report is not None:
+            if self.last is None:
+                self._suggest_apart()
             self.last = result
         findings = result.report.findings if result.report else []
         for name in read:
@@ -316,6 +318,17 @@ class Service:
             requests = sum(self.cache.status[n].requests for n in read)
             log.info("%s requests=%d", summarise(result), requests)
         return result
+
+    def _suggest_apart(self) -> None:
+        """Once, at the first cycle: a folder of registers that each keep orders of their own could be kept apart."""
+        try:
+            groups = could_keep_apart(self.config, self.cache.sources.values(), self.cache.parts().get("orders", []))
+        except Exception:  # noqa: BLE001 - a suggestion, never a failure
+            log.debug("could not tell whether the registers could be kept apart", exc_info=True)
+            return
+        for group in groups:
+            log.info("[sources.%s]: each workbook keeps orders of its own; with apart = true each is checked on its "
+                     "own, as `ordersync check` checks it alone, and a save re-checks only its own workbook", group)
 
     def notify(self) -> int:
         """Reminders and batched entry-error mails fall due with time, not only with saves."""

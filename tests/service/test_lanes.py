@@ -191,3 +191,18 @@ def _numbered(book, pattern: bytes, into: bytes) -> None:
     with zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as zf:
         for info, data in members:
             zf.writestr(info, re.sub(pattern, into, data) if info.filename.endswith(".xml") else data)
+
+
+@pytest.mark.parametrize("own", [True, False])
+def test_the_service_says_when_a_folder_could_be_kept_apart(tmp_path, caplog, own):
+    """A folder of registers read as one, each workbook with orders of its own: the first cycle says once that
+    ``apart = true`` would check each on its own; when workbooks share order numbers it says nothing."""
+    followers(tmp_path, [61, 62], own=own)
+    (tmp_path / "config.toml").write_text(FOLDER_CONFIG, encoding="utf-8")     # not kept apart
+    with caplog.at_level("INFO"):
+        result = CliRunner().invoke(app, ["run", "--once", "--config", str(tmp_path / "config.toml")])
+    assert result.exit_code in (0, 1), result.output
+    said = [r.getMessage() for r in caplog.records if "apart = true" in r.getMessage()]
+    assert said == (["[sources.registers]: each workbook keeps orders of its own; with apart = true each is checked "
+                     "on its own, as `ordersync check` checks it alone, and a save re-checks only its own workbook"]
+                    if own else [])
