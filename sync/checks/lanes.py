@@ -143,8 +143,9 @@ def could_keep_apart(config: Config, sources: Iterable[Source], orders: list[Tab
     """The ``[sources.NAME]`` not kept apart whose workbooks each have an orders tab of their own orders, no order
     number in two of them: ``apart = true`` would check each on its own (``orders``: the orders tables joined)."""
     by_group: dict[str, list[Source]] = {}
+    apart = apart_sources(config)
     for source in sources:
-        if source.group and source.group not in apart_sources(config):
+        if source.group and source.group not in apart:
             by_group.setdefault(source.group, []).append(source)
     out = []
     for group, members in by_group.items():
