@@ -130,9 +130,11 @@ def check_lanes(lanes: dict[str, Register], joined: Register, config: Config | N
         else:
             report, model = held.report, held.model
         checked.append((report, model))
-    report = Report(tables={name: len(table) for name, table in joined.tables.items()})
-    for part, _ in checked:
+    report = Report(tables={name: 0 for name in joined.tables})
+    for part, _ in checked:     # what was checked: every lane's rows, a workbook the join left out too
         report.extend(part.findings)
+        for name, rows in part.tables.items():
+            report.tables[name] = report.tables.get(name, 0) + rows
     off = set(config.rules.disable) if config is not None else set()
     if DUPLICATE not in off:
         report.extend(kept_twice([model for _, model in checked], lang))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sync.calendar import local_now
-from sync.checks.lanes import check_lanes
+from sync.checks.lanes import apart_sources, check_lanes, lanes_of
 from sync.checks.pipeline import check_register
 from sync.cli.common import EXIT_CANNOT_RUN, EXIT_FINDINGS, EXIT_OK, output_file, setup_logging
 from sync.cli.jsontext import dumps
@@ -82,7 +82,12 @@ def _run_check(workbooks: list[Path] | None, format: str, output: Path | None, s
         register, lanes = session.registers()
         # zero-config, the sheets not read are read again to say what they look like; with configured
         # tables only when none was found (the config says which sheets matter)
-        readings = read_sources(session.sources, register, others=not session.configured or not register.tables)
+        others = not session.configured or not register.tables
+        if lanes:   # each workbook kept apart is said as its own check read it: each its own orders, people, ...
+            readings = [r for lane, sources in lanes_of(session.sources, apart_sources(session.config)).items()
+                        for r in read_sources(sources, lanes[lane], others=others)]
+        else:
+            readings = read_sources(session.sources, register, others=others)
         language = check_language(session.speaking(readings))
         step(say("检查 {n} 行", "checking {n} rows", language, n=sum(map(len, register.tables.values()))))
         if lanes:   # workbooks kept apart: each checked on its own (sync.checks.lanes)

@@ -77,7 +77,12 @@ def test_an_order_kept_in_two_workbooks_is_an_error_on_the_second(tmp_path):
 
     shutil.copy(first, second)     # the second follower's register is the first one's over again
     result = CliRunner().invoke(app, args)
-    twice = [f for f in json.loads(result.stdout)["findings"] if "also kept in" in f["message"]]
+    data = json.loads(result.stdout)
+    twice = [f for f in data["findings"] if "also kept in" in f["message"]]
+    # the copy is checked (as its own), and said so: no "also looks like ..., not checked" about its sheets
+    sheets = data["summary"]["sheets"]
+    assert len(sheets) == 14 and all(s["read"] and s["verdict"] == "recognised" for s in sheets), sheets
+    assert data["summary"]["tables"]["orders"] == 2 * len(load([open_path(first)]).tables["orders"])
     orders = order_model(load([open_path(first)]), today=START.date()).progress     # its orders, by key
     assert len(twice) == len(orders) > 50     # each order once, however many lines it has
     assert {f["source"] for f in twice} == {f"registers/{second.name}"}
