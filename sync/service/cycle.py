@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+import weakref
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -49,7 +50,7 @@ from sync.checks.memo import PassMemo
 from sync.checks.pipeline import check_register, memoised_model
 from sync.orders.people import directory_from
 from sync.orders.model import OrderModel, order_model
-from sync.service.merge import Merger
+from sync.service.merge import Merger, same_objects
 from sync.tables.register import Register, SheetMemo, SourceProblem, load
 from sync.tables.table import Table
 from sync.sources.base import Source
@@ -113,7 +114,7 @@ class SourceCache:
         #: the [sources.NAME] whose workbooks are registers of their own (``sync.checks.lanes``)
         self.apart = apart_sources(config)
         self._lanes: dict[str, Register] = {}
-        self._together: tuple[list[Register], Register] | None = None   # the lane of the rest, while unchanged
+        self._together: tuple[list[weakref.ref], Register] | None = None   # the lane of the rest, while unchanged
         self._together_merger = Merger()
         self.regrouped = False   # a source left since the last cycle (``follow``)
         self.status = {s.name: SourceStatus(s.name, s.location) for s in sources}
@@ -242,8 +243,8 @@ class SourceCache:
                 out[lane] = registers[0]
                 continue
             held = self._together
-            if held is None or len(held[0]) != len(registers) or any(a is not b for a, b in zip(held[0], registers)):
-                held = self._together = (registers, self._together_merger.merge(registers))
+            if held is None or not same_objects(held[0], registers):
+                held = self._together = ([weakref.ref(r) for r in registers], self._together_merger.merge(registers))
             out[lane] = held[1]
         return out
 

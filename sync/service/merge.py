@@ -40,6 +40,11 @@ from sync.tables.register import Register
 from sync.tables.table import COPY_SHARE, Table, concat_tables, layout
 
 
+def same_objects(held: list[weakref.ref], objects: list) -> bool:
+    """``held`` refers to the very ``objects``, in order (what was worked out from them still stands)."""
+    return len(held) == len(objects) and all(r() is o for r, o in zip(held, objects))
+
+
 class Merger:
     """Merges registers; remembers row hashes per table and the joined tables of the last merge."""
 
@@ -47,10 +52,9 @@ class Merger:
         self._hashes: dict[int, tuple[weakref.ref, tuple, np.ndarray]] = {}
         #: per table (while it lives): its layout and the kinds of its columns, by field name
         self._shapes: dict[int, tuple[weakref.ref, tuple, tuple]] = {}
-        self._joined: dict[str, tuple[tuple[int, ...], list[weakref.ref], Table]] = {}
+        self._joined: dict[str, tuple[list[weakref.ref], Table]] = {}
         #: table name -> its tables at the last merge, the places of those that joined, the notes on the others
         self._decided: dict[str, tuple[list[weakref.ref], list[int], list[str]]] = {}
-        self._seen: dict[str, set[int]] = {}
         self._seen: dict[str, set[int]] = {}
         #: table name -> the tables it was joined from, in row order (``PassMemo`` fingerprints by them)
         self.members: dict[str, list[Table]] = {}
@@ -83,7 +87,7 @@ class Merger:
         """The tables of one name that join, and a note for each left out; the last merge's answer while they
         are the very same tables (a save changes one workbook's: the other names are not looked at again)."""
         held = self._decided.get(name)
-        if held is not None and len(held[0]) == len(tables) and all(r() is t for r, t in zip(held[0], tables)):
+        if held is not None and same_objects(held[0], tables):
             return [tables[i] for i in held[1]], held[2]
         if len({self._shape(t) for t in tables}) == 1 and self._none_copied(tables):
             kept, notes = list(tables), []   # the usual answer, found with one count (``_none_copied``)
@@ -126,13 +130,12 @@ class Merger:
                          f"using {self._join(table.name, current).describe()}")
 
     def _join(self, name: str, tables: list[Table]) -> Table:
-        ids = tuple(id(t) for t in tables)
         kept = self._joined.get(name)
-        if kept is not None and kept[0] == ids and all(r() is t for r, t in zip(kept[1], tables)):
-            return kept[2]
+        if kept is not None and same_objects(kept[0], tables):
+            return kept[1]
         joined = concat_tables(tables)
         in_pieces(joined, tables)   # the ledger's snapshot of it: from each file's own, kept while it is unchanged
-        self._joined[name] = (ids, [weakref.ref(t) for t in tables], joined)
+        self._joined[name] = ([weakref.ref(t) for t in tables], joined)
         return joined
 
     def _is_copy(self, table: Table, of: list[Table]) -> bool:
