@@ -73,6 +73,7 @@ def test_sheets_parsed_ahead_or_one_at_a_time_read_the_same(tmp_path, monkeypatc
     order = list(reversed(sheets))
     ahead = [(g.sheet, g.rows) for g in ExcelSource("register", path).read(order)]
     monkeypatch.setattr(excel, "AHEAD_BYTES", 0)
+    monkeypatch.setattr(excel, "AHEAD_SHARE", 0)
     alone = [(g.sheet, g.rows) for g in ExcelSource("register", path).read(order)]
     assert [s for s, _ in ahead] == order
     assert ahead == alone
@@ -127,6 +128,7 @@ def test_every_corpus_workbook_reads_the_same_parsed_ahead_or_not(corpus, monkey
         except SourceError:
             continue   # a workbook the reader refuses (corrupt, encrypted) is tested in test_broken_files
         monkeypatch.setattr(excel, "AHEAD_BYTES", 0)
+        monkeypatch.setattr(excel, "AHEAD_SHARE", 0)
         after = list(source.read(list(reversed(names))))
         assert [g.sheet for g in ahead] == [g.sheet for g in after] == names[::-1], path.name
         for one, other in zip(ahead, after):
