@@ -117,6 +117,7 @@ def progress_of_view(view: OrderView, *, today: dt.date | None = None,
             _dates(orders["due_date"]) if "due_date" in orders else nothing, _texts(orders, "status"),
             still.tolist(), np.where(complete, DONE_ALL, np.asarray(stages, dtype=object)).tolist(), percents,
             ends, paces):
+        no = key if no == key else no   # most numbers are their own key: one string for both
         p = OrderProgress(key, no, customer, follower, q, due, status, is_open, stage, percent)
         if is_open:
             _project(p, end, rate, day, shipping)
@@ -383,7 +384,7 @@ def _col(df: pd.DataFrame, name: str) -> pd.Series:
 def _dates(values: pd.Series) -> list[dt.date | None]:
     """``_date`` of each value."""
     if isinstance(values.dtype, np.dtype) and values.dtype.kind == "M":
-        return values.to_numpy().astype("datetime64[D]").astype(object).tolist()
+        return _each_distinct(values.dt.normalize(), lambda day: day.date())
     return [_date(v) for v in values.tolist()]
 
 
@@ -393,8 +394,18 @@ def _texts(frame: pd.DataFrame, name: str) -> list[str | None]:
         return [None] * len(frame)
     values = frame[name]
     if isinstance(values.dtype, pd.StringDtype):   # text or missing
-        return np.where((values.notna() & (values != "")).to_numpy(), values.to_numpy(dtype=object), None).tolist()
+        return _each_distinct(values, lambda text: text or None)
     return [_text(v) for v in values.tolist()]
+
+
+def _each_distinct(values: pd.Series, func: Callable[[Any], Any]) -> list[Any]:
+    """``func`` of each value (None where missing), one object per distinct value: a customer, a status or a due
+    date recurs over thousands of orders, and each order's progress holds it (one copy each would be a few
+    tens of MiB on a big register)."""
+    codes, uniques = pd.factorize(values)
+    made = np.empty(len(uniques) + 1, dtype=object)   # the last stays None: the code of a missing value is -1
+    made[:-1] = [func(u) for u in uniques]
+    return made[codes].tolist()
 
 
 def _date(v: Any) -> dt.date | None:
