@@ -97,12 +97,14 @@ def date_cells(sheet_xml: str) -> dict[int, tuple[int, int]]:
     return {r: (ordered[r], due[r]) for r in ordered.keys() & due.keys()}
 
 
-def versions(original: bytes, saves: int, every_tab: bool = False) -> list[tuple[str, bytes]]:
+def versions(original: bytes, saves: int, every_tab: bool = False, alone: bool = False) -> list[tuple[str, bytes]]:
     """``saves`` workbooks, each the previous one with one more delivery date before its order date.
 
     With ``every_tab`` each save also rewrites every other sheet's XML (one more
     trailing newline each time, the cells as they were): the daemon must read
-    every tab again.
+    every tab again. With ``alone`` each is the original with only its own wrong
+    date: a save puts the last one right and makes a new one (the register's
+    mistakes do not pile up).
     """
     with zipfile.ZipFile(io.BytesIO(original)) as book:
         members = [(info, book.read(info)) for info in book.infolist()]
@@ -112,11 +114,12 @@ def versions(original: bytes, saves: int, every_tab: bool = False) -> list[tuple
         raise SystemExit(f"{ORDERS_SHEET} has only {len(cells)} rows with both dates; need {saves}")
     rows = sorted(cells)
     step = max(1, len(rows) // saves)
-    out = []
+    out, first = [], sheet
     for number, row in enumerate(rows[::step][:saves], 1):
         ordered, due = cells[row]
         cell = f"{DUE_DATE}{row}"
-        sheet, count = re.subn(rf'(<c r="{cell}"[^>]*><v>){due}(</v></c>)', rf"\g<1>{ordered - 10}\g<2>", sheet)
+        sheet, count = re.subn(rf'(<c r="{cell}"[^>]*><v>){due}(</v></c>)', rf"\g<1>{ordered - 10}\g<2>",
+                               first if alone else sheet)
         assert count == 1, cell
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as book:
