@@ -166,17 +166,17 @@ def kept_twice(models: list[OrderModel], lang: str) -> list[Finding]:
     seen: dict[str, str] = {}    # order key -> the workbook that has it first
     out: list[Finding] = []
     for model in models:
-        table = model.view.tables.get("orders")
-        frame = model.view.orders
-        if table is None or frame.empty or not table.has("order_no"):
+        own = model.kept("workbook-of-orders", lambda: _workbook_of_orders(model))
+        if not own:
             continue
-        keys = frame.index.tolist()
-        twice = [i for i, key in enumerate(keys) if key in seen]
+        twice = seen.keys() & own.keys()   # in C: a save re-checks one workbook, not every workbook's orders
         if twice:
+            table, frame = model.view.tables["orders"], model.view.orders
+            keys = frame.index.tolist()
             rows, places = frame[ROW].to_numpy(), frame[POS].to_numpy()
             numbers = frame["order_no"].tolist()
             column = table.columns["order_no"].header
-            for i in twice:
+            for i in (i for i, key in enumerate(keys) if key in twice):
                 row, pos, number = int(rows[i]), int(places[i]), str(numbers[i])
                 out.append(Finding(
                     DUPLICATE, ERROR,
@@ -188,7 +188,18 @@ def kept_twice(models: list[OrderModel], lang: str) -> list[Finding]:
                              "keep each order in one follower's register; remove the repeated line or correct "
                              "its number", lang),
                     follower=model.progress[keys[i]].follower if keys[i] in model.progress else None))
-        where = table.source_at(0) if len(table) else table.source
-        for key in keys:
-            seen.setdefault(key, where)
+            first = {key: seen[key] for key in twice}
+            seen.update(own)
+            seen.update(first)
+        else:
+            seen.update(own)
     return out
+
+
+def _workbook_of_orders(model: OrderModel) -> dict[str, str]:
+    """Each order key of the model's orders tab -> the workbook it is kept in; {} without order numbers."""
+    table = model.view.tables.get("orders")
+    frame = model.view.orders
+    if table is None or frame.empty or not table.has("order_no"):
+        return {}
+    return dict.fromkeys(frame.index.tolist(), table.source_at(0) if len(table) else table.source)
