@@ -80,6 +80,29 @@ def test_sheets_parsed_ahead_or_one_at_a_time_read_the_same(tmp_path, monkeypatc
     assert ahead[0][1][2] == ["SO-7-2", 14]
 
 
+@pytest.mark.parametrize("share", [0.5, 1.0, 2.0])
+def test_sheets_parsed_ahead_as_far_as_the_sheet_in_hand_allows_read_the_same(tmp_path, monkeypatch, share):
+    """With no floor, the sheets parsed ahead hold up to ``share`` times the XML of the sheet in hand (a big
+    register's biggest sheets side by side): sheets of very different sizes, asked biggest first, smallest
+    first and mixed, come out as when each is parsed alone."""
+    import sync.sources.excel as excel
+
+    sheets = {f"第{n}页": [["订单号", "数量"]] + [[f"SO-{n}-{r}", r * n] for r in range(1, 40 * n * n)]
+              for n in range(1, 7)}
+    path = tmp_path / "register.xlsx"
+    write_xlsx(path, sheets)
+    names = list(sheets)
+    orders = [names[::-1], names, names[2:] + names[:2]]
+    monkeypatch.setattr(excel, "AHEAD_BYTES", 0)
+    monkeypatch.setattr(excel, "AHEAD_SHARE", share)
+    ahead = [[(g.sheet, g.rows) for g in ExcelSource("register", path).read(order)] for order in orders]
+    monkeypatch.setattr(excel, "AHEAD_SHARE", 0)
+    alone = [[(g.sheet, g.rows) for g in ExcelSource("register", path).read(order)] for order in orders]
+    assert ahead == alone
+    assert [[s for s, _ in read] for read in ahead] == orders
+    assert ahead[0][0][1][-1] == ["SO-6-1439", 1439 * 6]
+
+
 def test_stopping_part_way_leaves_no_thread_behind(tmp_path):
     import threading
 
