@@ -172,7 +172,7 @@ def kept_twice(models: list[OrderModel], lang: str) -> list[Finding]:
         twice = seen.keys() & own.keys()   # in C: a save re-checks one workbook, not every workbook's orders
         if twice:
             table, frame = model.view.tables["orders"], model.view.orders
-            keys = frame.index.tolist()
+            keys = list(own)   # the orders tab's keys, in its order
             rows, places = frame[ROW].to_numpy(), frame[POS].to_numpy()
             numbers = frame["order_no"].tolist()
             column = table.columns["order_no"].header
@@ -188,11 +188,9 @@ def kept_twice(models: list[OrderModel], lang: str) -> list[Finding]:
                              "keep each order in one follower's register; remove the repeated line or correct "
                              "its number", lang),
                     follower=model.progress[keys[i]].follower if keys[i] in model.progress else None))
-            first = {key: seen[key] for key in twice}
-            seen.update(own)
-            seen.update(first)
-        else:
-            seen.update(own)
+        first = {key: seen[key] for key in twice}   # an order stays with the first workbook that has it
+        seen.update(own)
+        seen.update(first)
     return out
 
 
