@@ -220,9 +220,12 @@ def in_pieces(joined: Table, members: list[Table]) -> None:
 def _joined(table: Table, members: list[Table]) -> Snapshot:
     labels = table.part_labels()
     fields = sorted(table.columns)
+    # the dtypes as the frames list them: a column taken out of a member's frame would be one more view of its
+    # block, and the block keeps a reference to each of those until pandas sweeps them (one member a save)
+    kinds = table.data.dtypes
     same = labels is not None and sum(map(len, members)) == len(table) and all(
         sorted(m.columns) == fields and m.kind == table.kind
-        and all(m.data[f].dtype == table.data[f].dtype for f in fields) for m in members)
+        and all(m.data.dtypes[f] == kinds[f] for f in fields) for m in members)
     if not same:   # joined otherwise than member by member (a column read as another kind): as a whole
         return snapshot(table)
     pieces, start = [], 0
