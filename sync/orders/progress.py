@@ -13,8 +13,8 @@ warning comes before the date, not after it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -55,7 +55,7 @@ class OrderProgress:
     status: str | None
     open: bool
     current_stage: str
-    percent: dict[str, float]               # production stage (and "qc", "shipped") -> 0..100+
+    percent: Mapping[str, float]            # production stage (and "qc", "shipped") -> 0..100+
     projected_finish: dt.date | None = None
     days_late: int | None = None
     at_risk: bool = False
@@ -63,12 +63,48 @@ class OrderProgress:
     material_risk: list[MaterialRisk] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["percent"] = dict(self.percent)
         for k in ("due_date", "projected_finish"):
             out[k] = out[k].isoformat() if out[k] else None
+        out["material_risk"] = [asdict(m) for m in self.material_risk]
         for m in out["material_risk"]:
             m["expected"], m["production_start"] = m["expected"].isoformat(), m["production_start"].isoformat()
         return out
+
+
+class Percents(Mapping[str, float]):
+    """One order's stage -> percent done (the stages without a figure left out), read from a row of one float
+    array all the orders share: on a register of a hundred thousand orders, a dict of floats each was 30 MiB."""
+
+    __slots__ = ("_of", "_at")
+
+    def __init__(self, of: _PercentRows, at: int) -> None:
+        self._of, self._at = of, at
+
+    def __getitem__(self, stage: str) -> float:
+        j = self._of.place.get(stage)
+        value = float(self._of.values[self._at, j]) if j is not None else float("nan")
+        if value != value:
+            raise KeyError(stage)
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        row = self._of.values[self._at]
+        return iter([name for name, value in zip(self._of.names, row.tolist()) if value == value])
+
+    def __len__(self) -> int:
+        return int((~np.isnan(self._of.values[self._at])).sum())
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+
+@dataclass(frozen=True)
+class _PercentRows:
+    names: list[str]
+    place: dict[str, int]
+    values: np.ndarray    # orders x stages, NaN: no figure
 
 
 def stage_label(stage: str, lang: str) -> str:
@@ -100,7 +136,7 @@ def progress_of_view(view: OrderView, *, today: dt.date | None = None,
     shipped = view.totals["shipped"] if "shipped" in view.totals else pd.Series(dtype=float)
     # whole columns first, as plain Python values; then one pass over the orders
     pct = _percent(view).round(1)
-    percents = _percent_dicts(pct)
+    percents = _percents(pct)
     stages = _current_stages(view, pct, percents)
     ends = _finish_days(finish, orders.index, now, view.settings.ship_lag_days)
     paces = _current_rates(pace.rate, orders.index, stages)
@@ -126,18 +162,16 @@ def progress_of_view(view: OrderView, *, today: dt.date | None = None,
     return out
 
 
-def _percent_dicts(pct: pd.DataFrame) -> list[dict[str, float]]:
+def _percents(pct: pd.DataFrame) -> list[Mapping[str, float]]:
     """Per order (a row of ``pct``): stage -> percent, the stages without a figure left out."""
     if not pct.columns.is_unique:
         return [{k: float(v) for k, v in row.items() if pd.notna(v)} for row in pct.to_dict("index").values()]
     names = pct.columns.tolist()
-    values = pct.to_numpy(dtype=float, na_value=np.nan)
-    if not np.isnan(values).any():
-        return [dict(zip(names, row)) for row in values.tolist()]
-    return [{k: v for k, v in zip(names, row) if v == v} for row in values.tolist()]
+    rows = _PercentRows(names, {name: j for j, name in enumerate(names)}, pct.to_numpy(dtype=float, na_value=np.nan))
+    return [Percents(rows, at) for at in range(len(pct))]
 
 
-def _current_stages(view: OrderView, pct: pd.DataFrame, percents: list[dict[str, float]]) -> list[str]:
+def _current_stages(view: OrderView, pct: pd.DataFrame, percents: list[Mapping[str, float]]) -> list[str]:
     """``_current`` of every order (a row of ``pct``), over whole columns."""
     if not pct.columns.is_unique or len(set(view.stages)) < len(view.stages):
         return [_current(view, p) for p in percents]
@@ -160,7 +194,7 @@ def _current_stages(view: OrderView, pct: pd.DataFrame, percents: list[dict[str,
     return out.tolist()
 
 
-def _current(view: OrderView, percent: dict[str, float]) -> str:
+def _current(view: OrderView, percent: Mapping[str, float]) -> str:
     """The first stage not yet done, once any work has been recorded; a stage the order has no figure for
     while a later one has work is not on its route (a part that is milled, not turned)."""
     full = 100 * (1 - view.settings.short_tolerance)

@@ -11,6 +11,7 @@ about it and what people said about them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -148,7 +149,7 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def stage_plan(page: Page, key: str, percent: dict[str, float]) -> list[dict[str, Any]]:
+def stage_plan(page: Page, key: str, percent: Mapping[str, float]) -> list[dict[str, Any]]:
     """Each stage: how far, its planned finish and its actual finish from the production tab."""
     view = page.board.orders.view
     rows = page.board.rows_of("production", key)
