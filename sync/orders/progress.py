@@ -210,8 +210,9 @@ def _current(view: OrderView, percent: Mapping[str, float]) -> str:
 def _percent(view: OrderView) -> pd.DataFrame:
     qty = view.orders["quantity"].where(view.orders["quantity"] > 0)
     frame = view.done.reindex(view.orders.index)
+    totals = view.totals[[c for c in ("inspected", "shipped") if c in view.totals]].reindex(view.orders.index)
     for name, col in (("qc", "inspected"), ("shipped", "shipped")):
-        frame[name] = view.totals[col].reindex(view.orders.index) if col in view.totals else np.nan
+        frame[name] = totals[col] if col in totals else np.nan
     return frame.div(qty, axis=0) * 100
 
 
@@ -238,7 +239,8 @@ def rates_from_rows(view: OrderView, now: pd.Timestamp) -> Pace:
     start = pd.concat([by.agg("planned_start", "min") if "planned_start" in prod else by.agg_values(event, "min"),
                        by.agg_values(event, "min")], axis=1).min(axis=1).unstack(STAGE)
     start = start.reindex(index=index, columns=view.stages).ffill(axis=1)   # a stage starts no earlier than the one before
-    start = start.apply(lambda c: pd.to_datetime(c).fillna(view.orders["order_date"].reindex(index)))
+    ordered = view.orders["order_date"].reindex(index)   # a stage with no date of its own starts with the order
+    start = start.apply(lambda c: pd.to_datetime(c).fillna(ordered))
     days = (seen - start).apply(lambda c: c.dt.days).clip(lower=1)
     done = view.done
     if _logs_daily(view, prod):

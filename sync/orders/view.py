@@ -149,6 +149,13 @@ class OrderView:
         every = per_order.reindex(np.arange(len(self._sorted_keys()))).to_numpy()
         return pd.Series(every[self.ranks(table)], index=self.parts[table].index, name=per_order.name)
 
+    def orders_on_rows(self, table: str, values: pd.Series) -> pd.Series:
+        """``values``, one per order as ``orders`` has them, for each row of the department table: its order's
+        value (missing where the orders tab has no such order). By the keys' places, not by their text."""
+        places = self._order_ranks()
+        kept = places >= 0
+        return self.on_rows(table, pd.Series(values.to_numpy()[kept], index=places[kept], name=values.name))
+
     def _order_ranks(self) -> np.ndarray:
         """The orders' places among the keys (-1: a key no department row has)."""
         def rank() -> np.ndarray:

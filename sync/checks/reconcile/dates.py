@@ -20,7 +20,7 @@ def planned_after_due(ctx: Ctx) -> Iterator[Finding]:
     orders = ctx.view.orders
     sane = ((orders["due_date"] >= orders["order_date"]) | orders["order_date"].isna()) & \
         ~orders["status_class"].isin(FINISHED)
-    due = orders["due_date"][sane].reindex(prod[KEY]).set_axis(prod.index)   # each row's order's, if it is kept
+    due = ctx.view.orders_on_rows("production", orders["due_date"].where(sane))   # each row's order's, if it is kept
     is_late = (prod["planned_finish"] > due).to_numpy()
     late = prod[is_late]
     stages = late["stage"].tolist() if "stage" in late else [None] * len(late)
@@ -40,7 +40,7 @@ def shipped_early(ctx: Ctx) -> Iterator[Finding]:
     if ship is None or "shipped_on" not in ship:
         return
     # per shipping row: its order's date, and its order's first inspection (if QC keeps dates)
-    ordered = ctx.view.orders["order_date"].reindex(ship[KEY]).set_axis(ship.index)
+    ordered = ctx.view.orders_on_rows("shipping", ctx.view.orders["order_date"])
     qc = ctx.view.parts.get("qc")
     first_qc = ctx.view.on_rows("shipping", ctx.view.by_order("qc").agg("inspected_on", "min", labelled=False)) \
         if qc is not None and "inspected_on" in qc else pd.Series(pd.NaT, index=ship.index)
