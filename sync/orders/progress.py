@@ -360,8 +360,9 @@ def risk_findings(progresses: dict[str, OrderProgress], view: OrderView, *, lang
     """The warnings a follower gets: orders heading past their due date, materials due after production starts."""
     out: list[Finding] = []
     orders = view.tables["orders"]
-    where = dict(zip(view.orders.index.tolist(), zip(view.orders[ROW].tolist(), view.orders[POS].tolist()))) \
-        if any(p.at_risk for p in progresses.values()) else {}
+    risky = [p.key for p in progresses.values() if p.at_risk]
+    at = view.orders.index.get_indexer(risky) if risky else np.zeros(0, dtype=np.intp)   # each one's line
+    where = dict(zip(risky, zip(view.orders[ROW].to_numpy()[at].tolist(), view.orders[POS].to_numpy()[at].tolist())))
     # the advice is the same for every order: said once
     at_risk = say("与生产确认进度，必要时提前告知客户", "confirm the pace with production and tell the customer early "
                   "if needed", lang)
