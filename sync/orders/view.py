@@ -178,11 +178,16 @@ class OrderView:
 
     def grouped(self, rows: pd.DataFrame, ranks: np.ndarray, then: str | None = None) -> Grouped:
         """``rows`` (of a department table, their keys' ``ranks``) grouped by order key, then by ``then``."""
-        keys = pd.Index(self._sorted_keys(), dtype=rows[KEY].dtype, name=KEY)
+        keys = self._key_labels()
         if then is None:
             return Grouped(rows, [ranks], [keys])
         codes, labels = pd.factorize(rows[then], sort=True)
         return Grouped(rows, [ranks, codes], [keys, pd.Index(labels, name=then)])
+
+    def _key_labels(self) -> pd.Index:
+        """The keys in order as an index of the very strings ``_sorted_keys`` holds: the results labelled with
+        them (and their hash tables) share those strings instead of making their own."""
+        return self._keep("key labels", lambda: pd.Index(self._sorted_keys(), dtype=object, name=KEY))
 
     def ranks(self, table: str) -> np.ndarray:
         """Per row of the department table, its order key's place among all the register's keys in order
@@ -338,7 +343,7 @@ def _order_frame(table: Table | None, settings: Settings, keys: pd.Series | None
     df["status_class"] = map_values(df["status"], settings.status_class)
     if df[KEY].is_unique and all(isinstance(t, pd.StringDtype) or t.kind in "fiM" for t in df.dtypes):
         # one line per order, as a rule: then each line is its order, as the grouping below would make it
-        return df.set_index(KEY).assign(lines=1)
+        return _by_text(df.set_index(KEY).assign(lines=1))
     g = df.groupby(KEY, sort=False)
     out = g.first()   # first non-null per column: the order's own line
     out[ROW] = g[ROW].first()
@@ -349,7 +354,14 @@ def _order_frame(table: Table | None, settings: Settings, keys: pd.Series | None
     out["lines"] = g.size()
     status_first = g["status"].first()   # an order's status is on its first line
     out["status"] = status_first
-    return out
+    return _by_text(out)
+
+
+def _by_text(orders: pd.DataFrame) -> pd.DataFrame:
+    """``orders`` indexed by its keys as Python strings: each progress holds its key, and the index's hash
+    table the same key, not a string of its own made from the Arrow column at every lookup."""
+    orders.index = orders.index.astype(object)
+    return orders
 
 
 def _assign_stages(parts: dict[str, pd.DataFrame], table: Table | None, settings: Settings,
