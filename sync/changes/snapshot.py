@@ -224,8 +224,8 @@ def _joined(table: Table, members: list[Table]) -> Snapshot:
     # block, and the block keeps a reference to each of those until pandas sweeps them (one member a save)
     kinds = table.data.dtypes
     same = labels is not None and sum(map(len, members)) == len(table) and all(
-        sorted(m.columns) == fields and m.kind == table.kind
-        and all(m.data.dtypes[f] == kinds[f] for f in fields) for m in members)
+        sorted(m.columns) == fields and m.kind == table.kind and _same_kinds(m.data.dtypes, kinds, fields)
+        for m in members)
     if not same:   # joined otherwise than member by member (a column read as another kind): as a whole
         return snapshot(table)
     pieces, start = [], 0
@@ -241,6 +241,10 @@ def _joined(table: Table, members: list[Table]) -> Snapshot:
     joined = {name: np.concatenate([getattr(p, name) for p in pieces])
               for name in ("keys", "bases", "idents", "order_keys", "order_nos", "hashes", "rows")}
     return Snapshot(table.name, fields, held=table, **joined)
+
+
+def _same_kinds(these: pd.Series, those: pd.Series, fields: list[str]) -> bool:
+    return all(these[f] == those[f] for f in fields)
 
 
 #: ``snapshot``'s default: the rows' places as the table itself says (``Table.part_labels``)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
+
+import pytest
 
 from sync.config import Config
 from sync.orders.view import build_view, settings_from
@@ -127,3 +130,22 @@ def test_closed_and_cancelled_orders_carry_no_risk(tmp_path: Path) -> None:
     p = progress(book.load(tmp_path), today=D(2026, 4, 10))
     assert not p["SO-1"].open and not p["SO-2"].open
     assert not p["SO-1"].at_risk and not p["SO-2"].at_risk
+
+
+def test_the_percents_read_as_the_dict_they_stand_for(tmp_path: Path) -> None:
+    """Each order's percents come from one array all the orders share; they behave as a dict of the stages
+    with a figure: looked up, listed, compared, written out as JSON."""
+    book = moving_order("sewing")
+    book.order("SO-2", 400, ordered="2026-03-01", due="2026-05-30", follower="李娜")
+    book.prod("SO-2", "裁剪", 100, start="2026-03-20", updated="2026-04-01")
+    got = progress(book.load(tmp_path), today=D(2026, 4, 10))
+    sewing, cutting = got["SO-1"].percent, got["SO-2"].percent
+    assert dict(sewing) == {"裁剪": 100.0, "车缝": 30.0} and sewing == {"裁剪": 100.0, "车缝": 30.0}
+    assert dict(cutting) == {"裁剪": 25.0}   # no sewing figure: not a stage it has, not a zero
+    assert ("车缝" in cutting, cutting.get("车缝"), len(cutting), list(cutting)) == (False, None, 1, ["裁剪"])
+    assert repr(cutting) == "{'裁剪': 25.0}" and type(cutting["裁剪"]) is float
+    with pytest.raises(KeyError):   # a stage without a figure is not in the percents
+        cutting["车缝"]
+    assert got["SO-2"].to_dict()["percent"] == {"裁剪": 25.0}
+    assert json.loads(json.dumps(got["SO-1"].to_dict(), ensure_ascii=False))["percent"] == {"裁剪": 100.0,
+                                                                                             "车缝": 30.0}
