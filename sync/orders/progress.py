@@ -362,7 +362,8 @@ def risk_findings(progresses: dict[str, OrderProgress], view: OrderView, *, lang
     orders = view.tables["orders"]
     risky = [p.key for p in progresses.values() if p.at_risk]
     at = view.orders.index.get_indexer(risky) if risky else np.zeros(0, dtype=np.intp)   # each one's line
-    where = dict(zip(risky, zip(view.orders[ROW].to_numpy()[at].tolist(), view.orders[POS].to_numpy()[at].tolist())))
+    rows, places = view.orders[ROW].to_numpy(), view.orders[POS].to_numpy()
+    where = {key: (rows[i], places[i]) for key, i in zip(risky, at.tolist()) if i >= 0}
     # the advice is the same for every order: said once
     at_risk = say("与生产确认进度，必要时提前告知客户", "confirm the pace with production and tell the customer early "
                   "if needed", lang)
