@@ -45,13 +45,17 @@ from sync.notices.feedback_writer import FeedbackWriter
 from sync.errors import UserError
 from sync.gcpause import collection_paused
 from sync.service.health import Health
-from sync.sources import from_config, is_glob
+from sync.sources import Source, from_config, is_glob
 from sync.service.lock import InstanceLock
 from sync.service.schedule import Slot, due
 from sync.state import Migration, State, StateError, now_iso
 from sync.service.watch import Watcher, is_open_elsewhere
 
 log = logging.getLogger("ordersync")
+
+#: a workbook a glob no longer matches is looked for again after this long: Excel deletes it and renames the
+#: saved copy into its place, a few milliseconds apart
+SETTLE_SECONDS = 1.0
 
 SERVICE_MIGRATIONS = [
     Migration("service-001-schedule", """
@@ -195,22 +199,50 @@ class Service:
 
     def follow_globs(self) -> None:
         """A ``path`` glob (one register per follower) takes in the workbooks added to its folder since the start
-        and lets go of those removed or renamed: the next cycle reads the new ones and drops the gone ones."""
+        and lets go of those removed or renamed: the next cycle reads the new ones and drops the gone ones.
+
+        Excel saves a workbook by deleting it and renaming its new copy into its place. A look that falls
+        between the two would let go of the workbook, file all its rows as deleted and take them in again as
+        new at the next rescan, minutes later: a workbook gone is looked for again after ``SETTLE_SECONDS``,
+        and one still missing but open in Excel or LibreOffice (its owner file is there) is kept."""
         globbed = {n for n, cfg in self.config.sources.items() if is_glob(cfg.options().get("path", ""))}
         if not globbed:
             return
-        wanted: list = []
-        for name, cfg in self.config.sources.items():
-            if name in globbed:
-                wanted += from_config(name, cfg.kind, cfg.options(), self.config.base_dir, self.config.limits)
-            else:
-                wanted += [s for s in self.cache.sources.values() if name in (s.name, s.group)]
+        wanted = self._globbed(globbed)
+        if self._gone(wanted):
+            time.sleep(SETTLE_SECONDS)
+            wanted = self._globbed(globbed)
+        kept: dict[str, Source] = {}
+        for name in self._gone(wanted):
+            source = self.cache.sources[name]
+            if source.group in globbed and is_open_elsewhere(Path(source.path)):
+                log.info("%s: not found, but open in Excel (or being saved): kept", name)
+                kept[name] = source
+        if kept:   # each in its place, as a glob would list it
+            order = {name: at for at, name in enumerate(self.config.sources)}
+            wanted = sorted([*wanted, *kept.values()], key=lambda s: (
+                order.get(s.group or s.name, len(order)), str(getattr(s, "path", "")) if s.group in globbed else ""))
         added, removed = self.cache.follow(wanted)
         self.unfinished &= set(self.cache.sources)
         if self.watcher is not None:
             self.watcher.follow({Path(s.path): n for n, s in self.cache.sources.items() if hasattr(s, "path")})
         if added or removed:
             log.info("sources: %s", ", ".join([f"+{n}" for n in added] + [f"-{n}" for n in removed]))
+
+    def _globbed(self, globbed: set[str]) -> list[Source]:
+        """The sources the config names now: each glob's workbooks as the folder has them, the others as held."""
+        wanted: list[Source] = []
+        for name, cfg in self.config.sources.items():
+            if name in globbed:
+                wanted += from_config(name, cfg.kind, cfg.options(), self.config.base_dir, self.config.limits)
+            else:
+                wanted += [s for s in self.cache.sources.values() if name in (s.name, s.group)]
+        return wanted
+
+    def _gone(self, wanted: list[Source]) -> list[str]:
+        """The held sources ``wanted`` has not got."""
+        names = {s.name for s in wanted}
+        return [n for n in self.cache.sources if n not in names]
 
     # --- work -----------------------------------------------------------------------------
 

@@ -34,6 +34,8 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
+from sync.sources import is_lock_file
+
 log = logging.getLogger(__name__)
 
 NETWORK_FS = frozenset({"cifs", "smb3", "smbfs", "nfs", "nfs4", "fuse.sshfs", "9p", "afs", "davfs", "fuse.rclone",
@@ -48,10 +50,6 @@ def lock_files(path: Path) -> list[Path]:
 
 def is_open_elsewhere(path: Path) -> bool:
     return any(p.exists() for p in lock_files(path))
-
-
-def is_lock_file(path: Path) -> bool:
-    return path.name.startswith(("~$", ".~lock."))
 
 
 def on_network_share(path: Path) -> bool:

@@ -48,10 +48,21 @@ def is_glob(path: str | Path) -> bool:
     return glob.has_magic(str(path))
 
 
+def is_lock_file(path: str | Path) -> bool:
+    """An owner file Excel keeps beside an open workbook (``~$NAME.xlsx``) or LibreOffice's lock file."""
+    return Path(path).name.startswith(("~$", ".~lock."))
+
+
+def matching(pattern: str | Path) -> list[str]:
+    """The workbooks a glob matches, by name: without the owner files of those open in Excel, which
+    ``*.xlsx`` matches too (``~$follower-1.xlsx``, a few bytes naming who has it open)."""
+    return sorted(p for p in glob.glob(str(pattern)) if not is_lock_file(p))
+
+
 def open_paths(path: str | Path, limits: LimitsConfig | None = None) -> list[Source]:
     """``open_path`` for each workbook a glob (``registers/*.xlsx``) matches; a path without one, or a
     glob matching nothing, opens as itself (so a missing file says so)."""
-    found = sorted(glob.glob(str(path))) if is_glob(path) else []
+    found = matching(path) if is_glob(path) else []
     return [open_path(p, limits=limits) for p in found] or [open_path(path, limits=limits)]
 
 
@@ -61,7 +72,7 @@ def from_config(name: str, kind: str, options: dict[str, Any], base_dir: Path,
     (each named ``NAME/file`` and answering to NAME in ``[tables.*] source``), each held to ``limits``."""
     make = backend(kind).from_config
     path = options.get("path")
-    found = sorted(glob.glob(str(base_dir / str(path)))) if path and is_glob(path) else []
+    found = matching(base_dir / str(path)) if path and is_glob(path) else []
     if not found:
         out = [make(name, options, base_dir)]
     else:
@@ -78,4 +89,4 @@ def from_config(name: str, kind: str, options: dict[str, Any], base_dir: Path,
 
 __all__ = ["Grid", "SheetInfo", "Source", "CsvSource", "ExcelSource", "GSheetsSource", "MemorySource",
            "backend", "register", "open_path",
-           "open_paths", "from_config"]
+           "open_paths", "from_config", "is_glob", "is_lock_file", "matching"]

@@ -240,3 +240,63 @@ def test_the_service_follows_a_glob_as_files_come_and_go(tmp_path):
                                            "registers/renamed-1.xlsx"]
     assert {"registers/follower-3.xlsx", "registers/renamed-1.xlsx"} <= sources
     assert "registers/follower-1.xlsx" not in sources
+
+
+def test_a_rescan_in_the_middle_of_an_excel_save_keeps_the_workbook(tmp_path):
+    """Excel saves by deleting the workbook and renaming its new copy into its place, with its owner file
+    (``~$NAME.xlsx``, which ``*.xlsx`` matches too) beside it all along. A rescan that falls in between lets go
+    of no workbook, files none of its rows as deleted and does not take the owner file for a register; a
+    workbook really gone (and not open anywhere) is let go as before."""
+    import threading
+
+    from sync.service.cycle import prepare_state
+    from sync.service.daemon import Service
+
+    folder = tmp_path / "registers"
+    folder.mkdir()
+    for n in (1, 2):
+        build_register(folder / f"follower-{n}.xlsx", orders=60, seed=n, today=START.date())
+    (tmp_path / "config.toml").write_text(FOLDER_CONFIG, encoding="utf-8")
+    config = load_config(tmp_path / "config.toml")
+    service = Service(config, sources_from_config(config))
+    book, owner, temp = folder / "follower-1.xlsx", folder / "~$follower-1.xlsx", folder / "A1B2C3D4"
+    both = ["registers/follower-1.xlsx", "registers/follower-2.xlsx"]
+    with State(tmp_path / "state.db") as state:
+        service.state = state
+        prepare_state(state)
+        service.cycle(list(service.cache.sources), force=True)
+        rows = sum(service.last.report.tables.values())
+
+        # the save under way: the owner file there, the workbook deleted, its copy renamed in a moment later
+        owner.write_bytes(b"\x07Excel user")
+        book.rename(temp)
+        threading.Timer(0.3, temp.rename, [book]).start()
+        service.rescan()
+        assert list(service.cache.sources) == both
+        assert service.last.changes == 0 and sum(service.last.report.tables.values()) == rows
+
+        # still missing after the pause, but open in Excel: kept until it is closed
+        book.rename(temp)
+        service.rescan()
+        assert list(service.cache.sources) == both
+        assert service.last.changes == 0 and sum(service.last.report.tables.values()) == rows
+
+        owner.unlink()     # closed, and the workbook is gone: let go
+        service.rescan()
+        assert list(service.cache.sources) == ["registers/follower-2.xlsx"]
+        assert sum(service.last.report.tables.values()) < rows
+
+
+def test_a_glob_does_not_take_an_owner_file_for_a_workbook(tmp_path):
+    """``registers/*.xlsx`` matches ``~$follower-1.xlsx`` too, the few bytes Excel keeps beside a workbook
+    while it is open: ``check`` and the service read the workbooks only."""
+    from sync.sources import from_config, open_paths
+
+    folder = tmp_path / "registers"
+    folder.mkdir()
+    build_register(folder / "follower-1.xlsx", orders=60, seed=1, today=START.date())
+    (folder / "~$follower-1.xlsx").write_bytes(b"\x07Excel user")
+    (folder / ".~lock.follower-1.xlsx#").write_text("LibreOffice user", encoding="utf-8")
+    names = [s.name for s in from_config("registers", "excel", {"path": "registers/*"}, tmp_path)]
+    assert names == ["registers/follower-1.xlsx"]
+    assert [s.path.name for s in open_paths(folder / "*.xlsx")] == ["follower-1.xlsx"]
