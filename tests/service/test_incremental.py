@@ -267,15 +267,18 @@ def test_a_rescan_in_the_middle_of_an_excel_save_keeps_the_workbook(tmp_path):
         service.cycle(list(service.cache.sources), force=True)
         rows = sum(service.last.report.tables.values())
 
-        # the save under way: the owner file there, the workbook deleted, its copy renamed in a moment later
-        owner.write_bytes(b"\x07Excel user")
+        # the save under way: the workbook deleted, its copy renamed into its place a moment later (no owner
+        # file yet, so it is the second look that finds it)
         book.rename(temp)
-        threading.Timer(0.3, temp.rename, [book]).start()
+        back = threading.Timer(0.3, temp.rename, [book])
+        back.start()
         service.rescan()
+        back.join()
         assert list(service.cache.sources) == both
         assert service.last.changes == 0 and sum(service.last.report.tables.values()) == rows
 
-        # still missing after the pause, but open in Excel: kept until it is closed
+        # still missing after the pause, but open in Excel (its owner file is there): kept until it is closed
+        owner.write_bytes(b"\x07Excel user")
         book.rename(temp)
         service.rescan()
         assert list(service.cache.sources) == both
