@@ -212,9 +212,8 @@ def test_a_folder_of_registers_memoised_matches_full_cycles(tmp_path, seed, own)
     assert reused > 0, "the memo never spared any work"
 
 
-def test_the_service_follows_a_glob_as_files_come_and_go(tmp_path):
-    """At each rescan a ``registers/*.xlsx`` source takes in a new follower's workbook and lets go of one removed
-    or renamed: the next cycle checks the new one's rows and no longer the gone one's."""
+def folder_service(tmp_path: Path):
+    """A service watching ``registers/*.xlsx``, a folder of two followers' workbooks: (the folder, the service)."""
     from sync.service.daemon import Service
 
     folder = tmp_path / "registers"
@@ -223,13 +222,24 @@ def test_the_service_follows_a_glob_as_files_come_and_go(tmp_path):
         build_register(folder / f"follower-{n}.xlsx", orders=60, seed=n, today=START.date())
     (tmp_path / "config.toml").write_text(FOLDER_CONFIG, encoding="utf-8")
     config = load_config(tmp_path / "config.toml")
-    service = Service(config, sources_from_config(config))
-    with State(tmp_path / "state.db") as state:
-        service.state = state
-        from sync.service.cycle import prepare_state
+    return folder, Service(config, sources_from_config(config))
 
-        prepare_state(state)
-        service.cycle(list(service.cache.sources), force=True)
+
+def first_cycle(service, state: State) -> None:
+    """The service's first cycle, on ``state``, as ``run`` starts."""
+    from sync.service.cycle import prepare_state
+
+    service.state = state
+    prepare_state(state)
+    service.cycle(list(service.cache.sources), force=True)
+
+
+def test_the_service_follows_a_glob_as_files_come_and_go(tmp_path):
+    """At each rescan a ``registers/*.xlsx`` source takes in a new follower's workbook and lets go of one removed
+    or renamed: the next cycle checks the new one's rows and no longer the gone one's."""
+    folder, service = folder_service(tmp_path)
+    with State(tmp_path / "state.db") as state:
+        first_cycle(service, state)
         assert {f.source for f in service.last.report.findings if f.source} >= {
             "registers/follower-1.xlsx", "registers/follower-2.xlsx"}
         build_register(folder / "follower-3.xlsx", orders=60, seed=3, today=START.date())
@@ -249,22 +259,11 @@ def test_a_rescan_in_the_middle_of_an_excel_save_keeps_the_workbook(tmp_path):
     workbook really gone (and not open anywhere) is let go as before."""
     import threading
 
-    from sync.service.cycle import prepare_state
-    from sync.service.daemon import Service
-
-    folder = tmp_path / "registers"
-    folder.mkdir()
-    for n in (1, 2):
-        build_register(folder / f"follower-{n}.xlsx", orders=60, seed=n, today=START.date())
-    (tmp_path / "config.toml").write_text(FOLDER_CONFIG, encoding="utf-8")
-    config = load_config(tmp_path / "config.toml")
-    service = Service(config, sources_from_config(config))
+    folder, service = folder_service(tmp_path)
     book, owner, temp = folder / "follower-1.xlsx", folder / "~$follower-1.xlsx", folder / "A1B2C3D4"
     both = ["registers/follower-1.xlsx", "registers/follower-2.xlsx"]
     with State(tmp_path / "state.db") as state:
-        service.state = state
-        prepare_state(state)
-        service.cycle(list(service.cache.sources), force=True)
+        first_cycle(service, state)
         rows = sum(service.last.report.tables.values())
 
         # the save under way: the workbook deleted, its copy renamed into its place a moment later (no owner
