@@ -251,7 +251,8 @@ def _rows(snap: Snapshot, keys: np.ndarray, positions: np.ndarray) -> list[tuple
     if len(positions) == 0:
         return []
     texts = json_records(snap.values_at(positions))
-    return [(keys[p], snap.order_keys[p], _text(snap.order_nos[p]), vals) for p, vals in zip(positions, texts)]
+    return [(keys[p], snap.order_keys[p], no, vals)
+            for p, no, vals in zip(positions, snap.order_nos_at(positions), texts)]
 
 
 def json_records(frame: pd.DataFrame) -> list[str]:
@@ -275,11 +276,11 @@ def json_records(frame: pd.DataFrame) -> list[str]:
 def _additions(snap: Snapshot, keys: np.ndarray, positions: np.ndarray, where: _Where,
                seen_at: str) -> list[Change]:
     rows = snap.values_at(positions).to_dict("records") if len(positions) else []
-    return [Change(ADDED, snap.table, keys[p], snap.order_keys[p], _text(snap.order_nos[p]),
+    return [Change(ADDED, snap.table, keys[p], snap.order_keys[p], no,
                    new=json.dumps({k: v for k, v in values.items() if v is not None}, ensure_ascii=False),
                    source=snap.source.source_at(p), sheet=snap.source.sheet_at(p), row=int(snap.rows[p]),
                    seen_at=seen_at)
-            for p, values in zip(positions, rows)]
+            for p, no, values in zip(positions, snap.order_nos_at(positions), rows)]
 
 
 def _edits(db: sqlite3.Connection, snap: Snapshot, keys: np.ndarray, positions: list[int], where: _Where,
@@ -288,11 +289,11 @@ def _edits(db: sqlite3.Connection, snap: Snapshot, keys: np.ndarray, positions: 
     before = {r["key"]: json.loads(r["vals"]) for r in _fetch(db, snap.table, [keys[p] for p in positions])}
     out = []
     now = snap.values_at(positions).to_dict("records") if positions else []   # one call, not one per row
-    for pos, current in zip(positions, now):
+    for pos, no, current in zip(positions, snap.order_nos_at(positions), now):
         old, key, row = before[keys[pos]], keys[pos], int(snap.rows[pos])
         for name, value in current.items():
             if name in old and old[name] != value:
-                out.append(Change(CHANGED, snap.table, key, snap.order_keys[pos], _text(snap.order_nos[pos]),
+                out.append(Change(CHANGED, snap.table, key, snap.order_keys[pos], no,
                                   name, old[name], value, snap.source.source_at(pos), snap.source.sheet_at(pos),
                                   row, where.cell(name, row),
                                   seen_at))
@@ -314,10 +315,6 @@ def _fetch(db: sqlite3.Connection, name: str, keys: list[str]) -> Iterator[sqlit
         chunk = keys[i:i + _CHUNK]
         marks = ",".join("?" * len(chunk))
         yield from db.execute(f"SELECT * FROM ledger_rows WHERE tbl = ? AND key IN ({marks})", (name, *chunk))
-
-
-def _text(value: object) -> str:
-    return "" if value is None or (isinstance(value, float) and value != value) else str(value)
 
 
 # --- acting --------------------------------------------------------------------

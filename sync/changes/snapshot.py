@@ -80,7 +80,6 @@ class Snapshot:
     bases: np.ndarray              # str per row: the key without its occurrence counter
     idents: np.ndarray             # int64 per row: the hash of the row's identity
     order_keys: np.ndarray         # normalise_key(order_no) per row, "" when none
-    order_nos: np.ndarray          # the order number as written, for messages
     hashes: np.ndarray             # int64 per row
     rows: np.ndarray               # 1-based sheet row per row
     #: the table it was taken of; a weak reference when the table keeps it (``snapshot_of``)
@@ -93,6 +92,17 @@ class Snapshot:
 
     def __len__(self) -> int:
         return len(self.keys)
+
+    def order_nos_at(self, positions: np.ndarray | list[int]) -> list[str]:
+        """The order numbers as written (for messages; "" where none) of the rows at ``positions``, in that order.
+
+        Read from the table for the rows a cycle stores, not held for every row: as Python strings, the order
+        numbers of 100k orders' 750k rows are some 50 MiB more the service would keep from cycle to cycle."""
+        positions = np.asarray(positions, dtype=np.int64)
+        table = self.source
+        if not table.has("order_no"):
+            return [""] * len(positions)
+        return [written(v) for v in table.data["order_no"].iloc[positions].tolist()]
 
     def values_at(self, positions: np.ndarray | list[int]) -> pd.DataFrame:
         """The normalised values (str or None per field) of the rows at ``positions``, in that order.
@@ -239,8 +249,13 @@ def _joined(table: Table, members: list[Table]) -> Snapshot:
             setattr(member, _PIECE, kept)
         pieces.append(kept[1])
     joined = {name: np.concatenate([getattr(p, name) for p in pieces])
-              for name in ("keys", "bases", "idents", "order_keys", "order_nos", "hashes", "rows")}
+              for name in ("keys", "bases", "idents", "order_keys", "hashes", "rows")}
     return Snapshot(table.name, fields, held=table, **joined)
+
+
+def written(value: object) -> str:
+    """A cell as the text a message shows: "" for a blank (None, NaN, NA)."""
+    return "" if value is None or value is pd.NA or (isinstance(value, float) and value != value) else str(value)
 
 
 def _same_kinds(these: pd.Series, those: pd.Series, fields: list[str]) -> bool:
@@ -260,17 +275,16 @@ def snapshot(table: Table, where: np.ndarray | None | object = _OWN) -> Snapshot
     ident = pd.DataFrame({f: normalised_column(table, f) for f in fields if f in ident_fields},
                          index=table.data.index, dtype=object)
     if table.has("order_no"):
-        order_nos = table.data["order_no"].to_numpy(dtype=object)
         # a copy: a view would be of ``ident``'s one block and keep every text column of it (the snapshot is held
         # from cycle to cycle; at 100k orders that is some 130 MiB of strings no one reads)
         order_keys = ident["order_no"].fillna("").to_numpy(dtype=object, copy=True)
     else:
-        order_nos = order_keys = np.full(len(table), "", dtype=object)
+        order_keys = np.full(len(table), "", dtype=object)
     keys, bases = row_keys(table, ident, where)
     texts: dict[str, np.ndarray] = {}
     hashes = _hash_rows(table, fields, ident, texts)
     return Snapshot(table.name, fields, keys, bases, identity_hashes(table, ident, texts, where), order_keys,
-                    order_nos, hashes, table.data[ROW].to_numpy(dtype=np.int64), table)
+                    hashes, table.data[ROW].to_numpy(dtype=np.int64), table)
 
 
 def normalised_column(table: Table, name: str, positions: np.ndarray | None = None) -> pd.Series:
