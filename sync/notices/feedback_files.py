@@ -32,6 +32,7 @@ from pathlib import Path
 from sync.findings import Finding
 from sync.notices.feedback import absorb, latest, person, rows_for
 from sync.notices.feedback_xlsx import Meta, read_entries, write_workbook
+from sync.sources import is_open_elsewhere
 from sync.state import State
 
 log = logging.getLogger("ordersync.feedback")
@@ -53,20 +54,11 @@ def target_for(register: Path, pattern: str) -> Path:
     return register.with_name(Path(name).name) if not Path(name).is_absolute() else Path(name)
 
 
-def lock_files(path: Path) -> list[Path]:
-    """The owner/lock files Excel and LibreOffice keep beside an open workbook."""
-    return [path.with_name(f"~${path.name}"), path.with_name(f".~lock.{path.name}#")]
-
-
-def is_open(path: Path) -> bool:
-    return any(p.exists() for p in lock_files(path))
-
-
 def write_beside(state: State, register: Path, target: Path, findings: list[Finding], *, now: datetime,
                  lang: str, per: str, local: datetime) -> Written:
     """Read back ``target``, record what was typed, and rewrite it for ``findings`` (or say why it waits)."""
     seen, absorbed = _absorb(state, target, now=now, lang=lang)
-    if is_open(target):
+    if is_open_elsewhere(target):
         return Written(target, False, "open in Excel or LibreOffice", absorbed)
     rows = rows_for(findings, latest(state), lang)
     link = os.path.relpath(register, target.parent).replace(os.sep, "/")

@@ -45,11 +45,11 @@ from sync.notices.feedback_writer import FeedbackWriter
 from sync.errors import UserError
 from sync.gcpause import collection_paused
 from sync.service.health import Health
-from sync.sources import Source, from_config, is_glob
+from sync.sources import Source, from_config, is_glob, is_open_elsewhere
 from sync.service.lock import InstanceLock
 from sync.service.schedule import Slot, due
 from sync.state import Migration, State, StateError, now_iso
-from sync.service.watch import Watcher, is_open_elsewhere
+from sync.service.watch import Watcher
 
 log = logging.getLogger("ordersync")
 

@@ -43,15 +43,6 @@ NETWORK_FS = frozenset({"cifs", "smb3", "smbfs", "nfs", "nfs4", "fuse.sshfs", "9
 INTERESTING = frozenset({"created", "modified", "moved", "deleted", "closed"})
 
 
-def lock_files(path: Path) -> list[Path]:
-    """The owner/lock files Excel and LibreOffice keep next to an open workbook."""
-    return [path.with_name(f"~${path.name}"), path.with_name(f".~lock.{path.name}#")]
-
-
-def is_open_elsewhere(path: Path) -> bool:
-    return any(p.exists() for p in lock_files(path))
-
-
 def on_network_share(path: Path) -> bool:
     """True for folders on cifs/nfs/... mounts (Linux), and UNC paths on Windows."""
     text = str(path)

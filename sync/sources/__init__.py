@@ -48,6 +48,16 @@ def is_glob(path: str | Path) -> bool:
     return glob.has_magic(str(path))
 
 
+def lock_files(path: Path) -> list[Path]:
+    """The owner/lock files Excel and LibreOffice keep beside an open workbook."""
+    return [path.with_name(f"~${path.name}"), path.with_name(f".~lock.{path.name}#")]
+
+
+def is_open_elsewhere(path: Path) -> bool:
+    """The workbook is open in Excel or LibreOffice (or being saved): its owner file is there."""
+    return any(p.exists() for p in lock_files(path))
+
+
 def is_lock_file(path: str | Path) -> bool:
     """An owner file Excel keeps beside an open workbook (``~$NAME.xlsx``) or LibreOffice's lock file."""
     return Path(path).name.startswith(("~$", ".~lock."))
@@ -89,4 +99,4 @@ def from_config(name: str, kind: str, options: dict[str, Any], base_dir: Path,
 
 __all__ = ["Grid", "SheetInfo", "Source", "CsvSource", "ExcelSource", "GSheetsSource", "MemorySource",
            "backend", "register", "open_path",
-           "open_paths", "from_config", "is_glob", "is_lock_file", "matching"]
+           "open_paths", "from_config", "is_glob", "is_lock_file", "is_open_elsewhere", "lock_files", "matching"]

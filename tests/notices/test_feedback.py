@@ -21,12 +21,11 @@ from sync.actions import history
 from sync.config import load_config
 from sync.findings import Finding
 from sync.notices.feedback import parse_status, person, typed_value
-from sync.notices.feedback_files import is_open
 from sync.notices.feedback_xlsx import ID_HEADER, Meta, write_workbook
 from sync.notices.feedback import rows_for
 from sync.service.cycle import prepare_state
 from sync.service.daemon import Service
-from sync.sources import open_path
+from sync.sources import is_open_elsewhere, open_path
 from sync.state import State
 
 HEADER = ["订单号", "下单日期", "客户", "款号", "订单数量", "单价", "交货日期", "跟单员"]
@@ -246,7 +245,7 @@ def test_open_in_excel_the_write_waits_and_nothing_typed_is_lost(tmp_path):
     type_status(target, "SO-2609-900", "延期至 2026-12-20")
     owner = target.with_name("~$" + target.name)               # Excel's owner file while it is open
     owner.write_bytes(b"\x05li na")
-    assert is_open(target)
+    assert is_open_elsewhere(target)
     saved = sha(target)
     write_register(register, [clean(i) for i in range(1, 9)] + list(WRONG.values()))
     svc.cycle(["register"])
