@@ -255,3 +255,14 @@ def test_stored_rows_are_written_as_pandas_writes_json_lines_whatever_the_cells_
                                               rng.random() * 1000, rng.randrange(100), float("nan")])
                                   for _ in range(rows)] for c in columns})
         assert json_records(frame) == frame.to_json(orient="records", lines=True, force_ascii=False).splitlines()
+
+
+def test_a_change_names_its_order_as_the_sheet_writes_it(tmp_path):
+    """The ledger files an order under its normalised key (``SO-100``) and shows its number as written
+    (``so-100``) in what it records and says, for an added row and for an edited one alike."""
+    run = Run(tmp_path)
+    run.see({"订单": (ORDERS_HEADER, orders(3) + [order("so-101", 70)])})
+    rows = orders(3) + [order("so-101", 75), order("so-100", 50)]
+    cycle = run.see({"订单": (ORDERS_HEADER, rows)})
+    assert sorted((c.kind, c.key, c.order_key, c.order_no) for c in cycle.changes) == [
+        (ADDED, "SO-100", "SO-100", "so-100"), (CHANGED, "SO-101", "SO-101", "so-101")]

@@ -253,10 +253,10 @@ def test_the_service_follows_a_glob_as_files_come_and_go(tmp_path):
 
 
 def test_a_rescan_in_the_middle_of_an_excel_save_keeps_the_workbook(tmp_path):
-    """Excel saves by deleting the workbook and renaming its new copy into its place, with its owner file
-    (``~$NAME.xlsx``, which ``*.xlsx`` matches too) beside it all along. A rescan that falls in between lets go
-    of no workbook, files none of its rows as deleted and does not take the owner file for a register; a
-    workbook really gone (and not open anywhere) is let go as before."""
+    """Excel saves by deleting the workbook and renaming its new copy into its place; while the workbook is open
+    its owner file (``~$NAME.xlsx``, which ``*.xlsx`` matches too) is beside it. A rescan that falls in between
+    lets go of no workbook, files none of its rows as deleted and does not take the owner file for a register;
+    a workbook really gone (and not open anywhere) is let go as before."""
     import threading
 
     folder, service = folder_service(tmp_path)
