@@ -110,6 +110,7 @@ class Service:
         self.health = Health()
         self.unfinished: set[str] = set()     # sources whose last cycle failed: read again at the next retry
         self.retry_at = 0.0
+        self.kept_open: set[str] = set()      # globbed workbooks missing at the last rescan, kept while open
         self.feedback = FeedbackWriter(config, self.lang)
         #: run beside the loop (the status page): each is started with the service, returns how to stop it
         self.companions: list[Callable[[Service], Callable[[], None]]] = []
@@ -204,7 +205,8 @@ class Service:
         Excel saves a workbook by deleting it and renaming its new copy into its place. A look that falls
         between the two would let go of the workbook, file all its rows as deleted and take them in again as
         new at the next rescan, minutes later: a workbook gone is looked for again after ``SETTLE_SECONDS``,
-        and one still missing but open in Excel or LibreOffice (its owner file is there) is kept."""
+        and one still missing but open in Excel or LibreOffice (its owner file is there) is kept, once: an owner
+        file a crash left behind does not hold a deleted workbook beyond the next rescan."""
         globbed = {n for n, cfg in self.config.sources.items() if is_glob(cfg.options().get("path", ""))}
         if not globbed:
             return
@@ -215,9 +217,10 @@ class Service:
         kept: dict[str, Source] = {}
         for name in self._gone(wanted):
             source = self.cache.sources[name]
-            if source.group in globbed and is_open_elsewhere(Path(source.path)):
-                log.info("%s: not found, but open in Excel (or being saved): kept", name)
+            if source.group in globbed and name not in self.kept_open and is_open_elsewhere(Path(source.path)):
+                log.info("%s: not found, but open in Excel (or being saved): kept until the next rescan", name)
                 kept[name] = source
+        self.kept_open = set(kept)
         if kept:   # each in its place, as a glob would list it
             order = {name: at for at, name in enumerate(self.config.sources)}
             wanted = sorted([*wanted, *kept.values()], key=lambda s: (

@@ -255,8 +255,8 @@ def test_the_service_follows_a_glob_as_files_come_and_go(tmp_path):
 def test_a_rescan_in_the_middle_of_an_excel_save_keeps_the_workbook(tmp_path):
     """Excel saves by deleting the workbook and renaming its new copy into its place; while the workbook is open
     its owner file (``~$NAME.xlsx``, which ``*.xlsx`` matches too) is beside it. A rescan that falls in between
-    lets go of no workbook, files none of its rows as deleted and does not take the owner file for a register;
-    a workbook really gone (and not open anywhere) is let go as before."""
+    lets go of no workbook, files none of its rows as deleted and does not take the owner file for a register.
+    A workbook really gone is let go as before, even with a stale owner file beside it, at the next rescan."""
     import threading
 
     folder, service = folder_service(tmp_path)
@@ -283,10 +283,17 @@ def test_a_rescan_in_the_middle_of_an_excel_save_keeps_the_workbook(tmp_path):
         assert list(service.cache.sources) == both
         assert service.last.changes == 0 and sum(service.last.report.tables.values()) == rows
 
-        owner.unlink()     # closed, and the workbook is gone: let go
+        # still missing at the next rescan: the owner file is one a crash left behind, and the workbook is gone
         service.rescan()
         assert list(service.cache.sources) == ["registers/follower-2.xlsx"]
         assert sum(service.last.report.tables.values()) < rows
+
+        # back (and closed): taken in again, and its rows count as they did
+        owner.unlink()
+        temp.rename(book)
+        service.rescan()
+        assert list(service.cache.sources) == both
+        assert sum(service.last.report.tables.values()) == rows
 
 
 def test_a_glob_does_not_take_an_owner_file_for_a_workbook(tmp_path):
