@@ -20,8 +20,7 @@ class Text:
     en: str
 
     def format(self, lang: str = DEFAULT, /, **values: Any) -> str:
-        template = self.en if lang == "en" else self.zh
-        return template.format(**values) if values else template
+        return say(self.zh, self.en, lang, **values)
 
 
 def say(zh: str, en: str, lang: str = DEFAULT, /, **values: Any) -> str:

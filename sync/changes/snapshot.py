@@ -102,7 +102,7 @@ class Snapshot:
         table = self.source
         if not table.has("order_no"):
             return [""] * len(positions)
-        return [written(v) for v in table.data["order_no"].iloc[positions].tolist()]
+        return [_written(v) for v in table.data["order_no"].iloc[positions].tolist()]
 
     def values_at(self, positions: np.ndarray | list[int]) -> pd.DataFrame:
         """The normalised values (str or None per field) of the rows at ``positions``, in that order.
@@ -253,7 +253,7 @@ def _joined(table: Table, members: list[Table]) -> Snapshot:
     return Snapshot(table.name, fields, held=table, **joined)
 
 
-def written(value: object) -> str:
+def _written(value: object) -> str:
     """A cell as the text a message shows: "" for a blank (None, NaN, NA)."""
     return "" if value is None or value is pd.NA or (isinstance(value, float) and value != value) else str(value)
 
