@@ -20,7 +20,9 @@ own workbook's check. Without it the fifty are one register, checked as one.
 
 Printed: save -> entry-error mail latency (p50, p95, max; a save whose mail
 never came counts as starved), the cycles logged per save, and the daemon's
-memory (RSS) after the first minute and at the end (flat: no growth).
+memory (RSS) after the first minute and at the end (flat: no growth), its slope
+after the first minute and over the second half, and the highest RSS of each
+minute (a rise that levels off shows as a plateau there, where a leak climbs on).
 
 Targets (issue 19): p95 under 2 s, memory flat after the first minute, no save starved.
 """
@@ -91,12 +93,20 @@ def cycle_seconds(folder: Path) -> list[float]:
     return [float(d) for d in re.findall(r" cycle read=.* duration=([0-9.]+)s", text)]
 
 
-def slope(memory: list[tuple[float, float]]) -> float:
-    """MiB per minute after the first minute: the least-squares line through (seconds, MiB)."""
-    later = [(t, m) for t, m in memory if t >= 60]
+def slope(memory: list[tuple[float, float]], after: float = 60) -> float:
+    """MiB per minute after ``after`` seconds: the least-squares line through (seconds, MiB)."""
+    later = [(t, m) for t, m in memory if t >= after]
     if len(later) < 2:
         return 0.0
     return statistics.linear_regression([t for t, _ in later], [m for _, m in later]).slope * 60
+
+
+def minutes(memory: list[tuple[float, float]]) -> list[float]:
+    """The highest RSS seen in each minute of the run: growth that levels off shows as a plateau."""
+    peaks: dict[int, float] = {}
+    for t, m in memory:
+        peaks[int(t // 60)] = max(peaks.get(int(t // 60), 0.0), m)
+    return [peaks[k] for k in sorted(peaks)]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -169,7 +179,9 @@ def main(argv: list[str] | None = None) -> int:
               f"max {max(latencies):.2f} s  (target p95 < {TARGET_P95:.0f} s: {'met' if p95 < TARGET_P95 else 'NOT met'})")
     print(f"daemon RSS: {after_minute[0]:.0f} MiB after the first minute, {memory[-1][1]:.0f} MiB at the end, "
           f"peak {max(m for _, m in memory):.0f} MiB; after the first minute {slope(memory):+.1f} MiB/min "
-          f"({'steady' if args.steady else 'one more mistake held per save'})")
+          f"({'steady' if args.steady else 'one more mistake held per save'}); second half "
+          f"{slope(memory, args.seconds / 2):+.1f} MiB/min")
+    print("daemon RSS, highest in each minute (MiB): " + " ".join(f"{m:.0f}" for m in minutes(memory)))
     print(f"folder kept: {folder}" if os.environ.get("KEEP") else "")
     return 0 if latencies and not pending and percentile(latencies, 0.95) < TARGET_P95 else 1
 
