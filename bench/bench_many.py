@@ -105,7 +105,8 @@ def minutes(memory: list[tuple[float, float]]) -> list[float]:
     """The highest RSS seen in each minute of the run: growth that levels off shows as a plateau."""
     peaks: dict[int, float] = {}
     for t, m in memory:
-        peaks[int(t // 60)] = max(peaks.get(int(t // 60), 0.0), m)
+        minute = int(t // 60)
+        peaks[minute] = max(peaks.get(minute, 0.0), m)
     return [peaks[k] for k in sorted(peaks)]
 
 
