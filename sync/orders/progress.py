@@ -22,8 +22,8 @@ import pandas as pd
 
 from sync.findings import WARNING, Finding
 from sync.i18n import say
-from sync.orders.view import (FINISHED, KEY, POS, PRODUCED, STAGE, OrderView, build_view, cumulative_column,
-                              settings_from)
+from sync.orders.view import (DONE, FINISHED, KEY, PARTIAL, POS, PRODUCED, PRODUCING, SHIPPED, STAGE, OrderView,
+                              build_view, cumulative_column, settings_from)
 from sync.tables.register import Register
 from sync.tables.table import ROW
 
@@ -137,7 +137,7 @@ def progress_of_view(view: OrderView, *, today: dt.date | None = None,
     # whole columns first, as plain Python values; then one pass over the orders
     pct = _percent(view).round(1)
     percents = _percents(pct)
-    stages = _current_stages(view, pct, percents)
+    stages = _said_stages(view, _current_stages(view, pct, percents))
     ends = _finish_days(finish, orders.index, now, view.settings.ship_lag_days)
     paces = _current_rates(pace.rate, orders.index, stages)
     has_qty = orders["quantity"].notna().to_numpy()
@@ -192,6 +192,18 @@ def _current_stages(view: OrderView, pct: pd.DataFrame, percents: list[Mapping[s
         later |= done > 0
     out[~started] = NOT_STARTED
     return out.tolist()
+
+
+def _said_stages(view: OrderView, stages: list[str]) -> list[str]:
+    """A register that keeps no production figures (no production tab, no stage columns) still tells how far
+    each order got, by its status (生产中, 待出货, 已出货): 未开始 beside 待出货 would gainsay it. Where there
+    are figures, an order without any has not started as far as they say, whatever its status."""
+    if "status_class" not in view.orders or "production" in view.parts:
+        return stages
+    said = {PRODUCING: view.stages[0] if view.stages else PRODUCED, DONE: SHIPPING, PARTIAL: SHIPPING,
+            SHIPPED: DONE_ALL}
+    return [said.get(c, stage) if stage == NOT_STARTED else stage
+            for stage, c in zip(stages, view.orders["status_class"].tolist())]
 
 
 def _current(view: OrderView, percent: Mapping[str, float]) -> str:

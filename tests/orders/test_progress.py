@@ -19,7 +19,8 @@ D = dt.date
 def moving_order(stage: str) -> Book:
     """One order of 1000, due 30 April, as its tabs look at three moments."""
     book = Book()
-    book.order("SO-1", 1000, ordered="2026-03-01", due="2026-04-30", follower="李娜")
+    book.order("SO-1", 1000, ordered="2026-03-01", due="2026-04-30", follower="李娜",
+               status="待生产" if stage == "new" else "生产中")
     book.material("SO-1", "面料", 1500, expected="2026-03-08", arrived="2026-03-08", arrived_qty=1500)
     if stage in ("cutting", "sewing", "shipped"):
         done = 500 if stage == "cutting" else 1000
@@ -52,6 +53,21 @@ def test_an_order_moving_through_its_stages(tmp_path: Path) -> None:
 
     p = progress(moving_order("shipped").load(tmp_path, "d.xlsx"), today=D(2026, 4, 21))["SO-1"]
     assert (p.current_stage, p.open, p.at_risk, p.percent["shipped"]) == ("shipped", False, False, 98.0)
+
+
+def test_without_production_figures_the_status_says_how_far_an_order_got(tmp_path: Path) -> None:
+    book = Book()
+    for no, status in (("SO-1", "待生产"), ("SO-2", "生产中"), ("SO-3", "待出货"), ("SO-4", "已出货"), ("SO-5", None)):
+        book.order(no, 1000, due="2026-04-30", status=status)
+    got = progress(book.load(tmp_path, "a.xlsx"), today=D(2026, 3, 5))
+    assert {k: p.current_stage for k, p in got.items()} == {
+        "SO-1": "not-started", "SO-2": "produced", "SO-3": "shipping", "SO-4": "shipped", "SO-5": "not-started"}
+
+    # with a production tab, its figures say it: an order with none has not started, whatever its status
+    book.prod("SO-2", "裁剪", 200, start="2026-03-02", updated="2026-03-04")
+    got = progress(book.load(tmp_path, "b.xlsx"), today=D(2026, 3, 5))
+    assert {k: p.current_stage for k, p in got.items()} == {
+        "SO-1": "not-started", "SO-2": "裁剪", "SO-3": "not-started", "SO-4": "not-started", "SO-5": "not-started"}
 
 
 def test_at_risk_is_a_warning_before_the_due_date_with_the_followers_name(tmp_path: Path) -> None:
