@@ -49,6 +49,8 @@ SHIP_WORDS = ("出货", "发货", "出运", "走货", "shipped", "shipping", "sh
               "delivered")
 #: a stage cell that says "done" without a figure
 TICKS = frozenset({"✓", "√", "✔", "v", "ok", "y", "yes", "done", "完成", "已完成", "完工", "是"})
+#: a cell that answers no: beside 是 in the same column, the column asks a question (电镀: 是/否, needs plating?)
+NOES = frozenset({"否", "不", "无", "不需要", "no", "n", "none", "×", "✗", "✘"})
 
 
 @dataclass
@@ -98,6 +100,10 @@ def stage_columns(extra: dict[int, tuple[str, np.ndarray]], words: Iterable[str]
             continue
         name = stage if stage in words else stem.strip()
         out.append(StageColumn(name, index, str(header), kind))
+    if len(out) == 1 and _answers(extra[out[0].index][1]):
+        # the only stage word of the sheet over a column of yes and no (电镀: 是/否, beside 图号 and LOGO) says
+        # what an order needs, not how far it got: orders shipped long ago say 否 as often as open ones
+        out = []
     return out or milestone_columns(extra)
 
 
@@ -274,6 +280,13 @@ def _dates(cells: np.ndarray) -> np.ndarray:
     """A date column's days (datetime64; NaT where a cell is blank or no date)."""
     values = parse_column(np.asarray(cells, dtype=object), DATE).values
     return pd.to_datetime(pd.Series(np.asarray(values, dtype=object)), errors="coerce").to_numpy(dtype="datetime64[ns]")
+
+
+def _answers(cells: np.ndarray) -> bool:
+    """Every filled cell says yes or no, and some say no: a question's answers, not a stage's progress."""
+    said = [header_key(c) if isinstance(c, str) else None for c in cells
+            if c is not None and c == c and str(c).strip()]   # NaN != NaN
+    return any(c in NOES for c in said) and all(c in NOES or c in TICKS for c in said)
 
 
 def _ticked(cells: np.ndarray) -> np.ndarray:

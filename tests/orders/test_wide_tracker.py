@@ -222,3 +222,39 @@ def test_a_stage_column_is_a_stage_word_and_what_it_counts(header: str, stage: s
 @pytest.mark.parametrize("header", ["备注", "包装方式", "出货数量", "完成数量", "Qty", "Remarks", "生产完成日期"])
 def test_other_columns_are_no_stage(header: str) -> None:
     assert stage_columns({7: (header, np.array([100, None], dtype=object))}, []) == []
+
+
+def test_a_lone_yes_no_column_named_for_a_process_says_what_an_order_needs_not_a_stage(tmp_path: Path) -> None:
+    # an export trader's order book: 电镀 是/否 beside 图号 and LOGO asks whether the part is plated
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "订单登记表"
+    ws.append(["状态", "订单日期", "客户", "订单号", "交货日期", "产品名称", "图号", "电镀", "LOGO", "单价", "数量"])
+    ws.append(["已出货", D(2026, 6, 18), "Perm Machine", "16231", D(2026, 8, 20), "管子-电镀", "LTG-1085", "是",
+               "PERM", 17.4, 3500])
+    ws.append(["已出货", D(2026, 7, 28), "Hebenstreit", "08215047", D(2026, 9, 1), "结构件", "23 items", "否", "无",
+               1, 1800])
+    ws.append(["待出货", D(2026, 8, 2), "KBA-MetalPrint", "2507851", D(2026, 9, 10), "管子-电镀", "LTG-1200", "是",
+               "KBA", 16.2, 1750])
+    ws.append(["生产中", D(2026, 8, 9), "KBA-MetalPrint", "2507852", D(2026, 9, 30), "槽钢-不电镀", "CH-12", "否",
+               "KBA", 11.9, 600])
+    wb.save(tmp_path / "订单表.xlsx")
+    model = order_model(read(tmp_path / "订单表.xlsx"), today=TODAY)
+    assert model.view.stages == [] and "production" not in model.view.parts
+    # no figures per stage: the status column says how far each open order got
+    assert {k: p.current_stage for k, p in model.progress.items() if p.open} == {
+        "2507851": "shipping", "2507852": "produced"}
+
+
+@pytest.mark.parametrize("cells,stage", [
+    (["是", "否", None, "是"], False),       # yes and no: a question's answers
+    (["Y", "N", "Y"], False),
+    (["是", None, "✓"], True),               # ticks only: the stage is done where ticked
+    (["是", "否", 300], True),                # a figure among them: progress
+])
+def test_a_single_process_column_of_answers_is_no_stage(cells: list, stage: bool) -> None:
+    found = stage_columns({7: ("电镀", np.array(cells, dtype=object))}, [])
+    assert bool(found) is stage
+    # beside another stage column the same answers are marks of done and not done
+    two = stage_columns({7: ("电镀", np.array(cells, dtype=object)), 8: ("包装", np.array(cells, dtype=object))}, [])
+    assert [c.stage for c in two] == ["电镀", "包装"]
