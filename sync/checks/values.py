@@ -1,4 +1,5 @@
-"""Values understood but worth a word: placeholders, zero dates, year-less dates, day/month order, units.
+"""Values understood but worth a word: placeholders, zero dates, year-less dates, day/month order, units,
+parts of a month (9月上旬).
 
 Normalisation marks them (``Table.marks``, see sync.tables.normalize); this rule type says them.
 The quiet kinds speak once per column, with the count and the cells, never once per cell: a
@@ -18,7 +19,8 @@ from sync.checks.base import Check, Context, shown_cells
 from sync.findings import Finding
 from sync.i18n import Text
 from sync.tables.dates import is_span, read_date_text
-from sync.tables.normalize import DAY_MONTH, MISSING_DATE, PLACEHOLDER, SEVERAL_DATES, UNIT_MISMATCH, YEAR_GUESSED
+from sync.tables.normalize import (APPROXIMATE, DAY_MONTH, MISSING_DATE, PLACEHOLDER, SEVERAL_DATES, UNIT_MISMATCH,
+                                   YEAR_GUESSED)
 from sync.tables.table import Table
 
 _MESSAGES = {
@@ -40,6 +42,10 @@ _MESSAGES = {
     SEVERAL_DATES: (Text("{column}“{value}”写了几个日期，按第一个（{first}）检查",
                          "{column} '{value}' holds several dates; the first ({first}) is checked"),
                     Text("分批交货请每批登记一行", "give each delivery of a split order a line of its own")),
+    APPROXIMATE: (Text("{column} 有 {count} 个日期写的是某月的一段（{examples}），按该段的最后一天检查：{cells}",
+                       "{column}: {count} dates name part of a month ({examples}), checked against the day it ends: "
+                       "{cells}"),
+                  Text("约定了确切日期后请填上", "type the exact date once it is agreed")),
     UNIT_MISMATCH: (Text("{column} 的单位无法换算：{count} 格用 {units}，本列其余用 {unit}：{cells}",
                          "{column} mixes units that do not convert: {count} cells in {units}, the rest in {unit}: "
                          "{cells}"),
@@ -59,7 +65,8 @@ class ValueNotes(Check):
     type = "values"
     PLACEHOLDERS = frozenset({"count", "cells", "examples", "years", "order", "units", "unit", "first"})
     PER_CELL: ClassVar[frozenset[str]] = frozenset({MISSING_DATE, DAY_MONTH, SEVERAL_DATES})
-    kind: Literal["placeholder", "missing-date", "year-guessed", "day-month-conflict", "unit-mismatch", "several-dates"]
+    kind: Literal["placeholder", "missing-date", "year-guessed", "day-month-conflict", "unit-mismatch", "several-dates",
+                  "approximate-date"]
     fields: list[str] = Field(default_factory=list)
 
     def text(self) -> tuple[Text, Text]:
@@ -106,6 +113,11 @@ class ValueNotes(Check):
         if self.kind == PLACEHOLDER:
             typed = Counter(table.raw_text(name, p) for p in positions.tolist())
             fill["examples"] = (", " if ctx.lang == "en" else "、").join(t for t, _ in typed.most_common(3))
+        elif self.kind == APPROXIMATE:
+            read = table.data[name].to_numpy(dtype="datetime64[D]")
+            typed = dict.fromkeys((table.raw_text(name, p), str(read[p])) for p in positions.tolist())
+            fill["examples"] = (", " if ctx.lang == "en" else "、").join(
+                f"{t} → {d}" for t, d in list(typed)[:3])
         elif self.kind == YEAR_GUESSED:
             years = sorted({d.year for d in table.data[name].iloc[positions].dropna()})
             fill["years"] = "/".join(map(str, years))

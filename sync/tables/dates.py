@@ -6,10 +6,15 @@ column then decides the order once, from the readings that are unambiguous
 (20.04.2021 can only be day-first), never cell by cell. Year-less dates
 (4月30, 4/30, 6.1, 30-Apr) get a provisional year here and their row's year
 later (``settle_years``), from the row's other dates or the sheet.
+
+A part of a month, as customers promise delivery (9月上旬, 10月底, mid-Sep,
+end of Oct 2026), reads as the day that part ends on (``PARTS``): a due date
+of 9月上旬 is met by 10 September. Such a reading is ``approximate``.
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 import unicodedata
@@ -33,6 +38,17 @@ _MD_CN = re.compile(r"^(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?$")
 _AB = re.compile(r"^(\d{1,2})\s*([/.])\s*(\d{1,2})$")
 _D_MON = re.compile(r"^(\d{1,2})[\s-]*([A-Za-z]{3,9})\.?$")
 _MON_D = re.compile(r"^([A-Za-z]{3,9})\.?[\s-]*(\d{1,2})(?:st|nd|rd|th)?$")
+#: a reading's day that is the last of its month, whichever month and year that is (9月底, end of Feb)
+LAST_DAY = -1
+#: the parts of a month people promise a date by, and the day each part ends on: 上旬 the 1st-10th, 中旬 the
+#: 11th-20th, 下旬 the 21st to the end; 月初 the first days, 月中 around the 15th, 月底 the last days
+PARTS = {"上旬": 10, "初": 10, "月初": 10, "中旬": 20, "中": 15, "月中": 15, "下旬": LAST_DAY, "底": LAST_DAY,
+         "末": LAST_DAY, "月底": LAST_DAY, "月末": LAST_DAY,
+         "early": 10, "beginning of": 10, "mid": 15, "middle of": 15, "late": LAST_DAY, "end of": LAST_DAY,
+         "end": LAST_DAY}
+_PART_CN = re.compile(r"^(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(上旬|中旬|下旬|月初|月中|月底|月末|初|中|底|末)$")
+_PART_EN = re.compile(r"^(early|beginning of|mid|middle of|late|end of|end)[\s-]*([A-Za-z]{3,9})\.?(?:[\s,]+(\d{4}))?$",
+                      re.IGNORECASE)
 #: what "no date" looks like when a formula or a habit fills the cell: serial 0 shown as a date
 _MISSING_TEXTS = frozenset({"0", "1900-01-00", "1900/01/00", "1900/1/0", "1900-1-0", "1900.1.0", "0000-00-00",
                             "00/00/0000", "00.00.0000", "1900年1月0日"})
@@ -48,6 +64,7 @@ class Reading(NamedTuple):
     clock: tuple[int, int, int] = (0, 0, 0)
     flexible: bool = False
     dotted: bool = False
+    approximate: bool = False   # a part of a month (9月上旬): ``b`` is the day it ends on
 
     @property
     def day_first_evidence(self) -> bool:
@@ -85,7 +102,18 @@ def read_date_text(text: str) -> Reading | None:
         return _named(int(m[3]), m[2], int(m[1]))
     if m := _MON_D_Y.match(s):
         return _named(int(m[3]), m[1], int(m[2]))
-    return _year_less(s)
+    return _year_less(s) or _part_of_month(s)
+
+
+def _part_of_month(s: str) -> Reading | None:
+    """9月上旬, 2026年10月底, mid-Sep, end of Oct 2026: the day that part of the month ends on."""
+    if m := _PART_CN.match(s):
+        year, month, part = int(m[1] or 0), int(m[2]), m[3]
+    elif m := _PART_EN.match(s):
+        year, month, part = int(m[3] or 0), _MONTHS.get(m[2][:3].lower(), 0), " ".join(m[1].lower().split())
+    else:
+        return None
+    return Reading(year, month, PARTS[part], approximate=True) if 1 <= month <= 12 else None
 
 
 _SEVERAL = re.compile(r"\s*[,，;；、&]\s*")
@@ -187,6 +215,8 @@ def hinted(month: int, day: int, hint: YearHint, fallback: dt.date) -> dt.dateti
 
 def _make(y: int, mo: int, d: int, hh: int = 0, mm: int = 0, ss: int = 0) -> dt.datetime | None:
     try:
+        if d == LAST_DAY:
+            d = calendar.monthrange(y, mo)[1]
         return dt.datetime(y, mo, d, hh, mm, ss)
     except (ValueError, TypeError):
         return None
@@ -309,12 +339,14 @@ def year_hint(sheet: str, title: str = "") -> YearHint:
 
 
 def settle_years(dates: dict[str, pd.Series], yearless: dict[str, np.ndarray], hint: YearHint,
-                 order: list[str], today: dt.date | None = None) -> dict[str, np.ndarray]:
+                 order: list[str], today: dt.date | None = None,
+                 parts: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
     """Give each year-less date its row's year, in place; returns, per field, the rows where it is a guess.
 
     The year comes from the row's order date, else the nearest full date in the row (``order`` lists
     the date fields in column order), else the sheet (``hint``); without those it is guessed from the
-    table's own dates (else today) and the row is returned as a guess.
+    table's own dates (else today) and the row is returned as a guess. ``parts``: the rows that read a
+    part of a month (9月底): one that ended on its month's last day ends on it in the year it takes (2月底).
     """
     full = {f: s.to_numpy(dtype="datetime64[us]").copy() for f, s in dates.items()}
     for f, mask in yearless.items():
@@ -327,13 +359,15 @@ def settle_years(dates: dict[str, pd.Series], yearless: dict[str, np.ndarray], h
         anchors, later = _row_anchors(f, full, order)
         rows = np.flatnonzero(mask & ~pd.isna(dates[f]).to_numpy())
         values = dates[f].to_numpy(dtype="datetime64[us]").copy()
+        ends = (parts or {}).get(f)
         for i in rows.tolist():
             anchor = anchors[i]
             day = pd.Timestamp(values[i])
+            d = LAST_DAY if ends is not None and ends[i] and day.is_month_end else day.day
             if np.isnat(anchor):
-                settled = hinted(day.month, day.day, hint, fallback)
+                settled = hinted(day.month, d, hint, fallback)
             else:
-                settled = year_near(day.month, day.day, pd.Timestamp(anchor).date(), after=not later[i])
+                settled = year_near(day.month, d, pd.Timestamp(anchor).date(), after=not later[i])
             values[i] = np.datetime64(settled, "us") if settled else np.datetime64("NaT")
         dates[f][:] = values
         guess = mask & np.isnat(anchors)

@@ -17,8 +17,8 @@ import pytest
 from sync.checks.pipeline import check_register
 from sync.sources import open_path
 from sync.tables.dates import YearHint, year_hint
-from sync.tables.normalize import (DAY_MONTH, MISSING_DATE, PLACEHOLDER, UNIT_MISMATCH, YEARLESS, parse_dates,
-                                   parse_numbers)
+from sync.tables.normalize import (APPROXIMATE, DAY_MONTH, MISSING_DATE, PLACEHOLDER, UNIT_MISMATCH, YEARLESS,
+                                   parse_dates, parse_numbers)
 from sync.tables.quantities import number_and_unit
 from sync.tables.register import Register, load
 from tests.registers import Book
@@ -81,6 +81,22 @@ def test_year_less_dates_take_the_hinted_year(text: str, month: int, day: int):
     parsed = parse_dates(cells(text), hint=YearHint(2026, 6))
     assert days(parsed) == [dt.date(2026 if month >= 3 else 2027, month, day)]
     assert marked(parsed, YEARLESS) == [0] and not parsed.bad.any()
+
+
+@pytest.mark.parametrize("text,year,month,day", [
+    ("9月上旬", 2026, 9, 10), ("9月中旬", 2026, 9, 20), ("9月下旬", 2026, 9, 30), ("10月底", 2026, 10, 31),
+    ("11月末", 2026, 11, 30), ("9月初", 2026, 9, 10), ("9月中", 2026, 9, 15), ("2027年2月底", 2027, 2, 28),
+    ("2028年2月底", 2028, 2, 29), ("end of Sep", 2026, 9, 30), ("mid-Oct", 2026, 10, 15), ("early Nov", 2026, 11, 10),
+    ("Late December 2026", 2026, 12, 31), ("end Jan 2027", 2027, 1, 31)])
+def test_a_part_of_a_month_reads_as_the_day_it_ends_on(text: str, year: int, month: int, day: int):
+    parsed = parse_dates(cells(text), hint=YearHint(2026, 6))
+    assert days(parsed) == [dt.date(year, month, day)]
+    assert marked(parsed, APPROXIMATE) == [0] and not parsed.bad.any()
+
+
+@pytest.mark.parametrize("text", ["9月前", "13月底", "9月上", "end of Foo", "mid"])
+def test_what_is_no_part_of_a_month_stays_unreadable(text: str):
+    assert parse_dates(cells(text), hint=YearHint(2026, 6)).bad.tolist() == [True]
 
 
 def test_a_number_with_one_decimal_point_in_a_date_column_is_month_dot_day():
@@ -202,6 +218,22 @@ def test_year_less_dates_take_the_year_of_their_row(tmp_path):
         dt.date(2027, 1, 15), dt.date(2026, 4, 30), dt.date(2026, 6, 1), dt.date(2027, 1, 31)]
     assert reg.get("orders").data["order_date"].dt.date.tolist()[3] == dt.date(2026, 12, 20)
     assert where(found, "year-guessed") == [] and not errors_on(found, late)
+
+
+def test_due_dates_promised_as_part_of_a_month_are_checked_against_its_last_day_and_said_once(tmp_path):
+    book = Book()
+    book.order("SO-1", 1000, ordered="2026-04-02", due="2026-05-30")
+    first = book.order("SO-2", 1000, ordered="2026-04-02", due="9月上旬")
+    book.order("SO-3", 1000, ordered="2027-12-02", due="2月底")          # the row's year is 2028, a leap year
+    book.order("SO-4", 1000, ordered="2026-04-20", due="end of May")
+    reg, found = check(book, tmp_path)
+    assert reg.get("orders").data["due_date"].dt.date.tolist() == [
+        dt.date(2026, 5, 30), dt.date(2026, 9, 10), dt.date(2028, 2, 29), dt.date(2026, 5, 31)]
+    said = [f for f in found if f.rule == "month-part-date"]
+    assert [(f.severity, f.cell) for f in said] == [("info", book.cell("orders", "交货日期", first))]
+    assert "3 dates name part of a month (9月上旬 → 2026-09-10, 2月底 → 2028-02-29, end of May → 2026-05-31)" \
+        in said[0].message
+    assert not [f for f in found if f.severity == "error"] and where(found, "year-guessed") == []
 
 
 def test_year_less_dates_without_a_row_year_take_the_sheets_and_say_so_once(tmp_path):
