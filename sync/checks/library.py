@@ -252,7 +252,8 @@ class Allowed(Check):
 
 
 class Pattern(Check):
-    """Text matching a regular expression in full (e.g. the order number format)."""
+    """Text matching a regular expression in full (e.g. the order number format). Without an ``example``,
+    the hint shows one of the column's own values that match, of the shape most of them have."""
 
     type = "pattern"
     MESSAGE = Text("{column}“{value}”的格式不对", "{column} '{value}' does not have the expected format")
@@ -282,8 +283,21 @@ class Pattern(Check):
         out = np.zeros(len(table.data), dtype=bool)
         out[col.index[~ok.astype(bool)].to_numpy()] = True
         n = int(out.sum())
-        yield from self.flag(table, ctx, out, self.field,
-                             {"example": [self.example or self.pattern] * n, "pattern": [self.pattern] * n})
+        if not n:
+            return
+        example = self.example or _typical(col[ok.astype(bool)]) or self.pattern
+        yield from self.flag(table, ctx, out, self.field, {"example": [example] * n, "pattern": [self.pattern] * n})
+
+
+_SHAPE = (re.compile(r"[^\W\d_]"), re.compile(r"\d"))
+
+
+def _typical(values: pd.Series) -> str:
+    """The first of ``values`` whose shape (letters as A, digits as 9) most of them share; "" for none."""
+    if values.empty:
+        return ""
+    shapes = values.str.replace(_SHAPE[0], "A", regex=True).str.replace(_SHAPE[1], "9", regex=True)
+    return str(values[shapes == shapes.value_counts().index[0]].iloc[0])
 
 
 class Unique(Check):

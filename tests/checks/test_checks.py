@@ -158,6 +158,23 @@ def test_type_pattern(tmp_path):
     assert found[0].hint == "expected a value like SO-2605-001"
 
 
+def test_type_pattern_without_an_example_shows_one_of_the_registers_own(tmp_path):
+    reg = register([order("Z-3"), order("优-001"), order("优-002"), order("优-003，"), order("HM-04")])
+    found = run('table = "orders"\n[[rules]]\nid = "fmt"\ntype = "pattern"\nfield = "order_no"\n'
+                'pattern = "[^\\\\W_][\\\\w-]*"\n', reg, tmp_path)
+    assert cells(found) == [("fmt", "A5")]
+    assert found[0].hint == "expected a value like 优-001"   # the shape most of them have, not the first row's
+
+
+def test_the_shipped_order_number_rule_takes_a_house_format_in_chinese_and_flags_stray_punctuation():
+    rules = [r for r in load_rules([SHIPPED_RULES]) if r.id == "order-no-format"]
+    reg = register([order("优-001"), order("补单-12"), order("SO-2605-039"), order("08215048"), order("SO-001(补)"),
+                    order("优-002"), order("优-004，"), order("SO 2605?039"), order("SO—001")])
+    found = run_checks(reg, rules, Context("zh", TODAY, reg))
+    assert cells(found) == [("order-no-format", "A8"), ("order-no-format", "A9"), ("order-no-format", "A10")]
+    assert found[0].hint == "应符合格式 优-001"
+
+
 def test_type_unique_names_the_other_row_and_folds_spaces(tmp_path):
     reg = register([order("SO-1"), order("SO-2"), order(" SO-1 "), order("SO-3", customer="A"),
                     order("SO-3", customer="B")])
