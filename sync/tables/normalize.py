@@ -330,25 +330,28 @@ def text_of(value: Any) -> str:
     return fold_text(str(value))
 
 
-def parse_texts(raw: np.ndarray, *, distinct: bool = False) -> Parsed:
+def parse_texts(raw: np.ndarray, *, distinct: bool = False, placeholders: bool = False) -> Parsed:
+    """The cells as folded text, None for a blank (``placeholders``: for a placeholder too)."""
     cells = np.empty(len(raw), dtype=object)
     cells[:] = raw
     if distinct:
-        return Parsed(_texts_or_none(cells), np.zeros(len(cells), dtype=bool))
+        return Parsed(_texts_or_none(cells, placeholders), np.zeros(len(cells), dtype=bool))
     factor = factorize(cells)
-    return Parsed(factor.spread(_texts_or_none(factor.uniques)), np.zeros(len(cells), dtype=bool))
+    return Parsed(factor.spread(_texts_or_none(factor.uniques, placeholders)), np.zeros(len(cells), dtype=bool))
 
 
-def _texts_or_none(values: np.ndarray) -> np.ndarray:
-    """``text_of(v) or None`` for each value. Text that folding leaves alone is kept as it is;
-    which text needs folding is found by looking at all of it joined (order numbers are all
-    distinct, so per-value work here would run once per row)."""
+def _texts_or_none(values: np.ndarray, placeholders: bool = False) -> np.ndarray:
+    """``text_of(v) or None`` for each value (``placeholders``: None for TBD, 待定, - too). Text that folding
+    leaves alone is kept as it is; which text needs folding is found by looking at all of it joined (order
+    numbers are all distinct, so per-value work here would run once per row)."""
     out = np.empty(len(values), dtype=object)
     plain = Kinds(values).mask(str)
     texts = values[plain].tolist()
     folded = list(texts)
     for i in _needs_folding(texts):
         folded[i] = text_of(texts[i])
+    if placeholders:
+        folded = [None if t.lower() in PLACEHOLDERS else t for t in folded]
     out[plain] = folded
     out[plain & (out == "")] = None
     if not plain.all():
@@ -389,8 +392,9 @@ def parse_emails(raw: np.ndarray, *, distinct: bool = False) -> Parsed:
 
 
 def parse_keys(raw: np.ndarray, *, distinct: bool = False) -> Parsed:
-    """Keys keep the text the user typed (trimmed); joins use ``normalise_key``."""
-    return parse_texts(raw, distinct=distinct)
+    """Keys keep the text the user typed (trimmed); joins use ``normalise_key``. A placeholder (无, 待定, TBD, -)
+    where an order number or code goes is no key: the line has none, and is told so as a blank one is."""
+    return parse_texts(raw, distinct=distinct, placeholders=True)
 
 
 PARSERS: dict[str, Callable[..., Parsed]] = {

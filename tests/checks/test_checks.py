@@ -47,6 +47,15 @@ def test_type_required(tmp_path):
     assert found[1].message == "客户 is blank" and found[1].order_no == "SO-2" and found[1].follower == "张伟"
 
 
+def test_a_placeholder_where_the_order_number_goes_is_a_blank_order_number(tmp_path):
+    reg = register([order("SO-1"), order("无"), order("待定"), order(" - "), order("TBD"), order("SO-6")])
+    assert reg.get("orders").data["order_no"].isna().tolist() == [False, True, True, True, True, False]
+    found = run('table = "orders"\n[[rules]]\nid = "req"\ntype = "required"\nfields = ["order_no"]\n',
+                reg, tmp_path)
+    assert cells(found) == [("req", "A3"), ("req", "A4"), ("req", "A5"), ("req", "A6")]
+    assert found[0].message == "订单号 is blank"
+
+
 def test_type_required_says_once_that_a_column_is_blank_on_every_row(tmp_path):
     reg = register([order(f"SO-{i}", customer=None) for i in range(1, 7)])
     found = run('table = "orders"\n[[rules]]\nid = "req"\ntype = "required"\nfields = ["order_no", "customer"]\n',
