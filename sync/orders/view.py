@@ -118,6 +118,9 @@ class OrderView:
     totals: pd.DataFrame                 # KEY: inspected, passed, failed, shipped, required, arrived
     unjoined: list[Table] = field(default_factory=list)   # department tabs without an order number
     unknown_stages: list[str] = field(default_factory=list)
+    #: department tab -> (rows, the first one's place, its number as typed, the order's) joined though their numbers
+    #: lost or gained leading zeros (``zeros_restored``)
+    zeros: dict[str, tuple[int, int, str, str]] = field(default_factory=dict)
     #: what the totals, the rules and the progress all ask for, worked out once
     _kept: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -294,6 +297,47 @@ def order_keys(tables: list[Table]) -> tuple[list[pd.Series | str], list[np.ndar
     return out, ranked, ordered
 
 
+def zeros_restored(keys: dict[str, pd.Series | str], ranks: dict[str, np.ndarray | None], ordered: list[str],
+                   joined: list[str]) -> dict[str, tuple[int, int, str, str]]:
+    """Department rows whose order number is an order's but for its leading zeros (8215048 for 08215048: Excel
+    drops them from a number typed into a cell not formatted as text) are that order's, when only one order's
+    number it can be: their keys (and places among ``ordered``) are changed in place. Per tab: how many rows,
+    the first one's place, its number as typed and the order's."""
+    known = keys.get("orders")
+    if not isinstance(known, pd.Series) or known.empty:
+        return {}
+    numbers = pd.Series(known.unique(), dtype=object)
+    numbers = numbers[numbers.str.fullmatch(r"\d+").fillna(False).astype(bool)]
+    bare = numbers.str.lstrip("0")
+    one = bare.map(bare.value_counts()) == 1   # 1 and 01 both orders: neither is the other's
+    order_of = dict(zip(bare[one], numbers[one]))
+    if not order_of:
+        return {}
+    place = {k: i for i, k in enumerate(ordered)} if ordered else {}
+    out: dict[str, tuple[int, int, str, str]] = {}
+    for name in joined:
+        ks = keys[name]
+        if not isinstance(ks, pd.Series):
+            continue
+        odd = ~ks.isin(known) & (ks != "")
+        if not odd.any():
+            continue
+        typed = ks[odd]
+        typed = typed[typed.str.fullmatch(r"\d+").fillna(False).astype(bool)]
+        found = typed.str.lstrip("0").map(order_of).dropna()
+        ranked = ranks.get(name)
+        if found.empty or (ranked is not None and not all(k in place for k in found)):
+            continue   # (a tab's places are among keys worked out with the orders': they are, or none are)
+        changed = ks.astype(object)
+        changed[found.index] = found
+        keys[name] = changed.astype(ks.dtype)
+        if ranked is not None:
+            ranked[ks.index.get_indexer(found.index)] = [place[k] for k in found]
+        first = found.index[0]
+        out[name] = (len(found), int(ks.index.get_loc(first)), str(typed[first]), str(found.iloc[0]))
+    return out
+
+
 def _places(keys: list[str], ordered: list[str]) -> np.ndarray:
     """Each key's place in ``ordered``."""
     place = {k: i for i, k in enumerate(ordered)}
@@ -320,10 +364,12 @@ def build_view(register: Register, settings: Settings) -> OrderView:
     unjoined = [tables[n] for n in DEPARTMENTS if n in tables and n not in joined]
     keys, ranks, ordered = order_keys([tables[n] for n in joined] + [orders_table]) if joinable else ([], [], [])
     keys, ranks = dict(zip(joined + ["orders"], keys)), dict(zip(joined, ranks))
+    zeros = zeros_restored(keys, ranks, ordered, joined)
     parts = {n: keyed(tables[n], keys[n]) for n in joined}
     orders = _order_frame(orders_table, settings, keys.get("orders"))
     stages, unknown = _assign_stages(parts, tables.get("production"), settings, wide)
-    view = OrderView(settings, tables, orders, parts, stages, pd.DataFrame(), pd.DataFrame(), unjoined, unknown)
+    view = OrderView(settings, tables, orders, parts, stages, pd.DataFrame(), pd.DataFrame(), unjoined, unknown,
+                     zeros)
     if all(ranks[n] is not None for n in joined):   # each tab's keys were worked out together: their places too
         view._kept.update({("ranks", n): ranks[n][(keys[n] != "").to_numpy()] for n in joined}, keys=ordered)
     view.done = _stage_done(view)

@@ -64,6 +64,33 @@ def test_orphan_row_points_at_the_order_number_cell_and_suggests_the_near_miss(t
     assert "SO-2611-017" not in found[1].hint and found[1].follower is None
 
 
+def test_order_numbers_that_lost_their_leading_zeros_are_matched_and_said_once(tmp_path: Path) -> None:
+    """08215048 in the orders tab, 8215048 typed as a number in the shipping tab (Excel drops the zeros): the
+    same order, matched, and said once for the tab, not an orphan error per row."""
+    book = Book()
+    healthy(book, "08215048")
+    healthy(book, "0077")
+    first = book.ship(8215048, "2026-04-07", 300)
+    book.ship(8215048, "2026-04-08", 800)      # with the first, more than passed QC: matched, so it is said
+    book.ship("077", "2026-04-08", 100)         # text with one zero of two: matched too
+    found = run(book, tmp_path, lang="en")
+    assert of(found, "orphan-row") == []
+    said = of(found, "order-no-zeros")
+    assert [(f.severity, f.sheet, f.cell) for f in said] == [("warning", "发货记录", f"A{first}")]
+    assert said[0].message.startswith("3 rows of 发货记录 give order numbers that differ from the orders tab's only "
+                                      "in their leading zeros (e.g. 8215048 for 08215048)")
+    assert [f.order_no for f in of(found, "shipped-over-passed")] == ["8215048"]
+
+
+def test_leading_zeros_join_nothing_when_two_orders_differ_only_in_them(tmp_path: Path) -> None:
+    book = Book()
+    healthy(book, "01")
+    healthy(book, "001")
+    row = book.ship(1, "2026-04-07", 100)
+    found = run(book, tmp_path, lang="en")
+    assert [f.cell for f in of(found, "orphan-row")] == [f"A{row}"] and of(found, "order-no-zeros") == []
+
+
 def test_a_row_without_an_order_number_is_no_orphan_of_order_nan(tmp_path: Path) -> None:
     """A department line whose order number is left blank names no order (its own tab's rules say the blank);
     it is never "order nan is not in the orders tab"."""

@@ -26,7 +26,8 @@ import pandas as pd
 
 from sync.checks.reconcile.context import Ctx
 from sync.checks.reconcile.dates import date_in_future, planned_after_due, shipped_early
-from sync.checks.reconcile.joins import missing_rows, not_joined, orphan_rows, suggest, unknown_stages
+from sync.checks.reconcile.joins import (missing_rows, not_joined, orphan_rows, suggest, unknown_stages,
+                                         zeros_lost)
 from sync.checks.reconcile.quantities import (inspected_over_produced, materials_short, qc_sum, shipped_over,
                                               stage_ahead, stage_over_ordered)
 from sync.checks.reconcile.statuses import risk_inputs, status_contradictions
@@ -57,7 +58,7 @@ def reconcile(register: Register, config: Any = None, *, lang: str = "zh", today
 
 
 RULES: tuple[Callable[[Ctx], Iterable[Finding]], ...] = (
-    not_joined, orphan_rows, missing_rows, stage_over_ordered, stage_ahead, qc_sum, inspected_over_produced,
+    not_joined, zeros_lost, orphan_rows, missing_rows, stage_over_ordered, stage_ahead, qc_sum, inspected_over_produced,
     shipped_over, materials_short, planned_after_due, shipped_early, date_in_future, status_contradictions,
     unknown_stages,
 )
@@ -65,6 +66,7 @@ RULES: tuple[Callable[[Ctx], Iterable[Finding]], ...] = (
 #: each rule's finding ids: what ``[rules] disable`` can name
 RULE_IDS: dict[str, frozenset[str]] = {
     "not_joined": frozenset({"tabs-not-joined"}),
+    "zeros_lost": frozenset({"order-no-zeros"}),
     "orphan_rows": frozenset({"tabs-not-joined", "orphan-row"}),
     "missing_rows": frozenset({"missing-department-rows"}),
     "stage_over_ordered": frozenset({"stage-over-ordered"}),
