@@ -37,7 +37,7 @@ _GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 
 
 def parse_number_text(text: str) -> float | None:
-    """'1,200' '800件' '600 pcs' '¥35.50' '１２００' '(100)' '1.2万' '13%' -> float; None if not a number."""
+    """'1,200' '800件' '600 pcs' '¥35.50' '１２００' '(100)' '1.2万' '1.2k' '13%' -> float; None if not a number."""
     s = unicodedata.normalize("NFKC", text).strip()
     if not s:
         return None
@@ -50,6 +50,8 @@ def parse_number_text(text: str) -> float | None:
     if s.endswith("万"):
         s, scale = s[:-1], 10_000.0
     s = _SPACES.sub("", _NUM_CLEAN.sub("", s))
+    if s[-1:] in ("k", "K") and scale == 1.0:   # 1.2k, 12K pcs: thousands
+        s, scale = s[:-1], 1000.0
     if _GROUPED.match(s):
         s = s.replace(",", "")
     if not _NUMBER.match(s):

@@ -18,12 +18,13 @@ from sync.tables.normalize import (fold_text, normalise_key, parse_column, parse
     ("１２００", 1200), ("1,200", 1200), ("800件", 800), ("600 pcs", 600), ("1200套", 1200), ("300双", 300),
     ("300雙", 300), ("¥35.50", 35.5), ("￥35.5", 35.5), ("$12", 12), ("RMB 1,234.5", 1234.5), ("USD 3.20", 3.2),
     ("12,000.00", 12000), ("(100)", -100), ("1.2万", 12000), ("13%", 0.13), ("５００ＰＣＳ", 500), (" 42 ", 42),
+    ("1.2k", 1200), ("12K pcs", 12000), ("5K", 5000),
 ])
 def test_messy_numbers(text: str, value: float) -> None:
     assert parse_number_text(text) == pytest.approx(value)
 
 
-@pytest.mark.parametrize("text", ["abc", "12-", "1.200,50", "约100", "TBD", "1,2,3"])
+@pytest.mark.parametrize("text", ["abc", "12-", "1.200,50", "约100", "TBD", "1,2,3", "k", "3kk", "10k%"])
 def test_garbage_is_not_a_number(text: str) -> None:
     assert parse_number_text(text) is None
 
