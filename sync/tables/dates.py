@@ -27,12 +27,17 @@ import pandas as pd
 
 _MONTHS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
+#: months as they are spelt: abbreviated, in full, and Sept
+_MONTH_NAMES = frozenset([*_MONTHS, "sept", *(calendar.month_name[i].lower() for i in range(1, 13))])
 _TIME = r"(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?"
 _YMD = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?" + _TIME + r"$")
 _DMY = re.compile(r"^(\d{1,2})([-/.])(\d{1,2})[-/.](\d{4})" + _TIME + r"$")
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-_D_MON_Y = re.compile(r"^(\d{1,2})[\s-]*([A-Za-z]{3,9})\.?[\s,-]*(\d{4})$")
-_MON_D_Y = re.compile(r"^([A-Za-z]{3,9})\.?\s*(\d{1,2})(?:st|nd|rd|th)?,?\s*(\d{4})$")
+_D_MON_Y = re.compile(r"^(\d{1,2})[\s-]*([A-Za-z]{3,9})\.?[\s,-]*(\d{4}|\d{2})$")
+_MON_D_Y = re.compile(r"^([A-Za-z]{3,9})\.?\s*(\d{1,2})(?:st|nd|rd|th)?,?\s*(\d{4}|'?\d{2})$")
+#: a two-digit year after day and month with slashes (9/30/26, 30/9/26); with dashes or dots (26-09-30,
+#: 26.08.01) many write the year first, and those are left unread
+_DMY2 = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2})$")
 # year-less: 4月30(日), 4/30, 6.1, 30-Apr, 30 Apr, Apr 30
 _MD_CN = re.compile(r"^(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?$")
 _AB = re.compile(r"^(\d{1,2})\s*([/.])\s*(\d{1,2})$")
@@ -98,11 +103,19 @@ def read_date_text(text: str) -> Reading | None:
         return Reading(int(m[4]), int(m[1]), int(m[3]), _clock(m[5], m[6], m[7]), True, m[2] == ".")
     if m := _COMPACT.match(s):
         return Reading(int(m[1]), int(m[2]), int(m[3]))
+    if m := _DMY2.match(s):
+        return Reading(_full_year(m[3]), int(m[1]), int(m[2]), flexible=True)
     if m := _D_MON_Y.match(s):
-        return _named(int(m[3]), m[2], int(m[1]))
+        return _named(_full_year(m[3]), m[2], int(m[1]), exact=len(m[3]) < 4)
     if m := _MON_D_Y.match(s):
-        return _named(int(m[3]), m[1], int(m[2]))
+        return _named(_full_year(m[3]), m[1], int(m[2]), exact=len(m[3]) < 4)
     return _year_less(s) or _part_of_month(s)
+
+
+def _full_year(text: str) -> int:
+    """2026 as written; a two-digit year (26, '26) is this century's."""
+    digits = text.lstrip("'")
+    return int(digits) + (2000 if len(digits) == 2 else 0)
 
 
 def _part_of_month(s: str) -> Reading | None:
@@ -157,8 +170,13 @@ def _year_less(s: str) -> Reading | None:
     return None
 
 
-def _named(year: int, month_name: str, day: int) -> Reading | None:
-    month = _MONTHS.get(month_name[:3].lower())
+def _named(year: int, month_name: str, day: int, *, exact: bool = False) -> Reading | None:
+    """``exact``: the month must be spelt as one is (Aug, August, Sept), not only begin as one does (Nove):
+    with a two-digit year, the text has less to vouch for it."""
+    name = month_name.lower()
+    month = _MONTHS.get(name[:3])
+    if exact and name not in _MONTH_NAMES:
+        return None
     return Reading(year, month, day) if month else None
 
 

@@ -37,6 +37,16 @@ def test_messy_dates(text: str) -> None:
     assert parse_date_text(text) == dt.datetime(2026, 9, 15)
 
 
+@pytest.mark.parametrize("text", ["15-Sep-26", "15 Sep 26", "Sep 15, 26", "Sept 15, '26", "9/15/26", "15/9/26"])
+def test_a_two_digit_year_after_day_and_month_is_this_centurys(text: str) -> None:
+    assert parse_date_text(text) == dt.datetime(2026, 9, 15)
+
+
+@pytest.mark.parametrize("text", ["26.09.15", "26-09-15", "15-Sepi-26", "15-Nove-26"])
+def test_a_two_digit_year_where_the_year_may_come_first_or_the_month_is_misspelt_is_no_date(text: str) -> None:
+    assert parse_date_text(text) is None
+
+
 def test_date_with_time_and_single_digits() -> None:
     assert parse_date_text("2026-9-5") == dt.datetime(2026, 9, 5)
     assert parse_date_text("2026-04-14 09:30:32") == dt.datetime(2026, 4, 14, 9, 30, 32)
