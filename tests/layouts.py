@@ -104,6 +104,30 @@ def merged_keys(folder: Path) -> Layout:
     return layout
 
 
+def ditto_lines(folder: Path) -> Layout:
+    """(v) Order number, customer and dates written on each order's first line only, left blank on its colour lines."""
+    rng = random.Random("ditto")
+    name = "大货订单明细.xlsx"
+    cols = {"order_no": "订单号", "customer": "客户", "order_date": "下单日期", "product": "款号", "color": "颜色",
+            "qty": "数量", "price": "单价", "amount": "金额", "due": "交货日期", "follower": "跟单员"}
+    layout = Layout("v-ditto-lines", "", [], [Expected(ORDERS, "A", ("明细",), (name,))])
+    sheet = Sheet("明细")
+    sheet.header(list(cols.values()))
+    lines = make_lines(rng, 50, "DH26-", split=0.5)
+    plan_mistakes(rng, lines, mistakes(6))
+    for ln in lines:  # the parts of an order are its colours here, due together
+        ln["color"] = ("黑", "白", "灰")[ln["line"] - 1]
+    write_lines(sheet, lines, cols, name, layout)
+    for order in sorted({ln["order_no"] for ln in lines if ln["split"]}):
+        rows = [ln["row"] for ln in lines if ln["order_no"] == order]
+        for row in rows[1:]:
+            for label in ("订单号", "客户", "下单日期", "交货日期", "跟单员"):
+                sheet.set(row, label, None)
+        layout.tricky.append(Tricky(name, sheet.name, tuple(rows), "order fields on the first of its lines only"))
+    layout.paths.append(save(folder / name, [sheet]))
+    return layout
+
+
 def totals_and_footers(folder: Path) -> Layout:
     """(d) Unlabeled subtotal rows every 20 lines, an unlabeled grand total, then footer rows."""
     rng = random.Random("footers")
@@ -398,7 +422,7 @@ LAYOUTS: dict[str, Callable[[Path], Layout]] = {
     "j-machining": machining, "k-electronics": electronics,
     "l-two-plans": two_plans, "m-sample-orders": sample_orders,   # two tables of one kind (tests/layouts_kinds.py)
     "r-weekly-plan": weekly_plan, "s-machine-schedule": machine_schedule, "t-part-plan": part_plan,  # tests/plan_layouts.py
-    "u-milestone-tracker": milestone_tracker,
+    "u-milestone-tracker": milestone_tracker, "v-ditto-lines": ditto_lines,
     **INDUSTRIES,                                                 # other industries (tests/industries.py)
 }
 

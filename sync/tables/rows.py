@@ -23,6 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from sync.tables.columns import Factor, Kinds
 from sync.tables.fields import NUMBER, TABLES, TableSpec, header_key
@@ -148,6 +149,56 @@ def fill_merged(factor: Factor, col: int, first: int, merged: list[tuple[int, in
         blank = np.fromiter((blank_cell(v) for v in factor.uniques[span].tolist()), dtype=bool, count=len(span))
         span[blank] = codes[top]
     return factor if codes is None else Factor(codes, factor.uniques)
+
+
+# --- orders written on their first line only -------------------------------------------
+
+#: an order's own columns are filled on this share of the lines that carry its number, at least ...
+DITTO_HEAD_SHARE = 0.8
+#: ... and on this share of the lines without one, at most
+DITTO_LINE_SHARE = 0.3
+#: the lines that follow an order's first line, at least, and the orders that have them
+DITTO_MIN_LINES, DITTO_MIN_ORDERS = 3, 2
+
+
+def ditto_lines(data: dict[str, Any], key: str, once: list[str],
+                evidence: list[str]) -> tuple[np.ndarray, list[str]] | None:
+    """A register that writes an order's number (customer, dates, ...) on its first line only and leaves them
+    blank on the colour or size lines under it: for each row of ``data`` (field -> its values, read), the row
+    whose values it takes (itself, or its order's first line), and the fields it takes them in (the key
+    first); None when the sheet does not work so.
+
+    ``key`` is the order number's field; ``once`` the fields that may be written once per order (customer,
+    dates; not the figures, nor a remark: those on the first line are that line's). An order's own fields are
+    those of ``once`` filled on the lines with a number and left blank on most lines without; the lines that
+    take their order's are those with no number, none of those fields and something in a field the other
+    lines fill, each right under its order's first line or another such line. One of the order's own fields
+    must be of ``evidence`` (customer, dates, follower: a line with all but its number lacks its number), and
+    such lines must be the sheet's way (most of its lines without a number), not a slip.
+    """
+    named = np.asarray(pd.notna(data[key]), dtype=bool)
+    bare = ~named
+    if bare.sum() < DITTO_MIN_LINES or named.sum() < DITTO_MIN_ORDERS:   # most registers: every line has its
+        return None                                                        # number, and nothing more is looked at
+    filled = {f: np.asarray(pd.notna(v), dtype=bool) for f, v in data.items() if f != key}
+    heads = [f for f in once if f in filled and filled[f][named].mean() >= DITTO_HEAD_SHARE
+             and filled[f][bare].mean() <= DITTO_LINE_SHARE]
+    lines = [f for f in filled if f not in once and filled[f][bare].mean() >= 0.5]
+    if not set(heads) & set(evidence) or not lines:
+        return None
+    follows = bare & np.logical_or.reduce([filled[f] for f in lines])
+    follows &= ~np.logical_or.reduce([filled[f] for f in heads])
+    # a line follows the order above it only if every line between them does too
+    order = np.cumsum(named)
+    broken = np.cumsum(bare & ~follows)
+    start = np.zeros(int(order[-1]) + 1, dtype=np.int64)
+    np.maximum.at(start, order, np.where(named, broken, 0))
+    follows &= (order > 0) & (broken == start[order])
+    if follows.sum() < DITTO_MIN_LINES or follows.sum() < 0.8 * bare.sum() \
+            or len(np.unique(order[follows])) < DITTO_MIN_ORDERS:
+        return None
+    head = np.flatnonzero(named)[np.maximum(order - 1, 0)]
+    return np.where(follows, head, np.arange(len(named))), [key, *heads]
 
 
 # --- the rows under a header ----------------------------------------------------------

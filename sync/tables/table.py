@@ -30,7 +30,7 @@ import pandas as pd
 
 from sync.tables.columns import ColumnGrid, Factor, RawCells, compact
 from sync.tables.header import HeaderMatch
-from sync.tables.rows import data_rows, fill_merged
+from sync.tables.rows import data_rows, ditto_lines, fill_merged
 from sync.tables.fields import DATE, NUMBER, TABLES, header_key, layout_label
 from sync.tables.normalize import parse_column, settle_table_years, text_of, year_hint
 from sync.sources.base import Grid
@@ -323,14 +323,45 @@ def build_table(grid: Grid | ColumnGrid, match: HeaderMatch, *, source: str, loc
             units[name] = unit
     dates = sorted((f for f in match.mapping if spec.fields[f].type == DATE), key=match.mapping.get)
     settle_table_years(data, marks, dates, hint)
+    notes = list(match.notes)
+    _ditto(data, match, counted, rows, notes)
     data[ROW] = rows
     frame = pd.DataFrame(data, index=pd.RangeIndex(len(rows)))
     columns = {f: Column(f, c, match.labels[c] if c < len(match.labels) else "") for f, c in match.mapping.items()}
     unmapped = [lab for c, lab in enumerate(match.labels) if lab and c not in match.mapping.values()]
     extra = {c: (match.labels[c], grid.column(c, match.first_data).take(keep)) for c in _extra_columns(match)}
     return Table(named or match.table, source, location, grid.sheet, match.header_row_1based, columns, frame, raw,
-                 bad, unmapped, list(match.notes), marks={f: m for f, m in marks.items() if m}, units=units,
+                 bad, unmapped, notes, marks={f: m for f, m in marks.items() if m}, units=units,
                  extra=extra, kind=match.table, key=tuple(match.key) if match.plan else (), borrowed=match.borrowed)
+
+
+#: what a register may write once for an order, on its first line (``rows.ditto_lines``) ...
+ORDER_FIELDS = ("customer", "customer_code", "order_date", "due_date", "follower", "status", "product")
+#: ... and of those, what must be among it for the blank lines under it to be that order's
+ORDER_EVIDENCE = ("customer", "customer_code", "order_date", "due_date", "follower")
+
+
+def _ditto(data: dict[str, Any], match: HeaderMatch, counted: set[int], rows: np.ndarray, notes: list[str]) -> None:
+    """``rows.ditto_lines`` of a table keyed by order number: its lines read their order's fields, in place (the
+    cells stay blank as typed, in ``raw``), and ``notes`` says so."""
+    if "order_no" not in data:
+        return
+    once = [f for f in ORDER_FIELDS if f in data and match.mapping[f] not in counted]
+    found = ditto_lines(data, "order_no", once, [f for f in ORDER_EVIDENCE if f in data])
+    if found is None:
+        return
+    index, fields = found
+    for name in fields:
+        data[name] = data[name].take(index)
+    lines = rows[index != np.arange(len(index))]
+    labels = "、".join(match.labels[c] for c in sorted(match.mapping[f] for f in fields))
+    notes.append(f"{labels}: written on each order's first line only; the {len(lines)} lines under them "
+                 f"(rows {_rows_said(lines)}) are read as their order's")
+
+
+def _rows_said(rows: np.ndarray, most: int = 6) -> str:
+    shown = ", ".join(map(str, rows[:most].tolist()))
+    return shown + (", ..." if len(rows) > most else "")
 
 
 def _text_dtype() -> Any:

@@ -71,6 +71,34 @@ def test_merged_order_number_and_customer_fill_the_rows_they_cover_and_no_more(t
     assert [(f.rule, f.cell) for f in found if f.row == 5 and f.rule == "required"] == [("required", "B5")]
 
 
+def test_an_order_written_on_its_first_line_only_gives_the_lines_under_it_its_number(tmp_path):
+    """One order per block: number, customer, due date and follower on the first line, the colour lines under it
+    left blank there (not merged). The lines are the order's, nothing says they lack a key, the cells stay blank
+    as typed, and a line that names its customer but no order is still a missing order number."""
+    head = ["订单号", "客户", "款号", "颜色", "数量", "单价", "金额", "交货日期", "跟单员"]
+    rows = [head]
+    for n in range(1, 5):
+        rows.append([f"SO-{n}", "ACME", f"T-{n}", "红", 100, 10.0, 1000, DUE, "张伟"])
+        rows += [[None, None, None, colour, 50, 10.0, 500, None, None] for colour in ("蓝", "黑")[:n % 3]]
+    rows.append([None, "ACME", "T-9", "白", 70, 10.0, 700, DUE, "张伟"])   # a line of its own without its number
+    register, orders = read(write(tmp_path / "ditto.xlsx", rows))
+    assert orders.data["order_no"].tolist()[:6] == ["SO-1", "SO-1", "SO-2", "SO-2", "SO-2", "SO-3"]
+    assert orders.data["customer"].tolist()[:3] == ["ACME"] * 3 and orders.data["color"].tolist()[:3] == ["红", "蓝", "红"]
+    assert orders.data["due_date"].notna().all() and orders.data["order_no"].isna().tolist()[-1]
+    assert orders.raw_text("order_no", 1) == ""                      # as typed: blank
+    found = findings_at(register, set(range(2, len(rows) + 1)))
+    assert [(f.rule, f.cell) for f in found if f.severity == ERROR] == [("required", f"A{len(rows)}")]
+    assert any("first line only" in note for note in orders.notes)
+
+
+def test_blank_order_numbers_that_are_no_sheet_habit_stay_blank(tmp_path):
+    rows = [["订单号", "客户", "款号", "颜色", "数量", "单价", "金额", "交货日期", "跟单员"]]
+    rows += [[f"SO-{n}", "ACME", "T", "红", 100, 10.0, 1000, DUE, "张伟"] for n in range(1, 8)]
+    rows.insert(3, [None, None, None, "蓝", 50, 10.0, 500, None, None])     # one stray line: a slip, not a layout
+    register, orders = read(write(tmp_path / "slip.xlsx", rows))
+    assert orders.data["order_no"].isna().tolist()[2] and not any("first line only" in n for n in orders.notes)
+
+
 def test_a_merge_down_a_number_column_is_not_counted_on_every_line(tmp_path):
     rows = [HEAD, line(1, "SO-1"), line(2, "SO-2"), line(3, "SO-3")]
     rows[2][4] = rows[3][4] = None
