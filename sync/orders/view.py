@@ -25,7 +25,7 @@ from pydantic import Field, PrivateAttr
 
 from sync.config import ReconcileConfig
 from sync.orders.stages import order_stages, stages_used, vocabulary_lookup
-from sync.orders.wide import add_wide_tables
+from sync.orders.wide import PRODUCED, add_wide_tables
 from sync.tables.fields import header_key
 from sync.tables.keys import normalise_array
 from sync.tables.normalize import normalise_key
@@ -50,8 +50,6 @@ STATUS_WORDS: dict[str, list[str]] = {
     PRODUCING: ["生产中", "在产", "在制", "生产", "进行中", "inproduction", "producing", "inprogress", "wip"],
     DONE: ["已完成", "生产完成", "完成", "完工", "已完工", "待发货", "待出货", "completed", "done", "readytoship"],
 }
-#: the one stage of a production tab without a stage column, when the config names no stages
-PRODUCED = "produced"
 #: the classes after which an order is no longer open
 FINISHED = (SHIPPED, CLOSED, CANCELLED)
 

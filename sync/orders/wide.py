@@ -47,6 +47,13 @@ NOT_STAGES = frozenset(header_key(w) for w in ("是否", "预计", "计划", "�
 #: a header that is about the shipment, not a stage
 SHIP_WORDS = ("出货", "发货", "出运", "走货", "shipped", "shipping", "shipment", "ship",
               "delivered")
+#: the one stage of a production tab without a stage column (when the config names no stages), and of a
+#: tracker's overall progress column (生产进度 80%)
+PRODUCED = "produced"
+#: a header over an order's overall progress, in percent: 生产进度, 完成进度, 完成率, Progress, % done
+_PROGRESS = re.compile(r"^(?:生产|完成|总|整体|订单)?(?:进度|完成率|完成度|完成比例)(?:[(（]?%[)）]?)?$"
+                       r"|^(?:production\s+|overall\s+)?(?:progress|%\s*done|percent\s+done|completion)"
+                       r"(?:\s*[(（]?%[)）]?)?$", re.IGNORECASE)
 #: a stage cell that says "done" without a figure
 TICKS = frozenset({"✓", "√", "✔", "v", "ok", "y", "yes", "done", "完成", "已完成", "完工", "是"})
 #: a cell that answers no: beside 是 in the same column, the column asks a question (电镀: 是/否, needs plating?)
@@ -104,7 +111,34 @@ def stage_columns(extra: dict[int, tuple[str, np.ndarray]], words: Iterable[str]
         # the only stage word of the sheet over a column of yes and no (电镀: 是/否, beside 图号 and LOGO) says
         # what an order needs, not how far it got: orders shipped long ago say 否 as often as open ones
         out = []
-    return out or milestone_columns(extra)
+    return out or milestone_columns(extra) or progress_columns(extra)
+
+
+def progress_columns(extra: dict[int, tuple[str, np.ndarray]]) -> list[StageColumn]:
+    """A tracker without a column per stage may keep one of overall progress (生产进度: 80%, 0.3, 100%): the
+    first such column, read as one stage, production, done to that share of the order."""
+    for index in sorted(extra):
+        header, cells = extra[index]
+        if _PROGRESS.match(" ".join(str(header).split())) and _percents(cells) is not None:
+            return [StageColumn(PRODUCED, index, str(header), "pct")]
+    return []
+
+
+def _percents(cells: np.ndarray) -> np.ndarray | None:
+    """A column of percentages as shares of 1 (80% and 0.8 alike; 80 where every figure is over 1), NaN where
+    blank; None when some cell is no percentage (a stage name, a remark) or none is filled."""
+    values = pd.to_numeric(pd.Series(parse_column(cells, NUMBER).values), errors="coerce").to_numpy(dtype=float)
+    filled = np.array([c is not None and c == c and str(c).strip() != "" for c in cells.tolist()], dtype=bool)
+    if not filled.any() or np.isnan(values[filled]).any():
+        return None
+    typed = values[filled]
+    if typed.min() < 0 or typed.max() > 100:
+        return None
+    return values / 100 if typed.max() > 1 and typed.min() >= 0 and not _has_percent_sign(cells) else values
+
+
+def _has_percent_sign(cells: np.ndarray) -> bool:
+    return any(isinstance(c, str) and c.strip().endswith("%") for c in cells.tolist())
 
 
 def milestone_columns(extra: dict[int, tuple[str, np.ndarray]]) -> list[StageColumn]:
@@ -230,9 +264,11 @@ def _production(orders: Table, extra: dict[int, tuple[str, np.ndarray]],
         else np.full(n, np.nan)
     parts = []
     for stage in dict.fromkeys(c.stage for c in columns):
-        qty = next((c for c in columns if c.stage == stage and c.kind == "qty"), None)
+        qty = next((c for c in columns if c.stage == stage and c.kind in ("qty", "pct")), None)
         day = next((c for c in columns if c.stage == stage and c.kind == "date"), None)
         done, raw = _figures(extra[qty.index][1]) if qty else (np.full(n, np.nan), np.full(n, None, dtype=object))
+        if qty is not None and qty.kind == "pct":   # a share of the order done: that many of its pieces
+            done = _percents(extra[qty.index][1]) * quantity
         when = _dates(extra[day.index][1]) if day else np.full(n, np.datetime64("NaT", "ns"))
         ticked = _ticked(extra[qty.index][1]) if qty else np.zeros(n, dtype=bool)
         finished = (~pd.isna(when)) | ticked

@@ -258,3 +258,23 @@ def test_a_single_process_column_of_answers_is_no_stage(cells: list, stage: bool
     # beside another stage column the same answers are marks of done and not done
     two = stage_columns({7: ("电镀", np.array(cells, dtype=object)), 8: ("包装", np.array(cells, dtype=object))}, [])
     assert [c.stage for c in two] == ["电镀", "包装"]
+
+
+def test_a_column_of_overall_progress_in_percent_is_how_far_production_got(tmp_path: Path) -> None:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "订单跟踪"
+    ws.append(["订单号", "客户", "数量", "下单日期", "交货日期", "跟单员", "生产进度", "状态"])
+    for no, qty, done, status in (("SO-1", 1000, "80%", "生产中"), ("SO-2", 800, 0.3, "生产中"),
+                                  ("SO-3", 500, "100%", "待出货"), ("SO-4", 600, None, "待生产")):
+        ws.append([no, "优衣库", qty, D(2026, 8, 1), D(2026, 9, 30), "张伟", done, status])
+    wb.save(tmp_path / "跟踪.xlsx")
+    model = order_model(read(tmp_path / "跟踪.xlsx"), today=TODAY)
+    got = {k: (p.current_stage, p.percent.get("produced")) for k, p in model.progress.items()}
+    assert got == {"SO-1": ("produced", 80.0), "SO-2": ("produced", 30.0), "SO-3": ("qc", 100.0),
+                   "SO-4": ("not-started", None)}
+
+
+@pytest.mark.parametrize("cells", [["裁剪中", "80%"], ["80%", "见备注"], [None, None]])
+def test_a_progress_column_of_anything_but_percentages_is_no_stage(cells: list) -> None:
+    assert stage_columns({7: ("生产进度", np.array(cells, dtype=object))}, []) == []
