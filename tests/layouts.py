@@ -83,20 +83,12 @@ def po_lines(folder: Path) -> Layout:
 
 def merged_keys(folder: Path) -> Layout:
     """(c) Order number, customer and order date merged down over the colour lines of each order."""
-    rng = random.Random("merged")
     name = "订单颜色明细.xlsx"
     cols = {"order_no": "订单号", "customer": "客户", "order_date": "下单日期", "product": "款号", "color": "颜色",
             "qty": "数量", "due": "交货日期"}
     layout = Layout("c-merged-keys", "", [], [Expected(ORDERS, "A", ("订单",), (name,))])
     sheet = Sheet("订单")
-    sheet.header(list(cols.values()))
-    lines = make_lines(rng, 50, "HT26-", split=0.5)
-    plan_mistakes(rng, lines, mistakes(6))
-    for ln in lines:  # the parts of an order are its colours here, due together
-        ln["color"] = ("黑", "白", "灰")[ln["line"] - 1]
-    write_lines(sheet, lines, cols, name, layout)
-    for order in sorted({ln["order_no"] for ln in lines if ln["split"]}):
-        rows = [ln["row"] for ln in lines if ln["order_no"] == order]
+    for rows in _colour_lines(random.Random("merged"), sheet, cols, name, layout, "HT26-"):
         for label in ("订单号", "客户", "下单日期"):
             sheet.merge_down(label, rows[0], rows[-1])
         layout.tricky.append(Tricky(name, sheet.name, tuple(rows), "order no./customer merged down over its lines"))
@@ -106,26 +98,32 @@ def merged_keys(folder: Path) -> Layout:
 
 def ditto_lines(folder: Path) -> Layout:
     """(v) Order number, customer and dates written on each order's first line only, left blank on its colour lines."""
-    rng = random.Random("ditto")
     name = "大货订单明细.xlsx"
     cols = {"order_no": "订单号", "customer": "客户", "order_date": "下单日期", "product": "款号", "color": "颜色",
             "qty": "数量", "price": "单价", "amount": "金额", "due": "交货日期", "follower": "跟单员"}
     layout = Layout("v-ditto-lines", "", [], [Expected(ORDERS, "A", ("明细",), (name,))])
     sheet = Sheet("明细")
-    sheet.header(list(cols.values()))
-    lines = make_lines(rng, 50, "DH26-", split=0.5)
-    plan_mistakes(rng, lines, mistakes(6))
-    for ln in lines:  # the parts of an order are its colours here, due together
-        ln["color"] = ("黑", "白", "灰")[ln["line"] - 1]
-    write_lines(sheet, lines, cols, name, layout)
-    for order in sorted({ln["order_no"] for ln in lines if ln["split"]}):
-        rows = [ln["row"] for ln in lines if ln["order_no"] == order]
+    for rows in _colour_lines(random.Random("ditto"), sheet, cols, name, layout, "DH26-"):
         for row in rows[1:]:
             for label in ("订单号", "客户", "下单日期", "交货日期", "跟单员"):
                 sheet.set(row, label, None)
         layout.tricky.append(Tricky(name, sheet.name, tuple(rows), "order fields on the first of its lines only"))
     layout.paths.append(save(folder / name, [sheet]))
     return layout
+
+
+def _colour_lines(rng: random.Random, sheet: Sheet, cols: dict[str, str], name: str, layout: Layout,
+                  prefix: str) -> list[list[int]]:
+    """Fifty orders written under ``sheet``'s header, half of them on two or three colour lines due together, six
+    mistakes among the others; the sheet rows of each order on several lines."""
+    sheet.header(list(cols.values()))
+    lines = make_lines(rng, 50, prefix, split=0.5)
+    plan_mistakes(rng, lines, mistakes(6))
+    for ln in lines:  # the parts of an order are its colours here, due together
+        ln["color"] = ("黑", "白", "灰")[ln["line"] - 1]
+    write_lines(sheet, lines, cols, name, layout)
+    return [[ln["row"] for ln in lines if ln["order_no"] == order]
+            for order in sorted({ln["order_no"] for ln in lines if ln["split"]})]
 
 
 def totals_and_footers(folder: Path) -> Layout:
