@@ -292,10 +292,12 @@ class Pattern(Check):
 _SHAPE = (re.compile(r"[^\W\d_]"), re.compile(r"\d"))
 
 
-def _typical(values: pd.Series) -> str:
-    """The first of ``values`` whose shape (letters as A, digits as 9) most of them share; "" for none."""
+def _typical(values: pd.Series, sample: int = 1000) -> str:
+    """The first of ``values`` whose shape (letters as A, digits as 9) most of them share (of the first
+    ``sample``: an example needs no more); "" for none."""
     if values.empty:
         return ""
+    values = values.iloc[:sample]
     shapes = values.str.replace(_SHAPE[0], "A", regex=True).str.replace(_SHAPE[1], "9", regex=True)
     return str(values[shapes == shapes.value_counts().index[0]].iloc[0])
 

@@ -134,7 +134,7 @@ def _percents(cells: np.ndarray) -> np.ndarray | None:
     typed = values[filled]
     if typed.min() < 0 or typed.max() > 100:
         return None
-    return values / 100 if typed.max() > 1 and typed.min() >= 0 and not _has_percent_sign(cells) else values
+    return values / 100 if typed.max() > 1 and not _has_percent_sign(cells) else values
 
 
 def _has_percent_sign(cells: np.ndarray) -> bool:

@@ -27,8 +27,9 @@ import pandas as pd
 
 _MONTHS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
-#: months as they are spelt: abbreviated, in full, and Sept
-_MONTH_NAMES = frozenset([*_MONTHS, "sept", *(calendar.month_name[i].lower() for i in range(1, 13))])
+#: months as they are spelt: abbreviated, in full, and Sept (not ``calendar.month_name``: it follows the locale)
+_MONTH_NAMES = frozenset([*_MONTHS, "sept", "january", "february", "march", "april", "june", "july", "august",
+                          "september", "october", "november", "december"])
 _TIME = r"(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?"
 _YMD = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?" + _TIME + r"$")
 _DMY = re.compile(r"^(\d{1,2})([-/.])(\d{1,2})[-/.](\d{4})" + _TIME + r"$")

@@ -324,7 +324,7 @@ def build_table(grid: Grid | ColumnGrid, match: HeaderMatch, *, source: str, loc
     dates = sorted((f for f in match.mapping if spec.fields[f].type == DATE), key=match.mapping.get)
     settle_table_years(data, marks, dates, hint)
     notes = list(match.notes)
-    _ditto(data, match, counted, rows, notes)
+    _ditto(data, match, rows, notes)
     data[ROW] = rows
     frame = pd.DataFrame(data, index=pd.RangeIndex(len(rows)))
     columns = {f: Column(f, c, match.labels[c] if c < len(match.labels) else "") for f, c in match.mapping.items()}
@@ -341,13 +341,13 @@ ORDER_FIELDS = ("customer", "customer_code", "order_date", "due_date", "follower
 ORDER_EVIDENCE = ("customer", "customer_code", "order_date", "due_date", "follower")
 
 
-def _ditto(data: dict[str, Any], match: HeaderMatch, counted: set[int], rows: np.ndarray, notes: list[str]) -> None:
+def _ditto(data: dict[str, Any], match: HeaderMatch, rows: np.ndarray, notes: list[str]) -> None:
     """``rows.ditto_lines`` of a table keyed by order number: its lines read their order's fields, in place (the
     cells stay blank as typed, in ``raw``), and ``notes`` says so."""
     if "order_no" not in data:
         return
-    once = [f for f in ORDER_FIELDS if f in data and match.mapping[f] not in counted]
-    found = ditto_lines(data, "order_no", once, [f for f in ORDER_EVIDENCE if f in data])
+    found = ditto_lines(data, "order_no", [f for f in ORDER_FIELDS if f in data],
+                        [f for f in ORDER_EVIDENCE if f in data])
     if found is None:
         return
     index, fields = found
