@@ -116,7 +116,7 @@ def _order_concerns(f: OrderFacts, today: date, cal: WorkCalendar, settings: Rem
     if (f.at_risk or projected_late) and not (f.due_date and f.due_date < today):
         out.append(concern("behind_plan", stage=f.stage, projected_finish=f.projected_finish))
     changed = last_changed.get(f.key)
-    if changed is not None and f.stage not in (None, "not-started", "shipped"):
+    if changed is not None and f.figures and f.stage not in (None, "not-started", "shipped"):
         idle = cal.working_days_between(changed.date() if isinstance(changed, datetime) else changed, today)
         if idle >= settings.setting("stale", "stale_days"):
             out.append(concern("stale", stage=f.stage, last_changed=changed, idle_days=idle))

@@ -50,6 +50,9 @@ class OrderFacts:
     material_risk: bool = False
     sheet: str | None = None
     row: int | None = None
+    #: the stage is read from figures the register keeps per stage; False: from the order's status alone
+    #: (a register without a production tab or stage columns), which tells no day-to-day progress to go stale
+    figures: bool = True
 
     def days_late(self, today: date) -> int:
         """Calendar days past due: until today while open, until the last shipment once closed."""
@@ -81,13 +84,14 @@ def _facts(orders: OrderModel) -> dict[str, OrderFacts]:
     shipped = _per_order(view, "shipped", keys)
     last = _last_shipped(orders, keys)
     out: dict[str, OrderFacts] = {}
+    figures = "production" in view.parts
     for i, key in enumerate(keys):
         p = orders.progress.get(key)
         if p is None:
             continue
         out[key] = OrderFacts(key, p.order_no, p.customer, products[i], p.follower, p.quantity, ordered[i],
                               p.due_date, p.status, shipped[i], last[i], not p.open, p.current_stage, p.at_risk,
-                              p.projected_finish, bool(p.material_risk), table.sheet, rows[i])
+                              p.projected_finish, bool(p.material_risk), table.sheet, rows[i], figures)
     return out
 
 

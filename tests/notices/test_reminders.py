@@ -174,6 +174,24 @@ def test_stale_orders_from_the_last_change_of_their_rows(tmp_path):
         [("stale", "SO-1", 3)]
 
 
+def test_an_order_whose_stage_only_its_status_tells_is_never_stale(tmp_path):
+    """Without a production tab the stage is the status's (生产中: production), and the sheet has no daily figure
+    to keep up: no "not updated for N days" reminder, where the same order with figures gets one."""
+    from openpyxl import load_workbook
+
+    office = Office(tmp_path, date(2026, 9, 18), stale_days=3)
+    office.write([order("SO-1", date(2026, 11, 30))])
+    book = load_workbook(office.path)
+    del book["生产进度"]
+    book.save(office.path)
+    register = read(office.path)
+    facts = order_facts(order_model(register, today=date(2026, 9, 18)))
+    assert (facts["SO-1"].stage, facts["SO-1"].figures) == ("produced", False)
+    changed = {"SO-1": day_at(date(2026, 9, 10))}
+    concerns = find_concerns(facts, register, date(2026, 9, 18), office.cal, office.settings, changed)
+    assert [c.kind for c in concerns if c.kind == "stale"] == []
+
+
 def test_unknown_follower_goes_to_unassigned_to_or_nowhere(tmp_path):
     office = Office(tmp_path, date(2026, 9, 14))
     office.write([order("SO-1", date(2026, 9, 11), "王五")])
