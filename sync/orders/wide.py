@@ -127,8 +127,8 @@ def progress_columns(extra: dict[int, tuple[str, np.ndarray]]) -> list[StageColu
 def _percents(cells: np.ndarray) -> np.ndarray | None:
     """A column of percentages as shares of 1 (80% and 0.8 alike; 80 where every figure is over 1), NaN where
     blank; None when some cell is no percentage (a stage name, a remark) or none is filled."""
-    values = pd.to_numeric(pd.Series(parse_column(cells, NUMBER).values), errors="coerce").to_numpy(dtype=float)
-    filled = np.array([c is not None and c == c and str(c).strip() != "" for c in cells.tolist()], dtype=bool)
+    values = _figures(cells)[0]
+    filled = _filled(cells)
     if not filled.any() or np.isnan(values[filled]).any():
         return None
     typed = values[filled]
@@ -320,9 +320,13 @@ def _dates(cells: np.ndarray) -> np.ndarray:
 
 def _answers(cells: np.ndarray) -> bool:
     """Every filled cell says yes or no, and some say no: a question's answers, not a stage's progress."""
-    said = [header_key(c) if isinstance(c, str) else None for c in cells
-            if c is not None and c == c and str(c).strip()]   # NaN != NaN
+    said = [header_key(c) if isinstance(c, str) else None for c in cells[_filled(cells)].tolist()]
     return any(c in NOES for c in said) and all(c in NOES or c in TICKS for c in said)
+
+
+def _filled(cells: np.ndarray) -> np.ndarray:
+    """The cells that hold something (not None, NaN or blank text)."""
+    return np.array([c is not None and c == c and str(c).strip() != "" for c in cells.tolist()], dtype=bool)
 
 
 def _ticked(cells: np.ndarray) -> np.ndarray:
