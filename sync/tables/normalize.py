@@ -350,8 +350,9 @@ def _texts_or_none(values: np.ndarray, placeholders: bool = False) -> np.ndarray
     folded = list(texts)
     for i in _needs_folding(texts):
         folded[i] = text_of(texts[i])
-    if placeholders:
-        folded = [None if t.lower() in PLACEHOLDERS else t for t in folded]
+    if placeholders:   # ``is_placeholder`` where it has more to do than look the text up (？？, ＴＢＤ, ???)
+        folded = [None if t.lower() in PLACEHOLDERS or ((not t.isascii() or "?" in t) and is_placeholder(t))
+                  else t for t in folded]
     out[plain] = folded
     out[plain & (out == "")] = None
     if not plain.all():

@@ -48,11 +48,13 @@ def test_type_required(tmp_path):
 
 
 def test_a_placeholder_where_the_order_number_goes_is_a_blank_order_number(tmp_path):
-    reg = register([order("SO-1"), order("无"), order("待定"), order(" - "), order("TBD"), order("SO-6")])
-    assert reg.get("orders").data["order_no"].isna().tolist() == [False, True, True, True, True, False]
+    reg = register([order("SO-1"), order("无"), order("待定"), order(" - "), order("TBD"), order("SO-6"),
+                    order("？？"), order("ＴＢＤ"), order("优-007")])
+    assert reg.get("orders").data["order_no"].isna().tolist() == [False, True, True, True, True, False, True, True,
+                                                                  False]
     found = run('table = "orders"\n[[rules]]\nid = "req"\ntype = "required"\nfields = ["order_no"]\n',
                 reg, tmp_path)
-    assert cells(found) == [("req", "A3"), ("req", "A4"), ("req", "A5"), ("req", "A6")]
+    assert cells(found) == [("req", "A3"), ("req", "A4"), ("req", "A5"), ("req", "A6"), ("req", "A8"), ("req", "A9")]
     assert found[0].message == "订单号 is blank"
 
 
