@@ -151,6 +151,39 @@ def fill_merged(factor: Factor, col: int, first: int, merged: list[tuple[int, in
     return factor if codes is None else Factor(codes, factor.uniques)
 
 
+# --- ditto marks -------------------------------------------------------------------------
+
+#: what people type for "the same as the line above": 同上, the ditto mark 〃 (or a quote that stands in for it)
+DITTO_MARKS = frozenset({"同上", "仝上", "同前", "同左上", "〃", "〃〃", "″", '"', "“", "”", "''", "ditto", "ditto.",
+                         "do.", "dto."})
+_DITTO_LONGEST = max(map(len, DITTO_MARKS))
+
+
+def is_ditto_mark(value: Any) -> bool:
+    if not isinstance(value, str) or len(value) > _DITTO_LONGEST + 4:
+        return False
+    return value.strip().lower() in DITTO_MARKS
+
+
+def ditto_marks(factor: Factor) -> tuple[Factor, np.ndarray] | None:
+    """``factor`` (a column's data rows, in order) with each 同上 / 〃 read as the value of the line above it
+    (a run of them as the line above the run), and the positions read so; None when it has none.
+
+    A mark on the first line has nothing above it and stays as typed (the check says it cannot be read).
+    """
+    said = np.fromiter((is_ditto_mark(u) for u in factor.uniques.tolist()), dtype=bool, count=len(factor.uniques))
+    if not said.any():
+        return None
+    mark = said[factor.codes]
+    at = np.arange(len(mark))
+    source = np.maximum.accumulate(np.where(mark, -1, at))   # the last line above that is no mark
+    source = np.where(source < 0, at, source)
+    filled = np.flatnonzero(source != at)
+    if not len(filled):
+        return None
+    return Factor(factor.codes[source], factor.uniques), filled
+
+
 # --- orders written on their first line only -------------------------------------------
 
 #: an order's own columns are filled on this share of the lines that carry its number, at least ...

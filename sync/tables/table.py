@@ -30,7 +30,7 @@ import pandas as pd
 
 from sync.tables.columns import ColumnGrid, Factor, RawCells, compact
 from sync.tables.header import HeaderMatch
-from sync.tables.rows import data_rows, ditto_lines, fill_merged
+from sync.tables.rows import data_rows, ditto_lines, ditto_marks, fill_merged
 from sync.tables.fields import DATE, NUMBER, TABLES, header_key, layout_label
 from sync.tables.normalize import parse_column, settle_table_years, text_of, year_hint
 from sync.sources.base import Grid
@@ -313,17 +313,25 @@ def build_table(grid: Grid | ColumnGrid, match: HeaderMatch, *, source: str, loc
     marks: dict[str, dict[str, np.ndarray]] = {}
     units: dict[str, np.ndarray] = {}
     text, hint = _text_dtype(), year_hint(grid.sheet)
+    dittoed: dict[str, np.ndarray] = {}   # field -> the rows whose 同上 / 〃 read as the line above
     for name, col in match.mapping.items():
-        kept = cells[col].take(keep)
+        typed = kept = cells[col].take(keep)
+        if (said := ditto_marks(kept)) is not None:
+            kept, dittoed[name] = said
         parsed = parse_column(kept.uniques, spec.fields[name].type, date1904=grid.date1904, day_first=day_first,
                               distinct=True, counts=kept.counts(), hint=hint)
-        data[name], raw[name], bad[name] = _spread(kept, parsed.values, text), kept, kept.spread(parsed.bad)
+        data[name], raw[name], bad[name] = _spread(kept, parsed.values, text), typed, kept.spread(parsed.bad)
         marks[name], unit = parsed.spread(kept)
         if unit is not None:
             units[name] = unit
     dates = sorted((f for f in match.mapping if spec.fields[f].type == DATE), key=match.mapping.get)
     settle_table_years(data, marks, dates, hint)
     notes = list(match.notes)
+    if dittoed:
+        labels = "、".join(match.labels[match.mapping[f]] for f in sorted(dittoed, key=match.mapping.get))
+        lines = np.unique(np.concatenate(list(dittoed.values())))
+        said = f"{len(lines)} line" + ("s" if len(lines) > 1 else "")
+        notes.append(f"{labels}: 同上/〃 on {said} (rows {_rows_said(rows[lines])}) read as the line above")
     _ditto(data, match, rows, notes)
     data[ROW] = rows
     frame = pd.DataFrame(data, index=pd.RangeIndex(len(rows)))

@@ -91,6 +91,35 @@ def test_an_order_written_on_its_first_line_only_gives_the_lines_under_it_its_nu
     assert any("first line only" in note for note in orders.notes)
 
 
+def test_ditto_marks_read_as_the_line_above_and_stay_as_typed(tmp_path):
+    """同上 / 〃 / a quote under a customer, a due date, a follower: the line above's value, a run of them the value
+    above the run; the cells stay as typed, nobody is called 同上, no date is 'unreadable'. A mark on the first
+    line has nothing above it: that one still cannot be read."""
+    head = ["订单号", "客户", "款号", "数量", "单价", "金额", "交货日期", "跟单员"]
+    rows = [head, ["SO-1", "〃", "T-1", 100, 10.0, 1000, "同上", "张伟"],
+            ["SO-2", "ACME", "T-2", 100, 10.0, 1000, DUE, "李娜"],
+            ["SO-3", "同上", "T-3", 100, 10.0, 1000, "〃", "同上"],
+            ["SO-4", '"', "T-4", 100, 10.0, 1000, "〃", "  同上 "],
+            ["SO-5", "Bolt", "T-5", 100, 10.0, 1000, dt.date(2026, 11, 1), "张伟"],
+            ["SO-6", "ditto", "T-6", 100, 10.0, 1000, "〃", "〃"]]
+    register, orders = read(write(tmp_path / "marks.xlsx", rows))
+    assert orders.data["customer"].tolist()[1:] == ["ACME", "ACME", "ACME", "Bolt", "Bolt"]
+    assert orders.data["follower"].tolist() == ["张伟", "李娜", "李娜", "李娜", "张伟", "张伟"]
+    assert [d.date() for d in orders.data["due_date"].tolist()[1:]] == [DUE] * 3 + [dt.date(2026, 11, 1)] * 2
+    assert orders.raw_text("customer", 2) == "同上" and orders.raw_text("due_date", 3) == "〃"
+    found = findings_at(register, set(range(2, len(rows) + 1)))
+    assert [(f.rule, f.cell) for f in found if f.severity == ERROR] == [("unreadable", "G2")]
+    assert any("同上/〃 on 3 lines (rows 4, 5, 7)" in note for note in orders.notes)
+
+
+def test_a_ditto_mark_in_the_order_number_makes_the_line_the_order_above(tmp_path):
+    head = ["订单号", "客户", "颜色", "数量", "单价", "金额", "交货日期"]
+    rows = [head, ["SO-1", "ACME", "红", 100, 10.0, 1000, DUE], ["同上", "同上", "蓝", 50, 10.0, 500, "同上"],
+            ["SO-2", "ACME", "红", 80, 10.0, 800, DUE]]
+    _, orders = read(write(tmp_path / "lines.xlsx", rows))
+    assert orders.data["order_no"].tolist() == ["SO-1", "SO-1", "SO-2"]
+
+
 def test_blank_order_numbers_that_are_no_sheet_habit_stay_blank(tmp_path):
     rows = [["订单号", "客户", "款号", "颜色", "数量", "单价", "金额", "交货日期", "跟单员"]]
     rows += [[f"SO-{n}", "ACME", "T", "红", 100, 10.0, 1000, DUE, "张伟"] for n in range(1, 8)]
