@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from sync.orders.stages import is_stage_word
+from sync.tables.answers import NOES, TICKS
 from sync.tables.detect import FILL_SAMPLE, MILESTONES, map_labels, mostly_dates
 from sync.tables.fields import DATE, NUMBER, header_key
 from sync.tables.normalize import parse_column
@@ -54,10 +55,6 @@ PRODUCED = "produced"
 _PROGRESS = re.compile(r"^(?:生产|完成|总|整体|订单)?(?:进度|完成率|完成度|完成比例)(?:[(（]?%[)）]?)?$"
                        r"|^(?:production\s+|overall\s+)?(?:progress|%\s*done|percent\s+done|completion)"
                        r"(?:\s*[(（]?%[)）]?)?$", re.IGNORECASE)
-#: a stage cell that says "done" without a figure
-TICKS = frozenset({"✓", "√", "✔", "v", "ok", "y", "yes", "done", "完成", "已完成", "完工", "是"})
-#: a cell that answers no: beside 是 in the same column, the column asks a question (电镀: 是/否, needs plating?)
-NOES = frozenset({"否", "不", "无", "不需要", "no", "n", "none", "×", "✗", "✘"})
 
 
 @dataclass

@@ -123,6 +123,11 @@ def _table(name: str, zh: str, en: str, words: tuple[str, ...], signature: tuple
                              needs or key[:1], against, composite, core or (needs or key)[:1], substance, riders)
 
 
+#: a status header that asks a question, answered √ / × (``sync.tables.answers``)
+STATUS_QUESTIONS = ("是否完成", "是否已完成", "是否出货", "是否已出货", "是否发货", "是否已发货", "是否交货", "是否已交货",
+                    "是否结案", "是否出运", "完成否", "出货否", "发货否", "结案否", "shipped y/n", "completed y/n",
+                    "delivered y/n", "closed y/n")
+
 _table(
     "orders", "订单", "orders",
     ("订单", "订单登记", "接单", "下单", "合同", "销售订单", "未交订单", "order", "orders", "po", "register", "backlog"),
@@ -153,7 +158,7 @@ _table(
     F("payment_terms", TEXT, "付款方式", "付款条件", "付款条款", "结算方式", "收款方式", "账期", "payment",
       "payment terms", "paymentterms", "payment method", "terms"),
     FOLLOWER,
-    F("status", TEXT, "状态", "订单状态", "进度状态", "生产状态", "status", "order status", "结束"),
+    F("status", TEXT, "状态", "订单状态", "进度状态", "生产状态", "status", "order status", "结束", *STATUS_QUESTIONS),
     REMARKS,
     against=("materials.supplier", "materials.po_no", "materials.arrived_date", "materials.arrived_qty",
              "shipping.tracking_no", "shipping.shipped_qty", "qc.inspected_qty", "qc.failed_qty"),

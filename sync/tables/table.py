@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sync.tables.answers import answered_status
 from sync.tables.columns import ColumnGrid, Factor, RawCells, compact
 from sync.tables.header import HeaderMatch
 from sync.tables.rows import data_rows, ditto_lines, ditto_marks, fill_merged
@@ -318,6 +319,8 @@ def build_table(grid: Grid | ColumnGrid, match: HeaderMatch, *, source: str, loc
         typed = kept = cells[col].take(keep)
         if (said := ditto_marks(kept)) is not None:
             kept, dittoed[name] = said
+        if name == "status" and (answered := answered_status(match.labels[col], kept)) is not None:
+            kept = answered   # 是否出货: √ / × read as 已出货 / 未出货
         parsed = parse_column(kept.uniques, spec.fields[name].type, date1904=grid.date1904, day_first=day_first,
                               distinct=True, counts=kept.counts(), hint=hint)
         data[name], raw[name], bad[name] = _spread(kept, parsed.values, text), typed, kept.spread(parsed.bad)
