@@ -20,7 +20,7 @@ from sync.findings import Finding
 from sync.i18n import Text
 from sync.tables.dates import is_span, read_date_text
 from sync.tables.normalize import (APPROXIMATE, DAY_MONTH, MISSING_DATE, PLACEHOLDER, SEVERAL_DATES, UNIT_MISMATCH,
-                                   YEAR_GUESSED)
+                                   WRITTEN_NUMBER, YEAR_GUESSED)
 from sync.tables.table import Table
 
 _MESSAGES = {
@@ -46,6 +46,10 @@ _MESSAGES = {
                        "{column}: {count} dates name part of a month ({examples}), checked against the day it ends: "
                        "{cells}"),
                   Text("约定了确切日期后请填上", "type the exact date once it is agreed")),
+    WRITTEN_NUMBER: (Text("{column} 有 {count} 格数字写成算式或带备注（{examples}），按所读数字检查：{cells}",
+                          "{column}: {count} cells hold a sum or a number with a remark ({examples}), checked as "
+                          "read: {cells}"),
+                     Text("格内只填数字，备注写进备注列", "type the number alone and put the remark in the remarks column")),
     UNIT_MISMATCH: (Text("{column} 的单位无法换算：{count} 格用 {units}，本列其余用 {unit}：{cells}",
                          "{column} mixes units that do not convert: {count} cells in {units}, the rest in {unit}: "
                          "{cells}"),
@@ -66,7 +70,7 @@ class ValueNotes(Check):
     PLACEHOLDERS = frozenset({"count", "cells", "examples", "years", "order", "units", "unit", "first"})
     PER_CELL: ClassVar[frozenset[str]] = frozenset({MISSING_DATE, DAY_MONTH, SEVERAL_DATES})
     kind: Literal["placeholder", "missing-date", "year-guessed", "day-month-conflict", "unit-mismatch", "several-dates",
-                  "approximate-date"]
+                  "approximate-date", "written-number"]
     fields: list[str] = Field(default_factory=list)
 
     def text(self) -> tuple[Text, Text]:
@@ -118,6 +122,10 @@ class ValueNotes(Check):
             typed = dict.fromkeys((table.raw_text(name, p), str(read[p])) for p in positions.tolist())
             fill["examples"] = (", " if ctx.lang == "en" else "、").join(
                 f"{t} → {d}" for t, d in list(typed)[:3])
+        elif self.kind == WRITTEN_NUMBER:
+            read = table.data[name].to_numpy()
+            typed = dict.fromkeys((table.raw_text(name, p), f"{read[p]:g}") for p in positions.tolist())
+            fill["examples"] = (", " if ctx.lang == "en" else "、").join(f"{t} → {v}" for t, v in list(typed)[:3])
         elif self.kind == YEAR_GUESSED:
             years = sorted({d.year for d in table.data[name].iloc[positions].dropna()})
             fill["years"] = "/".join(map(str, years))

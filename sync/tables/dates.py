@@ -110,7 +110,13 @@ def read_date_text(text: str) -> Reading | None:
         return _named(_full_year(m[3]), m[2], int(m[1]), exact=len(m[3]) < 4)
     if m := _MON_D_Y.match(s):
         return _named(_full_year(m[3]), m[1], int(m[2]), exact=len(m[3]) < 4)
+    if m := _BY.match(s):   # 9月15日前, by 15 Sep: due on that day
+        return read_date_text(m["date"] or m["zh"])
     return _year_less(s) or _part_of_month(s)
+
+
+#: a date said as a deadline: 9月15日前, 9.15之前, before 15 Sep, by 9/15
+_BY = re.compile(r"(?i)^(?:(?:by|before)\s+(?P<date>\S.*)|(?P<zh>\S.*?)\s*(?:之前|以前|前))$")
 
 
 def _full_year(text: str) -> int:
@@ -143,6 +149,8 @@ def read_first_of_several(text: str) -> Reading | None:
     parts = [p for p in _SEVERAL.split(folded) if p]
     if len(parts) < 2:
         parts = [p for p in _SPAN.split(folded) if p]
+    if len(parts) < 2 and "." in folded:   # 9.15/9.30: dotted dates, a slash between them
+        parts = [p for p in folded.split("/") if p]
     parts = [q for p in parts if (q := p.strip(_QUOTES))]   # '13/4-'14/4: a text prefix typed mid-cell
     if len(parts) < 2:
         return None

@@ -37,7 +37,7 @@ from sync.tables.dates import (MISSING, Reading, YearHint, against, date_of, dec
                                settle_years, year_hint)
 from sync.tables.fields import DATE, EMAIL, KEY, NUMBER
 from sync.tables.quantities import (_GROUPED, _NUM_CLEAN, _NUM_WORDS, _NUMBER, number_and_unit, number_text,
-                                    parse_number_text, settle_units)
+                                    parse_number_text, settle_units, written_number)
 
 __all__ = ["parse_date_text", "parse_number_text", "year_hint", "YearHint", "_NUM_CLEAN", "_NUM_WORDS", "_GROUPED",
            "_NUMBER"]
@@ -45,7 +45,7 @@ __all__ = ["parse_date_text", "parse_number_text", "year_hint", "YearHint", "_NU
 #: what people type into a date or number cell they cannot fill in yet (compared lower-cased)
 PLACEHOLDERS = frozenset({
     "-", "--", "—", "——", "/", "n/a", "na", "无", "空", "tbd", "tba", "tbc", "will call", "willcall", "pending",
-    "待定", "待确认", "待確認", "未定", "待通知", "未知", "不详", "待排", "?", "??", "???"})
+    "待定", "待确认", "待確認", "未定", "待通知", "未知", "不详", "待排", "?", "??", "???", "asap", "尽快", "越快越好"})
 _SPACES = re.compile(r"[\s\u00a0\u3000\u2000-\u200b\ufeff]+")
 
 #: what ``Parsed.marks`` can say about a value
@@ -57,6 +57,7 @@ DAY_MONTH = "day-month-conflict"     # 20/04/2026 in a column read month-first (
 SEVERAL_DATES = "several-dates"      # 11/22,12/25: split deliveries in one cell; the first is used
 APPROXIMATE = "approximate-date"     # 9月上旬, 10月底, mid-Sep: a part of a month, read as the day it ends on
 UNIT_MISMATCH = "unit-mismatch"      # 3 箱 in a column of 件: a unit that does not convert
+WRITTEN_NUMBER = "written-number"    # 500+200, 1000（含备品50）: a sum, or a number with a remark, read as its number
 
 
 @dataclass
@@ -174,6 +175,14 @@ def parse_numbers(raw: np.ndarray, *, distinct: bool = False, counts: np.ndarray
     if texts.any():
         parsed = _per_value(cells[texts], number_and_unit, distinct)
         failed = np.array([v is None for v in parsed], dtype=bool)
+        if failed.any():   # 500+200, 1000（含备品50）: read, and said
+            tried = cells[texts][failed].tolist()
+            written = [written_number(t) for t in tried]
+            if any(w is not None for w in written):
+                for i, w in zip(np.flatnonzero(failed).tolist(), written):
+                    parsed[i] = w
+                out.mark(WRITTEN_NUMBER, np.flatnonzero(texts)[failed][[w is not None for w in written]])
+                failed = np.array([v is None for v in parsed], dtype=bool)
         values[texts] = [np.nan if v is None else v[0] for v in parsed]
         _mark_failed(out, cells, texts, failed, weights=_weights(counts, len(cells)))
         units = [None if v is None else v[1] for v in parsed]

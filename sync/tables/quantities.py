@@ -123,6 +123,23 @@ def number_and_unit(text: str) -> tuple[float, Unit | None] | None:
     return None if value is None else (value, None)
 
 
+#: a sum typed as text, each term a plain number: 500+200, 1,200 + 300
+_SUM = re.compile(r"^\s*(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s*\+\s*(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)+\s*$")
+#: a number (with or without its unit) and a remark in brackets after it: 1000（含备品50）, 800件(另补20)
+_REMARKED = re.compile(r"^\s*([^()\[\]]*?\d[^()\[\]]*?)\s*[(\[][^()\[\]]*[)\]]\s*$")
+
+
+def written_number(text: str) -> tuple[float, Unit | None] | None:
+    """A quantity typed with more than its number: '500+200' -> 700 (the sum), '1000（含备品50）' -> 1000 (the number
+    before a bracketed remark, which may say what it includes); None for anything else."""
+    s = unicodedata.normalize("NFKC", text)
+    if _SUM.match(s):
+        return sum(float(t.replace(",", "")) for t in s.split("+")), None
+    if (m := _REMARKED.match(s)) is not None:
+        return number_and_unit(m[1].strip())
+    return None
+
+
 def settle_units(values: np.ndarray, units: list[Unit | None], weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Convert, in place, each value in a unit of the kind most rows use into that unit.
 

@@ -99,6 +99,12 @@ def test_what_is_no_part_of_a_month_stays_unreadable(text: str):
     assert parse_dates(cells(text), hint=YearHint(2026, 6)).bad.tolist() == [True]
 
 
+@pytest.mark.parametrize("text", ["9月15日前", "9.15之前", "2026年9月15日以前", "before 15 Sep", "By Sep 15, 2026"])
+def test_a_date_said_as_a_deadline_reads_as_that_day(text: str):
+    parsed = parse_dates(cells(text), hint=YearHint(2026, 6))
+    assert days(parsed) == [dt.date(2026, 9, 15)] and not parsed.bad.any()
+
+
 def test_a_number_with_one_decimal_point_in_a_date_column_is_month_dot_day():
     parsed = parse_dates(cells(6.1, 12.25, 46115.0), hint=YearHint(2026))
     assert days(parsed) == [dt.date(2026, 6, 1), dt.date(2026, 12, 25), dt.date(2026, 4, 3)]
@@ -301,6 +307,32 @@ def test_placeholders_are_one_quiet_finding_per_column(tmp_path):
     assert "4 cells hold a placeholder" in quiet[0].message
     assert not [f for r in [*rows, held] for f in errors_on(found, r)]
     assert reg.get("orders").data["due_date"].isna().sum() == 4
+
+
+def test_a_sum_or_a_number_with_a_remark_reads_as_its_number_said_once(tmp_path):
+    book = Book()
+    book.order("SO-1", 1000)
+    first = book.order("SO-2", "500+200")
+    book.order("SO-3", "1000（含备品50）")
+    book.order("SO-4", "800件(另补20)")
+    reg, found = check(book, tmp_path)
+    assert reg.get("orders").data["quantity"].tolist() == [1000, 700, 1000, 800]
+    said = [f for f in found if f.rule == "number-as-written"]
+    assert [(f.severity, f.cell) for f in said] == [("info", book.cell("orders", "订单数量", first))]
+    assert "3 cells hold a sum or a number with a remark (500+200 → 700, 1000（含备品50） → 1000, 800件(另补20) → 800)" \
+        in said[0].message
+    assert not [f for f in found if f.severity == "error"]
+
+
+def test_two_dotted_dates_split_by_a_slash_are_several_and_asap_is_no_date(tmp_path):
+    book = Book()
+    book.order("SO-1", 1000, ordered="2026-05-08", due="2026-11-30")
+    row = book.order("SO-2", 1000, ordered="2026-05-08", due="9.15/9.30")
+    asap = book.order("SO-3", 1000, ordered="2026-05-08", due="ASAP")
+    reg, found = check(book, tmp_path)
+    assert reg.get("orders").data["due_date"].dt.date.tolist()[1] == dt.date(2026, 9, 15)
+    assert [f.rule for f in found if f.row == row] == ["several-dates"]
+    assert [(f.rule, f.severity) for f in found if f.row == asap] == [("placeholder", "info")]
 
 
 def test_what_cannot_be_understood_is_still_an_error_quoting_the_text(tmp_path):
