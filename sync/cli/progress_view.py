@@ -20,6 +20,7 @@ from sync.i18n import check_language, say
 from sync.tables.normalize import fold_text, normalise_key
 from sync.orders.timeline import Event, timeline
 from sync.orders.model import first_of, order_model
+from sync.orders.people import names_in
 from sync.orders.view import OrderView, build_view, settings_from
 from sync.orders.progress import OrderProgress, progress_of_view, stage_label
 from sync.checks.reconcile import Ctx, RULES
@@ -85,7 +86,7 @@ def _select(progresses: dict[str, OrderProgress], follower: str | None, at_risk:
             show_all: bool) -> list[OrderProgress]:
     chosen = [p for p in progresses.values() if show_all or p.open]
     if follower:
-        chosen = [p for p in chosen if p.follower and fold_text(p.follower) == fold_text(follower)]
+        chosen = [p for p in chosen if fold_text(follower) in names_in(p.follower)]
     if at_risk:
         chosen = [p for p in chosen if p.at_risk or p.material_risk]
     far = dt.date.max

@@ -21,6 +21,7 @@ from sync.cli.session import open_session
 from sync.findings import ERROR, Finding, Report
 from sync.gcpause import collection_paused
 from sync.i18n import check_language, say
+from sync.orders.people import names_in
 from sync.tables.normalize import fold_text, normalise_key
 from sync.tables.reading import SheetReading, doubts, read_sources
 from sync.tables.register import Register
@@ -43,12 +44,12 @@ class Selection:
         if self.follower is not None:
             theirs = fold_text(self.follower)
             followers = followers_of(register)
-            chosen = [f for f in chosen if f.order_no and followers.get(normalise_key(f.order_no)) == theirs]
+            chosen = [f for f in chosen if f.order_no and theirs in names_in(followers.get(normalise_key(f.order_no)))]
         return chosen
 
 
 def followers_of(register: Register) -> dict[str, str]:
-    """Order key -> its follower (folded), from the orders tab's follower column."""
+    """Order key -> its follower (folded; 张伟/李娜 when two share it), from the orders tab's follower column."""
     orders = register.tables.get("orders")
     if orders is None or not (orders.has("order_no") and orders.has("follower")):
         return {}

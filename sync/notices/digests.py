@@ -30,7 +30,7 @@ from sync.tables.normalize import fold_text, normalise_key
 from sync.orders.facts import DEPARTMENTS, OrderFacts
 from sync.orders.model import OrderModel
 from sync.orders.view import KEY
-from sync.orders.people import Directory, Person
+from sync.orders.people import Directory, Person, names_in
 from sync.tables.kinds import kind_of
 from sync.tables.register import Register
 from sync.changes.requests import pending
@@ -55,7 +55,8 @@ class Scope:
 
     def orders(self, facts: dict[str, OrderFacts], concerns: list[Concern]) -> set[str]:
         if self.kind == "follower":
-            return {k for k, f in facts.items() if fold_text(f.follower or "") == fold_text(self.name)}
+            me = fold_text(self.name)
+            return {k for k, f in facts.items() if me in names_in(f.follower)}
         if self.kind == "department":
             return {c.subject.split("/")[0] for c in concerns if c.kind in DEPARTMENT_KINDS[self.name]}
         return set(facts)
@@ -67,14 +68,14 @@ class Scope:
         if self.kind == "follower":
             who = fold_text(f.follower or "") if who is None else who
             key = normalise_key(f.order_no) if key is None else key
-            return who == fold_text(self.name) or key in mine
+            return who == fold_text(self.name) or key in mine or fold_text(self.name) in names_in(f.follower)
         if self.kind == "department":
             return kind_of(f.table, kinds) == DEPARTMENTS[self.name]
         return True
 
     def concern(self, c: Concern) -> bool:
         if self.kind == "follower":
-            return fold_text(c.follower or "") == fold_text(self.name)
+            return fold_text(self.name) in names_in(c.follower)
         return self.kind == "all" or c.kind in DEPARTMENT_KINDS[self.name]
 
 

@@ -194,7 +194,7 @@ def plan_reminders(state: State, concerns: list[Concern], directory: Directory, 
     state.migrate(MIGRATIONS)
     cal = cal or calendar_from(settings)
     today = now.date()
-    recipients = {id(c): _recipient(c, directory, settings) for c in concerns}
+    recipients = {id(c): _recipients(c, directory, settings) for c in concerns}
     with state.atomic() as db:
         _sync_episodes(db, concerns, recipients, today)
     if not cal.is_working(today) or now.time() < parse_time(settings.send_after, "send_after"):
@@ -204,31 +204,33 @@ def plan_reminders(state: State, concerns: list[Concern], directory: Directory, 
     said = standing(state, today)   # 已处理 / snoozed: quiet; 已知晓: no escalation
     due = []
     for c in concerns:
-        person = recipients[id(c)]
         action = said_about(said, c)
-        if person is None or not person.email or (action is not None and action.silences):
+        if action is not None and action.silences:
             continue
-        row = episodes[(c.kind, c.subject, fold_text(person.name))]
-        if reminder := _due(c, row, person, directory, today, cal, settings,
-                            acknowledged=action is not None and action.stops_escalation):
-            due.append(reminder)
+        for person in recipients[id(c)]:
+            if not person.email:
+                continue
+            row = episodes[(c.kind, c.subject, fold_text(person.name))]
+            if reminder := _due(c, row, person, directory, today, cal, settings,
+                                acknowledged=action is not None and action.stops_escalation):
+                due.append(reminder)
     return due
 
 
-def _recipient(c: Concern, directory: Directory, settings: RemindersConfig) -> Person | None:
-    return directory.find(c.follower) or directory.find(settings.unassigned_to)
+def _recipients(c: Concern, directory: Directory, settings: RemindersConfig) -> list[Person]:
+    """The order's follower, or each of the followers one cell names (张伟/李娜); else whoever
+    ``unassigned_to`` names."""
+    return directory.each(c.follower) or directory.each(settings.unassigned_to)[:1]
 
 
-def _sync_episodes(db: Any, concerns: list[Concern], recipients: dict[int, Person | None], today: date) -> None:
+def _sync_episodes(db: Any, concerns: list[Concern], recipients: dict[int, list[Person]], today: date) -> None:
     live = set()
     opened = []
     for c in concerns:
-        person = recipients[id(c)]
-        if person is None:
-            continue
-        ident = (c.kind, c.subject, fold_text(person.name))
-        live.add(ident)
-        opened.append((*ident, c.order_no, today.isoformat()))
+        for person in recipients[id(c)]:
+            ident = (c.kind, c.subject, fold_text(person.name))
+            live.add(ident)
+            opened.append((*ident, c.order_no, today.isoformat()))
     db.executemany("INSERT OR IGNORE INTO reminder_episodes (kind, subject, recipient, order_no, first_seen) "
                    "VALUES (?, ?, ?, ?, ?)", opened)
     resolved = [(today.isoformat(), row["id"]) for row in db.execute(

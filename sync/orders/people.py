@@ -12,8 +12,10 @@ the test a message must pass to be built, so the two never disagree.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from sync.addresses import is_address
@@ -26,6 +28,8 @@ from sync.tables.register import Register
 from sync.tables.table import ROW
 
 BAD_EMAIL = "people-bad-email"
+#: between the names of a cell that names several people: 张伟/李娜, 张伟、李娜, Amy & Bob
+_SEVERAL = re.compile(r"\s*(?:[/／、,，;；&＆+\n])\s*")
 #: role words (after fold_text) -> what the person is: follower, a department, or manager
 ROLE_WORDS = (
     ("manager", ("经理", "总监", "厂长", "老板", "主管经理", "manager", "director", "management", "gm")),
@@ -57,9 +61,28 @@ class Directory:
     people: dict[str, Person] = field(default_factory=dict)   # by fold_text(name)
 
     def find(self, who: str | None) -> Person | None:
+        """The person ``who`` names (by name or email); of a cell naming several (张伟/李娜), the first known."""
+        found = self.each(who)
+        return found[0] if found else None
+
+    def each(self, who: str | None) -> list[Person]:
+        """Everyone ``who`` names: one person, or each known one of a cell shared by several (张伟/李娜, 张伟、李娜)."""
         if not who:
+            return []
+        one = self._one(str(who))
+        if one is not None:
+            return [one]
+        found: list[Person] = []
+        for part in _SEVERAL.split(str(who)):
+            person = self._one(part)
+            if person is not None and person not in found:
+                found.append(person)
+        return found
+
+    def _one(self, who: str) -> Person | None:
+        key = fold_text(who)
+        if not key:
             return None
-        key = fold_text(str(who))
         if key in self.people:
             return self.people[key]
         return next((p for p in self.people.values() if p.email and fold_text(p.email) == key), None)
@@ -70,6 +93,15 @@ class Directory:
 
     def of_kind(self, kind: str) -> list[Person]:
         return [p for p in self.people.values() if p.kind == kind]
+
+
+@lru_cache(maxsize=4096)
+def names_in(cell: str | None) -> frozenset[str]:
+    """The folded names a follower cell gives: itself, and each name of a cell shared by several (张伟/李娜)."""
+    if not cell:
+        return frozenset()
+    whole = fold_text(str(cell))
+    return frozenset({whole, *(n for part in _SEVERAL.split(str(cell)) if (n := fold_text(part)))})
 
 
 def role_kind(role: str) -> str:

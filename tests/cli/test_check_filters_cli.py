@@ -59,6 +59,21 @@ def test_follower_keeps_their_orders_only(book):
     assert hers["summary"]["errors"] == 6                               # the summary counts what was checked
 
 
+def test_follower_keeps_the_orders_they_share(tmp_path: Path):
+    due = D + dt.timedelta(days=40)
+    rows = clean_rows() + [["SO-2604-007", D, "Muji HK", "MJ-T01", 400, 10.0, 40000.0, due, "张伟/李娜"],
+                           ["SO-2604-008", D, "Muji HK", "MJ-T01", 450, 10.0, 1234.0, due, "李娜"]]
+    shared = workbook(tmp_path / "register.xlsx", rows)
+    _, mine = check_json(shared, "--follower", "张伟")
+    assert {f["order_no"] for f in mine["findings"]} == {"SO-2604-007"}
+    _, hers = check_json(shared, "--follower", "李娜")
+    assert {f["order_no"] for f in hers["findings"]} == {"SO-2604-007", "SO-2604-008"}
+    status = runner.invoke(app, ["status", str(shared), "--today", TODAY, "--follower", "李娜", "--all", "--format",
+                                 "json"])
+    assert {o["order_no"] for o in json.loads(status.stdout)["orders"]} >= {"SO-2604-007", "SO-2604-008"}
+    assert "SO-2604-001" not in {o["order_no"] for o in json.loads(status.stdout)["orders"]}
+
+
 def test_exit_status_reflects_what_was_checked_not_what_was_shown(book):
     code, out = check_json(book, "--follower", "王芳")              # nobody: nothing shown
     assert out["findings"] == [] and code == 1

@@ -72,6 +72,17 @@ def test_each_recipient_sees_their_scope(world):
     assert mails["张伟"].attachments == []
 
 
+def test_an_order_two_followers_share_is_in_each_ones_digest(tmp_path):
+    reg = read(write_register(tmp_path / "register.xlsx", [
+        order("SO-1", date(2026, 9, 10), "张伟/李娜"), order("SO-2", date(2026, 9, 11), "李娜")]))
+    cfg = config(tmp_path)
+    with State(tmp_path / "state.db") as state:
+        inputs = gather(state, cfg, reg, now=NOW, lang="en", report=Report([]))
+        mails = by_person(plan_digest(state, cfg, "daily", inputs, now=NOW, lang="en"))
+    assert "SO-1" in mails["张伟"].text and "SO-2" not in mails["张伟"].text
+    assert "SO-1" in mails["李娜"].text and "SO-2" in mails["李娜"].text
+
+
 def test_kpis_compare_this_period_with_the_one_before(world):
     cfg, state, inputs = world
     boss = by_person(plan_digest(state, cfg, "daily", inputs, now=NOW, lang="en"))["赵敏"].text

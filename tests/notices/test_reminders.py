@@ -202,6 +202,17 @@ def test_unknown_follower_goes_to_unassigned_to_or_nowhere(tmp_path):
     assert office2.tick() == [("overdue", "SO-1", "赵敏", ())]
 
 
+def test_an_order_two_followers_share_reminds_each_of_them_once(tmp_path):
+    # 张伟/李娜 (and 张伟、王五, where only 张伟 is known): each named follower who is known hears, once a day
+    office = Office(tmp_path, date(2026, 9, 14), repeat_every_days=1, escalate_after_days=99)
+    office.write([order("SO-1", date(2026, 9, 11), "张伟/李娜"), order("SO-2", date(2026, 9, 11), "张伟、王五")])
+    assert office.tick() == [("overdue", "SO-1", "张伟", ()), ("overdue", "SO-1", "李娜", ()),
+                             ("overdue", "SO-2", "张伟", ())]
+    assert office.tick() == []                    # the same day again: nothing twice
+    office.next_day()
+    assert len(office.tick()) == 3
+
+
 @pytest.mark.parametrize("kind", ["overdue", "due_soon"])
 def test_a_kind_can_be_switched_off(tmp_path, kind):
     enabled = [k for k in ("overdue", "due_soon") if k != kind]
