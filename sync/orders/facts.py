@@ -84,7 +84,7 @@ def _facts(orders: OrderModel) -> dict[str, OrderFacts]:
     shipped = _per_order(view, "shipped", keys)
     last = _last_shipped(orders, keys)
     out: dict[str, OrderFacts] = {}
-    figures = "production" in view.parts
+    figures = view.keeps_figures
     for i, key in enumerate(keys):
         p = orders.progress.get(key)
         if p is None:

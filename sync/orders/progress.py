@@ -197,8 +197,9 @@ def _current_stages(view: OrderView, pct: pd.DataFrame, percents: list[Mapping[s
 def _said_stages(view: OrderView, stages: list[str]) -> list[str]:
     """A register that keeps no production figures (no production tab, no stage columns) still tells how far
     each order got, by its status (生产中, 待出货, 已出货): 未开始 beside 待出货 would gainsay it. Where there
-    are figures, an order without any has not started as far as they say, whatever its status."""
-    if "status_class" not in view.orders or "production" in view.parts:
+    are figures, an order without any has not started as far as they say, whatever its status. A production
+    tab with no rows yet (its header only) keeps no figures."""
+    if "status_class" not in view.orders or view.keeps_figures:
         return stages
     said = {PRODUCING: view.stages[0] if view.stages else PRODUCED, DONE: SHIPPING, PARTIAL: SHIPPING,
             SHIPPED: DONE_ALL}

@@ -122,6 +122,11 @@ class OrderView:
     #: what the totals, the rules and the progress all ask for, worked out once
     _kept: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
+    @property
+    def keeps_figures(self) -> bool:
+        """The register keeps production figures: a production tab (or stage columns) with rows in it; a tab
+        with its header only keeps none yet."""
+        return len(self.parts.get("production", ())) > 0
     def poorly_joined(self, table: str) -> bool:
         """Most of the tab's order numbers are not orders: it covers other orders, or another kind of number."""
         rows = self.parts.get(table)

@@ -187,7 +187,7 @@ def test_a_chart_that_would_merge_two_bars_is_left_out_with_a_line_saying_so():
     ("zh", "订单日报", "各工序未完成订单", "未开始"), ("en", "Daily order report", "Open orders by stage", "not started")])
 def test_the_digest_is_titled_by_its_display_name_and_its_charts_speak_its_language(tmp_path, lang, title,
                                                                                      chart_title, stage):
-    path = write_register(tmp_path / "register.xlsx", [order("SO-1", date(2026, 9, 4), "张伟")])
+    path = write_register(tmp_path / "register.xlsx", [order("SO-1", date(2026, 9, 4), "张伟", status="待生产")])
     cfg = config(tmp_path, digests=[{"name": "daily", "to": ["manager"]}])
     with State(tmp_path / "state.db") as state:
         inputs = gather(state, cfg, read(path), now=MONDAY, lang=lang, report=Report([]))

@@ -11,6 +11,7 @@ import pytest
 from sync.config import Config
 from sync.orders.view import build_view, settings_from
 from sync.orders.progress import progress, progress_of_view, risk_findings
+from tests.noticekit import order, read, write_register
 from tests.registers import Book
 
 D = dt.date
@@ -68,6 +69,14 @@ def test_without_production_figures_the_status_says_how_far_an_order_got(tmp_pat
     got = progress(book.load(tmp_path, "b.xlsx"), today=D(2026, 3, 5))
     assert {k: p.current_stage for k, p in got.items()} == {
         "SO-1": "not-started", "SO-2": "裁剪", "SO-3": "not-started", "SO-4": "not-started", "SO-5": "not-started"}
+
+
+def test_a_production_tab_with_its_header_only_keeps_no_figures_yet(tmp_path: Path) -> None:
+    # the register has a 生产进度 tab nobody has filled in: the status still says how far each order got
+    path = write_register(tmp_path / "r.xlsx", [order("SO-1", D(2026, 4, 30), status="待出货"),
+                                                 order("SO-2", D(2026, 4, 30), status="生产中")])
+    got = progress(read(path), today=D(2026, 3, 5))
+    assert {k: p.current_stage for k, p in got.items()} == {"SO-1": "shipping", "SO-2": "裁剪"}   # the first stage
 
 
 def test_at_risk_is_a_warning_before_the_due_date_with_the_followers_name(tmp_path: Path) -> None:
