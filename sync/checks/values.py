@@ -20,7 +20,7 @@ from sync.findings import Finding
 from sync.i18n import Text
 from sync.tables.dates import is_span, read_date_text
 from sync.tables.normalize import (APPROXIMATE, DAY_MONTH, MISSING_DATE, PLACEHOLDER, SEVERAL_DATES, UNIT_MISMATCH,
-                                   WRITTEN_NUMBER, YEAR_GUESSED)
+                                   WEEK_DATE, WRITTEN_NUMBER, YEAR_GUESSED)
 from sync.tables.table import Table
 
 _MESSAGES = {
@@ -46,6 +46,10 @@ _MESSAGES = {
                        "{column}: {count} dates name part of a month ({examples}), checked against the day it ends: "
                        "{cells}"),
                   Text("约定了确切日期后请填上", "type the exact date once it is agreed")),
+    WEEK_DATE: (Text("{column} 有 {count} 个日期写的是第几周（{examples}），按该周的最后一天（周日）检查：{cells}",
+                     "{column}: {count} dates are given as a week ({examples}), checked against its last day "
+                     "(Sunday): {cells}"),
+                Text("约定了确切日期后请填上", "type the exact date once it is agreed")),
     WRITTEN_NUMBER: (Text("{column} 有 {count} 格数字写成算式或带备注（{examples}），按所读数字检查：{cells}",
                           "{column}: {count} cells hold a sum or a number with a remark ({examples}), checked as "
                           "read: {cells}"),
@@ -70,7 +74,7 @@ class ValueNotes(Check):
     PLACEHOLDERS = frozenset({"count", "cells", "examples", "years", "order", "units", "unit", "first"})
     PER_CELL: ClassVar[frozenset[str]] = frozenset({MISSING_DATE, DAY_MONTH, SEVERAL_DATES})
     kind: Literal["placeholder", "missing-date", "year-guessed", "day-month-conflict", "unit-mismatch", "several-dates",
-                  "approximate-date", "written-number"]
+                  "approximate-date", "week-date", "written-number"]
     fields: list[str] = Field(default_factory=list)
 
     def text(self) -> tuple[Text, Text]:
@@ -117,7 +121,7 @@ class ValueNotes(Check):
         if self.kind == PLACEHOLDER:
             typed = Counter(table.raw_text(name, p) for p in positions.tolist())
             fill["examples"] = (", " if ctx.lang == "en" else "、").join(t for t, _ in typed.most_common(3))
-        elif self.kind == APPROXIMATE:
+        elif self.kind in (APPROXIMATE, WEEK_DATE):
             read = table.data[name].to_numpy(dtype="datetime64[D]")
             typed = dict.fromkeys((table.raw_text(name, p), str(read[p])) for p in positions.tolist())
             fill["examples"] = (", " if ctx.lang == "en" else "、").join(

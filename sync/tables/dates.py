@@ -71,6 +71,7 @@ class Reading(NamedTuple):
     flexible: bool = False
     dotted: bool = False
     approximate: bool = False   # a part of a month (9月上旬): ``b`` is the day it ends on
+    week: int = 0               # a week of the year (W38, KW 38, 第38周): the date is its last day, a Sunday
 
     @property
     def day_first_evidence(self) -> bool:
@@ -112,7 +113,31 @@ def read_date_text(text: str) -> Reading | None:
         return _named(_full_year(m[3]), m[1], int(m[2]), exact=len(m[3]) < 4)
     if m := _BY.match(s):   # 9月15日前, by 15 Sep: due on that day
         return read_date_text(m["date"] or m["zh"])
-    return _year_less(s) or _part_of_month(s)
+    return _year_less(s) or _part_of_month(s) or _week(s)
+
+
+#: a week of the year, as export orders give ship dates: W38, wk 38, KW38, CW38, week 38, 2026-W38, W38/2026
+_WEEK = re.compile(r"(?i)^(?:(\d{4})\s*[-/.]?\s*)?(?:w|wk|kw|cw|week)\.?\s*(\d{1,2})(?:\s*[-/,]\s*(\d{4}))?$")
+#: ... and in Chinese: 第38周, 2026年第38周
+_WEEK_CN = re.compile(r"^(?:(\d{4})\s*年\s*)?第\s*(\d{1,2})\s*周$")
+
+
+def _week(s: str) -> Reading | None:
+    m = _WEEK.match(s)
+    year = int(m[1] or m[3] or 0) if m else 0
+    if m is None and (m := _WEEK_CN.match(s)) is not None:
+        year = int(m[1] or 0)
+    if m is None or not 1 <= int(m[2]) <= 53:
+        return None
+    return Reading(year, 0, 0, week=int(m[2]))
+
+
+def week_end(year: int, week: int) -> dt.datetime | None:
+    """The last day (Sunday) of ISO week ``week`` of ``year``; None for a week 53 the year does not have."""
+    try:
+        return dt.datetime.combine(dt.date.fromisocalendar(year, week, 7), dt.time())
+    except ValueError:
+        return None
 
 
 #: a date said as a deadline: 9月15日前, 9.15之前, before 15 Sep, by 9/15
@@ -226,6 +251,8 @@ def against(reading: Reading | None, day_first: bool) -> bool:
 
 def date_of(reading: Reading, day_first: bool, hint: YearHint, today: dt.date) -> dt.datetime | None:
     """The date a reading means; a year-less one takes its year from ``hint`` (``hinted``)."""
+    if reading.week:
+        return week_end(reading.year, reading.week) if reading.year else hinted_week(reading.week, hint, today)
     month, day = reading.month_day(day_first)
     if reading.year:
         return _make(reading.year, month, day, *reading.clock)
@@ -238,6 +265,13 @@ def hinted(month: int, day: int, hint: YearHint, fallback: dt.date) -> dt.dateti
     if hint.year and not hint.month:
         return _make(hint.year, month, day)
     return year_near(month, day, hint.anchor(fallback))
+
+
+def hinted_week(week: int, hint: YearHint, fallback: dt.date) -> dt.datetime | None:
+    """A year-less week (W38) in the sheet's year, as ``hinted`` places a year-less day."""
+    if hint.year and not hint.month:
+        return week_end(hint.year, week)
+    return week_near(week, hint.anchor(fallback))
 
 
 def _make(y: int, mo: int, d: int, hh: int = 0, mm: int = 0, ss: int = 0) -> dt.datetime | None:
@@ -258,6 +292,16 @@ def year_near(month: int, day: int, anchor: dt.date, *, after: bool = True) -> d
     """Month and day in the year that places them in the window around ``anchor``: mostly after it,
     or (``after`` False: dated against a later date, an order date against its due date) mostly before."""
     made = [d for y in (anchor.year - 1, anchor.year, anchor.year + 1) if (d := _make(y, month, day))]
+    low, high = (-_BEFORE, _AFTER) if after else (-_AFTER + 1, _BEFORE + 1)
+    for d in made:
+        if low <= (d.date() - anchor).days < high:
+            return d
+    return min(made, key=lambda d: abs((d.date() - anchor).days), default=None)
+
+
+def week_near(week: int, anchor: dt.date, *, after: bool = True) -> dt.datetime | None:
+    """The end of week ``week`` in the year that places it in the window around ``anchor`` (as ``year_near``)."""
+    made = [d for y in (anchor.year - 1, anchor.year, anchor.year + 1) if (d := week_end(y, week))]
     low, high = (-_BEFORE, _AFTER) if after else (-_AFTER + 1, _BEFORE + 1)
     for d in made:
         if low <= (d.date() - anchor).days < high:
@@ -367,13 +411,15 @@ def year_hint(sheet: str, title: str = "") -> YearHint:
 
 def settle_years(dates: dict[str, pd.Series], yearless: dict[str, np.ndarray], hint: YearHint,
                  order: list[str], today: dt.date | None = None,
-                 parts: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+                 parts: dict[str, np.ndarray] | None = None,
+                 weeks: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
     """Give each year-less date its row's year, in place; returns, per field, the rows where it is a guess.
 
     The year comes from the row's order date, else the nearest full date in the row (``order`` lists
     the date fields in column order), else the sheet (``hint``); without those it is guessed from the
     table's own dates (else today) and the row is returned as a guess. ``parts``: the rows that read a
-    part of a month (9月底): one that ended on its month's last day ends on it in the year it takes (2月底).
+    part of a month (9月底): one that ended on its month's last day ends on it in the year it takes (2月底);
+    ``weeks``: the rows that read a week (W38), which ends on that week's Sunday in the year it takes.
     """
     full = {f: s.to_numpy(dtype="datetime64[us]").copy() for f, s in dates.items()}
     for f, mask in yearless.items():
@@ -386,12 +432,16 @@ def settle_years(dates: dict[str, pd.Series], yearless: dict[str, np.ndarray], h
         anchors, later = _row_anchors(f, full, order)
         rows = np.flatnonzero(mask & ~pd.isna(dates[f]).to_numpy())
         values = dates[f].to_numpy(dtype="datetime64[us]").copy()
-        ends = (parts or {}).get(f)
+        ends, weekly = (parts or {}).get(f), (weeks or {}).get(f)
         for i in rows.tolist():
             anchor = anchors[i]
             day = pd.Timestamp(values[i])
             d = LAST_DAY if ends is not None and ends[i] and day.is_month_end else day.day
-            if np.isnat(anchor):
+            if weekly is not None and weekly[i]:
+                week = day.isocalendar().week
+                settled = (hinted_week(week, hint, fallback) if np.isnat(anchor)
+                           else week_near(week, pd.Timestamp(anchor).date(), after=not later[i]))
+            elif np.isnat(anchor):
                 settled = hinted(day.month, d, hint, fallback)
             else:
                 settled = year_near(day.month, d, pd.Timestamp(anchor).date(), after=not later[i])

@@ -56,6 +56,7 @@ YEAR_GUESSED = "year-guessed"        # ... and neither its row nor its sheet sai
 DAY_MONTH = "day-month-conflict"     # 20/04/2026 in a column read month-first (or the reverse)
 SEVERAL_DATES = "several-dates"      # 11/22,12/25: split deliveries in one cell; the first is used
 APPROXIMATE = "approximate-date"     # 9月上旬, 10月底, mid-Sep: a part of a month, read as the day it ends on
+WEEK_DATE = "week-date"              # W38, KW 40, 第38周: a week of the year, read as its last day (Sunday)
 UNIT_MISMATCH = "unit-mismatch"      # 3 箱 in a column of 件: a unit that does not convert
 WRITTEN_NUMBER = "written-number"    # 500+200, 1000（含备品50）: a sum, or a number with a remark, read as its number
 
@@ -276,6 +277,7 @@ def _read_dates(out: Parsed, cells: np.ndarray, readings: dict[int, Reading | No
     out.mark(MISSING_DATE, at[missing])
     out.mark(YEARLESS, at[np.array([r is not None and r.year == 0 for r in listed], dtype=bool) & ~failed])
     out.mark(APPROXIMATE, at[np.array([r is not None and r.approximate for r in listed], dtype=bool) & ~failed])
+    out.mark(WEEK_DATE, at[np.array([r is not None and r.week > 0 for r in listed], dtype=bool) & ~failed])
     out.mark(DAY_MONTH, at[np.array([against(r, order) for r in listed], dtype=bool)])
     texts = np.zeros(len(cells), dtype=bool)
     texts[at[[r is None for r in listed]]] = True
@@ -311,7 +313,8 @@ def settle_table_years(data: dict[str, Any], marks: dict[str, dict[str, np.ndarr
         return
     dates = {f: pd.Series(data[f]).copy() for f in date_fields}
     parts = {f: marks[f][APPROXIMATE] for f in yearless if APPROXIMATE in marks[f]}
-    guessed = settle_years(dates, yearless, hint, date_fields, parts=parts)
+    weeks = {f: marks[f][WEEK_DATE] for f in yearless if WEEK_DATE in marks[f]}
+    guessed = settle_years(dates, yearless, hint, date_fields, parts=parts, weeks=weeks)
     for f in yearless:
         data[f] = dates[f].to_numpy(dtype="datetime64[us]")
     for f, mask in guessed.items():

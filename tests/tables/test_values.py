@@ -17,8 +17,8 @@ import pytest
 from sync.checks.pipeline import check_register
 from sync.sources import open_path
 from sync.tables.dates import YearHint, year_hint
-from sync.tables.normalize import (APPROXIMATE, DAY_MONTH, MISSING_DATE, PLACEHOLDER, UNIT_MISMATCH, YEARLESS,
-                                   parse_dates, parse_numbers)
+from sync.tables.normalize import (APPROXIMATE, DAY_MONTH, MISSING_DATE, PLACEHOLDER, UNIT_MISMATCH, WEEK_DATE,
+                                   YEARLESS, parse_dates, parse_numbers)
 from sync.tables.quantities import number_and_unit
 from sync.tables.register import Register, load
 from tests.registers import Book
@@ -103,6 +103,20 @@ def test_what_is_no_part_of_a_month_stays_unreadable(text: str):
 def test_a_date_said_as_a_deadline_reads_as_that_day(text: str):
     parsed = parse_dates(cells(text), hint=YearHint(2026, 6))
     assert days(parsed) == [dt.date(2026, 9, 15)] and not parsed.bad.any()
+
+
+@pytest.mark.parametrize("text,day", [
+    ("W38", dt.date(2026, 9, 20)), ("KW 40", dt.date(2026, 10, 4)), ("wk42", dt.date(2026, 10, 18)),
+    ("2026-W44", dt.date(2026, 11, 1)), ("W38/2027", dt.date(2027, 9, 26)), ("第46周", dt.date(2026, 11, 15)),
+    ("2027年第1周", dt.date(2027, 1, 10)), ("week 53", dt.date(2027, 1, 3))])
+def test_a_week_of_the_year_reads_as_its_sunday(text: str, day: dt.date):
+    parsed = parse_dates(cells(text), hint=YearHint(2026, 0))
+    assert days(parsed) == [day] and marked(parsed, WEEK_DATE) == [0] and not parsed.bad.any()
+
+
+@pytest.mark.parametrize("text", ["W54", "W", "week", "2026-W", "第周", "wk 0"])
+def test_what_is_no_week_stays_unreadable(text: str):
+    assert parse_dates(cells(text), hint=YearHint(2026, 0)).bad.tolist() == [True]
 
 
 def test_a_number_with_one_decimal_point_in_a_date_column_is_month_dot_day():
@@ -239,6 +253,20 @@ def test_due_dates_promised_as_part_of_a_month_are_checked_against_its_last_day_
     assert [(f.severity, f.cell) for f in said] == [("info", book.cell("orders", "交货日期", first))]
     assert "3 dates name part of a month (9月上旬 → 2026-09-10, 2月底 → 2028-02-29, end of May → 2026-05-31)" \
         in said[0].message
+    assert not [f for f in found if f.severity == "error"] and where(found, "year-guessed") == []
+
+
+def test_ship_weeks_take_their_rows_year_and_are_said_once(tmp_path):
+    book = Book()
+    book.order("SO-1", 1000, ordered="2026-08-03", due="2026-09-30")
+    first = book.order("SO-2", 1000, ordered="2026-08-03", due="W38")
+    book.order("SO-3", 1000, ordered="2026-11-20", due="KW 3")         # ordered in November: week 3 of 2027
+    reg, found = check(book, tmp_path)
+    assert reg.get("orders").data["due_date"].dt.date.tolist() == [
+        dt.date(2026, 9, 30), dt.date(2026, 9, 20), dt.date(2027, 1, 24)]
+    said = [f for f in found if f.rule == "week-date"]
+    assert [(f.severity, f.cell) for f in said] == [("info", book.cell("orders", "交货日期", first))]
+    assert "2 dates are given as a week (W38 → 2026-09-20, KW 3 → 2027-01-24)" in said[0].message
     assert not [f for f in found if f.severity == "error"] and where(found, "year-guessed") == []
 
 
