@@ -178,17 +178,33 @@ def _names_a_field(header: str) -> bool:
                for _, strength in map_labels([header], kind).values())
 
 
-def shipping_columns(extra: dict[int, tuple[str, np.ndarray]]) -> dict[str, tuple[int, str]]:
-    """shipped_qty / shipped_on -> (column, header): the first shipment columns of ``extra``."""
-    out: dict[str, tuple[int, str]] = {}
+def shipping_columns(extra: dict[int, tuple[str, np.ndarray]]) -> list[dict[str, tuple[int, str]]]:
+    """The shipments ``extra`` records, in column order: each a dict shipped_qty / shipped_on -> (column, header).
+
+    A register that ships an order in parts gives each shipment its columns (出货日期1, 出货数量1, 出货日期2,
+    出货数量2; 第一次出货 ... 第二次出货): a date or a quantity seen again starts the next shipment. A total
+    over them (出货合计, 累计出货, Total shipped) is no shipment of its own, unless it is all there is."""
+    found = []
     for index in sorted(extra):
         header, cells = extra[index]
         if not _is_shipping(header):
             continue
         kind = _stem(str(header))[1] or _kind_of(cells)
         if kind is not None:
-            out.setdefault("shipped_on" if kind == "date" else "shipped_qty", (index, str(header)))
-    return out
+            found.append(("shipped_on" if kind == "date" else "shipped_qty", index, str(header)))
+    totals = [f for f in found if f[0] == "shipped_qty" and _SUM_WORD.search(header_key(f[2]))]
+    if len(totals) < sum(f[0] == "shipped_qty" for f in found):
+        found = [f for f in found if f not in totals]
+    groups: list[dict[str, tuple[int, str]]] = []
+    for name, index, header in found:
+        if not groups or name in groups[-1]:
+            groups.append({})
+        groups[-1][name] = (index, header)
+    return groups
+
+
+#: a header over a total of shipments, not one shipment: 出货合计, 累计出货, 出货总数, Total shipped
+_SUM_WORD = re.compile(r"合计|合計|总计|總計|累计|累計|总数|總數|总量|汇总|彙總|total|sum|cumulative")
 
 
 def _stem(header: str) -> tuple[str, str | None]:
@@ -201,8 +217,12 @@ def _stem(header: str) -> tuple[str, str | None]:
 
 
 def _is_shipping(header: str) -> bool:
-    key = header_key(header)
+    key = _ORDINAL.sub("", header_key(header))
     return any(key.startswith(header_key(w)) for w in SHIP_WORDS)
+
+
+#: which of several shipments a header is about, before its words: 第一次, 第2批, 首次, 二次, 分批, 1st, 2nd
+_ORDINAL = re.compile(r"^(?:第?[一二三四五六七八九十\d]+[次批]|首次|首批|末次|尾批|分批|\d+(?:st|nd|rd|th))")
 
 
 def _kind_of(cells: np.ndarray) -> str | None:
@@ -225,8 +245,8 @@ def wide_tables(orders: Table, words: Iterable[str] = ()) -> tuple[WideTable | N
     columns = stage_columns(extra, words)
     stages = list(dict.fromkeys(c.stage for c in columns))
     production = _production(orders, extra, columns) if columns else None
-    ship = shipping_columns(extra)
-    shipping = _shipping(orders, extra, ship) if ship else None
+    shipments = shipping_columns(extra)
+    shipping = _shipping(orders, extra, shipments) if shipments else None
     return production, shipping, stages
 
 
@@ -331,33 +351,51 @@ def _ticked(cells: np.ndarray) -> np.ndarray:
 
 
 def _shipping(orders: Table, extra: dict[int, tuple[str, np.ndarray]],
-              ship: dict[str, tuple[int, str]]) -> WideTable | None:
-    """A row per order with a shipped quantity or date."""
+              shipments: list[dict[str, tuple[int, str]]]) -> WideTable | None:
+    """A row per order and shipment with a shipped quantity or date, each naming its own cells."""
     n = len(orders.data)
-    qty = parse_column(extra[ship["shipped_qty"][0]][1], NUMBER).values if "shipped_qty" in ship else None
-    on = _dates(extra[ship["shipped_on"][0]][1]) if "shipped_on" in ship else None
-    qty = pd.to_numeric(pd.Series(qty), errors="coerce").to_numpy(dtype=float) if qty is not None else None
-    has = np.zeros(n, dtype=bool)
-    if qty is not None:
-        has |= ~np.isnan(qty)
-    if on is not None:
-        has |= ~pd.isna(on)
-    if not has.any():
+    rows = []
+    for ship in shipments:
+        qty = parse_column(extra[ship["shipped_qty"][0]][1], NUMBER).values if "shipped_qty" in ship else None
+        qty = pd.to_numeric(pd.Series(qty), errors="coerce").to_numpy(dtype=float) if qty is not None \
+            else np.full(n, np.nan)
+        on = _dates(extra[ship["shipped_on"][0]][1]) if "shipped_on" in ship \
+            else np.full(n, np.datetime64("NaT", "ns"))
+        has = ~np.isnan(qty) | ~pd.isna(on)
+        qty_col, on_col = ship.get("shipped_qty"), ship.get("shipped_on")
+        raw_qty = np.asarray(extra[qty_col[0]][1], dtype=object) if qty_col else np.full(n, None, dtype=object)
+        raw_on = np.asarray(extra[on_col[0]][1], dtype=object) if on_col else np.full(n, None, dtype=object)
+        first = min(c[0] for c in ship.values())
+        rows.append(pd.DataFrame({
+            "pos": np.flatnonzero(has), "first": first, "shipped_qty": qty[has], "shipped_on": on[has],
+            "raw_qty": raw_qty[has], "raw_on": raw_on[has],
+            "qty_col": qty_col[0] if qty_col else -1, "qty_header": qty_col[1] if qty_col else "",
+            "on_col": on_col[0] if on_col else -1, "on_header": on_col[1] if on_col else ""}))
+    found = pd.concat(rows, ignore_index=True).sort_values(["pos", "first"], kind="stable", ignore_index=True)
+    if found.empty:
         return None
-    pos = np.flatnonzero(has)
+    pos = found["pos"].to_numpy()
     data = pd.DataFrame({"order_no": orders.data["order_no"].to_numpy()[pos]})
     data["order_no"] = data["order_no"].astype(orders.data["order_no"].dtype)
     raw = {"order_no": np.asarray(orders.raw["order_no"], dtype=object)[pos]}
     cols = {"order_no": orders.columns["order_no"]}
-    for name, values in (("shipped_qty", qty), ("shipped_on", on)):
-        if values is not None:
-            index, header = ship[name]
-            data[name] = values[pos]
-            raw[name] = np.asarray(extra[index][1], dtype=object)[pos]
-            cols[name] = Column(name, index, header)
+    at: dict[str, np.ndarray] = {}
+    headers: dict[str, np.ndarray] = {}
+    for name, short in (("shipped_qty", "qty"), ("shipped_on", "on")):
+        where = found[f"{short}_col"].to_numpy()
+        if not (where >= 0).any():
+            continue
+        one = next(s[name] for s in shipments if name in s)
+        data[name] = found[name].to_numpy()
+        raw[name] = found[f"raw_{short}"].to_numpy(dtype=object)
+        cols[name] = Column(name, one[0], one[1])
+        at[name] = np.where(where >= 0, where, one[0])
+        headers[name] = np.where(where >= 0, found[f"{short}_header"].to_numpy(dtype=object), one[1])
     data[ROW] = orders.data[ROW].to_numpy()[pos]
+    said = ", ".join(" / ".join(h for _, h in s.values()) for s in shipments)
     return WideTable("shipping", orders.source, orders.location, orders.sheet, orders.header_row, cols, data, raw,
-                     {}, notes=["wide tracker: shipping columns"], parts=_parts(orders, pos))
+                     {}, notes=[f"wide tracker: shipping columns ({said})"], parts=_parts(orders, pos), at=at,
+                     headers=headers)
 
 
 def _parts(orders: Table, pos: np.ndarray) -> list[Part]:

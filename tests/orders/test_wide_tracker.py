@@ -111,6 +111,34 @@ def test_the_status_command_reads_the_tracker(tmp_path: Path, monkeypatch: pytes
     assert "生产跟踪!I4" in one.output                   # the timeline names the 车缝 cell
 
 
+@pytest.mark.parametrize("shipments", [["出货日期1", "出货数量1", "出货日期2", "出货数量2", "出货合计"],
+                                       ["第一次出货日期", "第一次出货数量", "第二次出货日期", "第二次出货数量", "累计出货"],
+                                       ["1st shipment date", "1st shipment qty", "2nd shipment date",
+                                        "2nd shipment qty", "Total shipped"]])
+def test_an_order_shipped_in_parts_counts_every_shipment_and_not_their_total(tmp_path: Path,
+                                                                             shipments: list[str]) -> None:
+    """出货日期1 / 出货数量1, 出货日期2 / 出货数量2 and a 出货合计 over them: each shipment is one, named by its own
+    cells; the total is not a third shipment."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "订单跟踪"
+    ws.append(["订单号", "客户", "款号", "订单数量", "下单日期", "交货日期", "跟单员", *shipments])
+    for no, first, second in (("SO-1", (D(2026, 9, 5), 600), (D(2026, 9, 9), 400)),     # all shipped, in two
+                              ("SO-2", (D(2026, 9, 5), 600), (None, None)),              # 400 still to ship
+                              ("SO-3", (D(2026, 9, 5), 700), (D(2026, 9, 9), 500))):     # 200 over
+        total = (first[1] or 0) + (second[1] or 0)
+        ws.append([no, "优衣库", "K1", 1000, D(2026, 8, 1), D(2026, 9, 10), "张伟", *first, *second, total])
+    wb.save(tmp_path / "跟踪.xlsx")
+    found = findings(tmp_path / "跟踪.xlsx")
+    over = [f for f in found if f.severity == "error"]   # on its largest shipment, as with a shipping tab
+    assert [(f.rule, f.order_no, f.cell, f.value) for f in over] == [("shipped-over-ordered", "SO-3", "I4", "700")]
+    assert "1200" in over[0].message
+    assert sorted(f.order_no for f in found if f.rule == "order-overdue") == ["SO-2"]   # SO-1 is shipped
+    timeline = CliRunner().invoke(app, ["status", str(tmp_path / "跟踪.xlsx"), "SO-1", "--today", "2026-09-16"],
+                                  env={"COLUMNS": "120"})
+    assert "订单跟踪!I2" in timeline.output and "订单跟踪!K2" in timeline.output and "发货 100%" in timeline.output
+
+
 def test_an_english_tracker_reads_the_same(tmp_path: Path) -> None:
     path = write_tracker(tmp_path / "tracker.xlsx", EN)
     found = findings(path, lang="en")
