@@ -124,9 +124,10 @@ class OrderView:
 
     @property
     def keeps_figures(self) -> bool:
-        """The register keeps production figures: a production tab (or stage columns) with rows in it; a tab
-        with its header only keeps none yet."""
-        return len(self.parts.get("production", ())) > 0
+        """The register keeps production figures: a production tab (or stage columns) with rows in it and a column
+        of quantities done or days finished; a tab with its header only, or of plans alone, keeps none yet."""
+        part = self.parts.get("production")
+        return part is not None and len(part) > 0 and ("completed_qty" in part or "actual_finish" in part)
     def poorly_joined(self, table: str) -> bool:
         """Most of the tab's order numbers are not orders: it covers other orders, or another kind of number."""
         rows = self.parts.get(table)

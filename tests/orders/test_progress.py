@@ -13,6 +13,7 @@ from sync.orders.view import build_view, settings_from
 from sync.orders.progress import progress, progress_of_view, risk_findings
 from tests.noticekit import order, read, write_register
 from tests.registers import Book
+from tests.tables.sheetkit import write_book
 
 D = dt.date
 
@@ -77,6 +78,15 @@ def test_a_production_tab_with_its_header_only_keeps_no_figures_yet(tmp_path: Pa
                                                  order("SO-2", D(2026, 4, 30), status="生产中")])
     got = progress(read(path), today=D(2026, 3, 5))
     assert {k: p.current_stage for k, p in got.items()} == {"SO-1": "shipping", "SO-2": "裁剪"}   # the first stage
+
+
+def test_a_production_tab_of_plans_alone_keeps_no_figures_either(tmp_path: Path) -> None:
+    # 生产计划: each order's planned start and finish, nothing done yet recorded: the status says how far it got
+    orders = [["订单号", "客户", "款号", "订单数量", "下单日期", "交货日期", "跟单员", "状态"],
+              ["SO-1", "优衣库", "K1", 1000, dt.datetime(2026, 3, 1), dt.datetime(2026, 4, 30), "张伟", "待出货"]]
+    plan = [["订单号", "工序", "计划开始", "计划完成"], ["SO-1", "车缝", dt.datetime(2026, 3, 2), dt.datetime(2026, 3, 20)]]
+    got = progress(read(write_book(tmp_path, {"订单": orders, "生产计划": plan})), today=D(2026, 3, 5))
+    assert got["SO-1"].current_stage == "shipping"
 
 
 def test_at_risk_is_a_warning_before_the_due_date_with_the_followers_name(tmp_path: Path) -> None:
