@@ -290,10 +290,42 @@ def _row_candidate(rows: list[list[Any]], r: int, width: int) -> Candidate:
 
 
 def _header_like(row: list[Any], labels: list[str]) -> bool:
-    """Enough labels, and more labels than values (numbers, dates, codes): a row of data is not a header."""
+    """Enough labels, and more labels than values (numbers, dates, codes): a row of data is not a header. A run
+    of days or weeks across the row (9/1, 9/2, 9/3 …: a daily output sheet's columns) is labels, not values."""
     texts = sum(1 for x in labels if x and not _DATA_LIKE.search(x))
-    values = sum(1 for v in row if v not in ("", None) and (not isinstance(v, str) or _DATA_LIKE.search(v)))
+    calendar = _calendar_run(row)
+    values = sum(1 for c, v in enumerate(row) if v not in ("", None) and c not in calendar
+                 and (not isinstance(v, str) or _DATA_LIKE.search(v)))
     return texts >= MIN_FIELDS and texts > values
+
+
+#: a row of dates is a calendar header when this many of them stand side by side, a day or a week apart
+CALENDAR_MIN = 3
+
+
+def _calendar_run(row: list[Any]) -> set[int]:
+    """The columns of the longest run of adjacent date cells that step by one day or one week, if it is long
+    enough to be a header's calendar; a row of data holds a few unrelated dates, not a calendar."""
+    best: list[int] = []
+    run: list[int] = []
+    step: int | None = None
+    for c, v in enumerate(row):
+        day = v.date() if isinstance(v, dt.datetime) else v if isinstance(v, dt.date) else None
+        if day is None:
+            run, step = [], None
+            continue
+        if run:
+            before = row[run[-1]]
+            gap = (day - (before.date() if isinstance(before, dt.datetime) else before)).days
+            if gap in (1, 7) and step in (None, gap):
+                run.append(c)
+                step = gap
+            else:
+                run, step = [c], None
+        else:
+            run = [c]
+        best = run if len(run) > len(best) else best
+    return set(best) if len(best) >= CALENDAR_MIN else set()
 
 
 def _two_row(upper: Candidate, lower: Candidate, spans: list[tuple[int, int]] | None) -> Candidate:

@@ -195,3 +195,36 @@ def test_a_work_order_tracker_with_milestone_dates_is_the_orders_table(tmp_path:
     plan = ["工单号", "产品", "计划数量", "完成数量", "计划开始", "计划完成"]
     rows = [[f"WO-{i:03d}", f"P{i}", 100, 40, day, day + dt.timedelta(days=9)] for i in range(1, 7)]
     assert list(_load(_save(tmp_path, {"排产": [plan, *rows]}, name="plan.xlsx")).tables) == ["production"]
+
+
+def test_a_daily_output_sheet_with_a_calendar_across_its_header_is_production(tmp_path: Path) -> None:
+    """订单号 | 工序 | 计划数 | 9/1 … 9/10 | 累计: the days across the header are its labels, not a row of data; 累计 is
+    the quantity done, and a 累计 over the order is found on its cell."""
+    import datetime as dt
+
+    from sync.checks.pipeline import check_register
+
+    days = [dt.datetime(2026, 9, d) for d in range(1, 11)]
+    daily = [["订单号", "工序", "计划数", *days, "累计"]]
+    for n, per_day in enumerate((80, 100, 145), start=1):
+        daily.append([f"SO-{n}", "车缝", 1000, *([per_day] * 10), per_day * 10])
+    orders = [["订单号", "客户", "款号", "订单数量", "下单日期", "交货日期", "跟单员", "状态"]]
+    orders += [[f"SO-{n}", "优衣库", "K1", 1000, dt.datetime(2026, 8, 1), dt.datetime(2026, 9, 30), "张伟", "生产中"]
+               for n in (1, 2, 3)]
+    reg = _load(_save(tmp_path, {"订单": orders, "车缝日产量": daily}, name="daily.xlsx"))
+    production = reg.get("production")
+    assert production is not None and production.sheet == "车缝日产量"
+    assert {f: production.columns[f].header for f in ("order_no", "stage", "quantity", "completed_qty")} == {
+        "order_no": "订单号", "stage": "工序", "quantity": "计划数", "completed_qty": "累计"}
+    found = check_register(reg, None, lang="en", today=dt.date(2026, 9, 11)).findings
+    assert [(f.rule, f.cell) for f in found if f.severity == "error"] == [("stage-over-ordered", "N4")]
+
+
+def test_a_row_of_a_few_unrelated_dates_is_still_data() -> None:
+    import datetime as dt
+
+    from sync.tables.detect import _calendar_run
+
+    assert _calendar_run(["SO-1", dt.date(2026, 8, 1), dt.date(2026, 9, 30), dt.date(2026, 10, 2)]) == set()
+    assert _calendar_run(["W", dt.date(2026, 9, 7), dt.date(2026, 9, 14), dt.date(2026, 9, 21)]) == {1, 2, 3}
+    assert _calendar_run([dt.date(2026, 9, 1), dt.date(2026, 9, 2)]) == set()
