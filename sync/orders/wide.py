@@ -19,6 +19,7 @@ the stage is done: the whole order went through it.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -250,11 +251,67 @@ def wide_tables(orders: Table, words: Iterable[str] = ()) -> tuple[WideTable | N
     return production, shipping, stages
 
 
+#: a daily output sheet's day columns, as ``sync.tables.detect`` labels them
+_DAY_LABEL = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+#: ... of which it has this many at least
+DAYS_MIN = 3
+
+
+def daily_rows(production: Table) -> WideTable | None:
+    """A daily output sheet (订单号 | 工序 | 9/1 | 9/2 | … with each day's figure) as production rows: one per line
+    and day with a figure, that day's output done on that day, each naming its own cell; a line with nothing made
+    yet keeps one row without. None when ``production`` is no such sheet (or keeps its own quantity done)."""
+    if production.has("completed_qty") or not production.has("order_no"):
+        return None
+    days = {c: dt.date.fromisoformat(label) for c, (label, _) in production.extra.items() if _DAY_LABEL.match(label)}
+    if len(days) < DAYS_MIN:
+        return None
+    n = len(production.data)
+    found = []
+    for c, day in sorted(days.items()):
+        cells = production.extra[c][1].cells()
+        figures = pd.to_numeric(pd.Series(parse_column(cells, NUMBER).values), errors="coerce").to_numpy(dtype=float)
+        has = ~np.isnan(figures) & (figures != 0)   # 0: nothing made that day
+        found.append(pd.DataFrame({"pos": np.flatnonzero(has), "col": c, "done": figures[has],
+                                   "day": np.datetime64(day, "ns"), "raw": np.asarray(cells, dtype=object)[has]}))
+    rows = pd.concat(found, ignore_index=True)
+    idle = np.setdiff1d(np.arange(n), rows["pos"].to_numpy())   # lines with no figure yet: still lines
+    rows = pd.concat([rows, pd.DataFrame({"pos": idle, "col": min(days), "done": np.nan,
+                                          "day": np.datetime64("NaT", "ns"), "raw": None})], ignore_index=True)
+    rows = rows.sort_values(["pos", "col"], kind="stable", ignore_index=True)
+    pos = rows["pos"].to_numpy()
+    data = production.data.iloc[pos].reset_index(drop=True)
+    data["completed_qty"] = rows["done"].to_numpy(dtype=float)
+    raw = {name: np.asarray(production.raw[name], dtype=object)[pos] for name in production.columns}
+    raw["completed_qty"] = rows["raw"].to_numpy(dtype=object)
+    cols = dict(production.columns)
+    first = min(days)
+    cols["completed_qty"] = Column("completed_qty", first, production.extra[first][0])
+    at = {"completed_qty": rows["col"].to_numpy()}
+    headers = {"completed_qty": np.array([production.extra[c][0] for c in at["completed_qty"].tolist()], dtype=object)}
+    if not production.has("updated_on"):
+        data["updated_on"] = rows["day"].to_numpy()
+        raw["updated_on"] = np.array([d.date().isoformat() if pd.notna(d) else None for d in rows["day"]],
+                                     dtype=object)
+        cols["updated_on"] = Column("updated_on", first, production.extra[first][0])
+        at["updated_on"], headers["updated_on"] = at["completed_qty"], headers["completed_qty"]
+    extra = {c: cell for c, cell in production.extra.items() if c not in days}
+    return WideTable(production.name, production.source, production.location, production.sheet,
+                     production.header_row, cols, data, raw, {f: b[pos] for f, b in production.bad.items()},
+                     list(production.unmapped), [*production.notes, f"daily output: {len(days)} days, "
+                                                 f"{min(days.values())} to {max(days.values())}"],
+                     parts=_parts(production, pos), marks={}, units={}, extra=extra, kind=production.kind,
+                     key=production.key, borrowed=production.borrowed, at=at, headers=headers)
+
+
 def add_wide_tables(tables: dict[str, Table], words: Iterable[str] = ()) -> list[str]:
     """A wide tracker's stage and shipment columns, as the production and shipping tables the register does not
     have, added to ``tables``; the stages in column order. ``words``: stage names besides the vocabulary.
     A tracker read as the production tab (no orders tab, no stage column: one row per order) is the orders
     tab as well."""
+    for name, table in list(tables.items()):   # a daily output sheet: its days are its rows
+        if table.kind == "production" and (daily := daily_rows(table)) is not None:
+            tables[name] = daily
     orders, plan = tables.get("orders"), tables.get("production")
     tracker = orders is None and plan is not None and not plan.has("stage") and bool(plan.extra)
     if tracker:

@@ -299,6 +299,17 @@ def _header_like(row: list[Any], labels: list[str]) -> bool:
     return texts >= MIN_FIELDS and texts > values
 
 
+def _calendar_labels(row: list[Any], labels: list[str]) -> list[str]:
+    """A daily output sheet's days across its header, labelled as dates (2026-09-01): columns of their own, each
+    a day's figures (``sync.orders.wide.daily_rows``), where a date cell has no label otherwise."""
+    days = _calendar_run(row)
+    return [_day(row[c]).isoformat() if c in days and not label else label for c, label in enumerate(labels)]
+
+
+def _day(value: dt.date) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
 #: a row of dates is a calendar header when this many of them stand side by side, a day or a week apart
 CALENDAR_MIN = 3
 
@@ -310,13 +321,12 @@ def _calendar_run(row: list[Any]) -> set[int]:
     run: list[int] = []
     step: int | None = None
     for c, v in enumerate(row):
-        day = v.date() if isinstance(v, dt.datetime) else v if isinstance(v, dt.date) else None
+        day = _day(v) if isinstance(v, dt.date) else None
         if day is None:
             run, step = [], None
             continue
         if run:
-            before = row[run[-1]]
-            gap = (day - (before.date() if isinstance(before, dt.datetime) else before)).days
+            gap = (day - _day(row[run[-1]])).days
             if gap in (1, 7) and step in (None, gap):
                 run.append(c)
                 step = gap
@@ -436,6 +446,8 @@ def find_header(grid: Grid, table: str, *, header_row: int | None = None,
                                       {f for f, s in spec.fields.items() if s.type == NUMBER}, FILL_SAMPLE)
     if status == "recognised" and not any(f in mapping for f in spec.needs):
         mapping = _counter_of_codes(grid.rows, cand, mapping, spec)
+    if table == "production" and "completed_qty" not in mapping:
+        labels = _calendar_labels(grid.rows[cand.row], labels)
     cols = {f: c for f, (c, _) in mapping.items()}
     r = skip_repeated_header(grid.rows, cand.row, cols)
     first, notes = first_data_row(grid.rows, r, cols, spec)

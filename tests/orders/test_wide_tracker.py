@@ -306,3 +306,32 @@ def test_a_column_of_overall_progress_in_percent_is_how_far_production_got(tmp_p
 @pytest.mark.parametrize("cells", [["裁剪中", "80%"], ["80%", "见备注"], [None, None]])
 def test_a_progress_column_of_anything_but_percentages_is_no_stage(cells: list) -> None:
     assert stage_columns({7: ("生产进度", np.array(cells, dtype=object))}, []) == []
+
+
+def test_a_daily_output_sheet_reads_each_days_figure_on_its_own_cell(tmp_path: Path) -> None:
+    """订单号 | 工序 | 计划数 | 9/1 … 9/6, no total column: each day's figure is that day's output, the order's
+    progress is their sum, the day typed with a zero too many is the cell the error names, and the pace of the
+    days gives the projection."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "订单"
+    ws.append(["订单号", "客户", "款号", "订单数量", "下单日期", "交货日期", "跟单员", "状态"])
+    for no in ("SO-1", "SO-2", "SO-3"):
+        ws.append([no, "优衣库", "K1", 1000, D(2026, 8, 1), D(2026, 9, 30), "张伟", "生产中"])
+    daily = wb.create_sheet("车缝日产量")
+    daily.append(["订单号", "工序", "计划数", *[D(2026, 9, d) for d in range(1, 7)]])
+    daily.append(["SO-1", "车缝", 1000, 100, 100, 0, 100, 100, 100])
+    daily.append(["SO-2", "车缝", 1000, 50, 50, 500, 50, None, None])       # 500: a zero too many on 9/3
+    daily.append(["SO-3", "车缝", 1000, None, None, None, None, None, None])  # not started
+    wb.save(tmp_path / "日产量.xlsx")
+    register = read(tmp_path / "日产量.xlsx")
+    model = order_model(register, today=D(2026, 9, 7).date())
+    done = {k: p.percent.get("车缝") for k, p in model.progress.items()}
+    assert done == {"SO-1": 50.0, "SO-2": 65.0, "SO-3": 0.0}
+    assert model.progress["SO-1"].projected_finish is not None
+    found = check_register(register, None, lang="zh", today=D(2026, 9, 7).date()).findings
+    assert [(f.rule, f.cell, f.value) for f in found if f.severity == "error"] == []
+    daily.cell(row=3, column=6).value = 5000    # now over the order: named on its own day's cell
+    wb.save(tmp_path / "日产量.xlsx")
+    found = check_register(read(tmp_path / "日产量.xlsx"), None, lang="zh", today=D(2026, 9, 7).date()).findings
+    assert [(f.rule, f.cell, f.value) for f in found if f.severity == "error"] == [("stage-over-ordered", "F3", "5000")]
