@@ -112,6 +112,23 @@ def ditto_lines(folder: Path) -> Layout:
     return layout
 
 
+def ditto_marks(folder: Path) -> Layout:
+    """(w) Colour lines under each order's first line say 同上 / 〃 for its number, customer, dates and follower."""
+    name = "订单明细(同上).xlsx"
+    cols = {"order_no": "订单号", "customer": "客户", "order_date": "下单日期", "product": "款号", "color": "颜色",
+            "qty": "数量", "price": "单价", "amount": "金额", "due": "交货日期", "follower": "跟单员"}
+    layout = Layout("w-ditto-marks", "", [], [Expected(ORDERS, "A", ("明细",), (name,))])
+    sheet = Sheet("明细")
+    # the same orders as (v): only the habit differs
+    for rows in _colour_lines(random.Random("ditto"), sheet, cols, name, layout, "DM26-"):
+        for n, row in enumerate(rows[1:]):
+            for label in ("订单号", "客户", "下单日期", "交货日期", "跟单员"):
+                sheet.set(row, label, "同上" if (n + len(label)) % 2 else "〃")
+        layout.tricky.append(Tricky(name, sheet.name, tuple(rows), "同上 / 〃 under the order's first line"))
+    layout.paths.append(save(folder / name, [sheet]))
+    return layout
+
+
 def _colour_lines(rng: random.Random, sheet: Sheet, cols: dict[str, str], name: str, layout: Layout,
                   prefix: str) -> list[list[int]]:
     """Fifty orders written under ``sheet``'s header, half of them on two or three colour lines due together, six
@@ -420,7 +437,7 @@ LAYOUTS: dict[str, Callable[[Path], Layout]] = {
     "j-machining": machining, "k-electronics": electronics,
     "l-two-plans": two_plans, "m-sample-orders": sample_orders,   # two tables of one kind (tests/layouts_kinds.py)
     "r-weekly-plan": weekly_plan, "s-machine-schedule": machine_schedule, "t-part-plan": part_plan,  # tests/plan_layouts.py
-    "u-milestone-tracker": milestone_tracker, "v-ditto-lines": ditto_lines,
+    "u-milestone-tracker": milestone_tracker, "v-ditto-lines": ditto_lines, "w-ditto-marks": ditto_marks,
     **INDUSTRIES,                                                 # other industries (tests/industries.py)
 }
 
