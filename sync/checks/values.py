@@ -13,14 +13,15 @@ from collections.abc import Iterator
 from typing import ClassVar, Literal
 
 import numpy as np
+import pandas as pd
 from pydantic import Field
 
 from sync.checks.base import Check, Context, shown_cells
 from sync.findings import Finding
 from sync.i18n import Text
-from sync.tables.dates import is_span, read_date_text
+from sync.tables.dates import is_span, read_date_text, written_weekday
 from sync.tables.normalize import (APPROXIMATE, DAY_MONTH, MISSING_DATE, PLACEHOLDER, SEVERAL_DATES, UNIT_MISMATCH,
-                                   WEEK_DATE, WRITTEN_NUMBER, YEAR_GUESSED)
+                                   WEEK_DATE, WEEKDAY, WRITTEN_NUMBER, YEAR_GUESSED)
 from sync.tables.table import Table
 
 _MESSAGES = {
@@ -50,6 +51,9 @@ _MESSAGES = {
                      "{column}: {count} dates are given as a week ({examples}), checked against its last day "
                      "(Sunday): {cells}"),
                 Text("约定了确切日期后请填上", "type the exact date once it is agreed")),
+    WEEKDAY: (Text("{column}“{value}”：{date} 是{actual}，不是{written}", "{column} '{value}': {date} is a {actual}, "
+                   "not a {written}"),
+              Text("日期或星期有一个写错了，请核对", "the date or the weekday is wrong: check which")),
     WRITTEN_NUMBER: (Text("{column} 有 {count} 格数字写成算式或带备注（{examples}），按所读数字检查：{cells}",
                           "{column}: {count} cells hold a sum or a number with a remark ({examples}), checked as "
                           "read: {cells}"),
@@ -67,14 +71,28 @@ SPAN_DUE = Text("交期是一个时间窗：提醒按第一天计算；如应按
 _ORDER = {True: Text("日/月/年", "day/month/year"), False: Text("月/日/年", "month/day/year")}
 
 
+_WEEKDAYS = (("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
+             ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"))
+
+
+def _weekday_of(table: Table, name: str, position: int) -> int | None:
+    day = table.data[name].iloc[position]
+    return None if pd.isna(day) else day.weekday()
+
+
+def _written(table: Table, name: str, position: int) -> int | None:
+    return written_weekday(table.raw_text(name, position))
+
+
 class ValueNotes(Check):
     """What normalisation noted of one ``kind`` in ``fields`` (all the table's fields when empty)."""
 
     type = "values"
-    PLACEHOLDERS = frozenset({"count", "cells", "examples", "years", "order", "units", "unit", "first"})
-    PER_CELL: ClassVar[frozenset[str]] = frozenset({MISSING_DATE, DAY_MONTH, SEVERAL_DATES})
+    PLACEHOLDERS = frozenset({"count", "cells", "examples", "years", "order", "units", "unit", "first", "date", "actual",
+                              "written"})
+    PER_CELL: ClassVar[frozenset[str]] = frozenset({MISSING_DATE, DAY_MONTH, SEVERAL_DATES, WEEKDAY})
     kind: Literal["placeholder", "missing-date", "year-guessed", "day-month-conflict", "unit-mismatch", "several-dates",
-                  "approximate-date", "week-date", "written-number"]
+                  "approximate-date", "week-date", "written-number", "weekday"]
     fields: list[str] = Field(default_factory=list)
 
     def text(self) -> tuple[Text, Text]:
@@ -87,6 +105,11 @@ class ValueNotes(Check):
             if mask is None or not mask.any():
                 continue
             positions = np.flatnonzero(mask)
+            if self.kind == WEEKDAY:   # said only where the weekday is not the date's
+                positions = positions[[_weekday_of(table, name, p) not in (None, _written(table, name, p))
+                                       for p in positions.tolist()]]
+                if not len(positions):
+                    continue
             if self.kind == SEVERAL_DATES:
                 spans = np.array([is_span(table.raw_text(name, p)) for p in positions.tolist()], dtype=bool)
                 for part, span in ((positions[~spans], False), (positions[spans], True)):
@@ -107,6 +130,11 @@ class ValueNotes(Check):
     def _per_cell(self, table: Table, name: str, positions: np.ndarray, ctx: Context) -> dict[str, list]:
         if self.kind == SEVERAL_DATES:
             return {"first": table.data[name].iloc[positions].tolist()}
+        if self.kind == WEEKDAY:
+            days = _WEEKDAYS[ctx.lang == "en"]
+            return {"date": [str(table.data[name].iloc[p].date()) for p in positions.tolist()],
+                    "actual": [days[_weekday_of(table, name, p)] for p in positions.tolist()],
+                    "written": [days[_written(table, name, p)] for p in positions.tolist()]}
         if self.kind != DAY_MONTH:
             return {}
         orders = []

@@ -111,6 +111,8 @@ def read_date_text(text: str) -> Reading | None:
         return _named(_full_year(m[3]), m[2], int(m[1]), exact=len(m[3]) < 4)
     if m := _MON_D_Y.match(s):
         return _named(_full_year(m[3]), m[1], int(m[2]), exact=len(m[3]) < 4)
+    if (bare := _without_weekday(s)) != s and bare:   # 9/15(周二), 2026-09-15 星期二, Tue 15 Sep 2026
+        return read_date_text(bare)
     if m := _BY.match(s):   # 9月15日前, by 15 Sep: due on that day
         return read_date_text(m["date"] or m["zh"])
     return _year_less(s) or _part_of_month(s) or _week(s)
@@ -138,6 +140,31 @@ def week_end(year: int, week: int) -> dt.datetime | None:
         return dt.datetime.combine(dt.date.fromisocalendar(year, week, 7), dt.time())
     except ValueError:
         return None
+
+
+#: the day of the week written beside a date: (周二), 星期二, 礼拜二, (二), Tue, Tuesday,
+_WEEKDAY = re.compile(r"[(（]\s*(?:周|星期|礼拜|禮拜)?[一二三四五六日天]\s*[)）]|(?:周|星期|礼拜|禮拜)[一二三四五六日天]"
+                      r"|(?i:\b(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|rsday|urday|sday)?\b\.?)")
+
+
+_DAYS_ZH = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
+_DAYS_EN = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def written_weekday(text: str) -> int | None:
+    """The day of the week written beside a date (Monday 0 … Sunday 6), None when none is."""
+    m = _WEEKDAY.search(text)
+    if m is None:
+        return None
+    said = m.group(0).strip("()（） \t").lower()
+    if said[-1:] in _DAYS_ZH:
+        return _DAYS_ZH[said[-1]]
+    return _DAYS_EN.index(said[:3]) if said[:3] in _DAYS_EN else None
+
+
+def _without_weekday(s: str) -> str:
+    """``s`` without the weekday written beside its date, and the commas and spaces left around it."""
+    return " ".join(_WEEKDAY.sub(" ", s).replace(",", " ").replace("，", " ").split()) if _WEEKDAY.search(s) else s
 
 
 #: a date said as a deadline: 9月15日前, 9.15之前, before 15 Sep, by 9/15

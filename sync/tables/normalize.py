@@ -34,7 +34,7 @@ import pandas as pd
 from sync.tables.columns import Factor, Kinds, factorize
 from sync.tables.dates import (MISSING, Reading, YearHint, against, date_of, decide_day_first, month_day_of_number,
                                parse_date_text, read_date_text, read_first_of_several, real_dates, serial_dates,
-                               settle_years, year_hint)
+                               settle_years, written_weekday, year_hint)
 from sync.tables.fields import DATE, EMAIL, KEY, NUMBER
 from sync.tables.quantities import (_GROUPED, _NUM_CLEAN, _NUM_WORDS, _NUMBER, number_and_unit, number_text,
                                     parse_number_text, settle_units, written_number)
@@ -57,6 +57,7 @@ DAY_MONTH = "day-month-conflict"     # 20/04/2026 in a column read month-first (
 SEVERAL_DATES = "several-dates"      # 11/22,12/25: split deliveries in one cell; the first is used
 APPROXIMATE = "approximate-date"     # 9月上旬, 10月底, mid-Sep: a part of a month, read as the day it ends on
 WEEK_DATE = "week-date"              # W38, KW 40, 第38周: a week of the year, read as its last day (Sunday)
+WEEKDAY = "weekday"                  # 9/15(周二): a weekday written beside the date, for the check to compare
 UNIT_MISMATCH = "unit-mismatch"      # 3 箱 in a column of 件: a unit that does not convert
 WRITTEN_NUMBER = "written-number"    # 500+200, 1000（含备品50）: a sum, or a number with a remark, read as its number
 
@@ -278,6 +279,8 @@ def _read_dates(out: Parsed, cells: np.ndarray, readings: dict[int, Reading | No
     out.mark(YEARLESS, at[np.array([r is not None and r.year == 0 for r in listed], dtype=bool) & ~failed])
     out.mark(APPROXIMATE, at[np.array([r is not None and r.approximate for r in listed], dtype=bool) & ~failed])
     out.mark(WEEK_DATE, at[np.array([r is not None and r.week > 0 for r in listed], dtype=bool) & ~failed])
+    out.mark(WEEKDAY, at[np.array([isinstance(t, str) and written_weekday(t) is not None for t in cells[at].tolist()],
+                                   dtype=bool) & ~failed])
     out.mark(DAY_MONTH, at[np.array([against(r, order) for r in listed], dtype=bool)])
     texts = np.zeros(len(cells), dtype=bool)
     texts[at[[r is None for r in listed]]] = True

@@ -119,6 +119,13 @@ def test_what_is_no_week_stays_unreadable(text: str):
     assert parse_dates(cells(text), hint=YearHint(2026, 0)).bad.tolist() == [True]
 
 
+@pytest.mark.parametrize("text", ["9/15(周二)", "9月15日（星期二）", "2026-09-15 周二", "9.15 礼拜二", "9/15(二)",
+                                  "Tue 15 Sep 2026", "Tuesday, September 15, 2026", "9/15 Tue"])
+def test_a_weekday_beside_a_date_is_read_past(text: str):
+    parsed = parse_dates(cells(text), hint=YearHint(2026, 0))
+    assert days(parsed) == [dt.date(2026, 9, 15)] and not parsed.bad.any()
+
+
 def test_a_number_with_one_decimal_point_in_a_date_column_is_month_dot_day():
     parsed = parse_dates(cells(6.1, 12.25, 46115.0), hint=YearHint(2026))
     assert days(parsed) == [dt.date(2026, 6, 1), dt.date(2026, 12, 25), dt.date(2026, 4, 3)]
@@ -361,6 +368,18 @@ def test_two_dotted_dates_split_by_a_slash_are_several_and_asap_is_no_date(tmp_p
     assert reg.get("orders").data["due_date"].dt.date.tolist()[1] == dt.date(2026, 9, 15)
     assert [f.rule for f in found if f.row == row] == ["several-dates"]
     assert [(f.rule, f.severity) for f in found if f.row == asap] == [("placeholder", "info")]
+
+
+def test_a_weekday_that_is_not_the_dates_is_a_warning_on_its_cell(tmp_path):
+    book = Book()
+    book.order("SO-1", 1000, ordered="2026-08-01", due="9/15(周二)")            # right
+    wrong = book.order("SO-2", 1000, ordered="2026-08-01", due="9/17(周五)")    # the 17th is a Thursday
+    book.order("SO-3", 1000, ordered="2026-08-01", due="Tue 15 Sep 2026")        # right
+    _, found = check(book, tmp_path)
+    said = [f for f in found if f.rule == "weekday-mismatch"]
+    assert [(f.severity, f.cell) for f in said] == [("warning", book.cell("orders", "交货日期", wrong))]
+    assert "2026-09-17 is a Thursday, not a Friday" in said[0].message
+    assert not [f for f in found if f.severity == "error"]
 
 
 def test_what_cannot_be_understood_is_still_an_error_quoting_the_text(tmp_path):
