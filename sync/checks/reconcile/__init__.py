@@ -2,8 +2,8 @@
 
 ``reconcile`` joins the register by order number (``sync.orders.view``) and runs
 small cross-tab rules over whole columns, one module per theme: ``joins``
-(tabs and rows that match no order), ``quantities``, ``dates`` and
-``statuses``, on what ``context`` gives them all. Each finding points at the
+(tabs and rows that match no order), ``quantities``, ``dates``, ``statuses``
+and ``batches`` (an order's delivery planned in batches across its row), on what ``context`` gives them all. Each finding points at the
 row that is wrong — the department row whose figure breaks the chain, or the
 orders row whose status contradicts the tabs — carries the follower of the
 order, and names the cells it compared (``Finding.compared``), so the checking
@@ -24,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 
+from sync.checks.reconcile.batches import batch_plan
 from sync.checks.reconcile.context import Ctx
 from sync.checks.reconcile.dates import date_in_future, planned_after_due, shipped_early
 from sync.checks.reconcile.joins import (missing_rows, not_joined, orphan_rows, suggest, unknown_stages,
@@ -60,7 +61,7 @@ def reconcile(register: Register, config: Any = None, *, lang: str = "zh", today
 RULES: tuple[Callable[[Ctx], Iterable[Finding]], ...] = (
     not_joined, zeros_lost, orphan_rows, missing_rows, stage_over_ordered, stage_ahead, qc_sum, inspected_over_produced,
     shipped_over, materials_short, planned_after_due, shipped_early, date_in_future, status_contradictions,
-    unknown_stages,
+    unknown_stages, batch_plan,
 )
 
 #: each rule's finding ids: what ``[rules] disable`` can name
@@ -80,6 +81,8 @@ RULE_IDS: dict[str, frozenset[str]] = {
     "date_in_future": frozenset({"date-in-future"}),
     "status_contradictions": frozenset({"status-shipped-nothing-shipped", "status-open-all-shipped"}),
     "unknown_stages": frozenset({"unknown-stage"}),
+    "batch_plan": frozenset({"batch-over-ordered", "batch-under-ordered", "batch-before-order", "batch-out-of-order",
+                             "batch-overdue"}),
 }
 #: every id reconciliation can report, the risk warnings included
 RECONCILE_IDS: frozenset[str] = frozenset().union(*RULE_IDS.values(), RISK_IDS)

@@ -1,0 +1,180 @@
+"""Orders delivered in planned batches across the row: 第一批交期 / 第一批数量, 第二批 …, 1st delivery date / qty.
+
+A register that splits an order's delivery writes each batch's due date and
+quantity in columns of their own. Read from the orders table's other columns
+(``Table.extra``), the plan is checked against the line it is on: batches adding
+up to more than the line's quantity (a zero too many, or a batch planned twice),
+or to less (pieces with no date), a batch due before the order was placed or
+before the batch ahead of it, and, where the register records shipments, a batch
+whose date has passed while what has shipped does not yet cover it. The
+order's own due date goes on driving the overdue and at-risk warnings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sync.checks.reconcile.context import SLACK, Ctx
+from sync.findings import ERROR, WARNING, Finding
+from sync.orders.view import FINISHED, POS
+from sync.orders.wide import _dates, _is_shipping
+from sync.tables.fields import NUMBER, header_key
+from sync.tables.normalize import normalise_key, parse_column
+from sync.tables.table import ROW, Table, column_letter
+
+_ZH = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+#: which batch a header is about: 第一批交期, 第2批数量, 批次3交期, 分批1数量, 1st delivery date, 交期2 / 数量2
+_PREFIX = re.compile(r"^(?:第?([一二三四五六七八九十]|\d{1,2})批(?:次)?|批次(\d{1,2})|分批(\d{1,2})|(\d{1,2})(?:st|nd|rd|th))(.+)$")
+_SUFFIX = re.compile(r"^(\D+?)(\d{1,2})$")
+_DUE = frozenset(header_key(w) for w in ("交期", "交货期", "交货日期", "货期", "船期", "交货", "etd", "delivery",
+                                          "deliverydate", "delivery date", "duedate", "due date", "due"))
+_QTY = frozenset(header_key(w) for w in ("数量", "交货数量", "件数", "数", "qty", "quantity", "pcs", "deliveryqty",
+                                          "delivery qty", "delivery quantity"))
+#: at least this many batches make a plan
+MIN_BATCHES = 2
+
+
+@dataclass
+class Batch:
+    number: int
+    due: tuple[int, str]    # (0-based column, header)
+    qty: tuple[int, str]
+
+
+def batch_columns(extra: dict[int, tuple[str, object]]) -> list[Batch]:
+    """The planned batches among an orders table's other columns, in batch order: each with a due-date and a
+    quantity column; [] unless there are at least two (a lone 交期2 is a revised date, not a plan)."""
+    found: dict[int, dict[str, tuple[int, str]]] = {}
+    for index, (header, _) in sorted(extra.items()):
+        if _is_shipping(str(header)):   # 第一批出货数量: a shipment made, read as shipping
+            continue
+        key = header_key(header)
+        m = _PREFIX.match(key)
+        if m is not None:
+            said = next(g for g in m.groups()[:4] if g)
+            number, rest = (_ZH[said] if said in _ZH else int(said)), m.group(5)
+        elif (m := _SUFFIX.match(key)) is not None:
+            number, rest = int(m.group(2)), m.group(1)
+        else:
+            continue
+        kind = "due" if rest in _DUE else "qty" if rest in _QTY else None
+        if kind is not None:
+            found.setdefault(number, {}).setdefault(kind, (index, str(header)))
+    batches = [Batch(n, cols["due"], cols["qty"]) for n, cols in sorted(found.items()) if len(cols) == 2]
+    return batches if len(batches) >= MIN_BATCHES else []
+
+
+def batch_plan(ctx: Ctx) -> Iterator[Finding]:
+    orders = ctx.view.tables.get("orders")
+    if orders is None or not orders.extra or not orders.has("order_no"):
+        return
+    batches = batch_columns(orders.extra)
+    if not batches:
+        return
+    cells = {c: orders.extra[c][1].cells() for b in batches for c in (b.due[0], b.qty[0])}
+    dues = np.stack([pd.to_datetime(pd.Series(_dates(cells[b.due[0]]))).to_numpy() for b in batches])
+    qtys = np.stack([pd.to_numeric(pd.Series(parse_column(cells[b.qty[0]], NUMBER).values),
+                                   errors="coerce").to_numpy(dtype=float) for b in batches])
+    rows = orders.data[ROW].to_numpy()
+    quantity = orders.data["quantity"].to_numpy(dtype=float, na_value=np.nan) if orders.has("quantity") \
+        else np.full(len(rows), np.nan)
+    ordered = pd.to_datetime(orders.data["order_date"]).to_numpy() if orders.has("order_date") \
+        else np.full(len(rows), np.datetime64("NaT"))
+    planned = np.nansum(qtys, axis=0)
+    filled = ~np.isnan(qtys)
+    tolerance = 1 + ctx.s.over_tolerance
+    for i in np.flatnonzero(filled.any(axis=0) & ~np.isnan(quantity)).tolist():
+        last = int(np.flatnonzero(filled[:, i])[-1])
+        if planned[i] > np.floor(quantity[i] * tolerance + SLACK):
+            yield _at(ctx, orders, i, rows[i], batches[last].qty, cells[batches[last].qty[0]][i], ERROR,
+                      "batch-over-ordered", ctx.say(
+                          "分批数量合计 {s}，超过本行订单数量 {q}", "the batches add up to {s}, more than the {q} ordered on "
+                          "this line", s=_num(planned[i]), q=_num(quantity[i])),
+                      ctx.say("核对各批数量（多打了一个 0？同一批写了两次？）",
+                              "check the batch quantities (a zero too many? a batch written twice?)"))
+        elif planned[i] < quantity[i] - SLACK and filled[:, i].all():   # every batch has a figure: the rest has none
+            yield _at(ctx, orders, i, rows[i], batches[last].qty, cells[batches[last].qty[0]][i], WARNING,
+                      "batch-under-ordered", ctx.say(
+                          "分批数量合计 {s}，少于本行订单数量 {q}：还有 {d} 件没有排交期",
+                          "the batches add up to {s}, less than the {q} ordered: {d} have no delivery date",
+                          s=_num(planned[i]), q=_num(quantity[i]), d=_num(quantity[i] - planned[i])),
+                      ctx.say("补上其余数量的交期，或核对各批数量", "date the rest, or check the batch quantities"))
+    for b, batch in enumerate(batches):
+        early = ~np.isnat(dues[b]) & ~np.isnat(ordered) & (dues[b] < ordered)
+        before = np.zeros(len(rows), dtype=bool)
+        if b:
+            prior = np.fmax.reduce(np.where(np.isnat(dues[:b]), np.datetime64("NaT"), dues[:b]), axis=0)
+            before = ~np.isnat(dues[b]) & ~np.isnat(prior) & (dues[b] < prior) & ~early
+        for i in np.flatnonzero(early).tolist():
+            yield _at(ctx, orders, i, rows[i], batch.due, cells[batch.due[0]][i], ERROR, "batch-before-order",
+                      ctx.say("{h} {d} 早于下单日期 {o}", "{h} {d} is before the order date {o}", h=batch.due[1],
+                              d=_day(dues[b][i]), o=_day(ordered[i])),
+                      ctx.say("核对这一批的交期", "check this batch's due date"))
+        for i in np.flatnonzero(before).tolist():
+            yield _at(ctx, orders, i, rows[i], batch.due, cells[batch.due[0]][i], WARNING, "batch-out-of-order",
+                      ctx.say("{h} {d} 早于前一批的交期", "{h} {d} is before an earlier batch's date", h=batch.due[1],
+                              d=_day(dues[b][i])),
+                      ctx.say("核对各批交期的先后", "check the order of the batch dates"))
+    # a batch due before its order was placed is a mistake said above, not a batch running late
+    yield from _overdue(ctx, orders, batches, np.where(dues < ordered, np.datetime64("NaT"), dues), qtys, cells)
+
+
+def _overdue(ctx: Ctx, orders: Table, batches: list[Batch], dues: np.ndarray, qtys: np.ndarray,
+             cells: dict[int, np.ndarray]) -> Iterator[Finding]:
+    """The first batch of each open order whose date has passed while the shipments do not cover it (only where
+    the register records shipments: without them, what has gone is not known)."""
+    view = ctx.view
+    if "shipping" not in view.parts or "shipped" not in view.totals or len(orders.data) != len(view.orders):
+        return   # an order over several lines plans each line's batches: said per line above, not here
+    order_at = pd.Index(view.orders[POS].astype(int).tolist())
+    keys = view.orders.index
+    shipped = view.totals["shipped"].reindex(keys).fillna(0).to_numpy(dtype=float)
+    closed = view.orders["status_class"].isin(FINISHED).to_numpy() if "status_class" in view.orders \
+        else np.zeros(len(keys), dtype=bool)
+    today = np.datetime64(ctx.today.date(), "ns")
+    covered = np.nancumsum(np.nan_to_num(qtys), axis=0)
+    for k, pos in enumerate(order_at.tolist()):
+        if closed[k]:
+            continue
+        for b, batch in enumerate(batches):
+            due, need = dues[b][pos], covered[b][pos]
+            if np.isnat(due) or np.isnan(qtys[b][pos]) or due >= today or shipped[k] + SLACK >= need:
+                continue
+            line = int(orders.data[ROW].iloc[pos])
+            yield _at(ctx, orders, pos, line, batch.due, cells[batch.due[0]][pos], WARNING, "batch-overdue", ctx.say(
+                "订单 {no} {h} {d} 已过（到这一批共 {n} 件），已发货 {s}",
+                "order {no}: {h} {d} has passed ({n} due by then), {s} shipped", no=keys[k], h=batch.due[1],
+                d=_day(due), n=_num(need), s=_num(shipped[k])),
+                ctx.say("与生产确认这一批的进度，必要时提前告知客户",
+                        "confirm this batch with production and tell the customer early if needed"), key=keys[k])
+            break
+
+
+def _at(ctx: Ctx, orders: Table, pos: int, line: int, column: tuple[int, str], value: object, severity: str,
+        rule: str, message: str, hint: str, key: str | None = None) -> Finding:
+    """A finding on a batch column's cell of the orders row at ``pos`` (sheet row ``line``)."""
+    index, header = column
+    text = "" if value is None or (isinstance(value, float) and value != value) else str(value)
+    key = key if key is not None else _key(orders, pos)
+    return Finding(rule, severity, message, table="orders", source=orders.source_at(pos), sheet=orders.sheet_at(pos),
+                   row=int(line), column=header, cell=f"{column_letter(index)}{int(line)}",
+                   order_no=orders.raw_text("order_no", pos) or None, value=text or None, hint=hint,
+                   follower=ctx.follower(key))
+
+
+def _key(orders: Table, pos: int) -> str | None:
+    return normalise_key(orders.data["order_no"].iloc[pos]) or None
+
+
+def _num(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
+def _day(value: np.datetime64) -> str:
+    return str(np.datetime_as_string(value, unit="D"))
+

@@ -1,0 +1,80 @@
+"""An order's delivery planned in batches across its row (第一批交期 / 第一批数量 …), checked as a follower would."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+from typer.testing import CliRunner
+
+from sync.checks.reconcile.batches import batch_columns
+from sync.cli import app
+
+D = dt.datetime
+ZH = ["合同号", "客户", "品名", "订单数量", "下单日期", "合同交期", "第一批交期", "第一批数量", "第二批交期", "第二批数量",
+      "跟单员", "状态"]
+
+
+def register(path: Path, header: list[str], lines: list[tuple], shipped: list[tuple] | None = ()) -> Path:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "订单跟踪"
+    ws.append(header)
+    for no, qty, first, second, status in lines:
+        ws.append([no, "优衣库", "T恤", qty, D(2026, 8, 1), D(2026, 10, 31), *first, *second, "张伟", status])
+    if shipped is not None:   # a shipping tab, however empty, is where shipments are recorded
+        ship = wb.create_sheet("发货记录")
+        ship.append(["合同号", "发货日期", "发货数量"])
+        for row in shipped:
+            ship.append(list(row))
+    wb.save(path)
+    return path
+
+
+def findings(path: Path, today: str = "2026-09-20") -> list[tuple[str, str, str, str | None]]:
+    out = CliRunner().invoke(app, ["check", str(path), "--today", today, "--format", "json", "--lang", "en"])
+    return [(f["rule"], f["cell"], f["severity"], f["order_no"]) for f in json.loads(out.stdout)["findings"]
+            if f["rule"].startswith("batch-")]
+
+
+def test_batches_are_checked_against_their_line_and_the_shipments(tmp_path: Path) -> None:
+    lines = [("HT-1", 1000, (D(2026, 9, 10), 500), (D(2026, 10, 10), 500), "生产中"),   # batch 1 shipped: fine
+             ("HT-2", 1000, (D(2026, 9, 10), 500), (D(2026, 10, 10), 500), "生产中"),   # batch 1 due, nothing shipped
+             ("HT-3", 600, (D(2026, 9, 25), 300), (D(2026, 10, 10), 3000), "生产中"),   # 3000: a zero too many
+             ("HT-4", 800, (D(2026, 9, 25), 300), (D(2026, 10, 10), 300), "生产中"),    # 200 with no date
+             ("HT-5", 800, (D(2026, 7, 25), 400), (D(2026, 10, 10), 400), "生产中"),    # due before it was ordered
+             ("HT-6", 800, (D(2026, 10, 25), 400), (D(2026, 10, 10), 400), "生产中"),   # second before first
+             ("HT-7", 1000, (D(2026, 9, 10), 500), (D(2026, 10, 10), 500), "已出货")]   # shipped: nothing due
+    path = register(tmp_path / "分批.xlsx", ZH, lines, shipped=[("HT-1", D(2026, 9, 9), 500)])
+    assert findings(path) == [
+        ("batch-overdue", "G3", "warning", "HT-2"),
+        ("batch-over-ordered", "J4", "error", "HT-3"),
+        ("batch-under-ordered", "J5", "warning", "HT-4"),
+        ("batch-before-order", "G6", "error", "HT-5"),
+        ("batch-out-of-order", "I7", "warning", "HT-6"),
+    ]
+    out = CliRunner().invoke(app, ["check", str(path), "--today", "2026-09-20", "--lang", "en"],
+                             env={"COLUMNS": "120"})
+    assert "order HT-2: 第一批交期 2026-09-10 has passed (500 due by then), 0 shipped" in out.output
+
+
+def test_a_register_that_records_no_shipments_calls_no_batch_overdue(tmp_path: Path) -> None:
+    lines = [("HT-1", 1000, (D(2026, 9, 10), 500), (D(2026, 10, 10), 500), "生产中")]
+    assert findings(register(tmp_path / "a.xlsx", ZH, lines, shipped=None)) == []
+    assert findings(register(tmp_path / "b.xlsx", ZH, lines)) == [("batch-overdue", "G2", "warning", "HT-1")]
+
+
+@pytest.mark.parametrize("headers,batches", [
+    (["第一批交期", "第一批数量", "第二批交期", "第二批数量"], [1, 2]),
+    (["1st delivery date", "1st delivery qty", "2nd delivery date", "2nd delivery qty"], [1, 2]),
+    (["交期1", "数量1", "交期2", "数量2", "交期3", "数量3"], [1, 2, 3]),
+    (["批次1交期", "批次1数量", "批次2交期", "批次2数量"], [1, 2]),
+    (["交期2"], []),                                     # a revised date, not a plan
+    (["第一批出货日期", "第一批出货数量", "第二批出货日期", "第二批出货数量"], []),   # shipments made, not planned
+])
+def test_which_columns_plan_batches(headers: list[str], batches: list[int]) -> None:
+    extra = {7 + i: (h, None) for i, h in enumerate(headers)}
+    assert [b.number for b in batch_columns(extra)] == batches
