@@ -190,7 +190,9 @@ def _current_stages(view: OrderView, pct: pd.DataFrame, percents: list[Mapping[s
         started |= done > 0
         out[(done < full) & ~(np.isnan(values) & later)] = stage
         later |= done > 0
-    out[~started] = NOT_STARTED
+    shipped = np.nan_to_num(figure("shipped")) > 0   # no figures but shipments: it is being shipped
+    out[~started & shipped] = SHIPPING
+    out[~started & ~shipped] = NOT_STARTED
     return out.tolist()
 
 
@@ -212,7 +214,7 @@ def _current(view: OrderView, percent: Mapping[str, float]) -> str:
     while a later one has work is not on its route (a part that is milled, not turned)."""
     full = 100 * (1 - view.settings.short_tolerance)
     if not any(percent.get(s, 0) > 0 for s in view.stages) and not percent.get("qc"):
-        return NOT_STARTED
+        return SHIPPING if percent.get("shipped", 0) > 0 else NOT_STARTED
     for i, stage in enumerate(view.stages):
         skipped = stage not in percent and any(percent.get(s, 0) > 0 for s in view.stages[i + 1:])
         if percent.get(stage, 0) < full and not skipped:   # a stage without a figure before later work: off route

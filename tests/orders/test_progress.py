@@ -89,6 +89,14 @@ def test_a_production_tab_of_plans_alone_keeps_no_figures_either(tmp_path: Path)
     assert got["SO-1"].current_stage == "shipping"
 
 
+def test_an_order_with_shipments_and_no_production_figures_is_being_shipped(tmp_path: Path) -> None:
+    path = write_register(tmp_path / "r.xlsx", [order("SO-1", D(2026, 4, 30), status=None),
+                                                 order("SO-2", D(2026, 4, 30), status=None)],
+                          shipping=[("SO-1", D(2026, 3, 3), 600, "顺丰")])
+    got = progress(read(path), today=D(2026, 3, 5))
+    assert {k: p.current_stage for k, p in got.items()} == {"SO-1": "shipping", "SO-2": "not-started"}
+
+
 def test_at_risk_is_a_warning_before_the_due_date_with_the_followers_name(tmp_path: Path) -> None:
     view = build_view(moving_order("sewing").load(tmp_path), settings_from(None))
     found = risk_findings(progress_of_view(view, today=D(2026, 4, 10)), view, lang="en")
