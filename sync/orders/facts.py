@@ -20,12 +20,22 @@ import pandas as pd
 
 from sync.orders.model import OrderModel, first_of
 from sync.tables.cells import Keys, keyed, rows_at
+from sync.tables.labels import header_key
 from sync.tables.normalize import fold_text
 from sync.tables.register import Register
 from sync.tables.table import ROW
 
 #: QC actions after which a failure no longer waits for rework
 SETTLED_ACTIONS = ("让步", "报废", "接收", "concession", "scrap", "accept")
+#: an inspection's verdict that it failed (or must be inspected again), folded (``header_key``)
+FAILED_RESULTS = frozenset(header_key(w) for w in (
+    "不合格", "不通过", "未通过", "判退", "拒收", "退货", "ng", "n g", "fail", "failed", "reject", "rejected", "复验", "重验",
+    "待复验", "返工", "reinspect", "re-inspect", "re-inspection", "reinspection", "hold", "on hold"))
+
+
+def failed_result(value: Any) -> bool:
+    """An inspection result that says it failed: 不合格, NG, Fail, Rejected, 复验 (inspected again after rework)."""
+    return isinstance(value, str) and header_key(value) in FAILED_RESULTS
 #: a person's kind -> the table their department keeps
 DEPARTMENTS = {"production": "production", "qc": "qc", "shipping": "shipping", "procurement": "materials"}
 
@@ -149,7 +159,11 @@ def qc_awaiting_rework(register: Register, only: Callable[[str], bool] | None = 
 
     ``only``: of the orders it accepts (by key), so no row is made for the others.
     """
-    table = register.get("qc")
+    return awaiting_rework(register.get("qc"), only)
+
+
+def awaiting_rework(table: Any, only: Callable[[str], bool] | None = None) -> dict[str, dict[str, Any]]:
+    """``qc_awaiting_rework`` of one QC table (None: no table, no orders)."""
     found = keyed(table, Keys())
     if not found:
         return {}
@@ -160,10 +174,11 @@ def qc_awaiting_rework(register: Register, only: Callable[[str], bool] | None = 
     last = np.flatnonzero(np.append(codes[order][1:] != codes[order][:-1], True))
     latest = rows[order][last].tolist()     # per order, by id: its latest inspection, the later row of a tie
     failed, action = found.cols.numbers("failed_qty"), found.cols.texts("action")
+    result = found.cols.texts("result")
     settled: dict[str, bool] = {}
     waiting = {}
     for code, i in enumerate(latest):
-        if (failed[i] or 0) > 0:
+        if (failed[i] or 0) > 0 or failed_result(result[i]):
             what = action[i] or ""
             if what not in settled:
                 settled[what] = any(w in fold_text(what) for w in SETTLED_ACTIONS)

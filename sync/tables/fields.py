@@ -262,6 +262,9 @@ _table(
     F("defect", TEXT, "不良原因", "不良描述", "不良现象", "缺陷", "缺陷描述", "问题描述", "defect", "defects",
       "defect reason", "reason"),
     F("action", TEXT, "处理方式", "处理结果", "处理意见", "处置", "返工", "action", "disposition", "corrective action"),
+    # an inspection's verdict where no quantity is kept: 合格 / 不合格, Pass / Fail, OK / NG, 复验
+    F("result", TEXT, "检验结果", "验货结果", "质检结果", "检测结果", "判定", "判定结果", "检验判定", "结论", "检验结论",
+      "验货结论", "result", "results", "inspection result", "qc result", "verdict", "pass/fail", "pass fail"),
     REMARKS,
     key=("order_no", "inspected_on"),
     core=("order_no", "inspected_on", "inspected_qty"),

@@ -29,8 +29,8 @@ from sync.checks.reconcile.context import Ctx
 from sync.checks.reconcile.dates import date_in_future, planned_after_due, shipped_early
 from sync.checks.reconcile.joins import (missing_rows, not_joined, orphan_rows, suggest, unknown_stages,
                                          zeros_lost)
-from sync.checks.reconcile.quantities import (inspected_over_produced, materials_short, qc_sum, shipped_over,
-                                              stage_ahead, stage_over_ordered)
+from sync.checks.reconcile.quantities import (inspected_over_produced, materials_short, qc_sum, shipped_after_failed,
+                                              shipped_over, stage_ahead, stage_over_ordered)
 from sync.checks.reconcile.statuses import risk_inputs, status_contradictions
 from sync.findings import Finding
 from sync.orders.model import OrderModel, order_model
@@ -60,7 +60,7 @@ def reconcile(register: Register, config: Any = None, *, lang: str = "zh", today
 
 RULES: tuple[Callable[[Ctx], Iterable[Finding]], ...] = (
     not_joined, zeros_lost, orphan_rows, missing_rows, stage_over_ordered, stage_ahead, qc_sum, inspected_over_produced,
-    shipped_over, materials_short, planned_after_due, shipped_early, date_in_future, status_contradictions,
+    shipped_over, shipped_after_failed, materials_short, planned_after_due, shipped_early, date_in_future, status_contradictions,
     unknown_stages, batch_plan,
 )
 
@@ -75,6 +75,7 @@ RULE_IDS: dict[str, frozenset[str]] = {
     "qc_sum": frozenset({"qc-sum"}),
     "inspected_over_produced": frozenset({"inspected-over-produced"}),
     "shipped_over": frozenset({"shipped-over-passed", "shipped-over-ordered"}),
+    "shipped_after_failed": frozenset({"shipped-after-failed-qc"}),
     "materials_short": frozenset({"materials-short"}),
     "planned_after_due": frozenset({"planned-after-due"}),
     "shipped_early": frozenset({"shipped-before-order", "shipped-before-inspection"}),

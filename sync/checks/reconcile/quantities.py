@@ -15,6 +15,7 @@ import pandas as pd
 
 from sync.checks.reconcile.context import SLACK, Ctx, cells_where, num, order_no, pct, rows_of
 from sync.findings import ERROR, WARNING, CellRef, Finding
+from sync.orders.facts import awaiting_rework
 from sync.orders.view import KEY, POS, STAGE
 from sync.tables.table import ROW
 
@@ -146,6 +147,43 @@ def inspected_over_produced(ctx: Ctx) -> Iterator[Finding]:
             ctx.say("核对检验数量和生产进度", "check the inspected quantity and the production figures"), key=key,
             compared=[*ctx.key_cells("qc", key, "inspected_qty"), *_stage_cells(ctx, key, last)],
             gist=gist)
+
+
+def shipped_after_failed(ctx: Ctx) -> Iterator[Finding]:
+    """Shipped on or after an inspection that failed (不合格, NG, Fail, 复验) and was not settled: the goods went
+    out with the last verdict against them. Only where the QC tab keeps a verdict and no passed quantity (with
+    one, ``shipped_over`` weighs the quantities)."""
+    view = ctx.view
+    qc, ship = view.tables.get("qc"), view.parts.get("shipping")
+    if qc is None or ship is None or ship.empty or not qc.has("result") or qc.has("passed_qty"):
+        return
+    waiting = awaiting_rework(qc)
+    if not waiting:
+        return
+    keys = ship[KEY].to_numpy(dtype=object)
+    on = pd.to_datetime(ship["shipped_on"]).to_numpy() if "shipped_on" in ship else np.full(len(ship), np.datetime64("NaT", "ns"))
+    for key, row in waiting.items():
+        inspected = row.get("inspected_on")
+        after = keys == key
+        if inspected is not None and pd.notna(inspected):
+            after &= np.isnat(on) | (on >= np.datetime64(pd.Timestamp(inspected).date(), "ns"))
+        if not after.any():
+            continue
+        i = int(np.flatnonzero(after)[0])
+        shipped = ship["shipped_qty"].to_numpy(dtype=float)[after] if "shipped_qty" in ship else np.array([])
+        field = "shipped_qty" if "shipped_qty" in ship else "shipped_on"
+        yield ctx.at("shipped-after-failed-qc", ERROR, "shipping", ship[POS].iloc[i], ship[ROW].iloc[i], field,
+                     ctx.say("订单 {no} 最近一次检验判定为“{r}”（{d}），却已发货{n}",
+                             "order {no}: the last inspection says '{r}' ({d}), yet it has shipped{n}",
+                             no=order_no(ctx, key), r=row.get("result") or "", d=_when(inspected),
+                             n=f" {num(float(np.nansum(shipped)))}" if len(shipped) else ""),
+                     ctx.say("确认返工后已复验合格，或在质检记录里写明让步接收", "make sure it passed a re-inspection after "
+                             "rework, or record the concession in the QC tab"), key=key,
+                     compared=ctx.key_cells("qc", key, "result"), gist="shipped after failed QC")
+
+
+def _when(day: Any) -> str:
+    return str(pd.Timestamp(day).date()) if day is not None and pd.notna(day) else "?"
 
 
 def shipped_over(ctx: Ctx) -> Iterator[Finding]:
