@@ -55,8 +55,10 @@ class Industry:
 VOCABULARY: tuple[Industry, ...] = (
     Industry("garment", (
         Stage("裁剪", "Cutting", ("裁床", "开裁", "裁片", "裁", "cut")),
-        Stage("车缝", "Sewing", ("缝制", "缝纫", "车位", "车间缝制", "sew", "sewn", "stitching", "stitched")),
-        Stage("整烫", "Pressing", ("后整", "后道", "熨烫", "整理", "大烫", "ironing", "ironed", "finishing", "press",
+        # a garment tracker's departments stand for their stages: 裁床 | 车间 | 尾部 (cutting room, sewing floor,
+        # finishing)
+        Stage("车缝", "Sewing", ("缝制", "缝纫", "车位", "车间缝制", "车间", "sew", "sewn", "stitching", "stitched")),
+        Stage("整烫", "Pressing", ("后整", "后道", "尾部", "熨烫", "整理", "大烫", "ironing", "ironed", "finishing", "press",
                                    "pressed")),
         Stage("包装", "Packing", ("装箱", "打包", "包装装箱", "packaging", "pack", "packed")))),
     Industry("tyre", (

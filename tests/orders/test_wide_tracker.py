@@ -335,3 +335,10 @@ def test_a_daily_output_sheet_reads_each_days_figure_on_its_own_cell(tmp_path: P
     wb.save(tmp_path / "日产量.xlsx")
     found = check_register(read(tmp_path / "日产量.xlsx"), None, lang="zh", today=D(2026, 9, 7).date()).findings
     assert [(f.rule, f.cell, f.value) for f in found if f.severity == "error"] == [("stage-over-ordered", "F3", "5000")]
+
+
+def test_a_garment_trackers_departments_are_its_stages() -> None:
+    # 裁床 | 车间 | 尾部: the cutting room, the sewing floor and finishing, in that order
+    cells = np.array([3000, 1200, None], dtype=object)
+    found = stage_columns({7: ("裁床", cells), 8: ("车间", cells), 9: ("尾部", cells)}, [])
+    assert [c.stage for c in found] == ["裁床", "车间", "尾部"]
