@@ -54,6 +54,16 @@ _KIND = {
     "qc-sum": Text("质检数量不符", "QC sums"), "shipped-over-passed": Text("发货多于合格", "shipped over passed"),
     "stage-over-ordered": Text("完成多于订单", "stage over ordered"),
     "status-shipped-nothing-shipped": Text("已发货但无发货记录", "shipped, nothing shipped"),
+    "shipped-over-ordered": Text("发货多于订单", "shipped over ordered"),
+    "shipped-after-failed-qc": Text("验货不合格仍发货", "shipped after failed QC"),
+    "batch-over-ordered": Text("分批数量超出", "batches over ordered"),
+    "batch-under-ordered": Text("分批数量不足", "batches short of ordered"),
+    "batch-before-order": Text("分批交期早于下单", "batch before order"),
+    "batch-out-of-order": Text("分批交期先后颠倒", "batches out of order"),
+    "batch-overdue": Text("分批逾期", "batch overdue"),
+    "weekday-mismatch": Text("日期与星期不符", "weekday mismatch"),
+    "month-part-date": Text("交期为某月一段", "part of a month"), "week-date": Text("交期为周次", "ship week"),
+    "number-as-written": Text("数字带算式或备注", "number with a note"),
 }
 LINE_HEIGHT = 14.5   # points per line of 10-point text
 
