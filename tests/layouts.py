@@ -98,33 +98,34 @@ def merged_keys(folder: Path) -> Layout:
 
 def ditto_lines(folder: Path) -> Layout:
     """(v) Order number, customer and dates written on each order's first line only, left blank on its colour lines."""
-    name = "大货订单明细.xlsx"
-    cols = {"order_no": "订单号", "customer": "客户", "order_date": "下单日期", "product": "款号", "color": "颜色",
-            "qty": "数量", "price": "单价", "amount": "金额", "due": "交货日期", "follower": "跟单员"}
-    layout = Layout("v-ditto-lines", "", [], [Expected(ORDERS, "A", ("明细",), (name,))])
-    sheet = Sheet("明细")
-    for rows in _colour_lines(random.Random("ditto"), sheet, cols, name, layout, "DH26-"):
-        for row in rows[1:]:
-            for label in ("订单号", "客户", "下单日期", "交货日期", "跟单员"):
-                sheet.set(row, label, None)
-        layout.tricky.append(Tricky(name, sheet.name, tuple(rows), "order fields on the first of its lines only"))
-    layout.paths.append(save(folder / name, [sheet]))
-    return layout
+    return _first_line_orders(folder, "大货订单明细.xlsx", "v-ditto-lines", "DH26-", lambda n, label: None,
+                              "order fields on the first of its lines only")
 
 
 def ditto_marks(folder: Path) -> Layout:
     """(w) Colour lines under each order's first line say 同上 / 〃 for its number, customer, dates and follower."""
-    name = "订单明细(同上).xlsx"
+    return _first_line_orders(folder, "订单明细(同上).xlsx", "w-ditto-marks", "DM26-",
+                              lambda n, label: "同上" if (n + len(label)) % 2 else "〃",
+                              "同上 / 〃 under the order's first line")
+
+
+#: what an order's colour lines leave to its first line
+_ORDER_LABELS = ("订单号", "客户", "下单日期", "交货日期", "跟单员")
+
+
+def _first_line_orders(folder: Path, name: str, layout_name: str, prefix: str,
+                       under: Callable[[int, str], Any], why: str) -> Layout:
+    """Orders on colour lines whose order fields are written on the first line only; ``under(n, label)`` is what
+    the n-th line under it holds in that column instead. The same orders whatever the habit (one seed)."""
     cols = {"order_no": "订单号", "customer": "客户", "order_date": "下单日期", "product": "款号", "color": "颜色",
             "qty": "数量", "price": "单价", "amount": "金额", "due": "交货日期", "follower": "跟单员"}
-    layout = Layout("w-ditto-marks", "", [], [Expected(ORDERS, "A", ("明细",), (name,))])
+    layout = Layout(layout_name, "", [], [Expected(ORDERS, "A", ("明细",), (name,))])
     sheet = Sheet("明细")
-    # the same orders as (v): only the habit differs
-    for rows in _colour_lines(random.Random("ditto"), sheet, cols, name, layout, "DM26-"):
+    for rows in _colour_lines(random.Random("ditto"), sheet, cols, name, layout, prefix):
         for n, row in enumerate(rows[1:]):
-            for label in ("订单号", "客户", "下单日期", "交货日期", "跟单员"):
-                sheet.set(row, label, "同上" if (n + len(label)) % 2 else "〃")
-        layout.tricky.append(Tricky(name, sheet.name, tuple(rows), "同上 / 〃 under the order's first line"))
+            for label in _ORDER_LABELS:
+                sheet.set(row, label, under(n, label))
+        layout.tricky.append(Tricky(name, sheet.name, tuple(rows), why))
     layout.paths.append(save(folder / name, [sheet]))
     return layout
 
