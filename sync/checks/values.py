@@ -88,8 +88,8 @@ class ValueNotes(Check):
     """What normalisation noted of one ``kind`` in ``fields`` (all the table's fields when empty)."""
 
     type = "values"
-    PLACEHOLDERS = frozenset({"count", "cells", "examples", "years", "order", "units", "unit", "first", "date", "actual",
-                              "written"})
+    PLACEHOLDERS = frozenset({"count", "cells", "examples", "years", "order", "units", "unit", "first", "date",
+                              "actual", "written"})
     PER_CELL: ClassVar[frozenset[str]] = frozenset({MISSING_DATE, DAY_MONTH, SEVERAL_DATES, WEEKDAY})
     kind: Literal["placeholder", "missing-date", "year-guessed", "day-month-conflict", "unit-mismatch", "several-dates",
                   "approximate-date", "week-date", "written-number", "weekday"]

@@ -94,7 +94,7 @@ def stage_columns(extra: dict[int, tuple[str, np.ndarray]], words: Iterable[str]
     out = []
     for index in sorted(extra):
         header, cells = extra[index]
-        if _is_shipping(header):
+        if is_shipping(header):
             continue
         stem, kind = _stem(str(header))
         stage = is_stage_word(stem, words + own)
@@ -146,7 +146,7 @@ def milestone_columns(extra: dict[int, tuple[str, np.ndarray]]) -> list[StageCol
     out = []
     for index in sorted(extra):
         header, cells = extra[index]
-        if not mostly_dates(cells[:FILL_SAMPLE].tolist(), 1) or _is_shipping(header) or _names_a_field(str(header)):
+        if not mostly_dates(cells[:FILL_SAMPLE].tolist(), 1) or is_shipping(header) or _names_a_field(str(header)):
             continue
         stem, kind = _stem(str(header))
         out.append(StageColumn((stem if kind == "date" else str(header)).strip(), index, str(header), "date"))
@@ -162,7 +162,7 @@ def _own_stages(extra: dict[int, tuple[str, np.ndarray]], words: list[str]) -> l
     for index in sorted(extra):
         header = str(extra[index][0])
         match = _DONE.search(header)
-        if match is None or match.start() == 0 or _is_shipping(header) or _names_a_field(header):
+        if match is None or match.start() == 0 or is_shipping(header) or _names_a_field(header):
             continue
         stem = header[:match.start()].strip(" _-:：(（")
         if not stem or header_key(stem) in NOT_STAGES:
@@ -188,7 +188,7 @@ def shipping_columns(extra: dict[int, tuple[str, np.ndarray]]) -> list[dict[str,
     found = []
     for index in sorted(extra):
         header, cells = extra[index]
-        if not _is_shipping(header):
+        if not is_shipping(header):
             continue
         kind = _stem(str(header))[1] or _kind_of(cells)
         if kind is not None:
@@ -217,7 +217,7 @@ def _stem(header: str) -> tuple[str, str | None]:
     return header[:match.start()].strip(), "date" if match.group("date") or match.group("date_en") else "qty"
 
 
-def _is_shipping(header: str) -> bool:
+def is_shipping(header: str) -> bool:
     key = _ORDINAL.sub("", header_key(header))
     return any(key.startswith(header_key(w)) for w in SHIP_WORDS)
 
@@ -343,7 +343,7 @@ def _production(orders: Table, extra: dict[int, tuple[str, np.ndarray]],
         done, raw = _figures(extra[qty.index][1]) if qty else (np.full(n, np.nan), np.full(n, None, dtype=object))
         if qty is not None and qty.kind == "pct":   # a share of the order done: that many of its pieces
             done = _percents(extra[qty.index][1]) * quantity
-        when = _dates(extra[day.index][1]) if day else np.full(n, np.datetime64("NaT", "ns"))
+        when = day_values(extra[day.index][1]) if day else np.full(n, np.datetime64("NaT", "ns"))
         ticked = _ticked(extra[qty.index][1]) if qty else np.zeros(n, dtype=bool)
         finished = (~pd.isna(when)) | ticked
         done = np.where(np.isnan(done) & finished, quantity, done)
@@ -386,7 +386,7 @@ def _figures(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return values, np.asarray(cells, dtype=object)
 
 
-def _dates(cells: np.ndarray) -> np.ndarray:
+def day_values(cells: np.ndarray) -> np.ndarray:
     """A date column's days (datetime64; NaT where a cell is blank or no date)."""
     values = parse_column(np.asarray(cells, dtype=object), DATE).values
     return pd.to_datetime(pd.Series(np.asarray(values, dtype=object)), errors="coerce").to_numpy(dtype="datetime64[ns]")
@@ -416,7 +416,7 @@ def _shipping(orders: Table, extra: dict[int, tuple[str, np.ndarray]],
         qty = parse_column(extra[ship["shipped_qty"][0]][1], NUMBER).values if "shipped_qty" in ship else None
         qty = pd.to_numeric(pd.Series(qty), errors="coerce").to_numpy(dtype=float) if qty is not None \
             else np.full(n, np.nan)
-        on = _dates(extra[ship["shipped_on"][0]][1]) if "shipped_on" in ship \
+        on = day_values(extra[ship["shipped_on"][0]][1]) if "shipped_on" in ship \
             else np.full(n, np.datetime64("NaT", "ns"))
         has = ~np.isnan(qty) | ~pd.isna(on)
         qty_col, on_col = ship.get("shipped_qty"), ship.get("shipped_on")

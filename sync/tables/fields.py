@@ -211,7 +211,8 @@ _table(
     ORDER_NO_PO,
     F("line_no", KEY, *(a for a in LINE_NO.aliases if header_key(a) != "line")),   # "Line" here: the production line
     PRODUCT,
-    F("quantity", NUMBER, "计划数量", "计划数", "计划产量", "生产数量", "排产数量", "投产数量", "订单数量", "订货数量", "下单数量", "plan qty", "planned qty",
+    F("quantity", NUMBER, "计划数量", "计划数", "计划产量", "生产数量", "排产数量", "投产数量",
+      "订单数量", "订货数量", "下单数量", "plan qty", "planned qty",
       "planned quantity", "production qty", "production order", "order qty", "order quantity", "qty", "quantity",
       "required qty", "số lượng", "mrp净算量", "净算量", weak=("数量", "总数", "sl")),   # U8: MRP's net quantity to make
     # a plan often carries each order's promised day (ETD) and its brand beside its own dates (riders)
@@ -229,7 +230,8 @@ _table(
     F("planned_finish", DATE, "计划完成", "计划完成日期", "计划完工", "计划下线", "完成日期计划", "planned finish",
       "plannedfinish", "plan finish", "planned end", "finish date", "end date", "target date"),
     F("completed_qty", NUMBER, "完成数量", "完成数", "已完成数量", "已生产数量", "实际产出", "产量", "日产量", "完工数量",
-      "累计完成", "累计产量", "累计", "累计数", "累计数量", "产出数量", "completed", "completedqty", "completed qty", "output", "done", "qty done",
+      "累计完成", "累计产量", "累计", "累计数", "累计数量",
+      "产出数量", "completed", "completedqty", "completed qty", "output", "done", "qty done",
       "produced", "produced qty", "current production", "achieved", "actual", "actual qty", "实际", "实际数量",
       "实际产量", "实际完成数量", "thực tế", weak=("数量", "completed")),
     F("actual_finish", DATE, "实际完成", "实际完成日期", "实际完工", "完工日期", "actual finish", "actualfinish",

@@ -47,7 +47,8 @@ def register(path: Path) -> Path:
 
 def test_a_shipment_after_a_failed_verdict_is_an_error_on_the_shipment(tmp_path: Path) -> None:
     path = register(tmp_path / "po.xlsx")
-    out = CliRunner().invoke(app, ["check", str(path), "--today", TODAY.isoformat(), "--format", "json", "--lang", "en"])
+    out = CliRunner().invoke(app, ["check", str(path), "--today", TODAY.isoformat(), "--format", "json",
+                                   "--lang", "en"])
     found = [f for f in json.loads(out.stdout)["findings"] if f["rule"] == "shipped-after-failed-qc"]
     assert [(f["order_no"], f["sheet"], f["cell"], f["severity"]) for f in found] == [("PO-2", "Shipments", "D3",
                                                                                        "error")]

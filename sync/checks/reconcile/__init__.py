@@ -3,8 +3,8 @@
 ``reconcile`` joins the register by order number (``sync.orders.view``) and runs
 small cross-tab rules over whole columns, one module per theme: ``joins``
 (tabs and rows that match no order), ``quantities``, ``dates``, ``statuses``
-and ``batches`` (an order's delivery planned in batches across its row), on what ``context`` gives them all. Each finding points at the
-row that is wrong — the department row whose figure breaks the chain, or the
+and ``batches`` (an order's delivery planned in batches across its row), on
+what ``context`` gives them all. Each finding points at the row that is wrong — the department row whose figure breaks the chain, or the
 orders row whose status contradicts the tabs — carries the follower of the
 order, and names the cells it compared (``Finding.compared``), so the checking
 pass folds it into an error already on one of them (``sync.checks.roots``).
@@ -60,8 +60,8 @@ def reconcile(register: Register, config: Any = None, *, lang: str = "zh", today
 
 RULES: tuple[Callable[[Ctx], Iterable[Finding]], ...] = (
     not_joined, zeros_lost, orphan_rows, missing_rows, stage_over_ordered, stage_ahead, qc_sum, inspected_over_produced,
-    shipped_over, shipped_after_failed, materials_short, planned_after_due, shipped_early, date_in_future, status_contradictions,
-    unknown_stages, batch_plan,
+    shipped_over, shipped_after_failed, materials_short, planned_after_due, shipped_early, date_in_future,
+    status_contradictions, unknown_stages, batch_plan,
 )
 
 #: each rule's finding ids: what ``[rules] disable`` can name

@@ -22,7 +22,7 @@ import pandas as pd
 from sync.checks.reconcile.context import SLACK, Ctx
 from sync.findings import ERROR, WARNING, Finding
 from sync.orders.view import FINISHED, POS
-from sync.orders.wide import _dates, _is_shipping
+from sync.orders.wide import day_values, is_shipping
 from sync.tables.fields import NUMBER, header_key
 from sync.tables.normalize import normalise_key, parse_column
 from sync.tables.table import ROW, Table, column_letter
@@ -51,7 +51,7 @@ def batch_columns(extra: dict[int, tuple[str, object]]) -> list[Batch]:
     quantity column; [] unless there are at least two (a lone 交期2 is a revised date, not a plan)."""
     found: dict[int, dict[str, tuple[int, str]]] = {}
     for index, (header, _) in sorted(extra.items()):
-        if _is_shipping(str(header)):   # 第一批出货数量: a shipment made, read as shipping
+        if is_shipping(str(header)):   # 第一批出货数量: a shipment made, read as shipping
             continue
         key = header_key(header)
         m = _PREFIX.match(key)
@@ -77,7 +77,7 @@ def batch_plan(ctx: Ctx) -> Iterator[Finding]:
     if not batches:
         return
     cells = {c: orders.extra[c][1].cells() for b in batches for c in (b.due[0], b.qty[0])}
-    dues = np.stack([pd.to_datetime(pd.Series(_dates(cells[b.due[0]]))).to_numpy() for b in batches])
+    dues = np.stack([pd.to_datetime(pd.Series(day_values(cells[b.due[0]]))).to_numpy() for b in batches])
     qtys = np.stack([pd.to_numeric(pd.Series(parse_column(cells[b.qty[0]], NUMBER).values),
                                    errors="coerce").to_numpy(dtype=float) for b in batches])
     rows = orders.data[ROW].to_numpy()

@@ -161,7 +161,8 @@ def shipped_after_failed(ctx: Ctx) -> Iterator[Finding]:
     if not waiting:
         return
     keys = ship[KEY].to_numpy(dtype=object)
-    on = pd.to_datetime(ship["shipped_on"]).to_numpy() if "shipped_on" in ship else np.full(len(ship), np.datetime64("NaT", "ns"))
+    on = pd.to_datetime(ship["shipped_on"]).to_numpy() if "shipped_on" in ship \
+        else np.full(len(ship), np.datetime64("NaT", "ns"))
     for key, row in waiting.items():
         inspected = row.get("inspected_on")
         after = keys == key
