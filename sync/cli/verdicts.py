@@ -46,7 +46,7 @@ def print_unread(console: Console, readings: list[SheetReading], lang: str, labe
     """One line per sheet that looks like a table but was not checked, and (``guessed``) per table read on a
     guessed key: not an error, but not silence either."""
     for r in readings:
-        if r.table is None and r.verdict != "none":
+        if r.table is None and (r.verdict != "none" or r.keyed_by):   # rows of orders nothing read: said
             words = unread_words(r, lang)
         else:   # a table read without a key is said even when configured: no person named one
             words = guessed_words(r, lang) if guessed or (r.match and NO_KEY in doubts(r.match)) else ""

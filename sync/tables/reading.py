@@ -46,6 +46,9 @@ class SheetReading:
     language: str | None = None
     source: str = ""                #: the workbook it is in (the source's name), when read by ``read_sources``
     table: str | None = None        #: the register's table its rows were read into; None: not read
+    #: a sheet read as no table whose first header names an order number (订单号, PO No.): that column's label,
+    #: for the verdict to say the sheet holds orders' rows nothing read
+    keyed_by: str = ""
 
     def to_dict(self, lang: str = "zh") -> dict[str, Any]:
         """The verdict for ``check --format json`` (``summary.sheets``)."""
@@ -69,7 +72,9 @@ def reading_of(sheet: str, found: list[HeaderMatch], labels: list[str]) -> Sheet
     if found:
         best = found[0]
         return SheetReading(sheet, best.status, best, found[1:], best.language)
-    return SheetReading(sheet, "none", None, [], language_of(labels))
+    key = map_labels(labels, "orders").get("order_no")
+    keyed_by = labels[key[0]] if key is not None and key[1] >= 2 else ""
+    return SheetReading(sheet, "none", None, [], language_of(labels), keyed_by=keyed_by)
 
 
 def read_sources(sources: list[Source], register: Register, *, others: bool = True) -> list[SheetReading]:
@@ -168,6 +173,10 @@ def weak_key(match: HeaderMatch) -> bool:
 def describe(reading: SheetReading, lang: str = "zh") -> str:
     """'订单表: 第 2 行表头, 键 = D 订单号' / 'probably orders (missing: due date)' / 'not a table'."""
     m = reading.match
+    if m is None and reading.keyed_by:
+        return say("有“{label}”列，但看不出是哪种表（`ordersync init` 可指定它是哪张表）",
+                   "has a '{label}' column but reads as no table (`ordersync init` can say which it is)",
+                   lang, label=reading.keyed_by)
     if m is None:
         return say("看不出是哪种表", "not a table", lang)
     name = table_word(m.table, lang)

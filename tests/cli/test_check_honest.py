@@ -77,6 +77,21 @@ def test_a_sheet_that_only_looks_like_a_table_gets_a_line_not_an_error(tmp_path)
     assert verdicts == {"订单": ("recognised", True), "生产日报": ("probable", False), "说明": ("none", False)}
 
 
+def test_a_sheet_of_order_numbers_that_reads_as_no_table_is_said_not_passed_over(tmp_path):
+    """A tab with an 订单号 column that is no table ordersync knows (a list of returned orders): its rows were not
+    checked, and the check says so instead of staying silent as for a sheet of notes."""
+    returns = [["退货", "订单号"], ["是", "SO-2604-001"], ["是", "SO-2604-002"], ["是", "SO-2604-003"]]
+    path = book(tmp_path / "register.xlsx", {"订单": ORDERS_ZH, "跟进备注": returns, "说明": NOTES})
+    code, out = check(str(path), "--lang", "en")
+    assert code == 0
+    assert "• register.xlsx › 跟进备注: has a '订单号' column but reads as no table" in out and "not checked" in out
+    assert "说明" not in out
+    code, out = check(str(path), "--format", "json")
+    sheets = {s["sheet"]: s for s in json.loads(out)["summary"]["sheets"]}
+    assert (sheets["跟进备注"]["verdict"], sheets["跟进备注"]["read"]) == ("none", False)
+    assert sheets["跟进备注"]["message"].startswith("有“订单号”列，但看不出是哪种表")
+
+
 def test_english_headers_get_english_messages_and_findings(tmp_path):
     path = book(tmp_path / "orders.xlsx", {"Orders": ORDERS_EN})
     code, out = check(str(path), "--format", "json")
