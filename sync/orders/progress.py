@@ -250,6 +250,7 @@ def rates_from_rows(view: OrderView, now: pd.Timestamp) -> Pace:
     event = _col(prod, "actual_finish").fillna(_col(prod, "updated_on"))
     by = view.by_stage()
     seen = by.agg_values(event, "max").unstack(STAGE).reindex(index=index, columns=view.stages)
+    undated = seen.isna()   # no day of its own: counted from the order date, as if it had run all along
     seen = seen.apply(lambda c: pd.to_datetime(c).fillna(now).clip(upper=now))
     start = pd.concat([by.agg("planned_start", "min") if "planned_start" in prod else by.agg_values(event, "min"),
                        by.agg_values(event, "min")], axis=1).min(axis=1).unstack(STAGE)
@@ -265,7 +266,18 @@ def rates_from_rows(view: OrderView, now: pd.Timestamp) -> Pace:
         done = recent.groupby([KEY, STAGE])["completed_qty"].sum().unstack(STAGE).reindex_like(view.done)
         # a day's row counts that day's output, so the first and the last day both count
         days = ((seen - start).apply(lambda c: c.dt.days) + 1).clip(lower=1, upper=window)
-    return Pace(_trusted(done / days, view, days), seen)
+    return Pace(_trusted(_behind(done / days, undated, view.stages), view, days), seen)
+
+
+def _behind(rate: pd.DataFrame, undated: pd.DataFrame, stages: list[str]) -> pd.DataFrame:
+    """A stage with no day of its own (a tracker's 包装 column: a figure, no date) is timed from the order date,
+    though it only began once the stage before it had work to hand on: over that span its pace reads slower
+    than it runs. It keeps at least the pace of the stage before it."""
+    out = rate.copy()
+    for before, stage in zip(stages, stages[1:]):
+        faster = out[before].where(undated[stage] & (out[before] > out[stage]))
+        out[stage] = faster.fillna(out[stage])
+    return out
 
 
 def _trusted(rate: pd.DataFrame, view: OrderView, days: pd.DataFrame) -> pd.DataFrame:

@@ -342,3 +342,18 @@ def test_a_garment_trackers_departments_are_its_stages() -> None:
     cells = np.array([3000, 1200, None], dtype=object)
     found = stage_columns({7: ("裁床", cells), 8: ("车间", cells), 9: ("尾部", cells)}, [])
     assert [c.stage for c in found] == ["裁床", "车间", "尾部"]
+
+
+def test_a_stage_column_without_dates_is_not_timed_from_the_order_date(tmp_path: Path) -> None:
+    """Cut 2400, Sewn 2000, Packed 800 of 2400, 75 days after the order and no dates anywhere: each stage is
+    timed from the order date, though sewing and packing began only once there was work to hand on. Read so,
+    packing's 800 in 75 days projected February; each undated stage keeps at least the pace of the stage
+    before it (cutting's 32 a day), so the order is projected for November."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "WIP"
+    ws.append(["PO#", "Style#", "Units", "PO Date", "X-Fty Date", "Merchandiser", "Status", "Cut", "Sewn", "Packed"])
+    ws.append(["PO-1", "ST-1", 2400, D(2026, 7, 1), D(2026, 11, 30), "Amy", "In Work", 2400, 2000, 800])
+    wb.save(tmp_path / "wip.xlsx")
+    p = order_model(read(tmp_path / "wip.xlsx"), today=D(2026, 9, 14).date()).progress["PO-1"]
+    assert (p.current_stage, p.rate, p.projected_finish, p.at_risk) == ("Sewn", 32.0, D(2026, 11, 6).date(), False)
