@@ -87,6 +87,8 @@ class Check(BaseModel):
     table: str
     severity: Literal["error", "warning", "info"] = ERROR
     enabled: bool = True
+    #: the rule is about a column few registers keep (a cancel date): without it, skipped without a word
+    optional: bool = False
     message: LangText | None = None
     hint: LangText | None = None
 

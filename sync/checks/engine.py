@@ -28,7 +28,7 @@ def run_checks(register: Register, rules: Iterable[Check], ctx: Context,
         # a register without a QC tab simply has no QC rules to run
         for table in [t for t in register.tables.values() if t.kind == rule.table]:
             missing = [f for f in dict.fromkeys(rule.fields_needed()) if not table.has(f)]
-            for name in missing if not table.key else ():   # a plan lacks what orders have by nature
+            for name in missing if not (table.key or rule.optional) else ():   # a plan lacks what orders have
                 skipped.setdefault((table.name, name), []).append(rule.id)
             if not missing:
                 findings.extend(habit(_run_one(rule, table, ctx, memo), rule, table, ctx.lang))

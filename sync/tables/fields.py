@@ -88,6 +88,7 @@ _DUE_DATES = ("交货日期", "交期", "交货期", "货期", "交货时间", "
               "走货期", "走货日期", "出厂日期", "交付日期", "要求交期", "约定交期", "订单交期", "客户交期", "客户要求交期",
               "回复客户交期", "合同交期", "计划交期", "最终期限", "due date", "duedate", "delivery date", "deliverydate",
               "ship date", "shipdate", "ex-factory date", "exfactorydate", "exfactory", "ex-fty date", "x-factory date",
+              "x-fty date", "x-fty", "ex-fty", "x-factory", "ex factory",
               "xfd", "etd", "crd", "cargo ready date", "required date", "requested date", "need by", "deadline", "delivery",
               "客期", "客户期", "交货日", "要求交货日期", "承诺交期", "order deadline", "delivery deadline", "requested delivery date",
               "delivery time", "ngày giao hàng", "ngày giao")
@@ -146,7 +147,7 @@ _table(
     F("quantity", NUMBER, "订单数量", "订货数量", "订购数量", "下单数量", "合同数量", "订单量", "订单数", "订货量",
       "数量pcs", "数量件", "件数", "订单件数", "总件数", "订单总数", "订单总数量", "订货", "qty", "quantity", "orderqty",
       "order qty", "orderquantity", "order quantity", "po qty", "po quantity", "total qty", "pcs", "quantity pcs",
-      "qty pcs", "pieces", "số lượng", "sl đặt hàng",
+      "qty pcs", "pieces", "units", "total units", "po units", "order units", "unit qty", "số lượng", "sl đặt hàng",
       weak=("数量", "总数", "总数量", "数目", "sl")),
     F("unit_price", NUMBER, "单价", "含税单价", "未税单价", "销售单价", "单价原币", "单价(元)", "单价usd", "价格", "售价",
       "fob", "fob价", "fob单价", "unitprice", "unit price", "price", "fobprice", "fob price", "price per unit", "u/price",
@@ -155,6 +156,9 @@ _table(
       "原币金额", "amount", "total", "totalamount", "total amount", "total value", "value", "order value",
       "order amount", "sales", "订单金额rmb", "net value", "net amount", "价税合计", "thành tiền"),
     F("due_date", DATE, *_DUE_DATES),
+    # the day after which the buyer may cancel an order not yet shipped (US retail POs)
+    F("cancel_date", DATE, "cancel date", "cancellation date", "cxl date", "po cancel date", "cancel by",
+      "取消日期", "最迟交期", "最晚交期", "最迟出货日期"),
     F("payment_terms", TEXT, "付款方式", "付款条件", "付款条款", "结算方式", "收款方式", "账期", "payment",
       "payment terms", "paymentterms", "payment method", "terms"),
     FOLLOWER,
