@@ -1,4 +1,4 @@
-"""``ordersync doctor``'s checks beyond the tables: mail, state, recipients, times, templates, watching.
+"""``ordersync doctor``'s checks beyond the tables: mail, state, recipients, followers, times, templates, watching.
 
 Each check is a small function ``(Doctor) -> Verdict`` in ``CHECKS``: what it
 verified (said unless -q) and each problem (its lines: what is wrong, then what
@@ -180,6 +180,53 @@ def check_recipients(doctor: Doctor) -> Verdict:
     return verdict
 
 
+def check_followers(doctor: Doctor) -> Verdict:
+    """Once people are set up, every order's reminders have someone to go to: the orders tab names a follower,
+    and the people sheet or [people] knows them (an order two share, 张伟/李娜: each); else [reminders]
+    unassigned_to takes them."""
+    from collections import Counter
+
+    from sync.notices.recipients import Recipients
+
+    cfg, lang = doctor.config, doctor.lang
+    orders = doctor.register.get("orders")
+    verdict = Verdict()
+    if orders is None or not cfg.reminders.enabled:
+        return verdict
+    directory = Recipients.from_register(doctor.register, cfg.people, lang).directory
+    if not directory.people:   # nobody set up to mail yet (a first `init`): not this check's to say
+        return verdict
+    fallback = cfg.reminders.unassigned_to
+    if not orders.has("follower"):
+        if fallback:
+            verdict.ok.append(say("提醒：订单表没有跟单员列，都发给 {who}", "reminders: the orders tab has no follower "
+                                  "column; all go to {who}", lang, who=fallback))
+            return verdict
+        return verdict.problem(
+            say("提醒：订单表（{where}）没有跟单员列，提醒没有人可发", "reminders: the orders tab ({where}) has no "
+                "follower column, so no reminder has anyone to go to", lang, where=orders.describe()),
+            say("在 [tables.orders.columns] 写 follower = \"列字母或表头\"，或设 [reminders] unassigned_to",
+                "map it in [tables.orders.columns] (follower = \"column letter or header\"), or set "
+                "[reminders] unassigned_to", lang))
+    said = Counter(str(v).strip() for v in orders.data["follower"].tolist() if v is not None and v == v)
+    unknown = Counter({who: n for who, n in said.items() if who and not directory.each(who)})
+    if not unknown:
+        verdict.ok.append(say("提醒：{k} 位跟单员都在人员表或 [people] 中", "reminders: all {k} followers are in the "
+                              "people sheet or [people]", lang, k=len(said)))
+        return verdict
+    names = "、".join(f"{who}（{n}）" for who, n in unknown.most_common(5)) + ("…" if len(unknown) > 5 else "")
+    where = say("发给 {who}", "go to {who}", lang, who=fallback) if fallback else say("没有人接收", "go to nobody", lang)
+    first = say("提醒：{n} 行订单的跟单员不在人员表或 [people] 中：{names}；这些订单的提醒{where}",
+                "reminders: {n} order lines name followers neither the people sheet nor [people] knows: {names}; "
+                "their reminders {where}", lang, n=sum(unknown.values()), names=names, where=where)
+    if fallback:
+        verdict.ok.append(first)
+        return verdict
+    return verdict.problem(first, say("把他们加进人员表或 config.toml 的 [people]，或设 [reminders] unassigned_to",
+                                      "add them to the people sheet or [people] in config.toml, or set "
+                                      "[reminders] unassigned_to", lang))
+
+
 def check_times(doctor: Doctor) -> Verdict:
     """The time zone exists; every digest's time and day, and the reminders' send_after, make a schedule."""
     cfg, lang = doctor.config, doctor.lang
@@ -283,5 +330,5 @@ def check_watch(doctor: Doctor) -> Verdict:
     return verdict
 
 
-CHECKS: list[Callable[[Doctor], Verdict]] = [check_mail, check_state, check_recipients, check_times,
+CHECKS: list[Callable[[Doctor], Verdict]] = [check_mail, check_state, check_recipients, check_followers, check_times,
                                              check_templates, check_watch]

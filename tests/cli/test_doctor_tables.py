@@ -70,3 +70,38 @@ def test_a_good_config_passes(tmp_path):
     code, out = doctor(tmp_path, '[tables.orders]\nsource = "book"\nsheet = "订单"\n[tables.orders.columns]\n'
                                  'product = "款号"\norder_no = "A"\n')
     assert code == 0, out
+
+
+def test_with_people_set_up_every_follower_is_known(tmp_path):
+    code, out = doctor(tmp_path, '[tables.orders]\nsource = "book"\nsheet = "订单"\n[tables.orders.columns]\n'
+                                 'product = "款号"\norder_no = "A"\n\n[people."张伟"]\nemail = "zhang.wei@example.com"\n')
+    assert code == 0, out
+    assert "✓ reminders: all 1 followers are in the people sheet or [people]" in out
+
+
+def test_followers_nobody_knows_are_named_with_their_orders(tmp_path):
+    # people are set up ([people] 赵敏), but not the follower the orders name
+    code, out = doctor(tmp_path, '[tables.orders]\nsource = "book"\nsheet = "订单"\n[tables.orders.columns]\n'
+                                 'product = "款号"\norder_no = "A"\n\n[people."赵敏"]\nemail = "zhao.min@example.com"\n')
+    assert code == 1
+    assert "✗ reminders: 6 order lines name followers neither the people sheet nor [people] knows: 张伟（6）; their " \
+           "reminders go to nobody" in out
+    code, out = doctor(tmp_path, '[tables.orders]\nsource = "book"\nsheet = "订单"\n[tables.orders.columns]\n'
+                                 'product = "款号"\norder_no = "A"\n\n[reminders]\nunassigned_to = "赵敏"\n\n'
+                                 '[people."赵敏"]\nemail = "zhao.min@example.com"\n')
+    assert code == 0, out
+    assert "✓ reminders: 6 order lines name followers" in out and "their reminders go to 赵敏" in out
+
+
+def test_an_orders_tab_without_a_follower_column_leaves_reminders_with_nobody(tmp_path):
+    """One register per follower, named after them, with no 跟单员 column: doctor says so before run stays silent."""
+    rows = [row[:-1] for row in ORDERS_ZH]   # 跟单员 is the last column
+    assert "跟单员" not in rows[0]
+    book(tmp_path / "张伟.xlsx", {"订单": rows})
+    config = tmp_path / "config.toml"
+    config.write_text('[service]\nlanguage = "en"\n\n[sources.book]\nkind = "excel"\npath = "张伟.xlsx"\n\n'
+                      '[people."张伟"]\nemail = "zhang.wei@example.com"\n', encoding="utf-8")
+    result = runner.invoke(app, ["doctor", "--config", str(config)], terminal_width=250)
+    out = " ".join(result.output.split())
+    assert result.exit_code == 1, out
+    assert "✗ reminders: the orders tab (book › 订单) has no follower column, so no reminder has anyone to go to" in out
