@@ -34,7 +34,6 @@ _ASKED = {
 }
 
 
-
 def asked(label: str) -> tuple[str, str] | None:
     """(yes, no) status words of a status header that asks a question; None for any other header."""
     found = _QUESTION.match(header_key(label))

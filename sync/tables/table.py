@@ -333,8 +333,8 @@ def build_table(grid: Grid | ColumnGrid, match: HeaderMatch, *, source: str, loc
     if dittoed:
         labels = "、".join(match.labels[match.mapping[f]] for f in sorted(dittoed, key=match.mapping.get))
         lines = np.unique(np.concatenate(list(dittoed.values())))
-        said = f"{len(lines)} line" + ("s" if len(lines) > 1 else "")
-        notes.append(f"{labels}: 同上/〃 on {said} (rows {_rows_said(rows[lines])}) read as the line above")
+        count = f"{len(lines)} line" + ("s" if len(lines) > 1 else "")
+        notes.append(f"{labels}: 同上/〃 on {count} (rows {_rows_said(rows[lines])}) read as the line above")
     _ditto(data, match, rows, notes)
     data[ROW] = rows
     frame = pd.DataFrame(data, index=pd.RangeIndex(len(rows)))

@@ -4,10 +4,11 @@
 small cross-tab rules over whole columns, one module per theme: ``joins``
 (tabs and rows that match no order), ``quantities``, ``dates``, ``statuses``
 and ``batches`` (an order's delivery planned in batches across its row), on
-what ``context`` gives them all. Each finding points at the row that is wrong — the department row whose figure breaks the chain, or the
-orders row whose status contradicts the tabs — carries the follower of the
-order, and names the cells it compared (``Finding.compared``), so the checking
-pass folds it into an error already on one of them (``sync.checks.roots``).
+what ``context`` gives them all. Each finding points at the row that is wrong
+— the department row whose figure breaks the chain, or the orders row whose
+status contradicts the tabs — carries the follower of the order, and names
+the cells it compared (``Finding.compared``), so the checking pass folds it
+into an error already on one of them (``sync.checks.roots``).
 Where several rows add up to a wrong total, the largest of them is named:
 a typo inflates a number far more often than it shrinks one.
 
