@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
@@ -73,6 +73,12 @@ _ORDER = {True: Text("日/月/年", "day/month/year"), False: Text("月/日/年"
 
 _WEEKDAYS = (("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
              ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"))
+
+
+def _read_as(table: Table, name: str, positions: np.ndarray, lang: str, read: np.ndarray, show: Any) -> str:
+    """The first three distinct cells as typed and as read: '9月上旬 → 2026-09-10, 500+200 → 700'."""
+    pairs = dict.fromkeys((table.raw_text(name, p), show(read[p])) for p in positions.tolist())
+    return (", " if lang == "en" else "、").join(f"{t} → {v}" for t, v in list(pairs)[:3])
 
 
 def _weekday_of(table: Table, name: str, position: int) -> int | None:
@@ -150,14 +156,11 @@ class ValueNotes(Check):
             typed = Counter(table.raw_text(name, p) for p in positions.tolist())
             fill["examples"] = (", " if ctx.lang == "en" else "、").join(t for t, _ in typed.most_common(3))
         elif self.kind in (APPROXIMATE, WEEK_DATE):
-            read = table.data[name].to_numpy(dtype="datetime64[D]")
-            typed = dict.fromkeys((table.raw_text(name, p), str(read[p])) for p in positions.tolist())
-            fill["examples"] = (", " if ctx.lang == "en" else "、").join(
-                f"{t} → {d}" for t, d in list(typed)[:3])
+            days = table.data[name].to_numpy(dtype="datetime64[D]")
+            fill["examples"] = _read_as(table, name, positions, ctx.lang, days, str)
         elif self.kind == WRITTEN_NUMBER:
-            read = table.data[name].to_numpy()
-            typed = dict.fromkeys((table.raw_text(name, p), f"{read[p]:g}") for p in positions.tolist())
-            fill["examples"] = (", " if ctx.lang == "en" else "、").join(f"{t} → {v}" for t, v in list(typed)[:3])
+            fill["examples"] = _read_as(table, name, positions, ctx.lang, table.data[name].to_numpy(),
+                                        lambda v: f"{v:g}")
         elif self.kind == YEAR_GUESSED:
             years = sorted({d.year for d in table.data[name].iloc[positions].dropna()})
             fill["years"] = "/".join(map(str, years))
