@@ -208,8 +208,8 @@ def check_followers(doctor: Doctor) -> Verdict:
             say("在 [tables.orders.columns] 写 follower = \"列字母或表头\"，或设 [reminders] unassigned_to",
                 "map it in [tables.orders.columns] (follower = \"column letter or header\"), or set "
                 "[reminders] unassigned_to", lang))
-    said = Counter(str(v).strip() for v in orders.data["follower"].tolist() if v is not None and v == v)
-    unknown = Counter({who: n for who, n in said.items() if who and not directory.each(who)})
+    said = orders.data["follower"].dropna().astype(str).str.strip().value_counts()   # follower -> order lines
+    unknown = Counter({who: int(n) for who, n in said.items() if who and not directory.each(who)})
     if not unknown:
         verdict.ok.append(say("提醒：{k} 位跟单员都在人员表或 [people] 中", "reminders: all {k} followers are in the "
                               "people sheet or [people]", lang, k=len(said)))

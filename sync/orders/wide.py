@@ -23,6 +23,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -218,12 +219,30 @@ def _stem(header: str) -> tuple[str, str | None]:
 
 
 def is_shipping(header: str) -> bool:
-    key = _ORDINAL.sub("", header_key(header))
+    key = header_key(header)
+    key = led.rest if (led := ordinal(key)) is not None else key
     return any(key.startswith(header_key(w)) for w in SHIP_WORDS)
 
 
-#: which of several shipments a header is about, before its words: 第一次, 第2批, 首次, 二次, 分批, 1st, 2nd
-_ORDINAL = re.compile(r"^(?:第?[一二三四五六七八九十\d]+[次批]|首次|首批|末次|尾批|分批|\d+(?:st|nd|rd|th))")
+#: which of several (shipments, batches) a header is about, before its words: 第一次, 第2批, 批次3, 分批1, 首次, 1st
+_ORDINAL = re.compile(r"^(?:第?(?P<zh>[一二三四五六七八九十]|\d{1,2})[次批]次?|批次(?P<lot>\d{1,2})|分批(?P<part>\d{1,2})?"
+                      r"|(?P<en>\d{1,2})(?:st|nd|rd|th)|(?P<first>首次|首批)|末次|尾批)(?P<rest>.+)$")
+_ZH_NUMBERS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+
+class Ordinal(NamedTuple):
+    number: int   # 0: which one is not said (分批, 末次)
+    rest: str     # the header's words after it
+
+
+def ordinal(key: str) -> Ordinal | None:
+    """The ordinal a folded header (``header_key``) begins with, and its words after it; None without one."""
+    m = _ORDINAL.match(key)
+    if m is None:
+        return None
+    said = m["zh"] or m["lot"] or m["part"] or m["en"]
+    number = 1 if m["first"] else _ZH_NUMBERS[said] if said in _ZH_NUMBERS else int(said) if said else 0
+    return Ordinal(number, m["rest"])
 
 
 def _kind_of(cells: np.ndarray) -> str | None:

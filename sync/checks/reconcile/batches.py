@@ -22,14 +22,12 @@ import pandas as pd
 from sync.checks.reconcile.context import SLACK, Ctx
 from sync.findings import ERROR, WARNING, Finding
 from sync.orders.view import FINISHED, POS
-from sync.orders.wide import day_values, is_shipping
+from sync.orders.wide import day_values, is_shipping, ordinal
 from sync.tables.fields import NUMBER, header_key
 from sync.tables.normalize import normalise_key, parse_column
 from sync.tables.table import ROW, Table, column_letter
 
-_ZH = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
-#: which batch a header is about: 第一批交期, 第2批数量, 批次3交期, 分批1数量, 1st delivery date, 交期2 / 数量2
-_PREFIX = re.compile(r"^(?:第?([一二三四五六七八九十]|\d{1,2})批(?:次)?|批次(\d{1,2})|分批(\d{1,2})|(\d{1,2})(?:st|nd|rd|th))(.+)$")
+#: which batch a header is about, after its words: 交期2 / 数量2 (before them: ``wide.ordinal``)
 _SUFFIX = re.compile(r"^(\D+?)(\d{1,2})$")
 _DUE = frozenset(header_key(w) for w in ("交期", "交货期", "交货日期", "货期", "船期", "交货", "etd", "delivery",
                                           "deliverydate", "delivery date", "duedate", "due date", "due"))
@@ -54,10 +52,8 @@ def batch_columns(extra: dict[int, tuple[str, object]]) -> list[Batch]:
         if is_shipping(str(header)):   # 第一批出货数量: a shipment made, read as shipping
             continue
         key = header_key(header)
-        m = _PREFIX.match(key)
-        if m is not None:
-            said = next(g for g in m.groups()[:4] if g)
-            number, rest = (_ZH[said] if said in _ZH else int(said)), m.group(5)
+        if (led := ordinal(key)) is not None and led.number:   # 第一批交期, 批次3数量, 1st delivery date
+            number, rest = led.number, led.rest
         elif (m := _SUFFIX.match(key)) is not None:
             number, rest = int(m.group(2)), m.group(1)
         else:
@@ -131,28 +127,25 @@ def _overdue(ctx: Ctx, orders: Table, batches: list[Batch], dues: np.ndarray, qt
     view = ctx.view
     if "shipping" not in view.parts or "shipped" not in view.totals or len(orders.data) != len(view.orders):
         return   # an order over several lines plans each line's batches: said per line above, not here
-    order_at = pd.Index(view.orders[POS].astype(int).tolist())
+    pos = view.orders[POS].to_numpy(dtype=int)   # each order's line
     keys = view.orders.index
     shipped = view.totals["shipped"].reindex(keys).fillna(0).to_numpy(dtype=float)
     closed = view.orders["status_class"].isin(FINISHED).to_numpy() if "status_class" in view.orders \
         else np.zeros(len(keys), dtype=bool)
-    today = np.datetime64(ctx.today.date(), "ns")
-    covered = np.nancumsum(np.nan_to_num(qtys), axis=0)
-    for k, pos in enumerate(order_at.tolist()):
-        if closed[k]:
-            continue
-        for b, batch in enumerate(batches):
-            due, need = dues[b][pos], covered[b][pos]
-            if np.isnat(due) or np.isnan(qtys[b][pos]) or due >= today or shipped[k] + SLACK >= need:
-                continue
-            line = int(orders.data[ROW].iloc[pos])
-            yield _at(ctx, orders, pos, line, batch.due, cells[batch.due[0]][pos], WARNING, "batch-overdue", ctx.say(
-                "订单 {no} {h} {d} 已过（到这一批共 {n} 件），已发货 {s}",
-                "order {no}: {h} {d} has passed ({n} due by then), {s} shipped", no=keys[k], h=batch.due[1],
-                d=_day(due), n=_num(need), s=_num(shipped[k])),
-                ctx.say("与生产确认这一批的进度，必要时提前告知客户",
-                        "confirm this batch with production and tell the customer early if needed"), key=keys[k])
-            break
+    due, qty = dues[:, pos], qtys[:, pos]                              # batch x order
+    need = np.cumsum(np.nan_to_num(qty), axis=0)                      # pieces due by each batch
+    late = ~np.isnat(due) & ~np.isnan(qty) & (due < np.datetime64(ctx.today.date(), "ns"))
+    late &= (shipped + SLACK < need) & ~closed
+    lines = orders.data[ROW].to_numpy()
+    for k in np.flatnonzero(late.any(axis=0)).tolist():
+        b = int(np.argmax(late[:, k]))                                 # its first batch running late
+        batch, at = batches[b], int(pos[k])
+        yield _at(ctx, orders, at, int(lines[at]), batch.due, cells[batch.due[0]][at], WARNING, "batch-overdue",
+                  ctx.say("订单 {no} {h} {d} 已过（到这一批共 {n} 件），已发货 {s}",
+                          "order {no}: {h} {d} has passed ({n} due by then), {s} shipped", no=keys[k], h=batch.due[1],
+                          d=_day(due[b, k]), n=_num(need[b, k]), s=_num(shipped[k])),
+                  ctx.say("与生产确认这一批的进度，必要时提前告知客户",
+                          "confirm this batch with production and tell the customer early if needed"), key=keys[k])
 
 
 def _at(ctx: Ctx, orders: Table, pos: int, line: int, column: tuple[int, str], value: object, severity: str,
