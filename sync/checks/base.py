@@ -66,7 +66,7 @@ class Context:
 
 
 def _follower_map(orders: Table | None) -> dict[str, str]:
-    if orders is None or not orders.has("follower") or not orders.has("order_no"):
+    if orders is None or not orders.holds("follower") or not orders.has("order_no"):
         return {}
     frame = orders.data[["order_no", "follower"]].dropna()
     return dict(zip(normalise_array(frame["order_no"]).tolist(), frame["follower"]))

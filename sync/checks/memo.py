@@ -127,7 +127,7 @@ class PassMemo:
 
 def followers(orders: Table | None) -> str | None:
     """A digest of who follows which order: all a rule on another table takes from the orders table."""
-    if orders is None or not orders.has("follower") or not orders.has("order_no"):
+    if orders is None or not orders.holds("follower") or not orders.has("order_no"):
         return None
     frame = orders.data[["order_no", "follower"]]
     return hashlib.blake2b(pickle.dumps(frame, protocol=5), digest_size=16).hexdigest()

@@ -27,6 +27,7 @@ from sync.service.schedule import Slot
 from sync.service.watch import on_network_share
 from sync.state import State, StateError, disk_problems
 from sync.tables.register import Register
+from sync.tables.table import Table
 
 
 @dataclass
@@ -197,7 +198,7 @@ def check_followers(doctor: Doctor) -> Verdict:
     if not directory.people:   # nobody set up to mail yet (a first `init`): not this check's to say
         return verdict
     fallback = cfg.reminders.unassigned_to
-    if not orders.has("follower"):
+    if not orders.holds("follower"):
         if fallback:
             verdict.ok.append(say("提醒：订单表没有跟单员列，都发给 {who}", "reminders: the orders tab has no follower "
                                   "column; all go to {who}", lang, who=fallback))
@@ -208,6 +209,8 @@ def check_followers(doctor: Doctor) -> Verdict:
             say("在 [tables.orders.columns] 写 follower = \"列字母或表头\"，或设 [reminders] unassigned_to",
                 "map it in [tables.orders.columns] (follower = \"column letter or header\"), or set "
                 "[reminders] unassigned_to", lang))
+    if "follower" in orders.given:
+        verdict.ok.append(_owners_said(orders, lang))
     said = orders.data["follower"].dropna().astype(str).str.strip().value_counts()   # follower -> order lines
     unknown = Counter({who: int(n) for who, n in said.items() if who and not directory.each(who)})
     if not unknown:
@@ -225,6 +228,25 @@ def check_followers(doctor: Doctor) -> Verdict:
     return verdict.problem(first, say("把他们加进人员表或 config.toml 的 [people]，或设 [reminders] unassigned_to",
                                       "add them to the people sheet or [people] in config.toml, or set "
                                       "[reminders] unassigned_to", lang))
+
+
+def _owners_said(orders: Table, lang: str) -> str:
+    """Whose each workbook is, where the orders tab has no follower column and file names say it."""
+    starts = [0] + [p.stop for p in orders.parts[:-1]]
+    follower = orders.data["follower"]
+    owners = dict.fromkeys((Path(p.location).name, follower.iloc[at])
+                           for p, at in zip(orders.parts, starts) if at < len(orders))
+    owners = owners or {(Path(orders.location).name, follower.iloc[0]): None}
+    named = [f"{src} → {who}" for src, who in owners if isinstance(who, str)]
+    nobody = [src for src, who in owners if not isinstance(who, str)]
+    sep = say("、", ", ", lang)
+    text = say("提醒：订单表没有跟单员列，跟单员取自工作簿的文件名：{named}", "reminders: the orders tab has no follower "
+               "column; each workbook's name gives its follower: {named}", lang,
+               named=sep.join(named[:5]) + ("…" if len(named) > 5 else ""))
+    if nobody:
+        text += say("；{names} 的文件名不是人名，其订单没有跟单员", "; the names of {names} name no one, so their "
+                    "orders have no follower", lang, names=sep.join(nobody))
+    return text
 
 
 def check_times(doctor: Doctor) -> Verdict:

@@ -51,7 +51,7 @@ class Selection:
 def followers_of(register: Register) -> dict[str, str]:
     """Order key -> its follower (folded; 张伟/李娜 when two share it), from the orders tab's follower column."""
     orders = register.tables.get("orders")
-    if orders is None or not (orders.has("order_no") and orders.has("follower")):
+    if orders is None or not (orders.has("order_no") and orders.holds("follower")):
         return {}
     pairs = zip(orders.data["order_no"], orders.data["follower"])
     return {normalise_key(str(no)): fold_text(str(who)) for no, who in pairs if _given(no) and _given(who)}

@@ -49,6 +49,8 @@ class SheetReading:
     #: a sheet read as no table whose first header names an order number (订单号, PO No.): that column's label,
     #: for the verdict to say the sheet holds orders' rows nothing read
     keyed_by: str = ""
+    #: the follower the workbook's name gives its rows (an orders tab without a follower column, 张丽.xlsx)
+    owner: str = ""
 
     def to_dict(self, lang: str = "zh") -> dict[str, Any]:
         """The verdict for ``check --format json`` (``summary.sheets``)."""
@@ -83,10 +85,10 @@ def read_sources(sources: list[Source], register: Register, *, others: bool = Tr
 
     A workbook the load could not read is left out: its problem is already in ``register.problems``.
     """
-    taken: dict[tuple[str, str], tuple[Table, int, tuple[str, ...]]] = {}
+    taken: dict[tuple[str, str], tuple[Table, int, tuple[str, ...], str]] = {}
     for table in register.tables.values():   # a sheet of stacked tables is said as its top one
-        for where, row, key in _parts(table):
-            taken.setdefault(where, (table, row, key))
+        for where, row, key, owner in _parts(table):
+            taken.setdefault(where, (table, row, key, owner))
     broken = {p.source for p in register.problems if p.table is None}   # a table-level problem: the rest was read
     out: list[SheetReading] = []
     for source in sources:
@@ -111,15 +113,25 @@ def read_sources(sources: list[Source], register: Register, *, others: bool = Tr
     return out
 
 
-def _parts(table: Table) -> list[tuple[tuple[str, str], int, tuple[str, ...]]]:
-    """((source, sheet), header row, a plan's key there) of each sheet a table's rows come from."""
+def _parts(table: Table) -> list[tuple[tuple[str, str], int, tuple[str, ...], str]]:
+    """((source, sheet), header row, a plan's key there, the follower its workbook's name gives) of each sheet a
+    table's rows come from."""
     if not table.parts:
-        return [((table.source, table.sheet), table.header_row, table.key)]
-    return [((p.source, p.sheet), p.header_row, p.key or table.key) for p in table.parts]
+        return [((table.source, table.sheet), table.header_row, table.key, _owner(table, 0))]
+    starts = [0] + [p.stop for p in table.parts[:-1]]
+    return [((p.source, p.sheet), p.header_row, p.key or table.key, _owner(table, at))
+            for p, at in zip(table.parts, starts)]
 
 
-def reading_of_table(table: Table, header_row: int, plan_key: tuple[str, ...] = (), *, sheet: str,
-                     source: str) -> SheetReading:
+def _owner(table: Table, position: int) -> str:
+    if "follower" not in table.given or position >= len(table):
+        return ""
+    who = table.data["follower"].iloc[position]
+    return who if isinstance(who, str) else ""
+
+
+def reading_of_table(table: Table, header_row: int, plan_key: tuple[str, ...] = (), owner: str = "", *,
+                     sheet: str, source: str) -> SheetReading:
     """A sheet the register read, as a reading: its table's columns, key (a plan's as found in that sheet's
     rows) and what it lacks."""
     width = max((c.index for c in table.columns.values()), default=-1) + 1
@@ -134,7 +146,7 @@ def reading_of_table(table: Table, header_row: int, plan_key: tuple[str, ...] = 
     match = HeaderMatch(table.kind, header_row - 1, header_row, labels, mapping, 0.0, [], "recognised", key,
                         composite, missing, plan=bool(plan_key), borrowed=table.borrowed)
     language = language_of([*labels, *table.unmapped])
-    return SheetReading(sheet, "recognised", match, [], language, source, table.name)
+    return SheetReading(sheet, "recognised", match, [], language, source, table.name, owner=owner)
 
 
 def workbook_language(readings: list[SheetReading]) -> str | None:
@@ -183,7 +195,10 @@ def describe(reading: SheetReading, lang: str = "zh") -> str:
     if not m.recognised:
         return say("可能是{name}表 (缺: {missing})", "probably {name} (missing: {missing})", lang,
                    name=name, missing=missing_words(m, lang))
-    return say("{name}表: {details}", "{name}: {details}", lang, name=name, details=details(m, lang))
+    said = say("{name}表: {details}", "{name}: {details}", lang, name=name, details=details(m, lang))
+    if reading.owner:
+        said += say("，跟单员 = {who}（取自文件名）", ", follower = {who} (from the file name)", lang, who=reading.owner)
+    return said
 
 
 def details(m: HeaderMatch, lang: str = "zh") -> str:

@@ -34,6 +34,7 @@ from sync.tables.header import HeaderMatch
 from sync.tables.rows import data_rows, ditto_lines, ditto_marks, fill_merged
 from sync.tables.fields import DATE, NUMBER, TABLES, header_key, layout_label
 from sync.tables.normalize import parse_column, settle_table_years, text_of, year_hint
+from sync.tables.owner import owner_named
 from sync.sources.base import Grid
 
 ROW = "_row"
@@ -113,6 +114,9 @@ class Table:
     key: tuple[str, ...] = ()
     #: a sheet without a header row: the sheet whose header it was read with (``sync.tables.analogy``)
     borrowed: str = ""
+    #: fields no column holds, given every row by the workbook's name (one register per follower, 张丽.xlsx,
+    #: without a follower column: ``sync.tables.owner``); in ``data``, not in ``columns`` (no cell holds them)
+    given: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         self.kind = self.kind or self.name
@@ -159,7 +163,12 @@ class Table:
         return TABLES[self.kind]
 
     def has(self, name: str) -> bool:
+        """A column holds field ``name`` (its cells can be pointed at)."""
         return name in self.columns
+
+    def holds(self, name: str) -> bool:
+        """The rows have field ``name``: from a column, or given by the workbook's name (``given``)."""
+        return name in self.columns or name in self.given
 
     def cell(self, name: str, row: int) -> str:
         """The A1 address of field ``name`` in sheet row ``row`` (1-based)."""
@@ -224,7 +233,8 @@ def concat_tables(tables: list[Table]) -> Table:
                  _joined(p.sheet for p in parts), first.header_row, dict(first.columns), data, raw, bad,
                  list(first.unmapped), [n for t in tables for n in t.notes], parts,
                  marks=_concat_marks(tables), units=_concat_units(tables), extra=_concat_extra(tables),
-                 kind=first.kind, key=first.key, borrowed=first.borrowed)
+                 kind=first.kind, key=first.key, borrowed=first.borrowed,
+                 given=tuple(dict.fromkeys(f for t in tables for f in t.given)))
 
 
 def _concat_extra(tables: list[Table]) -> dict[int, tuple[str, Factor]]:
@@ -336,6 +346,7 @@ def build_table(grid: Grid | ColumnGrid, match: HeaderMatch, *, source: str, loc
         count = f"{len(lines)} line" + ("s" if len(lines) > 1 else "")
         notes.append(f"{labels}: 同上/〃 on {count} (rows {_rows_said(rows[lines])}) read as the line above")
     _ditto(data, match, rows, notes)
+    given = _follower_from_name(data, match, location, len(rows), text)
     data[ROW] = rows
     frame = pd.DataFrame(data, index=pd.RangeIndex(len(rows)))
     columns = {f: Column(f, c, match.labels[c] if c < len(match.labels) else "") for f, c in match.mapping.items()}
@@ -343,7 +354,21 @@ def build_table(grid: Grid | ColumnGrid, match: HeaderMatch, *, source: str, loc
     extra = {c: (match.labels[c], grid.column(c, match.first_data).take(keep)) for c in _extra_columns(match)}
     return Table(named or match.table, source, location, grid.sheet, match.header_row_1based, columns, frame, raw,
                  bad, unmapped, notes, marks={f: m for f, m in marks.items() if m}, units=units,
-                 extra=extra, kind=match.table, key=tuple(match.key) if match.plan else (), borrowed=match.borrowed)
+                 extra=extra, kind=match.table, key=tuple(match.key) if match.plan else (), borrowed=match.borrowed,
+                 given=given)
+
+
+def _follower_from_name(data: dict[str, Any], match: HeaderMatch, location: str, rows: int,
+                        text: Any) -> tuple[str, ...]:
+    """An orders tab without a follower column in a workbook named after one (张丽.xlsx): every row is that
+    follower's (``sync.tables.owner``). The fields so given."""
+    if match.table != "orders" or "follower" in data or not rows:
+        return ()
+    owner = owner_named(location)
+    if owner is None or "customer" in data and owner_named(location, pd.unique(data["customer"])) is None:
+        return ()    # no name, or one of its customers' (华为.xlsx)
+    data["follower"] = pd.array([owner] * rows, dtype=text)
+    return ("follower",)
 
 
 #: what a register may write once for an order, on its first line (``rows.ditto_lines``) ...

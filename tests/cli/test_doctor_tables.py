@@ -94,14 +94,22 @@ def test_followers_nobody_knows_are_named_with_their_orders(tmp_path):
 
 
 def test_an_orders_tab_without_a_follower_column_leaves_reminders_with_nobody(tmp_path):
-    """One register per follower, named after them, with no 跟单员 column: doctor says so before run stays silent."""
+    """No 跟单员 column, in a workbook whose name names no one: doctor says so before run stays silent. Named after
+    its follower (张伟.xlsx, one register per follower), the name is the follower."""
     rows = [row[:-1] for row in ORDERS_ZH]   # 跟单员 is the last column
     assert "跟单员" not in rows[0]
-    book(tmp_path / "张伟.xlsx", {"订单": rows})
-    config = tmp_path / "config.toml"
-    config.write_text('[service]\nlanguage = "en"\n\n[sources.book]\nkind = "excel"\npath = "张伟.xlsx"\n\n'
-                      '[people."张伟"]\nemail = "zhang.wei@example.com"\n', encoding="utf-8")
-    result = runner.invoke(app, ["doctor", "--config", str(config)], terminal_width=250)
-    out = " ".join(result.output.split())
-    assert result.exit_code == 1, out
-    assert "✗ reminders: the orders tab (book › 订单) has no follower column, so no reminder has anyone to go to" in out
+    for name, code in (("register.xlsx", 1), ("张伟.xlsx", 0)):
+        book(tmp_path / name, {"订单": rows})
+        config = tmp_path / "config.toml"
+        config.write_text(f'[service]\nlanguage = "en"\n\n[sources.book]\nkind = "excel"\npath = "{name}"\n\n'
+                          '[people."张伟"]\nemail = "zhang.wei@example.com"\n', encoding="utf-8")
+        result = runner.invoke(app, ["doctor", "--config", str(config)], terminal_width=250)
+        out = " ".join(result.output.split())
+        assert result.exit_code == code, out
+        if code:
+            assert ("✗ reminders: the orders tab (book › 订单) has no follower column, so no reminder has anyone to "
+                    "go to") in out
+        else:
+            assert ("✓ reminders: the orders tab has no follower column; each workbook's name gives its follower: "
+                    "张伟.xlsx → 张伟") in out
+            assert "✓ reminders: all 1 followers are in the people sheet or [people]" in out
