@@ -43,7 +43,9 @@ class Card:
 
     @property
     def due_date(self) -> Any:
-        return self.top.concern.detail.get("due_date")
+        """The order's due date (a batch's concern keeps the order's beside its own)."""
+        d = self.top.concern.detail
+        return d.get("order_due") or d.get("due_date")
 
 
 def rank(r: Reminder) -> tuple:

@@ -54,6 +54,11 @@ def _more(lang: str) -> str:
     return say("…更多见报告", "…more in the report", lang)
 
 
+def _count(value: Any) -> str:
+    """Pieces as a person reads them: 1,200."""
+    return "?" if value is None else f"{float(value):,.0f}"
+
+
 def _day(value: Any) -> str:
     if isinstance(value, datetime):
         return value.date().isoformat()
@@ -106,6 +111,14 @@ def fold(name: str) -> str:
 def concern_detail(c: Any, lang: str, stage: Callable[[str | None], str]) -> str:
     """What is wrong, in one line (as templates/labels.j2 ``detail`` says it)."""
     d = c.detail
+    if d.get("batch") and c.kind == "overdue":
+        return say("{b} {d}，已逾期 {n} 天（到这一批共 {q} 件，已发货 {s}）", "{b} {d}, {n} days late ({q} due by then, "
+                   "{s} shipped)", lang, b=safe(d["batch"]), d=_day(d.get("due_date")), n=d.get("days_late"),
+                   q=_count(d.get("need")), s=_count(d.get("shipped")))
+    if d.get("batch") and c.kind == "due_soon":
+        return say("{b} {d}，还剩 {n} 个工作日（到这一批共 {q} 件）", "{b} {d}, {n} working days left ({q} due by then)",
+                   lang, b=safe(d["batch"]), d=_day(d.get("due_date")), n=d.get("working_days_left"),
+                   q=_count(d.get("need")))
     if c.kind == "overdue":
         return say("交期 {d}，已逾期 {n} 天", "due {d}, {n} days late", lang, d=_day(d.get("due_date")), n=d.get("days_late"))
     if c.kind == "due_soon":

@@ -33,10 +33,14 @@ from sync.calendar import WorkCalendar, calendar_from, parse_time
 from sync.config import RemindersConfig, validated
 from sync.findings import ERROR, Finding, Report
 from sync.tables.normalize import fold_text, normalise_key
+from sync.orders.batches import PlannedBatch
 from sync.orders.facts import OrderFacts, materials_late, qc_awaiting_rework
 from sync.orders.people import Directory, Person
 from sync.tables.register import Register
 from sync.state import Migration, State
+
+#: shipped this close to what a batch needs covers it (counts are whole pieces; half a piece is rounding)
+SLACK = 0.5
 
 KINDS = ("overdue", "due_soon", "behind_plan", "stale", "qc_failed", "material_late")
 
@@ -112,6 +116,8 @@ def _order_concerns(f: OrderFacts, today: date, cal: WorkCalendar, settings: Rem
         out.append(concern("overdue", days_late=f.days_late(today)))
     elif f.due_date and cal.working_days_between(today, f.due_date) <= settings.setting("due_soon", "due_soon_days"):
         out.append(concern("due_soon", working_days_left=cal.working_days_between(today, f.due_date)))
+    if (batch := next_batch(f, today)) is not None and not (f.due_date and f.due_date < today):
+        out += _batch_concerns(f, batch, today, cal, settings)
     projected_late = bool(f.projected_finish and f.due_date and f.projected_finish > f.due_date)
     if (f.at_risk or projected_late) and not (f.due_date and f.due_date < today):
         out.append(concern("behind_plan", stage=f.stage, projected_finish=f.projected_finish))
@@ -121,6 +127,35 @@ def _order_concerns(f: OrderFacts, today: date, cal: WorkCalendar, settings: Rem
         if idle >= settings.setting("stale", "stale_days"):
             out.append(concern("stale", stage=f.stage, last_changed=changed, idle_days=idle))
     return out
+
+
+def next_batch(f: OrderFacts, today: date) -> PlannedBatch | None:
+    """The delivery batch an order is working towards, if it comes before the order's own due date: the first the
+    shipments do not yet cover (where the register records them), else the first not yet due (without shipments,
+    what has gone is not known: a batch past its date is no reminder)."""
+    for b in f.batches:
+        if f.due_date and b.due >= f.due_date:
+            return None     # the last batch is the order's own due date: reminded as the order
+        gone = f.shipped_qty + SLACK >= b.need if f.shipments_kept else b.due < today
+        if not gone:
+            return b
+    return None
+
+
+def _batch_concerns(f: OrderFacts, b: PlannedBatch, today: date, cal: WorkCalendar,
+                    settings: RemindersConfig) -> list[Concern]:
+    """A batch past its date and not shipped is overdue, one whose date is near is due soon: said of the batch
+    (its own subject, order key/批次), with what is due by it and what has shipped."""
+    detail = {"due_date": b.due, "batch": b.label, "batch_qty": b.qty, "need": b.need,
+              "shipped": f.shipped_qty if f.shipments_kept else None, "order_due": f.due_date}
+    subject = f"{f.key}/{b.label.replace('/', '-')}"
+    if b.due < today:
+        return [Concern("overdue", subject, f.order_no, f.follower, f.customer,
+                        dict(detail, days_late=(today - b.due).days))]
+    left = cal.working_days_between(today, b.due)
+    if left <= settings.setting("due_soon", "due_soon_days"):
+        return [Concern("due_soon", subject, f.order_no, f.follower, f.customer, dict(detail, working_days_left=left))]
+    return []
 
 
 def _agreed(f: OrderFacts, said: dict[str, Action]) -> OrderFacts:

@@ -18,7 +18,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sync.orders.batches import PlannedBatch, planned_batches, read_batch_plan
 from sync.orders.model import OrderModel, first_of
+from sync.orders.view import POS
 from sync.tables.cells import Keys, keyed, rows_at
 from sync.tables.labels import header_key
 from sync.tables.normalize import fold_text
@@ -63,6 +65,10 @@ class OrderFacts:
     #: the stage is read from figures the register keeps per stage; False: from the order's status alone
     #: (a register without a production tab or stage columns), which tells no day-to-day progress to go stale
     figures: bool = True
+    #: its delivery batches (第一批交期 / 第一批数量, ...: ``sync.orders.batches``), for an order on one line
+    batches: tuple[PlannedBatch, ...] = ()
+    #: the register records shipments: ``shipped_qty`` says which batches have gone
+    shipments_kept: bool = False
 
     def days_late(self, today: date) -> int:
         """Calendar days past due: until today while open, until the last shipment once closed."""
@@ -95,14 +101,28 @@ def _facts(orders: OrderModel) -> dict[str, OrderFacts]:
     last = _last_shipped(orders, keys)
     out: dict[str, OrderFacts] = {}
     figures = view.keeps_figures
+    kept = "shipping" in view.parts and "shipped" in view.totals
+    batches = _batches(view, table, keys, ordered)
     for i, key in enumerate(keys):
         p = orders.progress.get(key)
         if p is None:
             continue
         out[key] = OrderFacts(key, p.order_no, p.customer, products[i], p.follower, p.quantity, ordered[i],
                               p.due_date, p.status, shipped[i], last[i], not p.open, p.current_stage, p.at_risk,
-                              p.projected_finish, bool(p.material_risk), table.sheet, rows[i], figures)
+                              p.projected_finish, bool(p.material_risk), table.sheet, rows[i], figures, batches[i],
+                              kept)
     return out
+
+
+def _batches(view: Any, table: Any, keys: list[str], ordered: list[date | None]) -> list[tuple[PlannedBatch, ...]]:
+    """Each order's delivery batches, from its line; none for an order over several lines (each line plans its
+    own part: the check says each line's, the reminders keep to the order's due date)."""
+    plan = read_batch_plan(table)
+    if plan is None or POS not in view.orders:
+        return [()] * len(keys)
+    lines = view.orders["lines"].tolist() if "lines" in view.orders else [1] * len(keys)
+    places = view.orders[POS].tolist()
+    return [planned_batches(plan, int(at), day) if n == 1 else () for at, n, day in zip(places, lines, ordered)]
 
 
 def _column(frame: pd.DataFrame, name: str, keys: list[str], read: Callable[[Any], Any]) -> list[Any]:

@@ -10,7 +10,7 @@ import pytest
 from openpyxl import Workbook
 from typer.testing import CliRunner
 
-from sync.checks.reconcile.batches import batch_columns
+from sync.orders.batches import batch_columns
 from sync.cli import app
 
 D = dt.datetime

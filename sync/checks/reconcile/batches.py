@@ -1,81 +1,37 @@
 """Orders delivered in planned batches across the row: 第一批交期 / 第一批数量, 第二批 …, 1st delivery date / qty.
 
 A register that splits an order's delivery writes each batch's due date and
-quantity in columns of their own. Read from the orders table's other columns
-(``Table.extra``), the plan is checked against the line it is on: batches adding
-up to more than the line's quantity (a zero too many, or a batch planned twice),
-or to less (pieces with no date), a batch due before the order was placed or
-before the batch ahead of it, and, where the register records shipments, a batch
-whose date has passed while what has shipped does not yet cover it. The
-order's own due date goes on driving the overdue and at-risk warnings.
+quantity in columns of their own. Read by ``sync.orders.batches``, the plan is
+checked against the line it is on: batches adding up to more than the line's
+quantity (a zero too many, or a batch planned twice), or to less (pieces with
+no date), a batch due before the order was placed or before the batch ahead of
+it, and, where the register records shipments, a batch whose date has passed
+while what has shipped does not yet cover it. The
+order's own due date goes on driving the overdue and at-risk warnings; the
+reminders remind each batch as its date comes (``sync.notices.reminders``).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from sync.checks.reconcile.context import SLACK, Ctx
 from sync.findings import ERROR, WARNING, Finding
+from sync.orders.batches import Batch, read_batch_plan
 from sync.orders.view import FINISHED, POS
-from sync.orders.wide import day_values, is_shipping, ordinal
-from sync.tables.fields import NUMBER, header_key
-from sync.tables.normalize import normalise_key, parse_column
+from sync.tables.normalize import normalise_key
 from sync.tables.table import ROW, Table, column_letter
-
-#: which batch a header is about, after its words: 交期2 / 数量2 (before them: ``wide.ordinal``)
-_SUFFIX = re.compile(r"^(\D+?)(\d{1,2})$")
-_DUE = frozenset(header_key(w) for w in ("交期", "交货期", "交货日期", "货期", "船期", "交货", "etd", "delivery",
-                                          "deliverydate", "delivery date", "duedate", "due date", "due"))
-_QTY = frozenset(header_key(w) for w in ("数量", "交货数量", "件数", "数", "qty", "quantity", "pcs", "deliveryqty",
-                                          "delivery qty", "delivery quantity"))
-#: at least this many batches make a plan
-MIN_BATCHES = 2
-
-
-@dataclass
-class Batch:
-    number: int
-    due: tuple[int, str]    # (0-based column, header)
-    qty: tuple[int, str]
-
-
-def batch_columns(extra: dict[int, tuple[str, object]]) -> list[Batch]:
-    """The planned batches among an orders table's other columns, in batch order: each with a due-date and a
-    quantity column; [] unless there are at least two (a lone 交期2 is a revised date, not a plan)."""
-    found: dict[int, dict[str, tuple[int, str]]] = {}
-    for index, (header, _) in sorted(extra.items()):
-        if is_shipping(str(header)):   # 第一批出货数量: a shipment made, read as shipping
-            continue
-        key = header_key(header)
-        if (led := ordinal(key)) is not None and led.number:   # 第一批交期, 批次3数量, 1st delivery date
-            number, rest = led.number, led.rest
-        elif (m := _SUFFIX.match(key)) is not None:
-            number, rest = int(m.group(2)), m.group(1)
-        else:
-            continue
-        kind = "due" if rest in _DUE else "qty" if rest in _QTY else None
-        if kind is not None:
-            found.setdefault(number, {}).setdefault(kind, (index, str(header)))
-    batches = [Batch(n, cols["due"], cols["qty"]) for n, cols in sorted(found.items()) if len(cols) == 2]
-    return batches if len(batches) >= MIN_BATCHES else []
 
 
 def batch_plan(ctx: Ctx) -> Iterator[Finding]:
     orders = ctx.view.tables.get("orders")
-    if orders is None or not orders.extra or not orders.has("order_no"):
+    plan = read_batch_plan(orders)
+    if orders is None or plan is None:
         return
-    batches = batch_columns(orders.extra)
-    if not batches:
-        return
-    cells = {c: orders.extra[c][1].cells() for b in batches for c in (b.due[0], b.qty[0])}
-    dues = np.stack([pd.to_datetime(pd.Series(day_values(cells[b.due[0]]))).to_numpy() for b in batches])
-    qtys = np.stack([pd.to_numeric(pd.Series(parse_column(cells[b.qty[0]], NUMBER).values),
-                                   errors="coerce").to_numpy(dtype=float) for b in batches])
+    batches, cells, dues, qtys = plan.batches, plan.cells, plan.dues, plan.qtys
     rows = orders.data[ROW].to_numpy()
     quantity = orders.data["quantity"].to_numpy(dtype=float, na_value=np.nan) if orders.has("quantity") \
         else np.full(len(rows), np.nan)
