@@ -105,7 +105,7 @@ class Required(Check):
 
 def _finished(table: Table, ctx: Context) -> np.ndarray:
     """Lines whose status says the order is shipped, closed or cancelled (the one list of status words)."""
-    if not table.has("status"):
+    if not table.holds("status"):
         return np.zeros(len(table), dtype=bool)
     from sync.orders.view import FINISHED, settings_from
 

@@ -206,7 +206,7 @@ def build_digest(spec: DigestConfig, recipient: Recipient, inputs: Inputs, state
     d = Digest(spec.name, recipient, period, before, now, last[0] if last else None)
     kinds = inputs.kinds()
     d.errors = [f for f, who, key in inputs.errors() if scope.finding(f, mine, who, key, kinds)]
-    d.overdue = sorted((f for f in open_ if _late(f, said, today)), key=lambda f: f.due_date)
+    d.overdue = sorted((f for f in open_ if f.known_open and _late(f, said, today)), key=lambda f: f.due_date)
     late = {f.key for f in d.overdue}      # by key: comparing the facts field by field made this quadratic
     d.at_risk = [f for f in open_ if f.key not in late and (f.at_risk or _projected_late(f))]
     d.reminders = [c for c in inputs.concerns if scope.concern(c) and not _quiet(said, c)]
@@ -325,7 +325,7 @@ def _delays(facts: list[OrderFacts], period: tuple[date, date], today: date, by:
     """Open overdue orders and orders shipped late in the period, per customer or product."""
     out: dict[str, list[int]] = {}
     for f in facts:
-        late_open = not f.closed and f.due_date and f.due_date < today
+        late_open = f.known_open and f.due_date and f.due_date < today
         late_shipped = f.closed and f.last_shipped and period[0] <= f.last_shipped <= period[1] and f.days_late(today)
         if late_open or late_shipped:
             name = getattr(f, by) or "?"

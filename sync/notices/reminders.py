@@ -113,7 +113,8 @@ def _order_concerns(f: OrderFacts, today: date, cal: WorkCalendar, settings: Rem
 
     out = []
     if f.due_date and f.due_date < today:
-        out.append(concern("overdue", days_late=f.days_late(today)))
+        if f.known_open:   # a list of past orders, with nothing to say they are still open, is not late
+            out.append(concern("overdue", days_late=f.days_late(today)))
     elif f.due_date and cal.working_days_between(today, f.due_date) <= settings.setting("due_soon", "due_soon_days"):
         out.append(concern("due_soon", working_days_left=cal.working_days_between(today, f.due_date)))
     if (batch := next_batch(f, today)) is not None and not (f.due_date and f.due_date < today):

@@ -70,6 +70,13 @@ class OrderFacts:
     #: the register records shipments: ``shipped_qty`` says which batches have gone
     shipments_kept: bool = False
 
+    @property
+    def known_open(self) -> bool:
+        """Open, and the register says so: a status, the shipping tab, or production figures its finish is
+        projected from. An orders tab with none of them is a list of past orders as much as of late ones: an
+        order past its date there is not called late (as ``sync.orders.progress`` judges the risk)."""
+        return not self.closed and bool(self.status or self.shipments_kept or self.projected_finish)
+
     def days_late(self, today: date) -> int:
         """Calendar days past due: until today while open, until the last shipment once closed."""
         if self.due_date is None:

@@ -22,7 +22,7 @@ import pandas as pd
 
 from sync.findings import WARNING, Finding
 from sync.i18n import say
-from sync.orders.view import (DONE, FINISHED, KEY, PARTIAL, POS, PRODUCED, PRODUCING, SHIPPED, STAGE, OrderView,
+from sync.orders.view import (CLOSED, DONE, FINISHED, KEY, PARTIAL, POS, PRODUCED, PRODUCING, SHIPPED, STAGE, OrderView,
                               build_view, cumulative_column, settings_from)
 from sync.tables.register import Register
 from sync.tables.table import ROW
@@ -198,13 +198,13 @@ def _current_stages(view: OrderView, pct: pd.DataFrame, percents: list[Mapping[s
 
 def _said_stages(view: OrderView, stages: list[str]) -> list[str]:
     """A register that keeps no production figures (no production tab, no stage columns) still tells how far
-    each order got, by its status (生产中, 待出货, 已出货): 未开始 beside 待出货 would gainsay it. Where there
+    each order got, by its status (生产中, 待出货, 已出货, 完结): 未开始 beside 待出货 would gainsay it. Where there
     are figures, an order without any has not started as far as they say, whatever its status. A production
     tab with no rows yet (its header only) keeps no figures."""
     if "status_class" not in view.orders or view.keeps_figures:
         return stages
     said = {PRODUCING: view.stages[0] if view.stages else PRODUCED, DONE: SHIPPING, PARTIAL: SHIPPING,
-            SHIPPED: DONE_ALL}
+            SHIPPED: DONE_ALL, CLOSED: DONE_ALL}
     return [said.get(c, stage) if stage == NOT_STARTED else stage
             for stage, c in zip(stages, view.orders["status_class"].tolist())]
 

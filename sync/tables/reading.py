@@ -49,8 +49,9 @@ class SheetReading:
     #: a sheet read as no table whose first header names an order number (订单号, PO No.): that column's label,
     #: for the verdict to say the sheet holds orders' rows nothing read
     keyed_by: str = ""
-    #: the follower the workbook's name gives its rows (an orders tab without a follower column, 张丽.xlsx)
-    owner: str = ""
+    #: what the workbook's or the tab's name gives its rows, by field (``Table.given``): the follower of 张丽.xlsx,
+    #: the status of a tab of finished orders (已完成)
+    given: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self, lang: str = "zh") -> dict[str, Any]:
         """The verdict for ``check --format json`` (``summary.sheets``)."""
@@ -85,10 +86,10 @@ def read_sources(sources: list[Source], register: Register, *, others: bool = Tr
 
     A workbook the load could not read is left out: its problem is already in ``register.problems``.
     """
-    taken: dict[tuple[str, str], tuple[Table, int, tuple[str, ...], str]] = {}
+    taken: dict[tuple[str, str], tuple[Table, int, tuple[str, ...], dict[str, str]]] = {}
     for table in register.tables.values():   # a sheet of stacked tables is said as its top one
-        for where, row, key, owner in _parts(table):
-            taken.setdefault(where, (table, row, key, owner))
+        for where, row, key, given in _parts(table):
+            taken.setdefault(where, (table, row, key, given))
     broken = {p.source for p in register.problems if p.table is None}   # a table-level problem: the rest was read
     out: list[SheetReading] = []
     for source in sources:
@@ -113,25 +114,26 @@ def read_sources(sources: list[Source], register: Register, *, others: bool = Tr
     return out
 
 
-def _parts(table: Table) -> list[tuple[tuple[str, str], int, tuple[str, ...], str]]:
-    """((source, sheet), header row, a plan's key there, the follower its workbook's name gives) of each sheet a
-    table's rows come from."""
+def _parts(table: Table) -> list[tuple[tuple[str, str], int, tuple[str, ...], dict[str, str]]]:
+    """((source, sheet), header row, a plan's key there, what the names give its rows) of each sheet a table's
+    rows come from."""
     if not table.parts:
-        return [((table.source, table.sheet), table.header_row, table.key, _owner(table, 0))]
+        return [((table.source, table.sheet), table.header_row, table.key, _given(table, 0))]
     starts = [0] + [p.stop for p in table.parts[:-1]]
-    return [((p.source, p.sheet), p.header_row, p.key or table.key, _owner(table, at))
+    return [((p.source, p.sheet), p.header_row, p.key or table.key, _given(table, at))
             for p, at in zip(table.parts, starts)]
 
 
-def _owner(table: Table, position: int) -> str:
-    if "follower" not in table.given or position >= len(table):
-        return ""
-    who = table.data["follower"].iloc[position]
-    return who if isinstance(who, str) else ""
+def _given(table: Table, position: int) -> dict[str, str]:
+    """What the names give the sheet whose rows start at ``position`` (its first row's, as every row's)."""
+    if position >= len(table):
+        return {}
+    values = {name: table.data[name].iloc[position] for name in table.given}
+    return {name: value for name, value in values.items() if isinstance(value, str)}
 
 
-def reading_of_table(table: Table, header_row: int, plan_key: tuple[str, ...] = (), owner: str = "", *,
-                     sheet: str, source: str) -> SheetReading:
+def reading_of_table(table: Table, header_row: int, plan_key: tuple[str, ...] = (),
+                     given: dict[str, str] | None = None, *, sheet: str, source: str) -> SheetReading:
     """A sheet the register read, as a reading: its table's columns, key (a plan's as found in that sheet's
     rows) and what it lacks."""
     width = max((c.index for c in table.columns.values()), default=-1) + 1
@@ -146,7 +148,7 @@ def reading_of_table(table: Table, header_row: int, plan_key: tuple[str, ...] = 
     match = HeaderMatch(table.kind, header_row - 1, header_row, labels, mapping, 0.0, [], "recognised", key,
                         composite, missing, plan=bool(plan_key), borrowed=table.borrowed)
     language = language_of([*labels, *table.unmapped])
-    return SheetReading(sheet, "recognised", match, [], language, source, table.name, owner=owner)
+    return SheetReading(sheet, "recognised", match, [], language, source, table.name, given=dict(given or {}))
 
 
 def workbook_language(readings: list[SheetReading]) -> str | None:
@@ -196,8 +198,10 @@ def describe(reading: SheetReading, lang: str = "zh") -> str:
         return say("可能是{name}表 (缺: {missing})", "probably {name} (missing: {missing})", lang,
                    name=name, missing=missing_words(m, lang))
     said = say("{name}表: {details}", "{name}: {details}", lang, name=name, details=details(m, lang))
-    if reading.owner:
-        said += say("，跟单员 = {who}（取自文件名）", ", follower = {who} (from the file name)", lang, who=reading.owner)
+    if who := reading.given.get("follower"):
+        said += say("，跟单员 = {who}（取自文件名）", ", follower = {who} (from the file name)", lang, who=who)
+    if status := reading.given.get("status"):
+        said += say("，状态 = {s}（取自工作表名）", ", status = {s} (from the tab's name)", lang, s=status)
     return said
 
 

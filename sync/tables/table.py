@@ -34,7 +34,7 @@ from sync.tables.header import HeaderMatch
 from sync.tables.rows import data_rows, ditto_lines, ditto_marks, fill_merged
 from sync.tables.fields import DATE, NUMBER, TABLES, header_key, layout_label
 from sync.tables.normalize import parse_column, settle_table_years, text_of, year_hint
-from sync.tables.owner import owner_named
+from sync.tables.given import finished_tab, owner_named
 from sync.sources.base import Grid
 
 ROW = "_row"
@@ -114,8 +114,9 @@ class Table:
     key: tuple[str, ...] = ()
     #: a sheet without a header row: the sheet whose header it was read with (``sync.tables.analogy``)
     borrowed: str = ""
-    #: fields no column holds, given every row by the workbook's name (one register per follower, 张丽.xlsx,
-    #: without a follower column: ``sync.tables.owner``); in ``data``, not in ``columns`` (no cell holds them)
+    #: fields no column holds, given every row by the workbook's or the tab's name (one register per follower,
+    #: 张丽.xlsx, without a follower column; a tab of finished orders, 已完成, without a status column:
+    #: ``sync.tables.given``); in ``data``, not in ``columns`` (no cell holds them)
     given: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
@@ -167,7 +168,7 @@ class Table:
         return name in self.columns
 
     def holds(self, name: str) -> bool:
-        """The rows have field ``name``: from a column, or given by the workbook's name (``given``)."""
+        """The rows have field ``name``: from a column, or given by the workbook's or the tab's name (``given``)."""
         return name in self.columns or name in self.given
 
     def cell(self, name: str, row: int) -> str:
@@ -346,7 +347,7 @@ def build_table(grid: Grid | ColumnGrid, match: HeaderMatch, *, source: str, loc
         count = f"{len(lines)} line" + ("s" if len(lines) > 1 else "")
         notes.append(f"{labels}: 同上/〃 on {count} (rows {_rows_said(rows[lines])}) read as the line above")
     _ditto(data, match, rows, notes)
-    given = _follower_from_name(data, match, location, len(rows), text)
+    given = _given(data, match, location, grid.sheet, len(rows), text)
     data[ROW] = rows
     frame = pd.DataFrame(data, index=pd.RangeIndex(len(rows)))
     columns = {f: Column(f, c, match.labels[c] if c < len(match.labels) else "") for f, c in match.mapping.items()}
@@ -358,17 +359,21 @@ def build_table(grid: Grid | ColumnGrid, match: HeaderMatch, *, source: str, loc
                  given=given)
 
 
-def _follower_from_name(data: dict[str, Any], match: HeaderMatch, location: str, rows: int,
-                        text: Any) -> tuple[str, ...]:
-    """An orders tab without a follower column in a workbook named after one (张丽.xlsx): every row is that
-    follower's (``sync.tables.owner``). The fields so given."""
-    if match.table != "orders" or "follower" in data or not rows:
+def _given(data: dict[str, Any], match: HeaderMatch, location: str, sheet: str, rows: int,
+           text: Any) -> tuple[str, ...]:
+    """What the names give an orders tab that no column says (``sync.tables.given``), into ``data``: the follower
+    of a workbook named after one (张丽.xlsx), the status of a tab of finished orders (已完成). The fields so given."""
+    if match.table != "orders" or not rows:
         return ()
-    owner = owner_named(location)
-    if owner is None or "customer" in data and owner_named(location, pd.unique(data["customer"])) is None:
-        return ()    # no name, or one of its customers' (华为.xlsx)
-    data["follower"] = pd.array([owner] * rows, dtype=text)
-    return ("follower",)
+    given: list[str] = []
+    if "follower" not in data and (owner := owner_named(location)) is not None:
+        if "customer" not in data or owner_named(location, pd.unique(data["customer"])) is not None:   # 华为.xlsx
+            data["follower"] = pd.array([owner] * rows, dtype=text)
+            given.append("follower")
+    if "status" not in data and (status := finished_tab(sheet)) is not None:
+        data["status"] = pd.array([status] * rows, dtype=text)
+        given.append("status")
+    return tuple(given)
 
 
 #: what a register may write once for an order, on its first line (``rows.ditto_lines``) ...

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from sync.cli import app
 from sync.sources import open_path
-from sync.tables.owner import owner_named
+from sync.tables.given import finished_tab, owner_named
 from sync.tables.register import load
 from tests.smtpserver import PASSWORD, USER, MailServer
 

@@ -88,9 +88,13 @@ def test_digest_speaks_the_workbooks_language_when_config_does_not_say(tmp_path:
     wb = Workbook()
     orders = wb.active
     orders.title = "Orders"
-    orders.append(["Order No", "Order Date", "Customer", "Product", "Qty", "Delivery Date", "Merchandiser"])
-    orders.append(["BK-1", datetime(2026, 8, 1), "FreshMart", "Rye Loaf", 600, datetime(2026, 9, 10), "Anna Lee"])
-    orders.append(["BK-2", datetime(2026, 8, 2), "FreshMart", None, 400, datetime(2026, 9, 11), "Anna Lee"])
+    # a status says the orders are still open: past their dates, they are overdue (an orders tab with nothing to
+    # say so is a list of past orders as much as of late ones, ``OrderFacts.known_open``)
+    orders.append(["Order No", "Order Date", "Customer", "Product", "Qty", "Delivery Date", "Merchandiser", "Status"])
+    orders.append(["BK-1", datetime(2026, 8, 1), "FreshMart", "Rye Loaf", 600, datetime(2026, 9, 10), "Anna Lee",
+                   "In production"])
+    orders.append(["BK-2", datetime(2026, 8, 2), "FreshMart", None, 400, datetime(2026, 9, 11), "Anna Lee",
+                   "In production"])
     people = wb.create_sheet("People")
     people.append(["Name", "Email", "Role"])
     people.append(["Anna Lee", "anna@example.com", "merchandiser"])

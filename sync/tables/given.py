@@ -1,19 +1,25 @@
-"""Whose register a workbook is: the follower its file name names, where its orders tab has no follower column.
+"""What a workbook's or a tab's name gives the rows in it, where no column says it.
 
-Teams often keep one register per follower (张丽.xlsx, 王芳的订单.xlsx,
-订单跟踪-李娜-2026.xlsx) and, each file being one person's, leave the
-follower column out. Read as they are, those orders have no follower: their
-reminders go to nobody, and no digest or ``--follower`` finds them. So the
-file's name speaks for it: a Chinese personal name in it (a common surname
-and one or two more characters, once the register's own words around it
-are taken away: 订单, 跟踪, 登记表, 的, 2026, 副本, ...) is the follower of
-every order the workbook holds.
+Whose they are. Teams often keep one register per follower (张丽.xlsx,
+王芳的订单.xlsx, 订单跟踪-李娜-2026.xlsx) and, each file being one person's,
+leave the follower column out. Read as they are, those orders have no
+follower: their reminders go to nobody, and no digest or ``--follower`` finds
+them. So the file's name speaks for it: a Chinese personal name in it (a
+common surname and one or two more characters, once the register's own words
+around it are taken away: 订单, 跟踪, 登记表, 的, 2026, 副本, ...) is the follower
+of every order the workbook holds (``owner_named``). A name is only taken when
+there is exactly one, and never when it is one of the workbook's own
+customers (华为.xlsx, one file per customer, is not a person). Names in Latin
+letters are not guessed at (Walmart.xlsx, Anna.xlsx cannot be told apart
+without the people sheet): such a register maps a follower column, or sets
+[reminders] unassigned_to.
 
-A name is only taken when there is exactly one, and never when it is one of
-the workbook's own customers (华为.xlsx, one file per customer, is not a
-person). Names in Latin letters are not guessed at (Walmart.xlsx, Anna.xlsx
-cannot be told apart without the people sheet): such a register maps a
-follower column, or sets [reminders] unassigned_to.
+That they are finished. Orders done are often moved to a tab of their own
+(已完成, 已出货, 历史订单, Completed, Archive) that, like the tab they came from,
+has no status column: every order in it would read as open and past due, and
+be reminded every day. A tab so named gives its rows the status its name
+says (``finished_tab``: 完结, 已出货 or 已取消, words the status vocabulary
+counts as finished), so they are closed; 未完成 or 进行中 give nothing.
 """
 
 from __future__ import annotations
@@ -21,6 +27,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from pathlib import PurePath
+
+from sync.tables.labels import header_key
 
 #: the commonest Chinese surnames (about nine in ten people bear one of them)
 SURNAMES = frozenset(
@@ -86,3 +94,22 @@ def _is_name(text: str) -> bool:
         return 3 <= len(text) <= 4 and not NOT_IN_NAMES.intersection(text[2:])
     return (2 <= len(text) <= 3 and text[0] in SURNAMES and not NOT_IN_NAMES.intersection(text[1:])
             and not any(text.startswith(w) for w in REGISTER_WORDS))
+
+
+#: a tab of finished orders, by its name once folded (``header_key``) and rid of years, months and the word for
+#: orders -> the status its rows are given (each one a finished class's word in ``sync.orders.view.STATUS_WORDS``)
+FINISHED_TABS = {
+    **dict.fromkeys(("已出货", "已发货", "出货完成", "发货完成", "已交货", "已交付", "已出运", "shipped", "delivered"),
+                    "已出货"),
+    **dict.fromkeys(("已取消", "取消", "作废", "撤单", "cancelled", "canceled", "void"), "已取消"),
+    **dict.fromkeys(("已完成", "完成", "已结案", "结案", "已关闭", "关闭", "完结", "已完结", "历史", "归档", "已归档", "存档",
+                     "done", "completed", "complete", "finished", "closed", "archive", "archived", "history"), "完结"),
+}
+#: what a tab's name may carry beside the status: the year or month, the word for orders
+_TAB_NOISE = re.compile(r"\d+|年|月份|月|的|订单表|订单|单据|记录|明细|列表|清单|表|orders?|list|po|s$")
+
+
+def finished_tab(sheet: str) -> str | None:
+    """The status a tab's name gives its rows (已完成 -> 完结, 2025已出货订单 -> 已出货, Completed Orders -> 完结), or
+    None: a tab whose name says nothing of the sort (进行中, 未完成, 9月, Sheet1)."""
+    return FINISHED_TABS.get(_TAB_NOISE.sub("", header_key(sheet)))
