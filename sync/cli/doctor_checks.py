@@ -12,6 +12,7 @@ A check that itself fails becomes a problem; none hides another. More checks
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -185,8 +186,6 @@ def check_followers(doctor: Doctor) -> Verdict:
     """Once people are set up, every order's reminders have someone to go to: the orders tab names a follower,
     and the people sheet or [people] knows them (an order two share, 张伟/李娜: each); else [reminders]
     unassigned_to takes them."""
-    from collections import Counter
-
     from sync.notices.recipients import Recipients
 
     cfg, lang = doctor.config, doctor.lang
@@ -231,20 +230,24 @@ def check_followers(doctor: Doctor) -> Verdict:
 
 
 def _owners_said(orders: Table, lang: str) -> str:
-    """Whose each workbook is, where the orders tab has no follower column and file names say it."""
+    """Whose each workbook (or tab) is, where the orders tab has no follower column and the names say it."""
     starts = [0] + [p.stop for p in orders.parts[:-1]]
+    places = [(p.location, p.sheet, at) for p, at in zip(orders.parts, starts) if at < len(orders)]
     follower = orders.data["follower"]
-    owners = dict.fromkeys((Path(p.location).name, follower.iloc[at])
-                           for p, at in zip(orders.parts, starts) if at < len(orders))
-    owners = owners or {(Path(orders.location).name, follower.iloc[0]): None}
-    named = [f"{src} → {who}" for src, who in owners if isinstance(who, str)]
-    nobody = [src for src, who in owners if not isinstance(who, str)]
+    owners: dict[tuple[str, object], None] = {}
+    tabs = Counter(location for location, _, _ in places)    # a workbook of several tabs: each tab said
+    for location, sheet, at in places or [(orders.location, orders.sheet, 0)]:
+        who = follower.iloc[at]
+        where = f"{Path(location).name} › {sheet}" if tabs[location] > 1 else Path(location).name
+        owners.setdefault((where, who), None)
+    named = [f"{where} → {who}" for where, who in owners if isinstance(who, str)]
+    nobody = [where for where, who in owners if not isinstance(who, str)]
     sep = say("、", ", ", lang)
-    text = say("提醒：订单表没有跟单员列，跟单员取自工作簿的文件名：{named}", "reminders: the orders tab has no follower "
-               "column; each workbook's name gives its follower: {named}", lang,
+    text = say("提醒：订单表没有跟单员列，跟单员取自工作簿或工作表的名字：{named}", "reminders: the orders tab has no "
+               "follower column; the names of the workbooks or tabs give their followers: {named}", lang,
                named=sep.join(named[:5]) + ("…" if len(named) > 5 else ""))
     if nobody:
-        text += say("；{names} 的文件名不是人名，其订单没有跟单员", "; the names of {names} name no one, so their "
+        text += say("；{names} 的名字不是人名，其订单没有跟单员", "; the names of {names} name no one, so their "
                     "orders have no follower", lang, names=sep.join(nobody))
     return text
 

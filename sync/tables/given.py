@@ -7,7 +7,9 @@ follower: their reminders go to nobody, and no digest or ``--follower`` finds
 them. So the file's name speaks for it: a Chinese personal name in it (a
 common surname and one or two more characters, once the register's own words
 around it are taken away: 订单, 跟踪, 登记表, 的, 2026, 副本, ...) is the follower
-of every order the workbook holds (``owner_named``). A name is only taken when
+of every order the workbook holds (``owner_named``); so are those in the names of
+a workbook's orders tabs when each of them names another person (one tab per
+follower, 张伟 | 李娜 | 王芳, ``tab_owners``). A name is only taken when
 there is exactly one, and never when it is one of the workbook's own
 customers (华为.xlsx, one file per customer, is not a person). Names in Latin
 letters are not guessed at (Walmart.xlsx, Anna.xlsx cannot be told apart
@@ -49,9 +51,24 @@ REGISTER_WORDS = tuple(sorted((
 ), key=len, reverse=True))
 #: what a date leaves before a name once its digits are gone (2026年张丽, 9月张丽)
 _DATE_LEFT = ("年", "月")
-#: characters of register and trade words that given names hardly use (单品, 时效性, 周报 are no people)
-NOT_IN_NAMES = frozenset("品性效率量数价货单号期表额款料件类型库存销购售厂司部组店仓账务计划统汇总查询报告据项目产线序质检验收发运输"
-                         "流程系客户商场区域省县镇村楼室周季度元吨箱袋盒套批次码费税柜港")
+#: the characters given names are made of (a common surname and then any other character reads as a name far too
+#: often: 包装, 车缝, 颜色, 温州 are no people); a name is a surname and one or two of these
+GIVEN_NAME_CHARS = frozenset(
+    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超霞平刚英华玲桂兰秀飞鹏辉红梅燕鑫斌宇浩凯健俊帆帅旭宁龙林欣婷雪琳晶莉倩颖慧佳琪嘉思雨萍晨阳亮"
+    "成建国文志海波峰东春云新兵永生利清荣金晓小玉凤兴发福贵祥德中天宏家翔瑞博鸿毅彬晖杨蕾丹婕薇菲媛露蓉琴瑶妍璐怡悦昊睿轩泽宸涵梓子"
+    "晗硕铭楠欢乐爽畅冰洁虹岩石山松柏竹秋冬夏立振继长保安庆祖光良善仁义礼智信忠孝学胜锋威武豪彪虎鹤凌峻淼森焱琦瑛璇琼珍珠翠彩娇婉婧"
+    "嫣姗姝妮娅娴媚婵萱蓓蕊莹芸芝芬芹苗茜荷菊萌蓝蔚霖霏灵月星辰民众坚顺达远航奇才贤彦哲伦诚实勋宾浪洪润泉江河湖滨川源澄淑贞娥巧鸣"
+    "歌群力根树桐枫杉梧柳桃李杏榕樱梦馨香茹雯彤青紫绿雅然喜康泰禄寿元亨爱聪捷锐迪程万里霄宙昱旻晏晋曦曙朗朔望雄壮猛正直方圆满美真"
+    "廉谦恭让俭朴素淳厚一二三四五六七八九十百千亿兆坤乾鼎臣卿相将侯君王宝珊瑚钰铮锦钧镇钢铁银铜玺瑜瑾璋琛琨琰瑄璟妤嫦姣娆嫚莲菡芙"
+    "芷若茗芊芮苒茵荔蓁靖朝晴战鹃巍腾凡唯之奕屹宽艺令佐易男章少优栋以心非黛笛岚玮先进花妹珏炜昕煜烨焕耀灿熙")
+#: words a surname and name characters make that are no one's name: places, brands, everyday words
+NOT_NAMES = frozenset((
+    "宁波", "沈阳", "桂林", "金华", "龙岩", "吉林", "黄山", "荣成", "高明", "宁夏", "华东", "华南", "华北", "华中", "江南", "江北",
+    "韩国", "万达", "方正", "金山", "华润", "李宁", "温馨", "阳光", "吉祥", "凌晨", "盛夏", "祝福", "朱红", "毛利", "黄金", "米兰",
+    "安全", "高新", "高明", "石家庄", "金星", "金龙", "金鹰", "华夏", "华美", "华丽", "江山", "江海", "林海", "林业", "白云", "白金",
+    "黄河", "长江", "长城", "海尔", "海信", "格力", "美的", "方圆", "成品", "安康", "安宁", "宁德", "常青", "明天", "明年", "和平",
+    "高达", "雷达", "马达", "石油", "金融", "金银", "蓝天", "蓝海", "红星", "红旗", "向阳", "秦皇", "程序", "文明", "文化", "康乐", "梅花",
+))
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
 
 
@@ -60,14 +77,32 @@ def owner_named(location: str, customers: Iterable[object] = ()) -> str | None:
     (a Google Sheet's address names no one), or a name that is one of ``customers``."""
     if "://" in location:
         return None
-    names = {name for run in _HAN_RUN.findall(PurePath(location).stem) if (name := _name_in(run))}
+    return person_named(PurePath(location).stem, customers)
+
+
+def person_named(name: str, customers: Iterable[object] = ()) -> str | None:
+    """The one person a file's or a tab's ``name`` names (张丽, 王芳的订单, 跟单-李娜 2026), or None: no name,
+    several, or one of ``customers``."""
+    names = {found for run in _HAN_RUN.findall(name) if (found := _name_in(run))}
     if len(names) != 1:
         return None
-    name = names.pop()
+    person = names.pop()
     known = {str(c).strip() for c in customers if isinstance(c, str) and c.strip()}
-    if any(name in c or c in name for c in known):
+    if any(person in c or c in person for c in known):
         return None
-    return name
+    return person
+
+
+def tab_owners(sheets: list[str], customers: list[Iterable[object]]) -> list[str] | None:
+    """The follower each of a workbook's orders tabs is named after, when there are several and each names another
+    person (张伟 | 李娜的订单 | 王芳); else None (宁波 | 温州, 9月 | 10月, or one tab alone, say nothing of the sort).
+    ``customers``: each tab's own, none of which its name may be."""
+    if len(sheets) < 2:
+        return None
+    names = [person_named(sheet, theirs) for sheet, theirs in zip(sheets, customers)]
+    if None in names or len(set(names)) < len(names):
+        return None
+    return [str(n) for n in names]
 
 
 def _name_in(run: str) -> str | None:
@@ -90,10 +125,11 @@ def _name_in(run: str) -> str | None:
 
 
 def _is_name(text: str) -> bool:
+    if text in NOT_NAMES or any(text.startswith(w) for w in REGISTER_WORDS):
+        return False
     if text[:2] in COMPOUND_SURNAMES:
-        return 3 <= len(text) <= 4 and not NOT_IN_NAMES.intersection(text[2:])
-    return (2 <= len(text) <= 3 and text[0] in SURNAMES and not NOT_IN_NAMES.intersection(text[1:])
-            and not any(text.startswith(w) for w in REGISTER_WORDS))
+        return 3 <= len(text) <= 4 and GIVEN_NAME_CHARS.issuperset(text[2:])
+    return 2 <= len(text) <= 3 and text[0] in SURNAMES and GIVEN_NAME_CHARS.issuperset(text[1:])
 
 
 #: a tab of finished orders, by its name once folded (``header_key``) and rid of years, months and the word for

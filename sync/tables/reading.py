@@ -22,6 +22,7 @@ from sync.i18n import say
 from sync.sources.base import Grid, Source
 from sync.tables.detect import first_labels, identity, map_labels, recognise
 from sync.tables.fields import ROW_COUNTERS, TABLES, field_word, header_key
+from sync.tables.given import person_named
 from sync.tables.header import HeaderMatch
 from sync.tables.labels import language_of
 from sync.tables.table import Table, column_letter
@@ -198,7 +199,9 @@ def describe(reading: SheetReading, lang: str = "zh") -> str:
         return say("可能是{name}表 (缺: {missing})", "probably {name} (missing: {missing})", lang,
                    name=name, missing=missing_words(m, lang))
     said = say("{name}表: {details}", "{name}: {details}", lang, name=name, details=details(m, lang))
-    if who := reading.given.get("follower"):
+    if (who := reading.given.get("follower")) and person_named(reading.sheet) == who:   # one tab per follower
+        said += say("，跟单员 = {who}（取自工作表名）", ", follower = {who} (from the tab's name)", lang, who=who)
+    elif who:
         said += say("，跟单员 = {who}（取自文件名）", ", follower = {who} (from the file name)", lang, who=who)
     if status := reading.given.get("status"):
         said += say("，状态 = {s}（取自工作表名）", ", status = {s} (from the tab's name)", lang, s=status)

@@ -34,7 +34,7 @@ from sync.tables.header import HeaderMatch
 from sync.tables.rows import data_rows, ditto_lines, ditto_marks, fill_merged
 from sync.tables.fields import DATE, NUMBER, TABLES, header_key, layout_label
 from sync.tables.normalize import parse_column, settle_table_years, text_of, year_hint
-from sync.tables.given import finished_tab, owner_named
+from sync.tables.given import finished_tab, owner_named, tab_owners
 from sync.sources.base import Grid
 
 ROW = "_row"
@@ -228,14 +228,27 @@ def concat_tables(tables: list[Table]) -> Table:
         stop += size
         parts.append(Part(piece.source, piece.location, piece.sheet, piece.header_row, stop, piece.key))
     data = pd.concat([t.data for t in tables], ignore_index=True)
+    given = tuple(dict.fromkeys(f for t in tables for f in t.given))
+    if (owners := _tab_owners(tables)) is not None:   # one tab per follower: 张伟 | 李娜 | 王芳
+        data["follower"] = pd.array(np.repeat(owners, _sizes(tables)).tolist(), dtype=_text_dtype())
+        given += ("follower",)
     raw = RawCells({f: concat_factors([t.raw.factor(f) for t in tables]) for f in first.raw})
     bad = {f: np.concatenate([np.asarray(t.bad[f], dtype=bool) for t in tables]) for f in first.bad}
     return Table(first.name, _joined(p.source for p in parts), _joined(p.location for p in parts),
                  _joined(p.sheet for p in parts), first.header_row, dict(first.columns), data, raw, bad,
                  list(first.unmapped), [n for t in tables for n in t.notes], parts,
                  marks=_concat_marks(tables), units=_concat_units(tables), extra=_concat_extra(tables),
-                 kind=first.kind, key=first.key, borrowed=first.borrowed,
-                 given=tuple(dict.fromkeys(f for t in tables for f in t.given)))
+                 kind=first.kind, key=first.key, borrowed=first.borrowed, given=given)
+
+
+def _tab_owners(tables: list[Table]) -> list[str] | None:
+    """The follower of each of one workbook's orders tabs, none with a follower column, when each tab's name is
+    another person's (``sync.tables.given.tab_owners``)."""
+    if (tables[0].kind != "orders" or len({t.location for t in tables}) > 1
+            or any(t.parts or t.holds("follower") for t in tables)):
+        return None
+    customers = [pd.unique(t.data["customer"]) if "customer" in t.data else () for t in tables]
+    return tab_owners([t.sheet for t in tables], customers)
 
 
 def _concat_extra(tables: list[Table]) -> dict[int, tuple[str, Factor]]:
@@ -362,7 +375,8 @@ def build_table(grid: Grid | ColumnGrid, match: HeaderMatch, *, source: str, loc
 def _given(data: dict[str, Any], match: HeaderMatch, location: str, sheet: str, rows: int,
            text: Any) -> tuple[str, ...]:
     """What the names give an orders tab that no column says (``sync.tables.given``), into ``data``: the follower
-    of a workbook named after one (张丽.xlsx), the status of a tab of finished orders (已完成). The fields so given."""
+    of a workbook named after one (张丽.xlsx), the status of a tab of finished orders (已完成). The fields so given.
+    (One tab per follower is told by all the tabs' names together: ``concat_tables``.)"""
     if match.table != "orders" or not rows:
         return ()
     given: list[str] = []

@@ -110,6 +110,6 @@ def test_an_orders_tab_without_a_follower_column_leaves_reminders_with_nobody(tm
             assert ("✗ reminders: the orders tab (book › 订单) has no follower column, so no reminder has anyone to "
                     "go to") in out
         else:
-            assert ("✓ reminders: the orders tab has no follower column; each workbook's name gives its follower: "
-                    "张伟.xlsx → 张伟") in out
+            assert ("✓ reminders: the orders tab has no follower column; the names of the workbooks or tabs give "
+                    "their followers: 张伟.xlsx → 张伟") in out
             assert "✓ reminders: all 1 followers are in the people sheet or [people]" in out

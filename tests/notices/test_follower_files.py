@@ -59,6 +59,8 @@ def invoke(*args: str) -> tuple[int, str]:
     ("订单登记.xlsx", None), ("生产进度.xlsx", None), ("周报.xlsx", None), ("单品.xlsx", None),
     ("生产时效性统计表-20211001.xlsx", None), ("张丽和王芳.xlsx", None), ("Anna.xlsx", None), ("register.xlsx", None),
     ("大货跟单表2026.xlsx", None), ("https://docs.google.com/spreadsheets/d/张丽", None),
+    ("包装.xlsx", None), ("车缝.xlsx", None), ("宁波.xlsx", None), ("温州订单.xlsx", None), ("颜色.xlsx", None),
+    ("阳光.xlsx", None), ("王秀英.xlsx", "王秀英"), ("李建华的订单.xlsx", "李建华"),
 ])
 def test_which_file_names_name_a_follower(name, owner):
     assert owner_named(name) == owner
@@ -129,7 +131,8 @@ def test_doctor_says_each_workbook_gives_its_follower_and_who_nobody_knows(folde
                                                       people=people("张丽", "王芳")), encoding="utf-8")
     code, out = invoke("doctor", "--config", "config.toml")
     out = " ".join(out.split())
-    assert ("✓ reminders: the orders tab has no follower column; each workbook's name gives its follower: "
+    assert ("✓ reminders: the orders tab has no follower column; the names of the workbooks or tabs give their "
+            "followers: "
             "张丽.xlsx → 张丽, 王芳的订单.xlsx → 王芳, 订单跟踪-李娜-2026.xlsx → 李娜; the names of 汇总.xlsx name no "
             "one, so their orders have no follower") in out
     assert ("✗ reminders: 3 order lines name followers neither the people sheet nor [people] knows: 李娜（3）; "
@@ -159,3 +162,45 @@ def test_run_mails_each_follower_the_overdue_orders_of_their_own_workbook(folder
         assert all(no in text for no in mine), (who, text)
         others = {f"{p}-{n}" for _, p in BOOKS.values() if p != prefix for n in (1, 2, 3)} | {f"{prefix}-3"}
         assert not [no for no in others if no in text], (who, text)
+
+
+def tabs_book(path: Path, tabs: tuple[tuple[str, str, str], ...]) -> Path:
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for tab, prefix, customer in tabs:
+        ws = wb.create_sheet(tab)
+        ws.append(["订单号", "下单日期", "客户", "款号", "订单数量", "交货日期", "状态"])
+        ws.append([f"{prefix}-1", date(2026, 8, 1), customer, "K1", 1000, date(2026, 9, 10), "生产中"])
+    wb.save(path)
+    return path
+
+
+def test_one_tab_per_follower_gives_each_tabs_orders_to_the_person_it_is_named_after(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    tabs_book(tmp_path / "跟单台账.xlsx", (("张伟", "ZW", "优衣库"), ("李娜的订单", "LN", "优衣库"), ("王芳", "WF", "ZARA")))
+    code, out = invoke("check", "跟单台账.xlsx", "--format", "json", "--today", TODAY.isoformat(), "--lang", "en")
+    data = json.loads(out)
+    assert {s["sheet"]: s["message"] for s in data["summary"]["sheets"]} == {
+        "张伟": "orders: header on row 1, key = A 订单号, follower = 张伟 (from the tab's name)",
+        "李娜的订单": "orders: header on row 1, key = A 订单号, follower = 李娜 (from the tab's name)",
+        "王芳": "orders: header on row 1, key = A 订单号, follower = 王芳 (from the tab's name)"}
+    assert {(f["order_no"], f["follower"]) for f in data["findings"] if f["rule"] == "order-overdue"} == {
+        ("ZW-1", "张伟"), ("LN-1", "李娜"), ("WF-1", "王芳")}
+    (tmp_path / "config.toml").write_text(CONFIG.format(port=25, user=USER, cafile="ca.pem", people=people("李娜"))
+                                          .replace("registers/*.xlsx", "跟单台账.xlsx"), encoding="utf-8")
+    code, out = invoke("doctor", "--config", "config.toml")
+    assert ("✓ reminders: the orders tab has no follower column; the names of the workbooks or tabs give their "
+            "followers: 跟单台账.xlsx › 张伟 → 张伟, 跟单台账.xlsx › 李娜的订单 → 李娜, 跟单台账.xlsx › 王芳 → 王芳") \
+        in " ".join(out.split())
+
+
+@pytest.mark.parametrize("tabs", [
+    (("张伟", "ZW", "优衣库"), ("宁波", "NB", "优衣库")),                # a branch's tab beside a person's
+    (("张伟", "ZW", "优衣库"), ("李宁", "LI", "李宁")),                  # a tab for the customer of that name
+    (("张伟", "ZW", "优衣库"),),                                        # one tab alone says nothing of the sort
+    (("包装", "BZ", "优衣库"), ("车缝", "CF", "优衣库")),                # a surname and any character is no name
+])
+def test_tabs_not_all_named_after_people_give_no_follower(tmp_path, tabs):
+    book = tabs_book(tmp_path / "订单.xlsx", tabs)
+    orders = load([open_path(book)]).tables["orders"]
+    assert not orders.holds("follower")
