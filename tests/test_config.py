@@ -16,7 +16,7 @@ from sync.config import LimitsConfig
 from sync.config import (REMINDER_KINDS, SOURCE_MODELS, TABLE_NAMES, ChannelConfig, Config, DigestConfig, FeedbackConfig,
                          ExcelSourceConfig, GsheetsSourceConfig, MailConfig, PersonConfig, ReconcileConfig, ReminderOverrides,
                          RemindersConfig, RulesConfig, ServiceConfig, StatusesConfig, TableConfig, WatchConfig,
-                         load_config)
+                         WebConfig, load_config)
 from sync.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -139,6 +139,7 @@ def documented(text: str) -> dict[str, set[str]]:
     ("people", PersonConfig, set()),
     ("feedback", FeedbackConfig, set()),
     ("channels", ChannelConfig, set()),
+    ("web", WebConfig, set()),
 ])
 def test_every_key_a_model_knows_is_documented(section, model, exempt):
     keys = documented(REFERENCE.read_text(encoding="utf-8"))[section]
@@ -152,6 +153,11 @@ def test_every_key_a_model_knows_is_documented(section, model, exempt):
 def test_every_section_is_a_model_field():
     sections = set(documented(REFERENCE.read_text(encoding="utf-8"))) - {""}
     assert sections <= set(Config.model_fields)
+
+
+def test_every_section_a_model_knows_is_documented():
+    sections = set(documented(REFERENCE.read_text(encoding="utf-8")))
+    assert set(Config.model_fields) - {"path"} - sections == set(), "document these sections in config.toml"
 
 
 def test_the_table_names_are_the_canonical_ones():
