@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from urllib.parse import quote, urlencode
 
+from sync.calendar import pinned_now
 from sync.config import WebConfig
 
 #: the smallest secret accepted: a short one could be guessed offline from any link
@@ -59,6 +60,11 @@ def make_token(secret: bytes, person: str, expires: datetime) -> str:
     return f"{_b64(body)}.{_b64(_mac(secret, body))}"
 
 
+def _now() -> datetime:
+    """The one clock (``$ORDERSYNC_NOW`` pins it): a link made in a pinned run opens in a pinned page."""
+    return pinned_now(timezone.utc) or datetime.now(timezone.utc)
+
+
 def read_token(secret: bytes, token: str, now: datetime | None = None) -> Grant:
     """Who the token is for; raise BadToken when it cannot be trusted or has expired."""
     try:
@@ -70,7 +76,7 @@ def read_token(secret: bytes, token: str, now: datetime | None = None) -> Grant:
         raise BadToken("malformed") from exc
     if not hmac.compare_digest(mac, _mac(secret, body)):
         raise BadToken("signature")
-    if (now or datetime.now(timezone.utc)) >= expires:
+    if (now or _now()) >= expires:
         raise BadToken("expired")
     return Grant(person, expires)
 
@@ -81,6 +87,6 @@ def page_link(web: WebConfig | None, person: str, path: str, now: datetime | Non
     secret = web_secret(web)
     if secret is None or web is None or not web.base_url or not person:
         return None
-    expires = (now or datetime.now(timezone.utc)) + timedelta(days=web.link_days)
+    expires = (now or _now()) + timedelta(days=web.link_days)
     params = urlencode({**query, "t": make_token(secret, person, expires)})
     return f"{web.base_url.rstrip('/')}{quote(path, safe='/')}?{params}"

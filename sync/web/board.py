@@ -16,10 +16,11 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from sync.calendar import SystemClock
 from sync.checks.pipeline import check_register
 from sync.config import Config
 from sync.findings import Finding, Report
@@ -134,7 +135,7 @@ class OwnBoard:
     def __init__(self, config: Config, sources: list[Source], lang: str, *, look_every: float = 30.0,
                  clock: Callable[[], datetime] | None = None) -> None:
         self.config, self.lang, self.look_every = config, lang, look_every
-        self.clock = clock or (lambda: datetime.now(timezone.utc))   # the daemon's clock, as a page sees it
+        self.clock = clock or SystemClock().now   # the daemon's clock, as a page sees it ($ORDERSYNC_NOW pins it)
         self.state_path = config.resolve(config.service.state)
         self.cache = SourceCache(config, sources)
         self._board: Board | None = None
