@@ -188,8 +188,9 @@ def _stages(p: OrderProgress, view: OrderView, lang: str) -> str:
                         for s in steps)
 
 
-KINDS = {"ordered": ("下单", "ordered"), "due": ("交期", "due"), "material": ("物料", "material"),
-         "stage": ("生产", "production"), "inspected": ("质检", "inspected"), "shipped": ("发货", "shipped")}
+KINDS = {"ordered": ("下单", "ordered"), "due": ("交期", "due"), "batch": ("分批", "batch"),
+         "material": ("物料", "material"), "stage": ("生产", "production"), "inspected": ("质检", "inspected"),
+         "shipped": ("发货", "shipped")}
 
 
 def _what(e: Event, lang: str) -> str:

@@ -42,6 +42,8 @@ class MaterialRisk:
     production_start: dt.date
     row: int          # the materials row, 1-based
     cell: str | None
+    sheet: str = ""   # the tab it is on (a materials table may span several tabs and workbooks) ...
+    source: str = ""  # ... and the workbook
 
 
 @dataclass(slots=True)   # one per order: a hundred thousand of them on a big register
@@ -375,10 +377,11 @@ def _material_risks(view: OrderView) -> dict[str, list[MaterialRisk]]:
     table = view.tables["materials"]
     material = late["material"].tolist() if "material" in late else [None] * len(late)
     out: dict[str, list[MaterialRisk]] = {}
-    for key, row, m, expected, begins in zip(late[KEY].tolist(), late[ROW].tolist(), material,
-                                             late["expected_date"].tolist(), start[is_late].tolist()):
+    for key, row, pos, m, expected, begins in zip(late[KEY].tolist(), late[ROW].tolist(), late[POS].tolist(),
+                                                  material, late["expected_date"].tolist(), start[is_late].tolist()):
         out.setdefault(key, []).append(MaterialRisk(_text(m) or "", expected.date(), begins.date(), int(row),
-                                                    table.cell("expected_date", int(row))))
+                                                    table.cell("expected_date", int(row)), table.sheet_at(int(pos)),
+                                                    table.source_at(int(pos))))
     return out
 
 
@@ -424,7 +427,7 @@ def _at_risk(p: OrderProgress, orders: Any, at: tuple[int, int], lang: str, toda
         message = say("订单 {no} 已过交期 {due} {n} 天，尚未完成", "order {no} is {n} days past its due date {due} "
                       "and not finished", lang, no=p.order_no, n=p.days_late, due=p.due_date)
     has = orders.has("due_date")
-    return Finding(rule, WARNING, message, table="orders", source=orders.source, sheet=orders.sheet,
+    return Finding(rule, WARNING, message, table="orders", source=orders.source_at(pos), sheet=orders.sheet_at(pos),
                    row=row, column=orders.columns["due_date"].header if has else None,
                    cell=orders.cell("due_date", row) if has else None, field="due_date", order_no=p.order_no,
                    value=orders.raw_text("due_date", pos) if has else None, follower=p.follower,
@@ -437,7 +440,8 @@ def _material_late(p: OrderProgress, m: MaterialRisk, view: OrderView, lang: str
         "订单 {no} 的{m}预计 {e} 到货，晚于计划开产 {s}，有缺料风险",
         "order {no}: {m} expected {e}, after production is planned to start on {s} — a shortage risk", lang,
         no=p.order_no, m=m.material or say("物料", "material", lang), e=m.expected, s=m.production_start),
-        table="materials", source=t.source, sheet=t.sheet, row=m.row, column=t.columns["expected_date"].header,
+        table="materials", source=m.source or t.source, sheet=m.sheet or t.sheet, row=m.row,
+        column=t.columns["expected_date"].header,
         cell=m.cell, field="expected_date", order_no=p.order_no, value=m.expected.isoformat(), follower=p.follower,
         hint=hint)
 

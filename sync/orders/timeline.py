@@ -1,8 +1,9 @@
 """One order's timeline: what each tab says happened (or is planned) to it, day by day.
 
-``ordersync status ORDER_NO`` shows it: the orders row's dates, then every
-materials, production, QC and shipping row of the order, each with the cell a
-reader goes to check (a wide tracker's figure names its own stage column).
+``ordersync status ORDER_NO`` shows it: the orders row's dates and the
+delivery batches planned on it, then every materials, production, QC and
+shipping row of the order, each with the cell a reader goes to check (a wide
+tracker's figure names its own stage column).
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from typing import Any
 
 import pandas as pd
 
+from sync.orders.batches import read_batch_plan
 from sync.orders.view import KEY, POS, OrderView
-from sync.tables.table import ROW
+from sync.tables.table import ROW, Table, column_letter
 
 
 @dataclass
@@ -22,7 +24,7 @@ class Event:
     """One line of an order's timeline: what a tab says happened (or is planned) on a day."""
 
     day: dt.date | None
-    kind: str          # ordered, due, material, stage, inspected, shipped
+    kind: str          # ordered, due, batch, material, stage, inspected, shipped
     table: str
     sheet: str
     row: int
@@ -51,10 +53,12 @@ def timeline(view: OrderView, key: str) -> list[Event]:
     orders = view.tables.get("orders")
     if orders is not None and key in view.orders.index:
         o = view.orders.loc[key]
+        row, sheet = int(o[ROW]), orders.sheet_at(int(o[POS]))
         for kind, f in (("ordered", "order_date"), ("due", "due_date")):
             if orders.has(f):
-                events.append(Event(_day(o[f]), kind, "orders", orders.sheet, int(o[ROW]),
-                                    orders.cell(f, int(o[ROW])), qty=_num(o.get("quantity"))))
+                events.append(Event(_day(o[f]), kind, "orders", sheet, row, orders.cell(f, row),
+                                    qty=_num(o.get("quantity"))))
+        events += _batches(view, orders, key, sheet, row)
     for table, (kind, dates, qty, label) in TIMELINE.items():
         rows = view.parts.get(table)
         if rows is None:
@@ -71,6 +75,22 @@ def timeline(view: OrderView, key: str) -> list[Event]:
                                 t.cell_at(where, int(r[POS]), int(r[ROW])) if where and t.has(where) else None,
                                 str(r.get(label) or ""), _num(r.get(qty)), extra))
     return sorted(events, key=lambda e: (e.day is None, e.day or dt.date.min))
+
+
+def _batches(view: OrderView, orders: Table, key: str, sheet: str, row: int) -> list[Event]:
+    """The delivery batches planned on the order's line (第一批交期 / 第一批数量), each on its due-date cell."""
+    plan = read_batch_plan(orders)
+    if plan is None or int(view.orders.at[key, "lines"] if "lines" in view.orders else 1) != 1:
+        return []
+    at = int(view.orders.at[key, POS])
+    out = []
+    for b, batch in enumerate(plan.batches):
+        due, qty = plan.dues[b, at], plan.qtys[b, at]
+        if pd.isna(due) and pd.isna(qty):
+            continue
+        out.append(Event(_day(due), "batch", "orders", sheet, row, f"{column_letter(batch.due[0])}{row}",
+                         batch.due[1], None if pd.isna(qty) else float(qty)))
+    return out
 
 
 def _day(v: Any) -> dt.date | None:

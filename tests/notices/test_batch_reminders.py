@@ -5,6 +5,7 @@ the mail says so under the order's card, with the order's own due date on the ca
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from email import message_from_bytes, policy
 from pathlib import Path
@@ -108,3 +109,15 @@ def test_run_mails_the_follower_each_batch_with_the_order_due_date_on_its_card(t
     assert "HT-1" not in text and "HT-4" not in text
     seen = re.sub(r"<[^>]+>", "", message.get_body(("html",)).get_content())    # the HTML part, as read
     assert "已逾期：第一批交期 2026-09-10，已逾期 11 天（到这一批共 500 件，已发货 0）" in seen
+
+
+def test_the_order_timeline_lists_its_batches_on_their_cells(tmp_path):
+    path = register(tmp_path / "分批.xlsx")
+    out = CliRunner().invoke(app, ["status", "HT-2", str(path), "--today", MONDAY.isoformat(), "--format", "json"])
+    assert out.exit_code == 0, out.output
+    events = [(e["day"], e["kind"], e["label"], e["qty"], e["cell"]) for e in json.loads(out.stdout)["timeline"]]
+    assert events[:4] == [("2026-08-01", "ordered", "", 1000.0, "E3"), ("2026-09-10", "batch", "第一批交期", 500.0, "G3"),
+                          ("2026-10-31", "due", "", 1000.0, "F3"), ("2026-10-31", "batch", "第二批交期", 500.0, "I3")]
+    shown = CliRunner().invoke(app, ["status", "HT-2", str(path), "--today", MONDAY.isoformat()],
+                               env={"COLUMNS": "120"})
+    assert "分批 第一批交期" in shown.output
