@@ -70,8 +70,9 @@ class OrderProgress:
         for k in ("due_date", "projected_finish"):
             out[k] = out[k].isoformat() if out[k] else None
         out["material_risk"] = [asdict(m) for m in self.material_risk]
-        for m in out["material_risk"]:
+        for m in out["material_risk"]:   # where: its sheet and cell (the source's name is how it was opened)
             m["expected"], m["production_start"] = m["expected"].isoformat(), m["production_start"].isoformat()
+            del m["source"]
         return out
 
 
