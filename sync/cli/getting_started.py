@@ -19,7 +19,7 @@ from sync.errors import UserError
 from sync.i18n import check_language, say
 from sync.cli.questions import ask_all, can_ask
 from sync.cli.session import sources_from_config
-from sync.config import load_config
+from sync.config import Config, load_config
 from sync.tables.fields import TABLES
 from sync.tables.reading import details, field_word, read_sources, workbook_language
 from sync.tables.register import Register, load
@@ -57,6 +57,10 @@ def run_init(workbooks: list[Path], output: Path, lang: str | None, force: bool)
     if loose := _read_otherwise(output, register):
         output.write_text(write(loose=loose), encoding="utf-8")
     _say_init(register, guessed, lang, chatty)
+    for name, found, read in _rows_lost(output, register):
+        console.print(say("[yellow]![/] {t}：这些工作簿里有 {f} 行，按写出的 config.toml 只读到 {r} 行；请检查其 source 和 "
+                          "sheets", "[yellow]![/] {t}: the workbooks hold {f} rows, the config.toml written reads {r}; "
+                          "check its source and sheets", lang, t=name, f=found, r=read), highlight=False)
     console.print(say("已写入 {p}", "wrote {p}", lang, p=output), highlight=False)
     if copied and chatty:
         console.print(say("已复制内置规则包到 {p}（可按需修改）", "copied the shipped rule packs to {p} (edit them there)",
@@ -69,11 +73,25 @@ def run_init(workbooks: list[Path], output: Path, lang: str | None, force: bool)
 def _read_otherwise(config_path: Path, register: Register) -> frozenset[str]:
     """The tables the written config reads with other columns than were found (a header over two rows or
     repeated under itself, pinned at its last row, shows other labels): their header row is left to be found."""
-    config = load_config(config_path)
-    again = load(sources_from_config(config), config.tables, day_first=config.service.day_first)
+    config, again = _reread(config_path)
     return frozenset(name for name, table in register.tables.items()
                      if name in config.tables and (name not in again.tables or _columns(again.tables[name]) !=
                                                    _columns(table)))
+
+
+def _rows_lost(config_path: Path, register: Register) -> list[tuple[str, int, int]]:
+    """(table, rows found, rows the written config reads) of each table the config reads fewer rows of than the
+    workbooks hold: never a config that quietly leaves rows out."""
+    config, again = _reread(config_path)
+    return [(name, len(table), len(again.tables[name]) if name in again.tables else 0)
+            for name, table in register.tables.items()
+            if name in config.tables and len(again.tables[name] if name in again.tables else ()) < len(table)]
+
+
+def _reread(config_path: Path) -> tuple[Config, Register]:
+    """The written config, and what it reads."""
+    config = load_config(config_path)
+    return config, load(sources_from_config(config), config.tables, day_first=config.service.day_first)
 
 
 def _columns(table: Table) -> dict[str, int]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import glob
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +30,7 @@ from sync.tables.reading import (BORROWED, COMPOSITE, NO_KEY, PROBABLE, WEAK_KEY
                                  reading_of_table)
 from sync.tables.register import Register
 from sync.tables.table import Table, column_letter
-from sync.sources import Source
+from sync.sources import Source, matching
 
 HEADER = """\
 # ordersync configuration. Written by `ordersync {how}`; edit freely.
@@ -151,9 +152,19 @@ def render_config(sources: list[Source], register: Register, *, lang: str = "zh"
     ``loose`` names tables whose header row is left to be found (pinned, it would read other labels)."""
     guessed = guessed or []
     out = [HEADER.format(how=how, lang=lang)]
+    grouped = glob_group(sources, register)
+    rename = {name: group for name, (group, _) in grouped.items()}
+    written: set[str] = set()
     for source in sources:
-        out.append(f"\n[sources.{toml_key(source.name)}]")
-        path = getattr(source, "path", None)
+        name, path = rename.get(source.name, source.name), getattr(source, "path", None)
+        if name in written:
+            continue
+        written.add(name)
+        out.append(f"\n[sources.{toml_key(name)}]")
+        if source.name in grouped:
+            out.append("# one register per workbook, in one layout: the glob reads every one of them, and a "
+                       "workbook added later too")
+            path = grouped[source.name][1]
         if path is not None:
             shown = _relative(Path(path), base_dir)
             out.append(f'kind = "{source.kind}"\npath = {q(shown)}')
@@ -161,12 +172,12 @@ def render_config(sources: list[Source], register: Register, *, lang: str = "zh"
         table = register.get(name)
         guess = next((g for g in guessed if g.name == name), None)
         if table is not None and guess is None:
-            out += _table_block(name, table, name in loose)
+            out += _table_block(name, table, name in loose, rename)
         elif guess is not None:
-            block = _guess_block(guess, table, name in loose)
+            block = _guess_block(guess, table, name in loose, rename)
             out += [_commented(line) for line in block] if guess.dropped else block
-    written = {t.kind for n, t in register.tables.items() if not any(g.name == n and g.dropped for g in guessed)}
-    absent = [n for n in TABLES if n not in written and not any(g.table == n and not g.dropped for g in guessed)]
+    kinds = {t.kind for n, t in register.tables.items() if not any(g.name == n and g.dropped for g in guessed)}
+    absent = [n for n in TABLES if n not in kinds and not any(g.table == n and not g.dropped for g in guessed)]
     if absent:
         out.append(f"\n# No sheet was recognised as: {', '.join(absent)}.")
         out.append("# Add [tables.NAME] with source and sheet to pin one.")
@@ -174,6 +185,30 @@ def render_config(sources: list[Source], register: Register, *, lang: str = "zh"
     if extra:
         out.append(extra)
     return "\n".join(out) + "\n"
+
+
+def glob_group(sources: list[Source], register: Register) -> dict[str, tuple[str, str]]:
+    """Workbooks that keep one register between them, one each (one per follower: every table read from any of
+    them is read from all of them, in one layout), as one source with a path glob: source name -> (the glob
+    source's name, the glob). Only when a glob in their folder matches them and nothing else (``*.xlsx``, or
+    ``follower-*.xlsx`` for names that begin alike); else {} and each workbook stays a source of its own."""
+    paths = {s.name: Path(s.path) for s in sources if getattr(s, "path", None) is not None}
+    spans = [frozenset(p.source for p in t.parts) or frozenset({t.source}) for t in register.tables.values()]
+    group = frozenset().union(*(s for s in spans if len(s) > 1))
+    if len(group) < 2 or not group <= paths.keys() or any(s & group and s != group for s in spans):
+        return {}
+    files = [paths[n].resolve() for n in sorted(group)]
+    if len({f.parent for f in files}) > 1 or len({f.suffix.lower() for f in files}) > 1:
+        return {}
+    folder, suffix, wanted = files[0].parent, files[0].suffix, set(map(str, files))
+    prefix = os.path.commonprefix([f.stem for f in files])
+    for pattern in dict.fromkeys([f"*{suffix}", f"{glob.escape(prefix)}*{suffix}"]):
+        if {str(Path(p).resolve()) for p in matching(folder / pattern)} == wanted:
+            taken = {s.name for s in sources} - group
+            name = next(n for n in (_ident(folder.name), "registers", *(f"registers_{i}" for i in range(2, 99)))
+                        if n and n not in taken)
+            return {n: (name, str(folder / pattern)) for n in group}
+    return {}
 
 
 def _table_names(register: Register, guessed: list[Guess]) -> list[str]:
@@ -190,10 +225,10 @@ def _kind_line(name: str, kind: str) -> list[str]:
     return [] if name == kind else [f'kind = "{kind}"   # a second {kind} table of the workbook, in another layout']
 
 
-def _table_block(name: str, table: Table, loose: bool = False) -> list[str]:
+def _table_block(name: str, table: Table, loose: bool = False, rename: dict[str, str] | None = None) -> list[str]:
     spec = TABLES[table.kind]
     out = [f"\n[tables.{toml_key(name)}]   # {spec.zh} / {spec.en}: {len(table)} rows", *_kind_line(name, table.kind),
-           _where(table, loose), key_comment(table),
+           _where(table, loose, rename or {}), key_comment(table),
            f"[tables.{toml_key(name)}.columns]   # field = header text (or a column letter)"]
     out += [f"{fieldname} = {q(col.header)}   # column {col.letter}" for fieldname, col in table.columns.items()]
     missing = [f for f in spec.fields if f not in table.columns]
@@ -204,7 +239,8 @@ def _table_block(name: str, table: Table, loose: bool = False) -> list[str]:
     return out
 
 
-def _guess_block(guess: Guess, table: Table | None, loose: bool = False) -> list[str]:
+def _guess_block(guess: Guess, table: Table | None, loose: bool = False,
+                 rename: dict[str, str] | None = None) -> list[str]:
     """A guessed table: as read (or, probable, as it looks), with what a person said, and comments saying
     what is still a guess. A key column a person named is written by its letter: unambiguous."""
     m, spec, name = guess.match, TABLES[guess.table], toml_key(guess.name)
@@ -212,8 +248,9 @@ def _guess_block(guess: Guess, table: Table | None, loose: bool = False) -> list
     out = [f"\n[tables.{name}]   # {spec.zh} / {spec.en}{rows}", *_guess_comments(guess),
            *_kind_line(guess.name, guess.table)]
     # a table that was read is found again by its header (all its tabs); a probable one needs its row pinned
-    out.append(_where(table, loose) if table is not None
-               else f"source = {q(guess.source)}\nsheet = {q(guess.sheet)}\nheader_row = {m.header_row_1based}")
+    source = (rename or {}).get(guess.source, guess.source)
+    out.append(_where(table, loose, rename or {}) if table is not None
+               else f"source = {q(source)}\nsheet = {q(guess.sheet)}\nheader_row = {m.header_row_1based}")
     out.append(f"[tables.{name}.columns]   # field = header text (or a column letter)")
     mapping = dict(m.mapping)
     if guess.key_column is not None:
@@ -296,27 +333,30 @@ def _relative(path: Path, base: Path | None) -> str:
         return str(path.resolve())
 
 
-def _where(table: Table, loose: bool = False) -> str:
+def _where(table: Table, loose: bool = False, rename: dict[str, str] | None = None) -> str:
     """source, sheet (or the ``sheets`` of a table over several tabs) and header row of a table
-    (``loose``: commented out, for a header whose labels span rows: pinned, it would read other labels)."""
-    where = _where_pinned(table)
+    (``loose``: commented out, for a header whose labels span rows: pinned, it would read other labels;
+    ``rename``: a source's name -> the glob source that reads it, ``glob_group``)."""
+    where = _where_pinned(table, rename or {})
     if not loose:
         return where
     return where.replace(f"header_row = {table.header_row}", f"# header_row = {table.header_row}   "
                          "# not pinned: the labels below are found over more than one row")
 
 
-def _where_pinned(table: Table) -> str:
+def _where_pinned(table: Table, rename: dict[str, str]) -> str:
+    source = rename.get(table.source, table.source)
     if table.borrowed:   # no header row: its columns by letter, as the other sheet's header names them
-        return (f"source = {q(table.source)}\nsheet = {q(table.sheet)}\nheader_row = 0   # no header row: columns "
+        return (f"source = {q(source)}\nsheet = {q(table.sheet)}\nheader_row = 0   # no header row: columns "
                 f"by letter, as {table.borrowed}'s header names them (a guess)")
     if not table.parts:
-        return f"source = {q(table.source)}\nsheet = {q(table.sheet)}\nheader_row = {table.header_row}"
+        return f"source = {q(source)}\nsheet = {q(table.sheet)}\nheader_row = {table.header_row}"
     sheets = ", ".join(q(glob.escape(s)) for s in dict.fromkeys(p.sheet for p in table.parts))
-    lines = [f"source = {q(table.parts[0].source)}", f"sheets = [{sheets}]"]
+    first = rename.get(table.parts[0].source, table.parts[0].source)
+    lines = [f"source = {q(first)}", f"sheets = [{sheets}]"]
     if len({p.header_row for p in table.parts}) == 1:
         lines.append(f"header_row = {table.header_row}")
-    others = list(dict.fromkeys(p.source for p in table.parts[1:] if p.source != table.parts[0].source))
+    others = list(dict.fromkeys(name for p in table.parts[1:] if (name := rename.get(p.source, p.source)) != first))
     if others:
         lines.append(f"# also in {', '.join(others)}: one [sources] path glob (registers/*.xlsx) reads them all")
     return "\n".join(lines)

@@ -89,3 +89,59 @@ def test_a_missing_rules_folder_is_named_with_its_section(tmp_path):
     checked = runner.invoke(app, ["check", "--config", str(config)])
     assert checked.exit_code == 2
     assert "[rules] paths" in " ".join(checked.output.split())   # the error boundary prints [sections], not markup
+
+
+def follower_folder(tmp_path: Path, names: tuple[str, ...]) -> Path:
+    """A folder of registers, one per follower, each with orders of its own on a 订单登记 tab."""
+    folder = tmp_path / "office"
+    (folder / "registers").mkdir(parents=True)
+    d = dt.datetime(2026, 4, 1)
+    for n, name in enumerate(names):
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.title = "订单登记"
+        ws.append(["订单号", "下单日期", "客户", "款号", "订单数量", "交货日期", "跟单员"])
+        for i in range(1, 5):
+            ws.append([f"F{n}-{i:03d}", d, "Muji HK", "MJ-T01", 100 * i, d + dt.timedelta(days=40), name])
+        wb.save(folder / "registers" / f"{name}.xlsx")
+    return folder
+
+
+def test_init_on_a_register_per_follower_writes_one_glob_that_reads_every_one(tmp_path, monkeypatch):
+    folder = follower_folder(tmp_path, ("follower-a", "follower-b", "follower-c"))
+    monkeypatch.chdir(folder)
+    books = [str(p) for p in sorted((folder / "registers").glob("*.xlsx"))]
+    result = runner.invoke(app, ["init", *books, "--lang", "en"], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    text = (folder / "config.toml").read_text(encoding="utf-8")
+    assert '[sources.registers]' in text and 'path = "registers/*.xlsx"' in text and 'source = "registers"' in text
+    assert "[sources.follower-a]" not in text
+    checked = runner.invoke(app, ["check", "--config", "config.toml", "--format", "json", "--today", "2026-04-02"])
+    assert json.loads(checked.stdout)["summary"]["tables"] == {"orders": 12}     # every follower's orders
+
+    # a workbook added later is read too
+    wb = openpyxl.load_workbook(folder / "registers" / "follower-a.xlsx")
+    wb["订单登记"]["A2"] = "F9-001"
+    for row in range(3, 6):
+        wb["订单登记"].cell(row, 1).value = f"F9-{row:03d}"
+    wb.save(folder / "registers" / "follower-d.xlsx")
+    checked = runner.invoke(app, ["check", "--config", "config.toml", "--format", "json", "--today", "2026-04-02"])
+    assert json.loads(checked.stdout)["summary"]["tables"] == {"orders": 16}
+
+
+def test_init_on_some_of_a_folders_registers_says_the_config_reads_fewer_rows(tmp_path, monkeypatch):
+    # two of the three: no glob matches just them, and one [sources] per workbook reads only one table's rows
+    folder = follower_folder(tmp_path, ("follower-a", "follower-b", "other"))
+    monkeypatch.chdir(folder)
+    books = [str(folder / "registers" / f"follower-{x}.xlsx") for x in "ab"]
+    result = runner.invoke(app, ["init", *books, "--lang", "en"], terminal_width=200)
+    text = (folder / "config.toml").read_text(encoding="utf-8")
+    assert 'path = "registers/follower-*.xlsx"' in text    # the names begin alike: a glob for just them
+    assert "the config.toml written reads" not in " ".join(result.output.split())
+
+    folder = follower_folder(tmp_path / "2", ("张丽", "王芳", "李娜"))
+    monkeypatch.chdir(folder)
+    result = runner.invoke(app, ["init", str(folder / "registers" / "张丽.xlsx"), str(folder / "registers" / "王芳.xlsx"),
+                                 "--lang", "en"], terminal_width=200)
+    out = " ".join(result.output.split())
+    assert "! orders: the workbooks hold 8 rows, the config.toml written reads 4; check its source and sheets" in out
