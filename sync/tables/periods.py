@@ -2,7 +2,9 @@
 
 A plan's columns are its periods (W17, 第45周, Feb 2nd Week, Jan, OCT Planned, 10月, OND,
 Q3, Aug 03 to 09, or a date cell); ``plans`` counts them as evidence, ``stacked`` as
-header cells of a table stacked under another.
+header cells of a table stacked under another. Tabs are named by periods too (7月 | 8月
+| 9月, 2026年9月订单, W38): ``sheet_template`` is the shape of such a name, the pattern a
+config reads every such tab by, next month's included.
 """
 
 from __future__ import annotations
@@ -31,3 +33,19 @@ def is_period(label: Any) -> bool:
     if not text or len(text) > 30:
         return False
     return bool(_QUARTER.match(header_key(text)) or _WEEK.search(text) or _MONTH.search(text))
+
+
+_MONTH_WORD = re.compile(r"(?<![A-Za-z])(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")(?![A-Za-z])",
+                         re.IGNORECASE)
+_LITERAL = re.compile(r"[A-Za-z\u4e00-\u9fff]")
+
+
+def sheet_template(name: str) -> str | None:
+    """The shape of a tab named by a period, as a sheet pattern (``fnmatch``): its numbers and month names
+    stood for by ``*`` (7月 -> *月, 2026年9月订单 -> *年*月订单, Sep-Orders -> *-Orders, W38 -> W*); None for a
+    name with no number or month in it, or with nothing but them (2026.07, Jul: no word to tell it by)."""
+    shape = re.sub(r"\d+", "*", _MONTH_WORD.sub("*", name))
+    shape = re.sub(r"\*+", "*", shape)
+    if shape == name or not _LITERAL.search(shape.replace("*", "")):
+        return None
+    return shape

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from sync.tables.analogy import borrowed, headerless, shape
 from sync.tables.columns import ColumnGrid, compact
+from sync.tables.periods import sheet_template
 from sync.tables.plans import stacked_match
 from sync.tables.stacked import blocks
 from sync.tables.detect import find_header, first_labels, identity, recognise
@@ -522,7 +523,31 @@ def _configured_sheets(source: Source, wanted: dict[str, TableConfig],
                 register.notes.append(f"{source.location}: no sheet matches {', '.join(patterns)} for {name}")
         else:
             auto.append(name)
+    if plan and source.kind == "excel":   # a local workbook lists its sheets for free; a Google Sheet would not
+        visible = visible if visible is not None else [s.name for s in source.sheets() if not s.hidden]
+        register.warnings += _unread_alike(source, plan, visible)
     return plan, auto
+
+
+def _unread_alike(source: Source, plan: dict[str, list[str]], visible: list[str]) -> list[SourceProblem]:
+    """A sheet no table reads, named like the sheets a table does (10月 beside 7月, 8月, 9月: next month's tab,
+    added after config.toml named the months there were): said, never passed over in silence."""
+    read = {s for names in plan.values() for s in names}
+    out = []
+    for name, sheets in plan.items():
+        shapes = {shape for s in sheets if (shape := sheet_template(s)) is not None}
+        for sheet in [s for s in visible if s not in read and sheet_template(s) in shapes]:
+            pattern = sheet_template(sheet)
+            out.append(SourceProblem(
+                source.name, source.location, f"sheet {sheet!r} is named like {', '.join(sheets)} ({name}) but "
+                f"config.toml does not read it", rule="sheet-not-read", severity=WARNING, table=name, sheet=sheet,
+                text=Text("工作表“{sheet}”与 {like} 同样命名（{table} 表），但 config.toml 没有读取它",
+                          "sheet {sheet} is named like {like} ({table}) but config.toml does not read it"),
+                values={"sheet": sheet, "like": ", ".join(sheets[:3]), "table": name, "pattern": pattern},
+                hint_text=Text("在 config.toml 的 [tables.{table}] 写 sheets = [\"{pattern}\"]，以后新加的工作表也会"
+                               "读取", "set sheets = [\"{pattern}\"] under [tables.{table}] in config.toml: tabs added "
+                               "later are read too")))
+    return out
 
 
 def _apply_columns(match: HeaderMatch, grid: Grid, cfg: TableConfig) -> None:

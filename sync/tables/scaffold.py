@@ -20,12 +20,14 @@ import json
 import os
 import re
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from pathlib import Path
 
 from sync.errors import SourceError
 from sync.tables.detect import identity, recognise
 from sync.tables.fields import TABLES
 from sync.tables.header import HeaderMatch
+from sync.tables.periods import is_period, sheet_template
 from sync.tables.reading import (BORROWED, COMPOSITE, NO_KEY, PROBABLE, WEAK_KEY, SheetReading, doubts,
                                  reading_of_table)
 from sync.tables.register import Register
@@ -154,6 +156,7 @@ def render_config(sources: list[Source], register: Register, *, lang: str = "zh"
     out = [HEADER.format(how=how, lang=lang)]
     grouped = glob_group(sources, register)
     rename = {name: group for name, (group, _) in grouped.items()}
+    tabs = _visible(sources)
     written: set[str] = set()
     for source in sources:
         name, path = rename.get(source.name, source.name), getattr(source, "path", None)
@@ -172,9 +175,9 @@ def render_config(sources: list[Source], register: Register, *, lang: str = "zh"
         table = register.get(name)
         guess = next((g for g in guessed if g.name == name), None)
         if table is not None and guess is None:
-            out += _table_block(name, table, name in loose, rename)
+            out += _table_block(name, table, name in loose, rename, tabs)
         elif guess is not None:
-            block = _guess_block(guess, table, name in loose, rename)
+            block = _guess_block(guess, table, name in loose, rename, tabs)
             out += [_commented(line) for line in block] if guess.dropped else block
     kinds = {t.kind for n, t in register.tables.items() if not any(g.name == n and g.dropped for g in guessed)}
     absent = [n for n in TABLES if n not in kinds and not any(g.table == n and not g.dropped for g in guessed)]
@@ -185,6 +188,32 @@ def render_config(sources: list[Source], register: Register, *, lang: str = "zh"
     if extra:
         out.append(extra)
     return "\n".join(out) + "\n"
+
+
+def _visible(sources: list[Source]) -> dict[str, list[str]]:
+    """Each source's visible sheets (a workbook that cannot be listed: none)."""
+    out: dict[str, list[str]] = {}
+    for source in sources:
+        try:
+            out[source.name] = [s.name for s in source.sheets() if not s.hidden]
+        except SourceError:
+            out[source.name] = []
+    return out
+
+
+def _period_pattern(table: Table, tabs: dict[str, list[str]]) -> str | None:
+    """The sheet pattern of a table kept in tabs named by periods (7月 | 8月 | 9月: ``*月``), when every one of
+    its tabs has that shape and no other tab of its workbooks does; a lone tab only when its name is a period
+    (9月, not Sheet1). None: its tabs are named otherwise, and are pinned by name."""
+    places = [(p.source, p.sheet) for p in table.parts] or [(table.source, table.sheet)]
+    shapes = {sheet_template(sheet) for _, sheet in places}
+    if len(shapes) != 1 or None in shapes or (len(places) == 1 and not is_period(places[0][1])):
+        return None
+    pattern = str(shapes.pop())
+    mine = set(places)
+    others = [(src, s) for src in dict.fromkeys(src for src, _ in places) for s in tabs.get(src, [])
+              if (src, s) not in mine]
+    return None if any(fnmatchcase(s, pattern) for _, s in others) else pattern
 
 
 def glob_group(sources: list[Source], register: Register) -> dict[str, tuple[str, str]]:
@@ -225,10 +254,11 @@ def _kind_line(name: str, kind: str) -> list[str]:
     return [] if name == kind else [f'kind = "{kind}"   # a second {kind} table of the workbook, in another layout']
 
 
-def _table_block(name: str, table: Table, loose: bool = False, rename: dict[str, str] | None = None) -> list[str]:
+def _table_block(name: str, table: Table, loose: bool = False, rename: dict[str, str] | None = None,
+                 tabs: dict[str, list[str]] | None = None) -> list[str]:
     spec = TABLES[table.kind]
     out = [f"\n[tables.{toml_key(name)}]   # {spec.zh} / {spec.en}: {len(table)} rows", *_kind_line(name, table.kind),
-           _where(table, loose, rename or {}), key_comment(table),
+           _where(table, loose, rename or {}, tabs or {}), key_comment(table),
            f"[tables.{toml_key(name)}.columns]   # field = header text (or a column letter)"]
     out += [f"{fieldname} = {q(col.header)}   # column {col.letter}" for fieldname, col in table.columns.items()]
     missing = [f for f in spec.fields if f not in table.columns]
@@ -240,7 +270,7 @@ def _table_block(name: str, table: Table, loose: bool = False, rename: dict[str,
 
 
 def _guess_block(guess: Guess, table: Table | None, loose: bool = False,
-                 rename: dict[str, str] | None = None) -> list[str]:
+                 rename: dict[str, str] | None = None, tabs: dict[str, list[str]] | None = None) -> list[str]:
     """A guessed table: as read (or, probable, as it looks), with what a person said, and comments saying
     what is still a guess. A key column a person named is written by its letter: unambiguous."""
     m, spec, name = guess.match, TABLES[guess.table], toml_key(guess.name)
@@ -249,7 +279,7 @@ def _guess_block(guess: Guess, table: Table | None, loose: bool = False,
            *_kind_line(guess.name, guess.table)]
     # a table that was read is found again by its header (all its tabs); a probable one needs its row pinned
     source = (rename or {}).get(guess.source, guess.source)
-    out.append(_where(table, loose, rename or {}) if table is not None
+    out.append(_where(table, loose, rename or {}, tabs or {}) if table is not None
                else f"source = {q(source)}\nsheet = {q(guess.sheet)}\nheader_row = {m.header_row_1based}")
     out.append(f"[tables.{name}.columns]   # field = header text (or a column letter)")
     mapping = dict(m.mapping)
@@ -333,28 +363,33 @@ def _relative(path: Path, base: Path | None) -> str:
         return str(path.resolve())
 
 
-def _where(table: Table, loose: bool = False, rename: dict[str, str] | None = None) -> str:
+def _where(table: Table, loose: bool = False, rename: dict[str, str] | None = None,
+           tabs: dict[str, list[str]] | None = None) -> str:
     """source, sheet (or the ``sheets`` of a table over several tabs) and header row of a table
     (``loose``: commented out, for a header whose labels span rows: pinned, it would read other labels;
-    ``rename``: a source's name -> the glob source that reads it, ``glob_group``)."""
-    where = _where_pinned(table, rename or {})
+    ``rename``: a source's name -> the glob source that reads it, ``glob_group``; ``tabs``: each source's
+    visible sheets, for a pattern that reads next month's tab too, ``_period_pattern``)."""
+    where = _where_pinned(table, rename or {}, tabs or {})
     if not loose:
         return where
     return where.replace(f"header_row = {table.header_row}", f"# header_row = {table.header_row}   "
                          "# not pinned: the labels below are found over more than one row")
 
 
-def _where_pinned(table: Table, rename: dict[str, str]) -> str:
+def _where_pinned(table: Table, rename: dict[str, str], tabs: dict[str, list[str]]) -> str:
     source = rename.get(table.source, table.source)
     if table.borrowed:   # no header row: its columns by letter, as the other sheet's header names them
         return (f"source = {q(source)}\nsheet = {q(table.sheet)}\nheader_row = 0   # no header row: columns "
                 f"by letter, as {table.borrowed}'s header names them (a guess)")
-    if not table.parts:
+    pattern = _period_pattern(table, tabs)
+    if not table.parts and pattern is None:
         return f"source = {q(source)}\nsheet = {q(table.sheet)}\nheader_row = {table.header_row}"
-    sheets = ", ".join(q(glob.escape(s)) for s in dict.fromkeys(p.sheet for p in table.parts))
-    first = rename.get(table.parts[0].source, table.parts[0].source)
-    lines = [f"source = {q(first)}", f"sheets = [{sheets}]"]
-    if len({p.header_row for p in table.parts}) == 1:
+    named = list(dict.fromkeys(p.sheet for p in table.parts)) or [table.sheet]
+    sheets = q(pattern) if pattern else ", ".join(q(glob.escape(s)) for s in named)
+    first = rename.get(table.parts[0].source, table.parts[0].source) if table.parts else source
+    lines = [f"source = {q(first)}", f"sheets = [{sheets}]" + (
+        f"   # every tab named like {', '.join(named[:3])}: next month's too" if pattern else "")]
+    if len({p.header_row for p in table.parts} or {table.header_row}) == 1:
         lines.append(f"header_row = {table.header_row}")
     others = list(dict.fromkeys(name for p in table.parts[1:] if (name := rename.get(p.source, p.source)) != first))
     if others:

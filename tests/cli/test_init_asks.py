@@ -200,7 +200,7 @@ def test_on_a_terminal_the_key_named_for_monthly_tabs_keeps_them_one_table(tmp_p
     code, said, text = init_on_a_terminal(tmp_path, path, ["n", "f"])
     assert code == 0, said
     config = tomllib.loads(text)
-    assert config["tables"]["orders"]["sheets"] == ["8月", "9月"]
+    assert config["tables"]["orders"]["sheets"] == ["*月"]     # the months' tabs, next month's too
     assert config["tables"]["orders"]["columns"]["order_no"] == "F"
     result = runner.invoke(app, ["check", "--config", str(tmp_path / "config.toml"), "--format", "json",
                                  "--today", "2026-08-01"])

@@ -145,3 +145,46 @@ def test_init_on_some_of_a_folders_registers_says_the_config_reads_fewer_rows(tm
                                  "--lang", "en"], terminal_width=200)
     out = " ".join(result.output.split())
     assert "! orders: the workbooks hold 8 rows, the config.toml written reads 4; check its source and sheets" in out
+
+
+def monthly_book(path: Path, months: tuple[int, ...]) -> Path:
+    wb = openpyxl.Workbook() if not path.exists() else openpyxl.load_workbook(path)
+    if not path.exists():
+        wb.remove(wb.active)
+    for m in months:
+        ws = wb.create_sheet(f"{m}月")
+        ws.append(["订单号", "下单日期", "客户", "款号", "订单数量", "交货日期", "跟单员"])
+        for i in range(1, 4):
+            ws.append([f"M{m}-{i}", dt.datetime(2026, m, 1), "Muji HK", "MJ-T01", 300, dt.datetime(2026, m, 25),
+                       "张伟"])
+    wb.save(path)
+    return path
+
+
+def test_init_on_monthly_tabs_reads_next_months_tab_too(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    book = monthly_book(tmp_path / "订单.xlsx", (7, 8, 9))
+    assert runner.invoke(app, ["init", str(book), "--lang", "en"]).exit_code == 0
+    text = (tmp_path / "config.toml").read_text(encoding="utf-8")
+    assert 'sheets = ["*月"]   # every tab named like 7月, 8月, 9月: next month\'s too' in text
+    monthly_book(book, (10,))      # a month later, the follower adds 10月
+    checked = runner.invoke(app, ["check", "--config", "config.toml", "--format", "json", "--today", "2026-10-02"])
+    data = json.loads(checked.stdout)
+    assert data["summary"]["tables"] == {"orders": 12}
+    assert [s["sheet"] for s in data["summary"]["sheets"]] == ["7月", "8月", "9月", "10月"]
+
+
+def test_a_tab_named_like_the_configured_ones_but_not_read_is_said(tmp_path, monkeypatch):
+    """A config that names its months (written by hand, or by an older init): next month's tab is a warning on
+    that tab, with the pattern that reads it, not a month of orders nobody checks."""
+    monkeypatch.chdir(tmp_path)
+    monthly_book(tmp_path / "订单.xlsx", (7, 8, 9, 10))
+    (tmp_path / "config.toml").write_text(
+        '[service]\nlanguage = "en"\n\n[sources.book]\nkind = "excel"\npath = "订单.xlsx"\n\n'
+        '[tables.orders]\nsource = "book"\nsheets = ["7月", "8月", "9月"]\n', encoding="utf-8")
+    checked = runner.invoke(app, ["check", "--config", "config.toml", "--format", "json", "--today", "2026-10-02"])
+    said = [(f["rule"], f["severity"], f["sheet"], f["message"], f["hint"])
+            for f in json.loads(checked.stdout)["findings"] if f["rule"] == "sheet-not-read"]
+    assert said == [("sheet-not-read", "warning", "10月", "sheet 10月 is named like 7月, 8月, 9月 (orders) but "
+                     "config.toml does not read it", 'set sheets = ["*月"] under [tables.orders] in config.toml: tabs '
+                     "added later are read too")]

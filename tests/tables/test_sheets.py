@@ -185,17 +185,21 @@ def _edit_number(path: Path, part: str, old: str, new: str) -> None:
             package.writestr(name, data)
 
 
-def test_init_writes_the_tabs_of_a_family_as_sheets(tmp_path):
+@pytest.mark.parametrize(("tabs", "written"), [
+    (("一厂", "二厂"), 'sheets = ["一厂", "二厂"]'),
+    (("8月", "9月"), 'sheets = ["*月"]'),     # tabs named by month: next month's is read too
+])
+def test_init_writes_the_tabs_of_a_family_as_sheets(tmp_path, tabs, written):
     from sync.tables.scaffold import render_config
 
-    path = book(tmp_path / "2026.xlsx", {"8月": orders("A", 2), "9月": orders("B", 2)})
+    path = book(tmp_path / "2026.xlsx", {tabs[0]: orders("A", 2), tabs[1]: orders("B", 2)})
     register = load([ExcelSource("book", path)])
     text = render_config([ExcelSource("book", path)], register, base_dir=tmp_path)
-    assert 'sheets = ["8月", "9月"]' in text and "sheet = " not in text.replace("sheets = ", "")
+    assert written in text and "sheet = " not in text.replace("sheets = ", "")
     (tmp_path / "config.toml").write_text(text, encoding="utf-8")
     config = load_config(tmp_path / "config.toml")
     again = load(sources_from_config(config), config.tables).tables["orders"]
-    assert len(again) == 4 and again.sheet == "8月, 9月"
+    assert len(again) == 4 and again.sheet == ", ".join(tabs)
 
 
 def test_monthly_tabs_naming_one_field_two_ways_are_one_table(tmp_path):
@@ -225,3 +229,13 @@ def test_tabs_whose_same_column_means_different_fields_stay_apart(tmp_path):
     wb.save(tmp_path / "book.xlsx")
     table = load([ExcelSource("book.xlsx", tmp_path / "book.xlsx")]).tables["orders"]
     assert table.sheet in ("8月", "9月")
+
+
+@pytest.mark.parametrize(("name", "shape"), [
+    ("7月", "*月"), ("10月", "*月"), ("2026年9月订单", "*年*月订单"), ("Sep-Orders", "*-Orders"), ("W38", "W*"),
+    ("第38周", "第*周"), ("9月物料", "*月物料"), ("2026.07", None), ("Jul", None), ("订单登记", None), ("2026-09", None),
+])
+def test_the_shape_of_a_tab_named_by_a_period(name, shape):
+    from sync.tables.periods import sheet_template
+
+    assert sheet_template(name) == shape
