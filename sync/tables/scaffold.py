@@ -388,7 +388,7 @@ def _where_pinned(table: Table, rename: dict[str, str], tabs: dict[str, list[str
     sheets = q(pattern) if pattern else ", ".join(q(glob.escape(s)) for s in named)
     first = rename.get(table.parts[0].source, table.parts[0].source) if table.parts else source
     lines = [f"source = {q(first)}", f"sheets = [{sheets}]" + (
-        f"   # every tab named like {', '.join(named[:3])}: next month's too" if pattern else "")]
+        f"   # every tab named like {', '.join(named[:3])}, those added later too" if pattern else "")]
     if len({p.header_row for p in table.parts} or {table.header_row}) == 1:
         lines.append(f"header_row = {table.header_row}")
     others = list(dict.fromkeys(name for p in table.parts[1:] if (name := rename.get(p.source, p.source)) != first))

@@ -166,7 +166,7 @@ def test_init_on_monthly_tabs_reads_next_months_tab_too(tmp_path, monkeypatch):
     book = monthly_book(tmp_path / "订单.xlsx", (7, 8, 9))
     assert runner.invoke(app, ["init", str(book), "--lang", "en"]).exit_code == 0
     text = (tmp_path / "config.toml").read_text(encoding="utf-8")
-    assert 'sheets = ["*月"]   # every tab named like 7月, 8月, 9月: next month\'s too' in text
+    assert 'sheets = ["*月"]   # every tab named like 7月, 8月, 9月, those added later too' in text
     monthly_book(book, (10,))      # a month later, the follower adds 10月
     checked = runner.invoke(app, ["check", "--config", "config.toml", "--format", "json", "--today", "2026-10-02"])
     data = json.loads(checked.stdout)
