@@ -50,6 +50,7 @@ def print_unread(console: Console, readings: list[SheetReading], lang: str, labe
             words = unread_words(r, lang)
         else:   # a table read without a key is said even when configured: no person named one
             words = guessed_words(r, lang) if guessed or (r.match and NO_KEY in doubts(r.match)) else ""
+            words = say("；", "; ", lang).join(w for w in (words, given_words(r, lang)) if w)   # and what names gave
         if words:
             console.print(f"[yellow]•[/] {escape(_where(r, labels))}: {escape(words)}", highlight=False,
                           soft_wrap=True)
@@ -62,6 +63,18 @@ def unread_words(reading: SheetReading, lang: str) -> str:
         return describe(reading, lang) + say("，未检查", ", not checked", lang)
     return say("也像{name}表（{what}），未检查：已有另一张表作为{name}表", "also looks like {name} ({what}), not "
                "checked: another sheet is read as {name}", lang, name=table_word(m.table, lang), what=details(m, lang))
+
+
+def given_words(reading: SheetReading, lang: str) -> str:
+    """What the file's or the tab's name was taken to say, where no column says it (``Table.given``)."""
+    said = []
+    if who := reading.given.get("follower"):
+        said.append(say("没有跟单员列：跟单员按名字取为 {who}（推断）", "no follower column: the follower is taken "
+                        "from the name, {who} (inferred)", lang, who=who))
+    if status := reading.given.get("status"):
+        said.append(say("没有状态列：按工作表名视为已完结（{s}）", "no status column: its orders are taken as "
+                        "finished ({s}) from the tab's name", lang, s=status))
+    return say("；", "; ", lang).join(said)
 
 
 def guessed_words(reading: SheetReading, lang: str) -> str:

@@ -106,3 +106,10 @@ def test_a_list_of_orders_with_nothing_to_say_they_are_open_reminds_only_what_co
     text = reminded(tmp_path, monkeypatch)
     assert "== A-1 优衣库 · 即将到期" in text
     assert "A-2" not in text and "A-3" not in text
+
+
+def test_check_says_under_its_findings_what_the_tab_name_was_taken_to_say(tmp_path):
+    path = register(tmp_path / "订单.xlsx", {"进行中": [("A-1", D(2026, 9, 30))], "已完成": [("B-1", D(2026, 7, 20))]})
+    code, out = invoke("check", str(path), "--today", "2026-09-01", "--lang", "en")
+    assert "• 订单.xlsx › 已完成: no status column: its orders are taken as finished (完结) from the tab's name" in out
+    assert "› 进行中:" not in out

@@ -204,3 +204,10 @@ def test_tabs_not_all_named_after_people_give_no_follower(tmp_path, tabs):
     book = tabs_book(tmp_path / "订单.xlsx", tabs)
     orders = load([open_path(book)]).tables["orders"]
     assert not orders.holds("follower")
+
+
+def test_check_says_under_its_findings_whose_each_workbook_was_taken_to_be(folder):
+    books = [str(folder / "registers" / name) for name in BOOKS]
+    code, out = invoke("check", *books, "--today", TODAY.isoformat())
+    for name, (who, _) in BOOKS.items():
+        assert f"• {name} › 订单登记: 没有跟单员列：跟单员按名字取为 {who}（推断）" in out
