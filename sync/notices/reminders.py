@@ -36,11 +36,9 @@ from sync.tables.normalize import fold_text, normalise_key
 from sync.orders.batches import PlannedBatch
 from sync.orders.facts import OrderFacts, materials_late, qc_awaiting_rework
 from sync.orders.people import Directory, Person
+from sync.orders.view import SLACK
 from sync.tables.register import Register
 from sync.state import Migration, State
-
-#: shipped this close to what a batch needs covers it (counts are whole pieces; half a piece is rounding)
-SLACK = 0.5
 
 KINDS = ("overdue", "due_soon", "behind_plan", "stale", "qc_failed", "material_late")
 

@@ -52,6 +52,8 @@ STATUS_WORDS: dict[str, list[str]] = {
 }
 #: the classes after which an order is no longer open
 FINISHED = (SHIPPED, CLOSED, CANCELLED)
+#: counts are whole pieces: half a piece is rounding, not a mistake (nor a batch short of shipped)
+SLACK = 0.5
 
 
 class Settings(ReconcileConfig):

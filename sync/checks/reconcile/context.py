@@ -18,10 +18,9 @@ import pandas as pd
 
 from sync.findings import CellRef, Finding
 from sync.i18n import say
+from sync.orders.view import SLACK  # noqa: F401 (the rules take it from here)
 from sync.orders.view import KEY, POS, STAGE, OrderView, Settings, keyed, order_keys
 from sync.tables.table import ROW, Table
-
-SLACK = 0.5   # counts are whole pieces; half a piece is rounding, not a mistake
 
 
 @dataclass
