@@ -54,10 +54,12 @@ def run_init(workbooks: list[Path], output: Path, lang: str | None, force: bool)
     write = functools.partial(render_config, sources, register, lang=lang, base_dir=output.parent.resolve(),
                               guessed=guessed)
     output.write_text(write(), encoding="utf-8")
-    if loose := _read_otherwise(output, register):
+    config, again = _reread(output)
+    if loose := _read_otherwise(config, again, register):
         output.write_text(write(loose=loose), encoding="utf-8")
+        config, again = _reread(output)
     _say_init(register, guessed, lang, chatty)
-    for name, found, read in _rows_lost(output, register):
+    for name, found, read in _rows_lost(config, again, register):
         console.print(say("[yellow]![/] {t}：这些工作簿里有 {f} 行，按写出的 config.toml 只读到 {r} 行；请检查其 source 和 "
                           "sheets", "[yellow]![/] {t}: the workbooks hold {f} rows, the config.toml written reads {r}; "
                           "check its source and sheets", lang, t=name, f=found, r=read), highlight=False)
@@ -70,19 +72,18 @@ def run_init(workbooks: list[Path], output: Path, lang: str | None, force: bool)
     return EXIT_FINDINGS if any(not g.settled for g in guessed) else EXIT_OK
 
 
-def _read_otherwise(config_path: Path, register: Register) -> frozenset[str]:
-    """The tables the written config reads with other columns than were found (a header over two rows or
-    repeated under itself, pinned at its last row, shows other labels): their header row is left to be found."""
-    config, again = _reread(config_path)
+def _read_otherwise(config: Config, again: Register, register: Register) -> frozenset[str]:
+    """The tables the written config (``again``: what it reads) reads with other columns than were found (a header
+    over two rows or repeated under itself, pinned at its last row, shows other labels): their header row is left
+    to be found."""
     return frozenset(name for name, table in register.tables.items()
                      if name in config.tables and (name not in again.tables or _columns(again.tables[name]) !=
                                                    _columns(table)))
 
 
-def _rows_lost(config_path: Path, register: Register) -> list[tuple[str, int, int]]:
+def _rows_lost(config: Config, again: Register, register: Register) -> list[tuple[str, int, int]]:
     """(table, rows found, rows the written config reads) of each table the config reads fewer rows of than the
     workbooks hold: never a config that quietly leaves rows out."""
-    config, again = _reread(config_path)
     return [(name, len(table), len(again.tables[name]) if name in again.tables else 0)
             for name, table in register.tables.items()
             if name in config.tables and len(again.tables[name] if name in again.tables else ()) < len(table)]
