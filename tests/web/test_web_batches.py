@@ -4,6 +4,7 @@ and the next cycle respects the snooze."""
 
 from __future__ import annotations
 
+import email
 import threading
 import time
 from datetime import date, datetime, timezone
@@ -15,7 +16,7 @@ from sync.web.board import OwnBoard
 from sync.web.server import make_server
 from tests.notices.test_batch_reminders import register
 from tests.smtpserver import free_port
-from tests.web.site import TZ, ClockedService
+from tests.web.site import TZ, ClockedService, Mail
 
 MONDAY = date(2026, 9, 21)
 
@@ -36,19 +37,10 @@ def cycle(config, day: date, hour: int = 10) -> datetime:
 
 
 def reminder_texts(folder: Path, seen: set[Path]) -> list[str]:
+    """The text of each mail the outbox got since ``seen``."""
     new = sorted(p for p in (folder / "outbox").rglob("*.eml") if p not in seen)
     seen.update(new)
-    return [_text(p) for p in new]
-
-
-def _text(path: Path) -> str:
-    import email
-
-    message = email.message_from_bytes(path.read_bytes())
-    for part in message.walk():
-        if part.get_content_type() == "text/plain":
-            return part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8")
-    return ""
+    return [Mail(p, email.message_from_bytes(p.read_bytes())).text for p in new]
 
 
 def test_a_batch_reminder_is_snoozed_on_the_page_and_the_next_cycle_keeps_quiet(tmp_path, browser, monkeypatch):
