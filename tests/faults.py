@@ -39,7 +39,7 @@ import openpyxl
 
 from sync.demo.register import build_register
 from sync.tables.normalize import normalise_key
-from tests.smtpserver import PASSWORD, USER, Gate, MailServer
+from tests.smtpserver import MAIL_SECTION, PASSWORD, USER, Gate, MailServer
 
 CONFIG = """
 [service]
@@ -52,16 +52,7 @@ log_file = "state/ordersync.log"
 kind = "excel"
 path = "register.xlsx"
 
-[mail]
-backend = "smtp"
-host = "127.0.0.1"
-port = {port}
-security = "starttls"
-username = "{user}"
-cafile = "{cafile}"
-timeout = 10
-sender = "ordersync@factory.example"
-
+""" + MAIL_SECTION + """
 [watch]
 debounce = 0.4
 polling = false

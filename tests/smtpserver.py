@@ -34,6 +34,17 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 USER, PASSWORD = "robot", "s3cret-pw"
 SENDER = "ordersync <ordersync@factory.example>"
+#: config.toml's [mail] for a server here: format with port, user (USER) and cafile (the server's)
+MAIL_SECTION = """[mail]
+backend = "smtp"
+host = "127.0.0.1"
+port = {port}
+security = "starttls"
+username = "{user}"
+cafile = "{cafile}"
+timeout = 10
+sender = "ordersync@factory.example"
+"""
 
 
 def make_certs(folder: Path) -> tuple[Path, Path, Path]:

@@ -28,6 +28,7 @@ from sync.service.schedule import Slot
 from sync.service.watch import on_network_share
 from sync.state import State, StateError, disk_problems
 from sync.tables.register import Register
+from sync.tables.given import TAB
 from sync.tables.table import Table
 
 
@@ -231,15 +232,9 @@ def check_followers(doctor: Doctor) -> Verdict:
 
 def _owners_said(orders: Table, lang: str) -> str:
     """Whose each workbook (or tab) is, where the orders tab has no follower column and the names say it."""
-    starts = [0] + [p.stop for p in orders.parts[:-1]]
-    places = [(p.location, p.sheet, at) for p, at in zip(orders.parts, starts) if at < len(orders)]
-    follower = orders.data["follower"]
-    owners: dict[tuple[str, object], None] = {}
-    tabs = Counter(location for location, _, _ in places)    # a workbook of several tabs: each tab said
-    for location, sheet, at in places or [(orders.location, orders.sheet, 0)]:
-        who = follower.iloc[at]
-        where = f"{Path(location).name} › {sheet}" if tabs[location] > 1 else Path(location).name
-        owners.setdefault((where, who), None)
+    follower, by_tab = orders.data["follower"], orders.given["follower"] == TAB
+    owners = dict.fromkeys((f"{Path(p.location).name} › {p.sheet}" if by_tab else Path(p.location).name,
+                            follower.iloc[at]) for p, at in orders.places() if at < len(orders))
     named = [f"{where} → {who}" for where, who in owners if isinstance(who, str)]
     nobody = [where for where, who in owners if not isinstance(who, str)]
     sep = say("、", ", ", lang)

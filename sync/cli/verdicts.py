@@ -68,12 +68,12 @@ def unread_words(reading: SheetReading, lang: str) -> str:
 def given_words(reading: SheetReading, lang: str) -> str:
     """What the file's or the tab's name was taken to say, where no column says it (``Table.given``)."""
     said = []
-    if who := reading.given.get("follower"):
+    if "follower" in reading.given:
         said.append(say("没有跟单员列：跟单员按名字取为 {who}（推断）", "no follower column: the follower is taken "
-                        "from the name, {who} (inferred)", lang, who=who))
-    if status := reading.given.get("status"):
+                        "from the name, {who} (inferred)", lang, who=reading.given["follower"][0]))
+    if "status" in reading.given:
         said.append(say("没有状态列：按工作表名视为已完结（{s}）", "no status column: its orders are taken as "
-                        "finished ({s}) from the tab's name", lang, s=status))
+                        "finished ({s}) from the tab's name", lang, s=reading.given["status"][0]))
     return say("；", "; ", lang).join(said)
 
 

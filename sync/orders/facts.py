@@ -20,6 +20,7 @@ import pandas as pd
 
 from sync.orders.batches import PlannedBatch, planned_batches, read_batch_plan
 from sync.orders.model import OrderModel, first_of
+from sync.orders.progress import said_open
 from sync.orders.view import POS
 from sync.tables.cells import Keys, keyed, rows_at
 from sync.tables.labels import header_key
@@ -72,10 +73,8 @@ class OrderFacts:
 
     @property
     def known_open(self) -> bool:
-        """Open, and the register says so: a status, the shipping tab, or production figures its finish is
-        projected from. An orders tab with none of them is a list of past orders as much as of late ones: an
-        order past its date there is not called late (as ``sync.orders.progress`` judges the risk)."""
-        return not self.closed and bool(self.status or self.shipments_kept or self.projected_finish)
+        """Open, and the register says so (``sync.orders.progress.said_open``)."""
+        return not self.closed and said_open(self.status, self.shipments_kept, self.projected_finish)
 
     def days_late(self, today: date) -> int:
         """Calendar days past due: until today while open, until the last shipment once closed."""

@@ -351,14 +351,21 @@ def _current_rates(rate: pd.DataFrame, index: pd.Index, stages: list[str]) -> li
     return [None if r != r else r for r in out.tolist()]
 
 
+def said_open(status: str | None, shipping: bool, projected: dt.date | None = None) -> bool:
+    """The register says an order not finished is still open: by its status, by a shipping tab that would have
+    its shipments, or by production figures its finish is projected from. An orders tab with none of them is a
+    list of past orders as much as of late ones: an order past its date there is not called late (by the check,
+    the reminders or the digest)."""
+    return bool(status or shipping or projected)
+
+
 def _project(p: OrderProgress, finish: dt.date | None, rate: float | None, today: dt.date, shipping: bool) -> None:
     """``finish``: the projection, with the shipping lag; ``shipping``: the register has a shipping tab."""
     if p.quantity and finish is not None:
         p.projected_finish = finish
         p.rate = round(rate, 1) if rate is not None else None
-    elif p.due_date and p.due_date < today and (p.status or shipping):
+    elif p.due_date and p.due_date < today and said_open(p.status, shipping):
         # no pace to go on, but the date has passed; and a status or the shipping tab says it is still open
-        # (an orders tab alone with neither is a list of past orders as much as of late ones)
         p.days_late, p.at_risk = (today - p.due_date).days, True
         return
     if p.projected_finish and p.due_date:

@@ -32,6 +32,9 @@ from pathlib import PurePath
 
 from sync.tables.labels import header_key
 
+#: what gave a field its value (``Table.given``): the workbook's name, or the tab's
+FILE, TAB = "file", "tab"
+
 #: the commonest Chinese surnames (about nine in ten people bear one of them)
 SURNAMES = frozenset(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪"

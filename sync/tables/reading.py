@@ -22,7 +22,7 @@ from sync.i18n import say
 from sync.sources.base import Grid, Source
 from sync.tables.detect import first_labels, identity, map_labels, recognise
 from sync.tables.fields import ROW_COUNTERS, TABLES, field_word, header_key
-from sync.tables.given import person_named
+from sync.tables.given import TAB
 from sync.tables.header import HeaderMatch
 from sync.tables.labels import language_of
 from sync.tables.table import Table, column_letter
@@ -50,9 +50,9 @@ class SheetReading:
     #: a sheet read as no table whose first header names an order number (订单号, PO No.): that column's label,
     #: for the verdict to say the sheet holds orders' rows nothing read
     keyed_by: str = ""
-    #: what the workbook's or the tab's name gives its rows, by field (``Table.given``): the follower of 张丽.xlsx,
-    #: the status of a tab of finished orders (已完成)
-    given: dict[str, str] = field(default_factory=dict)
+    #: what a name gives its rows, by field (``Table.given``): (the value, FILE or TAB), as the follower of
+    #: 张丽.xlsx, the status of a tab of finished orders (已完成)
+    given: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def to_dict(self, lang: str = "zh") -> dict[str, Any]:
         """The verdict for ``check --format json`` (``summary.sheets``)."""
@@ -87,7 +87,7 @@ def read_sources(sources: list[Source], register: Register, *, others: bool = Tr
 
     A workbook the load could not read is left out: its problem is already in ``register.problems``.
     """
-    taken: dict[tuple[str, str], tuple[Table, int, tuple[str, ...], dict[str, str]]] = {}
+    taken: dict[tuple[str, str], tuple[Table, int, tuple[str, ...], dict[str, tuple[str, str]]]] = {}
     for table in register.tables.values():   # a sheet of stacked tables is said as its top one
         for where, row, key, given in _parts(table):
             taken.setdefault(where, (table, row, key, given))
@@ -115,26 +115,22 @@ def read_sources(sources: list[Source], register: Register, *, others: bool = Tr
     return out
 
 
-def _parts(table: Table) -> list[tuple[tuple[str, str], int, tuple[str, ...], dict[str, str]]]:
+def _parts(table: Table) -> list[tuple[tuple[str, str], int, tuple[str, ...], dict[str, tuple[str, str]]]]:
     """((source, sheet), header row, a plan's key there, what the names give its rows) of each sheet a table's
     rows come from."""
-    if not table.parts:
-        return [((table.source, table.sheet), table.header_row, table.key, _given(table, 0))]
-    starts = [0] + [p.stop for p in table.parts[:-1]]
-    return [((p.source, p.sheet), p.header_row, p.key or table.key, _given(table, at))
-            for p, at in zip(table.parts, starts)]
+    return [((p.source, p.sheet), p.header_row, p.key or table.key, _given(table, at)) for p, at in table.places()]
 
 
-def _given(table: Table, position: int) -> dict[str, str]:
+def _given(table: Table, position: int) -> dict[str, tuple[str, str]]:
     """What the names give the sheet whose rows start at ``position`` (its first row's, as every row's)."""
     if position >= len(table):
         return {}
-    values = {name: table.data[name].iloc[position] for name in table.given}
-    return {name: value for name, value in values.items() if isinstance(value, str)}
+    values = {name: (table.data[name].iloc[position], by) for name, by in table.given.items()}
+    return {name: (value, by) for name, (value, by) in values.items() if isinstance(value, str)}
 
 
 def reading_of_table(table: Table, header_row: int, plan_key: tuple[str, ...] = (),
-                     given: dict[str, str] | None = None, *, sheet: str, source: str) -> SheetReading:
+                     given: dict[str, tuple[str, str]] | None = None, *, sheet: str, source: str) -> SheetReading:
     """A sheet the register read, as a reading: its table's columns, key (a plan's as found in that sheet's
     rows) and what it lacks."""
     width = max((c.index for c in table.columns.values()), default=-1) + 1
@@ -199,12 +195,13 @@ def describe(reading: SheetReading, lang: str = "zh") -> str:
         return say("可能是{name}表 (缺: {missing})", "probably {name} (missing: {missing})", lang,
                    name=name, missing=missing_words(m, lang))
     said = say("{name}表: {details}", "{name}: {details}", lang, name=name, details=details(m, lang))
-    if (who := reading.given.get("follower")) and person_named(reading.sheet) == who:   # one tab per follower
-        said += say("，跟单员 = {who}（取自工作表名）", ", follower = {who} (from the tab's name)", lang, who=who)
-    elif who:
-        said += say("，跟单员 = {who}（取自文件名）", ", follower = {who} (from the file name)", lang, who=who)
-    if status := reading.given.get("status"):
-        said += say("，状态 = {s}（取自工作表名）", ", status = {s} (from the tab's name)", lang, s=status)
+    if "follower" in reading.given:
+        who, by = reading.given["follower"]
+        said += say("，跟单员 = {who}（取自工作表名）", ", follower = {who} (from the tab's name)", lang, who=who) \
+            if by == TAB else say("，跟单员 = {who}（取自文件名）", ", follower = {who} (from the file name)", lang, who=who)
+    if "status" in reading.given:
+        said += say("，状态 = {s}（取自工作表名）", ", status = {s} (from the tab's name)", lang,
+                    s=reading.given["status"][0])
     return said
 
 

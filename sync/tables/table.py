@@ -34,7 +34,7 @@ from sync.tables.header import HeaderMatch
 from sync.tables.rows import data_rows, ditto_lines, ditto_marks, fill_merged
 from sync.tables.fields import DATE, NUMBER, TABLES, header_key, layout_label
 from sync.tables.normalize import parse_column, settle_table_years, text_of, year_hint
-from sync.tables.given import finished_tab, owner_named, tab_owners
+from sync.tables.given import FILE, TAB, finished_tab, owner_named, person_named, tab_owners
 from sync.sources.base import Grid
 
 ROW = "_row"
@@ -114,10 +114,10 @@ class Table:
     key: tuple[str, ...] = ()
     #: a sheet without a header row: the sheet whose header it was read with (``sync.tables.analogy``)
     borrowed: str = ""
-    #: fields no column holds, given every row by the workbook's or the tab's name (one register per follower,
-    #: 张丽.xlsx, without a follower column; a tab of finished orders, 已完成, without a status column:
-    #: ``sync.tables.given``); in ``data``, not in ``columns`` (no cell holds them)
-    given: tuple[str, ...] = ()
+    #: fields no column holds, given every row by a name -> which name gave them, FILE or TAB (one register per
+    #: follower, 张丽.xlsx, or one tab each, without a follower column; a tab of finished orders, 已完成, without a
+    #: status column: ``sync.tables.given``); in ``data``, not in ``columns`` (no cell holds them)
+    given: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.kind = self.kind or self.name
@@ -150,14 +150,18 @@ class Table:
         part = self.part_at(position)
         return part.source if part else self.source
 
+    def places(self) -> list[tuple[Part, int]]:
+        """Each sheet the rows come from, with the position of its first row (one part for a one-sheet table)."""
+        parts = self.parts or [_whole(self)]
+        return list(zip(parts, [0] + [p.stop for p in parts[:-1]]))
+
     def part_labels(self) -> np.ndarray | None:
         """Per row, which sheet (and workbook, when several) it comes from; None for a one-sheet table."""
         if not self.parts:
             return None
         several = len({p.source for p in self.parts}) > 1
         names = np.array([f"{p.source}›{p.sheet}" if several else p.sheet for p in self.parts], dtype=object)
-        starts = [0] + [p.stop for p in self.parts[:-1]]
-        return np.repeat(names, [p.stop - a for p, a in zip(self.parts, starts)])
+        return np.repeat(names, [p.stop - at for p, at in self.places()])
 
     @property
     def spec(self):
@@ -228,10 +232,10 @@ def concat_tables(tables: list[Table]) -> Table:
         stop += size
         parts.append(Part(piece.source, piece.location, piece.sheet, piece.header_row, stop, piece.key))
     data = pd.concat([t.data for t in tables], ignore_index=True)
-    given = tuple(dict.fromkeys(f for t in tables for f in t.given))
+    given = {f: by for t in tables for f, by in t.given.items()}
     if (owners := _tab_owners(tables)) is not None:   # one tab per follower: 张伟 | 李娜 | 王芳
         data["follower"] = pd.array(np.repeat(owners, _sizes(tables)).tolist(), dtype=_text_dtype())
-        given += ("follower",)
+        given["follower"] = TAB
     raw = RawCells({f: concat_factors([t.raw.factor(f) for t in tables]) for f in first.raw})
     bad = {f: np.concatenate([np.asarray(t.bad[f], dtype=bool) for t in tables]) for f in first.bad}
     return Table(first.name, _joined(p.source for p in parts), _joined(p.location for p in parts),
@@ -281,11 +285,7 @@ def _whole(table: Table) -> Part:
 
 def _sizes(tables: list[Table]) -> list[int]:
     """Rows per part, in order."""
-    out = []
-    for t in tables:
-        starts = [0] + [p.stop for p in t.parts[:-1]]
-        out += [p.stop - a for p, a in zip(t.parts, starts)] if t.parts else [len(t)]
-    return out
+    return [p.stop - at for t in tables for p, at in t.places()]
 
 
 def _joined(names: Any) -> str:
@@ -373,21 +373,21 @@ def build_table(grid: Grid | ColumnGrid, match: HeaderMatch, *, source: str, loc
 
 
 def _given(data: dict[str, Any], match: HeaderMatch, location: str, sheet: str, rows: int,
-           text: Any) -> tuple[str, ...]:
+           text: Any) -> dict[str, str]:
     """What the names give an orders tab that no column says (``sync.tables.given``), into ``data``: the follower
     of a workbook named after one (张丽.xlsx), the status of a tab of finished orders (已完成). The fields so given.
     (One tab per follower is told by all the tabs' names together: ``concat_tables``.)"""
     if match.table != "orders" or not rows:
-        return ()
-    given: list[str] = []
+        return {}
+    given: dict[str, str] = {}
     if "follower" not in data and (owner := owner_named(location)) is not None:
-        if "customer" not in data or owner_named(location, pd.unique(data["customer"])) is not None:   # 华为.xlsx
+        if "customer" not in data or person_named(owner, pd.unique(data["customer"])) is not None:   # 华为.xlsx
             data["follower"] = pd.array([owner] * rows, dtype=text)
-            given.append("follower")
+            given["follower"] = FILE
     if "status" not in data and (status := finished_tab(sheet)) is not None:
         data["status"] = pd.array([status] * rows, dtype=text)
-        given.append("status")
-    return tuple(given)
+        given["status"] = TAB
+    return given
 
 
 #: what a register may write once for an order, on its first line (``rows.ditto_lines``) ...

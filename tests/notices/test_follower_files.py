@@ -18,7 +18,7 @@ from sync.cli import app
 from sync.sources import open_path
 from sync.tables.given import finished_tab, owner_named
 from sync.tables.register import load
-from tests.smtpserver import PASSWORD, USER, MailServer
+from tests.smtpserver import MAIL_SECTION, PASSWORD, USER, MailServer
 
 #: file name -> (the follower it names, the prefix of its order numbers)
 BOOKS = {"张丽.xlsx": ("张丽", "ZL"), "王芳的订单.xlsx": ("王芳", "WF"), "订单跟踪-李娜-2026.xlsx": ("李娜", "LN")}
@@ -105,16 +105,7 @@ timezone = "Asia/Shanghai"
 kind = "excel"
 path = "registers/*.xlsx"
 
-[mail]
-backend = "smtp"
-host = "127.0.0.1"
-port = {port}
-security = "starttls"
-username = "{user}"
-cafile = "{cafile}"
-timeout = 10
-sender = "ordersync@factory.example"
-
+""" + MAIL_SECTION + """
 [reminders]
 send_after = "00:00"
 workdays = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
