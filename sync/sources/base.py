@@ -11,7 +11,8 @@ grid     the cells of one sheet as a list of rows, each a list of Python values.
 
 Cell values are one of: ``str`` (``""`` for an empty cell), ``float``, ``int``,
 ``bool``, ``datetime.datetime``, ``datetime.date``, ``datetime.time``,
-``datetime.timedelta``. Backends hand over what the file holds; all meaning
+``datetime.timedelta``. A cell showing a formula's error (#N/A) is ``""`` and is named in
+``Grid.errors``. Backends hand over what the file holds; all meaning
 (numbers, dates, keys) is decided later by ``sync.tables.normalize``.
 
 A backend is a short subclass that sets ``kind`` and implements ``sheets`` and
@@ -43,6 +44,9 @@ class Grid:
     date1904: bool = False
     #: merged ranges as (first_row, first_col, last_row, last_col), 0-based inclusive
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    #: the cells showing a formula's error, (row, col) 0-based -> what they show (#N/A, #REF!); such a cell reads
+    #: as "" in ``rows``: its value is unknown (``sync.sources.cell_errors``)
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)
 
     @property
     def height(self) -> int:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sync.errors import SheetNotFound, SourceUnreadable
 from sync.sources.base import Grid, SheetInfo, Source, register
+from sync.sources.cell_errors import text_errors
 from sync.sources.safety import file_token
 
 ENCODINGS = ("utf-8-sig", "gb18030")
@@ -39,9 +40,11 @@ class CsvSource(Source):
         for name in [self.sheet_name] if names is None else list(names):
             if name != self.sheet_name:
                 raise SheetNotFound(self.location, f"no sheet named {name!r} (a CSV file has one: {self.sheet_name!r})")
-            yield Grid(name, self._rows())
+            rows, hashed = self._rows()
+            yield Grid(name, rows, errors=text_errors(rows) if hashed else {})   # #N/A as Excel saved it
 
-    def _rows(self) -> list[list[str]]:
+    def _rows(self) -> tuple[list[list[str]], bool]:
+        """The rows, and whether any cell may hold a # (a formula's error, as Excel writes it out)."""
         try:
             data = self.path.read_bytes()
         except OSError as exc:
@@ -55,7 +58,7 @@ class CsvSource(Source):
             dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|")
         except csv.Error:
             dialect = csv.excel
-        return [row for row in csv.reader(io.StringIO(text, newline=""), dialect)]
+        return [row for row in csv.reader(io.StringIO(text, newline=""), dialect)], "#" in text
 
     def _decode(self, data: bytes) -> str:
         for enc in (self.encoding,) if self.encoding else ENCODINGS:

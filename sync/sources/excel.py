@@ -22,6 +22,7 @@ from sync.errors import SheetNotFound, SourceBusy, SourceError, SourceTooBig, So
 from sync.gcpause import collection_paused
 from sync.sources.heap import limit_arenas, release_free_memory
 from sync.sources.base import Grid, SheetInfo, Source, register
+from sync.sources.cell_errors import xml_errors
 from sync.sources.lineage import shared_token
 from sync.sources.safety import Inspection, file_token, inspect
 
@@ -102,12 +103,13 @@ class ExcelSource(Source):
         date1904 = checked.date1904
         wanted = list(book.sheet_names if names is None else names)
         budget = _RowBudget(self.location, self.limits)
-        sizes = self.sheet_sizes() if len(wanted) > 1 else {}
+        parts = self._parts()
+        sizes = {name: size for name, (_, size) in parts.items()}
         books = [book]
         local = threading.local()
         lock = threading.Lock()
 
-        def parse(name: str) -> calamine.CalamineSheet:
+        def parse(name: str) -> tuple[calamine.CalamineSheet, dict[tuple[int, int], str]]:
             own = getattr(local, "book", None)
             if own is None:   # a workbook borrows itself for a whole parse: one per thread
                 own = local.book = calamine.CalamineWorkbook.from_path(str(self.path))
@@ -115,7 +117,7 @@ class ExcelSource(Source):
                     books.append(own)
                 if self.fingerprint() != token:
                     raise SourceBusy(self.location, "the workbook was saved again while it was read")
-            return own.get_sheet_by_name(name)
+            return own.get_sheet_by_name(name), self._errors(parts.get(name, ("", 0))[0])
 
         limit_arenas()   # before the parsing threads exist: they share one arena, not one each
         workers = ThreadPoolExecutor(max_workers=min(PARSERS, len(wanted)) or 1, thread_name_prefix="calamine")
@@ -156,7 +158,7 @@ class ExcelSource(Source):
         # to_python makes one list per row, millions of new containers and no cycles
         try:
             with collection_paused():
-                sheet = parsed.result()
+                sheet, errors = parsed.result()
                 budget.take(name, sheet.height, sheet.width)   # before the rows become Python objects
                 rows = sheet.to_python(skip_empty_area=False)
                 merged = [(a[0], a[1], b[0], b[1]) for a, b in (sheet.merged_cell_ranges or [])]
@@ -164,16 +166,31 @@ class ExcelSource(Source):
             raise
         except BaseException as exc:
             raise self._translate(exc) from exc
-        return Grid(name, rows, date1904=date1904, merged=merged)
+        return Grid(name, rows, date1904=date1904, merged=merged, errors=errors)
 
     def sheet_sizes(self) -> dict[str, int]:
         """Uncompressed bytes of each worksheet's XML (.xlsx/.xlsm), a cheap hint of its size; {} otherwise."""
+        return {name: size for name, (_, size) in self._parts().items()}
+
+    def _parts(self) -> dict[str, tuple[str, int]]:
+        """Sheet name -> its worksheet part in the package and that part's uncompressed bytes (.xlsx/.xlsm); {}
+        for a workbook that is no package (.xls, .ods) or whose directory does not say."""
         try:
             with zipfile.ZipFile(self.path) as package:
-                names = _sheet_parts(package)
-                return {name: package.getinfo(part).file_size for name, part in names.items()
+                return {name: (part, package.getinfo(part).file_size) for name, part in _sheet_parts(package).items()
                         if part in package.NameToInfo}
         except (OSError, KeyError, ValueError, zipfile.BadZipFile, ElementTree.ParseError):
+            return {}
+
+    def _errors(self, part: str) -> dict[tuple[int, int], str]:
+        """The cells of worksheet ``part`` that show a formula's error, which calamine reads as "" without saying
+        (``sync.sources.cell_errors``); {} where that cannot be told. Run in the thread that parsed the sheet: the
+        XML is inflated again without the GIL, beside the other sheets' parsing."""
+        if not part:
+            return {}
+        try:
+            return xml_errors(str(self.path), part)
+        except (OSError, KeyError, ValueError, EOFError, zlib.error, zipfile.BadZipFile):
             return {}
 
     def sheet_tokens(self) -> dict[str, str]:

@@ -71,6 +71,7 @@ import requests
 
 from sync.errors import ConfigError, SheetNotFound, SourceBusy, SourceError, SourceUnreadable
 from sync.sources.base import Grid, SheetInfo, Source, register
+from sync.sources.cell_errors import text_errors
 from sync.sources.google_addresses import anchor, range_origin, remember_gid, spreadsheet_key, stitch, tab_id
 from sync.sources.google_credentials import (CREDENTIALS_ENV, SCOPES, authorized_session, credentials_from_env,
                                              load_credentials)
@@ -384,7 +385,9 @@ class GSheetsSource(Source):
             json.dumps([wanted, grids], ensure_ascii=False, default=str).encode()).hexdigest()
         self._polls_since_read, self._last_read = 0, self._clock()
         tabs = self._tabs or tabs
-        return [Grid(name, rows, date1904=False, merged=list(tabs[name].merged)) for name, rows in zip(wanted, grids)]
+        # a formula's error comes as its text (#N/A): read as unknown, not as text (``sync.sources.cell_errors``)
+        return [Grid(name, rows, date1904=False, merged=list(tabs[name].merged), errors=text_errors(rows))
+                for name, rows in zip(wanted, grids)]
 
     def _tabs_for(self, names: list[str] | None) -> dict[str, _Tab]:
         """The metadata to plan with: fetched again when it predates the last change and a tab asked for

@@ -7,6 +7,7 @@ from typing import Any
 
 from sync.errors import SheetNotFound
 from sync.sources.base import Grid, SheetInfo, Source, register
+from sync.sources.cell_errors import text_errors
 
 
 @register
@@ -27,7 +28,8 @@ class MemorySource(Source):
         for name in self._sheets if names is None else list(names):
             if name not in self._sheets:
                 raise SheetNotFound(self.location, f"no sheet named {name!r}")
-            yield Grid(name, [list(r) for r in self._sheets[name]], date1904=self._date1904)
+            rows = [list(r) for r in self._sheets[name]]
+            yield Grid(name, rows, date1904=self._date1904, errors=text_errors(rows))   # "#N/A" as a sheet shows it
 
     def fingerprint(self) -> str:
         return str(hash(repr(self._sheets)))

@@ -106,6 +106,18 @@ class SourceContract:
         grid = next(source.read(["订单"]))
         assert as_text(grid.rows[3][2]) == "3000"
 
+    def test_formula_errors_read_as_unknown(self, tmp_path):
+        """A cell showing a formula's error reads as "" and is named in ``Grid.errors`` with what it shows. Excel
+        keeps it as an error cell (openpyxl writes "#N/A" as one), a CSV file and Google Sheets as its text; text
+        that only starts with # is text."""
+        rows = [["订单号", "交期", "备注"], ["SO-001", "#N/A", "#3 车间"], ["SO-002", "#REF!", ""], ["", "#N/A", ""]]
+        folder = tmp_path / "errors"
+        folder.mkdir()
+        grid = next(self.make_source(folder, {"订单": rows}).read(["订单"]))
+        assert grid.errors == {(1, 1): "#N/A", (2, 1): "#REF!", (3, 1): "#N/A"}
+        assert [[as_text(v) for v in r[:3]] for r in grid.rows[1:4]] == [
+            ["SO-001", "", "#3 车间"], ["SO-002", "", ""], ["", "", ""]]
+
     def assert_same_cells(self, grid: Grid, rows: list[list[Any]]) -> None:
         got = [[as_text(v) for v in r] for r in grid.rows]
         want = [[as_text(v) for v in r] for r in rows]
