@@ -194,9 +194,14 @@ SHOWN_CELLS = 8
 
 
 def shown_cells(table: Table, name: str, positions: np.ndarray, lang: str = "zh") -> str:
-    """The cells of column ``name`` at ``positions``, the first ``SHOWN_CELLS`` of them, then " …"."""
+    """The cells of column ``name`` at ``positions``, the first ``SHOWN_CELLS`` of them, then " …"; each with its tab
+    (8月!F3) where they are on more than one (monthly tabs: F3 is on every one)."""
     rows = table.data[ROW].to_numpy()[positions]
-    return cell_list([table.cell(name, int(r)) for r in rows], lang)
+    cells = [table.cell(name, int(r)) for r in rows]
+    if table.parts and len(tabs := [table.sheet_at(int(p)) for p in np.asarray(positions).tolist()]) > 1 \
+            and len(set(tabs)) > 1:
+        cells = [f"{tab}!{cell}" for tab, cell in zip(tabs, cells)]
+    return cell_list(cells, lang)
 
 
 def cell_list(cells: Sequence[str], lang: str = "zh") -> str:

@@ -13,7 +13,7 @@ from pydantic import Field, field_validator
 from sync.checks.base import Check, Context, field_type, shown_cells, text_key
 from sync.findings import WARNING, Finding
 from sync.i18n import Text
-from sync.tables.normalize import MISSING_DATE, PLACEHOLDER
+from sync.tables.normalize import FORMULA_ERROR, MISSING_DATE, PLACEHOLDER
 from sync.tables.table import ROW, Table
 
 _TYPE_WORDS = {"number": Text("数字", "a number"), "date": Text("日期", "a date"),
@@ -131,10 +131,11 @@ def _noted(table: Table, blank: np.ndarray, least: int, share: float, elsewhere:
 
 
 def _said(table: Table, name: str) -> np.ndarray:
-    """Cells left without a value on purpose (TBD, 待定) or by a zero date: the "values" rules say those."""
+    """Cells left without a value on purpose (TBD, 待定), by a zero date or by a formula's error (#N/A): the "values"
+    rules say those."""
     said = np.zeros(len(table), dtype=bool)
     for kind, mask in getattr(table, "marks", {}).get(name, {}).items():
-        if kind in (PLACEHOLDER, MISSING_DATE):
+        if kind in (PLACEHOLDER, MISSING_DATE, FORMULA_ERROR):
             said |= mask
     return said
 

@@ -1,5 +1,5 @@
 """Values understood but worth a word: placeholders, zero dates, year-less dates, day/month order, units,
-parts of a month (9月上旬).
+parts of a month (9月上旬); and cells whose value is unknown because they show a formula's error (#N/A).
 
 Normalisation marks them (``Table.marks``, see sync.tables.normalize); this rule type says them.
 The quiet kinds speak once per column, with the count and the cells, never once per cell: a
@@ -20,8 +20,8 @@ from sync.checks.base import Check, Context, shown_cells
 from sync.findings import Finding
 from sync.i18n import Text
 from sync.tables.dates import is_span, read_date_text, written_weekday
-from sync.tables.normalize import (APPROXIMATE, DAY_MONTH, MISSING_DATE, PLACEHOLDER, SEVERAL_DATES, UNIT_MISMATCH,
-                                   WEEK_DATE, WEEKDAY, WRITTEN_NUMBER, YEAR_GUESSED)
+from sync.tables.normalize import (APPROXIMATE, DAY_MONTH, FORMULA_ERROR, MISSING_DATE, PLACEHOLDER, SEVERAL_DATES,
+                                   UNIT_MISMATCH, WEEK_DATE, WEEKDAY, WRITTEN_NUMBER, YEAR_GUESSED)
 from sync.tables.table import Table
 
 _MESSAGES = {
@@ -62,6 +62,18 @@ _MESSAGES = {
                          "{column} mixes units that do not convert: {count} cells in {units}, the rest in {unit}: "
                          "{cells}"),
                     Text("请统一单位，或把不同单位的数量分列登记", "use one unit, or keep these quantities in a column of their own")),
+    FORMULA_ERROR: (Text("{column} 有 {count} 格显示公式错误（{examples}），读不出值，按未填处理：{cells}",
+                         "{column}: {count} cells show a formula error ({examples}); their value is unknown, read as "
+                         "not filled in: {cells}"),
+                    Text("请修正这些格的公式{reasons}", "fix these cells' formulas{reasons}")),
+}
+#: why a formula shows each error, as the hint says it
+_ERROR_REASONS = {
+    "#N/A": Text("#N/A 多是查找不到（VLOOKUP 等）", "#N/A is mostly a lookup that found nothing (VLOOKUP)"),
+    "#REF!": Text("#REF! 是引用的行、列或工作表已删除", "#REF! points at rows, columns or a sheet that were deleted"),
+    "#VALUE!": Text("#VALUE! 是参与计算的格不是数字", "#VALUE! is a sum over a cell that is not a number"),
+    "#DIV/0!": Text("#DIV/0! 是除以空格或 0", "#DIV/0! divides by a blank cell or 0"),
+    "#NAME?": Text("#NAME? 是函数名或名称写错", "#NAME? is a misspelt function or name"),
 }
 SPAN = (Text("{column}“{value}”是一段日期，按第一天（{first}）检查", "{column} '{value}' is a span of days; its first "
               "({first}) is checked"),
@@ -95,10 +107,10 @@ class ValueNotes(Check):
 
     type = "values"
     PLACEHOLDERS = frozenset({"count", "cells", "examples", "years", "order", "units", "unit", "first", "date",
-                              "actual", "written"})
+                              "actual", "written", "reasons"})
     PER_CELL: ClassVar[frozenset[str]] = frozenset({MISSING_DATE, DAY_MONTH, SEVERAL_DATES, WEEKDAY})
     kind: Literal["placeholder", "missing-date", "year-guessed", "day-month-conflict", "unit-mismatch", "several-dates",
-                  "approximate-date", "week-date", "written-number", "weekday"]
+                  "approximate-date", "week-date", "written-number", "weekday", "formula-error"]
     fields: list[str] = Field(default_factory=list)
 
     def text(self) -> tuple[Text, Text]:
@@ -155,6 +167,14 @@ class ValueNotes(Check):
         if self.kind == PLACEHOLDER:
             typed = Counter(table.raw_text(name, p) for p in positions.tolist())
             fill["examples"] = (", " if ctx.lang == "en" else "、").join(t for t, _ in typed.most_common(3))
+        elif self.kind == FORMULA_ERROR:
+            shown = Counter(table.errors[name][positions].tolist())
+            fill["examples"] = (", " if ctx.lang == "en" else "、").join(
+                f"{code} ×{n}" if n > 1 else code for code, n in shown.most_common(3))
+            reasons = [_ERROR_REASONS[code].format(ctx.lang) for code in shown if code in _ERROR_REASONS]
+            fill["reasons"] = ((": " if ctx.lang == "en" else "：") + ("; " if ctx.lang == "en" else "；").join(reasons)
+                               if reasons else "")
+            fill["value"] = table.errors[name][positions[0]]   # what the first cell shows, not its blank
         elif self.kind in (APPROXIMATE, WEEK_DATE):
             days = table.data[name].to_numpy(dtype="datetime64[D]")
             fill["examples"] = _read_as(table, name, positions, ctx.lang, days, str)

@@ -64,6 +64,7 @@ _KIND = {
     "weekday-mismatch": Text("日期与星期不符", "weekday mismatch"),
     "month-part-date": Text("交期为某月一段", "part of a month"), "week-date": Text("交期为周次", "ship week"),
     "number-as-written": Text("数字带算式或备注", "number with a note"),
+    "formula-error": Text("公式出错", "formula error"),
 }
 LINE_HEIGHT = 14.5   # points per line of 10-point text
 

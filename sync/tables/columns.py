@@ -149,6 +149,8 @@ class ColumnGrid:
     columns: dict[int, Factor]      # 0-based column -> its cells from ``start`` on
     date1904: bool = False
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    #: the kept cells that show a formula's error: (sheet row, column), 0-based -> what they show (``Grid.errors``)
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)
 
     def column(self, index: int, first: int) -> Factor:
         """Column ``index`` from sheet row ``first`` (0-based) on; "" beyond the sheet's width."""
@@ -186,7 +188,8 @@ def compact(grid: Grid | ColumnGrid, columns: Iterable[int], start: int) -> Colu
             kept[c] = Factor(factor.codes, detached(factor.uniques)) if big else factor
     else:
         kept = {c: factorize(np.empty(0, dtype=object)) for c in wanted}
-    return ColumnGrid(grid.sheet, start, len(rows), width, kept, grid.date1904, list(grid.merged))
+    errors = {at: shown for at, shown in grid.errors.items() if at[0] >= start and at[1] in kept}
+    return ColumnGrid(grid.sheet, start, len(rows), width, kept, grid.date1904, list(grid.merged), errors)
 
 
 def detached(values: np.ndarray) -> np.ndarray:

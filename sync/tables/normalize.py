@@ -56,6 +56,7 @@ YEAR_GUESSED = "year-guessed"        # ... and neither its row nor its sheet sai
 DAY_MONTH = "day-month-conflict"     # 20/04/2026 in a column read month-first (or the reverse)
 SEVERAL_DATES = "several-dates"      # 11/22,12/25: split deliveries in one cell; the first is used
 APPROXIMATE = "approximate-date"     # 9月上旬, 10月底, mid-Sep: a part of a month, read as the day it ends on
+FORMULA_ERROR = "formula-error"       # #N/A, #REF!: the cell shows a formula's error; its value is unknown
 WEEK_DATE = "week-date"              # W38, KW 40, 第38周: a week of the year, read as its last day (Sunday)
 WEEKDAY = "weekday"                  # 9/15(周二): a weekday written beside the date, for the check to compare
 UNIT_MISMATCH = "unit-mismatch"      # 3 箱 in a column of 件: a unit that does not convert

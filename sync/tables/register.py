@@ -181,10 +181,11 @@ DIGEST_ROWS = 2000
 
 
 def cells_digest(grid: Grid) -> str:
-    """A digest of every cell of ``grid`` as read, its merged ranges and its date system: equal digests, equal
+    """A digest of every cell of ``grid`` as read, its merged ranges, error cells and date system: equal digests, equal
     tables. Through ``repr``, which tells every type a cell is read as apart (1, 1.0, True, '1'; a date and a
     datetime) and writes floats exactly, in half the time pickle takes over dates."""
-    digest = hashlib.blake2b(repr((grid.date1904, grid.merged)).encode(), digest_size=16)
+    said = (grid.date1904, grid.merged, sorted(grid.errors.items())) if grid.errors else (grid.date1904, grid.merged)
+    digest = hashlib.blake2b(repr(said).encode(), digest_size=16)
     rows = grid.rows
     for at in range(0, len(rows), DIGEST_ROWS):
         digest.update(repr(rows[at:at + DIGEST_ROWS]).encode("utf-8", "surrogatepass"))

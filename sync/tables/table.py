@@ -33,7 +33,7 @@ from sync.tables.columns import ColumnGrid, Factor, RawCells, compact
 from sync.tables.header import HeaderMatch
 from sync.tables.rows import data_rows, ditto_lines, ditto_marks, fill_merged
 from sync.tables.fields import DATE, NUMBER, TABLES, header_key, layout_label
-from sync.tables.normalize import parse_column, settle_table_years, text_of, year_hint
+from sync.tables.normalize import FORMULA_ERROR, parse_column, settle_table_years, text_of, year_hint
 from sync.tables.given import FILE, TAB, finished_tab, owner_named, person_named, tab_owners
 from sync.sources.base import Grid
 
@@ -118,6 +118,9 @@ class Table:
     #: follower, 张丽.xlsx, or one tab each, without a follower column; a tab of finished orders, 已完成, without a
     #: status column: ``sync.tables.given``); in ``data``, not in ``columns`` (no cell holds them)
     given: dict[str, str] = field(default_factory=dict)
+    #: field -> what each cell shows where it shows a formula's error (#N/A, #REF!), None elsewhere; for fields where
+    #: some cell does. Such a cell reads as blank, and ``marks`` has it as FORMULA_ERROR (``sync.sources.cell_errors``)
+    errors: dict[str, np.ndarray] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.kind = self.kind or self.name
@@ -241,8 +244,9 @@ def concat_tables(tables: list[Table]) -> Table:
     return Table(first.name, _joined(p.source for p in parts), _joined(p.location for p in parts),
                  _joined(p.sheet for p in parts), first.header_row, dict(first.columns), data, raw, bad,
                  list(first.unmapped), [n for t in tables for n in t.notes], parts,
-                 marks=_concat_marks(tables), units=_concat_units(tables), extra=_concat_extra(tables),
-                 kind=first.kind, key=first.key, borrowed=first.borrowed, given=given)
+                 marks=_concat_marks(tables), units=_concat_cells(tables, "units"), extra=_concat_extra(tables),
+                 kind=first.kind, key=first.key, borrowed=first.borrowed, given=given,
+                 errors=_concat_cells(tables, "errors"))
 
 
 def _tab_owners(tables: list[Table]) -> list[str] | None:
@@ -272,11 +276,13 @@ def _concat_marks(tables: list[Table]) -> dict[str, dict[str, np.ndarray]]:
     return out
 
 
-def _concat_units(tables: list[Table]) -> dict[str, np.ndarray]:
-    """Each field's units over all rows: None where a sheet had none."""
-    fields = dict.fromkeys(f for t in tables for f in t.units)
-    return {f: np.concatenate([np.asarray(t.units[f], dtype=object) if f in t.units
-                               else np.full(len(t), None, dtype=object) for t in tables]) for f in fields}
+def _concat_cells(tables: list[Table], what: str) -> dict[str, np.ndarray]:
+    """Each field's ``what`` (units, errors: a value or None per row) over all rows: None where a sheet had none."""
+    held = [getattr(t, what) for t in tables]
+    fields = dict.fromkeys(f for each in held for f in each)
+    return {f: np.concatenate([np.asarray(each[f], dtype=object) if f in each
+                               else np.full(len(t), None, dtype=object) for t, each in zip(tables, held)])
+            for f in fields}
 
 
 def _whole(table: Table) -> Part:
@@ -353,6 +359,7 @@ def build_table(grid: Grid | ColumnGrid, match: HeaderMatch, *, source: str, loc
             units[name] = unit
     dates = sorted((f for f in match.mapping if spec.fields[f].type == DATE), key=match.mapping.get)
     settle_table_years(data, marks, dates, hint)
+    errors = _errors(grid.errors, match.mapping, rows, marks) if grid.errors else {}
     notes = list(match.notes)
     if dittoed:
         labels = "、".join(match.labels[match.mapping[f]] for f in sorted(dittoed, key=match.mapping.get))
@@ -369,7 +376,22 @@ def build_table(grid: Grid | ColumnGrid, match: HeaderMatch, *, source: str, loc
     return Table(named or match.table, source, location, grid.sheet, match.header_row_1based, columns, frame, raw,
                  bad, unmapped, notes, marks={f: m for f, m in marks.items() if m}, units=units,
                  extra=extra, kind=match.table, key=tuple(match.key) if match.plan else (), borrowed=match.borrowed,
-                 given=given)
+                 given=given, errors=errors)
+
+
+def _errors(shown: dict[tuple[int, int], str], mapping: dict[str, int], rows: np.ndarray,
+            marks: dict[str, dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """Each field's cells that show a formula's error (``shown``: (0-based sheet row, column) -> #N/A), over the
+    table's ``rows`` (1-based), marked FORMULA_ERROR in ``marks``."""
+    at = {int(r): p for p, r in enumerate(rows.tolist())}
+    out: dict[str, np.ndarray] = {}
+    for name, col in mapping.items():
+        found = {at[r + 1]: text for (r, c), text in shown.items() if c == col and r + 1 in at}
+        if found:
+            out[name] = np.full(len(rows), None, dtype=object)
+            out[name][list(found)] = list(found.values())
+            marks.setdefault(name, {})[FORMULA_ERROR] = np.isin(np.arange(len(rows)), list(found))
+    return out
 
 
 def _given(data: dict[str, Any], match: HeaderMatch, location: str, sheet: str, rows: int,

@@ -55,6 +55,7 @@ def assert_same(kept: Register, fresh: Register) -> None:
             assert list(other.raw[f]) == list(table.raw[f]), (name, f)
         assert {f: np.asarray(b).tolist() for f, b in other.bad.items()} == \
             {f: np.asarray(b).tolist() for f, b in table.bad.items()}
+        assert {f: e.tolist() for f, e in other.errors.items()} == {f: e.tolist() for f, e in table.errors.items()}
     assert kept.problems == fresh.problems
 
 
@@ -216,6 +217,28 @@ def test_a_cell_typed_otherwise_is_not_the_same_cell(book):
     assert_same(kept, load([ExcelSource("register", book)]))
     assert kept.tables["orders"] is not first.tables["orders"]
     assert kept.tables["production"] is first.tables["production"]
+
+
+def test_a_cell_showing_another_formula_error_is_not_the_same_cell(book):
+    """A due date whose lookup showed #N/A shows #REF! after a save that also renumbers every string: every cell
+    reads "" as before, but what it shows moved, so that tab is worked out again and says the new error."""
+    strings = with_shared_strings(book)
+    orders = "xl/worksheets/sheet1.xml"
+    with zipfile.ZipFile(book) as package:
+        xml = package.read(orders).decode()
+    due = re.search(r'<c r="(J[4-9])"( s="\d+")?( t="\w+")?>.*?</c>', xml)   # 交货日期: J, under the header on row 3
+    assert due, "a due date on the orders tab"
+    rewrite(book, {orders: xml.replace(due[0], f'<c r="{due[1]}"{due[2] or ""} t="e"><v>#N/A</v></c>').encode()})
+    memos: dict[str, SheetMemo] = {}
+    first = load([ExcelSource("register", book)], memos=memos)
+    assert [e for e in first.tables["orders"].errors["due_date"].tolist() if e] == ["#N/A"]
+    parts = renumbered(book, strings)
+    parts[orders] = parts[orders].replace(b"<v>#N/A</v>", b"<v>#REF!</v>")
+    rewrite(book, parts)
+    kept = load([ExcelSource("register", book)], memos=memos)
+    assert set(memos["register"].same) == ALL_TABS - {"订单登记"}
+    assert_same(kept, load([ExcelSource("register", book)]))
+    assert [e for e in kept.tables["orders"].errors["due_date"].tolist() if e] == ["#REF!"]
 
 
 def test_a_workbook_put_back_from_a_copy_reads_every_tab(book, tmp_path):
