@@ -53,6 +53,16 @@ class _Source(Strict):
     #: each workbook (each one a path glob matches) is a register of its own, with whole orders of its own (one
     #: per follower): checked on its own, and a save checks only its own again (``sync.checks.lanes``)
     apart: bool = False
+    #: whose register this is (one per follower): the follower of its orders where no column says who; a Google
+    #: Sheet's address or a file named in Latin letters (Anna.xlsx) names no one ``sync.tables.given`` can find
+    follower: str | None = None
+
+    @field_validator("follower")
+    @classmethod
+    def _a_name(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("follower is blank: give the person's name, as the people sheet writes it")
+        return value.strip() if value is not None else None
 
     def options(self) -> dict[str, Any]:
         """What the backend's ``from_config`` reads; unset optional keys are left out, and so is ``apart`` (how

@@ -28,7 +28,7 @@ from sync.service.schedule import Slot
 from sync.service.watch import on_network_share
 from sync.state import State, StateError, disk_problems
 from sync.tables.register import Register
-from sync.tables.given import TAB
+from sync.tables.given import CONFIG, TAB
 from sync.tables.table import Table
 
 
@@ -206,8 +206,10 @@ def check_followers(doctor: Doctor) -> Verdict:
         return verdict.problem(
             say("提醒：订单表（{where}）没有跟单员列，提醒没有人可发", "reminders: the orders tab ({where}) has no "
                 "follower column, so no reminder has anyone to go to", lang, where=orders.describe()),
-            say("在 [tables.orders.columns] 写 follower = \"列字母或表头\"，或设 [reminders] unassigned_to",
-                "map it in [tables.orders.columns] (follower = \"column letter or header\"), or set "
+            say("在 [tables.orders.columns] 写 follower = \"列字母或表头\"；一人一本的登记表可在它的 [sources.名称] 写 "
+                "follower = \"姓名\"；或设 [reminders] unassigned_to",
+                "map it in [tables.orders.columns] (follower = \"column letter or header\"); a register kept by one "
+                "person can say whose it is under its [sources.NAME] (follower = \"name\"); or set "
                 "[reminders] unassigned_to", lang))
     if "follower" in orders.given:
         verdict.ok.append(_owners_said(orders, lang))
@@ -238,12 +240,17 @@ def _owners_said(orders: Table, lang: str) -> str:
     named = [f"{where} → {who}" for where, who in owners if isinstance(who, str)]
     nobody = [where for where, who in owners if not isinstance(who, str)]
     sep = say("、", ", ", lang)
+    named_said = sep.join(named[:5]) + ("…" if len(named) > 5 else "")
+    if orders.given["follower"] == CONFIG and not nobody:
+        return say("提醒：订单表没有跟单员列，跟单员按 config.toml 的 follower：{named}", "reminders: the orders tab has "
+                   "no follower column; config.toml's follower gives them: {named}", lang, named=named_said)
     text = say("提醒：订单表没有跟单员列，跟单员取自工作簿或工作表的名字：{named}", "reminders: the orders tab has no "
                "follower column; the names of the workbooks or tabs give their followers: {named}", lang,
-               named=sep.join(named[:5]) + ("…" if len(named) > 5 else ""))
+               named=named_said)
     if nobody:
-        text += say("；{names} 的名字不是人名，其订单没有跟单员", "; the names of {names} name no one, so their "
-                    "orders have no follower", lang, names=sep.join(nobody))
+        text += say("；{names} 的名字不是人名，其订单没有跟单员（可在其 [sources.名称] 写 follower = \"姓名\"）",
+                    "; the names of {names} name no one, so their orders have no follower (say whose they are under "
+                    "their [sources.NAME]: follower = \"name\")", lang, names=sep.join(nobody))
     return text
 
 

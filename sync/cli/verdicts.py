@@ -14,6 +14,7 @@ from rich.markup import escape
 
 from sync.i18n import say
 from sync.tables.fields import TABLES
+from sync.tables.given import CONFIG
 from sync.tables.reading import COMPOSITE, NO_KEY, SheetReading, describe, details, doubts, field_word, table_word
 from sync.tables.table import column_letter
 
@@ -66,9 +67,10 @@ def unread_words(reading: SheetReading, lang: str) -> str:
 
 
 def given_words(reading: SheetReading, lang: str) -> str:
-    """What the file's or the tab's name was taken to say, where no column says it (``Table.given``)."""
+    """What the file's or the tab's name was taken to say, where no column says it (``Table.given``); not what
+    config.toml says (a register's ``follower``)."""
     said = []
-    if "follower" in reading.given:
+    if "follower" in reading.given and reading.given["follower"][1] != CONFIG:   # config.toml's is no inference
         said.append(say("没有跟单员列：跟单员按名字取为 {who}（推断）", "no follower column: the follower is taken "
                         "from the name, {who} (inferred)", lang, who=reading.given["follower"][0]))
     if "status" in reading.given:

@@ -81,6 +81,8 @@ def from_config(name: str, kind: str, options: dict[str, Any], base_dir: Path,
     """The sources of one ``[sources.NAME]``: one, or one per workbook its ``path`` glob matches
     (each named ``NAME/file`` and answering to NAME in ``[tables.*] source``), each held to ``limits``."""
     make = backend(kind).from_config
+    options = dict(options)
+    follower = options.pop("follower", None)   # whose register it is: no backend's business
     path = options.get("path")
     found = matching(base_dir / str(path)) if path and is_glob(path) else []
     if not found:
@@ -91,8 +93,9 @@ def from_config(name: str, kind: str, options: dict[str, Any], base_dir: Path,
             source = make(f"{name}/{Path(each).name}", dict(options, path=each), base_dir)
             source.group = name
             out.append(source)
-    if limits is not None:
-        for source in out:
+    for source in out:
+        source.follower = follower
+        if limits is not None:
             source.set_limits(limits)
     return out
 

@@ -67,6 +67,8 @@ class Source(ABC):
     full_read_due: bool = False
     #: the ``[sources.NAME]`` a source opened from a path glob came from (its own name is NAME/file)
     group: str | None = None
+    #: whose register this is (``[sources.NAME] follower``): the follower of its orders where no column says who
+    follower: str | None = None
     #: told (sheet, position, of how many) as each sheet of a read starts: the CLI's progress bar says it
     progress: Callable[[str, int, int], None] | None = None
 

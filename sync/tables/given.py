@@ -13,8 +13,9 @@ follower, 张伟 | 李娜 | 王芳, ``tab_owners``). A name is only taken when
 there is exactly one, and never when it is one of the workbook's own
 customers (华为.xlsx, one file per customer, is not a person). Names in Latin
 letters are not guessed at (Walmart.xlsx, Anna.xlsx cannot be told apart
-without the people sheet): such a register maps a follower column, or sets
-[reminders] unassigned_to.
+without the people sheet), nor is a Google Sheet's title: such a register says
+whose it is in config.toml (``[sources.NAME] follower = "Anna"``), which goes
+before any name.
 
 That they are finished. Orders done are often moved to a tab of their own
 (已完成, 已出货, 历史订单, Completed, Archive) that, like the tab they came from,
@@ -32,8 +33,9 @@ from pathlib import PurePath
 
 from sync.tables.labels import header_key
 
-#: what gave a field its value (``Table.given``): the workbook's name, or the tab's
-FILE, TAB = "file", "tab"
+#: what gave a field its value (``Table.given``): the workbook's name, the tab's, or config.toml (``[sources.NAME]
+#: follower``, whose register it is)
+FILE, TAB, CONFIG = "file", "tab", "config"
 
 #: the commonest Chinese surnames (about nine in ten people bear one of them)
 SURNAMES = frozenset(

@@ -22,7 +22,7 @@ from sync.i18n import say
 from sync.sources.base import Grid, Source
 from sync.tables.detect import first_labels, identity, map_labels, recognise
 from sync.tables.fields import ROW_COUNTERS, TABLES, field_word, header_key
-from sync.tables.given import TAB
+from sync.tables.given import CONFIG, FILE, TAB
 from sync.tables.header import HeaderMatch
 from sync.tables.labels import language_of
 from sync.tables.table import Table, column_letter
@@ -197,8 +197,10 @@ def describe(reading: SheetReading, lang: str = "zh") -> str:
     said = say("{name}表: {details}", "{name}: {details}", lang, name=name, details=details(m, lang))
     if "follower" in reading.given:
         who, by = reading.given["follower"]
-        said += say("，跟单员 = {who}（取自工作表名）", ", follower = {who} (from the tab's name)", lang, who=who) \
-            if by == TAB else say("，跟单员 = {who}（取自文件名）", ", follower = {who} (from the file name)", lang, who=who)
+        said += {TAB: say("，跟单员 = {who}（取自工作表名）", ", follower = {who} (from the tab's name)", lang, who=who),
+                 FILE: say("，跟单员 = {who}（取自文件名）", ", follower = {who} (from the file name)", lang, who=who),
+                 CONFIG: say("，跟单员 = {who}（config.toml 指定）", ", follower = {who} (as config.toml says)", lang,
+                             who=who)}[by]
     if "status" in reading.given:
         said += say("，状态 = {s}（取自工作表名）", ", status = {s} (from the tab's name)", lang,
                     s=reading.given["status"][0])

@@ -301,7 +301,7 @@ def _sheet_table(source: Source, sheet: str, match: HeaderMatch, name: str, grid
         # a sheet of stacked tables keeps its cells until each of its tables is built
         cells = grids[sheet] if match.block or match.below else grids.pop(sheet)
         table = build_table(cells, match, source=source.name, location=source.location, day_first=day_first,
-                            named=name)
+                            named=name, follower=source.follower)
     elif table.name != name:
         table = replace(table, name=name)
     if not match.block:
@@ -381,7 +381,8 @@ def _configured_sheet(source: Source, grid: Grid, names: list[str], wanted: dict
         match = _configured_header(source, grid, name, wanted[name], said, pinned=name in plan)
         if match is not None:
             out.built.append((name, match.score, build_table(
-                grid, match, source=source.name, location=source.location, day_first=day_first, named=name)))
+                grid, match, source=source.name, location=source.location, day_first=day_first, named=name,
+                follower=source.follower)))
     out.notes, out.warnings, out.problems = said.notes, said.warnings, said.problems
     return out
 

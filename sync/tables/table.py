@@ -34,7 +34,7 @@ from sync.tables.header import HeaderMatch
 from sync.tables.rows import data_rows, ditto_lines, ditto_marks, fill_merged
 from sync.tables.fields import DATE, NUMBER, TABLES, header_key, layout_label
 from sync.tables.normalize import FORMULA_ERROR, parse_column, settle_table_years, text_of, year_hint
-from sync.tables.given import FILE, TAB, finished_tab, owner_named, person_named, tab_owners
+from sync.tables.given import CONFIG, FILE, TAB, finished_tab, owner_named, person_named, tab_owners
 from sync.sources.base import Grid
 
 ROW = "_row"
@@ -318,8 +318,9 @@ def _extra_columns(match: HeaderMatch) -> list[int]:
 
 
 def build_table(grid: Grid | ColumnGrid, match: HeaderMatch, *, source: str, location: str,
-                day_first: bool | None = None, named: str | None = None) -> Table:
-    """The table ``match`` reads in ``grid``; ``named``: its name in the register (default: its kind)."""
+                day_first: bool | None = None, named: str | None = None, follower: str | None = None) -> Table:
+    """The table ``match`` reads in ``grid``; ``named``: its name in the register (default: its kind); ``follower``:
+    whose register it is, as config.toml says (``Source.follower``)."""
     spec = TABLES[match.table]
     if isinstance(grid, Grid):
         grid = compact(grid, table_columns(match), match.first_data)
@@ -367,7 +368,7 @@ def build_table(grid: Grid | ColumnGrid, match: HeaderMatch, *, source: str, loc
         count = f"{len(lines)} line" + ("s" if len(lines) > 1 else "")
         notes.append(f"{labels}: 同上/〃 on {count} (rows {_rows_said(rows[lines])}) read as the line above")
     _ditto(data, match, rows, notes)
-    given = _given(data, match, location, grid.sheet, len(rows), text)
+    given = _given(data, match, location, grid.sheet, len(rows), text, follower)
     data[ROW] = rows
     frame = pd.DataFrame(data, index=pd.RangeIndex(len(rows)))
     columns = {f: Column(f, c, match.labels[c] if c < len(match.labels) else "") for f, c in match.mapping.items()}
@@ -395,17 +396,19 @@ def _errors(shown: dict[tuple[int, int], str], mapping: dict[str, int], rows: np
 
 
 def _given(data: dict[str, Any], match: HeaderMatch, location: str, sheet: str, rows: int,
-           text: Any) -> dict[str, str]:
+           text: Any, follower: str | None = None) -> dict[str, str]:
     """What the names give an orders tab that no column says (``sync.tables.given``), into ``data``: the follower
-    of a workbook named after one (张丽.xlsx), the status of a tab of finished orders (已完成). The fields so given.
-    (One tab per follower is told by all the tabs' names together: ``concat_tables``.)"""
+    config.toml gives the register (``follower``) or else the one a workbook is named after (张丽.xlsx), the status
+    of a tab of finished orders (已完成). The fields so given. (One tab per follower is told by all the tabs' names
+    together: ``concat_tables``.)"""
     if match.table != "orders" or not rows:
         return {}
     given: dict[str, str] = {}
-    if "follower" not in data and (owner := owner_named(location)) is not None:
-        if "customer" not in data or person_named(owner, pd.unique(data["customer"])) is not None:   # 华为.xlsx
+    owner, by = (follower, CONFIG) if follower else (owner_named(location), FILE)
+    if "follower" not in data and owner is not None:
+        if by == CONFIG or "customer" not in data or person_named(owner, pd.unique(data["customer"])):   # 华为.xlsx
             data["follower"] = pd.array([owner] * rows, dtype=text)
-            given["follower"] = FILE
+            given["follower"] = by
     if "status" not in data and (status := finished_tab(sheet)) is not None:
         data["status"] = pd.array([status] * rows, dtype=text)
         given["status"] = TAB
