@@ -10,7 +10,8 @@ worksheet's XML is scanned for cells of type ``e``: the part is inflated again, 
 only a piece that holds such a cell is searched further (0.6 s of one core for the 300 MiB of
 XML of the 100k-order bench register, run in the thread that parses the sheet). Google Sheets
 (``UNFORMATTED_VALUE``), CSV files and in-memory sheets hand over the error's text, which is taken
-out the same way (``text_errors``).
+out the same way (``text_errors``). An .xls or .ods workbook has no such XML to scan: its error
+cells still read as blank.
 """
 
 from __future__ import annotations

@@ -384,11 +384,14 @@ def _errors(shown: dict[tuple[int, int], str], mapping: dict[str, int], rows: np
             marks: dict[str, dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
     """Each field's cells that show a formula's error (``shown``: (0-based sheet row, column) -> #N/A), over the
     table's ``rows`` (1-based), marked FORMULA_ERROR in ``marks``."""
-    at = {int(r): p for p, r in enumerate(rows.tolist())}
+    at = {r: p for p, r in enumerate(rows.tolist())}
+    by_column: dict[int, dict[int, str]] = {}
+    for (r, c), text in shown.items():
+        if (p := at.get(r + 1)) is not None:
+            by_column.setdefault(c, {})[p] = text
     out: dict[str, np.ndarray] = {}
     for name, col in mapping.items():
-        found = {at[r + 1]: text for (r, c), text in shown.items() if c == col and r + 1 in at}
-        if found:
+        if found := by_column.get(col):
             out[name] = np.full(len(rows), None, dtype=object)
             out[name][list(found)] = list(found.values())
             marks.setdefault(name, {})[FORMULA_ERROR] = np.isin(np.arange(len(rows)), list(found))
