@@ -171,6 +171,10 @@ def render_config(sources: list[Source], register: Register, *, lang: str = "zh"
         if path is not None:
             shown = _relative(Path(path), base_dir)
             out.append(f'kind = "{source.kind}"\npath = {q(shown)}')
+        if _nobody_follows(register, source):
+            out.append('# follower = "张丽"   # 没有跟单员列：一人一本的登记表写上是谁的，提醒才有人收' if lang == "zh" else
+                       '# follower = "Anna"   # no follower column: say whose register this is, so its reminders '
+                       'reach someone')
     for name in _table_names(register, guessed):
         table = register.get(name)
         guess = next((g for g in guessed if g.name == name), None)
@@ -188,6 +192,13 @@ def render_config(sources: list[Source], register: Register, *, lang: str = "zh"
     if extra:
         out.append(extra)
     return "\n".join(out) + "\n"
+
+
+def _nobody_follows(register: Register, source: Source) -> bool:
+    """The orders table has rows from ``source``, and neither a column nor a name says who follows them."""
+    orders = register.get("orders")
+    return orders is not None and not orders.holds("follower") and \
+        any(part.source == source.name for part, _ in orders.places())
 
 
 def _visible(sources: list[Source]) -> dict[str, list[str]]:

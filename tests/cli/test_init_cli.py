@@ -188,3 +188,24 @@ def test_a_tab_named_like_the_configured_ones_but_not_read_is_said(tmp_path, mon
     assert said == [("sheet-not-read", "warning", "10月", "sheet 10月 is named like 7月, 8月, 9月 (orders) but "
                      "config.toml does not read it", 'set sheets = ["*月"] under [tables.orders] in config.toml: tabs '
                      "added later are read too")]
+
+
+def test_init_on_a_register_without_a_follower_shows_where_to_say_whose_it_is(tmp_path):
+    """No 跟单员 column and a name that names no one (register-3.xlsx): the written source carries a commented
+    ``follower`` to fill in; a register with the column (or named 张丽.xlsx) gets none."""
+    folder = tmp_path / "books"
+    folder.mkdir()
+    for name, follower in (("register-3.xlsx", False), ("张丽.xlsx", False), ("register.xlsx", True)):
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.title = "订单登记"
+        ws.append(["订单号", "下单日期", "客户", "款号", "订单数量", "交货日期"] + (["跟单员"] if follower else []))
+        ws.append(["SO-1", dt.datetime(2026, 4, 1), "Muji HK", "MJ-T01", 300, dt.datetime(2026, 5, 1)]
+                  + (["张伟"] if follower else []))
+        wb.save(folder / name)
+    hint = '# follower = "Anna"   # no follower column: say whose register this is, so its reminders reach someone'
+    for name, said in (("register-3.xlsx", True), ("张丽.xlsx", False), ("register.xlsx", False)):
+        out = folder / f"{name}.toml"
+        result = runner.invoke(app, ["init", str(folder / name), "--output", str(out), "--lang", "en"])
+        assert result.exit_code == 0, result.output
+        assert (hint in out.read_text(encoding="utf-8")) == said, name
