@@ -11,6 +11,13 @@ register of thousands of rows costs a few milliseconds.
 
 An orders tab may hold several lines for one order number (one per colour or
 size): the ordered quantity is their sum, the due date the earliest.
+
+Tabs may count pieces in different units: the orders by the dozen (数量(打),
+Qty (dz), 100打 typed) or in thousands (数量(千件), Qty (K pcs)), production and
+shipping by the piece. Then every count the tabs are compared on is turned into
+pieces here (``count_scales``), and each finding that compared one says how
+(``OrderView.scaled``); where all count in one unit, nothing is converted and
+every figure reads as typed.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ from sync.orders.wide import PRODUCED, add_wide_tables
 from sync.tables.fields import header_key
 from sync.tables.keys import normalise_array
 from sync.tables.normalize import normalise_key
+from sync.tables.quantities import UNITS, header_unit
 from sync.tables.register import Register
 from sync.tables.table import ROW, Table
 
@@ -54,6 +62,8 @@ STATUS_WORDS: dict[str, list[str]] = {
 FINISHED = (SHIPPED, CLOSED, CANCELLED)
 #: counts are whole pieces: half a piece is rounding, not a mistake (nor a batch short of shipped)
 SLACK = 0.5
+#: the counts of pieces the tabs are compared on (materials count in their own units: metres, kg, cones)
+COUNTED = ("quantity", "completed_qty", "inspected_qty", "passed_qty", "failed_qty", "shipped_qty")
 
 
 class Settings(ReconcileConfig):
@@ -121,6 +131,9 @@ class OrderView:
     #: department tab -> (rows, the first one's place, its number as typed, the order's) joined though their numbers
     #: lost or gained leading zeros (``zeros_restored``)
     zeros: dict[str, tuple[int, int, str, str]] = field(default_factory=dict)
+    #: (table, field) -> the units its counts were turned into pieces from ({"打": 12.0}), where the tabs count in
+    #: different units (``count_scales``); empty where nothing was converted
+    scaled: dict[tuple[str, str], dict[str, float]] = field(default_factory=dict)
     #: what the totals, the rules and the progress all ask for, worked out once
     _kept: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -263,10 +276,14 @@ class Grouped:
                              verify_integrity=False).remove_unused_levels()
 
 
-def keyed(table: Table, keys: pd.Series | str | None = None) -> pd.DataFrame:
+def keyed(table: Table, keys: pd.Series | str | None = None,
+          scale: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
     """The table's rows with their order key and position; rows without an order number are left out.
-    ``keys``: the rows' keys, when ``order_keys`` has worked them out already."""
+    ``keys``: the rows' keys, when ``order_keys`` has worked them out already; ``scale``: field -> each row's
+    factor to pieces (``count_scales``)."""
     df = table.data.copy(deep=False)   # the table's own columns, shared (copy-on-write keeps the table as read)
+    for name, factors in (scale or {}).items():
+        df[name] = df[name] * factors
     df[POS] = np.arange(len(df))
     df[KEY] = order_keys([table])[0] if keys is None else keys
     named = (df[KEY] != "").to_numpy()
@@ -371,11 +388,12 @@ def build_view(register: Register, settings: Settings) -> OrderView:
     keys, ranks, ordered = order_keys([tables[n] for n in joined] + [orders_table]) if joinable else ([], [], [])
     keys, ranks = dict(zip(joined + ["orders"], keys)), dict(zip(joined, ranks))
     zeros = zeros_restored(keys, ranks, ordered, joined)
-    parts = {n: keyed(tables[n], keys[n]) for n in joined}
-    orders = _order_frame(orders_table, settings, keys.get("orders"))
+    scales = count_scales(tables, [*joined, "orders"] if joinable else [])
+    parts = {n: keyed(tables[n], keys[n], _of(scales, n)) for n in joined}
+    orders = _order_frame(orders_table, settings, keys.get("orders"), _of(scales, "orders"))
     stages, unknown = _assign_stages(parts, tables.get("production"), settings, wide)
     view = OrderView(settings, tables, orders, parts, stages, pd.DataFrame(), pd.DataFrame(), unjoined, unknown,
-                     zeros)
+                     zeros, {at: units for at, (_, units) in scales.items()})
     if all(ranks[n] is not None for n in joined):   # each tab's keys were worked out together: their places too
         view._kept.update({("ranks", n): ranks[n][(keys[n] != "").to_numpy()] for n in joined}, keys=ordered)
     view.done = _stage_done(view)
@@ -383,10 +401,45 @@ def build_view(register: Register, settings: Settings) -> OrderView:
     return view
 
 
-def _order_frame(table: Table | None, settings: Settings, keys: pd.Series | None = None) -> pd.DataFrame:
+def count_scales(tables: dict[str, Table], names: list[str]) -> dict[tuple[str, str], tuple[np.ndarray, dict]]:
+    """Where the tabs ``names`` count pieces in more than one unit: (table, field) -> each row's factor to pieces
+    and the units it converts ({"打": 12.0}), for each count (``COUNTED``) not already in pieces. A cell's unit is
+    the one typed in it (100打), else the one its header names (数量(打), Qty (K pcs)), else pieces. {} where
+    every count is in one unit: then nothing is converted. Units of another kind (套, 双, kg) are left alone."""
+    found: dict[tuple[str, str], tuple[np.ndarray, dict]] = {}
+    seen: set[float] = set()
+    for name in names:
+        table = tables.get(name)
+        for f in COUNTED if table is not None else ():
+            if f not in table.columns:
+                continue
+            declared = header_unit(table.columns[f].header)
+            factors = np.ones(len(table))
+            units: dict[str, float] = {}
+            if declared is not None and declared.kind == "count":
+                factors[:] = declared.factor
+                units[declared.label] = declared.factor
+            for label in {u for u in table.units.get(f, ()) if u} if f in table.units else ():
+                unit = UNITS.get(label.lower())
+                if unit is not None and unit.kind == "count":
+                    factors[table.units[f] == label] = unit.factor
+                    units[label] = unit.factor
+            filled = table.data[f].notna().to_numpy()
+            seen.update(np.unique(factors[filled]).tolist())
+            if (factors != 1).any():
+                found[name, f] = factors, {u: x for u, x in units.items() if x != 1}
+    return found if len(seen) > 1 else {}
+
+
+def _of(scales: dict[tuple[str, str], tuple[np.ndarray, dict]], table: str) -> dict[str, np.ndarray]:
+    return {f: factors for (t, f), (factors, _) in scales.items() if t == table}
+
+
+def _order_frame(table: Table | None, settings: Settings, keys: pd.Series | None = None,
+                 scale: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
     if table is None or not table.has("order_no"):
         return pd.DataFrame(columns=["order_no", "quantity", ROW, POS]).rename_axis(KEY)
-    df = keyed(table, keys)
+    df = keyed(table, keys, scale)
     for name in ("customer", "follower", "quantity", "order_date", "due_date", "status"):
         if name not in df:
             df[name] = np.nan if name in ("quantity",) else None

@@ -170,6 +170,31 @@ def settle_units(values: np.ndarray, units: list[Unit | None], weights: np.ndarr
     return labels, odd
 
 
+# --- the unit a header names -------------------------------------------------
+
+#: a unit a header names at its end, in brackets or after a slash: 数量(打), Qty (dz), 订单数量（千件）, Qty/K pcs
+_HEADER_UNIT = re.compile(r"(?:\(\s*([^()]{1,12}?)\s*\)|/\s*([^/()]{1,12}?))\s*$")
+#: what a count's unit may start with: 千件, 万件, K pcs, Kpcs; alone (数量(千), Qty (K)) it counts pieces
+_TIMES = {"千": 1000.0, "万": 10000.0, "k": 1000.0}
+
+
+def header_unit(label: str) -> Unit | None:
+    """The unit a column's numbers are in, as its header says at its end: 数量(打) -> dozen (12 pieces), Qty (K pcs)
+    and 数量（千件） -> thousands of pieces, 完成数量(件) -> pieces, Weight (kg) -> kg; None where it says none."""
+    m = _HEADER_UNIT.search(unicodedata.normalize("NFKC", label).replace("[", "(").replace("]", ")"))
+    if m is None:
+        return None
+    said = (m[1] or m[2]).strip()
+    word = said.lower()
+    if (unit := UNITS.get(word)) is not None:
+        return Unit(said, unit.kind, unit.factor)
+    for start, times in _TIMES.items():
+        base = UNITS.get(word[len(start):].strip() or "pcs") if word.startswith(start) else None
+        if base is not None and base.kind == "count":
+            return Unit(said, "count", base.factor * times)
+    return None
+
+
 # --- a unit column beside its numbers ---------------------------------------
 
 #: share of a column's filled cells that must be unit words (片, pcs) for it to be a unit column

@@ -94,12 +94,27 @@ class Ctx:
         col = t.columns.get(field)
         source, sheet = _place(t, pos)
         own = [CellRef(table, source, sheet, line, field)] if col else []
+        cells = tuple(dict.fromkeys([*own, *compared]))
+        if self.view.scaled:
+            hint = self._in_pieces(hint, cells)
         return Finding(rule, severity, message, table=table, source=source, sheet=sheet, row=line,
                        column=t.header_at(field, pos) if col else None,
                        cell=t.cell_at(field, pos, line) if col else None,
                        field=field, order_no=t.raw_text("order_no", pos) or None,
                        value=t.raw_text(field, pos) if col else None, hint=hint, follower=self.follower(key),
-                       compared=tuple(dict.fromkeys([*own, *compared])), gist=gist)
+                       compared=cells, gist=gist)
+
+    def _in_pieces(self, hint: str, cells: tuple[CellRef, ...]) -> str:
+        """``hint``, and how the counts among ``cells`` that the view turned into pieces were converted."""
+        pieces = self.say("件", "pieces")
+        said = [f"{self.header(table, name)} 1 {unit} = {num(factor)} {pieces}"
+                for table, name in dict.fromkeys((c.table, c.field) for c in cells)
+                for unit, factor in self.view.scaled.get((table or "", name), {}).items()]
+        if not said:
+            return hint
+        if self.lang == "en":
+            return f"{hint} (counts compared in pieces: {', '.join(said)})"
+        return f"{hint}（数量按件比较：{'、'.join(said)}）"
 
     def row_cells(self, table: str, pos: int, line: int, *fields: str) -> list[CellRef]:
         """The cells of ``fields`` on one row (at position ``pos``, sheet row ``line``) of a table."""
