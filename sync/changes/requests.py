@@ -41,6 +41,7 @@ from sync.i18n import say
 from sync.orders.model import OrderModel, order_model
 from sync.orders.view import CANCELLED, PENDING, OrderView
 from sync.tables.normalize import parse_number_text
+from sync.tables.quantities import header_unit, number_and_unit
 from sync.tables.register import Register
 from sync.changes.change import Change
 from sync.changes.snapshot import snapshot_of
@@ -141,20 +142,23 @@ def classify(changes: Iterable[Change], register: Register, *, today: date,
     progress = order_progress(register, {c.order_key for c in candidates}, orders)
     projected_finish = projected_finish or orders.projected_finish
     out = []
+    pieces = _in_pieces(orders.view)
     for c in candidates:
         p = progress.get(c.order_key, Progress())
         if not p.under_way:
             continue
         finish = (projected_finish(c.order_key) if projected_finish else None) or p.finish
-        out.append(ChangeRequest(c.order_key, c.order_no, c.field, c.old, c.new, impacts(c, p, finish),
+        out.append(ChangeRequest(c.order_key, c.order_no, c.field, c.old, c.new, impacts(c, p, finish, pieces),
                                  p.follower, c.source, c.sheet, c.row, c.cell))
     return out
 
 
-def impacts(change: Change, p: Progress, finish: date | None) -> list[Impact]:
+def impacts(change: Change, p: Progress, finish: date | None,
+            pieces: Callable[[str | None], float | None] | None = None) -> list[Impact]:
+    """``pieces``: an order quantity as typed, in the pieces the production figures count (``_in_pieces``)."""
     old, new = change.old, change.new
     if change.field == "quantity":
-        before, after = _number(old), _number(new)
+        before, after = (pieces or _number)(old), (pieces or _number)(new)
         if before is None or after is None:
             return []
         found = []
@@ -278,6 +282,23 @@ def pending(requests: Iterable[ChangeRequest], said: dict[str, Action]) -> list[
 
 def _number(text: str | None) -> float | None:
     return parse_number_text(text) if text else None
+
+
+def _in_pieces(view: OrderView) -> Callable[[str | None], float | None]:
+    """An order quantity as typed (100, 100打) in pieces, where the view compares the tabs' counts in pieces
+    (``sync.orders.view.count_scales``: 数量(打) beside 完成数量(件)); as typed where it does not."""
+    if ("orders", "quantity") not in view.scaled:
+        return _number
+    declared = header_unit(view.tables["orders"].columns["quantity"].header)
+    default = declared.factor if declared is not None and declared.kind == "count" else 1.0
+
+    def pieces(text: str | None) -> float | None:
+        read = number_and_unit(text.strip()) if text else None
+        if read is None:
+            return None
+        value, unit = read
+        return value * (unit.factor if unit is not None and unit.kind == "count" else default)
+    return pieces
 
 
 def _n(value: float) -> str:

@@ -107,3 +107,19 @@ def test_an_order_not_started_is_just_edited(tmp_path):
     _, cycle = requests_after(tmp_path, edit)
     assert cycle.requests == [] and len(cycle.changes) == 2
     assert sorted(c.field for c in changes_since(_.state)) == ["quantity", "status"]
+
+
+def test_an_order_taken_by_the_dozen_is_weighed_in_pieces(tmp_path):
+    """订单数量(打) beside production counted in pieces: 100 打 is 1,200 pieces. Down to 80 打 (960) with 1,000
+    cut is 40 surplus, not 920; up to 120 打 after buying is 240 pieces more to buy."""
+    header = [h if h != "订单数量" else "订单数量(打)" for h in ORDERS_HEADER]
+    orders = [order("SO-001", 100), order("SO-002", 50, status="待生产"), order("SO-003", 100)]
+    _, production, materials = base()
+    run = Run(tmp_path)
+    sheets = {"订单": (header, orders), "生产进度": (PRODUCTION_HEADER, production), "物料": (MATERIALS_HEADER, materials)}
+    run.see(sheets)
+    orders[2][5], orders[0][5] = 80, 120
+    cycle = run.see(sheets)
+    said = {r.order_no: r.finding().message for r in cycle.requests}
+    assert said == {"SO-001": "订单 SO-001 需求变更：数量 100 → 120；物料已按 1200 件采购，需补 240 件的料",
+                    "SO-003": "订单 SO-003 需求变更：数量 100 → 80；已生产 1000 件，多出 40 件"}
