@@ -112,9 +112,10 @@ class Ctx:
                 for unit, factor in self.view.scaled.get((table or "", name), {}).items()]
         if not said:
             return hint
-        if self.lang == "en":
-            return f"{hint} (counts compared in pieces: {', '.join(said)})"
-        return f"{hint}（数量按件比较：{'、'.join(said)}）"
+        note = f"counts compared in pieces: {', '.join(said)}" if self.lang == "en" else f"数量按件比较：{'、'.join(said)}"
+        if not hint:
+            return note
+        return f"{hint} ({note})" if self.lang == "en" else f"{hint}（{note}）"
 
     def row_cells(self, table: str, pos: int, line: int, *fields: str) -> list[CellRef]:
         """The cells of ``fields`` on one row (at position ``pos``, sheet row ``line``) of a table."""
