@@ -419,10 +419,11 @@ def count_scales(tables: dict[str, Table], names: list[str]) -> dict[tuple[str, 
             if declared is not None and declared.kind == "count":
                 factors[:] = declared.factor
                 units[declared.label] = declared.factor
-            for label in {u for u in table.units.get(f, ()) if u} if f in table.units else ():
+            typed = table.units.get(f)   # the unit each cell was typed in (100打), after its column settled them
+            for label in set(typed.tolist()) - {None} if typed is not None else ():
                 unit = UNITS.get(label.lower())
                 if unit is not None and unit.kind == "count":
-                    factors[table.units[f] == label] = unit.factor
+                    factors[typed == label] = unit.factor
                     units[label] = unit.factor
             filled = table.data[f].notna().to_numpy()
             seen.update(np.unique(factors[filled]).tolist())
