@@ -22,6 +22,7 @@ import pandas as pd
 from sync.orders.wide import day_values, is_shipping, ordinal
 from sync.tables.fields import NUMBER, header_key
 from sync.tables.normalize import parse_column
+from sync.tables.quantities import Unit, header_unit
 from sync.tables.table import Table
 
 #: which batch a header is about, after its words: 交期2 / 数量2 (before them: ``wide.ordinal``)
@@ -96,12 +97,34 @@ def read_batch_plan(orders: Table | None) -> BatchPlan | None:
     return BatchPlan(batches, cells, dues, qtys)
 
 
-def planned_batches(plan: BatchPlan, position: int, ordered: date | None = None) -> tuple[PlannedBatch, ...]:
-    """The dated batches of the orders row at ``position``, in batch order, each with the pieces due by it. A batch
-    dated before the order was placed is a mistake the check reports, not a date to remind."""
+def in_pieces(plan: BatchPlan, orders: Table, scaled: dict[tuple[str, str], dict[str, float]]) -> list[Unit | None]:
+    """Per batch, the unit its quantities are in, where the order view compares counts in pieces (``scaled``:
+    ``OrderView.scaled`` has the orders' quantity) and it is not pieces: the one its own header names
+    (第一批数量(件)), else the one the order's quantity header names (数量(打)); None where nothing is converted."""
+    if ("orders", "quantity") not in scaled:
+        return [None] * len(plan.batches)
+    ordered = header_unit(orders.columns["quantity"].header) if "quantity" in orders.columns else None
+    units: list[Unit | None] = []
+    for batch in plan.batches:
+        unit = header_unit(batch.qty[1])
+        unit = unit if unit is not None and unit.kind == "count" else ordered
+        units.append(unit if unit is not None and unit.kind == "count" and unit.factor != 1 else None)
+    return units
+
+
+def factors_of(units: list[Unit | None]) -> np.ndarray:
+    """Each batch's factor to pieces (``in_pieces``)."""
+    return np.array([1.0 if unit is None else unit.factor for unit in units])
+
+
+def planned_batches(plan: BatchPlan, position: int, ordered: date | None = None,
+                    factors: np.ndarray | None = None) -> tuple[PlannedBatch, ...]:
+    """The dated batches of the orders row at ``position``, in batch order, each with the pieces due by it
+    (``factors``: ``in_pieces``). A batch dated before the order was placed is a mistake the check reports, not a
+    date to remind."""
     out, need = [], 0.0
     for b, batch in enumerate(plan.batches):
-        qty = plan.qtys[b, position]
+        qty = plan.qtys[b, position] * (1.0 if factors is None else factors[b])
         need += 0.0 if np.isnan(qty) else float(qty)
         due = plan.dues[b, position]
         if np.isnat(due):

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sync.orders.batches import PlannedBatch, planned_batches, read_batch_plan
+from sync.orders.batches import PlannedBatch, factors_of, in_pieces, planned_batches, read_batch_plan
 from sync.orders.model import OrderModel, first_of
 from sync.orders.progress import said_open
 from sync.orders.view import POS
@@ -128,7 +128,9 @@ def _batches(view: Any, table: Any, keys: list[str], ordered: list[date | None])
         return [()] * len(keys)
     lines = view.orders["lines"].tolist() if "lines" in view.orders else [1] * len(keys)
     places = view.orders[POS].tolist()
-    return [planned_batches(plan, int(at), day) if n == 1 else () for at, n, day in zip(places, lines, ordered)]
+    factors = factors_of(in_pieces(plan, table, view.scaled))
+    return [planned_batches(plan, int(at), day, factors) if n == 1 else ()
+            for at, n, day in zip(places, lines, ordered)]
 
 
 def _column(frame: pd.DataFrame, name: str, keys: list[str], read: Callable[[Any], Any]) -> list[Any]:

@@ -78,3 +78,18 @@ def test_a_register_that_records_no_shipments_calls_no_batch_overdue(tmp_path: P
 def test_which_columns_plan_batches(headers: list[str], batches: list[int]) -> None:
     extra = {7 + i: (h, None) for i, h in enumerate(headers)}
     assert [b.number for b in batch_columns(extra)] == batches
+
+
+def test_batches_by_the_dozen_against_shipments_by_the_piece(tmp_path: Path) -> None:
+    """订单数量(打) planned in two batches of dozens, shipped by the piece: 300 pieces do not cover a first batch of
+    40 打 (480 pieces); 500 do. Said in pieces, with how; the batches still add up to the order in dozens."""
+    header = [h if h != "订单数量" else "订单数量(打)" for h in ZH]
+    lines = [("HT-1", 100, (D(2026, 9, 10), 40), (D(2026, 10, 10), 60), "生产中"),
+             ("HT-2", 100, (D(2026, 9, 10), 40), (D(2026, 10, 10), 60), "生产中")]
+    path = register(tmp_path / "打.xlsx", header, lines,
+                    shipped=[("HT-1", D(2026, 9, 9), 300), ("HT-2", D(2026, 9, 9), 500)])
+    out = CliRunner().invoke(app, ["check", str(path), "--today", "2026-09-20", "--format", "json"])
+    said = [(f["rule"], f["cell"], f["message"], f["hint"]) for f in json.loads(out.stdout)["findings"]
+            if f["rule"].startswith("batch-")]
+    assert said == [("batch-overdue", "G2", "订单 HT-1 第一批交期 2026-09-10 已过（到这一批共 480 件），已发货 300",
+                     "与生产确认这一批的进度，必要时提前告知客户（数量按件比较：第一批数量 1 打 = 12 件）")]

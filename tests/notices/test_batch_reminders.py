@@ -121,3 +121,17 @@ def test_the_order_timeline_lists_its_batches_on_their_cells(tmp_path):
     shown = CliRunner().invoke(app, ["status", "HT-2", str(path), "--today", MONDAY.isoformat()],
                                env={"COLUMNS": "120"})
     assert "分批 第一批交期" in shown.output
+
+
+def test_batches_by_the_dozen_are_reminded_in_the_pieces_shipped(tmp_path):
+    """订单数量(打), batches in dozens, shipments in pieces: 300 pieces leave a first batch of 40 打 (480) overdue;
+    500 pieces cover it."""
+    header = [h if h != "订单数量" else "订单数量(打)" for h in ZH]
+    lines = [("HT-1", 100, (D(2026, 9, 10), 40), (D(2026, 10, 31), 60), "生产中"),
+             ("HT-2", 100, (D(2026, 9, 10), 40), (D(2026, 10, 31), 60), "生产中")]
+    path = batch_register(tmp_path / "打.xlsx", header, lines,
+                          [("HT-1", D(2026, 9, 9), 300), ("HT-2", D(2026, 9, 9), 500)])
+    found = concerns(path)
+    assert sorted(found) == ["HT-1/第一批交期"]
+    kind, late = found["HT-1/第一批交期"]
+    assert kind == "overdue" and (late["need"], late["batch_qty"], late["shipped"]) == (480, 480, 300)

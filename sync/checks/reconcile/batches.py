@@ -20,7 +20,7 @@ import pandas as pd
 
 from sync.checks.reconcile.context import SLACK, Ctx
 from sync.findings import ERROR, WARNING, Finding
-from sync.orders.batches import Batch, read_batch_plan
+from sync.orders.batches import Batch, factors_of, in_pieces, read_batch_plan
 from sync.orders.view import FINISHED, POS
 from sync.tables.normalize import normalise_key
 from sync.tables.table import ROW, Table, column_letter
@@ -73,13 +73,16 @@ def batch_plan(ctx: Ctx) -> Iterator[Finding]:
                               d=_day(dues[b][i])),
                       ctx.say("核对各批交期的先后", "check the order of the batch dates"))
     # a batch due before its order was placed is a mistake said above, not a batch running late
-    yield from _overdue(ctx, orders, batches, np.where(dues < ordered, np.datetime64("NaT"), dues), qtys, cells)
+    units = in_pieces(plan, orders, ctx.view.scaled)
+    yield from _overdue(ctx, orders, batches, np.where(dues < ordered, np.datetime64("NaT"), dues),
+                        qtys * factors_of(units)[:, None], cells, units)
 
 
 def _overdue(ctx: Ctx, orders: Table, batches: list[Batch], dues: np.ndarray, qtys: np.ndarray,
-             cells: dict[int, np.ndarray]) -> Iterator[Finding]:
+             cells: dict[int, np.ndarray], units: list) -> Iterator[Finding]:
     """The first batch of each open order whose date has passed while the shipments do not cover it (only where
-    the register records shipments: without them, what has gone is not known)."""
+    the register records shipments: without them, what has gone is not known). ``qtys`` in the pieces the
+    shipments are weighed in, converted from ``units`` (``in_pieces``), which the hint then says."""
     view = ctx.view
     if "shipping" not in view.parts or "shipped" not in view.totals or len(orders.data) != len(view.orders):
         return   # an order over several lines plans each line's batches: said per line above, not here
@@ -100,8 +103,10 @@ def _overdue(ctx: Ctx, orders: Table, batches: list[Batch], dues: np.ndarray, qt
                   ctx.say("订单 {no} {h} {d} 已过（到这一批共 {n} 件），已发货 {s}",
                           "order {no}: {h} {d} has passed ({n} due by then), {s} shipped", no=keys[k], h=batch.due[1],
                           d=_day(due[b, k]), n=_num(need[b, k]), s=_num(shipped[k])),
-                  ctx.say("与生产确认这一批的进度，必要时提前告知客户",
-                          "confirm this batch with production and tell the customer early if needed"), key=keys[k])
+                  ctx.with_pieces(ctx.say("与生产确认这一批的进度，必要时提前告知客户", "confirm this batch with production "
+                                          "and tell the customer early if needed"),
+                                  [(batches[c].qty[1], unit.label, unit.factor)
+                                   for c, unit in enumerate(units[:b + 1]) if unit is not None]), key=keys[k])
 
 
 def _at(ctx: Ctx, orders: Table, pos: int, line: int, column: tuple[int, str], value: object, severity: str,

@@ -106,10 +106,14 @@ class Ctx:
 
     def _in_pieces(self, hint: str, cells: tuple[CellRef, ...]) -> str:
         """``hint``, and how the counts among ``cells`` that the view turned into pieces were converted."""
+        return self.with_pieces(hint, [(self.header(table, name), unit, factor)
+                                       for table, name in dict.fromkeys((c.table, c.field) for c in cells)
+                                       for unit, factor in self.view.scaled.get((table or "", name), {}).items()])
+
+    def with_pieces(self, hint: str, converted: Iterable[tuple[str, str, float]]) -> str:
+        """``hint``, and how counts were turned into pieces: (header, unit, pieces in one) each."""
         pieces = self.say("件", "pieces")
-        said = [f"{self.header(table, name)} 1 {unit} = {num(factor)} {pieces}"
-                for table, name in dict.fromkeys((c.table, c.field) for c in cells)
-                for unit, factor in self.view.scaled.get((table or "", name), {}).items()]
+        said = [f"{header} 1 {unit} = {num(factor)} {pieces}" for header, unit, factor in dict.fromkeys(converted)]
         if not said:
             return hint
         note = f"counts compared in pieces: {', '.join(said)}" if self.lang == "en" else f"数量按件比较：{'、'.join(said)}"
