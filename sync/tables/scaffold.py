@@ -171,7 +171,7 @@ def render_config(sources: list[Source], register: Register, *, lang: str = "zh"
         if path is not None:
             shown = _relative(Path(path), base_dir)
             out.append(f'kind = "{source.kind}"\npath = {q(shown)}')
-        if _nobody_follows(register, source):
+        if source.name not in grouped and _nobody_follows(register, source):   # a glob's files are each someone's
             out.append('# follower = "张丽"   # 没有跟单员列：一人一本的登记表写上是谁的，提醒才有人收' if lang == "zh" else
                        '# follower = "Anna"   # no follower column: say whose register this is, so its reminders '
                        'reach someone')
