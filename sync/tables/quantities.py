@@ -127,16 +127,23 @@ def number_and_unit(text: str) -> tuple[float, Unit | None] | None:
 _SUM = re.compile(r"^\s*(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s*\+\s*(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)+\s*$")
 #: a number (with or without its unit) and a remark in brackets after it: 1000（含备品50）, 800件(另补20)
 _REMARKED = re.compile(r"^\s*([^()\[\]]*?\d[^()\[\]]*?)\s*[(\[][^()\[\]]*[)\]]\s*$")
+#: a number said to be about that much: 约500, 大约 1,200件, 500左右, ~500, approx. 500 (not 500+ or 500多: "more
+#: than" is no figure to check against)
+_ABOUT = re.compile(r"(?i)^\s*(?:约|大约|大概|预计|估计|~|≈|about|approx\.?|ca\.)\s*(\d[^~≈]*?)\s*$"
+                    r"|^\s*(\d[^~≈]*?)\s*(?:左右|上下)\s*$")
 
 
 def written_number(text: str) -> tuple[float, Unit | None] | None:
     """A quantity typed with more than its number: '500+200' -> 700 (the sum), '1000（含备品50）' -> 1000 (the number
-    before a bracketed remark, which may say what it includes); None for anything else."""
+    before a bracketed remark, which may say what it includes), '约500' and '500左右' -> 500 (about so much); None
+    for anything else."""
     s = unicodedata.normalize("NFKC", text)
     if _SUM.match(s):
         return sum(float(t.replace(",", "")) for t in s.split("+")), None
     if (m := _REMARKED.match(s)) is not None:
         return number_and_unit(m[1].strip())
+    if (m := _ABOUT.match(s)) is not None:
+        return number_and_unit((m[1] or m[2]).strip())
     return None
 
 

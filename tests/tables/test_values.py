@@ -359,6 +359,24 @@ def test_a_sum_or_a_number_with_a_remark_reads_as_its_number_said_once(tmp_path)
     assert not [f for f in found if f.severity == "error"]
 
 
+def test_a_number_said_to_be_about_so_much_reads_as_it_said_once(tmp_path):
+    """约500, 500左右, ~1200: about so much, read as the number (checked across the tabs as that) and said once; a
+    range (500-600) or 'more than' (2000+) is no figure to check against: unreadable, as before."""
+    book = Book()
+    book.order("SO-1", 1000)
+    first = book.order("SO-2", "约500")
+    book.order("SO-3", "500左右")
+    book.order("SO-4", "~1200")
+    ranged = book.order("SO-5", "500-600")
+    more = book.order("SO-6", "2000+")
+    reg, found = check(book, tmp_path)
+    assert reg.get("orders").data["quantity"].tolist()[:4] == [1000, 500, 500, 1200]
+    said = [f for f in found if f.rule == "number-as-written"]
+    assert [(f.severity, f.cell) for f in said] == [("info", book.cell("orders", "订单数量", first))]
+    assert "3 cells hold a sum or a number with a remark (约500 → 500, 500左右 → 500, ~1200 → 1200)" in said[0].message
+    assert [(f.rule, f.row) for f in found if f.severity == "error"] == [("unreadable", ranged), ("unreadable", more)]
+
+
 def test_two_dotted_dates_split_by_a_slash_are_several_and_asap_is_no_date(tmp_path):
     book = Book()
     book.order("SO-1", 1000, ordered="2026-05-08", due="2026-11-30")
