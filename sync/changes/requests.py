@@ -39,9 +39,9 @@ from sync.actions import Action, request_subject
 from sync.findings import WARNING, Finding
 from sync.i18n import say
 from sync.orders.model import OrderModel, order_model
-from sync.orders.view import CANCELLED, PENDING, OrderView
+from sync.orders.view import CANCELLED, PENDING, OrderView, declared_unit
 from sync.tables.normalize import parse_number_text
-from sync.tables.quantities import header_unit, number_and_unit
+from sync.tables.quantities import count_unit, number_and_unit
 from sync.tables.register import Register
 from sync.changes.change import Change
 from sync.changes.snapshot import snapshot_of
@@ -289,15 +289,14 @@ def _in_pieces(view: OrderView) -> Callable[[str | None], float | None]:
     (``sync.orders.view.count_scales``: 数量(打) beside 完成数量(件)); as typed where it does not."""
     if ("orders", "quantity") not in view.scaled:
         return _number
-    declared = header_unit(view.tables["orders"].columns["quantity"].header)
-    default = declared.factor if declared is not None and declared.kind == "count" else 1.0
+    declared = declared_unit(view.tables["orders"], "quantity")
 
     def pieces(text: str | None) -> float | None:
         read = number_and_unit(text.strip()) if text else None
         if read is None:
             return None
-        value, unit = read
-        return value * (unit.factor if unit is not None and unit.kind == "count" else default)
+        unit = count_unit(read[1], declared)   # typed in the cell (100打), else the header's
+        return read[0] * (unit.factor if unit is not None else 1.0)
     return pieces
 
 

@@ -19,10 +19,11 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from sync.orders.view import declared_unit
 from sync.orders.wide import day_values, is_shipping, ordinal
 from sync.tables.fields import NUMBER, header_key
 from sync.tables.normalize import parse_column
-from sync.tables.quantities import Unit, header_unit
+from sync.tables.quantities import Unit, count_unit, header_unit
 from sync.tables.table import Table
 
 #: which batch a header is about, after its words: 交期2 / 数量2 (before them: ``wide.ordinal``)
@@ -103,13 +104,9 @@ def in_pieces(plan: BatchPlan, orders: Table, scaled: dict[tuple[str, str], dict
     (第一批数量(件)), else the one the order's quantity header names (数量(打)); None where nothing is converted."""
     if ("orders", "quantity") not in scaled:
         return [None] * len(plan.batches)
-    ordered = header_unit(orders.columns["quantity"].header) if "quantity" in orders.columns else None
-    units: list[Unit | None] = []
-    for batch in plan.batches:
-        unit = header_unit(batch.qty[1])
-        unit = unit if unit is not None and unit.kind == "count" else ordered
-        units.append(unit if unit is not None and unit.kind == "count" and unit.factor != 1 else None)
-    return units
+    ordered = declared_unit(orders, "quantity")
+    units = [count_unit(header_unit(batch.qty[1]), ordered) for batch in plan.batches]
+    return [unit if unit is not None and unit.factor != 1 else None for unit in units]
 
 
 def factors_of(units: list[Unit | None]) -> np.ndarray:

@@ -36,7 +36,7 @@ from sync.orders.wide import PRODUCED, add_wide_tables
 from sync.tables.fields import header_key
 from sync.tables.keys import normalise_array
 from sync.tables.normalize import normalise_key
-from sync.tables.quantities import UNITS, header_unit
+from sync.tables.quantities import UNITS, Unit, count_unit, header_unit
 from sync.tables.register import Register
 from sync.tables.table import ROW, Table
 
@@ -413,16 +413,12 @@ def count_scales(tables: dict[str, Table], names: list[str]) -> dict[tuple[str, 
         for f in COUNTED if table is not None else ():
             if f not in table.columns:
                 continue
-            declared = header_unit(table.columns[f].header)
-            factors = np.ones(len(table))
-            units: dict[str, float] = {}
-            if declared is not None and declared.kind == "count":
-                factors[:] = declared.factor
-                units[declared.label] = declared.factor
+            declared = declared_unit(table, f)
+            factors = np.full(len(table), declared.factor if declared is not None else 1.0)
+            units = {declared.label: declared.factor} if declared is not None else {}
             typed = table.units.get(f)   # the unit each cell was typed in (100打), after its column settled them
             for label in set(typed.tolist()) - {None} if typed is not None else ():
-                unit = UNITS.get(label.lower())
-                if unit is not None and unit.kind == "count":
+                if (unit := count_unit(UNITS.get(label.lower()))) is not None:
                     factors[typed == label] = unit.factor
                     units[label] = unit.factor
             filled = table.data[f].notna().to_numpy()
@@ -430,6 +426,11 @@ def count_scales(tables: dict[str, Table], names: list[str]) -> dict[tuple[str, 
             if (factors != 1).any():
                 found[name, f] = factors, {u: x for u, x in units.items() if x != 1}
     return found if len(seen) > 1 else {}
+
+
+def declared_unit(table: Table, name: str) -> Unit | None:
+    """The count unit the header of ``table``'s column ``name`` names (数量(打): 打), if any."""
+    return count_unit(header_unit(table.columns[name].header)) if name in table.columns else None
 
 
 def _of(scales: dict[tuple[str, str], tuple[np.ndarray, dict]], table: str) -> dict[str, np.ndarray]:

@@ -202,6 +202,11 @@ def header_unit(label: str) -> Unit | None:
     return None
 
 
+def count_unit(*units: Unit | None) -> Unit | None:
+    """The first of ``units`` that counts pieces (打, 千件, pcs: they convert into each other); None if none does."""
+    return next((u for u in units if u is not None and u.kind == "count"), None)
+
+
 # --- a unit column beside its numbers ---------------------------------------
 
 #: share of a column's filled cells that must be unit words (片, pcs) for it to be a unit column
