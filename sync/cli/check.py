@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from sync.cli.app import app
-from sync.cli.common import Command, ConfigOption, LangOption
+from sync.cli.common import Command, ConfigOption, LangOption, output_file, setup_logging
 from sync.cli.help import both
 
 
@@ -49,7 +49,13 @@ def check(
     lang: LangOption = None,
     today: Annotated[str | None, typer.Option("--today", hidden=True, help="pretend today is YYYY-MM-DD")] = None,
 ) -> None:
+    from sync.cli.session import open_session   # the config and the sources: nothing heavy yet
+
+    setup_logging()
+    output = output_file(output)
+    session = open_session(workbooks, config, lang)
+    session.read_ahead()   # the biggest sheets parse while the checks are imported
     from sync.cli.report_view import Selection, run_check
 
     selection = Selection(errors_only=errors_only, follower=follower, limit=limit)
-    raise typer.Exit(run_check(workbooks, format.value, output, selection, config, lang, today))
+    raise typer.Exit(run_check(session, workbooks, format.value, output, selection, today))

@@ -14,10 +14,10 @@ from pathlib import Path
 from sync.calendar import local_now
 from sync.checks.lanes import apart_sources, check_lanes, lanes_of
 from sync.checks.pipeline import check_register
-from sync.cli.common import EXIT_CANNOT_RUN, EXIT_FINDINGS, EXIT_OK, output_file, setup_logging
+from sync.cli.common import EXIT_CANNOT_RUN, EXIT_FINDINGS, EXIT_OK
 from sync.cli.jsontext import dumps
 from sync.cli.progress import steps
-from sync.cli.session import open_session
+from sync.cli.session import Session
 from sync.findings import ERROR, Finding, Report
 from sync.gcpause import collection_paused
 from sync.i18n import check_language, say
@@ -61,19 +61,17 @@ def _given(value: object) -> bool:
     return value is not None and value == value and str(value).strip() != ""   # NaN != NaN
 
 
-def run_check(workbooks: list[Path] | None, format: str, output: Path | None, selection: Selection,
-              config: Path | None, lang: str | None, today: str | None) -> int:
-    """One pass, the cyclic garbage collector paused throughout (``sync.gcpause``): the pass makes a great many
-    objects (rows, findings, their JSON) and no garbage that only the collector could free."""
+def run_check(session: Session, workbooks: list[Path] | None, format: str, output: Path | None,
+              selection: Selection, today: str | None) -> int:
+    """One pass over what ``session`` reads, the cyclic garbage collector paused throughout (``sync.gcpause``): the
+    pass makes a great many objects (rows, findings, their JSON) and no garbage that only the collector could free.
+    ``output`` is where to write (``output_file``: checked already), ``workbooks`` the paths given, if any."""
     with collection_paused():
-        return _run_check(workbooks, format, output, selection, config, lang, today)
+        return _run_check(session, workbooks, format, output, selection, today)
 
 
-def _run_check(workbooks: list[Path] | None, format: str, output: Path | None, selection: Selection,
-               config: Path | None, lang: str | None, today: str | None) -> int:
-    setup_logging()
-    output = output_file(output)
-    session = open_session(workbooks, config, lang)
+def _run_check(session: Session, workbooks: list[Path] | None, format: str, output: Path | None,
+               selection: Selection, today: str | None) -> int:
     with steps(2) as step:
         reading = say("读取工作簿", "reading the workbooks", session.lang)
         step(reading)

@@ -15,13 +15,14 @@ from typing import TYPE_CHECKING
 
 from sync.calendar import local_today
 from sync.config import Config, ServiceConfig, find_config, load_config
-from sync.errors import UserError
+from sync.errors import SourceError, UserError
 from sync.i18n import DEFAULT, check_language
 from sync.sources import Source, from_config, open_paths
-from sync.tables.register import Register, load
+from sync.sources.base import biggest_first
 
 if TYPE_CHECKING:
     from sync.tables.reading import SheetReading
+    from sync.tables.register import Register
 
 
 @dataclass
@@ -40,7 +41,23 @@ class Session:
         """Tables come from the config's [tables], not recognised zero-config."""
         return bool(self.config and self.config.tables and not self._from_paths)
 
+    def read_ahead(self) -> None:
+        """Begin reading the first workbook as the load will (``sync.tables.register``: zero-config, every visible
+        sheet, the biggest first) before the checks are imported: calamine parses without the GIL, so the 0.4 s of
+        importing pandas and the rules and the parse of the biggest sheets go on side by side. Only the first: the
+        load reads one workbook at a time, and each read begun holds its parsed sheets until it is taken over."""
+        if self.configured or not self.sources:
+            return
+        source = self.sources[0]
+        try:
+            visible = [s.name for s in source.sheets() if not s.hidden]
+            source.read_ahead(biggest_first(visible, getattr(source, "sheet_sizes", dict)()))
+        except SourceError:
+            pass   # the load says so, in its place
+
     def register(self) -> Register:
+        from sync.tables.register import load
+
         configured = self.config.tables if self.config and not self._from_paths else None
         day_first = self.config.service.day_first if self.config else None
         return load(self.sources, configured, day_first=day_first)
@@ -50,6 +67,7 @@ class Session:
         empty when it does not): the lanes read one by one and joined, as the service joins them."""
         from sync.checks.lanes import apart_sources, lanes_of
         from sync.service.merge import Merger
+        from sync.tables.register import load
 
         apart = apart_sources(self.config) if not self._from_paths else set()
         if not apart:

@@ -22,7 +22,7 @@ A backend is a short subclass that sets ``kind`` and implements ``sheets`` and
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -94,6 +94,10 @@ class Source(ABC):
         Raises ``SheetNotFound`` for a name the workbook does not have.
         """
 
+    def read_ahead(self, names: Iterable[str]) -> None:
+        """Begin reading ``names`` before anyone asks, where that can go on beside this thread; the next ``read``
+        of the same sheets takes it over. A backend that cannot does nothing here: its ``read`` does it all."""
+
     def fingerprint(self) -> str:
         """A cheap token that changes whenever the content may have changed."""
         return ""
@@ -103,6 +107,13 @@ class Source(ABC):
 
     def describe(self) -> str:
         return f"{self.name} ({self.kind}: {self.location})"
+
+
+def biggest_first(names: Iterable[str], sizes: Mapping[str, int]) -> list[str]:
+    """``names`` the biggest first (``sizes``: what ``sheet_sizes`` says; a sheet it does not know last), else in
+    their order: how a register's sheets are read when its tables are recognised, the biggest while nothing else
+    is held (its cells are the peak of the whole read)."""
+    return sorted(names, key=lambda name: -sizes.get(name, 0))
 
 
 _BACKENDS: dict[str, type[Source]] = {}

@@ -43,7 +43,7 @@ from sync.i18n import Text
 from sync.tables.fields import TABLES, field_word, header_key
 from sync.tables.kinds import families, match_layout  # noqa: F401 (match_layout re-exported)
 from sync.gcpause import collection_paused
-from sync.sources.base import Grid, Source
+from sync.sources.base import Grid, Source, biggest_first
 from sync.sources.docprops import SaveInfo, save_info
 from sync.tables.table import Table, build_table, column_number, concat_tables, is_copy, layout, table_columns
 
@@ -235,9 +235,8 @@ def _load_detected(source: Source, register: Register, scores: dict[str, float],
     memo.same = []
     shapes: dict[str, tuple[str, ...]] = {}     # what the columns of each sheet read hold
     lone: dict[str, tuple[str, ...]] = {}       # ... of each sheet read that has no header row
-    # the biggest sheet first, while nothing else is held: its cells are the peak of the whole read
     with collection_paused():
-        for grid in source.read(sorted(memo.reread, key=lambda name: -sizes.get(name, 0))):
+        for grid in source.read(biggest_first(memo.reread, sizes)):
             if tokens and memo.same_cells(grid, tokens):
                 memo.same.append(grid.sheet)
                 kept = memo.found[grid.sheet][1]

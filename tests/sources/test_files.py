@@ -114,6 +114,74 @@ def test_stopping_part_way_leaves_no_thread_behind(tmp_path):
     assert not [t for t in threading.enumerate() if t.name.startswith("calamine")]
 
 
+def _calamine_threads():
+    import threading
+
+    return [t for t in threading.enumerate() if t.name.startswith("calamine")]
+
+
+def test_a_read_begun_ahead_is_taken_over_and_reads_the_same(tmp_path):
+    """``ordersync check`` begins reading the workbook before it imports the checks: the read that asks for the
+    same sheets takes the parsing over and hands out what a read begun then would."""
+    path = tmp_path / "register.xlsx"
+    write_xlsx(path, many_sheets(6))
+    order = [f"第{n}页" for n in (4, 1, 6, 2, 5, 3)]
+    source = ExcelSource("register", path)
+    source.read_ahead(order)
+    assert _calamine_threads()   # parsing before anyone asked
+    ahead = [(g.sheet, g.rows, g.errors) for g in source.read(order)]
+    fresh = [(g.sheet, g.rows, g.errors) for g in ExcelSource("register", path).read(order)]
+    assert ahead == fresh
+    assert [s for s, _, _ in ahead] == order
+    assert ahead[0][1][3] == ["SO-4-3", 12]
+    assert not _calamine_threads()
+
+
+def test_a_save_after_the_read_began_ahead_is_what_is_read(tmp_path):
+    """The register saved again between the read begun ahead and the read: the read gives the saved cells."""
+    path = tmp_path / "register.xlsx"
+    write_xlsx(path, many_sheets(3))
+    source = ExcelSource("register", path)
+    source.read_ahead(["第1页", "第2页"])
+    changed = many_sheets(3)
+    changed["第1页"][1] = ["SO-1-1", 999]
+    stat = path.stat()
+    write_xlsx(path, changed)
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    first, second = source.read(["第1页", "第2页"])
+    assert first.rows[1] == ["SO-1-1", 999]
+    assert second.rows[1] == ["SO-2-1", 2]
+    assert not _calamine_threads()
+
+
+def test_a_read_of_other_sheets_lets_the_read_begun_ahead_go(tmp_path):
+    path = tmp_path / "register.xlsx"
+    write_xlsx(path, many_sheets(4))
+    source = ExcelSource("register", path)
+    source.read_ahead(["第1页", "第2页"])
+    assert [g.sheet for g in source.read(["第3页", "第1页"])] == ["第3页", "第1页"]
+    assert not _calamine_threads()
+    source.read_ahead(["第4页"])
+    source.drop_ahead()   # begun and never asked for
+    assert not _calamine_threads()
+    assert [g.rows[1] for g in source.read(["第4页"])] == [["SO-4-1", 4]]
+
+
+def test_a_workbook_that_cannot_be_read_is_said_by_the_read_not_the_read_ahead(tmp_path):
+    from sync.errors import SourceError
+
+    path = tmp_path / "register.xlsx"
+    path.write_bytes(b"PK\x03\x04 not really a workbook")
+    source = ExcelSource("register", path)
+    source.read_ahead(["Sheet1"])   # quietly nothing
+    with pytest.raises(SourceError) as raised:
+        list(source.read(["Sheet1"]))
+    with pytest.raises(SourceError) as fresh:
+        list(ExcelSource("register", path).read(["Sheet1"]))
+    assert str(raised.value) == str(fresh.value)
+    assert "register.xlsx" in str(raised.value) and "half-written" in str(raised.value)
+
+
 def test_a_missing_sheet_after_good_ones_is_named_when_reached(tmp_path):
     from sync.errors import SheetNotFound
 
