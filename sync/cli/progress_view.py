@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 from typing import Any
 
 from rich import box
@@ -12,8 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table as RichTable
 
-from sync.cli.common import setup_logging
-from sync.cli.session import open_session
+from sync.cli.session import Session
 from sync.errors import UserError
 from sync.findings import INFO
 from sync.i18n import check_language, say
@@ -26,25 +24,15 @@ from sync.orders.progress import OrderProgress, progress_of_view, stage_label
 from sync.checks.reconcile import Ctx, RULES
 from sync.tables.reading import read_sources
 from sync.tables.register import Register
-from sync.cli.service_status import show_service
 
 import pandas as pd
 
-WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv"}
 console = Console()
 
 
-def run_status(targets: list[str], follower: str | None, at_risk: bool, show_all: bool, fmt: str, service: bool,
-               config: Path | None, lang: str | None, today: str | None) -> None:
-    """Per-order progress, projected finish and risk; one order's timeline; or the service's own status."""
-    setup_logging()
-    if fmt not in ("table", "json"):
-        raise UserError(f"--format {fmt}: expected table or json")
-    if service:
-        show_service(config, lang, fmt)
-        return
-    order_no, workbooks = _split(targets)
-    session = open_session(workbooks, config, lang)
+def run_status(session: Session, order_no: str | None, follower: str | None, at_risk: bool, show_all: bool,
+               fmt: str, today: str | None) -> None:
+    """Per-order progress, projected finish and risk; one order's timeline (``order_no``) when asked."""
     day = session.today(today)
     register, lanes = session.registers()
     # unless asked or configured, speak the register's language (English headers: English)
@@ -60,16 +48,6 @@ def run_status(targets: list[str], follower: str | None, at_risk: bool, show_all
     else:
         chosen = _select(progresses, follower, at_risk, show_all)
         _show_list(chosen, notes, fmt, language, day, len(progresses))
-
-
-def _split(targets: list[str]) -> tuple[str | None, list[Path]]:
-    """Workbooks are the arguments that name files; at most one other argument, the order number."""
-    workbooks = [Path(t) for t in targets if Path(t).suffix.lower() in WORKBOOK_SUFFIXES or Path(t).is_file()]
-    others = [t for t in targets if Path(t) not in workbooks]
-    if len(others) > 1:
-        raise UserError(f"one order number at a time, got: {', '.join(others)}",
-                        hint="Workbook paths end in .xlsx, .xls, .ods or .csv.")
-    return (others[0] if others else None), workbooks
 
 
 def _notes(register: Register, view: OrderView, lang: str, day: dt.date) -> list[str]:
