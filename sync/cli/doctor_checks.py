@@ -216,8 +216,8 @@ def check_followers(doctor: Doctor) -> Verdict:
     said = orders.data["follower"].dropna().astype(str).str.strip().value_counts()   # follower -> order lines
     unknown = Counter({who: int(n) for who, n in said.items() if who and not directory.each(who)})
     if not unknown:
-        verdict.ok.append(say("提醒：{k} 位跟单员都在人员表或 [people] 中", "reminders: all {k} followers are in the "
-                              "people sheet or [people]", lang, k=len(said)))
+        verdict.ok.append(say("提醒：{k} 位跟单员都在人员表或 [people] 中", "reminders: the people sheet or [people] "
+                              "knows every follower ({k})", lang, k=len(said)))
         return verdict
     names = "、".join(f"{who}（{n}）" for who, n in unknown.most_common(5)) + ("…" if len(unknown) > 5 else "")
     where = say("发给 {who}", "go to {who}", lang, who=fallback) if fallback else say("没有人接收", "go to nobody", lang)

@@ -20,6 +20,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 
 from sync import shipped
 from sync.errors import ConfigError
+from sync.i18n import agree
 
 SHIPPED = shipped.folder("templates")   # templates/ of the repository, sync/templates in a wheel
 _RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
@@ -68,7 +69,7 @@ def translator(lang: str, html: bool = False) -> Callable[..., str]:
     For HTML the values are escaped as they are filled in, except markup made here (``nw``), so a
     date can keep its no-wrap span inside a sentence."""
     def tr(zh: str, en: str, **values: Any) -> str:
-        text = en if lang == "en" else zh
+        text = agree(en, values) if lang == "en" else zh
         if html:
             return Markup(escape(text)).format(**values) if values else text
         return text.format(**values) if values else text

@@ -95,7 +95,7 @@ def test_limit_table_says_how_many_more(book):
     assert result.exit_code == 1
     assert "G8" in result.output and "G9" in result.output and "A11" not in result.output
     assert "... and 5 more not shown (--limit 2)" in result.output
-    assert "6 errors, 1 warnings" in result.output
+    assert "6 errors, 1 warning" in result.output
 
 
 def test_filters_combine_in_the_table(book):

@@ -99,7 +99,7 @@ def test_english_headers_get_english_messages_and_findings(tmp_path):
     bad = next(f for f in data["findings"] if f["cell"] == "E8")
     assert bad["message"].isascii(), bad["message"]
     code, out = check(str(path))
-    assert "tables, 7 rows" in out and "张表" not in out
+    assert "1 table, 7 rows" in out and "张表" not in out
 
 
 def test_chinese_headers_get_chinese_messages(tmp_path):
@@ -128,7 +128,7 @@ def test_a_config_that_does_not_say_lets_the_workbook_speak(tmp_path):
     (tmp_path / "config.toml").write_text(
         f'[sources.book]\nkind = "excel"\npath = "{path.name}"\n', encoding="utf-8")
     code, out = check("--config", str(tmp_path / "config.toml"))
-    assert "tables, 7 rows" in out, out
+    assert "1 table, 7 rows" in out, out
 
 
 def test_status_speaks_the_workbooks_language(tmp_path):

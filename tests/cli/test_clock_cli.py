@@ -56,7 +56,7 @@ def test_check_judges_dates_against_the_registers_today(tmp_path: Path) -> None:
     assert code in (0, 1), out
     messages = [f["message"] for f in json.loads(out)["findings"]]
     assert any("2026-12-20 is in the future (today is 2026-09-15)" in m for m in messages), messages
-    assert any("SO-1 is 1 days overdue" in m for m in messages), messages
+    assert any("SO-1 is 1 day overdue" in m for m in messages), messages
 
 
 def test_zero_config_uses_the_default_zone_shanghai(tmp_path: Path) -> None:

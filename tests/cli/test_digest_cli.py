@@ -34,12 +34,12 @@ def test_a_digest_sent_by_hand_twice_in_a_day_sends_one_and_again_sends_a_second
             deliver(state, cfg, now=at + timedelta(seconds=1))
         return result.output
 
-    assert "queued 1 mails" in digest(MORNING)
+    assert "queued 1 mail\n" in digest(MORNING)
     second = digest(MORNING + timedelta(hours=3))             # the same day, later: the same identity
     assert "already sent by hand today" in second and "--again" in second
     assert len(_outbox(tmp_path)) == 1
     again = digest(MORNING + timedelta(hours=4), "--again")
-    assert "sent again on purpose" in again and "queued 1 mails" in again
+    assert "sent again on purpose" in again and "queued 1 mail\n" in again
     assert len(_outbox(tmp_path)) == 2
-    assert "queued 1 mails" in digest(MORNING + timedelta(days=1))   # another day, another digest
+    assert "queued 1 mail\n" in digest(MORNING + timedelta(days=1))   # another day, another digest
     assert len(_outbox(tmp_path)) == 3

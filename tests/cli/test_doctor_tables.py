@@ -76,7 +76,7 @@ def test_with_people_set_up_every_follower_is_known(tmp_path):
     code, out = doctor(tmp_path, '[tables.orders]\nsource = "book"\nsheet = "订单"\n[tables.orders.columns]\n'
                                  'product = "款号"\norder_no = "A"\n\n[people."张伟"]\nemail = "zhang.wei@example.com"\n')
     assert code == 0, out
-    assert "✓ reminders: all 1 followers are in the people sheet or [people]" in out
+    assert "✓ reminders: the people sheet or [people] knows every follower (1)" in out
 
 
 def test_followers_nobody_knows_are_named_with_their_orders(tmp_path):
@@ -112,4 +112,4 @@ def test_an_orders_tab_without_a_follower_column_leaves_reminders_with_nobody(tm
         else:
             assert ("✓ reminders: the orders tab has no follower column; the names of the workbooks or tabs give "
                     "their followers: 张伟.xlsx → 张伟") in out
-            assert "✓ reminders: all 1 followers are in the people sheet or [people]" in out
+            assert "✓ reminders: the people sheet or [people] knows every follower (1)" in out

@@ -186,7 +186,7 @@ def test_check_with_the_written_config_does_not_call_a_configured_key_a_guess(tm
     init_piped(tmp_path, book(tmp_path / "orders.xlsx", {"Orders": COMPOSITE}))
     result = runner.invoke(app, ["check", "--config", str(tmp_path / "config.toml"), "--today", "2026-08-01"],
                            terminal_width=200)
-    assert "a guess" not in result.output and "tables, 8 rows" in result.output
+    assert "a guess" not in result.output and "table, 8 rows" in result.output
     zero = runner.invoke(app, ["check", str(tmp_path / "orders.xlsx"), "--today", "2026-08-01"], terminal_width=200)
     assert "Orders: rows told apart by B Style + C Buyer together (a guess" in zero.output
 

@@ -46,7 +46,7 @@ def test_filters_and_all(tmp_path: Path) -> None:
     _, out = status(path, "--at-risk")
     assert "SO-1" in out and "SO-2" not in out
     _, out = status(path, "--follower", "张伟", "--lang", "en")
-    assert "SO-2" in out and "SO-1" not in out and "1 orders, 0 at risk (of 3)" in out
+    assert "SO-2" in out and "SO-1" not in out and "1 order, 0 at risk (of 3)" in out
     _, out = status(path, "--all")
     assert "SO-3" in out and "已发货" in out
 

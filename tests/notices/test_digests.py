@@ -173,4 +173,4 @@ def test_cli_without_preview_queues_once(tmp_path):
     args = ["digest", "daily", "--config", str(tmp_path / "config.toml"), "--now", NOW.isoformat(), "--lang", "en"]
     first, again = CliRunner().invoke(app, args), CliRunner().invoke(app, args)
     assert first.exit_code == 0, first.output
-    assert "queued 1 mails" in first.output and "queued 0 mails" in again.output
+    assert "queued 1 mail\n" in first.output and "queued 0 mails" in again.output

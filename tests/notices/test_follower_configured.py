@@ -94,7 +94,7 @@ def test_check_gives_each_google_sheets_orders_to_the_follower_config_names(goog
     code, out = invoke("check", "--config", "config.toml", "--today", TODAY.isoformat())
     assert "inferred" not in out   # config.toml said it: nothing guessed to confirm
     code, out = invoke("doctor", "--config", "config.toml")
-    assert "✓ reminders: all 2 followers are in the people sheet or [people]" in " ".join(out.split())
+    assert "✓ reminders: the people sheet or [people] knows every follower (2)" in " ".join(out.split())
 
 
 def test_run_mails_each_follower_the_overdue_orders_of_their_own_sheet(google, tmp_path, monkeypatch):

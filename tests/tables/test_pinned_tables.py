@@ -117,4 +117,4 @@ def test_check_under_an_init_config_never_says_0_errors_for_a_header_it_lost(tmp
                            terminal_width=200)
     assert result.exit_code != 0
     assert "does not hold the orders header" in result.output
-    assert "1 errors" in result.output.splitlines()[-1]                # the summary counts it
+    assert "1 error," in result.output.splitlines()[-1]                # the summary counts it
