@@ -77,7 +77,7 @@ def test_order_numbers_that_lost_their_leading_zeros_are_matched_and_said_once(t
     assert of(found, "orphan-row") == []
     said = of(found, "order-no-zeros")
     assert [(f.severity, f.sheet, f.cell) for f in said] == [("warning", "发货记录", f"A{first}")]
-    assert said[0].message.startswith("3 rows of 发货记录 give order numbers that differ from the orders tab's only "
+    assert said[0].message.startswith("发货记录: 3 rows give order numbers that differ from the orders tab's only "
                                       "in their leading zeros (e.g. 8215048 for 08215048)")
     assert [f.order_no for f in of(found, "shipped-over-passed")] == ["8215048"]
 

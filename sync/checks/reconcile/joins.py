@@ -41,7 +41,7 @@ def zeros_lost(ctx: Ctx) -> Iterator[Finding]:
         line = ctx.view.tables[table].data[ROW].iloc[pos]
         yield ctx.at("order-no-zeros", WARNING, table, pos, line, "order_no", ctx.say(
             "「{sheet}」有 {n} 行的订单号与订单表的只差开头的 0（如 {typed} 即 {order}），已按订单表的订单对上",
-            "{n} rows of {sheet} give order numbers that differ from the orders tab's only in their leading zeros "
+            "{sheet}: {n} rows give order numbers that differ from the orders tab's only in their leading zeros "
             "(e.g. {typed} for {order}); they are matched to those orders", sheet=ctx.sheet(table), n=n,
             typed=typed, order=order), ctx.say(
             "Excel 会去掉数字开头的 0：把订单号列设为文本格式，再照订单表填写",
