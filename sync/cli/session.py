@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 
 from sync.calendar import local_today
 from sync.config import Config, ServiceConfig, find_config, load_config
-from sync.errors import SourceError, UserError
+from sync.errors import UserError
 from sync.i18n import DEFAULT, check_language
 from sync.sources import Source, from_config, open_paths
-from sync.sources.base import biggest_first
+from sync.sources.base import read_all_ahead
 
 if TYPE_CHECKING:
     from sync.tables.reading import SheetReading
@@ -46,14 +46,8 @@ class Session:
         sheet, the biggest first) before the checks are imported: calamine parses without the GIL, so the 0.4 s of
         importing pandas and the rules and the parse of the biggest sheets go on side by side. Only the first: the
         load reads one workbook at a time, and each read begun holds its parsed sheets until it is taken over."""
-        if self.configured or not self.sources:
-            return
-        source = self.sources[0]
-        try:
-            visible = [s.name for s in source.sheets() if not s.hidden]
-            source.read_ahead(biggest_first(visible, getattr(source, "sheet_sizes", dict)()))
-        except SourceError:
-            pass   # the load says so, in its place
+        if not self.configured and self.sources:
+            read_all_ahead(self.sources[0])
 
     def register(self) -> Register:
         from sync.tables.register import load

@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
+from sync.errors import SourceError
+
 
 @dataclass(frozen=True)
 class SheetInfo:
@@ -114,6 +116,17 @@ def biggest_first(names: Iterable[str], sizes: Mapping[str, int]) -> list[str]:
     their order: how a register's sheets are read when its tables are recognised, the biggest while nothing else
     is held (its cells are the peak of the whole read)."""
     return sorted(names, key=lambda name: -sizes.get(name, 0))
+
+
+def read_all_ahead(source: Source) -> None:
+    """Begin reading every visible sheet of ``source``, the biggest first, as a load that recognises its tables
+    asks for them (``Source.read_ahead``). A workbook that cannot be read is left for that load to say so, in its
+    place."""
+    try:
+        sizes = getattr(source, "sheet_sizes", dict)()
+        source.read_ahead(biggest_first([s.name for s in source.sheets() if not s.hidden], sizes))
+    except SourceError:
+        pass
 
 
 _BACKENDS: dict[str, type[Source]] = {}
