@@ -216,12 +216,13 @@ def is_copy(table: Table, of: list[Table]) -> bool:
     if not len(table):
         return False
     fields = sorted(table.columns)
+    seen = np.concatenate([row_hashes(t, fields) for t in of]) if of else np.zeros(0, dtype=np.uint64)
+    return float(np.isin(row_hashes(table, fields), seen).mean()) > COPY_SHARE
 
-    def hashes(t: Table) -> np.ndarray:
-        return pd.util.hash_pandas_object(t.data[fields], index=False).to_numpy()
 
-    seen = np.concatenate([hashes(t) for t in of]) if of else np.zeros(0, dtype=np.uint64)
-    return float(np.isin(hashes(table), seen).mean()) > COPY_SHARE
+def row_hashes(table: Table, fields: list[str]) -> np.ndarray:
+    """A hash of each row's cells in ``fields``; equal rows of columns of the same dtypes hash alike."""
+    return pd.util.hash_pandas_object(table.data[fields], index=False).to_numpy()
 
 
 def concat_tables(tables: list[Table]) -> Table:

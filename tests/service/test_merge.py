@@ -88,6 +88,47 @@ def test_the_merge_joins_what_the_pairwise_rule_joins(tmp_path, seed, extra):
     assert set(again.tables) == set(merged.tables)
 
 
+def blank_remarks(book: Path) -> None:
+    """A register whose remarks and payment terms are blank on every order: those columns read with another
+    dtype than the others' (nothing but blanks), so its rows hash unlike the same cells of theirs."""
+    wb = openpyxl.load_workbook(book)
+    ws = wb.worksheets[0]
+    header = next(r for r in range(1, 10) if any(c.value == "订单号" for c in ws[r]))
+    for c in range(1, ws.max_column + 1):
+        if ws.cell(header, c).value in ("备注", "付款方式"):
+            for r in range(header + 1, ws.max_row + 1):
+                ws.cell(r, c).value = None
+    wb.save(book)
+
+
+@pytest.mark.parametrize("extra", ["none", "backup", "some", "most", "blank"])
+def test_one_load_of_every_file_joins_what_the_pairwise_rule_joins(tmp_path, extra):
+    """``ordersync check`` of a folder reads every file into one register, ``Register.add`` joining them one
+    by one with the row hashes of what it has joined kept as it grows: the tables are the pairwise rule's."""
+    books = folder(tmp_path, 4, "none" if extra == "blank" else extra)
+    if extra == "blank":
+        blank_remarks(books[1])
+    registers = [load([open_path(b, name=b.name)]) for b in books]
+    at_once = load([open_path(b, name=b.name) for b in books])
+    members: dict[str, list] = {}
+    for register in registers:
+        for table in register.tables.values():
+            current = members.get(table.name)
+            if current is None:
+                members[table.name] = [table]
+            elif layout(current[0]) == layout(table) and not is_copy(table, [concat_tables(current)]):
+                current.append(table)
+    assert set(at_once.tables) == set(members)
+    for name, tables in members.items():
+        assert at_once.tables[name].data.equals(concat_tables(tables).data), name
+        assert at_once.tables[name].sheet == concat_tables(tables).sheet
+    if extra in ("backup", "most"):
+        assert any(len(tables) < len(books) for tables in members.values())   # a copy left out
+        assert any("also looks like" in note for note in at_once.notes)
+    else:   # each follower's own orders, whatever else they share (one list of customers, of people)
+        assert len(members["orders"]) == len(books)
+
+
 SNAPSHOT_ARRAYS = ("keys", "bases", "idents", "order_keys", "hashes", "rows")
 
 
