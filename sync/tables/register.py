@@ -47,6 +47,7 @@ from sync.tables.kinds import families, match_layout  # noqa: F401 (match_layout
 from sync.gcpause import collection_paused
 from sync.sources.base import Grid, Source, biggest_first
 from sync.sources.docprops import SaveInfo, save_info
+from sync.sources.heap import release_free_memory
 from sync.tables.table import (COPY_SHARE, Table, build_table, column_number, concat_tables, is_copy, layout, row_hashes,
                                table_columns)
 
@@ -84,52 +85,93 @@ class Register:
     seen: dict[tuple[str, str], tuple[list[HeaderMatch], list[str]]] = field(default_factory=dict)
     #: source -> who saved the workbook read, and when, where the file says (``sync.sources.docprops``)
     saved: dict[str, SaveInfo] = field(default_factory=dict)
-    #: table name -> (the table as joined so far, the hashes of its rows): ``add``'s copy check
-    _seen: dict[str, tuple[Table, np.ndarray]] = field(default_factory=dict, repr=False, compare=False)
+    #: table name -> the tables ``add`` joins under it, until ``finish`` joins them into one
+    _joining: dict[str, _Joining] = field(default_factory=dict, repr=False, compare=False)
 
     def get(self, name: str) -> Table | None:
         return self.tables.get(name)
 
     def add(self, table: Table, score: float, scores: dict[str, float]) -> None:
         """Keep the better of two sheets that look like one table, or both when they share a layout
-        (one register per follower: the same header over the same columns)."""
+        (one register per follower: the same header over the same columns). Tables joined are put together
+        once, by ``finish``: fifty registers of one follower each, joined one at a time, copied the rows
+        joined before over and over (``load`` finishes what it adds)."""
         current = self.tables.get(table.name)
-        if current is not None and layout(current) == layout(table) and not self._copied(table, current):
-            joined = self.tables[table.name] = concat_tables([current, table])
-            self._joined(current, table, joined)
+        if current is not None and layout(current) == layout(table) and not self._copied(table):
+            self._join(table)
             scores[table.name] = max(score, scores.get(table.name, 0))
         elif current is None or score > scores.get(table.name, 0):
             if current is not None:
-                self.notes.append(f"{current.describe()} also looks like {table.name}; using {table.describe()}")
+                self.notes.append(f"{self._whole(table.name).describe()} also looks like {table.name}; "
+                                  f"using {table.describe()}")
+            self._joining.pop(table.name, None)
             self.tables[table.name] = table
             scores[table.name] = score
         else:
-            self.notes.append(f"{table.describe()} also looks like {table.name}; using {current.describe()}")
+            self.notes.append(f"{table.describe()} also looks like {table.name}; "
+                              f"using {self._whole(table.name).describe()}")
 
-    def _copied(self, table: Table, current: Table) -> bool:
-        """``is_copy(table, [current])``, with the rows of ``current`` hashed once as it grew, not again for every
-        workbook joined to it: fifty registers of one follower each were hashed 1,275 times (a third of `check`)."""
+    def finish(self) -> None:
+        """Every table ``add`` joined from several, put together."""
+        if not self._joining:
+            return
+        for name in list(self._joining):
+            self._whole(name)
+        self._joining.clear()
+        release_free_memory()   # the members' memory, freed now they are one: back to the system
+
+    def _copied(self, table: Table) -> bool:
+        """``is_copy(table, [what is joined under its name])``, from the hashes of the rows joined, kept as the
+        join grew: not hashed again for every workbook joined (half of a `check` of fifty registers)."""
         if not len(table):
             return False
-        fields = sorted(table.columns)
-        held = self._seen.get(table.name)
-        if held is None or held[0] is not current:
-            held = self._seen[table.name] = (current, np.sort(row_hashes(current, fields)))
-        seen, mine = held[1], row_hashes(table, fields)
+        seen, mine = self._joining_of(table.name).seen, row_hashes(table, sorted(table.columns))
         at = np.minimum(np.searchsorted(seen, mine), len(seen) - 1) if len(seen) else None
         found = int(np.count_nonzero(seen[at] == mine)) if at is not None else 0
         return found / len(table) > COPY_SHARE
 
-    def _joined(self, current: Table, table: Table, joined: Table) -> None:
-        """The row hashes ``_copied`` holds for ``current`` grown by ``table``'s into ``joined``'s: the same as
-        hashed afresh while the columns keep their dtypes (a row hashes by its cells' dtypes too); else let go."""
-        held = self._seen.pop(table.name, None)
-        fields = sorted(table.columns)
-        kinds = [[t.data[f].dtype for f in fields] for t in (current, table, joined)]
-        if held is not None and held[0] is current and kinds[0] == kinds[1] == kinds[2]:
-            grown = np.concatenate([held[1], np.sort(row_hashes(table, fields))])
+    def _joining_of(self, name: str) -> _Joining:
+        joining = self._joining.get(name)
+        if joining is None:
+            joining = self._joining[name] = _Joining.of(self.tables[name])
+        return joining
+
+    def _join(self, table: Table) -> None:
+        joining = self._joining_of(table.name)
+        if _kinds(table) == joining.kinds:   # the join hashes its rows as each member does
+            joining.members.append(table)
+            grown = np.concatenate([joining.seen, np.sort(row_hashes(table, sorted(table.columns)))])
             grown.sort(kind="stable")   # two sorted runs: merged, not sorted again
-            self._seen[table.name] = (joined, grown)
+            joining.seen = grown
+        else:   # columns of other dtypes: the join's may be neither's, and its rows hash as the join reads
+            whole = self.tables[table.name] = concat_tables([*joining.members, table])
+            self._joining[table.name] = _Joining.of(whole)
+
+    def _whole(self, name: str) -> Table:
+        """The table joined under ``name`` so far, put together."""
+        joining = self._joining.get(name)
+        if joining is not None and len(joining.members) > 1:
+            self.tables[name] = concat_tables(joining.members)
+            joining.members = [self.tables[name]]
+        return self.tables[name]
+
+
+@dataclass
+class _Joining:
+    """The tables ``Register.add`` joins under one name (the first is the register's until they are put together),
+    the dtypes of their columns (all the same) and the hashes of all their rows, sorted: ``add``'s copy check."""
+
+    members: list[Table]
+    kinds: list[Any]
+    seen: np.ndarray
+
+    @classmethod
+    def of(cls, table: Table) -> _Joining:
+        return cls([table], _kinds(table), np.sort(row_hashes(table, sorted(table.columns))))
+
+
+def _kinds(table: Table) -> list[Any]:
+    return [table.data[f].dtype for f in sorted(table.columns)]
 
 
 @dataclass
@@ -248,6 +290,7 @@ def load(sources: list[Source], configured: dict[str, TableConfig] | None = None
             if memos is not None:
                 memos.pop(source.name, None)
             register.problems.append(SourceProblem(source.name, source.location, str(exc), exc.retryable, exc.hint))
+    register.finish()
     return register
 
 
