@@ -7,11 +7,12 @@ calamine reads every format in one fast pass and never trusts a declared
 from __future__ import annotations
 
 import os
+import queue
 import threading
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
 from pathlib import Path
 
 import defusedxml.ElementTree as ElementTree
@@ -107,6 +108,9 @@ class ExcelSource(Source):
         reading = reading or _Reading(self, wanted)
         try:
             yield from reading.grids()
+        except (KeyboardInterrupt, SystemExit):
+            reading.abandon()   # stopped: the sheets being parsed are not waited for
+            raise
         finally:
             reading.close()
 
@@ -218,8 +222,7 @@ class _Reading:
         self.local = threading.local()
         self.lock = threading.Lock()
         limit_arenas()   # before the parsing threads exist: they share one arena, not one each
-        self.workers = ThreadPoolExecutor(max_workers=min(PARSERS, len(self.wanted)) or 1,
-                                          thread_name_prefix="calamine")
+        self.workers = _Parsers(min(PARSERS, len(self.wanted)) or 1)
         self.parsing: dict[int, Future] = {}
         self.closed = False
         if self.wanted and self.wanted[0] in self.book.sheet_names:
@@ -270,6 +273,14 @@ class _Reading:
                 self.parsing[nxt] = self.workers.submit(self._parse, wanted[nxt])
             yield read.pop()   # held here no longer than the caller holds it
 
+    def abandon(self) -> None:
+        """Let go without waiting for the sheets being parsed (Ctrl-C): the parsing threads stop once theirs is
+        done, or with the process; their workbooks stay open meanwhile."""
+        self.closed = True
+        for future in self.parsing.values():
+            future.cancel()
+        self.workers.shutdown(wait=False)
+
     def close(self) -> None:
         if self.closed:
             return
@@ -281,6 +292,46 @@ class _Reading:
             each.close()
         self.parsing.clear()
         release_free_memory()
+
+
+class _Parsers:
+    """``count`` daemon threads that run what is submitted, in order: a pool whose threads the interpreter does
+    not wait for at exit (``ThreadPoolExecutor``'s it does), so a check stopped with Ctrl-C while a big sheet is
+    being parsed, or parsed ahead, ends at once. Each thread keeps the workbook it opened for the next sheet."""
+
+    def __init__(self, count: int) -> None:
+        self.tasks: queue.SimpleQueue[tuple[Future, Callable[..., object], tuple] | None] = queue.SimpleQueue()
+        self.threads = [threading.Thread(target=self._work, name=f"calamine_{n}", daemon=True) for n in range(count)]
+        for thread in self.threads:
+            thread.start()
+
+    def submit(self, work: Callable[..., object], *args: object) -> Future:
+        future: Future = Future()
+        self.tasks.put((future, work, args))
+        return future
+
+    def shutdown(self, wait: bool = True) -> None:
+        """No more work: each thread stops after what it has (cancel the futures not wanted first)."""
+        for _ in self.threads:
+            self.tasks.put(None)
+        if wait:
+            for thread in self.threads:
+                thread.join()
+
+    def _work(self) -> None:
+        while (task := self.tasks.get()) is not None:
+            _run(*task)
+            del task   # nor the sheet parsed: it is the reader's, and freed when the reader is done with it
+
+
+def _run(future: Future, work: Callable[..., object], args: tuple) -> None:
+    if future.set_running_or_notify_cancel():
+        try:
+            result = work(*args)
+        except BaseException as exc:   # handed to whoever asks for the sheet, as an executor does
+            future.set_exception(exc)
+        else:
+            future.set_result(result)
 
 
 def _room(size: int | None) -> float:

@@ -182,6 +182,31 @@ def test_a_workbook_that_cannot_be_read_is_said_by_the_read_not_the_read_ahead(t
     assert "register.xlsx" in str(raised.value) and "half-written" in str(raised.value)
 
 
+def test_a_read_stopped_by_ctrl_c_lets_the_parsing_threads_run_out_with_the_process(tmp_path):
+    """Ctrl-C while sheets are parsed (or parsed ahead, while `check` imports the checks) ends the command at once:
+    the parsing threads are daemon threads, which the interpreter does not wait for, and the stopped read does
+    not wait for them either; each stops by itself once its sheet is parsed."""
+    path = tmp_path / "register.xlsx"
+    write_xlsx(path, many_sheets(6))
+    source = ExcelSource("register", path)
+    source.read_ahead([f"第{n}页" for n in range(1, 7)])
+    assert _calamine_threads() and all(t.daemon for t in _calamine_threads())
+
+    def interrupted(sheet, at, of):
+        if at == 1:
+            raise KeyboardInterrupt   # as the signal lands while the read waits for a sheet
+    source.progress = interrupted
+    seen = []
+    with pytest.raises(KeyboardInterrupt):
+        for grid in source.read([f"第{n}页" for n in range(1, 7)]):
+            seen.append(grid.sheet)
+    assert seen == ["第1页"]
+    for thread in _calamine_threads():
+        thread.join()   # they end on their own: nothing else is queued for them
+    source.progress = None
+    assert [g.sheet for g in source.read(["第6页"])] == ["第6页"]   # and the workbook reads again
+
+
 def test_a_missing_sheet_after_good_ones_is_named_when_reached(tmp_path):
     from sync.errors import SheetNotFound
 
