@@ -30,15 +30,21 @@ TODAY = date(2026, 11, 27)
 
 def pairwise(registers: list[Register]) -> dict[str, list[int]]:
     """Table name -> the ids of the tables it joins, one file after the other, as ``Register.add`` decides."""
+    return {name: [id(t) for t in tables] for name, tables in pairwise_members(registers).items()}
+
+
+def pairwise_members(registers: list[Register]) -> dict[str, list]:
+    """Table name -> the tables it joins: the first of the name, then each same-layout table that is not a copy
+    of those joined before it."""
     members: dict[str, list] = {}
     for register in registers:
         for table in register.tables.values():
             current = members.get(table.name)
             if current is None:
                 members[table.name] = [table]
-            elif layout(current[0]) == layout(table) and not is_copy(table, current):
+            elif layout(current[0]) == layout(table) and not is_copy(table, [concat_tables(current)]):
                 current.append(table)
-    return {name: [id(t) for t in tables] for name, tables in members.items()}
+    return members
 
 
 def take_rows(book: Path, donor: Path, share: float, rng: random.Random) -> None:
@@ -127,14 +133,7 @@ def test_one_load_of_every_file_joins_what_the_pairwise_rule_joins(tmp_path, ext
         blank_remarks(books[1])
     registers = [load([open_path(b, name=b.name)]) for b in books]
     at_once = load([open_path(b, name=b.name) for b in books])
-    members: dict[str, list] = {}
-    for register in registers:
-        for table in register.tables.values():
-            current = members.get(table.name)
-            if current is None:
-                members[table.name] = [table]
-            elif layout(current[0]) == layout(table) and not is_copy(table, [concat_tables(current)]):
-                current.append(table)
+    members = pairwise_members(registers)
     assert set(at_once.tables) == set(members)
     for name, tables in members.items():
         assert_same_table(at_once.tables[name], concat_tables(tables))
