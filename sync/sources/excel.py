@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import queue
 import threading
+import weakref
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
@@ -297,13 +298,16 @@ class _Reading:
 class _Parsers:
     """``count`` daemon threads that run what is submitted, in order: a pool whose threads the interpreter does
     not wait for at exit (``ThreadPoolExecutor``'s it does), so a check stopped with Ctrl-C while a big sheet is
-    being parsed, or parsed ahead, ends at once. Each thread keeps the workbook it opened for the next sheet."""
+    being parsed, or parsed ahead, ends at once. Each thread keeps the workbook it opened for the next sheet; a
+    pool let go of without ``shutdown`` lets its threads go too, as an executor does."""
 
     def __init__(self, count: int) -> None:
         self.tasks: queue.SimpleQueue[tuple[Future, Callable[..., object], tuple] | None] = queue.SimpleQueue()
-        self.threads = [threading.Thread(target=self._work, name=f"calamine_{n}", daemon=True) for n in range(count)]
+        self.threads = [threading.Thread(target=_work, args=(self.tasks,), name=f"calamine_{n}", daemon=True)
+                        for n in range(count)]
         for thread in self.threads:
             thread.start()
+        self._stop = weakref.finalize(self, _stop, self.tasks, count)
 
     def submit(self, work: Callable[..., object], *args: object) -> Future:
         future: Future = Future()
@@ -312,16 +316,22 @@ class _Parsers:
 
     def shutdown(self, wait: bool = True) -> None:
         """No more work: each thread stops after what it has (cancel the futures not wanted first)."""
-        for _ in self.threads:
-            self.tasks.put(None)
+        self._stop()
         if wait:
             for thread in self.threads:
                 thread.join()
 
-    def _work(self) -> None:
-        while (task := self.tasks.get()) is not None:
-            _run(*task)
-            del task   # nor the sheet parsed: it is the reader's, and freed when the reader is done with it
+
+def _work(tasks: queue.SimpleQueue) -> None:
+    """A parsing thread: the tasks in turn, until told to stop. It holds the queue, not the pool: the pool can go."""
+    while (task := tasks.get()) is not None:
+        _run(*task)
+        del task   # nor the sheet parsed: it is the reader's, and freed when the reader is done with it
+
+
+def _stop(tasks: queue.SimpleQueue, count: int) -> None:
+    for _ in range(count):
+        tasks.put(None)
 
 
 def _run(future: Future, work: Callable[..., object], args: tuple) -> None:

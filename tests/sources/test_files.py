@@ -103,24 +103,47 @@ def test_sheets_parsed_ahead_as_far_as_the_sheet_in_hand_allows_read_the_same(tm
     assert ahead[0][0][1][-1] == ["SO-6-1439", 1439 * 6]
 
 
-def test_stopping_part_way_leaves_no_thread_behind(tmp_path):
+@pytest.fixture
+def parsing_threads():
+    """The sheet-parsing threads started since the test began (another test's are not this one's business)."""
     import threading
 
+    before = set(threading.enumerate())
+    return lambda: [t for t in threading.enumerate() if t.name.startswith("calamine") and t not in before]
+
+
+def test_stopping_part_way_leaves_no_thread_behind(tmp_path, parsing_threads):
     path = tmp_path / "register.xlsx"
     write_xlsx(path, many_sheets(5))
     grids = ExcelSource("register", path).read()
     assert next(grids).sheet == "第1页"
+    assert parsing_threads()
     grids.close()
-    assert not [t for t in threading.enumerate() if t.name.startswith("calamine")]
+    assert not parsing_threads()
 
 
-def _calamine_threads():
-    import threading
+def test_a_read_let_go_of_without_being_closed_lets_its_threads_go(tmp_path, parsing_threads):
+    """A read begun ahead and dropped with its workbook, never taken over nor closed: its parsing threads end
+    (a daemon reading one workbook after another must not gather idle threads)."""
+    import gc
 
-    return [t for t in threading.enumerate() if t.name.startswith("calamine")]
+    path = tmp_path / "register.xlsx"
+    write_xlsx(path, many_sheets(3))
+    source = ExcelSource("register", path)
+    source.read_ahead(["第1页", "第2页"])
+    started = parsing_threads()
+    assert started
+    del source   # it and its read refer to each other: the collector frees them once the sheets are parsed
+    for _ in range(1200):   # a minute at most: a parse of three small sheets takes milliseconds
+        gc.collect()
+        for thread in started:
+            thread.join(0.05)
+        if not any(thread.is_alive() for thread in started):
+            break
+    assert not any(thread.is_alive() for thread in started)
 
 
-def test_a_read_begun_ahead_is_taken_over_and_reads_the_same(tmp_path):
+def test_a_read_begun_ahead_is_taken_over_and_reads_the_same(tmp_path, parsing_threads):
     """``ordersync check`` begins reading the workbook before it imports the checks: the read that asks for the
     same sheets takes the parsing over and hands out what a read begun then would."""
     path = tmp_path / "register.xlsx"
@@ -128,16 +151,16 @@ def test_a_read_begun_ahead_is_taken_over_and_reads_the_same(tmp_path):
     order = [f"第{n}页" for n in (4, 1, 6, 2, 5, 3)]
     source = ExcelSource("register", path)
     source.read_ahead(order)
-    assert _calamine_threads()   # parsing before anyone asked
+    assert parsing_threads()   # parsing before anyone asked
     ahead = [(g.sheet, g.rows, g.errors) for g in source.read(order)]
     fresh = [(g.sheet, g.rows, g.errors) for g in ExcelSource("register", path).read(order)]
     assert ahead == fresh
     assert [s for s, _, _ in ahead] == order
     assert ahead[0][1][3] == ["SO-4-3", 12]
-    assert not _calamine_threads()
+    assert not parsing_threads()
 
 
-def test_a_save_after_the_read_began_ahead_is_what_is_read(tmp_path):
+def test_a_save_after_the_read_began_ahead_is_what_is_read(tmp_path, parsing_threads):
     """The register saved again between the read begun ahead and the read: the read gives the saved cells."""
     path = tmp_path / "register.xlsx"
     write_xlsx(path, many_sheets(3))
@@ -151,19 +174,19 @@ def test_a_save_after_the_read_began_ahead_is_what_is_read(tmp_path):
     first, second = source.read(["第1页", "第2页"])
     assert first.rows[1] == ["SO-1-1", 999]
     assert second.rows[1] == ["SO-2-1", 2]
-    assert not _calamine_threads()
+    assert not parsing_threads()
 
 
-def test_a_read_of_other_sheets_lets_the_read_begun_ahead_go(tmp_path):
+def test_a_read_of_other_sheets_lets_the_read_begun_ahead_go(tmp_path, parsing_threads):
     path = tmp_path / "register.xlsx"
     write_xlsx(path, many_sheets(4))
     source = ExcelSource("register", path)
     source.read_ahead(["第1页", "第2页"])
     assert [g.sheet for g in source.read(["第3页", "第1页"])] == ["第3页", "第1页"]
-    assert not _calamine_threads()
+    assert not parsing_threads()
     source.read_ahead(["第4页"])
     source.drop_ahead()   # begun and never asked for
-    assert not _calamine_threads()
+    assert not parsing_threads()
     assert [g.rows[1] for g in source.read(["第4页"])] == [["SO-4-1", 4]]
 
 
@@ -182,7 +205,7 @@ def test_a_workbook_that_cannot_be_read_is_said_by_the_read_not_the_read_ahead(t
     assert "register.xlsx" in str(raised.value) and "half-written" in str(raised.value)
 
 
-def test_a_read_stopped_by_ctrl_c_lets_the_parsing_threads_run_out_with_the_process(tmp_path):
+def test_a_read_stopped_by_ctrl_c_lets_the_parsing_threads_run_out_with_the_process(tmp_path, parsing_threads):
     """Ctrl-C while sheets are parsed (or parsed ahead, while `check` imports the checks) ends the command at once:
     the parsing threads are daemon threads, which the interpreter does not wait for, and the stopped read does
     not wait for them either; each stops by itself once its sheet is parsed."""
@@ -190,7 +213,7 @@ def test_a_read_stopped_by_ctrl_c_lets_the_parsing_threads_run_out_with_the_proc
     write_xlsx(path, many_sheets(6))
     source = ExcelSource("register", path)
     source.read_ahead([f"第{n}页" for n in range(1, 7)])
-    assert _calamine_threads() and all(t.daemon for t in _calamine_threads())
+    assert parsing_threads() and all(t.daemon for t in parsing_threads())
 
     def interrupted(sheet, at, of):
         if at == 1:
@@ -201,7 +224,7 @@ def test_a_read_stopped_by_ctrl_c_lets_the_parsing_threads_run_out_with_the_proc
         for grid in source.read([f"第{n}页" for n in range(1, 7)]):
             seen.append(grid.sheet)
     assert seen == ["第1页"]
-    for thread in _calamine_threads():
+    for thread in parsing_threads():
         thread.join()   # they end on their own: nothing else is queued for them
     source.progress = None
     assert [g.sheet for g in source.read(["第6页"])] == ["第6页"]   # and the workbook reads again
