@@ -142,6 +142,36 @@ def test_the_service_mails_an_entry_error_from_the_workbook_saved(tmp_path):
     assert "follower-32" in text and f"{openpyxl.utils.get_column_letter(col)}6" in text
 
 
+def test_a_change_request_in_one_workbook_kept_apart_is_weighed_without_joining_them_all(tmp_path):
+    """A customer's new quantity on an order under way, in one of the workbooks kept apart: the change request is
+    made from that order's own workbook, and the cycle never joins every workbook's orders into one view (it did,
+    on every save, and it was half of the service's time over fifty registers)."""
+    import openpyxl
+
+    folder, config = followers(tmp_path, [61, 62, 63])
+    cache = SourceCache(config, sources_from_config(config))
+    cache.refresh(list(cache.sources), START)
+    with State(tmp_path / "state.db") as state:
+        run_cycle(state, config, cache.register(), now=START, lang="en", lanes=(cache.lanes(), LaneMemo()))
+        book = folder / "follower-62.xlsx"
+        under_way = [key for key, p in order_model(load([open_path(book)]), today=START.date()).progress.items()
+                     if p.open and p.percent]
+        wb = openpyxl.load_workbook(book)
+        ws = wb.worksheets[0]
+        col = next(c.column for c in ws[3] if c.value == "订单数量")
+        row = next(r for r in range(4, ws.max_row + 1) if str(ws.cell(r, 1).value).strip() in under_way)
+        no, qty = str(ws.cell(row, 1).value).strip(), ws.cell(row, col).value
+        ws.cell(row, col).value = qty * 2
+        wb.save(book)
+        cache.refresh(list(cache.sources), START + timedelta(minutes=5))
+        result = run_cycle(state, config, cache.register(), now=START + timedelta(minutes=5), lang="en",
+                           lanes=(cache.lanes(), LaneMemo()))
+        said = [f for f in result.report.findings if f.rule == "change-request"]
+    assert [(f.order_no, f.value) for f in said] == [(no, str(qty * 2))], said
+    assert said[0].message.startswith(f"order {no} change request: ")
+    assert result.orders._view is None    # the whole view was not joined for one order
+
+
 def test_the_pages_and_digests_see_every_workbook_from_one_cycle(tmp_path):
     """The status page's board and a digest are made from the cycle's joined model: each order as its own
     workbook has it, and the whole view (joined when first asked for) holding every order."""
