@@ -48,8 +48,8 @@ from sync.gcpause import collection_paused
 from sync.sources.base import Grid, Source, biggest_first
 from sync.sources.docprops import SaveInfo, save_info
 from sync.sources.heap import release_free_memory
-from sync.tables.table import (COPY_SHARE, Table, build_table, column_number, concat_tables, is_copy, layout, row_hashes,
-                               table_columns)
+from sync.tables.table import (COPY_SHARE, Table, build_table, column_number, concat_tables, is_copy, layout,
+                               row_hashes, table_columns)
 
 if TYPE_CHECKING:
     from sync.config import TableConfig
