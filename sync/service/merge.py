@@ -37,7 +37,7 @@ import pandas as pd
 
 from sync.changes.snapshot import in_pieces
 from sync.tables.register import Register
-from sync.tables.table import COPY_SHARE, Table, concat_tables, layout
+from sync.tables.table import COPY_SHARE, RowsSeen, Table, concat_tables, layout
 
 
 def same_objects(held: list[weakref.ref], objects: list) -> bool:
@@ -55,7 +55,7 @@ class Merger:
         self._joined: dict[str, tuple[list[weakref.ref], Table]] = {}
         #: table name -> its tables at the last merge, the places of those that joined, the notes on the others
         self._decided: dict[str, tuple[list[weakref.ref], list[int], list[str]]] = {}
-        self._seen: dict[str, set[int]] = {}
+        self._seen: dict[str, RowsSeen] = {}
         #: table name -> the tables it was joined from, in row order (``PassMemo`` fingerprints by them)
         self.members: dict[str, list[Table]] = {}
 
@@ -121,10 +121,10 @@ class Merger:
         """``Register.add`` with score 0: the first table of a name, then same-layout tables that are not copies."""
         if not current:
             current.append(table)
-            self._seen[table.name] = set(self._row_hashes(table, sorted(table.columns)).tolist())
+            self._seen[table.name] = RowsSeen(self._row_hashes(table, sorted(table.columns)))
         elif self._shape(current[0])[0] == self._shape(table)[0] and not self._is_copy(table, current):
             current.append(table)
-            self._seen[table.name].update(self._row_hashes(table, sorted(table.columns)).tolist())
+            self._seen[table.name].grow(self._row_hashes(table, sorted(table.columns)))
         else:
             notes.append(f"{table.describe()} also looks like {table.name}; "
                          f"using {self._join(table.name, current).describe()}")
@@ -146,9 +146,7 @@ class Merger:
         if len({self._shape(t)[1] for t in (table, *of)}) > 1:   # mixed kinds hash as the joined column: join them
             seen = self._row_hashes(concat_tables(of), fields, cache=False)
             return float(np.isin(self._row_hashes(table, fields), seen).mean()) > COPY_SHARE
-        seen = self._seen[table.name]   # a set grown member by member: not the whole so far looked up again
-        found = sum(1 for h in self._row_hashes(table, fields).tolist() if h in seen)
-        return found / len(table) > COPY_SHARE
+        return self._seen[table.name].copied(self._row_hashes(table, fields))   # grown member by member
 
     def _row_hashes(self, table: Table, fields: list[str], *, cache: bool = True) -> np.ndarray:
         held = self._hashes.get(id(table))

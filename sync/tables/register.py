@@ -30,8 +30,6 @@ from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from sync.tables.analogy import borrowed, headerless, shape
 from sync.tables.columns import ColumnGrid, compact
 from sync.tables.periods import sheet_template
@@ -48,7 +46,7 @@ from sync.gcpause import collection_paused
 from sync.sources.base import Grid, Source, biggest_first
 from sync.sources.docprops import SaveInfo, save_info
 from sync.sources.heap import release_free_memory
-from sync.tables.table import (COPY_SHARE, Table, build_table, column_number, concat_tables, is_copy, layout,
+from sync.tables.table import (RowsSeen, Table, build_table, column_number, concat_tables, is_copy, layout,
                                row_hashes, table_columns)
 
 if TYPE_CHECKING:
@@ -123,12 +121,7 @@ class Register:
     def _copied(self, table: Table) -> bool:
         """``is_copy(table, [what is joined under its name])``, from the hashes of the rows joined, kept as the
         join grew: not hashed again for every workbook joined (half of a `check` of fifty registers)."""
-        if not len(table):
-            return False
-        seen, mine = self._joining_of(table.name).seen, row_hashes(table, sorted(table.columns))
-        at = np.minimum(np.searchsorted(seen, mine), len(seen) - 1) if len(seen) else None
-        found = int(np.count_nonzero(seen[at] == mine)) if at is not None else 0
-        return found / len(table) > COPY_SHARE
+        return bool(len(table)) and self._joining_of(table.name).seen.copied(row_hashes(table, sorted(table.columns)))
 
     def _joining_of(self, name: str) -> _Joining:
         joining = self._joining.get(name)
@@ -140,9 +133,7 @@ class Register:
         joining = self._joining_of(table.name)
         if _kinds(table) == joining.kinds:   # the join hashes its rows as each member does
             joining.members.append(table)
-            grown = np.concatenate([joining.seen, np.sort(row_hashes(table, sorted(table.columns)))])
-            grown.sort(kind="stable")   # two sorted runs: merged, not sorted again
-            joining.seen = grown
+            joining.seen.grow(row_hashes(table, sorted(table.columns)))
         else:   # columns of other dtypes: the join's may be neither's, and its rows hash as the join reads
             whole = self.tables[table.name] = concat_tables([*joining.members, table])
             self._joining[table.name] = _Joining.of(whole)
@@ -163,11 +154,11 @@ class _Joining:
 
     members: list[Table]
     kinds: list[Any]
-    seen: np.ndarray
+    seen: RowsSeen
 
     @classmethod
     def of(cls, table: Table) -> _Joining:
-        return cls([table], _kinds(table), np.sort(row_hashes(table, sorted(table.columns))))
+        return cls([table], _kinds(table), RowsSeen(row_hashes(table, sorted(table.columns))))
 
 
 def _kinds(table: Table) -> list[Any]:

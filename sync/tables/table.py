@@ -225,6 +225,29 @@ def row_hashes(table: Table, fields: list[str]) -> np.ndarray:
     return pd.util.hash_pandas_object(table.data[fields], index=False).to_numpy()
 
 
+class RowsSeen:
+    """The row hashes of the tables joined under one name so far, sorted, grown as each one joins: ``is_copy``
+    against them all without hashing them again for every table that comes (one register per follower, fifty
+    files joined one by one)."""
+
+    def __init__(self, hashes: np.ndarray) -> None:
+        self.hashes = np.sort(hashes)
+
+    def copied(self, hashes: np.ndarray) -> bool:
+        """Most of these rows are among those seen (``COPY_SHARE``), as ``is_copy`` counts them."""
+        if not len(hashes):
+            return False
+        seen = self.hashes
+        found = int(np.count_nonzero(seen[np.minimum(np.searchsorted(seen, hashes), len(seen) - 1)] == hashes)
+                    ) if len(seen) else 0
+        return found / len(hashes) > COPY_SHARE
+
+    def grow(self, hashes: np.ndarray) -> None:
+        grown = np.concatenate([self.hashes, np.sort(hashes)])
+        grown.sort(kind="stable")   # two sorted runs: merged, not sorted again
+        self.hashes = grown
+
+
 def concat_tables(tables: list[Table]) -> Table:
     """One table from same-layout tables (``layout``), rows in the order given, each row keeping its sheet."""
     first = tables[0]
