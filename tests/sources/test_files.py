@@ -32,9 +32,14 @@ class TestExcelSource(SourceContract):
         return ExcelSource("register", path)
 
     def rewrite(self, source, tmp_path, sheets):
-        stat = source.path.stat()
-        write_xlsx(source.path, sheets)
-        os.utime(source.path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+        save_again(source.path, sheets)
+
+
+def save_again(path, sheets):
+    """``path`` written again with ``sheets``, its modification time a second later (a save, however quick)."""
+    stat = path.stat()
+    write_xlsx(path, sheets)
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
 
 
 class TestCsvSource(SourceContract):
@@ -127,10 +132,7 @@ def test_a_read_let_go_of_without_being_closed_lets_its_threads_go(tmp_path, par
     (a daemon reading one workbook after another must not gather idle threads)."""
     import gc
 
-    path = tmp_path / "register.xlsx"
-    write_xlsx(path, many_sheets(3))
-    source = ExcelSource("register", path)
-    source.read_ahead(["第1页", "第2页"])
+    _, source = begun_ahead(tmp_path, 3, ["第1页", "第2页"])
     started = parsing_threads()
     assert started
     del source   # it and its read refer to each other: the collector frees them once the sheets are parsed
@@ -143,14 +145,20 @@ def test_a_read_let_go_of_without_being_closed_lets_its_threads_go(tmp_path, par
     assert not any(thread.is_alive() for thread in started)
 
 
+def begun_ahead(tmp_path, sheets: int, names: list[str]):
+    """A register of ``sheets`` tabs and its source, with the read of ``names`` begun ahead."""
+    path = tmp_path / "register.xlsx"
+    write_xlsx(path, many_sheets(sheets))
+    source = ExcelSource("register", path)
+    source.read_ahead(names)
+    return path, source
+
+
 def test_a_read_begun_ahead_is_taken_over_and_reads_the_same(tmp_path, parsing_threads):
     """``ordersync check`` begins reading the workbook before it imports the checks: the read that asks for the
     same sheets takes the parsing over and hands out what a read begun then would."""
-    path = tmp_path / "register.xlsx"
-    write_xlsx(path, many_sheets(6))
     order = [f"第{n}页" for n in (4, 1, 6, 2, 5, 3)]
-    source = ExcelSource("register", path)
-    source.read_ahead(order)
+    path, source = begun_ahead(tmp_path, 6, order)
     assert parsing_threads()   # parsing before anyone asked
     ahead = [(g.sheet, g.rows, g.errors) for g in source.read(order)]
     fresh = [(g.sheet, g.rows, g.errors) for g in ExcelSource("register", path).read(order)]
@@ -162,15 +170,10 @@ def test_a_read_begun_ahead_is_taken_over_and_reads_the_same(tmp_path, parsing_t
 
 def test_a_save_after_the_read_began_ahead_is_what_is_read(tmp_path, parsing_threads):
     """The register saved again between the read begun ahead and the read: the read gives the saved cells."""
-    path = tmp_path / "register.xlsx"
-    write_xlsx(path, many_sheets(3))
-    source = ExcelSource("register", path)
-    source.read_ahead(["第1页", "第2页"])
+    path, source = begun_ahead(tmp_path, 3, ["第1页", "第2页"])
     changed = many_sheets(3)
     changed["第1页"][1] = ["SO-1-1", 999]
-    stat = path.stat()
-    write_xlsx(path, changed)
-    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    save_again(path, changed)
     first, second = source.read(["第1页", "第2页"])
     assert first.rows[1] == ["SO-1-1", 999]
     assert second.rows[1] == ["SO-2-1", 2]
@@ -178,10 +181,7 @@ def test_a_save_after_the_read_began_ahead_is_what_is_read(tmp_path, parsing_thr
 
 
 def test_a_read_of_other_sheets_lets_the_read_begun_ahead_go(tmp_path, parsing_threads):
-    path = tmp_path / "register.xlsx"
-    write_xlsx(path, many_sheets(4))
-    source = ExcelSource("register", path)
-    source.read_ahead(["第1页", "第2页"])
+    _, source = begun_ahead(tmp_path, 4, ["第1页", "第2页"])
     assert [g.sheet for g in source.read(["第3页", "第1页"])] == ["第3页", "第1页"]
     assert not parsing_threads()
     source.read_ahead(["第4页"])
@@ -209,10 +209,7 @@ def test_a_read_stopped_by_ctrl_c_lets_the_parsing_threads_run_out_with_the_proc
     """Ctrl-C while sheets are parsed (or parsed ahead, while `check` imports the checks) ends the command at once:
     the parsing threads are daemon threads, which the interpreter does not wait for, and the stopped read does
     not wait for them either; each stops by itself once its sheet is parsed."""
-    path = tmp_path / "register.xlsx"
-    write_xlsx(path, many_sheets(6))
-    source = ExcelSource("register", path)
-    source.read_ahead([f"第{n}页" for n in range(1, 7)])
+    _, source = begun_ahead(tmp_path, 6, [f"第{n}页" for n in range(1, 7)])
     assert parsing_threads() and all(t.daemon for t in parsing_threads())
 
     def interrupted(sheet, at, of):
