@@ -46,7 +46,7 @@ def fingerprint(table: Table) -> str:
     digest.update(pickle.dumps((
         table.name, table.kind, table.source, table.location, table.sheet, table.header_row, table.columns, table.data,
         dict(table.raw), table.bad, table.marks, table.units, table.parts, table.extra, table.unmapped,
-        table.notes, table.errors), protocol=5))
+        table.notes, table.errors, table.extra_errors), protocol=5))
     return digest.hexdigest()
 
 

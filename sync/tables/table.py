@@ -121,6 +121,9 @@ class Table:
     #: field -> what each cell shows where it shows a formula's error (#N/A, #REF!), None elsewhere; for fields where
     #: some cell does. Such a cell reads as blank, and ``marks`` has it as FORMULA_ERROR (``sync.sources.cell_errors``)
     errors: dict[str, np.ndarray] = field(default_factory=dict)
+    #: ... of the ``extra`` columns: 0-based column -> what each cell shows or None, for columns where some cell
+    #: does (a wide tracker's stage columns are read from there, ``sync.orders.wide``)
+    extra_errors: dict[int, np.ndarray] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.kind = self.kind or self.name
@@ -270,7 +273,7 @@ def concat_tables(tables: list[Table]) -> Table:
                  list(first.unmapped), [n for t in tables for n in t.notes], parts,
                  marks=_concat_marks(tables), units=_concat_cells(tables, "units"), extra=_concat_extra(tables),
                  kind=first.kind, key=first.key, borrowed=first.borrowed, given=given,
-                 errors=_concat_cells(tables, "errors"))
+                 errors=_concat_cells(tables, "errors"), extra_errors=_concat_extra_errors(tables))
 
 
 def _tab_owners(tables: list[Table]) -> list[str] | None:
@@ -288,6 +291,12 @@ def _concat_extra(tables: list[Table]) -> dict[int, tuple[str, Factor]]:
     first = tables[0]
     return {c: (label, concat_factors([t.extra[c][1] for t in tables])) for c, (label, _) in first.extra.items()
             if all(c in t.extra and header_key(t.extra[c][0]) == header_key(label) for t in tables)}
+
+
+def _concat_extra_errors(tables: list[Table]) -> dict[int, np.ndarray]:
+    """The error cells of the extra columns every table has (``_concat_extra``), over all rows."""
+    kept = _concat_extra(tables) if any(t.extra_errors for t in tables) else {}
+    return {c: shown for c, shown in _concat_cells(tables, "extra_errors").items() if c in kept}
 
 
 def _concat_marks(tables: list[Table]) -> dict[str, dict[str, np.ndarray]]:
@@ -384,7 +393,8 @@ def build_table(grid: Grid | ColumnGrid, match: HeaderMatch, *, source: str, loc
             units[name] = unit
     dates = sorted((f for f in match.mapping if spec.fields[f].type == DATE), key=match.mapping.get)
     settle_table_years(data, marks, dates, hint)
-    errors = _errors(grid.errors, match.mapping, rows, marks) if grid.errors else {}
+    shown = _errors_by_column(grid.errors, rows) if grid.errors else {}
+    errors = _errors(shown, match.mapping, len(rows), marks)
     notes = list(match.notes)
     if dittoed:
         labels = "、".join(match.labels[match.mapping[f]] for f in sorted(dittoed, key=match.mapping.get))
@@ -398,27 +408,39 @@ def build_table(grid: Grid | ColumnGrid, match: HeaderMatch, *, source: str, loc
     columns = {f: Column(f, c, match.labels[c] if c < len(match.labels) else "") for f, c in match.mapping.items()}
     unmapped = [lab for c, lab in enumerate(match.labels) if lab and c not in match.mapping.values()]
     extra = {c: (match.labels[c], grid.column(c, match.first_data).take(keep)) for c in _extra_columns(match)}
+    extra_errors = {c: _shown(shown[c], len(rows)) for c in extra if c in shown}
     return Table(named or match.table, source, location, grid.sheet, match.header_row_1based, columns, frame, raw,
                  bad, unmapped, notes, marks={f: m for f, m in marks.items() if m}, units=units,
                  extra=extra, kind=match.table, key=tuple(match.key) if match.plan else (), borrowed=match.borrowed,
-                 given=given, errors=errors)
+                 given=given, errors=errors, extra_errors=extra_errors)
 
 
-def _errors(shown: dict[tuple[int, int], str], mapping: dict[str, int], rows: np.ndarray,
-            marks: dict[str, dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
-    """Each field's cells that show a formula's error (``shown``: (0-based sheet row, column) -> #N/A), over the
-    table's ``rows`` (1-based), marked FORMULA_ERROR in ``marks``."""
+def _errors_by_column(shown: dict[tuple[int, int], str], rows: np.ndarray) -> dict[int, dict[int, str]]:
+    """The cells that show a formula's error (``shown``: (0-based sheet row, column) -> #N/A) among the table's
+    ``rows`` (1-based): column -> {position: what it shows}."""
     at = {r: p for p, r in enumerate(rows.tolist())}
     by_column: dict[int, dict[int, str]] = {}
     for (r, c), text in shown.items():
         if (p := at.get(r + 1)) is not None:
             by_column.setdefault(c, {})[p] = text
+    return by_column
+
+
+def _shown(found: dict[int, str], rows: int) -> np.ndarray:
+    """What each of ``rows`` shows: the error in ``found`` (position -> #N/A), None elsewhere."""
+    out = np.full(rows, None, dtype=object)
+    out[list(found)] = list(found.values())
+    return out
+
+
+def _errors(by_column: dict[int, dict[int, str]], mapping: dict[str, int], rows: int,
+            marks: dict[str, dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """Each field's cells that show a formula's error (``_errors_by_column``), marked FORMULA_ERROR in ``marks``."""
     out: dict[str, np.ndarray] = {}
     for name, col in mapping.items():
         if found := by_column.get(col):
-            out[name] = np.full(len(rows), None, dtype=object)
-            out[name][list(found)] = list(found.values())
-            marks.setdefault(name, {})[FORMULA_ERROR] = np.isin(np.arange(len(rows)), list(found))
+            out[name] = _shown(found, rows)
+            marks.setdefault(name, {})[FORMULA_ERROR] = out[name] != None   # noqa: E711 -- element-wise
     return out
 
 
