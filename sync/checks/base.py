@@ -132,11 +132,12 @@ class Check(BaseModel):
         rows = data[ROW].to_numpy()
         orders = data["order_no"].to_numpy() if "order_no" in data else None
         own = data["follower"].to_numpy() if "follower" in data else None
-        column = table.columns[field_name].header if field_name in table.columns else field_name
+        mapped = field_name in table.columns
         for i, pos in enumerate(positions):
             row = int(rows[pos])
             order_no = orders[pos] if orders is not None else None
             order_no = order_no if isinstance(order_no, str) else None
+            column = table.header_at(field_name, pos) if mapped else field_name   # a wide tracker's: its stage's
             fill = {"column": column, "value": table.raw_text(field_name, pos), "row": row,
                     "order_no": order_no or "", "field": field_name, "sheet": table.sheet_at(pos)}
             fill.update({k: _show(v[i]) for k, v in (values or {}).items()})
@@ -144,7 +145,7 @@ class Check(BaseModel):
                 rule=self.id, severity=severity or self.severity, message=msg.format(ctx.lang, **fill),
                 hint=hint.format(ctx.lang, **fill), table=table.name, source=table.source_at(pos),
                 sheet=table.sheet_at(pos),
-                row=row, column=column, cell=table.cell(field_name, row) if field_name in table.columns else None,
+                row=row, column=column, cell=table.cell_at(field_name, pos, row) if mapped else None,
                 field=field_name, order_no=order_no, value=fill["value"],
                 follower=_text(own[pos]) if own is not None else ctx.follower_of(order_no))
 
@@ -197,7 +198,7 @@ def shown_cells(table: Table, name: str, positions: np.ndarray, lang: str = "zh"
     """The cells of column ``name`` at ``positions``, the first ``SHOWN_CELLS`` of them, then " …"; each with its tab
     (8月!F3) where they are on more than one (monthly tabs: F3 is on every one)."""
     rows = table.data[ROW].to_numpy()[positions]
-    cells = [table.cell(name, int(r)) for r in rows]
+    cells = [table.cell_at(name, int(p), int(r)) for p, r in zip(np.asarray(positions).tolist(), rows)]
     if table.parts and len(tabs := [table.sheet_at(int(p)) for p in np.asarray(positions).tolist()]) > 1 \
             and len(set(tabs)) > 1:
         cells = [f"{tab}!{cell}" for tab, cell in zip(tabs, cells)]

@@ -7,7 +7,7 @@ different layouts (``production`` and ``production_inputs_2``), and the rule run
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from sync.checks.base import Check, Context, cell_list
 from sync.checks.memo import Keys, PassMemo
@@ -20,10 +20,17 @@ log = logging.getLogger(__name__)
 
 
 def run_checks(register: Register, rules: Iterable[Check], ctx: Context,
-               memo: tuple[PassMemo, Keys] | None = None) -> list[Finding]:
-    """Each rule's findings, one message per cell; with ``memo``, a rule whose input is unchanged is not run."""
+               memo: tuple[PassMemo, Keys] | None = None, wide: Mapping[str, Table] | None = None) -> list[Finding]:
+    """Each rule's findings, one message per cell; with ``memo``, a rule whose input is unchanged is not run.
+
+    ``wide``: the tables a wide tracker's stage and shipment columns make (``OrderView.wide``), checked by the
+    rules of their kind as a department tab is, cell by cell; a rule that needs a field they lack does not
+    apply to them (no warning: the orders tab's own have been said). The rows of cells that read as nothing
+    are there for the rules about what a cell holds (``CELL_TYPES``); the others read the rows with a figure
+    or a date: a stage cell showing #N/A is no stage done without its date."""
     findings: list[Finding] = []
     skipped: dict[tuple[str, str], list[str]] = {}
+    read = {name: table.read_rows() for name, table in (wide or {}).items()}
     for rule in rules:
         # a register without a QC tab simply has no QC rules to run
         for table in [t for t in register.tables.values() if t.kind == rule.table]:
@@ -32,17 +39,30 @@ def run_checks(register: Register, rules: Iterable[Check], ctx: Context,
                 skipped.setdefault((table.name, name), []).append(rule.id)
             if not missing:
                 findings.extend(habit(_run_one(rule, table, ctx, memo), rule, table, ctx.lang))
+        for name, every in (wide or {}).items():
+            table = every if type(rule).type in CELL_TYPES else read[name]
+            if table is not None and table.kind == rule.table and all(table.has(f) for f in rule.fields_needed()):
+                made_from = getattr(table, "made_from", "orders")
+                findings.extend(habit(_run_one(rule, table, ctx, memo, made_from), rule, table, ctx.lang))
     findings += _skip_warnings(register, skipped, ctx.lang)
     return one_per_cell(findings)
 
 
-def _run_one(rule: Check, table: Table, ctx: Context, memo: tuple[PassMemo, Keys] | None) -> list[Finding]:
+#: the rule types that say what a cell holds (text where a figure goes, a formula's error), whatever its row's
+#: other cells hold
+CELL_TYPES = frozenset({"type", "values"})
+
+
+def _run_one(rule: Check, table: Table, ctx: Context, memo: tuple[PassMemo, Keys] | None,
+             made_from: str | None = None) -> list[Finding]:
+    """``made_from``: the register's table that ``table`` is made from, all its content comes from (a wide
+    tracker's orders tab)."""
     try:
         if memo is None:
             return list(rule.run(table, ctx))
         kept, keys = memo
-        return kept.findings(f"rule:{rule.id}:{table.name}", keys.rule(rule, table.name),
-                             lambda: list(rule.run(table, ctx)))
+        what = f"rule:{rule.id}:{table.name}" + (f":from:{made_from}" if made_from else "")
+        return kept.findings(what, keys.rule(rule, made_from or table.name), lambda: list(rule.run(table, ctx)))
     except Exception as exc:  # one broken rule (often a custom one) must not silence the others
         log.exception("rule %s failed on %s", rule.id, table.describe())
         return [Finding("rule-failed", WARNING, say(

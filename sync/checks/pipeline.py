@@ -3,8 +3,11 @@
 ``check_register`` is what ``ordersync check`` and the daemon call; it stays a
 short list of steps so each part (rules, people, reconciliation) adds one line
 here, and ends with one pass that folds each comparison repeating a mistake
-already reported on one of its cells into that error (``sync.checks.roots``). ``[rules] disable`` switches off any of their rule ids; an id that none
-of them has is a config error naming the near matches.
+already reported on one of its cells into that error (``sync.checks.roots``).
+The rules run on the register's tables and on the ones a wide tracker's stage
+and shipment columns make (``OrderView.wide``). ``[rules] disable`` switches
+off any of their rule ids; an id that none of them has is a config error
+naming the near matches.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from sync.checks.reconcile import RECONCILE_IDS, reconcile
 from sync.checks.roots import fold_into_roots
 from sync.config import Config
 from sync.errors import ConfigError
-from sync.findings import ERROR, Finding, Report
+from sync.findings import Finding, Report
 from sync.i18n import say
 from sync.orders.model import OrderModel, order_model
 from sync.orders.people import BAD_EMAIL, people_findings
@@ -55,7 +58,8 @@ def check_register(register: Register, config: Config | None, *, lang: str = "zh
         crossed = memo.findings(f"reconcile:{lang}", keys.register(),
                                 lambda: reconcile(register, config, lang=lang, today=today, orders=orders, disable=off))
     found = [*source_findings(register, lang),
-             *run_checks(register, rules, ctx, (memo, keys) if memo is not None and keys is not None else None),
+             *run_checks(register, rules, ctx, (memo, keys) if memo is not None and keys is not None else None,
+                         orders.view.wide),
              *(f for f in people if f.rule not in off), *crossed]
     report = Report(tables={name: len(table) for name, table in register.tables.items()})
     report.extend(fold_into_roots(found, lang))

@@ -102,6 +102,16 @@ def _written(table: Table, name: str, position: int) -> int | None:
     return written_weekday(table.raw_text(name, position))
 
 
+def _by_column(table: Table, name: str, positions: np.ndarray) -> list[np.ndarray]:
+    """``positions`` by the sheet column their cell of ``name`` is in: one group, but for a wide tracker's stage
+    columns (``sync.orders.wide``), where each stage's column is said on its own."""
+    where = getattr(table, "at", {}).get(name)
+    if where is None:
+        return [positions]
+    columns = np.asarray(where)[positions]
+    return [positions[columns == c] for c in dict.fromkeys(columns.tolist())]
+
+
 class ValueNotes(Check):
     """What normalisation noted of one ``kind`` in ``fields`` (all the table's fields when empty)."""
 
@@ -137,7 +147,8 @@ class ValueNotes(Check):
             elif self.kind in self.PER_CELL:
                 yield from self.flag_at(table, ctx, positions, name, self._per_cell(table, name, positions, ctx))
             else:
-                yield from self.flag_at(table, ctx, positions[:1], name, self._per_column(table, name, positions, ctx))
+                for column in _by_column(table, name, positions):
+                    yield from self.flag_at(table, ctx, column[:1], name, self._per_column(table, name, column, ctx))
 
     def _span(self, name: str) -> dict:
         """A span of days (13/4-14/4: made over two days) is no split delivery: said in its own words, and quietly

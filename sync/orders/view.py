@@ -134,6 +134,9 @@ class OrderView:
     #: (table, field) -> the units its counts were turned into pieces from ({"打": 12.0}), where the tabs count in
     #: different units (``count_scales``); empty where nothing was converted
     scaled: dict[tuple[str, str], dict[str, float]] = field(default_factory=dict)
+    #: a wide tracker's production and shipping tables as the rules check them: a row for every cell of its stage
+    #: and shipment columns that holds something, read or not (``sync.orders.wide.WideTables``)
+    wide: dict[str, Table] = field(default_factory=dict)
     #: what the totals, the rules and the progress all ask for, worked out once
     _kept: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -391,9 +394,9 @@ def build_view(register: Register, settings: Settings) -> OrderView:
     scales = count_scales(tables, [*joined, "orders"] if joinable else [])
     parts = {n: keyed(tables[n], keys[n], _of(scales, n)) for n in joined}
     orders = _order_frame(orders_table, settings, keys.get("orders"), _of(scales, "orders"))
-    stages, unknown = _assign_stages(parts, tables.get("production"), settings, wide)
+    stages, unknown = _assign_stages(parts, tables.get("production"), settings, wide.stages)
     view = OrderView(settings, tables, orders, parts, stages, pd.DataFrame(), pd.DataFrame(), unjoined, unknown,
-                     zeros, {at: units for at, (_, units) in scales.items()})
+                     zeros, {at: units for at, (_, units) in scales.items()}, wide.checked)
     if all(ranks[n] is not None for n in joined):   # each tab's keys were worked out together: their places too
         view._kept.update({("ranks", n): ranks[n][(keys[n] != "").to_numpy()] for n in joined}, keys=ordered)
     view.done = _stage_done(view)

@@ -32,7 +32,7 @@ from sync.orders.stages import is_stage_word
 from sync.tables.answers import NOES, TICKS
 from sync.tables.detect import FILL_SAMPLE, MILESTONES, map_labels, mostly_dates
 from sync.tables.fields import DATE, NUMBER, header_key
-from sync.tables.normalize import parse_column
+from sync.tables.normalize import FORMULA_ERROR, parse_column
 from sync.tables.table import ROW, Column, Part, Table, column_letter
 
 _QTY_ZH, _QTY_EN = r"完成数量|完成数|完工数|完成|数量|件数|产量", r"qty|quantity|pcs|done|completed|output|count"
@@ -66,6 +66,27 @@ class WideTable(Table):
 
     at: dict[str, np.ndarray] = field(default_factory=dict)
     headers: dict[str, np.ndarray] = field(default_factory=dict)
+    #: the rows whose cells read as no figure, date or tick (``wide_tables(every=True)``); None: there are none
+    unread: np.ndarray | None = None
+    #: the register's table it is made from (its orders tab; its production tab where that is the tracker)
+    made_from: str = "orders"
+
+    def read_rows(self) -> WideTable | None:
+        """The rows with a figure, a date or a tick, all the order model reads; None when there are none."""
+        if self.unread is None or not self.unread.any():
+            return replace(self, unread=None)
+        keep = np.flatnonzero(~self.unread)
+        if not len(keep):
+            return None
+        return replace(self, data=self.data.iloc[keep].reset_index(drop=True),
+                       raw={name: np.asarray(cells, dtype=object)[keep] for name, cells in self.raw.items()},
+                       bad={name: flags[keep] for name, flags in self.bad.items()},
+                       marks={name: {kind: rows[keep] for kind, rows in by_kind.items()}
+                              for name, by_kind in self.marks.items()},
+                       errors={name: shown[keep] for name, shown in self.errors.items()}, unread=None,
+                       parts=[replace(p, stop=int(np.searchsorted(keep, p.stop))) for p in self.parts],
+                       at={name: where[keep] for name, where in self.at.items()},
+                       headers={name: said[keep] for name, said in self.headers.items()})
 
     def cell_at(self, name: str, position: int, row: int) -> str:
         if name in self.at:
@@ -256,18 +277,34 @@ def _kind_of(cells: np.ndarray) -> str | None:
     return "date" if dates - numbers > numbers + ticks else "qty"
 
 
-def wide_tables(orders: Table, words: Iterable[str] = ()) -> tuple[WideTable | None, WideTable | None, list[str]]:
+def wide_tables(orders: Table, words: Iterable[str] = (), *,
+                every: bool = False) -> tuple[WideTable | None, WideTable | None, list[str]]:
     """The production and shipping tables in ``orders``' extra columns (None: it has none), and the
-    stages in column order. ``words``: stage names besides the vocabulary (config, production tab)."""
+    stages in column order. ``words``: stage names besides the vocabulary (config, production tab).
+
+    A row is a stage's or a shipment's figure or date. With ``every``, a cell of those columns that holds
+    something no figure, date or tick reads from (text, a formula's error) is a row as well, its value
+    unknown: marked ``bad`` or FORMULA_ERROR as a department tab's cell would be, for the rules to say
+    (``WideTables.checked``); the order model reads the others (``WideTable.read_rows``)."""
     if not orders.extra or not orders.has("order_no"):
         return None, None, []
     extra = {c: (label, cells.cells()) for c, (label, cells) in orders.extra.items()}
     columns = stage_columns(extra, words)
     stages = list(dict.fromkeys(c.stage for c in columns))
-    production = _production(orders, extra, columns) if columns else None
+    production = _production(orders, extra, columns, every) if columns else None
     shipments = shipping_columns(extra)
-    shipping = _shipping(orders, extra, shipments) if shipments else None
+    shipping = _shipping(orders, extra, shipments, every) if shipments else None
     return production, shipping, stages
+
+
+@dataclass
+class WideTables:
+    """What ``add_wide_tables`` made of a wide tracker."""
+
+    stages: list[str] = field(default_factory=list)   # in column order
+    #: the production and shipping tables it added, with a row for every cell of their columns that holds
+    #: something (``wide_tables(every=True)``): what the rules check, cell by cell
+    checked: dict[str, WideTable] = field(default_factory=dict)
 
 
 #: a daily output sheet's day columns, as ``sync.tables.detect`` labels them
@@ -323,11 +360,11 @@ def daily_rows(production: Table) -> WideTable | None:
                      key=production.key, borrowed=production.borrowed, at=at, headers=headers)
 
 
-def add_wide_tables(tables: dict[str, Table], words: Iterable[str] = ()) -> list[str]:
+def add_wide_tables(tables: dict[str, Table], words: Iterable[str] = ()) -> WideTables:
     """A wide tracker's stage and shipment columns, as the production and shipping tables the register does not
-    have, added to ``tables``; the stages in column order. ``words``: stage names besides the vocabulary.
-    A tracker read as the production tab (no orders tab, no stage column: one row per order) is the orders
-    tab as well."""
+    have, added to ``tables`` (the rows the order model reads); the stages in column order, and the tables with
+    every row for the rules (``WideTables``). ``words``: stage names besides the vocabulary. A tracker read as
+    the production tab (no orders tab, no stage column: one row per order) is the orders tab as well."""
     for name, table in list(tables.items()):   # a daily output sheet: its days are its rows
         if table.kind == "production" and (daily := daily_rows(table)) is not None:
             tables[name] = daily
@@ -336,23 +373,33 @@ def add_wide_tables(tables: dict[str, Table], words: Iterable[str] = ()) -> list
     if tracker:
         orders = replace(plan, name="orders", kind="orders")
     if orders is None or not orders.extra:
-        return []
-    production, shipping, stages = wide_tables(orders, words)
+        return WideTables()
+    checked, shipped, stages = wide_tables(orders, words, every=True)
+    production = checked.read_rows() if checked is not None else None
     if tracker and production is None:
-        return []
-    if shipping is not None and "shipping" not in tables:
-        tables["shipping"] = shipping
+        return WideTables()
+    made = WideTables()
+    for table in (checked, shipped):
+        if table is not None and tracker:
+            table.made_from = "production"
+    if shipped is not None and "shipping" not in tables:
+        made.checked["shipping"] = shipped
+        if (shipping := shipped.read_rows()) is not None:
+            tables["shipping"] = shipping
     if production is None or (plan is not None and not tracker):   # the register's own production tab stands
-        return []
+        return made
+    made.checked["production"] = checked
     tables["orders"], tables["production"] = orders, production
-    return stages
+    made.stages = stages
+    return made
 
 
 def _production(orders: Table, extra: dict[int, tuple[str, np.ndarray]],
-                columns: list[StageColumn]) -> WideTable | None:
+                columns: list[StageColumn], every: bool = False) -> WideTable | None:
     """A row per order and stage with a figure, a date or a tick; the order's quantity where only a date or a
-    tick says the stage is done."""
+    tick says the stage is done. ``every``: and one where its cells hold what reads as none (``wide_tables``)."""
     n = len(orders.data)
+    unread = _Unread(orders, extra, n, every)
     quantity = orders.data["quantity"].to_numpy(dtype=float, na_value=np.nan) if orders.has("quantity") \
         else np.full(n, np.nan)
     parts = []
@@ -366,11 +413,16 @@ def _production(orders: Table, extra: dict[int, tuple[str, np.ndarray]],
         ticked = _ticked(extra[qty.index][1]) if qty else np.zeros(n, dtype=bool)
         finished = (~pd.isna(when)) | ticked
         done = np.where(np.isnan(done) & finished, quantity, done)
-        has = ~np.isnan(done) | ~pd.isna(when)
+        read = ~np.isnan(done) | ~pd.isna(when)
+        said_qty, said_day = unread.of(qty, NUMBER), unread.of(day, DATE)
+        has = read | said_qty.rows() | said_day.rows()
         where = qty or day
+        raw_day = extra[day.index][1] if day else np.full(n, None, dtype=object)
         parts.append(pd.DataFrame({"pos": np.flatnonzero(has), "stage": stage, "completed_qty": done[has],
                                    "actual_finish": when[has], "raw": raw[has], "col": where.index,
-                                   "header": where.header, "date_col": day.index if day else -1}))
+                                   "header": where.header, "date_col": day.index if day else -1,
+                                   "read": read[has], **said_qty.columns("qty", has), **said_day.columns("day", has),
+                                   "raw_day": np.asarray(raw_day, dtype=object)[has]}))
     rows = pd.concat(parts, ignore_index=True).sort_values(["pos", "col"], kind="stable", ignore_index=True)
     if rows.empty:
         return None
@@ -394,9 +446,72 @@ def _production(orders: Table, extra: dict[int, tuple[str, np.ndarray]],
         data = data.drop(columns="actual_finish")
     raw = {"order_no": np.asarray(orders.raw["order_no"], dtype=object)[pos],
            "completed_qty": rows["raw"].to_numpy(dtype=object), "stage": rows["stage"].to_numpy(dtype=object)}
-    return WideTable("production", orders.source, orders.location, orders.sheet, orders.header_row, cols, data,
-                     raw, {}, notes=[f"wide tracker: stages {', '.join(dict.fromkeys(c.stage for c in columns))}"],
-                     parts=_parts(orders, pos), at=at, headers=headers)
+    unknown = {"completed_qty": "qty"}
+    if "actual_finish" in cols:
+        raw["actual_finish"] = rows["raw_day"].to_numpy(dtype=object)
+        unknown["actual_finish"] = "day"
+    table = WideTable("production", orders.source, orders.location, orders.sheet, orders.header_row, cols, data,
+                      raw, {}, notes=[f"wide tracker: stages {', '.join(dict.fromkeys(c.stage for c in columns))}"],
+                      parts=_parts(orders, pos), at=at, headers=headers, unread=~rows["read"].to_numpy(dtype=bool))
+    return _unknown(table, rows, unknown)
+
+
+class _Said(NamedTuple):
+    """What the rules are to say of one stage or shipment column's cells, per row of the orders table."""
+
+    bad: np.ndarray      # text that reads as no figure or date (and no tick)
+    shown: np.ndarray    # what a cell that shows a formula's error shows; None elsewhere
+    kinds: np.ndarray    # the marks normalisation put on a cell (a placeholder, 500+200): a tuple, or None
+
+    def rows(self) -> np.ndarray:
+        return self.bad | pd.notna(self.shown) | pd.notna(self.kinds)
+
+    def columns(self, suffix: str, rows: np.ndarray) -> dict[str, np.ndarray]:
+        return {f"bad_{suffix}": self.bad[rows], f"shown_{suffix}": self.shown[rows],
+                f"kinds_{suffix}": self.kinds[rows]}
+
+
+class _Unread:
+    """The cells of an orders table's stage or shipment columns that hold what no figure, date or tick reads from
+    (text, a formula's error) or that normalisation marks (待定, 500+200): none unless ``every`` (``wide_tables``)."""
+
+    def __init__(self, orders: Table, extra: dict[int, tuple[str, np.ndarray]], rows: int, every: bool) -> None:
+        self.orders, self.extra, self.rows, self.every = orders, extra, rows, every
+
+    def of(self, column: StageColumn | tuple[int, str] | None, type_: str) -> _Said:
+        """What to say of ``column`` (a stage's, or a shipment's (index, header)), of figures or of dates."""
+        said = _Said(np.zeros(self.rows, dtype=bool), np.full(self.rows, None, dtype=object),
+                     np.full(self.rows, None, dtype=object))
+        if not self.every or column is None:
+            return said
+        index = column.index if isinstance(column, StageColumn) else column[0]
+        if index in self.orders.extra_errors:
+            said.shown[:] = self.orders.extra_errors[index]
+        cells = self.extra[index][1]
+        parsed = parse_column(np.asarray(cells, dtype=object), type_)
+        said.bad[:] = parsed.bad & ~_ticked(cells) & pd.isna(said.shown)
+        for kind, marked in parsed.marks.items():
+            for at in np.flatnonzero(marked).tolist():
+                said.kinds[at] = (*(said.kinds[at] or ()), kind)
+        return said
+
+
+def _unknown(table: WideTable, rows: pd.DataFrame, columns: dict[str, str]) -> WideTable:
+    """``table`` with what is to be said of its fields' cells (field -> the suffix of the columns of ``rows`` that
+    hold it, ``_Said.columns``) as a department tab's: ``bad``, ``marks``, and ``errors`` with FORMULA_ERROR."""
+    table.bad = {name: np.zeros(len(table), dtype=bool) for name in table.columns}   # as a tab's: every field's
+    for name, suffix in columns.items():
+        table.bad[name] = rows[f"bad_{suffix}"].to_numpy(dtype=bool)
+        shown = rows[f"shown_{suffix}"].to_numpy(dtype=object, copy=True)
+        if (errors := pd.notna(shown)).any():
+            shown[~errors] = None
+            table.errors[name] = shown
+            table.marks.setdefault(name, {})[FORMULA_ERROR] = errors
+        kinds = rows[f"kinds_{suffix}"].to_numpy(dtype=object)
+        for kind in dict.fromkeys(k for each in kinds.tolist() if isinstance(each, tuple) for k in each):
+            table.marks.setdefault(name, {})[kind] = np.array(
+                [isinstance(each, tuple) and kind in each for each in kinds.tolist()], dtype=bool)
+    return table
 
 
 def _figures(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -427,9 +542,11 @@ def _ticked(cells: np.ndarray) -> np.ndarray:
 
 
 def _shipping(orders: Table, extra: dict[int, tuple[str, np.ndarray]],
-              shipments: list[dict[str, tuple[int, str]]]) -> WideTable | None:
-    """A row per order and shipment with a shipped quantity or date, each naming its own cells."""
+              shipments: list[dict[str, tuple[int, str]]], every: bool = False) -> WideTable | None:
+    """A row per order and shipment with a shipped quantity or date, each naming its own cells. ``every``: and one
+    where its cells hold what reads as neither (``wide_tables``)."""
     n = len(orders.data)
+    unread = _Unread(orders, extra, n, every)
     rows = []
     for ship in shipments:
         qty = parse_column(extra[ship["shipped_qty"][0]][1], NUMBER).values if "shipped_qty" in ship else None
@@ -437,14 +554,17 @@ def _shipping(orders: Table, extra: dict[int, tuple[str, np.ndarray]],
             else np.full(n, np.nan)
         on = day_values(extra[ship["shipped_on"][0]][1]) if "shipped_on" in ship \
             else np.full(n, np.datetime64("NaT", "ns"))
-        has = ~np.isnan(qty) | ~pd.isna(on)
+        read = ~np.isnan(qty) | ~pd.isna(on)
         qty_col, on_col = ship.get("shipped_qty"), ship.get("shipped_on")
+        said_qty, said_on = unread.of(qty_col, NUMBER), unread.of(on_col, DATE)
+        has = read | said_qty.rows() | said_on.rows()
         raw_qty = np.asarray(extra[qty_col[0]][1], dtype=object) if qty_col else np.full(n, None, dtype=object)
         raw_on = np.asarray(extra[on_col[0]][1], dtype=object) if on_col else np.full(n, None, dtype=object)
         first = min(c[0] for c in ship.values())
         rows.append(pd.DataFrame({
             "pos": np.flatnonzero(has), "first": first, "shipped_qty": qty[has], "shipped_on": on[has],
-            "raw_qty": raw_qty[has], "raw_on": raw_on[has],
+            "raw_qty": raw_qty[has], "raw_on": raw_on[has], "read": read[has],
+            **said_qty.columns("qty", has), **said_on.columns("on", has),
             "qty_col": qty_col[0] if qty_col else -1, "qty_header": qty_col[1] if qty_col else "",
             "on_col": on_col[0] if on_col else -1, "on_header": on_col[1] if on_col else ""}))
     found = pd.concat(rows, ignore_index=True).sort_values(["pos", "first"], kind="stable", ignore_index=True)
@@ -457,10 +577,12 @@ def _shipping(orders: Table, extra: dict[int, tuple[str, np.ndarray]],
     cols = {"order_no": orders.columns["order_no"]}
     at: dict[str, np.ndarray] = {}
     headers: dict[str, np.ndarray] = {}
+    unknown: dict[str, str] = {}
     for name, short in (("shipped_qty", "qty"), ("shipped_on", "on")):
         where = found[f"{short}_col"].to_numpy()
         if not (where >= 0).any():
             continue
+        unknown[name] = short
         one = next(s[name] for s in shipments if name in s)
         data[name] = found[name].to_numpy()
         raw[name] = found[f"raw_{short}"].to_numpy(dtype=object)
@@ -469,9 +591,10 @@ def _shipping(orders: Table, extra: dict[int, tuple[str, np.ndarray]],
         headers[name] = np.where(where >= 0, found[f"{short}_header"].to_numpy(dtype=object), one[1])
     data[ROW] = orders.data[ROW].to_numpy()[pos]
     said = ", ".join(" / ".join(h for _, h in s.values()) for s in shipments)
-    return WideTable("shipping", orders.source, orders.location, orders.sheet, orders.header_row, cols, data, raw,
-                     {}, notes=[f"wide tracker: shipping columns ({said})"], parts=_parts(orders, pos), at=at,
-                     headers=headers)
+    table = WideTable("shipping", orders.source, orders.location, orders.sheet, orders.header_row, cols, data, raw,
+                      {}, notes=[f"wide tracker: shipping columns ({said})"], parts=_parts(orders, pos), at=at,
+                      headers=headers, unread=~found["read"].to_numpy(dtype=bool))
+    return _unknown(table, found, unknown)
 
 
 def _parts(orders: Table, pos: np.ndarray) -> list[Part]:
