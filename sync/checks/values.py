@@ -102,6 +102,24 @@ def _written(table: Table, name: str, position: int) -> int | None:
     return written_weekday(table.raw_text(name, position))
 
 
+def formula_errors(shown: list[str], lang: str) -> dict[str, str]:
+    """What the FORMULA_ERROR message and hint say of cells that show ``shown`` (#N/A, #REF!): the examples, the
+    reasons, and the first one as the value (what the cell shows, not its blank)."""
+    counted = Counter(shown)
+    reasons = [_ERROR_REASONS[code].format(lang) for code in counted if code in _ERROR_REASONS]
+    return {"examples": (", " if lang == "en" else "、").join(f"{code} ×{n}" if n > 1 else code
+                                                              for code, n in counted.most_common(3)),
+            "reasons": ((": " if lang == "en" else "：") + ("; " if lang == "en" else "；").join(reasons)
+                        if reasons else ""),
+            "value": shown[0]}
+
+
+def formula_error_text(lang: str, **fill: object) -> tuple[str, str]:
+    """The FORMULA_ERROR message and hint, filled: ``column``, ``count``, ``cells`` and ``formula_errors``'."""
+    message, hint = _MESSAGES[FORMULA_ERROR]
+    return message.format(lang, **fill), hint.format(lang, **fill)
+
+
 def _by_column(table: Table, name: str, positions: np.ndarray) -> list[np.ndarray]:
     """``positions`` by the sheet column their cell of ``name`` is in: one group, but for a wide tracker's stage
     columns (``sync.orders.wide``), where each stage's column is said on its own."""
@@ -179,13 +197,7 @@ class ValueNotes(Check):
             typed = Counter(table.raw_text(name, p) for p in positions.tolist())
             fill["examples"] = (", " if ctx.lang == "en" else "、").join(t for t, _ in typed.most_common(3))
         elif self.kind == FORMULA_ERROR:
-            shown = Counter(table.errors[name][positions].tolist())
-            fill["examples"] = (", " if ctx.lang == "en" else "、").join(
-                f"{code} ×{n}" if n > 1 else code for code, n in shown.most_common(3))
-            reasons = [_ERROR_REASONS[code].format(ctx.lang) for code in shown if code in _ERROR_REASONS]
-            fill["reasons"] = ((": " if ctx.lang == "en" else "：") + ("; " if ctx.lang == "en" else "；").join(reasons)
-                               if reasons else "")
-            fill["value"] = table.errors[name][positions[0]]   # what the first cell shows, not its blank
+            fill.update(formula_errors(table.errors[name][positions].tolist(), ctx.lang))
         elif self.kind in (APPROXIMATE, WEEK_DATE):
             days = table.data[name].to_numpy(dtype="datetime64[D]")
             fill["examples"] = _read_as(table, name, positions, ctx.lang, days, str)

@@ -93,3 +93,26 @@ def test_batches_by_the_dozen_against_shipments_by_the_piece(tmp_path: Path) -> 
             if f["rule"].startswith("batch-")]
     assert said == [("batch-overdue", "G2", "订单 HT-1 第一批交期 2026-09-10 已过（到这一批共 480 件），已发货 300",
                      "与生产确认这一批的进度，必要时提前告知客户（数量按件比较：第一批数量 1 打 = 12 件）")]
+
+
+def test_batch_cells_that_read_as_no_date_or_quantity_are_said_on_their_cells(tmp_path: Path) -> None:
+    """下周 where a batch's date goes, 一半 where its quantity goes, #N/A from a lookup: each is said (the text on
+    its cell, the errors once per column with their cells), where before the batch read as not planned; 待定 is
+    no date yet, not a mistake."""
+    lines = [("HT-1", 1000, (D(2026, 9, 10), 500), ("下周", 500), "生产中"),
+             ("HT-2", 1000, (D(2026, 9, 10), "一半"), (D(2026, 10, 10), 500), "生产中"),
+             ("HT-3", 1000, (D(2026, 9, 10), 500), ("#N/A", "#N/A"), "生产中"),
+             ("HT-4", 1000, (D(2026, 9, 10), 500), ("#N/A", 500), "生产中"),
+             ("HT-5", 1000, (D(2026, 9, 10), 500), ("待定", 500), "生产中")]
+    path = register(tmp_path / "分批.xlsx", ZH, lines, shipped=[("HT-1", D(2026, 9, 9), 500)])
+    out = CliRunner().invoke(app, ["check", str(path), "--today", "2026-09-20", "--format", "json"])
+    said = sorted((f["rule"], f["severity"], f["cell"], f["column"], f["value"], f["order_no"], f["message"])
+                  for f in json.loads(out.stdout)["findings"] if f["rule"] in ("unreadable", "formula-error"))
+    assert said == [
+        ("formula-error", "warning", "I4", "第二批交期", "#N/A", "HT-3",
+         "第二批交期 有 2 格显示公式错误（#N/A ×2），读不出值，按未填处理：I4、I5"),
+        ("formula-error", "warning", "J4", "第二批数量", "#N/A", "HT-3",
+         "第二批数量 有 1 格显示公式错误（#N/A），读不出值，按未填处理：J4"),
+        ("unreadable", "error", "H3", "第一批数量", "一半", "HT-2", "第一批数量 的内容“一半”无法识别为数字"),
+        ("unreadable", "error", "I2", "第二批交期", "下周", "HT-1", "第二批交期 的内容“下周”无法识别为日期"),
+    ]

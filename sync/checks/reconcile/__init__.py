@@ -84,7 +84,7 @@ RULE_IDS: dict[str, frozenset[str]] = {
     "status_contradictions": frozenset({"status-shipped-nothing-shipped", "status-open-all-shipped"}),
     "unknown_stages": frozenset({"unknown-stage"}),
     "batch_plan": frozenset({"batch-over-ordered", "batch-under-ordered", "batch-before-order", "batch-out-of-order",
-                             "batch-overdue"}),
+                             "batch-overdue", "unreadable", "formula-error"}),
 }
 #: every id reconciliation can report, the risk warnings included
 RECONCILE_IDS: frozenset[str] = frozenset().union(*RULE_IDS.values(), RISK_IDS)

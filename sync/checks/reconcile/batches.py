@@ -18,11 +18,14 @@ from collections.abc import Iterator
 import numpy as np
 import pandas as pd
 
+from sync.checks.base import cell_list
 from sync.checks.reconcile.context import SLACK, Ctx
+from sync.checks.values import formula_error_text, formula_errors
 from sync.findings import ERROR, WARNING, Finding
-from sync.orders.batches import Batch, factors_of, in_pieces, read_batch_plan
+from sync.orders.batches import Batch, BatchPlan, factors_of, in_pieces, read_batch_plan
 from sync.orders.view import FINISHED, POS
-from sync.tables.normalize import normalise_key
+from sync.tables.fields import DATE, NUMBER
+from sync.tables.normalize import normalise_key, parse_column
 from sync.tables.table import ROW, Table, column_letter
 
 
@@ -72,10 +75,39 @@ def batch_plan(ctx: Ctx) -> Iterator[Finding]:
                       ctx.say("{h} {d} 早于前一批的交期", "{h} {d} is before an earlier batch's date", h=batch.due[1],
                               d=_day(dues[b][i])),
                       ctx.say("核对各批交期的先后", "check the order of the batch dates"))
+    yield from _unread(ctx, orders, plan)
     # a batch due before its order was placed is a mistake said above, not a batch running late
     units = in_pieces(plan, orders, ctx.view.scaled)
     yield from _overdue(ctx, orders, batches, np.where(dues < ordered, np.datetime64("NaT"), dues),
                         qtys * factors_of(units)[:, None], cells, units)
+
+
+def _unread(ctx: Ctx, orders: Table, plan: BatchPlan) -> Iterator[Finding]:
+    """The batch cells that hold what no date or quantity reads from, as a department tab's are said: text, each on
+    its cell (``unreadable``: 第二批交期 下周), and a formula's error, once per column (``formula-error``): neither
+    is a batch planned, and neither is blank."""
+    rows = orders.data[ROW].to_numpy()
+    for batch in plan.batches:
+        for (index, header), kind in ((batch.due, DATE), (batch.qty, NUMBER)):
+            cells = plan.cells[index]
+            shown = orders.extra_errors.get(index)
+            errors = pd.notna(shown) if shown is not None else np.zeros(len(cells), dtype=bool)
+            expected, example = ctx.say("日期", "a date"), "2026-09-15"
+            if kind == NUMBER:
+                expected, example = ctx.say("数字", "a number"), "1200"
+            bad = parse_column(np.asarray(cells, dtype=object), kind).bad & ~errors
+            for i in np.flatnonzero(bad).tolist():
+                text = str(cells[i])
+                yield _at(ctx, orders, i, rows[i], (index, header), text, ERROR, "unreadable",
+                          ctx.say("{c} 的内容“{v}”无法识别为{e}", "{c} '{v}' is not {e}", c=header, v=text, e=expected),
+                          ctx.say("请改为{e}，例如 {x}", "write it as {e}, e.g. {x}", e=expected, x=example))
+            if errors.any():
+                at = np.flatnonzero(errors)
+                cells_said = cell_list([f"{column_letter(index)}{int(rows[i])}" for i in at.tolist()], ctx.lang)
+                fill = formula_errors([str(shown[i]) for i in at.tolist()], ctx.lang)
+                message, hint = formula_error_text(ctx.lang, column=header, count=len(at), cells=cells_said, **fill)
+                yield _at(ctx, orders, int(at[0]), rows[at[0]], (index, header), fill["value"], WARNING,
+                          "formula-error", message, hint)
 
 
 def _overdue(ctx: Ctx, orders: Table, batches: list[Batch], dues: np.ndarray, qtys: np.ndarray,
