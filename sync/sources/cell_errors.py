@@ -8,17 +8,23 @@ formula dragged down past the last order shows #N/A there, and that is no order.
 python-calamine reads an error cell as ``""`` and does not say it was one, so for .xlsx the
 worksheet's XML is scanned for cells of type ``e``: the part is inflated again, in pieces, and
 only a piece that holds such a cell is searched further (0.6 s of one core for the 300 MiB of
-XML of the 100k-order bench register, run in the thread that parses the sheet). Google Sheets
-(``UNFORMATTED_VALUE``), CSV files and in-memory sheets hand over the error's text, which is taken
-out the same way (``text_errors``). An .xls or .ods workbook has no such XML to scan: its error
+XML of the 100k-order bench register, run in the thread that parses the sheet). A legacy .xls
+workbook keeps its cells as BIFF records in the compound file's Workbook stream: an error cell is
+a BOOLERR record with its error flag set, or a FORMULA record whose cached result is an error;
+the stream is searched for either first, and walked record by record only when one turns up
+(``biff_errors``). Google Sheets (``UNFORMATTED_VALUE``), CSV files and in-memory sheets hand over
+the error's text, which is taken out the same way (``text_errors``). An .ods workbook's error
 cells still read as blank.
 """
 
 from __future__ import annotations
 
 import re
+import struct
 import zipfile
 from typing import Any
+
+import olefile
 
 #: what Excel, LibreOffice, WPS and Google Sheets show for a formula that failed
 ERROR_CODES = frozenset({
@@ -73,6 +79,60 @@ def _column(letters: bytes) -> int:
     return index - 1
 
 
+#: BIFF's error codes (BOOLERR, and a FORMULA's cached result)
+BIFF_CODES = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?", 0x24: "#NUM!",
+              0x2A: "#N/A", 0x2B: "#GETTING_DATA"}
+_BOF, _EOF, _BOUNDSHEET, _FILEPASS, _BOOLERR, _FORMULA = 0x0809, 0x000A, 0x0085, 0x002F, 0x0205, 0x0006
+_ERROR_BYTES = b"[" + b"".join(re.escape(bytes([c])) for c in BIFF_CODES) + b"]"
+#: a BOOLERR record that holds an error, or a FORMULA's cached error result: if neither is anywhere in the
+#: stream, no cell shows an error and it is not walked (the walk is Python, one step a record)
+_ANY_ERROR = re.compile(rb"\x05\x02\x08\x00.{6}" + _ERROR_BYTES + rb"\x01|\x02\x00" + _ERROR_BYTES
+                        + rb"\x00\x00\x00\xff\xff", re.DOTALL)
+
+
+def biff_errors(path: str) -> dict[str, dict[tuple[int, int], str]]:
+    """Sheet name -> (0-based row, 0-based column) -> the error shown, for each error cell of the legacy .xls
+    workbook at ``path`` (BIFF8, and BIFF5's sheet names as Latin-1); {} where it has none, or is encrypted."""
+    with olefile.OleFileIO(path) as ole:
+        name = next((n for n in ("Workbook", "Book") if ole.exists(n)), None)
+        if name is None:
+            return {}
+        stream = ole.openstream(name).read()
+    if _ANY_ERROR.search(stream) is None:
+        return {}
+    sheets: dict[int, str] = {}    # stream offset of a sheet's BOF -> its name
+    found: dict[str, dict[tuple[int, int], str]] = {}
+    at, current, end = 0, None, len(stream) - 4
+    while at <= end:
+        kind, size = struct.unpack_from("<HH", stream, at)
+        body = at + 4
+        if kind == _BOF:
+            current = found.setdefault(sheets[at], {}) if at in sheets else None
+        elif kind == _EOF:
+            current = None
+        elif kind == _FILEPASS:
+            return {}
+        elif kind == _BOUNDSHEET and size >= 8:
+            sheets[struct.unpack_from("<I", stream, body)[0]] = _sheet_name(stream[body + 6:body + size])
+        elif current is not None and kind == _BOOLERR and size >= 8 and stream[body + 7] == 1:
+            row, col = struct.unpack_from("<HH", stream, body)
+            current[row, col] = BIFF_CODES.get(stream[body + 6], "#N/A")
+        elif current is not None and kind == _FORMULA and size >= 14 and stream[body + 6] == 2 \
+                and stream[body + 12:body + 14] == b"\xff\xff":
+            row, col = struct.unpack_from("<HH", stream, body)
+            current[row, col] = BIFF_CODES.get(stream[body + 8], "#N/A")
+        at = body + size
+    return {sheet: cells for sheet, cells in found.items() if cells}
+
+
+def _sheet_name(field: bytes) -> str:
+    """A BOUNDSHEET's name: BIFF8's ShortXLUnicodeString (length, flags, UTF-16 or Latin-1), else BIFF5's bytes."""
+    if len(field) >= 2 and field[1] in (0, 1) and len(field) >= 2 + field[0] * (field[1] + 1):
+        chars = field[2:2 + field[0] * (field[1] + 1)]
+        return chars.decode("utf-16-le" if field[1] else "latin-1")
+    return field[1:1 + field[0]].decode("latin-1")
+
+
 def text_errors(rows: list[list[Any]]) -> dict[tuple[int, int], str]:
     """The cells of ``rows`` whose text is exactly an error code, blanked in place: (row, column) -> the code."""
     found: dict[tuple[int, int], str] = {}
@@ -84,4 +144,4 @@ def text_errors(rows: list[list[Any]]) -> dict[tuple[int, int], str]:
     return found
 
 
-__all__ = ["ERROR_CODES", "text_errors", "xml_errors"]
+__all__ = ["BIFF_CODES", "ERROR_CODES", "biff_errors", "text_errors", "xml_errors"]

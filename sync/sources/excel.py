@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import queue
+import struct
 import threading
 import weakref
 import zipfile
@@ -24,7 +25,7 @@ from sync.errors import SheetNotFound, SourceBusy, SourceError, SourceTooBig, So
 from sync.gcpause import collection_paused
 from sync.sources.heap import limit_arenas, release_free_memory
 from sync.sources.base import Grid, SheetInfo, Source, register
-from sync.sources.cell_errors import xml_errors
+from sync.sources.cell_errors import biff_errors, xml_errors
 from sync.sources.lineage import shared_token
 from sync.sources.safety import Inspection, file_token, inspect
 
@@ -171,6 +172,14 @@ class ExcelSource(Source):
         except (OSError, KeyError, ValueError, EOFError, zlib.error, zipfile.BadZipFile):
             return {}
 
+    def _biff_errors(self) -> dict[str, dict[tuple[int, int], str]]:
+        """Each sheet's cells that show a formula's error, of a legacy .xls workbook (``cell_errors.biff_errors``);
+        {} where that cannot be told."""
+        try:
+            return biff_errors(str(self.path))
+        except (OSError, ValueError, IndexError, struct.error):
+            return {}
+
     def sheet_tokens(self) -> dict[str, str]:
         """Sheet name -> a token of what its cells read as.
 
@@ -215,6 +224,8 @@ class _Reading:
         self.book, checked = source._open()
         self.names = names
         self.date1904 = checked.date1904
+        self.legacy = checked.container == "ole"   # an .xls: its error cells are found for all sheets at once
+        self.biff: dict[str, dict[tuple[int, int], str]] | None = None
         self.wanted = list(self.book.sheet_names if names is None else names)
         self.budget = _RowBudget(source.location, source.limits)
         self.parts = source._parts()
@@ -241,7 +252,13 @@ class _Reading:
                 self.books.append(own)
             if self.source.fingerprint() != self.token:
                 raise SourceBusy(self.source.location, "the workbook was saved again while it was read")
-        return own.get_sheet_by_name(name), self.source._errors(self.parts.get(name, ("", 0))[0])
+        sheet = own.get_sheet_by_name(name)
+        if self.legacy:
+            with self.lock:   # one scan of the workbook's stream, for whichever worker asks first
+                if self.biff is None:
+                    self.biff = self.source._biff_errors()
+            return sheet, self.biff.get(name, {})
+        return sheet, self.source._errors(self.parts.get(name, ("", 0))[0])
 
     def _parse_from(self, at: int) -> None:
         """Sheet ``at`` being parsed, and the ones after it that fit in its room beside it."""

@@ -10,12 +10,16 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import xlwt
 from openpyxl import Workbook
 from typer.testing import CliRunner
 
 from sync.cli import app
+from sync.sources.cell_errors import BIFF_CODES, ERROR_CODES
+from sync.sources.excel import ExcelSource
 
 D = dt.datetime
+BIFF_NUMBERS = {text: code for code, text in BIFF_CODES.items()}
 HEADER = ["订单号", "客户", "款号", "数量", "单价", "金额", "下单日期", "交货日期", "跟单员", "状态"]
 
 
@@ -100,3 +104,44 @@ def test_a_real_plan_whose_end_date_formula_fails(corpus):
     where the quantity is the text 'On KTR4-1'. The end date is unknown: a warning, not an error of entry."""
     report = check(corpus / "trackers" / "qosi__Production_Plan.xlsx")
     assert [f[:5] for f in said(report)] == [("formula-error", "warning", "EXT & KTR4 & Omso", "K55", "#VALUE!")]
+
+
+def legacy_workbook(path: Path, tabs: dict[str, list[list]]) -> Path:
+    """The same register as a legacy .xls (BIFF8), as Excel 97-2003 and WPS still save it: an error code is written
+    as an error cell (a BOOLERR record), dates as dates."""
+    book = xlwt.Workbook()
+    day = xlwt.easyxf(num_format_str="yyyy-mm-dd")
+    for name, rows in tabs.items():
+        sheet = book.add_sheet(name)
+        for c, label in enumerate(HEADER):
+            sheet.write(0, c, label)
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row):
+                if value in ERROR_CODES:   # by its BIFF code: xlwt's own text map has #VALUE! as #NUM!
+                    sheet.row(r).set_cell_error(c, BIFF_NUMBERS[value])
+                elif isinstance(value, D):
+                    sheet.write(r, c, value, day)
+                elif value != "":
+                    sheet.write(r, c, value)
+    book.save(str(path))
+    return path
+
+
+def test_a_legacy_xls_says_its_error_cells_as_an_xlsx_does(tmp_path):
+    xlsx = check(workbook(tmp_path / "订单.xlsx", {"订单": order_rows()}))
+    xls = check(legacy_workbook(tmp_path / "订单.xls", {"订单": order_rows()}))
+    assert said(xls) == said(xlsx) and len(said(xls)) == 3
+    assert not [f for f in xls["findings"] if f["rule"] == "required"]
+    assert xls["summary"]["tables"] == {"orders": 8}
+
+
+def test_a_real_xls_whose_lookups_fail_has_its_error_cells_placed(corpus):
+    """poi's BOM (an Excel 97 file): its FORMULA records keep #N/A as their cached result on 14 cells, which
+    calamine reads as blank; xlrd finds the same 14."""
+    source = ExcelSource("bom", corpus / "edge" / "poi__19599-1_bom_header_row6.xls")
+    grids = {grid.sheet: grid for grid in source.read()}
+    shown = grids["adjusted syteline"].errors
+    assert len(shown) == 14 and set(shown.values()) == {"#N/A"}
+    assert {(10, 5), (10, 6), (101, 5)} <= set(shown)   # F11, G11, F102
+    assert all(grids[name].rows[r][c] == "" for name in grids for r, c in grids[name].errors)
+    assert not grids["customer"].errors and not grids["Sheet3"].errors
