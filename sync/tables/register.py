@@ -50,6 +50,8 @@ from sync.tables.table import (RowsSeen, Table, build_table, column_number, conc
                                row_hashes, table_columns)
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from sync.config import TableConfig
 
 
@@ -95,8 +97,10 @@ class Register:
         once, by ``finish``: fifty registers of one follower each, joined one at a time, copied the rows
         joined before over and over (``load`` finishes what it adds)."""
         current = self.tables.get(table.name)
-        if current is not None and layout(current) == layout(table) and not self._copied(table):
-            self._join(table)
+        joinable = current is not None and layout(current) == layout(table)
+        hashes = row_hashes(table, sorted(table.columns)) if joinable else None   # hashed once: checked, then kept
+        if hashes is not None and not self._copied(table, hashes):
+            self._join(table, hashes)
             scores[table.name] = max(score, scores.get(table.name, 0))
         elif current is None or score > scores.get(table.name, 0):
             if current is not None:
@@ -118,10 +122,11 @@ class Register:
         self._joining.clear()
         release_free_memory()   # the members' memory, freed now they are one: back to the system
 
-    def _copied(self, table: Table) -> bool:
+    def _copied(self, table: Table, hashes: np.ndarray) -> bool:
         """``is_copy(table, [what is joined under its name])``, from the hashes of the rows joined, kept as the
-        join grew: not hashed again for every workbook joined (half of a `check` of fifty registers)."""
-        return bool(len(table)) and self._joining_of(table.name).seen.copied(row_hashes(table, sorted(table.columns)))
+        join grew: not hashed again for every workbook joined (half of a `check` of fifty registers). ``hashes``:
+        ``table``'s rows' (``row_hashes``)."""
+        return bool(len(table)) and self._joining_of(table.name).seen.copied(hashes)
 
     def _joining_of(self, name: str) -> _Joining:
         joining = self._joining.get(name)
@@ -129,11 +134,11 @@ class Register:
             joining = self._joining[name] = _Joining.of(self.tables[name])
         return joining
 
-    def _join(self, table: Table) -> None:
+    def _join(self, table: Table, hashes: np.ndarray) -> None:
         joining = self._joining_of(table.name)
         if _kinds(table) == joining.kinds:   # the join hashes its rows as each member does
             joining.members.append(table)
-            joining.seen.grow(row_hashes(table, sorted(table.columns)))
+            joining.seen.grow(hashes)
         else:   # columns of other dtypes: the join's may be neither's, and its rows hash as the join reads
             whole = self.tables[table.name] = concat_tables([*joining.members, table])
             self._joining[table.name] = _Joining.of(whole)
