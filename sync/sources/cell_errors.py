@@ -86,8 +86,8 @@ _BOF, _EOF, _BOUNDSHEET, _FILEPASS, _BOOLERR, _FORMULA = 0x0809, 0x000A, 0x0085,
 _ERROR_BYTES = b"[" + b"".join(re.escape(bytes([c])) for c in BIFF_CODES) + b"]"
 #: a BOOLERR record that holds an error, or a FORMULA's cached error result: if neither is anywhere in the
 #: stream, no cell shows an error and it is not walked (the walk is Python, one step a record)
-_ANY_ERROR = re.compile(rb"\x05\x02\x08\x00.{6}" + _ERROR_BYTES + rb"\x01|\x02\x00" + _ERROR_BYTES
-                        + rb"\x00\x00\x00\xff\xff", re.DOTALL)
+_ANY_ERROR = re.compile(rb"\x05\x02\x08\x00.{6}" + _ERROR_BYTES + rb"\x01|\x02." + _ERROR_BYTES + rb"...\xff\xff",
+                        re.DOTALL)   # (a result's reserved bytes are zero as Excel writes them, not as all do)
 
 
 def biff_errors(path: str) -> dict[str, dict[tuple[int, int], str]]:
