@@ -115,7 +115,8 @@ def formula_errors(shown: list[str], lang: str) -> dict[str, str]:
 
 
 def formula_error_text(lang: str, **fill: object) -> tuple[str, str]:
-    """The FORMULA_ERROR message and hint, filled: ``column``, ``count``, ``cells`` and ``formula_errors``'."""
+    """The FORMULA_ERROR message and hint, filled: ``column``, ``count``, ``cells`` and what ``formula_errors``
+    gives."""
     message, hint = _MESSAGES[FORMULA_ERROR]
     return message.format(lang, **fill), hint.format(lang, **fill)
 

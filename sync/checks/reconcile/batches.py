@@ -25,7 +25,7 @@ from sync.findings import ERROR, WARNING, Finding
 from sync.orders.batches import Batch, BatchPlan, factors_of, in_pieces, read_batch_plan
 from sync.orders.view import FINISHED, POS
 from sync.tables.fields import DATE, NUMBER
-from sync.tables.normalize import normalise_key, parse_column
+from sync.tables.normalize import normalise_key, parse_column, text_of
 from sync.tables.table import ROW, Table, column_letter
 
 
@@ -97,7 +97,7 @@ def _unread(ctx: Ctx, orders: Table, plan: BatchPlan) -> Iterator[Finding]:
                 expected, example = ctx.say("数字", "a number"), "1200"
             bad = parse_column(np.asarray(cells, dtype=object), kind).bad & ~errors
             for i in np.flatnonzero(bad).tolist():
-                text = str(cells[i])
+                text = text_of(cells[i])   # as the cell shows it: 500, not 500.0
                 yield _at(ctx, orders, i, rows[i], (index, header), text, ERROR, "unreadable",
                           ctx.say("{c} 的内容“{v}”无法识别为{e}", "{c} '{v}' is not {e}", c=header, v=text, e=expected),
                           ctx.say("请改为{e}，例如 {x}", "write it as {e}, e.g. {x}", e=expected, x=example))
