@@ -313,14 +313,67 @@ _DAY_LABEL = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DAYS_MIN = 3
 
 
+#: what a daily output sheet writes in a day's cell when nothing was made that day, on purpose: no figure, and
+#: nothing to say of it (休, 停机, 待料, Off)
+NO_WORK = frozenset(header_key(w) for w in (
+    "休", "休息", "放假", "假", "调休", "节假日", "周末", "停", "停机", "停产", "停工", "停线", "停电", "待料", "缺料",
+    "检修", "保养", "off", "rest", "holiday", "closed", "down", "idle"))
+
+
+def day_columns(production: Table) -> dict[int, dt.date]:
+    """A daily output sheet's day columns (0-based column -> its day); {} when ``production`` is no such sheet (or
+    keeps its own quantity done)."""
+    if production.has("completed_qty") or not production.has("order_no"):
+        return {}
+    days = {c: dt.date.fromisoformat(label) for c, (label, _) in production.extra.items() if _DAY_LABEL.match(label)}
+    return days if len(days) >= DAYS_MIN else {}
+
+
+def daily_cells(production: Table) -> WideTable | None:
+    """A daily output sheet's day cells as the rules check them: a row for each that holds something but nothing
+    made (a figure, text, a formula's error; not 0 nor 休), with its order number and figure, marked as a
+    department tab's quantity cell would be. None when ``production`` is no such sheet."""
+    days = day_columns(production)
+    if not days:
+        return None
+    unread = _Unread(production, {c: (label, cells.cells()) for c, (label, cells) in production.extra.items()
+                                  if c in days}, len(production.data), True)
+    found = []
+    for c in sorted(days):
+        cells = unread.extra[c][1]
+        figures = _figures(cells)[0]
+        said = unread.of((c, production.extra[c][0]), NUMBER)
+        said.bad[:] &= ~np.array([isinstance(v, str) and header_key(v) in NO_WORK for v in cells.tolist()], dtype=bool)
+        has = (~np.isnan(figures) & (figures != 0)) | said.rows()
+        found.append(pd.DataFrame({"pos": np.flatnonzero(has), "col": c, "done": figures[has],
+                                   "raw": np.asarray(cells, dtype=object)[has], **said.columns("qty", has)}))
+    rows = pd.concat(found, ignore_index=True).sort_values(["pos", "col"], kind="stable", ignore_index=True)
+    if rows.empty:
+        return None
+    pos = rows["pos"].to_numpy()
+    first = min(days)
+    data = pd.DataFrame({"order_no": production.data["order_no"].to_numpy()[pos],
+                         "completed_qty": rows["done"].to_numpy(dtype=float), ROW: production.data[ROW].to_numpy()[pos]})
+    data["order_no"] = data["order_no"].astype(production.data["order_no"].dtype)
+    cols = {"order_no": production.columns["order_no"],
+            "completed_qty": Column("completed_qty", first, production.extra[first][0])}
+    raw = {"order_no": np.asarray(production.raw["order_no"], dtype=object)[pos],
+           "completed_qty": rows["raw"].to_numpy(dtype=object)}
+    at = {"completed_qty": rows["col"].to_numpy()}
+    headers = {"completed_qty": np.array([production.extra[c][0] for c in at["completed_qty"].tolist()], dtype=object)}
+    table = WideTable(production.name, production.source, production.location, production.sheet,
+                      production.header_row, cols, data, raw, {}, parts=_parts(production, pos), kind=production.kind,
+                      key=production.key, at=at, headers=headers, unread=np.isnan(rows["done"].to_numpy(dtype=float)),
+                      made_from=production.name)
+    return _unknown(table, rows, {"completed_qty": "qty"})
+
+
 def daily_rows(production: Table) -> WideTable | None:
     """A daily output sheet (订单号 | 工序 | 9/1 | 9/2 | … with each day's figure) as production rows: one per line
     and day with a figure, that day's output done on that day, each naming its own cell; a line with nothing made
     yet keeps one row without. None when ``production`` is no such sheet (or keeps its own quantity done)."""
-    if production.has("completed_qty") or not production.has("order_no"):
-        return None
-    days = {c: dt.date.fromisoformat(label) for c, (label, _) in production.extra.items() if _DAY_LABEL.match(label)}
-    if len(days) < DAYS_MIN:
+    days = day_columns(production)
+    if not days:
         return None
     n = len(production.data)
     found = []
@@ -365,21 +418,23 @@ def add_wide_tables(tables: dict[str, Table], words: Iterable[str] = ()) -> Wide
     have, added to ``tables`` (the rows the order model reads); the stages in column order, and the tables with
     every row for the rules (``WideTables``). ``words``: stage names besides the vocabulary. A tracker read as
     the production tab (no orders tab, no stage column: one row per order) is the orders tab as well."""
+    made = WideTables()
     for name, table in list(tables.items()):   # a daily output sheet: its days are its rows
         if table.kind == "production" and (daily := daily_rows(table)) is not None:
             tables[name] = daily
+            if (cells := daily_cells(table)) is not None:
+                made.checked[name] = cells
     orders, plan = tables.get("orders"), tables.get("production")
     tracker = orders is None and plan is not None and not plan.has("stage") and bool(plan.extra)
     if tracker:
         orders = replace(plan, name="orders", kind="orders")
     if orders is None or not orders.extra:
-        return WideTables()
-    checked, shipped, stages = wide_tables(orders, words, every=True)
-    production = checked.read_rows() if checked is not None else None
+        return made
+    every, shipped, stages = wide_tables(orders, words, every=True)
+    production = every.read_rows() if every is not None else None
     if tracker and production is None:
-        return WideTables()
-    made = WideTables()
-    for table in (checked, shipped):
+        return made
+    for table in (every, shipped):
         if table is not None and tracker:
             table.made_from = "production"
     if shipped is not None and "shipping" not in tables:
@@ -388,7 +443,7 @@ def add_wide_tables(tables: dict[str, Table], words: Iterable[str] = ()) -> Wide
             tables["shipping"] = shipping
     if production is None or (plan is not None and not tracker):   # the register's own production tab stands
         return made
-    made.checked["production"] = checked
+    made.checked["production"] = every
     tables["orders"], tables["production"] = orders, production
     made.stages = stages
     return made
