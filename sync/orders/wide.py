@@ -330,9 +330,9 @@ def day_columns(production: Table) -> dict[int, dt.date]:
 
 
 def daily_cells(production: Table) -> WideTable | None:
-    """A daily output sheet's day cells as the rules check them: a row for each that holds something but nothing
-    made (a figure, text, a formula's error; not 0 nor 休), with its order number and figure, marked as a
-    department tab's quantity cell would be. None when ``production`` is no such sheet."""
+    """A daily output sheet's day cells as the rules check them: a row for each day cell that holds a figure other
+    than 0, text other than a day off (``NO_WORK``), or a formula's error, with its order number and figure, marked
+    as a department tab's quantity cell would be. None when ``production`` is no such sheet."""
     days = day_columns(production)
     if not days:
         return None
