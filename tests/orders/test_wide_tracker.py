@@ -308,10 +308,9 @@ def test_a_progress_column_of_anything_but_percentages_is_no_stage(cells: list) 
     assert stage_columns({7: ("生产进度", np.array(cells, dtype=object))}, []) == []
 
 
-def test_a_daily_output_sheet_reads_each_days_figure_on_its_own_cell(tmp_path: Path) -> None:
-    """订单号 | 工序 | 计划数 | 9/1 … 9/6, no total column: each day's figure is that day's output, the order's
-    progress is their sum, the day typed with a zero too many is the cell the error names, and the pace of the
-    days gives the projection."""
+def daily_register(path: Path, lines: list[list]) -> Workbook:
+    """Orders SO-1 … SO-3 (1000 pieces each, due 9/30) and a daily output sheet, 车缝日产量: 订单号 | 工序 | 计划数 |
+    9/1 … 9/6, a row of ``lines`` each; saved at ``path``, and returned to be edited."""
     wb = Workbook()
     ws = wb.active
     ws.title = "订单"
@@ -320,10 +319,21 @@ def test_a_daily_output_sheet_reads_each_days_figure_on_its_own_cell(tmp_path: P
         ws.append([no, "优衣库", "K1", 1000, D(2026, 8, 1), D(2026, 9, 30), "张伟", "生产中"])
     daily = wb.create_sheet("车缝日产量")
     daily.append(["订单号", "工序", "计划数", *[D(2026, 9, d) for d in range(1, 7)]])
-    daily.append(["SO-1", "车缝", 1000, 100, 100, 0, 100, 100, 100])
-    daily.append(["SO-2", "车缝", 1000, 50, 50, 500, 50, None, None])       # 500: a zero too many on 9/3
-    daily.append(["SO-3", "车缝", 1000, None, None, None, None, None, None])  # not started
-    wb.save(tmp_path / "日产量.xlsx")
+    for line in lines:
+        daily.append(line)
+    wb.save(path)
+    return wb
+
+
+def test_a_daily_output_sheet_reads_each_days_figure_on_its_own_cell(tmp_path: Path) -> None:
+    """订单号 | 工序 | 计划数 | 9/1 … 9/6, no total column: each day's figure is that day's output, the order's
+    progress is their sum, the day typed with a zero too many is the cell the error names, and the pace of the
+    days gives the projection."""
+    wb = daily_register(tmp_path / "日产量.xlsx", [
+        ["SO-1", "车缝", 1000, 100, 100, 0, 100, 100, 100],
+        ["SO-2", "车缝", 1000, 50, 50, 500, 50, None, None],       # 500: a zero too many on 9/3
+        ["SO-3", "车缝", 1000, None, None, None, None, None, None]])  # not started
+    daily = wb["车缝日产量"]
     register = read(tmp_path / "日产量.xlsx")
     model = order_model(register, today=D(2026, 9, 7).date())
     done = {k: p.percent.get("车缝") for k, p in model.progress.items()}

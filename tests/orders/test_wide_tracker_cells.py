@@ -22,6 +22,7 @@ from sync.cli import app
 from sync.orders.model import order_model
 from sync.sources import open_path
 from sync.tables.register import Register, load
+from tests.orders.test_wide_tracker import daily_register
 
 D = datetime
 TODAY = date(2026, 12, 5)
@@ -160,19 +161,10 @@ def test_a_kept_pass_checks_an_edited_stage_cell_again(tmp_path: Path) -> None:
 def test_a_daily_output_sheets_day_cells_are_checked_each_on_its_day(tmp_path: Path) -> None:
     """订单号 | 工序 | 9/1 … 9/6: a figure below zero, text where the day's figure goes and a formula's error are said
     on their day's cell; 休 and 停机 say nothing was made that day, on purpose, and 0 is nothing made."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "订单"
-    ws.append(["订单号", "客户", "款号", "订单数量", "下单日期", "交货日期", "跟单员", "状态"])
-    for no in ("SO-1", "SO-2", "SO-3"):
-        ws.append([no, "优衣库", "K1", 1000, D(2026, 8, 1), D(2026, 9, 30), "张伟", "生产中"])
-    daily = wb.create_sheet("车缝日产量")
-    daily.append(["订单号", "工序", "计划数", *[D(2026, 9, d) for d in range(1, 7)]])
-    daily.append(["SO-1", "车缝", 1000, 100, "休", 0, 100, -50, 100])
-    daily.append(["SO-2", "车缝", 1000, 50, "停机", "约50", 50, "#N/A", None])
-    daily.append(["SO-3", "车缝", 1000, None, None, None, None, None, None])
     path = tmp_path / "日产量.xlsx"
-    wb.save(path)
+    daily_register(path, [["SO-1", "车缝", 1000, 100, "休", 0, 100, -50, 100],
+                          ["SO-2", "车缝", 1000, 50, "停机", "约50", 50, "#N/A", None],
+                          ["SO-3", "车缝", 1000, None, None, None, None, None, None]])
     found = check_register(read(path), None, lang="zh", today=date(2026, 9, 7)).findings
     said = sorted((f.rule, f.severity, f.table, f.cell, f.column, f.value) for f in found
                   if f.rule in ("completed-negative", "unreadable", "formula-error", "number-as-written"))
