@@ -140,6 +140,12 @@ def _said(table: Table, name: str) -> np.ndarray:
     return said
 
 
+def expected_of(kind: str, lang: str) -> dict[str, str]:
+    """What ``Type`` says a cell of a column of ``kind`` (number, date, ...) should hold, and an example of it."""
+    return {"expected": _TYPE_WORDS.get(kind, Text("文本", "text")).format(lang),
+            "example": {"number": "1200", "date": "2026-09-15", "email": "name@example.com"}.get(kind, "")}
+
+
 class Type(Check):
     """Cells whose text could not be read as the column's type (from normalisation), quoting the raw text."""
 
@@ -158,11 +164,9 @@ class Type(Check):
             bad = table.bad.get(name)
             if bad is None or not bad.any():
                 continue
-            kind = field_type(table, name)
-            expected = _TYPE_WORDS.get(kind, Text("文本", "text")).format(ctx.lang)
-            example = {"number": "1200", "date": "2026-09-15", "email": "name@example.com"}.get(kind, "")
+            said = expected_of(field_type(table, name), ctx.lang)
             n = int(bad.sum())
-            yield from self.flag(table, ctx, bad, name, {"expected": [expected] * n, "example": [example] * n})
+            yield from self.flag(table, ctx, bad, name, {k: [v] * n for k, v in said.items()})
 
 
 class Range(Check):

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from sync.checks.base import cell_list
+from sync.checks.library import Type, expected_of
 from sync.checks.reconcile.context import SLACK, Ctx
 from sync.checks.values import formula_error_text, formula_errors
 from sync.findings import ERROR, WARNING, Finding
@@ -92,15 +93,13 @@ def _unread(ctx: Ctx, orders: Table, plan: BatchPlan) -> Iterator[Finding]:
             cells = plan.cells[index]
             shown = orders.extra_errors.get(index)
             errors = pd.notna(shown) if shown is not None else np.zeros(len(cells), dtype=bool)
-            expected, example = ctx.say("日期", "a date"), "2026-09-15"
-            if kind == NUMBER:
-                expected, example = ctx.say("数字", "a number"), "1200"
+            expected = expected_of(kind, ctx.lang)   # said as the type rule says a tab's cell
             bad = parse_column(np.asarray(cells, dtype=object), kind).bad & ~errors
             for i in np.flatnonzero(bad).tolist():
                 text = text_of(cells[i])   # as the cell shows it: 500, not 500.0
                 yield _at(ctx, orders, i, rows[i], (index, header), text, ERROR, "unreadable",
-                          ctx.say("{c} 的内容“{v}”无法识别为{e}", "{c} '{v}' is not {e}", c=header, v=text, e=expected),
-                          ctx.say("请改为{e}，例如 {x}", "write it as {e}, e.g. {x}", e=expected, x=example))
+                          Type.MESSAGE.format(ctx.lang, column=header, value=text, **expected),
+                          Type.HINT.format(ctx.lang, **expected))
             if errors.any():
                 at = np.flatnonzero(errors)
                 cells_said = cell_list([f"{column_letter(index)}{int(rows[i])}" for i in at.tolist()], ctx.lang)
