@@ -340,10 +340,10 @@ def daily_cells(production: Table) -> WideTable | None:
                                   if c in days}, len(production.data), True)
     found = []
     for c in sorted(days):
-        cells = unread.extra[c][1]
+        cells, factor = unread.extra[c][1], production.extra[c][1]
         figures = _figures(cells)[0]
         said = unread.of((c, production.extra[c][0]), NUMBER)
-        said.bad[:] &= ~np.array([isinstance(v, str) and header_key(v) in NO_WORK for v in cells.tolist()], dtype=bool)
+        said.bad[:] &= ~factor.mask(lambda v: isinstance(v, str) and header_key(v) in NO_WORK)   # 休: no slip
         has = (~np.isnan(figures) & (figures != 0)) | said.rows()
         found.append(pd.DataFrame({"pos": np.flatnonzero(has), "col": c, "done": figures[has],
                                    "raw": np.asarray(cells, dtype=object)[has], **said.columns("qty", has)}))
@@ -516,14 +516,15 @@ class _Said(NamedTuple):
 
     bad: np.ndarray      # text that reads as no figure or date (and no tick)
     shown: np.ndarray    # what a cell that shows a formula's error shows; None elsewhere
-    kinds: np.ndarray    # the marks normalisation put on a cell (a placeholder, 500+200): a tuple, or None
+    marks: dict[str, np.ndarray]   # what normalisation noted of a cell (a placeholder, 500+200): kind -> mask
 
     def rows(self) -> np.ndarray:
-        return self.bad | pd.notna(self.shown) | pd.notna(self.kinds)
+        return np.logical_or.reduce([self.bad, pd.notna(self.shown), *self.marks.values()])
 
     def columns(self, suffix: str, rows: np.ndarray) -> dict[str, np.ndarray]:
+        """Its masks at ``rows``, as columns of a frame of rows (``_unknown`` reads them back by ``suffix``)."""
         return {f"bad_{suffix}": self.bad[rows], f"shown_{suffix}": self.shown[rows],
-                f"kinds_{suffix}": self.kinds[rows]}
+                **{f"mark:{kind}:{suffix}": marked[rows] for kind, marked in self.marks.items()}}
 
 
 class _Unread:
@@ -535,8 +536,7 @@ class _Unread:
 
     def of(self, column: StageColumn | tuple[int, str] | None, type_: str) -> _Said:
         """What to say of ``column`` (a stage's, or a shipment's (index, header)), of figures or of dates."""
-        said = _Said(np.zeros(self.rows, dtype=bool), np.full(self.rows, None, dtype=object),
-                     np.full(self.rows, None, dtype=object))
+        said = _Said(np.zeros(self.rows, dtype=bool), np.full(self.rows, None, dtype=object), {})
         if not self.every or column is None:
             return said
         index = column.index if isinstance(column, StageColumn) else column[0]
@@ -545,9 +545,7 @@ class _Unread:
         cells = self.extra[index][1]
         parsed = parse_column(np.asarray(cells, dtype=object), type_)
         said.bad[:] = parsed.bad & ~_ticked(cells) & pd.isna(said.shown)
-        for kind, marked in parsed.marks.items():
-            for at in np.flatnonzero(marked).tolist():
-                said.kinds[at] = (*(said.kinds[at] or ()), kind)
+        said.marks.update({kind: np.asarray(marked, dtype=bool) for kind, marked in parsed.marks.items()})
         return said
 
 
@@ -562,10 +560,11 @@ def _unknown(table: WideTable, rows: pd.DataFrame, columns: dict[str, str]) -> W
             shown[~errors] = None
             table.errors[name] = shown
             table.marks.setdefault(name, {})[FORMULA_ERROR] = errors
-        kinds = rows[f"kinds_{suffix}"].to_numpy(dtype=object)
-        for kind in dict.fromkeys(k for each in kinds.tolist() if isinstance(each, tuple) for k in each):
-            table.marks.setdefault(name, {})[kind] = np.array(
-                [isinstance(each, tuple) and kind in each for each in kinds.tolist()], dtype=bool)
+        for column in rows.columns:   # one per kind of mark some part had: False where a part had none
+            if column.startswith("mark:") and column.endswith(f":{suffix}"):
+                marked = rows[column].fillna(False).to_numpy(dtype=bool)
+                if marked.any():
+                    table.marks.setdefault(name, {})[column.split(":")[1]] = marked
     return table
 
 
