@@ -32,7 +32,7 @@ from sync.orders.stages import is_stage_word
 from sync.tables.answers import NOES, TICKS
 from sync.tables.detect import FILL_SAMPLE, MILESTONES, map_labels, mostly_dates
 from sync.tables.fields import DATE, NUMBER, header_key
-from sync.tables.normalize import FORMULA_ERROR, parse_column
+from sync.tables.normalize import FORMULA_ERROR, Parsed, parse_column
 from sync.tables.table import ROW, Column, Part, Table, column_letter
 
 _QTY_ZH, _QTY_EN = r"完成数量|完成数|完工数|完成|数量|件数|产量", r"qty|quantity|pcs|done|completed|output|count"
@@ -341,7 +341,7 @@ def daily_cells(production: Table) -> WideTable | None:
     found = []
     for c in sorted(days):
         cells, factor = unread.extra[c][1], production.extra[c][1]
-        figures = _figures(cells)[0]
+        figures = _numbers(unread.parsed(c, NUMBER))
         said = unread.of((c, production.extra[c][0]), NUMBER)
         said.bad[:] &= ~factor.mask(lambda v: isinstance(v, str) and header_key(v) in NO_WORK)   # 休: no slip
         has = (~np.isnan(figures) & (figures != 0)) | said.rows()
@@ -461,10 +461,11 @@ def _production(orders: Table, extra: dict[int, tuple[str, np.ndarray]],
     for stage in dict.fromkeys(c.stage for c in columns):
         qty = next((c for c in columns if c.stage == stage and c.kind in ("qty", "pct")), None)
         day = next((c for c in columns if c.stage == stage and c.kind == "date"), None)
-        done, raw = _figures(extra[qty.index][1]) if qty else (np.full(n, np.nan), np.full(n, None, dtype=object))
+        done = _numbers(unread.parsed(qty.index, NUMBER)) if qty else np.full(n, np.nan)
+        raw = np.asarray(extra[qty.index][1], dtype=object) if qty else np.full(n, None, dtype=object)
         if qty is not None and qty.kind == "pct":   # a share of the order done: that many of its pieces
             done = _percents(extra[qty.index][1]) * quantity
-        when = day_values(extra[day.index][1]) if day else np.full(n, np.datetime64("NaT", "ns"))
+        when = _days(unread.parsed(day.index, DATE)) if day else np.full(n, np.datetime64("NaT", "ns"))
         ticked = _ticked(extra[qty.index][1]) if qty else np.zeros(n, dtype=bool)
         finished = (~pd.isna(when)) | ticked
         done = np.where(np.isnan(done) & finished, quantity, done)
@@ -533,6 +534,13 @@ class _Unread:
 
     def __init__(self, orders: Table, extra: dict[int, tuple[str, np.ndarray]], rows: int, every: bool) -> None:
         self.orders, self.extra, self.rows, self.every = orders, extra, rows, every
+        self._parsed: dict[tuple[int, str], Parsed] = {}
+
+    def parsed(self, index: int, type_: str) -> Parsed:
+        """Column ``index`` parsed as ``type_`` (NUMBER, DATE), once: for its values and for what to say of it."""
+        if (index, type_) not in self._parsed:
+            self._parsed[index, type_] = parse_column(np.asarray(self.extra[index][1], dtype=object), type_)
+        return self._parsed[index, type_]
 
     def of(self, column: StageColumn | tuple[int, str] | None, type_: str) -> _Said:
         """What to say of ``column`` (a stage's, or a shipment's (index, header)), of figures or of dates."""
@@ -543,7 +551,7 @@ class _Unread:
         if index in self.orders.extra_errors:
             said.shown[:] = self.orders.extra_errors[index]
         cells = self.extra[index][1]
-        parsed = parse_column(np.asarray(cells, dtype=object), type_)
+        parsed = self.parsed(index, type_)
         said.bad[:] = parsed.bad & ~_ticked(cells) & pd.isna(said.shown)
         said.marks.update({kind: np.asarray(marked, dtype=bool) for kind, marked in parsed.marks.items()})
         return said
@@ -570,14 +578,23 @@ def _unknown(table: WideTable, rows: pd.DataFrame, columns: dict[str, str]) -> W
 
 def _figures(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The numbers of a stage column, and its cells as written."""
-    values = pd.to_numeric(pd.Series(parse_column(cells, NUMBER).values), errors="coerce").to_numpy(dtype=float)
-    return values, np.asarray(cells, dtype=object)
+    return _numbers(parse_column(cells, NUMBER)), np.asarray(cells, dtype=object)
+
+
+def _numbers(parsed: Parsed) -> np.ndarray:
+    """A column parsed as numbers, as floats (NaN where a cell is blank or no number)."""
+    return pd.to_numeric(pd.Series(parsed.values), errors="coerce").to_numpy(dtype=float)
 
 
 def day_values(cells: np.ndarray) -> np.ndarray:
     """A date column's days (datetime64; NaT where a cell is blank or no date)."""
-    values = parse_column(np.asarray(cells, dtype=object), DATE).values
-    return pd.to_datetime(pd.Series(np.asarray(values, dtype=object)), errors="coerce").to_numpy(dtype="datetime64[ns]")
+    return _days(parse_column(np.asarray(cells, dtype=object), DATE))
+
+
+def _days(parsed: Parsed) -> np.ndarray:
+    """A column parsed as dates, as datetime64 (NaT where a cell is blank or no date)."""
+    values = np.asarray(parsed.values, dtype=object)
+    return pd.to_datetime(pd.Series(values), errors="coerce").to_numpy(dtype="datetime64[ns]")
 
 
 def _answers(cells: np.ndarray) -> bool:
@@ -603,10 +620,9 @@ def _shipping(orders: Table, extra: dict[int, tuple[str, np.ndarray]],
     unread = _Unread(orders, extra, n, every)
     rows = []
     for ship in shipments:
-        qty = parse_column(extra[ship["shipped_qty"][0]][1], NUMBER).values if "shipped_qty" in ship else None
-        qty = pd.to_numeric(pd.Series(qty), errors="coerce").to_numpy(dtype=float) if qty is not None \
+        qty = _numbers(unread.parsed(ship["shipped_qty"][0], NUMBER)) if "shipped_qty" in ship \
             else np.full(n, np.nan)
-        on = day_values(extra[ship["shipped_on"][0]][1]) if "shipped_on" in ship \
+        on = _days(unread.parsed(ship["shipped_on"][0], DATE)) if "shipped_on" in ship \
             else np.full(n, np.datetime64("NaT", "ns"))
         read = ~np.isnan(qty) | ~pd.isna(on)
         qty_col, on_col = ship.get("shipped_qty"), ship.get("shipped_on")
